@@ -23,11 +23,14 @@ below are stable; the search behind `improve` is free to change.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
+
+from tierslien.mixing.search import TabuParams, allowed_matrix, check_feasible, construct, run_tabu
 
 FloatMatrix = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
@@ -63,11 +66,74 @@ def improve(
     max_iterations: int | None = None,
     workers: int = 1,
     progress: ProgressCallback | None = None,
+    params: TabuParams | None = None,
 ) -> CoreResult:
     """Search for the assignment of maximal objective.
 
     `initial`, when given, must be a feasible assignment; without it the core
     builds one and raises `ValueError` when none exists. Deterministic for a
     given seed when `max_iterations` bounds the run (and `workers` is fixed).
+
+    The search is an iterated tabu search over moves and swaps with O(1)
+    gains (see `tierslien.mixing.search`); `workers` > 1 runs that many
+    independently seeded searches in threads and keeps the best. `params`
+    tunes the search (defaults scale with the instance).
     """
-    raise NotImplementedError  # implemented by the search engineer
+    started = time.perf_counter()
+    if time_limit < 0:
+        raise ValueError(f"time_limit must be >= 0, got {time_limit}")
+    if workers < 1:
+        raise ValueError(f"workers must be >= 1, got {workers}")
+    if max_iterations is not None and max_iterations < 0:
+        raise ValueError(f"max_iterations must be >= 0, got {max_iterations}")
+    weights = np.ascontiguousarray(instance.weights, dtype=np.float64)
+    n = weights.shape[0]
+    if weights.shape != (n, n):
+        raise ValueError(f"weights must be square, got shape {weights.shape}")
+    lo = np.ascontiguousarray(instance.min_size, dtype=np.int64)
+    hi = np.ascontiguousarray(instance.max_size, dtype=np.int64)
+    n_groups = lo.shape[0]
+    if lo.shape != (n_groups,) or hi.shape != (n_groups,):
+        raise ValueError("min_size and max_size need the same length, one entry per group")
+    allowed = allowed_matrix(n, n_groups, instance.allowed, instance.fixed)
+    # The diagonal means nothing (nobody pairs with themselves) and must not count.
+    weights = weights.copy()
+    np.fill_diagonal(weights, 0.0)
+    if not np.allclose(weights, weights.T, rtol=1e-12, atol=1e-12):
+        raise ValueError("weights must be symmetric")
+    weights = 0.5 * (weights + weights.T)
+
+    rng = np.random.default_rng(seed)
+    if initial is not None:
+        first = np.asarray(initial, dtype=np.int64).copy()
+        check_feasible(first, lo, hi, allowed)
+    else:
+        first = construct(lo, hi, allowed, rng)
+    initials = [first] + [construct(lo, hi, allowed, rng) for _ in range(workers - 1)]
+    if n == 0 or n_groups <= 1:
+        best, iterations = first, 0
+    else:
+        best, iterations = run_tabu(
+            weights,
+            lo,
+            hi,
+            allowed,
+            initials,
+            params=params if params is not None else TabuParams(),
+            seed=seed,
+            time_limit=max(0.0, time_limit - (time.perf_counter() - started)),
+            max_iterations=max_iterations,
+            progress=progress,
+        )
+    return CoreResult(
+        assignment=best,
+        objective=pair_objective(weights, best),
+        iterations=iterations,
+        elapsed=time.perf_counter() - started,
+    )
+
+
+def pair_objective(weights: FloatMatrix, assignment: IntArray) -> float:
+    """Sum over groups of the weights of their pairs, each pair once."""
+    same = assignment[:, None] == assignment[None, :]
+    return float(np.triu(np.where(same, weights, 0.0), k=1).sum())

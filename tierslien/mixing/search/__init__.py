@@ -1,0 +1,8 @@
+"""The search behind `tierslien.mixing.core.improve`: construction and iterated tabu search."""
+
+from __future__ import annotations
+
+from tierslien.mixing.search.construct import allowed_matrix, check_feasible, construct
+from tierslien.mixing.search.tabu import TabuParams, run_tabu
+
+__all__ = ["TabuParams", "allowed_matrix", "check_feasible", "construct", "run_tabu"]
