@@ -1,0 +1,41 @@
+# The two commands: `make run` (set up and serve the demo) and `make test` (the whole suite).
+.PHONY: run test venv messages migrate demo serve lint check clean
+
+STAMP := .venv/.installed-$(shell cat requirements.txt requirements-dev.txt pyproject.toml | cksum | cut -d' ' -f1)
+PY := .venv/bin/python
+
+$(STAMP):
+	@scripts/system-deps
+	@scripts/bootstrap-venv
+	@rm -f .venv/.installed-*
+	@touch $@
+
+venv: $(STAMP)
+
+messages: venv
+	@$(PY) manage.py compilemessages --ignore='.venv' -v0
+
+migrate: venv
+	@$(PY) manage.py migrate --no-input -v0
+
+demo: migrate
+	@$(PY) manage.py load_demo
+
+run: messages demo
+	@scripts/serve
+
+test: messages
+	@scripts/system-deps --with-browser || true
+	@scripts/test
+
+lint: venv
+	@.venv/bin/ruff check .
+	@.venv/bin/ruff format --check .
+	@.venv/bin/mypy
+
+check: venv
+	@$(PY) manage.py makemigrations --check --dry-run
+	@DEBUG=false SECRET_KEY=check-only-0123456789abcdefghijklmnopqrstuvwxyz-ABCDEFGHIJ ALLOWED_HOSTS=example.org $(PY) manage.py check --deploy --fail-level WARNING
+
+clean:
+	rm -rf .venv db.sqlite3* var

@@ -1,0 +1,106 @@
+"""The named cast every view test uses.
+
+- participant: has a self-portrait in the territory;
+- co_member: another participant of the same territory;
+- outsider: signed in, no link to the territory;
+- facilitator: facilitates the territory (TOTP enrolled);
+- other_facilitator: facilitates another territory (TOTP enrolled);
+- admin: site administrator (TOTP enrolled);
+- anonymous: nobody signed in.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
+
+from tierslien.accounts.models import User
+from tierslien.portraits.models import Portrait
+from tierslien.portraits.services import install_default_criteria
+from tierslien.territories.models import Facilitator, Sector, Territory, Venue
+
+PASSWORD = "correct horse battery staple"
+
+
+@dataclass
+class Cast:
+    territory: Territory
+    other_territory: Territory
+    sector: Sector
+    other_sector: Sector
+    venue: Venue
+    participant: User
+    co_member: User
+    outsider: User
+    facilitator: User
+    other_facilitator: User
+    admin: User
+
+    def roles(self) -> dict[str, User | None]:
+        return {
+            "anonymous": None,
+            "outsider": self.outsider,
+            "participant": self.participant,
+            "facilitator": self.facilitator,
+            "other_facilitator": self.other_facilitator,
+            "admin": self.admin,
+        }
+
+
+def make_user(email: str, display_name: str, *, totp: bool = False, **extra: object) -> User:
+    user = User.objects.create_user(email, PASSWORD, display_name=display_name, **extra)
+    user.emailaddress_set.create(email=email, verified=True, primary=True)
+    if totp:
+        TOTP.activate(user, generate_totp_secret())
+    return user
+
+
+def make_territory(name: str, slug: str) -> Territory:
+    territory = Territory.objects.create(name=name, slug=slug, kind="town")
+    install_default_criteria(territory)
+    return territory
+
+
+def build_cast() -> Cast:
+    territory = make_territory("Val-de-Lien", "val-de-lien")
+    other = make_territory("Autreville", "autreville")
+    sector = Sector.objects.create(
+        territory=territory, name="Centre", latitude=48.11, longitude=-1.68
+    )
+    other_sector = Sector.objects.create(
+        territory=other, name="Bourg", latitude=47.9, longitude=-1.5
+    )
+    venue = Venue.objects.create(
+        territory=territory,
+        sector=sector,
+        name="Médiathèque",
+        address="1 place de la Mairie",
+        latitude=48.111,
+        longitude=-1.681,
+        capacity=2,
+        opening_slots=["tue-evening", "sat-morning"],
+        accessibility=["step-free"],
+        nothing_to_buy=True,
+    )
+    participant = make_user("alice@example.org", "Alice")
+    co_member = make_user("bob@example.org", "Bob")
+    for user in (participant, co_member):
+        Portrait.objects.create(user=user, territory=territory, sector=sector)
+    facilitator = make_user("fiona@example.org", "Fiona", totp=True)
+    other_facilitator = make_user("oscar@example.org", "Oscar", totp=True)
+    Facilitator.objects.create(territory=territory, user=facilitator)
+    Facilitator.objects.create(territory=other, user=other_facilitator)
+    return Cast(
+        territory=territory,
+        other_territory=other,
+        sector=sector,
+        other_sector=other_sector,
+        venue=venue,
+        participant=participant,
+        co_member=co_member,
+        outsider=make_user("charlie@example.org", "Charlie"),
+        facilitator=facilitator,
+        other_facilitator=other_facilitator,
+        admin=make_user("ada@example.org", "Ada", totp=True, is_superuser=True, is_staff=True),
+    )

@@ -1,0 +1,7 @@
+from django.urls import path
+
+from tierslien.accounts import views
+
+urlpatterns = [
+    path("profile/", views.profile, name="profile"),
+]

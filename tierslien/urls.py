@@ -1,0 +1,19 @@
+from django.conf import settings
+from django.contrib import admin
+from django.urls import include, path
+
+urlpatterns = [
+    path("", include("tierslien.core.urls")),
+    path("accounts/", include("tierslien.accounts.urls")),
+    path("accounts/", include("allauth.urls")),
+    path("t/<slug:territory_slug>/", include("tierslien.territories.urls")),
+    path("t/<slug:territory_slug>/", include("tierslien.portraits.urls")),
+    path("me/", include("tierslien.privacy.urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("admin/", admin.site.urls),
+]
+
+if settings.DEBUG:  # pragma: no cover - development convenience only
+    from django.contrib.staticfiles.urls import staticfiles_urlpatterns
+
+    urlpatterns += staticfiles_urlpatterns()
