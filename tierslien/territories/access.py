@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import wraps
-from typing import Any, Concatenate, ParamSpec
+from typing import Any, Concatenate
 
 from allauth.mfa.models import Authenticator
 from django.contrib import messages
@@ -21,8 +21,6 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
 from tierslien.territories.models import Facilitator, Sector, Territory, Venue
-
-P = ParamSpec("P")
 
 
 def get_territory(slug: str) -> Territory:
@@ -59,7 +57,7 @@ def get_venue(territory: Territory, venue_id: int) -> Venue:
     )
 
 
-def territory_management(
+def territory_management[**P](
     view: Callable[Concatenate[HttpRequest, Territory, P], HttpResponse],
 ) -> Callable[..., HttpResponse]:
     """Decorate a management view: sign-in, facilitator role, then TOTP enrolment."""
