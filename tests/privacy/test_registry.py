@@ -1,0 +1,98 @@
+"""Every personal field is either exported or withheld with a reason, and deleted with its owner."""
+
+from __future__ import annotations
+
+import pytest
+from django.apps import apps
+from django.conf import settings
+from django.db import models
+
+from tests.cast import Cast
+from tierslien.accounts.models import User
+from tierslien.privacy.registry import PERSONAL_MODELS
+from tierslien.privacy.services import delete_account
+
+SPECS = {spec.label: spec for spec in PERSONAL_MODELS}
+
+
+def personal_models() -> dict[str, list[models.ForeignKey]]:
+    """Models linked to the user model directly or through another personal model."""
+    user_model = apps.get_model(settings.AUTH_USER_MODEL)
+    personal: dict[type[models.Model], list[models.ForeignKey]] = {user_model: []}
+    changed = True
+    while changed:
+        changed = False
+        for model in apps.get_models():
+            for field in model._meta.concrete_fields:
+                if field.is_relation and field.related_model in personal:
+                    links = personal.setdefault(model, [])
+                    if field not in links:
+                        links.append(field)
+                        changed = True
+    return {model._meta.label: links for model, links in personal.items()}
+
+
+def test_every_personal_model_is_in_the_registry() -> None:
+    missing = sorted(set(personal_models()) - set(SPECS))
+    assert missing == [], f"add these models to tierslien/privacy/registry.py: {missing}"
+
+
+@pytest.mark.parametrize("label", sorted(SPECS))
+def test_every_field_is_exported_or_withheld(label: str) -> None:
+    spec = SPECS[label]
+    model = apps.get_model(label)
+    exported_roots = {lookup.split("__", 1)[0] for lookup in spec.exported}
+    unexplained = [
+        field.name
+        for field in model._meta.concrete_fields
+        if field.name not in exported_roots and field.name not in spec.withheld
+    ]
+    assert unexplained == [], f"{label}: export or withhold (with a reason) {unexplained}"
+
+
+def test_links_to_a_person_cascade_so_deletion_is_complete() -> None:
+    for label, links in personal_models().items():
+        for field in links:
+            assert field.remote_field.on_delete is models.CASCADE, (
+                f"{label}.{field.name} must cascade from its owner, or account deletion "
+                "would leave rows naming the person"
+            )
+
+
+@pytest.mark.django_db
+def test_deleting_an_account_removes_every_row_naming_the_person(cast: Cast) -> None:
+    from allauth.account.models import EmailConfirmation
+    from django.contrib.admin.models import ADDITION, LogEntry
+    from django.contrib.contenttypes.models import ContentType
+
+    from tierslien.accounts.services import give_consent
+    from tierslien.portraits.models import Answer
+
+    user = cast.facilitator  # has an email, a TOTP authenticator and a facilitator role
+    portrait = user.portraits.create(territory=cast.territory, sector=cast.sector)
+    Answer.objects.create(portrait=portrait, criterion=cast.territory.criteria.first(), value="x")
+    give_consent(user, "terms", wording_version="1")
+    EmailConfirmation.create(user.emailaddress_set.get())
+    LogEntry.objects.create(
+        user=user,
+        content_type=ContentType.objects.get_for_model(User),
+        object_id="1",
+        object_repr="x",
+        action_flag=ADDITION,
+    )
+    others_before = {
+        spec.label: apps.get_model(spec.label)
+        ._default_manager.exclude(**{spec.owner: user.pk})
+        .count()
+        for spec in PERSONAL_MODELS
+    }
+    for spec in PERSONAL_MODELS:
+        owned = apps.get_model(spec.label)._default_manager.filter(**{spec.owner: user.pk})
+        assert owned.exists(), f"the test should give the person a {spec.label} row"
+
+    delete_account(user)
+
+    for spec in PERSONAL_MODELS:
+        manager = apps.get_model(spec.label)._default_manager
+        assert not manager.filter(**{spec.owner: user.pk}).exists(), spec.label
+        assert manager.count() == others_before[spec.label], f"{spec.label}: others' rows kept"

@@ -1,0 +1,134 @@
+"""Every model that holds data about a person, and what the export shows of it.
+
+The export and the "my data" page are built from this list, and a test walks
+every installed model: a model linked to a user (directly or through another
+personal model) must be listed here, and each of its fields must be either
+exported or withheld with a reason. Account deletion relies on the links
+cascading from the user, which the same test checks.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+
+@dataclass(frozen=True)
+class PersonalModel:
+    label: str  # "app_label.ModelName"
+    section: str  # key of the export
+    title: str | Promise  # heading on the "my data" page
+    owner: str  # lookup from this model to the user's primary key ("pk" for the user)
+    exported: tuple[str, ...]  # fields or lookups ("territory__name") put in the export
+    withheld: dict[str, str] = field(default_factory=dict)  # field -> why it is not exported
+    order_by: tuple[str, ...] = ("pk",)
+
+
+PERSONAL_MODELS: tuple[PersonalModel, ...] = (
+    PersonalModel(
+        label="accounts.User",
+        section="account",
+        title=_("Account"),
+        owner="pk",
+        exported=(
+            "email",
+            "display_name",
+            "language",
+            "date_joined",
+            "last_login",
+            "is_superuser",
+            "is_staff",
+            "is_active",
+        ),
+        withheld={"id": "internal number", "password": "one-way hash of the password"},
+    ),
+    PersonalModel(
+        label="account.EmailAddress",
+        section="email_addresses",
+        title=_("Email addresses"),
+        owner="user",
+        exported=("email", "verified", "primary"),
+        withheld={"id": "internal number", "user": "yourself"},
+    ),
+    PersonalModel(
+        label="account.EmailConfirmation",
+        section="email_confirmations",
+        title=_("Pending email confirmations"),
+        owner="email_address__user",
+        exported=("email_address__email", "created", "sent"),
+        withheld={"id": "internal number", "key": "secret confirmation key"},
+    ),
+    PersonalModel(
+        label="mfa.Authenticator",
+        section="authenticators",
+        title=_("Two-factor authentication"),
+        owner="user",
+        exported=("type", "created_at", "last_used_at"),
+        withheld={
+            "id": "internal number",
+            "user": "yourself",
+            "data": "secret keys and recovery codes, shown only when enrolling",
+        },
+    ),
+    PersonalModel(
+        label="accounts.Consent",
+        section="consents",
+        title=_("Consents"),
+        owner="user",
+        exported=("subject", "wording_version", "given_at", "withdrawn_at"),
+        withheld={"id": "internal number", "user": "yourself"},
+        order_by=("given_at", "pk"),
+    ),
+    PersonalModel(
+        label="territories.Facilitator",
+        section="facilitator_of",
+        title=_("Territories you facilitate"),
+        owner="user",
+        exported=("territory__name", "since"),
+        withheld={"id": "internal number", "user": "yourself"},
+    ),
+    PersonalModel(
+        label="portraits.Portrait",
+        section="portraits",
+        title=_("Self-portraits"),
+        owner="user",
+        exported=(
+            "territory__name",
+            "sector__name",
+            "max_km",
+            "availability",
+            "meeting_mode",
+            "accessibility_needs",
+            "hopes",
+            "created_at",
+            "updated_at",
+        ),
+        withheld={"id": "internal number", "user": "yourself"},
+    ),
+    PersonalModel(
+        label="portraits.Answer",
+        section="answers",
+        title=_("Answers to the self-portrait"),
+        owner="portrait__user",
+        exported=("portrait__territory__name", "criterion__key", "criterion__label", "value"),
+        withheld={"id": "internal number"},
+        order_by=("portrait_id", "criterion__position", "pk"),
+    ),
+    PersonalModel(
+        label="admin.LogEntry",
+        section="admin_actions",
+        title=_("Administration actions"),
+        owner="user",
+        exported=(
+            "action_time",
+            "content_type__model",
+            "object_id",
+            "object_repr",
+            "action_flag",
+            "change_message",
+        ),
+        withheld={"id": "internal number", "user": "yourself"},
+    ),
+)
