@@ -5,4 +5,18 @@ from tierslien.territories import views
 urlpatterns = [
     path("", views.territory_detail, name="territory_detail"),
     path("manage/", views.manage_territory, name="manage_territory"),
+    path("manage/sectors/", views.manage_sector_list, name="manage_sector_list"),
+    path("manage/sectors/new/", views.manage_sector_create, name="manage_sector_create"),
+    path(
+        "manage/sectors/<int:sector_id>/edit/",
+        views.manage_sector_edit,
+        name="manage_sector_edit",
+    ),
+    path("manage/venues/", views.manage_venue_list, name="manage_venue_list"),
+    path("manage/venues/new/", views.manage_venue_create, name="manage_venue_create"),
+    path(
+        "manage/venues/<int:venue_id>/edit/",
+        views.manage_venue_edit,
+        name="manage_venue_edit",
+    ),
 ]

@@ -1,20 +1,34 @@
 from __future__ import annotations
 
-from django.db.models import Count
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from typing import Any
 
-from tierslien.territories.access import get_territory, is_facilitator, territory_management
+from django.contrib import messages
+from django.db import IntegrityError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import NoReverseMatch, reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_safe
+
+from tierslien.territories import services
+from tierslien.territories.access import (
+    get_sector,
+    get_territory,
+    get_venue,
+    is_facilitator,
+    territory_management,
+)
+from tierslien.territories.forms import SectorForm, VenueForm
 from tierslien.territories.models import Territory
 
 
+@require_safe
 def territory_list(request: HttpRequest) -> HttpResponse:
-    territories = Territory.objects.annotate(
-        sector_count=Count("sectors", distinct=True), venue_count=Count("venues", distinct=True)
-    )
+    territories = services.territories_with_counts()
     return render(request, "territories/territory_list.html", {"territories": territories})
 
 
+@require_safe
 def territory_detail(request: HttpRequest, territory_slug: str) -> HttpResponse:
     territory = get_territory(territory_slug)
     has_portrait = (
@@ -26,13 +40,23 @@ def territory_detail(request: HttpRequest, territory_slug: str) -> HttpResponse:
         {
             "territory": territory,
             "sectors": territory.sectors.all(),
-            "venues": territory.venues.select_related("sector"),
+            "venues": services.venues_of(territory),
+            "participant_count": territory.portraits.count(),
             "has_portrait": has_portrait,
             "is_facilitator": is_facilitator(request.user, territory),
         },
     )
 
 
+def _optional_url(name: str, *args: Any) -> str | None:
+    """A link to a page another app may not provide yet."""
+    try:
+        return reverse(name, args=args)
+    except NoReverseMatch:
+        return None
+
+
+@require_safe
 @territory_management
 def manage_territory(request: HttpRequest, territory: Territory) -> HttpResponse:
     return render(
@@ -40,8 +64,115 @@ def manage_territory(request: HttpRequest, territory: Territory) -> HttpResponse
         "territories/manage/dashboard.html",
         {
             "territory": territory,
-            "sectors": territory.sectors.all(),
-            "venues": territory.venues.select_related("sector"),
-            "participant_count": territory.portraits.count(),
+            "summary": services.territory_summary(territory),
+            "criteria_url": _optional_url("manage_criteria", territory.slug),
         },
+    )
+
+
+# --- Sectors ---
+
+
+@require_safe
+@territory_management
+def manage_sector_list(request: HttpRequest, territory: Territory) -> HttpResponse:
+    return render(
+        request,
+        "territories/manage/sector_list.html",
+        {"territory": territory, "sectors": services.sectors_with_counts(territory)},
+    )
+
+
+def _posted(request: HttpRequest) -> Any:
+    return request.POST if request.method == "POST" else None
+
+
+def _duplicate_name_error(form: SectorForm | VenueForm) -> None:
+    form.add_error("name", _("This name was just taken by another entry: choose another one."))
+
+
+@require_http_methods(["GET", "POST"])
+@territory_management
+def manage_sector_create(request: HttpRequest, territory: Territory) -> HttpResponse:
+    form = SectorForm(_posted(request), territory=territory)
+    if request.method == "POST" and form.is_valid():
+        try:
+            sector = services.create_sector(territory, **form.cleaned_data)
+        except (services.DuplicateName, IntegrityError):
+            _duplicate_name_error(form)
+        else:
+            messages.success(request, _("The sector “%(name)s” was added.") % {"name": sector})
+            return redirect("manage_sector_list", territory.slug)
+    return render(
+        request, "territories/manage/sector_form.html", {"territory": territory, "form": form}
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@territory_management
+def manage_sector_edit(request: HttpRequest, territory: Territory, sector_id: int) -> HttpResponse:
+    sector = get_sector(territory, sector_id)
+    form = SectorForm(_posted(request), territory=territory, instance=sector)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.update_sector(sector, **form.cleaned_data)
+        except (services.DuplicateName, IntegrityError):
+            _duplicate_name_error(form)
+        else:
+            messages.success(request, _("The sector “%(name)s” was saved.") % {"name": sector})
+            return redirect("manage_sector_list", territory.slug)
+    return render(
+        request,
+        "territories/manage/sector_form.html",
+        {"territory": territory, "form": form, "sector": sector},
+    )
+
+
+# --- Venues ---
+
+
+@require_safe
+@territory_management
+def manage_venue_list(request: HttpRequest, territory: Territory) -> HttpResponse:
+    return render(
+        request,
+        "territories/manage/venue_list.html",
+        {"territory": territory, "venues": services.venues_of(territory)},
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@territory_management
+def manage_venue_create(request: HttpRequest, territory: Territory) -> HttpResponse:
+    form = VenueForm(_posted(request), territory=territory)
+    if request.method == "POST" and form.is_valid():
+        try:
+            venue = services.create_venue(territory, **form.cleaned_data)
+        except services.DuplicateName:
+            _duplicate_name_error(form)
+        else:
+            messages.success(request, _("The venue “%(name)s” was added.") % {"name": venue})
+            return redirect("manage_venue_list", territory.slug)
+    return render(
+        request, "territories/manage/venue_form.html", {"territory": territory, "form": form}
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@territory_management
+def manage_venue_edit(request: HttpRequest, territory: Territory, venue_id: int) -> HttpResponse:
+    venue = get_venue(territory, venue_id)
+    form = VenueForm(_posted(request), territory=territory, instance=venue)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.update_venue(venue, **form.cleaned_data)
+        except services.DuplicateName:
+            _duplicate_name_error(form)
+        else:
+            messages.success(request, _("The venue “%(name)s” was saved.") % {"name": venue})
+            return redirect("manage_venue_list", territory.slug)
+    return render(
+        request,
+        "territories/manage/venue_form.html",
+        {"territory": territory, "form": form, "venue": venue},
     )
