@@ -160,7 +160,7 @@ _EMAIL_BACKENDS = {
     "smtp": "django.core.mail.backends.smtp.EmailBackend",
     "locmem": "django.core.mail.backends.locmem.EmailBackend",
 }
-_email_backend = env_str("EMAIL_BACKEND", "console")
+_email_backend = env_str("EMAIL_BACKEND", "console" if DEBUG else "smtp")
 if _email_backend not in _EMAIL_BACKENDS:
     raise ImproperlyConfigured(f"EMAIL_BACKEND must be one of {sorted(_EMAIL_BACKENDS)}")
 _email_options: dict[str, object] = {}
@@ -191,6 +191,7 @@ USE_TZ = True
 # --- Static files: all served by us, never from a CDN ---
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "var" / "static"
+STATICFILES_DIRS = [BASE_DIR / "tierslien" / "static"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
