@@ -293,19 +293,23 @@ class Builder:
                 (h for h, m in enumerate(members) if len(m) > self.a and h != g),
                 key=lambda h: -len(members[h]),
             )
-            for h in donors:
-                for unit in self._unit_in(h):
+            # Locked people (an existing grouping) are borrowed only as a last resort.
+            for allow_locked in (False, True):
+                for h in donors:
+                    for unit in self._unit_in(h):
+                        if len(members[g]) >= self.a:
+                            break
+                        if (
+                            len(members[h]) - len(unit) >= self.a
+                            and len(members[g]) + len(unit) <= self.b
+                            and (allow_locked or not self.layout.locked.intersection(unit))
+                            and self.eligible(unit, site)
+                            and not self.conflict(unit, g)
+                        ):
+                            self.take(unit, h)
+                            self.put(unit, g)
                     if len(members[g]) >= self.a:
                         break
-                    if (
-                        len(members[h]) - len(unit) >= self.a
-                        and len(members[g]) + len(unit) <= self.b
-                        and not self.layout.locked.intersection(unit)
-                        and self.eligible(unit, site)
-                        and not self.conflict(unit, g)
-                    ):
-                        self.take(unit, h)
-                        self.put(unit, g)
                 if len(members[g]) >= self.a:
                     break
             if len(members[g]) >= self.a:

@@ -123,6 +123,7 @@ def solve(
     sites = compute_sites(problem)
     report_progress("construct", 0.0, 0.0)
     reasons: dict[int, Reason] = dict(sites.reasons)
+    _drop_lonely_partners(problem, reasons)
     candidates = [i for i in range(problem.n) if i not in reasons]
     builder = Builder(problem, enc, sites, rng, use_gain=problem.n <= 20_000)
     if previous is not None:
@@ -155,6 +156,23 @@ def solve(
         elapsed=time.perf_counter() - started,
         seed=seed,
     )
+
+
+def _drop_lonely_partners(problem: Problem, reasons: dict[int, Reason]) -> None:
+    """A `together` partner of someone who cannot be placed cannot be placed either."""
+    changed = True
+    while changed:
+        changed = False
+        for a, b in problem.together:
+            for x, y in ((a, b), (b, a)):
+                i, j = problem.index[x], problem.index[y]
+                if i in reasons and j not in reasons:
+                    reasons[j] = Reason(
+                        "partner_unplaced",
+                        f"they must be with {x}, who cannot be placed",
+                        {"partner": x},
+                    )
+                    changed = True
 
 
 # ----- incremental seeding -----

@@ -34,7 +34,6 @@ def violations(
     out: list[Violation] = []
     people = {p.id: p for p in problem.people}
     venues = {v.id: v for v in problem.venues}
-    any_slots = any(p.slots is not None for p in problem.people)
     if len(solution.rounds) != problem.rounds:
         out.append(Violation(-1, -1, f"{len(solution.rounds)} rounds, expected {problem.rounds}"))
     apart = {frozenset(pair) for pair in problem.apart}
@@ -57,8 +56,8 @@ def violations(
                 seen[m] += 1
                 where[m] = g
             members = [people[m] for m in group.members]
-            if any_slots and group.slot is None:
-                out.append(Violation(r, g, "no slot although people have slots"))
+            if group.slot is None and any(p.slots is not None for p in members):
+                out.append(Violation(r, g, "no slot although members gave their times"))
             if group.slot is not None:
                 for p in members:
                     if p.slots is not None and group.slot not in p.slots:

@@ -1,0 +1,109 @@
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.mixing.factories import problem_dict
+from tierslien.mixing.cli import main
+
+ROOT = Path(__file__).resolve().parents[2]
+MDGP = ROOT.parent / "shared" / "benchmarks" / "mdgp" / "RanReal" / "RanReal_n010_ds_01.txt"
+
+
+def test_json_in_json_out(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    source = tmp_path / "problem.json"
+    source.write_text(json.dumps(problem_dict(12)))
+    out = tmp_path / "solution.json"
+    assert main([str(source), "-o", str(out), "--time-limit", "2", "--max-iterations", "100"]) == 0
+    solution = json.loads(out.read_text())
+    assert solution["version"] == 1
+    assert sum(len(g["members"]) for g in solution["rounds"][0]["groups"]) == 12
+    assert "upper_bound" in solution["report"]
+    assert "12 people placed" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        ("{not json", "not valid JSON (line 1"),
+        ('{"people": [{"id": "a", "attributes": {"x": 1}}]}', "person 'a': attribute 'x'"),
+        ('{"people": [{"id": "a"}], "group_size": {"min": 0, "max": 2}}', "min_size: must be"),
+    ],
+)
+def test_malformed_file_exits_2_with_one_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], content: str, message: str
+) -> None:
+    source = tmp_path / "problem.json"
+    source.write_text(content)
+    assert main([str(source), "-o", str(tmp_path / "out.json")]) == 2
+    err = capsys.readouterr().err
+    assert message in err
+    assert err.count("\n") == 1 and "Traceback" not in err
+
+
+def test_subprocess_error_has_no_traceback(tmp_path: Path) -> None:
+    source = tmp_path / "problem.json"
+    source.write_text('{"people": [{"id": "a"}, {"id": "a"}]}')
+    run = subprocess.run(
+        [sys.executable, "-m", "tierslien.mixing", str(source)],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        check=False,
+    )
+    assert run.returncode == 2
+    assert run.stderr.strip() == "tierslien-mix: error: person 'a': appears twice"
+
+
+def test_csv_mode(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    people = tmp_path / "people.csv"
+    rows = ["id,occupation,age:numeric,education:ordinal=low|mid|high,worlds,slots,lat,lon,max_km"]
+    jobs = ["ouvrier", "cadre", "etudiant"]
+    for i in range(12):
+        rows.append(
+            f'p{i},{jobs[i % 3]},{20 + 3 * i},{["low", "mid", "high"][i % 3]},"sport;work",'
+            f"tue;sat,48.11,-1.68,5"
+        )
+    people.write_text("\n".join(rows) + "\n")
+    venues = tmp_path / "venues.csv"
+    venues.write_text(
+        "id,lat,lon,slots,capacity\nhall,48.111,-1.679,tue,2\ncafe,48.112,-1.68,sat,1\n"
+    )
+    out = tmp_path / "groups.csv"
+    args = [str(people), "--venues", str(venues), "--min", "3", "--max", "4", "-o", str(out)]
+    assert main([*args, "--max-iterations", "100"]) == 0
+    lines = out.read_text().strip().split("\n")
+    assert lines[0] == "id,round,group,venue,slot,reason"
+    assert len(lines) == 13
+    assert "12 people placed" in capsys.readouterr().out
+
+
+def test_csv_bad_number_names_row_and_column(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    people = tmp_path / "people.csv"
+    people.write_text("id,age:numeric\na,34\nb,old\n")
+    assert main([str(people)]) == 2
+    assert (
+        "people.csv:3 column 'age:numeric': expected a number, got 'old'" in capsys.readouterr().err
+    )
+
+
+@pytest.mark.skipif(not MDGP.exists(), reason="shared benchmarks not available")
+def test_mdgp_mode(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    out = tmp_path / "solution.json"
+    assert main(["--mdgp", str(MDGP), "-o", str(out), "--max-iterations", "2000"]) == 0
+    data = json.loads(out.read_text())
+    assert len(data["assignment"]) == 10
+    assert abs(data["objective"] - 1437.807) < 0.01  # proven optimum (bks.csv)
+
+
+def test_mdgp_malformed(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    bad = tmp_path / "bad.txt"
+    bad.write_text("4 2 ss 2 2\n0 1 3.0\n")
+    assert main(["--mdgp", str(bad)]) == 2
+    assert "bad.txt:1" in capsys.readouterr().err

@@ -1,0 +1,83 @@
+from __future__ import annotations
+
+import pytest
+
+from tests.mixing.factories import problem_dict
+from tierslien.mixing import Problem, ProblemError
+
+
+def test_round_trip_through_dict() -> None:
+    data = problem_dict(
+        8,
+        venues=[
+            {"id": "v1", "location": {"lat": 48.1, "lon": -1.6}, "slots": ["tue"], "capacity": 2}
+        ],
+        apart=[["p0", "p1"]],
+    )
+    problem = Problem.from_dict(data)
+    again = Problem.from_dict(problem.to_dict())
+    assert again.people == problem.people
+    assert again.venues == problem.venues
+    assert again.apart == (("p0", "p1"),)
+
+
+@pytest.mark.parametrize(
+    ("change", "expected"),
+    [
+        ({"group_size": {"min": 6, "max": 5}}, "group_size: min (6) is larger than max (5)"),
+        ({"version": 2}, "unsupported version"),
+        ({"people": "nobody"}, "people: must be a list"),
+        ({"people": []}, "no people"),
+        ({"apart": [["p0", "zed"]]}, "apart: unknown person 'zed'"),
+        ({"together": [["p0", "p0"]]}, "themself"),
+        ({"criteria": [{"name": "age", "kind": "colour"}]}, "criterion 'age': kind must be one of"),
+        ({"criteria": [{"name": "e", "kind": "ordinal", "levels": ["a"]}]}, "at least 2 levels"),
+        ({"criteria": [{"name": "a", "kind": "numeric", "goal": "shared"}]}, "shared"),
+        ({"criteria": [{"name": "a", "kind": "numeric", "weight": -1}]}, "weight"),
+        ({"venues": [{"id": "v1", "capacity": -1}]}, "venue 'v1': capacity must be >= 0"),
+        ({"venues": [{"id": "v1"}, {"id": "v1"}]}, "venue 'v1': appears twice"),
+    ],
+)
+def test_malformed_problem_names_the_culprit(change: dict[str, object], expected: str) -> None:
+    with pytest.raises(ProblemError, match=expected.replace("(", r"\(").replace(")", r"\)")):
+        Problem.from_dict(problem_dict(6, **change))
+
+
+def test_bad_attribute_names_the_person() -> None:
+    data = problem_dict(6)
+    data["people"][3]["attributes"]["age"] = "old"
+    with pytest.raises(ProblemError, match="person 'p3': 'age' must be a number"):
+        Problem.from_dict(data)
+
+
+def test_undeclared_attribute_names_the_person() -> None:
+    data = problem_dict(6)
+    data["people"][2]["attributes"]["height"] = 180
+    with pytest.raises(ProblemError, match="person 'p2': attribute 'height'"):
+        Problem.from_dict(data)
+
+
+def test_duplicate_person() -> None:
+    data = problem_dict(6)
+    data["people"][5]["id"] = "p0"
+    with pytest.raises(ProblemError, match="person 'p0': appears twice"):
+        Problem.from_dict(data)
+
+
+def test_bad_location_names_the_venue() -> None:
+    data = problem_dict(6, venues=[{"id": "hall", "location": {"lat": 123, "lon": 0}}])
+    with pytest.raises(ProblemError, match="venue 'hall': latitude"):
+        Problem.from_dict(data)
+
+
+def test_distances_must_be_symmetric() -> None:
+    data = {"version": 1, "people": [{"id": "a"}, {"id": "b"}], "distances": [[0, 1], [2, 0]]}
+    with pytest.raises(ProblemError, match="distances: must be symmetric"):
+        Problem.from_dict(data)
+
+
+def test_unanswered_is_none_and_null_is_dropped() -> None:
+    data = problem_dict(6)
+    data["people"][0]["attributes"]["age"] = None
+    problem = Problem.from_dict(data)
+    assert "age" not in problem.people[0].attributes
