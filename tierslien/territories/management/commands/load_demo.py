@@ -1,0 +1,57 @@
+"""`python manage.py load_demo [--seed N]`: the fictional territory of Lienville."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandParser
+
+from tierslien.territories.demo import PARTICIPANT_COUNT, load_demo
+
+
+class Command(BaseCommand):
+    help = (
+        "Create the demo territory Lienville: 7 sectors, 12 venues, "
+        f"{PARTICIPANT_COUNT} synthetic participants and three demo logins. "
+        "Running it again changes nothing. For development only."
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument(
+            "--seed", type=int, default=0, help="Seed of the generated people (default 0)."
+        )
+
+    def handle(self, *args: Any, seed: int, **options: Any) -> None:
+        if not settings.DEBUG:
+            self.stderr.write(
+                self.style.WARNING(
+                    "WARNING: DEBUG is off. The demo creates a superuser and a facilitator "
+                    "whose password and authenticator secret are public: never load it on "
+                    "a server real people use."
+                )
+            )
+        result = load_demo(seed)
+        territory = result.territory
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Demo territory “{territory.name}” (/t/{territory.slug}/): "
+                f"{result.sectors_created} sectors, {result.venues_created} venues and "
+                f"{result.participants_created} participants created "
+                f"(now {territory.sectors.count()} sectors, {territory.venues.count()} venues, "
+                f"{territory.portraits.count()} portraits)."
+            )
+        )
+        self.stdout.write("")
+        self.stdout.write(self.style.MIGRATE_HEADING("Demo logins (development only)"))
+        for login in result.logins:
+            self.stdout.write(f"  {login.role}")
+            self.stdout.write(f"    email:       {login.email}")
+            self.stdout.write(f"    password:    {login.password}")
+            if login.totp_secret:
+                self.stdout.write(f"    TOTP secret: {login.totp_secret}")
+                self.stdout.write(f"    TOTP URI:    {login.totp_url}")
+        self.stdout.write(
+            "  Add a TOTP secret to an authenticator app (or turn the URI into a QR code, "
+            "e.g. `qr '<URI>'`) to pass the second step of the facilitator and admin logins."
+        )
