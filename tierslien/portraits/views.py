@@ -1,19 +1,205 @@
 from __future__ import annotations
 
+from typing import Any
+
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
-from tierslien.territories.access import get_territory
+from tierslien.accounts.services import active_subjects
+from tierslien.portraits.access import (
+    answers_by_criterion,
+    get_criterion,
+    get_criterion_by_key,
+    get_own_portrait,
+    questionnaire_criteria,
+)
+from tierslien.portraits.describe import describe_portrait
+from tierslien.portraits.forms import (
+    CatalogueCriterionForm,
+    CriteriaSettingsForm,
+    CustomCriterionForm,
+    PortraitForm,
+    initial_value,
+)
+from tierslien.portraits.models import Criterion, Portrait
+from tierslien.portraits.services import (
+    create_criterion,
+    criterion_has_answers,
+    save_portrait,
+    update_criteria_settings,
+    update_criterion,
+    withdraw_sensitive_consent,
+)
+from tierslien.territories.access import get_territory, territory_management
+from tierslien.territories.models import Territory
+
+# --- The self-portrait (always request.user's own) -----------------------------------------
 
 
 @login_required
 def portrait_detail(request: HttpRequest, territory_slug: str) -> HttpResponse:
     territory = get_territory(territory_slug)
-    return render(request, "base.html", {"territory": territory})
+    portrait = get_own_portrait(request.user, territory)
+    if portrait is None:
+        return redirect("portrait_edit", territory.slug)
+    criteria = list(Criterion.objects.filter(territory=territory))
+    consented = {
+        subject.removeprefix("question:")
+        for subject in active_subjects(request.user)  # type: ignore[arg-type]
+        if subject.startswith("question:")
+    }
+    description = describe_portrait(
+        portrait, criteria, answers_by_criterion(portrait), consented_keys=consented
+    )
+    return render(
+        request,
+        "portraits/portrait_detail.html",
+        {"territory": territory, "portrait": portrait, "description": description},
+    )
+
+
+def _initial(portrait: Portrait | None, criteria: list[Criterion]) -> dict[str, Any]:
+    if portrait is None:
+        return {"max_km": 5, "meeting_mode": "in-person"}
+    answers = answers_by_criterion(portrait)
+    initial: dict[str, Any] = {
+        "sector": portrait.sector_id,
+        "max_km": portrait.max_km,
+        "availability": portrait.availability,
+        "meeting_mode": portrait.meeting_mode,
+        "accessibility_needs": portrait.accessibility_needs,
+        "hopes": portrait.hopes,
+    }
+    for criterion in criteria:
+        initial[f"answer_{criterion.key}"] = initial_value(criterion, answers.get(criterion.pk))
+    return initial
 
 
 @login_required
 def portrait_edit(request: HttpRequest, territory_slug: str) -> HttpResponse:
     territory = get_territory(territory_slug)
-    return render(request, "base.html", {"territory": territory})
+    portrait = get_own_portrait(request.user, territory)
+    criteria = list(questionnaire_criteria(territory))
+    form_kwargs: dict[str, Any] = {
+        "territory": territory,
+        "criteria": criteria,
+        "consented": active_subjects(request.user),  # type: ignore[arg-type]
+    }
+    if request.method == "POST":
+        form = PortraitForm(request.POST, **form_kwargs)
+        if form.is_valid():
+            _portrait, created = save_portrait(
+                request.user,  # type: ignore[arg-type]
+                territory,
+                **form.practical(),
+                answers=form.answers(),
+                consents=form.new_consents(),
+            )
+            if created:
+                messages.success(
+                    request,
+                    _("Welcome to %(territory)s: your self-portrait is saved.")
+                    % {"territory": territory.name},
+                )
+            else:
+                messages.success(request, _("Your self-portrait is saved."))
+            return redirect("portrait_detail", territory.slug)
+    else:
+        form = PortraitForm(initial=_initial(portrait, criteria), **form_kwargs)
+    return render(
+        request,
+        "portraits/portrait_edit.html",
+        {"territory": territory, "portrait": portrait, "form": form},
+    )
+
+
+@login_required
+@require_POST
+def portrait_withdraw_consent(
+    request: HttpRequest, territory_slug: str, criterion_key: str
+) -> HttpResponse:
+    territory = get_territory(territory_slug)
+    criterion = get_criterion_by_key(territory, criterion_key)
+    if withdraw_sensitive_consent(request.user, criterion.key):  # type: ignore[arg-type]
+        messages.success(
+            request,
+            _("Consent withdrawn: your answer to “%(label)s” is erased.")
+            % {"label": criterion.display_label},
+        )
+    else:
+        messages.info(request, _("There was no consent to withdraw for this question."))
+    return redirect("portrait_detail", territory.slug)
+
+
+# --- The questionnaire, for facilitators ---------------------------------------------------
+
+
+@territory_management
+def manage_criteria(request: HttpRequest, territory: Territory) -> HttpResponse:
+    criteria = list(Criterion.objects.filter(territory=territory))
+    if request.method == "POST":
+        form = CriteriaSettingsForm(request.POST, criteria=criteria)
+        if form.is_valid():
+            update_criteria_settings(territory, form.changes())
+            messages.success(request, _("The questionnaire is saved."))
+            return redirect("manage_criteria", territory.slug)
+    else:
+        form = CriteriaSettingsForm(criteria=criteria)
+    return render(request, "portraits/manage/criteria.html", {"territory": territory, "form": form})
+
+
+@territory_management
+def manage_criterion_new(request: HttpRequest, territory: Territory) -> HttpResponse:
+    if request.method == "POST":
+        form = CustomCriterionForm(request.POST)
+        if form.is_valid():
+            criterion = create_criterion(territory, **form.definition())
+            messages.success(
+                request, _("The question “%(label)s” is added.") % {"label": criterion.label}
+            )
+            return redirect("manage_criteria", territory.slug)
+    else:
+        form = CustomCriterionForm()
+    return render(
+        request,
+        "portraits/manage/criterion_form.html",
+        {"territory": territory, "form": form, "criterion": None},
+    )
+
+
+@territory_management
+def manage_criterion_edit(
+    request: HttpRequest, territory: Territory, criterion_id: int
+) -> HttpResponse:
+    criterion = get_criterion(territory, criterion_id)
+    data = request.POST if request.method == "POST" else None
+    form: CatalogueCriterionForm | CustomCriterionForm
+    if criterion.catalogue_key:
+        form = CatalogueCriterionForm(data, criterion=criterion)
+    else:
+        form = CustomCriterionForm(
+            data, criterion=criterion, has_answers=criterion_has_answers(criterion)
+        )
+    if request.method == "POST" and form.is_valid():
+        erased = update_criterion(criterion, **form.definition())
+        messages.success(
+            request, _("The question “%(label)s” is saved.") % {"label": criterion.display_label}
+        )
+        if erased:
+            messages.info(
+                request,
+                _(
+                    "This question is now sensitive: answers given without consent were "
+                    "erased, and people will be asked for their consent."
+                ),
+            )
+        return redirect("manage_criteria", territory.slug)
+    return render(
+        request,
+        "portraits/manage/criterion_form.html",
+        {"territory": territory, "form": form, "criterion": criterion},
+    )
