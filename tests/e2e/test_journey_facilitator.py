@@ -1,0 +1,77 @@
+"""A facilitator signs in with password and authenticator code, then adds a venue."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
+
+from tests.cast import PASSWORD, build_cast
+from tierslien.territories.models import Venue
+
+
+def _current_totp(secret: str) -> str:
+    import time
+
+    return format_hotp_value(hotp_value(secret, int(time.time()) // 30))
+
+
+@pytest.mark.django_db(transaction=True)
+def test_facilitator_adds_a_venue(live_server, page, outside_requests, shoot):
+    cast = build_cast()
+    secret = cast.facilitator.authenticator_set.get().data["secret"]
+
+    page.goto(live_server.url + "/accounts/login/")
+    page.fill("main input[name=login]", cast.facilitator.email)
+    page.fill("main input[name=password]", PASSWORD)
+    page.locator("main form button[type=submit]").first.click()
+    page.wait_for_url(re.compile("/2fa/"))
+    page.fill("main input[name=code]", _current_totp(secret))
+    page.locator("main form button[type=submit]").first.click()
+    page.wait_for_load_state()
+
+    page.goto(f"{live_server.url}/t/{cast.territory.slug}/manage/venues/new/")
+    page.fill("main input[name=name]", "Centre social des Landes")
+    page.fill("main [name=address]", "3 rue des Landes")
+    page.select_option("main select[name=sector]", str(cast.sector.pk))
+    page.fill("main input[name=latitude]", "48.115")
+    page.fill("main input[name=longitude]", "-1.675")
+    page.fill("main input[name=capacity]", "2")
+    page.check("main input[name=opening_slots][value=thu-evening]")
+    page.check("main input[name=opening_slots][value=sat-afternoon]")
+    page.check("main input[name=accessibility][value=step-free]")
+    page.check("main input[name=nothing_to_buy]")
+    shoot("facilitator-venue-form", full_page=True)
+    page.locator("main form button[type=submit]").last.click()
+    page.wait_for_load_state()
+
+    venue = Venue.objects.get(name="Centre social des Landes")
+    assert venue.territory == cast.territory
+    assert venue.opening_slots == ["thu-evening", "sat-afternoon"]
+    assert venue.nothing_to_buy
+    assert "Centre social des Landes" in page.content()
+    shoot("facilitator-venues", full_page=True)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_venue_with_errors_shows_them_without_javascript(live_server, browser, shoot):
+    cast = build_cast()
+    context = browser.new_context(java_script_enabled=False, locale="en-GB")
+    page = context.new_page()
+    page.goto(live_server.url + "/accounts/login/")
+    page.fill("main input[name=login]", cast.facilitator.email)
+    page.fill("main input[name=password]", PASSWORD)
+    page.locator("main form button[type=submit]").first.click()
+    page.fill(
+        "main input[name=code]",
+        _current_totp(cast.facilitator.authenticator_set.get().data["secret"]),
+    )
+    page.locator("main form button[type=submit]").first.click()
+    page.goto(f"{live_server.url}/t/{cast.territory.slug}/manage/venues/new/")
+    page.fill("main input[name=name]", "Sans lieu")
+    page.fill("main input[name=latitude]", "123")
+    page.locator("main form button[type=submit]").last.click()
+    assert page.locator(".errorlist").count() >= 2
+    assert not Venue.objects.filter(name="Sans lieu").exists()
+    context.close()
