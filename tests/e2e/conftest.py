@@ -23,7 +23,9 @@ pytestmark = pytest.mark.browser
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     if CHROMIUM.exists():
         return
-    skip = pytest.mark.skip(reason="/usr/bin/chromium is missing: scripts/system-deps --with-browser")
+    skip = pytest.mark.skip(
+        reason="/usr/bin/chromium is missing: scripts/system-deps --with-browser"
+    )
     for item in items:
         if "e2e" in item.nodeid:
             item.add_marker(skip)
