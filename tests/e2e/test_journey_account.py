@@ -1,4 +1,5 @@
-"""A newcomer signs up, confirms by email, looks at their data, exports it and leaves."""
+"""A newcomer signs up, confirms by email, fills the self-portrait (first without, then with
+the sensitive question), looks at their data, exports it and deletes the account."""
 
 from __future__ import annotations
 
@@ -8,8 +9,9 @@ import re
 import pytest
 from django.core import mail
 
-from tests.cast import PASSWORD
-from tierslien.accounts.models import User
+from tests.cast import PASSWORD, build_cast
+from tierslien.accounts.models import Consent, User
+from tierslien.portraits.models import Answer
 
 
 def _confirm_link(body: str, base: str) -> str:
@@ -18,8 +20,14 @@ def _confirm_link(body: str, base: str) -> str:
     return base + match.group(1)
 
 
+def _save(page) -> None:
+    page.locator("main form button[type=submit]").last.click()
+    page.wait_for_load_state()
+
+
 @pytest.mark.django_db(transaction=True)
-def test_sign_up_confirm_view_export_and_delete(live_server, page, outside_requests, shoot):
+def test_sign_up_portrait_my_data_export_and_delete(live_server, page, outside_requests, shoot):
+    cast = build_cast()
     page.goto(live_server.url + "/")
     shoot("home")
     page.get_by_role("link", name=re.compile("Inscription|Sign up")).first.click()
@@ -30,26 +38,57 @@ def test_sign_up_confirm_view_export_and_delete(live_server, page, outside_reque
     page.select_option("main select[name=language]", "fr")
     page.check("main input[name=accept_terms]")
     shoot("signup")
-    page.locator("form button[type=submit]").last.click()
-    page.wait_for_load_state()
+    _save(page)
     assert len(mail.outbox) == 1
 
     page.goto(_confirm_link(mail.outbox[0].body, live_server.url))
-    page.locator("main form button[type=submit]").click()
-    page.wait_for_load_state()
-    assert User.objects.get(email="nadia@example.org").emailaddress_set.get().verified
+    _save(page)
+    nadia = User.objects.get(email="nadia@example.org")
+    assert nadia.emailaddress_set.get().verified
+
+    # The self-portrait, without the sensitive question.
+    page.goto(f"{live_server.url}/t/{cast.territory.slug}/")
+    page.locator(f"main a[href$='/t/{cast.territory.slug}/portrait/edit/']").first.click()
+    page.select_option("main select[name=sector]", str(cast.sector.pk))
+    page.fill("main input[name=max_km]", "4")
+    page.check("main input[name=availability][value=tue-evening]")
+    page.check("main input[name=availability][value=sat-morning]")
+    page.check("main input[name=answer_occupation][value='5']")
+    page.check("main input[name=answer_age_bracket][value='25-34']")
+    page.check("main input[name=answer_languages][value=fr]")
+    shoot("portrait-form", full_page=True)
+    _save(page)
+    portrait = nadia.portraits.get()
+    assert portrait.availability == ["tue-evening", "sat-morning"]
+    keys = set(Answer.objects.filter(portrait=portrait).values_list("criterion__key", flat=True))
+    assert keys == {"occupation", "age_bracket", "languages"}
+    assert not Consent.objects.filter(user=nadia, subject__startswith="question:").exists()
+
+    # Then with it: an explicit, separate consent, then the answer.
+    page.goto(f"{live_server.url}/t/{cast.territory.slug}/portrait/edit/")
+    page.check("main input[name=consent_engagement]")
+    page.check("main input[name=answer_engagement][value=curious]")
+    _save(page)
+    assert Answer.objects.get(portrait=portrait, criterion__key="engagement").value == "curious"
+    assert Consent.objects.get(user=nadia, subject="question:engagement").withdrawn_at is None
+    page.goto(f"{live_server.url}/t/{cast.territory.slug}/portrait/")
+    shoot("portrait", full_page=True)
 
     page.goto(live_server.url + "/me/data/")
     assert "nadia@example.org" in page.content()
     shoot("my-data", full_page=True)
     with page.expect_download() as download_info:
         page.locator("main a[download]").first.click()
-    exported = json.loads(open(download_info.value.path(), encoding="utf-8").read())
+    with open(download_info.value.path(), encoding="utf-8") as exported_file:
+        exported = json.load(exported_file)
     assert exported["data"]["account"][0]["display_name"] == "Nadia"
+    assert {"criterion__key": "engagement"}.items() <= next(
+        row for row in exported["data"]["answers"] if row["criterion__key"] == "engagement"
+    ).items()
 
     page.goto(live_server.url + "/me/delete/")
     page.check("main input[name=confirm]")
     page.once("dialog", lambda dialog: dialog.accept())
-    page.locator("main form button[type=submit]").click()
-    page.wait_for_load_state()
+    _save(page)
     assert not User.objects.filter(email="nadia@example.org").exists()
+    assert not Answer.objects.filter(portrait__user_id=nadia.pk).exists()
