@@ -1,0 +1,55 @@
+"""Every main page works with JavaScript turned off (progressive enhancement only)."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.cast import PASSWORD, build_cast
+from tierslien.portraits.models import Answer
+
+
+@pytest.fixture
+def no_js_page(browser):
+    context = browser.new_context(java_script_enabled=False, locale="fr-FR")
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_language_switch_and_portrait_work_without_javascript(live_server, no_js_page):
+    page = no_js_page
+    cast = build_cast()
+    page.goto(live_server.url + "/")
+    page.select_option("header select[name=language]", "en")
+    page.locator("header .language-switch button").click()
+    page.wait_for_load_state()
+    assert page.locator("html").get_attribute("lang") == "en"
+
+    page.goto(live_server.url + "/accounts/login/")
+    page.fill("main input[name=login]", cast.outsider.email)
+    page.fill("main input[name=password]", PASSWORD)
+    page.locator("main form button[type=submit]").first.click()
+    page.wait_for_load_state()
+
+    page.goto(f"{live_server.url}/t/{cast.territory.slug}/portrait/edit/")
+    page.fill("main input[name=max_km]", "3")
+    page.check("main input[name=answer_housing][value=social-tenant]")
+    # A sensitive answer without the consent box is refused, and nothing is stored.
+    page.check("main input[name=answer_engagement][value=activist]")
+    page.locator("main form button[type=submit]").last.click()
+    page.wait_for_load_state()
+    assert page.locator(".errorlist").count() >= 1
+    assert not Answer.objects.filter(portrait__user=cast.outsider).exists()
+
+    page.check("main input[name=consent_engagement]")
+    page.locator("main form button[type=submit]").last.click()
+    page.wait_for_load_state()
+    stored = dict(
+        Answer.objects.filter(portrait__user=cast.outsider).values_list("criterion__key", "value")
+    )
+    assert stored == {"housing": "social-tenant", "engagement": "activist"}
+
+    for path in ["/", "/how-it-works/", "/territories/", f"/t/{cast.territory.slug}/", "/me/data/"]:
+        response = page.goto(live_server.url + path)
+        assert response is not None and response.status == 200, path
