@@ -39,7 +39,10 @@ def test_entre_soi_of_a_segregated_grouping() -> None:
     (occupation,) = [c for c in report.criteria if c.name == "occupation"]
     assert occupation.same_value_pairs == 4
     assert occupation.fewest_same_value_pairs == 0
-    assert occupation.entre_soi == 5.0
+    # Random draw: 8 pairs of identical occupations among C(8,2) = 28, 12 pairs in groups.
+    random = 12 * 4 / 28
+    assert occupation.random_same_value_pairs == round(random, 2)
+    assert occupation.entre_soi == round(1 + 4 / random, 4)
 
 
 def test_explanations_give_counts_not_answers() -> None:

@@ -35,7 +35,9 @@ class CriterionReport:
     same_value_pairs: int | None = None  # categorical: pairs sharing a value in a group
     fewest_same_value_pairs: int | None = None  # the mathematical minimum for these sizes
     random_same_value_pairs: float | None = None  # expected under a random grouping
-    entre_soi: float | None = None  # (same + 1) / (fewest + 1); 1.0 = as mixed as possible
+    # 1 + (same - fewest) / (random - fewest): 1.0 = as mixed as mathematically
+    # possible, 2.0 = as much "entre-soi" as a random draw, above 2 = segregated.
+    entre_soi: float | None = None
 
 
 @dataclass(frozen=True)
@@ -329,7 +331,7 @@ def build_report(problem: Problem, enc: Encoded, solution: Solution) -> Report:
                 same_value_pairs=int(same[c]) if categorical else None,
                 fewest_same_value_pairs=int(fewest[c]) if categorical else None,
                 random_same_value_pairs=round(float(random_same[c]), 2) if categorical else None,
-                entre_soi=round((same[c] + 1) / (fewest[c] + 1), 4) if categorical else None,
+                entre_soi=_entre_soi(same[c], fewest[c], random_same[c]) if categorical else None,
             )
         )
     first = solution.rounds[0] if solution.rounds else None
@@ -349,6 +351,12 @@ def build_report(problem: Problem, enc: Encoded, solution: Solution) -> Report:
         repeats=repeats,
         criteria=tuple(criteria),
     )
+
+
+def _entre_soi(same: float, fewest: float, random: float) -> float:
+    if random - fewest <= 1e-9:
+        return 1.0
+    return round(1.0 + max(0.0, same - fewest) / (random - fewest), 4)
 
 
 # ----- explanations -----

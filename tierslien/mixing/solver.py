@@ -40,7 +40,7 @@ class Progress:
 
     elapsed: float
     time_limit: float
-    phase: str  # "construct", "improve", "rounds", "report"
+    phase: str  # "construct", "constructed" (a valid grouping exists), "improve", "report"
     score: float  # best total so far (diversity minus repeat penalties)
     fraction: float  # share of the improvement work done, in [0, 1]
 
@@ -130,7 +130,8 @@ def solve(
         candidates = _seed_previous(problem, builder, sites, previous, candidates, reasons)
     layout = builder.build(candidates)
     reasons.update(layout.reasons)
-    report_progress("construct", 0.0, 0.0)
+    # From here on a valid grouping exists (the construction); the rest improves it.
+    report_progress("constructed", 0.0, 0.0)
 
     first = layout.assignment(problem.n)
     assignments = _improve_rounds(
