@@ -7,6 +7,9 @@ import re
 import pytest
 from django.core import mail
 from django.urls import reverse
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from hypothesis.extra.django import TestCase as HypothesisTestCase
 
 from tests.cast import PASSWORD, Cast
 from tierslien.accounts.models import Consent, User
@@ -125,3 +128,29 @@ def test_login_codes_are_rate_limited(cast: Cast, client) -> None:
     ]
     assert len(mail.outbox) <= 3
     assert statuses[0] == 302
+
+
+class SignupFormFuzz(HypothesisTestCase):
+    @settings(max_examples=25, deadline=None)
+    @given(
+        st.fixed_dictionaries(
+            {},
+            optional={
+                "email": st.emails() | st.text(max_size=30),
+                "password1": st.text(max_size=30),
+                "password2": st.text(max_size=30),
+                "display_name": st.text(max_size=50),
+                "language": st.sampled_from(["fr", "en", "xx", ""]),
+                "accept_terms": st.sampled_from(["on", "", "false"]),
+            },
+        )
+    )
+    def test_arbitrary_signups_never_fail_and_invalid_ones_create_nothing(self, data) -> None:
+        from django.core.cache import cache
+
+        cache.clear()
+        response = self.client.post(reverse("account_signup"), data)
+        assert response.status_code in (200, 302)
+        if response.status_code == 200:
+            assert not User.objects.exists()
+            assert not Consent.objects.exists()

@@ -6,3 +6,8 @@ class CoreConfig(AppConfig):
     name = "tierslien.core"
     label = "core"
     verbose_name = _("Site")
+
+    def ready(self) -> None:
+        from tierslien.core.admin_site import harden_admin_site
+
+        harden_admin_site()
