@@ -189,7 +189,7 @@ def _slots(days: Sequence[str], *parts: str) -> list[str]:
     return [f"{day}-{part}" for day in days for part in parts]
 
 
-WEEKDAYS_: Final = ("mon", "tue", "wed", "thu", "fri")
+WORKDAYS: Final = ("mon", "tue", "wed", "thu", "fri")
 WEEKEND: Final = ("sat", "sun")
 
 
@@ -228,7 +228,7 @@ VENUES: Final[tuple[VenueSpec, ...]] = (
         0.0,
         0.0,
         2,
-        _slots(WEEKDAYS_, "evening"),
+        _slots(WORKDAYS, "evening"),
         [A.STEP_FREE, A.ACCESSIBLE_TOILET, A.HEARING_LOOP, A.PUBLIC_TRANSPORT],
         True,
     ),
@@ -252,7 +252,7 @@ VENUES: Final[tuple[VenueSpec, ...]] = (
         1.6,
         1.25,
         4,
-        _slots(WEEKDAYS_, "morning", "afternoon") + _slots(("tue", "thu"), "evening"),
+        _slots(WORKDAYS, "morning", "afternoon") + _slots(("tue", "thu"), "evening"),
         [A.STEP_FREE, A.ACCESSIBLE_TOILET, A.CHILD_FRIENDLY, A.PUBLIC_TRANSPORT],
         True,
     ),
@@ -285,7 +285,7 @@ VENUES: Final[tuple[VenueSpec, ...]] = (
         -0.55,
         2.55,
         5,
-        _slots(WEEKDAYS_, "morning", "afternoon", "evening") + ["sat-morning"],
+        _slots(WORKDAYS, "morning", "afternoon", "evening") + ["sat-morning"],
         [A.STEP_FREE, A.ACCESSIBLE_TOILET, A.QUIET, A.PUBLIC_TRANSPORT],
         True,
     ),
@@ -296,7 +296,7 @@ VENUES: Final[tuple[VenueSpec, ...]] = (
         -0.7,
         2.7,
         2,
-        _slots(WEEKDAYS_, "morning", "afternoon"),
+        _slots(WORKDAYS, "morning", "afternoon"),
         [A.STEP_FREE, A.PUBLIC_TRANSPORT],
         False,
     ),
@@ -307,7 +307,7 @@ VENUES: Final[tuple[VenueSpec, ...]] = (
         1.05,
         -0.35,
         1,
-        _slots(DAYS, "morning", "afternoon") + _slots(WEEKDAYS_, "evening"),
+        _slots(DAYS, "morning", "afternoon") + _slots(WORKDAYS, "evening"),
         [A.PUBLIC_TRANSPORT],
         False,
     ),
@@ -405,16 +405,16 @@ SENSITIVE_CONSENT_RATE: Final = 0.55
 def _availability(rng: random.Random, situation: str) -> list[str]:
     """Free times that follow a life: classes, working hours, a retired week."""
     if situation == "student":
-        candidates = _slots(WEEKDAYS_, "afternoon", "evening") + _slots(WEEKEND, "afternoon")
+        candidates = _slots(WORKDAYS, "afternoon", "evening") + _slots(WEEKEND, "afternoon")
         candidates += _slots(WEEKEND, "evening")
     elif situation == "worker":
-        candidates = _slots(WEEKDAYS_, "evening") + _slots(WEEKEND, "morning", "afternoon")
+        candidates = _slots(WORKDAYS, "evening") + _slots(WEEKEND, "morning", "afternoon")
         if rng.random() < 0.2:  # part-time: one free weekday afternoon
-            candidates.append(f"{rng.choice(WEEKDAYS_)}-afternoon")
+            candidates.append(f"{rng.choice(WORKDAYS)}-afternoon")
     elif situation == "retiree":
-        candidates = _slots((*WEEKDAYS_, "sat"), "morning", "afternoon")
+        candidates = _slots((*WORKDAYS, "sat"), "morning", "afternoon")
     else:
-        candidates = _slots(WEEKDAYS_, "morning", "afternoon") + _slots(("tue", "thu"), "evening")
+        candidates = _slots(WORKDAYS, "morning", "afternoon") + _slots(("tue", "thu"), "evening")
     chosen = {slot for slot in candidates if rng.random() < 0.45}
     while len(chosen) < 3:
         chosen.add(rng.choice(candidates))

@@ -7,13 +7,14 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandParser
 
-from tierslien.territories.demo import PARTICIPANT_COUNT, load_demo
+from tierslien.territories.demo import DEMO_PASSWORD, PARTICIPANT_COUNT, load_demo
 
 
 class Command(BaseCommand):
     help = (
         "Create the demo territory Lienville: 7 sectors, 12 venues, "
         f"{PARTICIPANT_COUNT} synthetic participants and three demo logins. "
+        f"The demo logins use the password “{DEMO_PASSWORD}”. "
         "Running it again changes nothing. For development only."
     )
 
