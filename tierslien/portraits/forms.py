@@ -92,7 +92,7 @@ class PortraitForm(forms.Form):
         label=_("When are you usually available?"),
         required=False,
         choices=[(f"{day}-{part}", f"{day}-{part}") for day in DAYS for part in PARTS],
-        widget=forms.CheckboxSelectMultiple(attrs={"class": "choices"}),
+        widget=forms.CheckboxSelectMultiple,
     )
     meeting_mode = forms.ChoiceField(
         label=_("How can you meet?"),
@@ -233,7 +233,9 @@ class CriteriaSettingsForm(forms.Form):
                 initial=criterion.enabled,
             )
             self.fields[f"weight_{criterion.pk}"] = weight_field(
-                label=_("Weight of “%(label)s”") % {"label": label}, initial=criterion.weight
+                label=_("Weight of “%(label)s”") % {"label": label},
+                initial=criterion.weight,
+                help_text="",
             )
 
     def rows(self) -> list[tuple[Criterion, BoundField, BoundField]]:
@@ -253,11 +255,11 @@ class CriteriaSettingsForm(forms.Form):
 
 
 def weight_field(**kwargs: Any) -> forms.FloatField:
+    kwargs.setdefault("help_text", _("From 0 (ignored by the mixing) to 10."))
     return forms.FloatField(
         min_value=0,
         max_value=10,
         widget=forms.NumberInput(attrs={"step": "any", "class": "weight"}),
-        help_text=_("From 0 (ignored by the mixing) to 10."),
         **kwargs,
     )
 
