@@ -46,3 +46,19 @@ def test_criteria_are_reached_through_their_territory(cast: Cast) -> None:
     with pytest.raises(Http404):
         get_criterion_by_key(cast.territory, "nope")
     assert get_criterion_by_key(cast.territory, "gender").territory == cast.territory
+
+
+def test_the_description_of_ones_own_portrait(cast: Cast, django_assert_max_num_queries) -> None:
+    from tierslien.accounts.services import give_consent
+    from tierslien.portraits.access import consented_question_keys, describe_own_portrait
+
+    give_consent(cast.participant, "question:engagement", wording_version="v")
+    give_consent(cast.participant, "terms", wording_version="v")
+    assert consented_question_keys(cast.participant) == {"engagement"}
+    portrait = get_own_portrait(cast.participant, cast.territory)
+    assert portrait is not None
+    with django_assert_max_num_queries(4):
+        description = describe_own_portrait(portrait)
+    lines = {line.key: line for line in description.answers}
+    assert lines["engagement"].consented and not lines["engagement"].said
+    assert not lines["belief_worlds"].consented

@@ -147,3 +147,21 @@ def test_custom_keys_are_unique_and_carry_the_territory(cast: Cast) -> None:
     odd = create_criterion(cast.territory, **{**definition, "label": "???"})
     assert odd.key == f"t{cast.territory.pk}-criterion"
     assert Criterion.objects.filter(territory=cast.territory).count() == 12
+
+
+def test_withdrawing_without_a_consent_keeps_ordinary_answers(cast: Cast) -> None:
+    gender = criterion(cast.territory, "gender")
+    save_portrait(cast.participant, cast.territory, **practical(), answers={gender.pk: "woman"})
+    assert withdraw_sensitive_consent(cast.participant, "gender") is False
+    assert Answer.objects.filter(criterion=gender).exists()
+
+
+def test_a_withdrawn_consent_erases_even_a_question_no_longer_sensitive(cast: Cast) -> None:
+    engagement = criterion(cast.territory, "engagement")
+    give_consent(cast.participant, "question:engagement", wording_version="v")
+    save_portrait(
+        cast.participant, cast.territory, **practical(), answers={engagement.pk: "distant"}
+    )
+    Criterion.objects.filter(pk=engagement.pk).update(sensitive=False)
+    assert withdraw_sensitive_consent(cast.participant, "engagement") is True
+    assert not Answer.objects.filter(criterion=engagement).exists()

@@ -333,3 +333,24 @@ def test_catalogue_sensitive_questions_stay_sensitive(cast: Cast, client_as) -> 
     engagement.refresh_from_db()
     assert engagement.sensitive is True
     assert engagement.weight == 1
+
+
+def test_an_absurd_criterion_id_is_404(cast: Cast, client_as) -> None:
+    url = reverse("manage_criterion_edit", args=[cast.territory.slug, 10**30])
+    assert client_as("facilitator").get(url).status_code == 404
+
+
+def test_the_criteria_list_costs_the_same_with_more_criteria(
+    cast: Cast, client_as, django_assert_max_num_queries
+) -> None:
+    client = client_as("facilitator")
+    url = reverse("manage_criteria", args=[cast.territory.slug])
+    with django_assert_max_num_queries(20) as first:
+        client.get(url)
+    baseline = len(first)
+    new = reverse("manage_criterion_new", args=[cast.territory.slug])
+    for number in range(6):
+        client.post(new, custom_post(label=f"Extra {number}"))
+    with django_assert_max_num_queries(baseline):
+        response = client.get(url)
+    assert len(response.context["form"].rows()) == 15

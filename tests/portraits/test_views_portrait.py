@@ -279,9 +279,11 @@ def test_no_sensitive_answer_is_rendered_anywhere_but_on_its_owners_portrait(
         reverse("portrait_edit", args=[slug]),
         reverse("portrait_detail", args=[slug]),
     ]
-    for role in ["outsider", "facilitator", "other_facilitator", "admin"]:
+    for role in ["outsider", "facilitator", "other_facilitator", "admin", "participant"]:
         other = client_as(role)
         for url in pages:
+            if role == "participant" and "/portrait/" in url:
+                continue  # the owner's own portrait and questionnaire
             body = other.get(url, follow=True).content.decode()
             assert "48151" not in body and "48,151" not in body and "48 151" not in body, (
                 role,
@@ -322,3 +324,26 @@ def test_the_questionnaire_query_count_does_not_grow_with_criteria(
         client.get(edit_url(cast.territory))
     with django_assert_max_num_queries(baseline):
         client.get(detail_url(cast.territory))
+
+
+def test_a_consent_withdrawn_meanwhile_saves_nothing(cast: Cast, client_as, monkeypatch) -> None:
+    # The form believed a consent was active; it was withdrawn in another tab since.
+    monkeypatch.setattr(
+        "tierslien.portraits.views.active_subjects", lambda user: {"question:engagement"}
+    )
+    response = client_as("participant").post(
+        edit_url(cast.territory), questionnaire(answer_engagement="activist", max_km="99")
+    )
+    assert response.status_code == 409
+    assert "withdrawn meanwhile" in response.content.decode()
+    assert not Answer.objects.exists()
+    assert Portrait.objects.get(user=cast.participant, territory=cast.territory).max_km == 5
+
+
+def test_the_questionnaire_page_loads_its_progressive_script(cast: Cast, client_as) -> None:
+    from django.contrib.staticfiles import finders
+
+    page = client_as("participant").get(edit_url(cast.territory)).content.decode()
+    assert "portraits/questionnaire.js" in page
+    assert finders.find("portraits/questionnaire.js")
+    assert "<script>" not in page and "style=" not in page

@@ -12,6 +12,9 @@ from typing import Any
 from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
 
+from tierslien.accounts.models import Consent
+from tierslien.accounts.services import active_subjects
+from tierslien.portraits.describe import Description, describe_portrait
 from tierslien.portraits.models import Answer, Criterion, Portrait
 from tierslien.territories.models import Territory
 
@@ -45,3 +48,23 @@ def get_criterion(territory: Territory, criterion_id: int) -> Criterion:
 
 def get_criterion_by_key(territory: Territory, key: str) -> Criterion:
     return get_object_or_404(Criterion, territory=territory, key=key)
+
+
+def consented_question_keys(user: Any) -> set[str]:
+    """Keys of the questions the person has an active consent for."""
+    prefix = Consent.question_subject("")
+    return {
+        subject.removeprefix(prefix)
+        for subject in active_subjects(user)
+        if subject.startswith(prefix)
+    }
+
+
+def describe_own_portrait(portrait: Portrait) -> Description:
+    """The plain-words description of a portrait, for its owner only (three queries)."""
+    return describe_portrait(
+        portrait,
+        Criterion.objects.filter(territory_id=portrait.territory_id),
+        answers_by_criterion(portrait),
+        consented_keys=consented_question_keys(portrait.user),
+    )

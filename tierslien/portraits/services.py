@@ -134,7 +134,11 @@ def withdraw_sensitive_consent(user: User, key: str) -> bool:
     all the person's territories are erased. True if a consent was active.
     """
     withdrawn = withdraw_consent(user, Consent.question_subject(key))
-    Answer.objects.filter(portrait__user=user, criterion__key=key).delete()
+    answers = Answer.objects.filter(portrait__user=user, criterion__key=key)
+    if not withdrawn:
+        # Nothing was consented to: only sensitive answers (there should be none) go.
+        answers = answers.filter(criterion__sensitive=True)
+    answers.delete()
     return withdrawn
 
 

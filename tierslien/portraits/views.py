@@ -12,12 +12,12 @@ from django.views.decorators.http import require_POST
 from tierslien.accounts.services import active_subjects
 from tierslien.portraits.access import (
     answers_by_criterion,
+    describe_own_portrait,
     get_criterion,
     get_criterion_by_key,
     get_own_portrait,
     questionnaire_criteria,
 )
-from tierslien.portraits.describe import describe_portrait
 from tierslien.portraits.forms import (
     CatalogueCriterionForm,
     CriteriaSettingsForm,
@@ -27,6 +27,7 @@ from tierslien.portraits.forms import (
 )
 from tierslien.portraits.models import Criterion, Portrait
 from tierslien.portraits.services import (
+    SensitiveAnswerWithoutConsent,
     create_criterion,
     criterion_has_answers,
     save_portrait,
@@ -46,15 +47,7 @@ def portrait_detail(request: HttpRequest, territory_slug: str) -> HttpResponse:
     portrait = get_own_portrait(request.user, territory)
     if portrait is None:
         return redirect("portrait_edit", territory.slug)
-    criteria = list(Criterion.objects.filter(territory=territory))
-    consented = {
-        subject.removeprefix("question:")
-        for subject in active_subjects(request.user)  # type: ignore[arg-type]
-        if subject.startswith("question:")
-    }
-    description = describe_portrait(
-        portrait, criteria, answers_by_criterion(portrait), consented_keys=consented
-    )
+    description = describe_own_portrait(portrait)
     return render(
         request,
         "portraits/portrait_detail.html",
@@ -92,13 +85,29 @@ def portrait_edit(request: HttpRequest, territory_slug: str) -> HttpResponse:
     if request.method == "POST":
         form = PortraitForm(request.POST, **form_kwargs)
         if form.is_valid():
-            _portrait, created = save_portrait(
-                request.user,  # type: ignore[arg-type]
-                territory,
-                **form.practical(),
-                answers=form.answers(),
-                consents=form.new_consents(),
-            )
+            try:
+                _portrait, created = save_portrait(
+                    request.user,  # type: ignore[arg-type]
+                    territory,
+                    **form.practical(),
+                    answers=form.answers(),
+                    consents=form.new_consents(),
+                )
+            except SensitiveAnswerWithoutConsent:
+                # A consent was withdrawn meanwhile (another tab): nothing was saved.
+                form.add_error(
+                    None,
+                    _(
+                        "Your consent to a sensitive question was withdrawn meanwhile: "
+                        "nothing was saved. Please check your answers again."
+                    ),
+                )
+                return render(
+                    request,
+                    "portraits/portrait_edit.html",
+                    {"territory": territory, "portrait": portrait, "form": form},
+                    status=409,
+                )
             if created:
                 messages.success(
                     request,
