@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "tierslien.territories",
     "tierslien.portraits",
     "tierslien.privacy",
+    "tierslien.circles",
 ]
 
 MIDDLEWARE = [

@@ -8,6 +8,7 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("t/<slug:territory_slug>/", include("tierslien.territories.urls")),
     path("t/<slug:territory_slug>/", include("tierslien.portraits.urls")),
+    path("t/<slug:territory_slug>/", include("tierslien.circles.urls")),
     path("me/", include("tierslien.privacy.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),

@@ -80,6 +80,7 @@ def test_deleting_an_account_removes_every_row_naming_the_person(cast: Cast) -> 
         object_repr="x",
         action_flag=ADDITION,
     )
+    _give_circle_rows(user, cast)
     others_before = {
         spec.label: apps.get_model(spec.label)
         ._default_manager.exclude(**{spec.owner: user.pk})
@@ -96,3 +97,22 @@ def test_deleting_an_account_removes_every_row_naming_the_person(cast: Cast) -> 
         manager = apps.get_model(spec.label)._default_manager
         assert not manager.filter(**{spec.owner: user.pk}).exists(), spec.label
         assert manager.count() == others_before[spec.label], f"{spec.label}: others' rows kept"
+
+
+def _give_circle_rows(user: User, cast: Cast) -> None:
+    """A season registration, a circle membership and an unplaced row (circles app)."""
+    import datetime
+
+    from tierslien.circles.models import Circle, Membership, Registration, Season, Unplaced
+
+    season = Season.objects.create(
+        territory=cast.territory,
+        name="Season",
+        registration_opens=datetime.date(2026, 1, 5),
+        registration_closes=datetime.date(2026, 1, 25),
+        first_week=datetime.date(2026, 2, 2),
+    )
+    Registration.objects.create(season=season, user=user, availability=[], max_km=5)
+    circle = Circle.objects.create(season=season, venue=cast.venue, slot="tue-evening", number=1)
+    Membership.objects.create(circle=circle, user=user)
+    Unplaced.objects.create(season=season, user=user, code="no_time")

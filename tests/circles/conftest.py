@@ -1,0 +1,105 @@
+"""Seasons and crowds of registered people for the circles tests."""
+
+from __future__ import annotations
+
+import datetime
+import itertools
+from collections.abc import Callable
+
+import pytest
+from allauth.account.models import EmailAddress
+from django.utils import timezone
+
+from tests.cast import PASSWORD, Cast, make_user
+from tierslien.accounts.models import User
+from tierslien.circles.models import Registration, Season, SeasonState, monday_of
+from tierslien.portraits.models import Answer, Criterion, Portrait
+from tierslien.territories.models import Facilitator, Territory
+
+MakeSeason = Callable[..., Season]
+Crowd = Callable[..., list[Registration]]
+
+_emails = itertools.count()
+
+
+@pytest.fixture(autouse=True)
+def _short_composition(settings: object) -> None:
+    settings.COMPOSE_TIME_LIMIT = 1  # type: ignore[attr-defined]
+
+
+def season_values(**overrides: object) -> dict[str, object]:
+    today = timezone.localdate()
+    return {
+        "name": "Autumn circles",
+        "registration_opens": today - datetime.timedelta(days=7),
+        "registration_closes": today + datetime.timedelta(days=14),
+        "first_week": monday_of(today + datetime.timedelta(days=28)),
+    } | overrides
+
+
+@pytest.fixture
+def make_season(cast: Cast) -> MakeSeason:
+    def make(territory: Territory | None = None, **overrides: object) -> Season:
+        values = season_values(**overrides)
+        return Season.objects.create(territory=territory or cast.territory, **values)  # type: ignore[arg-type]
+
+    return make
+
+
+@pytest.fixture
+def season(make_season: MakeSeason) -> Season:
+    return make_season()
+
+
+@pytest.fixture
+def other_season(cast: Cast, make_season: MakeSeason) -> Season:
+    return make_season(cast.other_territory, name="Saison du Bourg")
+
+
+def answer(portrait: Portrait, key: str, value: object) -> None:
+    criterion = Criterion.objects.get(territory=portrait.territory, key=key)
+    Answer.objects.create(portrait=portrait, criterion=criterion, value=value)
+
+
+@pytest.fixture
+def crowd(cast: Cast) -> Crowd:
+    """`crowd(season, 30)`: that many people with varied portraits, registered."""
+
+    def make(season: Season, count: int, *, slots: list[str] | None = None) -> list[Registration]:
+        occupations = ["1", "2", "3", "4", "5", "6", "7", "8"]
+        ages = ["18-24", "25-34", "35-49", "50-64", "65-74", "75+"]
+        registrations = []
+        for k in range(count):
+            n = next(_emails)
+            user = make_user(f"person{n}@example.org", f"Person {n}")
+            portrait = Portrait.objects.create(
+                user=user,
+                territory=season.territory,
+                sector=cast.sector,
+                availability=["tue-evening"],
+            )
+            answer(portrait, "occupation", occupations[k % len(occupations)])
+            answer(portrait, "age_bracket", ages[(k * 5) % len(ages)])
+            answer(portrait, "languages", ["fr"])
+            registrations.append(
+                Registration.objects.create(
+                    season=season,
+                    user=user,
+                    availability=slots or ["tue-evening", "sat-morning"],
+                    max_km=10,
+                )
+            )
+        return registrations
+
+    return make
+
+
+@pytest.fixture
+def facilitator_without_totp(cast: Cast) -> User:
+    user = User.objects.create_user("nina@example.org", PASSWORD, display_name="Nina")
+    EmailAddress.objects.create(user=user, email=user.email, verified=True, primary=True)
+    Facilitator.objects.create(territory=cast.territory, user=user)
+    return user
+
+
+__all__ = ["SeasonState"]

@@ -1,0 +1,1 @@
+"""Seasons of circles: registration, composition by the engine, the proposal."""

@@ -1,0 +1,153 @@
+"""Forms for facilitators (a season) and participants (joining a season)."""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from tierslien.circles.models import Rhythm, Season, monday_of
+from tierslien.lib.slots import ALL_SLOTS, normalise_slots
+from tierslien.territories.display import GridRow, part_headers, slot_grid, slot_label
+
+SEASON_FIELDS = (
+    "name",
+    "registration_opens",
+    "registration_closes",
+    "min_size",
+    "max_size",
+    "sessions",
+    "session_minutes",
+    "rhythm",
+    "first_week",
+)
+DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+def _bounded(label: Any, low: int, high: int, initial: int, help_text: Any) -> forms.IntegerField:
+    message = _("Give a whole number between %(low)d and %(high)d.") % {"low": low, "high": high}
+    return forms.IntegerField(
+        label=label,
+        min_value=low,
+        max_value=high,
+        initial=initial,
+        help_text=help_text,
+        error_messages={"min_value": message, "max_value": message, "invalid": message},
+    )
+
+
+class SeasonForm(forms.Form):
+    name = forms.CharField(
+        label=_("Name"),
+        max_length=120,
+        help_text=_("For example “Autumn circles 2026”."),
+    )
+    registration_opens = forms.DateField(label=_("Registration opens on"), widget=DATE_WIDGET)
+    registration_closes = forms.DateField(label=_("Registration closes on"), widget=DATE_WIDGET)
+    min_size = _bounded(
+        _("Smallest circle"), 3, 12, 5, _("The fewest people a circle may have (3 to 12).")
+    )
+    max_size = _bounded(
+        _("Largest circle"), 3, 12, 6, _("The most people a circle may have (3 to 12).")
+    )
+    sessions = _bounded(
+        _("Number of meetings"), 1, 20, 4, _("How many times each circle meets (1 to 20).")
+    )
+    session_minutes = _bounded(
+        _("Length of a meeting (minutes)"), 30, 240, 90, _("Between 30 and 240 minutes.")
+    )
+    rhythm = forms.ChoiceField(
+        label=_("Rhythm"),
+        choices=Rhythm.choices,
+        initial=Rhythm.WEEKLY,
+        widget=forms.RadioSelect(attrs={"class": "choices"}),
+    )
+    first_week = forms.DateField(
+        label=_("Week of the first meetings"),
+        widget=DATE_WIDGET,
+        help_text=_("Any day of that week: circles meet on the day of their weekly slot."),
+    )
+
+    def __init__(self, *args: Any, instance: Season | None = None, **kwargs: Any) -> None:
+        if instance is not None:
+            kwargs.setdefault("initial", {name: getattr(instance, name) for name in SEASON_FIELDS})
+        super().__init__(*args, **kwargs)
+        self.instance = instance
+
+    def clean_name(self) -> str:
+        name = " ".join(self.cleaned_data["name"].split())
+        if not name:
+            raise forms.ValidationError(_("Please give a name."))
+        return name
+
+    def clean_first_week(self) -> datetime.date:
+        return monday_of(self.cleaned_data["first_week"])
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        opens = cleaned.get("registration_opens")
+        closes = cleaned.get("registration_closes")
+        if opens and closes and closes <= opens:
+            self.add_error(
+                "registration_closes",
+                forms.ValidationError(
+                    _("Registration must close after the day it opens."), code="window"
+                ),
+            )
+        low, high = cleaned.get("min_size"), cleaned.get("max_size")
+        if low is not None and high is not None and low > high:
+            self.add_error(
+                "max_size",
+                forms.ValidationError(
+                    _("The largest circle cannot be smaller than the smallest one."),
+                    code="sizes",
+                ),
+            )
+        first = cleaned.get("first_week")
+        if first and closes and first < monday_of(closes):
+            self.add_error(
+                "first_week",
+                forms.ValidationError(
+                    _("The first meetings must come after registration closes."),
+                    code="too_early",
+                ),
+            )
+        return cleaned
+
+    def values(self) -> dict[str, Any]:
+        return {name: self.cleaned_data[name] for name in SEASON_FIELDS}
+
+
+class JoinForm(forms.Form):
+    """Joining a season: the times and distance, prefilled from the self-portrait."""
+
+    availability = forms.MultipleChoiceField(
+        label=_("When can you meet, every week of the season?"),
+        choices=[(slot, slot_label(slot)) for slot in ALL_SLOTS],
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={
+            "required": _("Tick at least one time: circles meet at a fixed weekly time."),
+            "invalid_choice": _("Choose times from the weekly grid."),
+        },
+    )
+    max_km = forms.FloatField(
+        label=_("How far can you travel to meet (in km)?"),
+        min_value=0,
+        max_value=200,
+        widget=forms.NumberInput(attrs={"step": "any"}),
+        error_messages={
+            "min_value": _("Give a distance between 0 and 200 km."),
+            "max_value": _("Give a distance between 0 and 200 km."),
+        },
+    )
+
+    def clean_availability(self) -> list[str]:
+        return normalise_slots(self.cleaned_data["availability"])
+
+    def slot_grid(self) -> list[GridRow]:
+        return slot_grid(self["availability"].value(), id_prefix=self["availability"].auto_id)
+
+    def slot_parts(self) -> list[Any]:
+        return part_headers()

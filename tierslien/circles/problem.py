@@ -1,0 +1,176 @@
+"""From a season's registrations to the engine's `Problem`: a pure function of querysets.
+
+People are known to the engine only by an opaque id (``r<registration id>``):
+no name, no email, no address. A person's location is their sector's centre.
+Sensitive answers are used here, and only here: they exist only with consent,
+and nothing built from them is ever shown except counts of distinct answers.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from itertools import combinations
+from typing import Any
+
+from tierslien import mixing
+from tierslien.circles.models import Membership, Registration, Season, SeasonState
+from tierslien.lib.slots import normalise_slots
+from tierslien.portraits.models import Answer, Criterion, CriterionKind, Portrait
+from tierslien.territories.models import Venue
+
+# Seasons whose circles actually met: their members have met before.
+MET_STATES = (SeasonState.PUBLISHED, SeasonState.RUNNING, SeasonState.CLOSED)
+
+
+@dataclass(frozen=True)
+class Built:
+    """The problem, and what the application needs to read the engine's answer back."""
+
+    problem: mixing.Problem
+    registrations: dict[str, Registration]  # person id -> registration (with user)
+    venues: dict[str, Venue]  # venue id -> venue
+    sectors: dict[str, int | None]  # person id -> sector id (for the "sectors" count)
+
+
+def person_id(registration: Registration) -> str:
+    return f"r{registration.pk}"
+
+
+def venue_id(venue: Venue) -> str:
+    return f"v{venue.pk}"
+
+
+def engine_criterion(criterion: Criterion) -> mixing.Criterion:
+    levels: tuple[str, ...] = ()
+    if criterion.kind == CriterionKind.ORDINAL:
+        levels = tuple(str(option["value"]) for option in criterion.options)
+    return mixing.Criterion(
+        name=criterion.key,
+        kind=criterion.kind,  # type: ignore[arg-type]
+        weight=float(criterion.weight),
+        goal=criterion.goal,  # type: ignore[arg-type]
+        levels=levels,
+    )
+
+
+def _usable_criteria(criteria: list[Criterion]) -> dict[int, mixing.Criterion]:
+    """Enabled criteria the engine accepts (an ordinal with fewer than 2 options is skipped)."""
+    out: dict[int, mixing.Criterion] = {}
+    for criterion in criteria:
+        try:
+            out[criterion.pk] = engine_criterion(criterion)
+        except mixing.ProblemError:
+            continue
+    return out
+
+
+def _value(criterion: mixing.Criterion, raw: Any) -> Any:
+    """The answer as the engine's JSON expects it, or None when it no longer fits."""
+    try:
+        checked = criterion.check_value(raw, where="answer")
+    except mixing.ProblemError:
+        return None
+    if isinstance(checked, frozenset):
+        return sorted(checked)
+    return checked
+
+
+def build_problem(season: Season) -> Built:
+    territory_id = season.territory_id
+    registrations = list(
+        Registration.objects.filter(season=season).select_related("user").order_by("pk")
+    )
+    user_ids = [registration.user_id for registration in registrations]
+    portraits = {
+        portrait.user_id: portrait
+        for portrait in Portrait.objects.filter(
+            territory_id=territory_id, user_id__in=user_ids
+        ).select_related("sector")
+    }
+    criteria = list(Criterion.objects.filter(territory_id=territory_id, enabled=True))
+    engine_criteria = _usable_criteria(criteria)
+    answers: dict[int, dict[str, Any]] = defaultdict(dict)
+    for portrait_id, criterion_id, value in Answer.objects.filter(
+        portrait__in=[portrait.pk for portrait in portraits.values()],
+        criterion_id__in=list(engine_criteria),
+    ).values_list("portrait_id", "criterion_id", "value"):
+        criterion = engine_criteria[criterion_id]
+        checked = _value(criterion, value)
+        if checked is not None:
+            answers[portrait_id][criterion.name] = checked
+
+    people = []
+    by_id: dict[str, Registration] = {}
+    sectors: dict[str, int | None] = {}
+    for registration in registrations:
+        pid = person_id(registration)
+        portrait = portraits.get(registration.user_id)
+        location = None
+        needs: frozenset[str] = frozenset()
+        attributes: dict[str, Any] = {}
+        if portrait is not None:
+            if portrait.sector is not None:
+                location = mixing.Location(portrait.sector.latitude, portrait.sector.longitude)
+            needs = frozenset(str(need) for need in portrait.accessibility_needs or [])
+            attributes = answers.get(portrait.pk, {})
+        people.append(
+            mixing.Person(
+                id=pid,
+                attributes={
+                    name: frozenset(value) if isinstance(value, list) else value
+                    for name, value in attributes.items()
+                },
+                slots=tuple(normalise_slots(registration.availability)),
+                needs=needs,
+                location=location,
+                max_km=float(registration.max_km) if location is not None else None,
+            )
+        )
+        by_id[pid] = registration
+        sectors[pid] = portrait.sector_id if portrait is not None else None
+
+    venues = {
+        venue_id(venue): venue
+        for venue in Venue.objects.filter(territory_id=territory_id).order_by("pk")
+    }
+    engine_venues = tuple(
+        mixing.Venue(
+            id=vid,
+            location=mixing.Location(venue.latitude, venue.longitude),
+            slots=tuple(normalise_slots(venue.opening_slots)),
+            capacity=int(venue.capacity),
+            features=frozenset(str(feature) for feature in venue.accessibility or []),
+        )
+        for vid, venue in venues.items()
+    )
+    problem = mixing.Problem(
+        people=tuple(people),
+        min_size=season.min_size,
+        max_size=season.max_size,
+        criteria=tuple(engine_criteria[c.pk] for c in criteria if c.pk in engine_criteria),
+        rounds=1,
+        venues=engine_venues,
+        met_before=met_before(season, {r.user_id: person_id(r) for r in registrations}),
+    )
+    return Built(problem=problem, registrations=by_id, venues=venues, sectors=sectors)
+
+
+def met_before(season: Season, people: dict[int, str]) -> tuple[tuple[str, str], ...]:
+    """Pairs of this season's people who shared a circle in another season of the territory."""
+    circles: dict[int, list[int]] = defaultdict(list)
+    for circle_id, user_id in (
+        Membership.objects.filter(
+            circle__season__territory_id=season.territory_id,
+            circle__season__state__in=MET_STATES,
+            user_id__in=list(people),
+        )
+        .exclude(circle__season=season)
+        .values_list("circle_id", "user_id")
+    ):
+        circles[circle_id].append(user_id)
+    pairs: set[tuple[str, str]] = set()
+    for members in circles.values():
+        for a, b in combinations(sorted(set(members)), 2):
+            pairs.add((people[a], people[b]))
+    return tuple(sorted(pairs))

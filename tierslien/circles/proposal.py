@@ -1,0 +1,150 @@
+"""What the proposal and season pages show, fetched in a constant number of queries.
+
+Only counts and display names: never who answered what.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Count, IntegerField, OuterRef, Prefetch, QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from tierslien.circles.models import Circle, Membership, Registration, Season, Unplaced
+from tierslien.circles.reasons import reason_text
+from tierslien.lib.slots import DAYS, split
+from tierslien.portraits.models import Criterion
+from tierslien.territories.display import slot_label
+
+
+def seasons_with_counts(queryset: QuerySet[Season]) -> QuerySet[Season]:
+    registered = (
+        Registration.objects.filter(season=OuterRef("pk"))
+        .order_by()
+        .values("season")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return queryset.annotate(
+        registration_count=Coalesce(Subquery(registered, output_field=IntegerField()), Value(0))
+    )
+
+
+def first_session(season: Season, slot: str) -> datetime.date | None:
+    """The date of a circle's first meeting: its slot's day in the season's first week."""
+    try:
+        day, _part = split(slot)
+        return season.first_week + datetime.timedelta(days=DAYS.index(day))
+    except ValueError:
+        return None
+
+
+@dataclass(frozen=True)
+class CircleView:
+    circle: Circle
+    members: list[str]  # display names
+    slot_label: Any
+    first_session: datetime.date | None
+    indicators: list[str]  # "5 different answers about Occupation", counts only
+
+
+@dataclass(frozen=True)
+class UnplacedView:
+    name: str
+    reason: Any
+
+
+@dataclass(frozen=True)
+class CriterionFigure:
+    label: Any
+    entre_soi: float
+
+
+@dataclass(frozen=True)
+class Proposal:
+    circles: list[CircleView]
+    unplaced: list[UnplacedView]
+    placed: int
+    ratio_percent: int | None
+    lift: float | None
+    entre_soi: list[CriterionFigure]
+
+
+def _indicators(counts: dict[str, Any], labels: dict[str, Any]) -> list[str]:
+    out = []
+    sectors = counts.get("sectors")
+    if isinstance(sectors, int):
+        out.append(ngettext("%(count)d sector", "%(count)d sectors", sectors) % {"count": sectors})
+    for key, label in labels.items():
+        count = counts.get(key)
+        if isinstance(count, int):
+            out.append(
+                ngettext(
+                    "%(count)d different answer about “%(label)s”",
+                    "%(count)d different answers about “%(label)s”",
+                    count,
+                )
+                % {"count": count, "label": label}
+            )
+    return out
+
+
+def _number(report: dict[str, Any], key: str) -> float | None:
+    value = report.get(key)
+    return float(value) if isinstance(value, int | float) else None
+
+
+def _percent(value: float | None) -> int | None:
+    return None if value is None else round(100 * value)
+
+
+def build_proposal(season: Season) -> Proposal:
+    labels = {
+        criterion.key: criterion.display_label
+        for criterion in Criterion.objects.filter(territory_id=season.territory_id, enabled=True)
+    }
+    circles = (
+        Circle.objects.filter(season=season)
+        .select_related("venue")
+        .prefetch_related(
+            Prefetch(
+                "memberships",
+                queryset=Membership.objects.select_related("user").order_by("user__display_name"),
+            )
+        )
+        .order_by("number")
+    )
+    views = [
+        CircleView(
+            circle=circle,
+            members=[m.user.display_name for m in circle.memberships.all()],
+            slot_label=slot_label(circle.slot) if circle.slot else _("no fixed time"),
+            first_session=first_session(season, circle.slot),
+            indicators=_indicators(circle.counts, labels),
+        )
+        for circle in circles
+    ]
+    unplaced = [
+        UnplacedView(name=item.user.display_name, reason=reason_text(item.code))
+        for item in Unplaced.objects.filter(season=season)
+        .select_related("user")
+        .order_by("user__display_name", "pk")
+    ]
+    report = season.report or {}
+    figures = [
+        CriterionFigure(label=labels.get(c.get("name"), c.get("name")), entre_soi=c["entre_soi"])
+        for c in report.get("criteria", [])
+        if isinstance(c, dict) and isinstance(c.get("entre_soi"), int | float)
+    ]
+    return Proposal(
+        circles=views,
+        unplaced=unplaced,
+        placed=sum(len(view.members) for view in views),
+        ratio_percent=_percent(_number(report, "ratio_to_bound")),
+        lift=_number(report, "lift"),
+        entre_soi=figures,
+    )

@@ -1,0 +1,176 @@
+"""Writes about seasons and registrations (composition itself lives in compose.py)."""
+
+from __future__ import annotations
+
+import datetime
+import secrets
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from tierslien.circles import lifecycle
+from tierslien.circles.models import (
+    Circle,
+    JobState,
+    Registration,
+    Season,
+    SeasonState,
+    Unplaced,
+)
+from tierslien.lib.slots import normalise_slots
+from tierslien.portraits.models import Portrait
+from tierslien.territories.models import Territory
+
+EDITABLE_FIELDS = (
+    "name",
+    "registration_opens",
+    "registration_closes",
+    "min_size",
+    "max_size",
+    "sessions",
+    "session_minutes",
+    "rhythm",
+    "first_week",
+)
+
+
+class SeasonNotOpen(Exception):
+    """The season no longer takes registrations or changes."""
+
+
+class NoPortrait(Exception):
+    """The person has no self-portrait in the season's territory."""
+
+
+class TooFewPeople(Exception):
+    """Fewer people registered than the smallest circle."""
+
+    def __init__(self, registered: int, needed: int) -> None:
+        self.registered = registered
+        self.needed = needed
+        super().__init__(f"{registered} registered, a circle needs {needed}")
+
+
+def registration_is_open(season: Season, today: datetime.date | None = None) -> bool:
+    today = today or timezone.localdate()
+    return (
+        season.state == SeasonState.OPEN
+        and season.registration_opens <= today <= season.registration_closes
+    )
+
+
+def _locked_season(season: Season) -> Season:
+    """The season row, locked for this transaction, with its current state."""
+    return Season.objects.select_for_update().get(pk=season.pk)
+
+
+# --- Seasons ---
+
+
+@transaction.atomic
+def create_season(territory: Territory, **fields: Any) -> Season:
+    return Season.objects.create(
+        territory=territory, **{key: fields[key] for key in EDITABLE_FIELDS}
+    )
+
+
+@transaction.atomic
+def update_season(season: Season, **fields: Any) -> Season:
+    current = _locked_season(season)
+    if current.state != SeasonState.OPEN:
+        raise SeasonNotOpen
+    for key in EDITABLE_FIELDS:
+        setattr(season, key, fields[key])
+    season.save(update_fields=[*EDITABLE_FIELDS, "updated_at"])
+    return season
+
+
+@transaction.atomic
+def start_composition(season: Season, *, acting_user: Any) -> Season:
+    """Close registration and compose in the background (open → composing)."""
+    from tierslien.circles.tasks import compose_season
+
+    current = _locked_season(season)
+    registered = Registration.objects.filter(season=current).count()
+    if current.state == SeasonState.OPEN and registered < current.min_size:
+        raise TooFewPeople(registered, current.min_size)
+    lifecycle.transition(current, SeasonState.COMPOSING)
+    current.job_state = JobState.QUEUED
+    current.job_progress = 0.0
+    current.job_best_score = None
+    current.job_error = ""
+    current.job_message = ""
+    current.job_seed = secrets.randbelow(2**31)
+    current.job_started_at = None
+    current.job_finished_at = None
+    current.report = {}
+    current.save(
+        update_fields=[
+            "job_state",
+            "job_progress",
+            "job_best_score",
+            "job_error",
+            "job_message",
+            "job_seed",
+            "job_started_at",
+            "job_finished_at",
+            "report",
+        ]
+    )
+    season_id = current.pk
+    transaction.on_commit(lambda: compose_season.enqueue(season_id))
+    return current
+
+
+@transaction.atomic
+def reopen_season(season: Season, *, acting_user: Any) -> Season:
+    """Send a proposal back: its circles are erased and registration opens again."""
+    current = _locked_season(season)
+    lifecycle.transition(current, SeasonState.OPEN)
+    Circle.objects.filter(season=current).delete()
+    Unplaced.objects.filter(season=current).delete()
+    current.job_state = JobState.IDLE
+    current.job_progress = 0.0
+    current.report = {}
+    current.save(update_fields=["job_state", "job_progress", "report"])
+    return current
+
+
+# --- Registrations ---
+
+
+def own_portrait(user: Any, season: Season) -> Portrait | None:
+    return Portrait.objects.filter(user=user, territory_id=season.territory_id).first()
+
+
+@transaction.atomic
+def join_season(
+    user: Any, season: Season, *, availability: list[str], max_km: float
+) -> tuple[Registration, bool]:
+    """Register (or update one's registration) with the times and distance confirmed now."""
+    current = _locked_season(season)
+    if not registration_is_open(current):
+        raise SeasonNotOpen
+    if own_portrait(user, current) is None:
+        raise NoPortrait
+    registration, created = Registration.objects.get_or_create(
+        season=current,
+        user=user,
+        defaults={"availability": normalise_slots(availability), "max_km": max_km},
+    )
+    if not created:
+        registration.availability = normalise_slots(availability)
+        registration.max_km = max_km
+        registration.save(update_fields=["availability", "max_km", "updated_at"])
+    return registration, created
+
+
+@transaction.atomic
+def leave_season(user: Any, season: Season) -> bool:
+    """Withdraw before composition starts; returns whether there was a registration."""
+    current = _locked_season(season)
+    if current.state != SeasonState.OPEN:
+        raise SeasonNotOpen
+    deleted, _ = Registration.objects.filter(season=current, user=user).delete()
+    return deleted > 0

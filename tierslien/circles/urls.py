@@ -1,0 +1,41 @@
+from django.urls import path
+
+from tierslien.circles import views
+
+urlpatterns = [
+    path("seasons/", views.season_list, name="season_list"),
+    path("seasons/<int:season_id>/", views.season_detail, name="season_detail"),
+    path("seasons/<int:season_id>/leave/", views.season_leave, name="season_leave"),
+    path("manage/seasons/", views.manage_season_list, name="manage_season_list"),
+    path("manage/seasons/new/", views.manage_season_create, name="manage_season_create"),
+    path(
+        "manage/seasons/<int:season_id>/edit/",
+        views.manage_season_edit,
+        name="manage_season_edit",
+    ),
+    path(
+        "manage/seasons/<int:season_id>/compose/",
+        views.manage_season_compose,
+        name="manage_season_compose",
+    ),
+    path(
+        "manage/seasons/<int:season_id>/progress/",
+        views.manage_season_progress,
+        name="manage_season_progress",
+    ),
+    path(
+        "manage/seasons/<int:season_id>/progress.json",
+        views.manage_season_progress_json,
+        name="manage_season_progress_json",
+    ),
+    path(
+        "manage/seasons/<int:season_id>/proposal/",
+        views.manage_season_proposal,
+        name="manage_season_proposal",
+    ),
+    path(
+        "manage/seasons/<int:season_id>/reopen/",
+        views.manage_season_reopen,
+        name="manage_season_reopen",
+    ),
+]
