@@ -30,7 +30,7 @@ def test_sign_up_portrait_my_data_export_and_delete(live_server, page, outside_r
     cast = build_cast()
     page.goto(live_server.url + "/")
     shoot("home")
-    page.get_by_role("link", name=re.compile("Inscription|Sign up")).first.click()
+    page.locator("header a[href='/accounts/signup/']").click()
     page.fill("main input[name=email]", "nadia@example.org")
     page.fill("main input[name=password1]", PASSWORD)
     page.fill("main input[name=password2]", PASSWORD)
