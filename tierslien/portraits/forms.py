@@ -12,6 +12,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
 from tierslien.accounts.consent import SENSITIVE_QUESTION_WORDING
+from tierslien.accounts.models import Consent
 from tierslien.lib.slots import DAYS, PARTS
 from tierslien.portraits.catalogue import CATALOGUE_BY_KEY
 from tierslien.portraits.describe import DAY_LABELS, PART_LABELS
@@ -132,8 +133,6 @@ class PortraitForm(forms.Form):
                 )
 
     def has_consent(self, criterion: Criterion) -> bool:
-        from tierslien.accounts.models import Consent
-
         return Consent.question_subject(criterion.key) in self.consented
 
     def clean(self) -> dict[str, Any]:
