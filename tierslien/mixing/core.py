@@ -30,7 +30,14 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
-from tierslien.mixing.search import TabuParams, allowed_matrix, check_feasible, construct, run_tabu
+from tierslien.mixing.search import (
+    TabuParams,
+    allowed_matrix,
+    check_feasible,
+    construct,
+    run_tabu,
+    target_sizes,
+)
 
 FloatMatrix = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
@@ -108,8 +115,8 @@ def improve(
         first = np.asarray(initial, dtype=np.int64).copy()
         check_feasible(first, lo, hi, allowed)
     else:
-        first = construct(lo, hi, allowed, rng)
-    initials = [first] + [construct(lo, hi, allowed, rng) for _ in range(workers - 1)]
+        first = _start(weights, lo, hi, allowed, rng)
+    initials = [first] + [_start(weights, lo, hi, allowed, rng) for _ in range(workers - 1)]
     if n == 0 or n_groups <= 1:
         best, iterations = first, 0
     else:
@@ -131,6 +138,26 @@ def improve(
         iterations=iterations,
         elapsed=time.perf_counter() - started,
     )
+
+
+def _start(
+    weights: FloatMatrix,
+    lo: IntArray,
+    hi: IntArray,
+    allowed: BoolMatrix,
+    rng: np.random.Generator,
+) -> IntArray:
+    """A feasible start, at the size profile best on average when one can be reached."""
+    n = weights.shape[0]
+    if n < lo.sum() or n > hi.sum():
+        return construct(lo, hi, allowed, rng)  # raises with the reason
+    mean = float(weights.sum() / (n * (n - 1))) if n > 1 else 0.0
+    sizes = target_sizes(lo, hi, n, mean)
+    try:
+        return construct(sizes, sizes, allowed, rng)
+    except ValueError:
+        # `allowed` rules that profile out: any feasible start will do.
+        return construct(lo, hi, allowed, rng)
 
 
 def pair_objective(weights: FloatMatrix, assignment: IntArray) -> float:

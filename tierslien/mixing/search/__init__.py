@@ -2,7 +2,19 @@
 
 from __future__ import annotations
 
-from tierslien.mixing.search.construct import allowed_matrix, check_feasible, construct
+from tierslien.mixing.search.construct import (
+    allowed_matrix,
+    check_feasible,
+    construct,
+    target_sizes,
+)
 from tierslien.mixing.search.tabu import TabuParams, run_tabu
 
-__all__ = ["TabuParams", "allowed_matrix", "check_feasible", "construct", "run_tabu"]
+__all__ = [
+    "TabuParams",
+    "allowed_matrix",
+    "check_feasible",
+    "construct",
+    "run_tabu",
+    "target_sizes",
+]

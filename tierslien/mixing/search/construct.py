@@ -161,3 +161,39 @@ def construct(
                 f"group {g} cannot reach its minimum size {lo[g]}: too few people are allowed in it"
             )
     return assignment
+
+
+def target_sizes(min_size: IntArray, max_size: IntArray, n: int, mean_weight: float) -> IntArray:
+    """Group sizes summing to n that maximise `mean_weight` times the number of pairs.
+
+    With positive weights a bigger group holds more pairs, so the best size
+    profiles sit at the bounds (the pair count is convex in each size), and
+    moving between two such profiles takes many moves that each lose. The
+    search therefore starts from the profile that is best "on average"; an
+    exact knapsack-like dynamic programme over groups and total size.
+    """
+    lo = np.asarray(min_size, dtype=np.int64)
+    hi = np.asarray(max_size, dtype=np.int64)
+    n_groups = lo.shape[0]
+    sign = 1.0 if mean_weight >= 0 else -1.0
+    # best[t]: best pair count (times sign) of the groups so far with t people.
+    best = np.full(n + 1, -np.inf)
+    best[0] = 0.0
+    choice = np.zeros((n_groups, n + 1), dtype=np.int64)
+    for g in range(n_groups):
+        new = np.full(n + 1, -np.inf)
+        for s in range(int(lo[g]), int(min(hi[g], n)) + 1):
+            value = np.full(n + 1, -np.inf)
+            value[s:] = best[: n + 1 - s] + sign * s * (s - 1) / 2
+            better = value > new
+            new[better] = value[better]
+            choice[g, better] = s
+        best = new
+    sizes = np.zeros(n_groups, dtype=np.int64)
+    if not np.isfinite(best[n]):
+        raise ValueError(f"{n} people do not fit the group size bounds")
+    t = n
+    for g in range(n_groups - 1, -1, -1):
+        sizes[g] = choice[g, t]
+        t -= int(sizes[g])
+    return sizes

@@ -9,6 +9,11 @@ chunking changing the result:
   (kept both ways so that both loops of the swap scan read memory in order):
   the gain of moving i from a to b is `C[i, b] - C[i, a]`, of swapping i (in a)
   with j (in b) `C[i, b] - C[i, a] + C[j, a] - C[j, b] - 2 W[i, j]`, O(1) each;
+- `D[i, j]`: the gain of swapping i and j (-inf when not allowed), with
+  `rmax[i]`/`rarg[i]` its row maxima: a move or swap between groups a and b
+  only changes the gains of pairs touching a member of a or b, so the pair
+  table is refreshed in O(n * (|a| + |b|)) and the best swap is found by
+  reading a few rows instead of recomputing all n^2 / 2 gains;
 - `tabu[i, g]`: first iteration at which i may enter g again;
 - `st` (int64) and `sf` (float64): scalar counters, see the `ST_*`/`SF_*` indices;
 - `rng`: a xorshift64 state, so runs are reproducible and thread-independent.
@@ -34,7 +39,8 @@ ST_NO_IMPROVE = 1  # iterations since the current tabu run last improved
 ST_RUNS = 2  # tabu runs finished
 ST_STUCK = 3  # 1 when no move is possible at all (nothing left to search)
 ST_RUNS_SINCE_BEST = 4  # tabu runs since the global best last improved
-ST_SIZE = 5
+ST_FREE = 5  # 1 when everyone is movable and allowed in every group
+ST_SIZE = 6
 # sf: float state
 SF_F = 0  # current objective
 SF_RUN_BEST = 1  # best objective of the current tabu run
@@ -155,6 +161,159 @@ def _perturb(
 
 
 @jit
+def _fill_row(
+    W: FloatMatrix,
+    allowed: U8Matrix,
+    movable: U8Array,
+    a: IntArray,
+    C: FloatMatrix,
+    CT: FloatMatrix,
+    own: FloatArray,
+    D: FloatMatrix,
+    rmax: FloatArray,
+    rarg: IntArray,
+    k: int,
+    free: bool,
+) -> None:
+    """Recompute the swap gains of row k and its maximum.
+
+    `free`: everybody is movable and allowed everywhere (no checks needed).
+    """
+    n = a.shape[0]
+    ak = a[k]
+    Dk = D[k]
+    best = -np.inf
+    arg = -1
+    if movable[k] != 0:
+        ok = own[k]
+        Ck = C[k]
+        CTk = CT[ak]
+        Wk = W[k]
+        # Branch-free first (it vectorises), then the rare constraint checks.
+        for q in range(n):
+            al = a[q]
+            d = Ck[al] - ok + CTk[q] - own[q] - 2.0 * Wk[q]
+            Dk[q] = d if al != ak else -np.inf
+        if not free:
+            for q in range(n):
+                if movable[q] == 0 or allowed[k, a[q]] == 0 or allowed[q, ak] == 0:
+                    Dk[q] = -np.inf
+        for q in range(n):
+            best = max(best, Dk[q])
+        if best > -np.inf:
+            for q in range(n):
+                if Dk[q] == best:
+                    arg = q
+                    break
+    else:
+        Dk[:] = -np.inf
+    rmax[k] = best
+    rarg[k] = arg
+
+
+@jit
+def _row_max(D: FloatMatrix, rmax: FloatArray, rarg: IntArray, k: int) -> None:
+    Dk = D[k]
+    best = -np.inf
+    for q in range(Dk.shape[0]):
+        best = max(best, Dk[q])  # branch-free: vectorises
+    arg = -1
+    if best > -np.inf:
+        for q in range(Dk.shape[0]):
+            if Dk[q] == best:
+                arg = q
+                break
+    rmax[k] = best
+    rarg[k] = arg
+
+
+@jit
+def _is_free(allowed: U8Matrix, movable: U8Array) -> bool:
+    for k in range(movable.shape[0]):
+        if movable[k] == 0:
+            return False
+        for g in range(allowed.shape[1]):
+            if allowed[k, g] == 0:
+                return False
+    return True
+
+
+@jit
+def rebuild_pairs(
+    W: FloatMatrix,
+    allowed: U8Matrix,
+    movable: U8Array,
+    a: IntArray,
+    C: FloatMatrix,
+    CT: FloatMatrix,
+    own: FloatArray,
+    D: FloatMatrix,
+    rmax: FloatArray,
+    rarg: IntArray,
+) -> None:
+    n = a.shape[0]
+    free = _is_free(allowed, movable)
+    for k in range(n):
+        own[k] = C[k, a[k]]
+    for k in range(n):
+        _fill_row(W, allowed, movable, a, C, CT, own, D, rmax, rarg, k, free)
+
+
+@jit
+def _refresh_pairs(
+    W: FloatMatrix,
+    allowed: U8Matrix,
+    movable: U8Array,
+    a: IntArray,
+    C: FloatMatrix,
+    CT: FloatMatrix,
+    own: FloatArray,
+    D: FloatMatrix,
+    rmax: FloatArray,
+    rarg: IntArray,
+    flag: U8Array,
+    buf: IntArray,
+    st: IntArray,
+    ga: int,
+    gb: int,
+) -> None:
+    """Update the pair table after a move or swap between groups ga and gb."""
+    n = a.shape[0]
+    free = st[ST_FREE] != 0
+    m = 0
+    for k in range(n):
+        if a[k] == ga or a[k] == gb:
+            buf[m] = k
+            m += 1
+            flag[k] = 1
+            own[k] = C[k, a[k]]
+    for t in range(m):
+        _fill_row(W, allowed, movable, a, C, CT, own, D, rmax, rarg, buf[t], free)
+    for k in range(n):
+        if flag[k] != 0:
+            continue
+        Dk = D[k]
+        best = -np.inf
+        arg = -1
+        for t in range(m):
+            q = buf[t]
+            v = D[q, k]  # the table is symmetric
+            Dk[q] = v
+            if v > best:
+                best = v
+                arg = q
+        old = rarg[k]
+        if old >= 0 and flag[old] != 0:
+            # The old maximum may have dropped: read the whole row again.
+            _row_max(D, rmax, rarg, k)
+        elif best > rmax[k]:
+            rmax[k] = best
+            rarg[k] = arg
+    for t in range(m):
+        flag[buf[t]] = 0
+
+
+@jit
 def _tabu_step(
     W: FloatMatrix,
     allowed: U8Matrix,
@@ -166,6 +325,11 @@ def _tabu_step(
     CT: FloatMatrix,
     size: IntArray,
     own: FloatArray,
+    D: FloatMatrix,
+    rmax: FloatArray,
+    rarg: IntArray,
+    flag: U8Array,
+    buf: IntArray,
     tabu: IntArray,
     st: IntArray,
     sf: FloatArray,
@@ -212,53 +376,52 @@ def _tabu_step(
                     bi = i
                     bj = g
                     swap = False
-    for i in range(n):
-        if movable[i] == 0:
+    # Rows in order of their best gain, so that `best` rises early and most
+    # rows are skipped on their maximum alone.
+    top = 0
+    for k in range(n):
+        if rmax[k] > rmax[top]:
+            top = k
+    for step in range(n + 1):
+        k = top if step == 0 else step - 1
+        if (step > 0 and k == top) or rmax[k] == -np.inf or rmax[k] < best - eps:
             continue
-        ai = a[i]
-        oi = own[i]
-        Wi = W[i]
-        Ci = C[i]
-        CTa = CT[ai]
-        for j in range(i + 1, n):
-            aj = a[j]
-            if aj == ai:
-                continue
-            d = Ci[aj] - oi + CTa[j] - own[j] - 2.0 * Wi[j]
+        Dk = D[k]
+        ak = a[k]
+        for q in range(n):
+            d = Dk[q]
             if d < best - eps:
                 continue
-            if movable[j] == 0 or allowed[i, aj] == 0 or allowed[j, ai] == 0:
-                continue
-            if (tabu[i, aj] > it or tabu[j, ai] > it) and d <= aspiration:
+            al = a[q]
+            if (tabu[k, al] > it or tabu[q, ak] > it) and d <= aspiration:
                 continue
             if d > best + eps:
                 best = d
                 ties = 1
-                bi = i
-                bj = j
+                bi = k
+                bj = q
                 swap = True
             else:
                 ties += 1
                 if rng_below(rng, ties) == 0:
-                    bi = i
-                    bj = j
+                    bi = k
+                    bj = q
                     swap = True
     if bi < 0:
         return False
     tenure = params[P_TENURE] + rng_below(rng, params[P_TENURE_RAND] + 1)
+    ai = a[bi]
     if swap:
-        ai = a[bi]
         aj = a[bj]
         _move(W, a, C, CT, size, bi, aj)
         _move(W, a, C, CT, size, bj, ai)
         tabu[bi, ai] = it + tenure
         tabu[bj, aj] = it + tenure
+        _refresh_pairs(W, allowed, movable, a, C, CT, own, D, rmax, rarg, flag, buf, st, ai, aj)
     else:
-        ai = a[bi]
         _move(W, a, C, CT, size, bi, bj)
         tabu[bi, ai] = it + tenure
-    for k in range(n):
-        own[k] = C[k, a[k]]
+        _refresh_pairs(W, allowed, movable, a, C, CT, own, D, rmax, rarg, flag, buf, st, ai, bj)
     sf[SF_F] = f + best
     return True
 
@@ -275,6 +438,11 @@ def search_chunk(
     CT: FloatMatrix,
     size: IntArray,
     own: FloatArray,
+    D: FloatMatrix,
+    rmax: FloatArray,
+    rarg: IntArray,
+    flag: U8Array,
+    buf: IntArray,
     tabu: IntArray,
     run_best_a: IntArray,
     best_a: IntArray,
@@ -297,7 +465,26 @@ def search_chunk(
     done = 0
     while done < budget:
         if not _tabu_step(
-            W, allowed, movable, lo, hi, a, C, CT, size, own, tabu, st, sf, params, rng
+            W,
+            allowed,
+            movable,
+            lo,
+            hi,
+            a,
+            C,
+            CT,
+            size,
+            own,
+            D,
+            rmax,
+            rarg,
+            flag,
+            buf,
+            tabu,
+            st,
+            sf,
+            params,
+            rng,
         ):
             st[ST_STUCK] = 1
             break
@@ -332,8 +519,7 @@ def search_chunk(
             size[a[k]] += 1
         _perturb(W, allowed, movable, lo, hi, a, C, CT, size, params[P_STRENGTH], rng)
         f = rebuild(W, a, C, CT, size)  # also clears rounding drift
-        for k in range(n):
-            own[k] = C[k, a[k]]
+        rebuild_pairs(W, allowed, movable, a, C, CT, own, D, rmax, rarg)
         sf[SF_F] = f
         sf[SF_RUN_BEST] = f
         run_best_a[:] = a

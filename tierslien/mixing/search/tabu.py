@@ -47,12 +47,13 @@ class TabuParams:
 
     def resolve(self, n: int, n_groups: int) -> IntArray:
         params = np.zeros(k.P_SIZE, dtype=np.int64)
-        params[k.P_DEPTH] = self.depth if self.depth is not None else max(100, 10 * n)
+        # Measured on MDGPLIB n = 120..480 (bench/mdgp.py): long tabu runs pay.
+        params[k.P_DEPTH] = self.depth if self.depth is not None else min(10_000, 100 * n)
         params[k.P_TENURE] = self.tenure if self.tenure is not None else max(3, n // 40)
         params[k.P_TENURE_RAND] = (
             self.tenure_random if self.tenure_random is not None else max(3, n // 20)
         )
-        params[k.P_STRENGTH] = self.strength if self.strength is not None else max(2, n // 25)
+        params[k.P_STRENGTH] = self.strength if self.strength is not None else max(2, n // 12)
         params[k.P_RESTART] = self.restart
         return params
 
@@ -82,12 +83,30 @@ class _Search:
         self.CT = np.zeros((n_groups, n))
         self.size = np.zeros(n_groups, dtype=np.int64)
         f = k.rebuild(W, self.a, self.C, self.CT, self.size)
-        self.own = self.C[np.arange(n), self.a].copy()
+        self.own = np.zeros(n)
+        self.D = np.zeros((n, n))
+        self.rmax = np.zeros(n)
+        self.rarg = np.zeros(n, dtype=np.int64)
+        self.flag = np.zeros(n, dtype=np.uint8)
+        self.buf = np.zeros(n, dtype=np.int64)
+        k.rebuild_pairs(
+            W,
+            self.allowed,
+            self.movable,
+            self.a,
+            self.C,
+            self.CT,
+            self.own,
+            self.D,
+            self.rmax,
+            self.rarg,
+        )
         self.tabu = np.zeros((n, n_groups), dtype=np.int64)
         self.run_best_a = self.a.copy()
         self.best_a = self.a.copy()
         self.base_a = self.a.copy()
         self.st = np.zeros(k.ST_SIZE, dtype=np.int64)
+        self.st[k.ST_FREE] = int(bool(self.movable.all() and allowed.all()))
         self.sf = np.zeros(k.SF_SIZE)
         self.sf[k.SF_F] = self.sf[k.SF_RUN_BEST] = self.sf[k.SF_BEST] = self.sf[k.SF_BASE] = f
         scale = float(np.abs(W).max()) if W.size else 0.0
@@ -122,6 +141,11 @@ class _Search:
                 self.CT,
                 self.size,
                 self.own,
+                self.D,
+                self.rmax,
+                self.rarg,
+                self.flag,
+                self.buf,
                 self.tabu,
                 self.run_best_a,
                 self.best_a,
@@ -142,6 +166,7 @@ def _drive(
     on_chunk: Callable[[], None] | None = None,
 ) -> None:
     budget = 16
+    per_iteration = 0.0
     while not search.stuck:
         if max_iterations is not None:
             left = max_iterations - search.iterations
@@ -151,8 +176,13 @@ def _drive(
         started = time.perf_counter()
         if started >= deadline:
             break
-        search.chunk(budget)
+        # Do not run far past the deadline: the iteration rate is known by now.
+        if per_iteration > 0.0:
+            budget = max(1, min(budget, int((deadline - started) / per_iteration) + 1))
+        ran = search.chunk(budget)
         spent = time.perf_counter() - started
+        if ran:
+            per_iteration = spent / ran
         if on_chunk is not None:
             on_chunk()
         # Aim at chunks of CHUNK_SECONDS so the clock is read often but cheaply.

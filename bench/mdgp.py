@@ -1,0 +1,193 @@
+"""MDGPLIB benchmark of the mixing core: ratio to the best known values.
+
+Reads the instances in place from ../shared/benchmarks/mdgp/ (relative to the
+repository root), runs `tierslien.mixing.core.improve` on each with a time
+limit that depends on n, and prints (and with --write, stores in the "MDGPLIB"
+section of bench/RESULTS.md) the mean ratio objective / best known per size,
+family and size type.
+
+Example: .venv/bin/python bench/mdgp.py --sizes 120 --write
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import datetime as dt
+import shlex
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from tierslien.mixing.core import CoreInstance, improve  # noqa: E402
+
+DATA = ROOT.parent / "shared" / "benchmarks" / "mdgp"
+RESULTS = ROOT / "bench" / "RESULTS.md"
+FAMILIES = ("Geo", "RanInt", "RanReal")
+DEFAULT_TIME = {10: 0.1, 12: 0.1, 30: 1.0, 60: 2.0, 120: 3.0, 240: 10.0, 480: 30.0}
+
+
+@dataclass(frozen=True)
+class Instance:
+    name: str
+    weights: np.ndarray
+    min_size: np.ndarray
+    max_size: np.ndarray
+
+
+def write_section(title: str, body: str) -> None:
+    """Replace the `## title` section of bench/RESULTS.md (other sections untouched)."""
+    text = RESULTS.read_text() if RESULTS.exists() else "# Benchmark results\n"
+    lines = text.splitlines()
+    header = f"## {title}"
+    if header in lines:
+        start = lines.index(header)
+        end = next(
+            (k for k in range(start + 1, len(lines)) if lines[k].startswith("## ")), len(lines)
+        )
+        lines[start:end] = [header, "", *body.splitlines(), ""]
+    else:
+        if lines and lines[-1]:
+            lines.append("")
+        lines += [header, "", *body.splitlines(), ""]
+    RESULTS.write_text("\n".join(lines).rstrip("\n") + "\n")
+
+
+def read_instance(path: Path) -> Instance:
+    with path.open() as handle:
+        head = handle.readline().split()
+        n, m = int(head[0]), int(head[1])
+        bounds = np.array([int(x) for x in head[3 : 3 + 2 * m]], dtype=np.int64)
+        pairs = np.loadtxt(handle, dtype=np.float64, ndmin=2)
+    weights = np.zeros((n, n))
+    i = pairs[:, 0].astype(np.int64)
+    j = pairs[:, 1].astype(np.int64)
+    weights[i, j] = pairs[:, 2]
+    weights[j, i] = pairs[:, 2]
+    return Instance(path.stem, weights, bounds[0::2].copy(), bounds[1::2].copy())
+
+
+def read_best_known() -> dict[str, float]:
+    with (DATA / "bks.csv").open() as handle:
+        return {row["instance"]: float(row["best_known"]) for row in csv.DictReader(handle)}
+
+
+def instance_paths(sizes: list[int], families: list[str], kinds: list[str]) -> list[Path]:
+    paths = []
+    for family in families:
+        for path in sorted((DATA / family).glob("*.txt")):
+            _, size, kind, _ = path.stem.split("_")
+            if int(size[1:]) in sizes and kind in kinds:
+                paths.append(path)
+    return paths
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", default="10,12,120,240,480", help="comma-separated n values")
+    parser.add_argument("--families", default=",".join(FAMILIES))
+    parser.add_argument("--kinds", default="ss,ds", help="size types: ss, ds or both")
+    parser.add_argument("--ids", default="01,02,03,04,05", help="instance numbers to run")
+    parser.add_argument(
+        "--time", type=float, default=None, help="seconds per instance (default: by n)"
+    )
+    parser.add_argument("--time-scale", type=float, default=1.0, help="multiply default times")
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--workers", type=int, default=1)
+    parser.add_argument("--write", action="store_true", help="store the table in RESULTS.md")
+    parser.add_argument("--verbose", action="store_true", help="one line per instance")
+    args = parser.parse_args(argv)
+
+    sizes = [int(s) for s in args.sizes.split(",")]
+    ids = set(args.ids.split(","))
+    paths = [
+        p
+        for p in instance_paths(sizes, args.families.split(","), args.kinds.split(","))
+        if p.stem.rsplit("_", 1)[1] in ids
+    ]
+    best_known = read_best_known()
+
+    # Warm-up: loads (or compiles) the Numba kernels, reported apart.
+    started = time.perf_counter()
+    warm = read_instance(DATA / "RanReal" / "RanReal_n010_ss_01.txt")
+    improve(
+        CoreInstance(warm.weights, warm.min_size, warm.max_size),
+        time_limit=0.01,
+        seed=0,
+        workers=args.workers,
+    )
+    warm_up = time.perf_counter() - started
+    print(f"warm-up (JIT load/compile): {warm_up:.2f} s", flush=True)
+
+    rows: dict[tuple[int, str, str], list[float]] = {}
+    optimal_misses: list[str] = []
+    worst_small_time = 0.0
+    for path in paths:
+        inst = read_instance(path)
+        n = inst.weights.shape[0]
+        limit = args.time if args.time is not None else DEFAULT_TIME[n] * args.time_scale
+        result = improve(
+            CoreInstance(inst.weights, inst.min_size, inst.max_size),
+            time_limit=limit,
+            seed=args.seed,
+            workers=args.workers,
+        )
+        bks = best_known[inst.name]
+        ratio = result.objective / bks
+        family, _, kind, _ = inst.name.split("_")
+        rows.setdefault((n, family, kind), []).append(ratio)
+        if n <= 12:
+            worst_small_time = max(worst_small_time, result.elapsed)
+            if result.objective < bks - 1e-6 * abs(bks):
+                optimal_misses.append(inst.name)
+        if args.verbose:
+            print(
+                f"{inst.name:24s} {result.objective:14.3f} {bks:14.3f} {ratio:.5f} "
+                f"{result.elapsed:6.2f}s {result.iterations} it",
+                flush=True,
+            )
+
+    lines = [
+        f"Command: `{shlex.join(['.venv/bin/python', 'bench/mdgp.py', *(argv or sys.argv[1:])])}`"
+        f" — {dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC, seed {args.seed}, "
+        f"workers {args.workers}, warm-up {warm_up:.2f} s (not in the budgets).",
+        "",
+        "| n | time (s) | family | ss | ds | all |",
+        "|---|---|---|---|---|---|",
+    ]
+    for n in sizes:
+        limit = args.time if args.time is not None else DEFAULT_TIME[n] * args.time_scale
+        all_n: list[float] = []
+        for family in args.families.split(","):
+            cells = []
+            for kind in ("ss", "ds"):
+                values = rows.get((n, family, kind), [])
+                all_n += values
+                cells.append(f"{np.mean(values):.5f}" if values else "—")
+            both = rows.get((n, family, "ss"), []) + rows.get((n, family, "ds"), [])
+            mean = f"{np.mean(both):.5f}" if both else "—"
+            lines.append(f"| {n} | {limit:g} | {family} | {cells[0]} | {cells[1]} | {mean} |")
+        if all_n:
+            lines.append(f"| {n} | {limit:g} | **all** | | | **{np.mean(all_n):.5f}** |")
+    if any(n <= 12 for n in sizes):
+        lines += [
+            "",
+            f"n ≤ 12: optimum missed on {len(optimal_misses)} instance(s)"
+            + (f" ({', '.join(optimal_misses)})" if optimal_misses else "")
+            + f"; slowest run {worst_small_time:.3f} s.",
+        ]
+    table = "\n".join(lines)
+    print(table)
+    if args.write:
+        write_section("MDGPLIB", table)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
