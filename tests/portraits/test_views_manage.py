@@ -354,3 +354,14 @@ def test_the_criteria_list_costs_the_same_with_more_criteria(
     with django_assert_max_num_queries(baseline):
         response = client.get(url)
     assert len(response.context["form"].rows()) == 15
+
+
+def test_making_a_catalogue_question_sensitive_asks_for_consent(cast: Cast, client_as) -> None:
+    client_as("participant").post(edit_url(cast.territory), questionnaire(answer_gender="woman"))
+    assert Answer.objects.filter(criterion__key="gender").exists()
+    gender = criterion(cast.territory, "gender")
+    url = reverse("manage_criterion_edit", args=[cast.territory.slug, gender.pk])
+    client_as("facilitator").post(url, {"weight": "0.5", "enabled": "on", "sensitive": "on"})
+    assert not Answer.objects.filter(criterion__key="gender").exists()
+    form = client_as("participant").get(edit_url(cast.territory)).context["form"]
+    assert "consent_gender" in form.fields
