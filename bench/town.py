@@ -9,14 +9,15 @@ placed share, ratio to the upper bound, lift over random, entre-soi indices.
 The town: constant density (2,000 inhabitants per km2, so the town grows with n),
 neighbourhoods of ~1,250 people whose occupation, origin, age and education are
 strongly correlated with the neighbourhood (segregation), 6 evening slots (each
-person free on 2-4), venues (one per 70 inhabitants, open on 4 slots, 4 tables
-each), travel limits of 1-3 km, a few accessibility needs. Circles of 5-6.
+person free on 2-4), venues (one per 250 inhabitants, open on 5 slots, 12 tables
+each), travel limits of 0.8-2 km, a few accessibility needs. Circles of 5-6.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import logging
 import math
 import resource
 import subprocess
@@ -61,7 +62,7 @@ def make_town(n: int, seed: int) -> dict[str, Any]:
     origin = (rng.random(n)[:, None] > cum_org).sum(axis=1)
     age = np.clip(rng.normal(age_mean[hood], 8), 18, 95).round()
     edu = np.clip(rng.normal(edu_mean[hood], 0.8), 0, 4).round().astype(int)
-    km = rng.choice([1.0, 1.5, 2.0, 3.0], size=n, p=[0.2, 0.3, 0.3, 0.2])
+    km = rng.choice([0.8, 1.2, 1.5, 2.0], size=n, p=[0.2, 0.3, 0.3, 0.2])
     n_slots = rng.integers(2, 5, n)
     people = []
     for i in range(n):
@@ -87,7 +88,7 @@ def make_town(n: int, seed: int) -> dict[str, Any]:
         if rng.random() < 0.03:
             person["needs"] = ["step-free"]
         people.append(person)
-    n_venues = max(3, n // 70)
+    n_venues = max(3, n // 250)
     vxy = rng.uniform(0, side, size=(n_venues, 2))
     venues = []
     for v in range(n_venues):
@@ -97,8 +98,8 @@ def make_town(n: int, seed: int) -> dict[str, Any]:
                 "lat": CENTER[0] + vxy[v, 1] * KM_LAT,
                 "lon": CENTER[1] + vxy[v, 0] * KM_LON,
             },
-            "slots": sorted(rng.choice(SLOTS, size=4, replace=False).tolist()),
-            "capacity": 4,
+            "slots": sorted(rng.choice(SLOTS, size=5, replace=False).tolist()),
+            "capacity": 12,
         }
         if rng.random() < 0.5:
             venue["features"] = ["step-free"]
@@ -118,7 +119,18 @@ def make_town(n: int, seed: int) -> dict[str, Any]:
     }
 
 
+class _Errors(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(logging.ERROR)
+        self.messages: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.messages.append(record.getMessage()[:200])
+
+
 def run_one(n: int, seed: int, time_limit: float, workers: int) -> dict[str, Any]:
+    errors = _Errors()
+    logging.getLogger("tierslien.mixing").addHandler(errors)
     data = make_town(n, seed)
     started = time.perf_counter()
     problem = Problem.from_dict(data)
@@ -162,6 +174,7 @@ def run_one(n: int, seed: int, time_limit: float, workers: int) -> dict[str, Any
         },
         "unplaced_reasons": _reasons(result),
         "ms_per_person": round(1000 * total / n, 3),
+        "engine_errors": errors.messages[:5],
     }
 
 

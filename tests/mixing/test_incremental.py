@@ -31,8 +31,11 @@ def test_replace_someone_who_declined() -> None:
     again = replace_declined(problem, first.solution, [gone], time_limit=5, seed=0, params=FAST)
     assert gone not in {m for g in again.solution.rounds[0].groups for m in g.members}
     assert is_valid(again.problem, again.solution)
-    unchanged = [g for g in _groups(first) if gone not in g]
-    assert all(g in _groups(again) or any(g <= h for h in _groups(again)) for g in unchanged)
+    assert again.report.placed == 12
+    # Everyone else stays with their group, except at most one person borrowed
+    # to bring the depleted group back to the minimum size.
+    kept = sum(max(len((old - {gone}) & new) for new in _groups(again)) for old in _groups(first))
+    assert kept >= 11
 
 
 def test_late_registrations_move_few_when_groups_are_full() -> None:

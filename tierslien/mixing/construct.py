@@ -109,6 +109,10 @@ class Builder:
         self.apart = apart_map(problem)
         self.layout = Layout(site=[], members=[])
         self.at_site: dict[int, list[int]] = defaultdict(list)
+        # Per site, how many open groups have room / are below the minimum: lets a
+        # person skip in bulk (NumPy) the many reachable sites with no useful group.
+        self.n_room = np.zeros(sites.count, dtype=np.int64)
+        self.n_under = np.zeros(sites.count, dtype=np.int64)
         self.used = np.zeros(len(sites.capacity), dtype=np.int64)
         self.group_of: dict[int, int] = {}
         self.unit_sites: dict[int, IntArray] = {}  # unit head -> sites (multi-person units)
@@ -134,34 +138,51 @@ class Builder:
             else False
         )
 
+    def _count(self, g: int, sign: int) -> None:
+        size = len(self.layout.members[g])
+        site = self.layout.site[g]
+        if size < self.b:
+            self.n_room[site] += sign
+        if size < self.a:
+            self.n_under[site] += sign
+
     def open_group(self, site: int) -> int:
         g = len(self.layout.site)
         self.layout.site.append(site)
         self.layout.members.append([])
         self.at_site[site].append(g)
         self.used[self.sites.key[site]] += 1
+        self._count(g, +1)
         return g
 
     def close_group(self, g: int) -> None:
         site = self.layout.site[g]
+        self._count(g, -1)
         self.at_site[site].remove(g)
         self.used[self.sites.key[site]] -= 1
 
     def put(self, unit: list[int], g: int) -> None:
+        self._count(g, -1)
         self.layout.members[g].extend(unit)
+        self._count(g, +1)
         for i in unit:
             self.group_of[i] = g
 
     def take(self, unit: list[int], g: int) -> None:
+        self._count(g, -1)
         members = self.layout.members[g]
         for i in unit:
             members.remove(i)
             del self.group_of[i]
+        self._count(g, +1)
 
-    def candidates(self, unit: list[int], *, exclude: int = -1) -> list[int]:
+    def candidates(self, unit: list[int], *, exclude: int = -1, under: bool = False) -> list[int]:
+        """Open groups the unit may join (only those below the minimum if `under`)."""
         size = len(unit)
         out = []
-        for s in self.sites_of(unit).tolist():
+        own = self.sites_of(unit)
+        useful = own[(self.n_under if under else self.n_room)[own] > 0]
+        for s in useful.tolist():
             for g in self.at_site.get(s, ()):
                 fits = g != exclude and len(self.layout.members[g]) + size <= self.b
                 if fits and not self.conflict(unit, g):
@@ -201,11 +222,13 @@ class Builder:
             unit = units[k]
             own = self.sites_of(unit)
             demand[own] -= len(unit)
-            cands = self.candidates(unit)
-            under = [g for g in cands if len(self.layout.members[g]) < self.a]
+            under = [
+                g for g in self.candidates(unit, under=True) if len(self.layout.members[g]) < self.a
+            ]
             if under:
                 self.put(unit, self.best(unit, under))
                 continue
+            cands = self.candidates(unit)
             free_sites = own[
                 self.used[self.sites.key[own]] < self.sites.capacity[self.sites.key[own]]
             ]

@@ -407,13 +407,42 @@ def _improve(
                 params=params,
                 progress=on_core,
             )
-            if result.objective >= base - 1e-9 or (fresh and p == 0):
+            problem_found = _block_violation(problem, instance, people, result.assignment)
+            if problem_found:
+                # Keep the block as it was: never let a faulty search step through.
+                log.error("core returned an invalid block (%s); kept as before", problem_found)
+            elif result.objective >= base - 1e-9 or (fresh and p == 0):
                 groups = np.array(blk, dtype=np.int64)
                 assignment[people] = groups[result.assignment]
                 score += result.objective - base
             done += m
             report(score, done / max(1, work))
     return assignment
+
+
+def _block_violation(
+    problem: Problem, instance: core.CoreInstance, people: IntArray, local: IntArray
+) -> str:
+    """Cheap re-check of a block's core result against its own instance."""
+    n_groups = len(instance.min_size)
+    if local.shape != people.shape or (local < 0).any() or (local >= n_groups).any():
+        return "assignment out of range"
+    sizes = np.bincount(local, minlength=n_groups)
+    if (sizes < instance.min_size).any() or (sizes > instance.max_size).any():
+        return f"group sizes {sorted(set(sizes.tolist()))}"
+    if instance.allowed is not None and not instance.allowed[np.arange(len(local)), local].all():
+        return "a person in a group they may not join"
+    if instance.fixed is not None:
+        locked = instance.fixed >= 0
+        if (local[locked] != instance.fixed[locked]).any():
+            return "a locked person moved"
+    if problem.apart:
+        where = {int(i): int(g) for i, g in zip(people.tolist(), local.tolist(), strict=True)}
+        for x, y in problem.apart:
+            i, j = problem.index[x], problem.index[y]
+            if i in where and j in where and where[i] == where[j]:
+                return f"apart pair {x}, {y} together"
+    return ""
 
 
 def _run_core(
