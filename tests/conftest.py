@@ -14,6 +14,20 @@ from tests.url_coverage import UrlCoverage
 _url_coverage = UrlCoverage()
 
 
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix: None) -> None:
+    """Give each test process its own PostgreSQL test database.
+
+    Several runs against one server (two developers, CI and a developer) would otherwise
+    create and drop the same `test_<name>_gwN` databases under each other.
+    """
+    from django.conf import settings
+
+    database = settings.DATABASES["default"]
+    if "postgresql" in database["ENGINE"]:
+        database.setdefault("TEST", {})["NAME"] = f"test_{database['NAME']}_{os.getpid()}"
+
+
 @pytest.fixture(autouse=True)
 def _fast_and_quiet(settings: object) -> None:
     # Tests need no strong hashing; the production hasher stays Argon2.
