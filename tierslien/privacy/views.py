@@ -15,6 +15,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from tierslien.accounts.models import User
+from tierslien.portraits.access import describe_own_portrait
+from tierslien.portraits.models import Portrait
 from tierslien.privacy.forms import DeleteAccountForm
 from tierslien.privacy.registry import PERSONAL_MODELS
 from tierslien.privacy.services import collect_personal_data, delete_account, export_personal_data
@@ -56,7 +58,13 @@ def my_data(request: HttpRequest) -> HttpResponse:
         }
         for spec in PERSONAL_MODELS
     ]
-    return render(request, "privacy/my_data.html", {"sections": sections})
+    portraits = [
+        (portrait, describe_own_portrait(portrait))
+        for portrait in Portrait.objects.filter(user=request.user).select_related(
+            "territory", "sector", "user"
+        )
+    ]
+    return render(request, "privacy/my_data.html", {"sections": sections, "portraits": portraits})
 
 
 @login_required
