@@ -6,7 +6,6 @@ from django.contrib import messages
 from django.db import IntegrityError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_safe
 
@@ -48,14 +47,6 @@ def territory_detail(request: HttpRequest, territory_slug: str) -> HttpResponse:
     )
 
 
-def _optional_url(name: str, *args: Any) -> str | None:
-    """A link to a page another app may not provide yet."""
-    try:
-        return reverse(name, args=args)
-    except NoReverseMatch:
-        return None
-
-
 @require_safe
 @territory_management
 def manage_territory(request: HttpRequest, territory: Territory) -> HttpResponse:
@@ -65,7 +56,6 @@ def manage_territory(request: HttpRequest, territory: Territory) -> HttpResponse
         {
             "territory": territory,
             "summary": services.territory_summary(territory),
-            "criteria_url": _optional_url("manage_criteria", territory.slug),
         },
     )
 
