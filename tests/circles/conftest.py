@@ -27,6 +27,12 @@ def _short_composition(settings: object) -> None:
     settings.COMPOSE_TIME_LIMIT = 1  # type: ignore[attr-defined]
 
 
+@pytest.fixture(autouse=True)
+def _pages_in_english(cast: Cast) -> None:
+    """Assertions read the English source strings; one test switches to French."""
+    User.objects.filter(pk__in=[u.pk for u in cast.roles().values() if u]).update(language="en")
+
+
 def season_values(**overrides: object) -> dict[str, object]:
     today = timezone.localdate()
     return {

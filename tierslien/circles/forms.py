@@ -6,6 +6,7 @@ import datetime
 from typing import Any
 
 from django import forms
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from tierslien.circles.models import Rhythm, Season, monday_of
@@ -27,7 +28,7 @@ DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
 def _bounded(label: Any, low: int, high: int, initial: int, help_text: Any) -> forms.IntegerField:
-    message = _("Give a whole number between %(low)d and %(high)d.") % {"low": low, "high": high}
+    message = format_lazy(_("Give a whole number between {low} and {high}."), low=low, high=high)
     return forms.IntegerField(
         label=label,
         min_value=low,

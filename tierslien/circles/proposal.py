@@ -103,9 +103,12 @@ def _percent(value: float | None) -> int | None:
 
 
 def build_proposal(season: Season) -> Proposal:
+    # Sensitive questions shape the mixing but are never described, not even by counts.
     labels = {
         criterion.key: criterion.display_label
-        for criterion in Criterion.objects.filter(territory_id=season.territory_id, enabled=True)
+        for criterion in Criterion.objects.filter(
+            territory_id=season.territory_id, enabled=True, sensitive=False
+        )
     }
     circles = (
         Circle.objects.filter(season=season)
@@ -136,9 +139,11 @@ def build_proposal(season: Season) -> Proposal:
     ]
     report = season.report or {}
     figures = [
-        CriterionFigure(label=labels.get(c.get("name"), c.get("name")), entre_soi=c["entre_soi"])
+        CriterionFigure(label=labels[c["name"]], entre_soi=c["entre_soi"])
         for c in report.get("criteria", [])
-        if isinstance(c, dict) and isinstance(c.get("entre_soi"), int | float)
+        if isinstance(c, dict)
+        and c.get("name") in labels
+        and isinstance(c.get("entre_soi"), int | float)
     ]
     return Proposal(
         circles=views,

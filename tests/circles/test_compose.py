@@ -1,0 +1,226 @@
+"""Composition end to end with the immediate tasks backend, progress, and failures."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from tests.cast import Cast
+from tests.circles.conftest import Crowd
+from tierslien import mixing
+from tierslien.circles import compose, services
+from tierslien.circles.compose import ProgressWriter, run_composition, time_limit
+from tierslien.circles.models import (
+    Circle,
+    JobState,
+    Membership,
+    Registration,
+    Season,
+    SeasonState,
+    Unplaced,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+def _start(season: Season, cast: Cast, capture: Any) -> Season:
+    with capture(execute=True):
+        services.start_composition(season, acting_user=cast.facilitator)
+    season.refresh_from_db()
+    return season
+
+
+def test_thirty_people_are_composed_into_valid_circles(
+    cast: Cast, season: Season, crowd: Crowd, django_capture_on_commit_callbacks: Any
+) -> None:
+    registrations = crowd(season, 30)
+    season = _start(season, cast, django_capture_on_commit_callbacks)
+    assert season.state == SeasonState.PROPOSED
+    assert season.job_state == JobState.DONE
+    assert season.job_progress == 1.0
+    assert season.job_best_score is not None and season.job_best_score > 0
+    assert season.report["placed"] + season.report["unplaced"] == 30
+    circles = list(Circle.objects.filter(season=season).prefetch_related("memberships"))
+    assert circles
+    availability = {r.user_id: set(r.availability) for r in registrations}
+    placed = set()
+    for circle in circles:
+        members = [m.user_id for m in circle.memberships.all()]
+        assert season.min_size <= len(members) <= season.max_size
+        assert circle.venue == cast.venue
+        assert circle.venue is not None and circle.slot in circle.venue.opening_slots
+        for user_id in members:
+            assert circle.slot in availability[user_id]
+        placed.update(members)
+        assert set(circle.counts) >= {"occupation", "age_bracket", "sectors"}
+        assert circle.counts["sectors"] == 1
+        assert circle.diversity > 0
+    unplaced = set(Unplaced.objects.filter(season=season).values_list("user_id", flat=True))
+    assert placed.isdisjoint(unplaced)
+    assert placed | unplaced == set(availability)
+    # The venue hosts two circles a slot, two slots: at most four circles.
+    assert len(circles) <= 4
+    assert [c.number for c in circles] == list(range(1, len(circles) + 1))
+
+
+def test_people_without_a_common_time_are_unplaced_with_the_engine_reason(
+    cast: Cast, season: Season, crowd: Crowd, django_capture_on_commit_callbacks: Any
+) -> None:
+    crowd(season, 6)
+    lonely = crowd(season, 1, slots=["mon-morning"])[0]
+    season = _start(season, cast, django_capture_on_commit_callbacks)
+    assert season.state == SeasonState.PROPOSED
+    unplaced = Unplaced.objects.get(season=season)
+    assert unplaced.user_id == lonely.user_id
+    assert unplaced.code == "no_venue_open"
+    assert unplaced.message
+
+
+def test_starting_needs_enough_people_and_leaves_the_season_open(
+    cast: Cast, season: Season, crowd: Crowd
+) -> None:
+    crowd(season, 4)
+    with pytest.raises(services.TooFewPeople):
+        services.start_composition(season, acting_user=cast.facilitator)
+    season.refresh_from_db()
+    assert season.state == SeasonState.OPEN
+
+
+def test_starting_enqueues_the_task_only_on_commit(
+    cast: Cast, season: Season, crowd: Crowd, django_capture_on_commit_callbacks: Any
+) -> None:
+    crowd(season, 6)
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        services.start_composition(season, acting_user=cast.facilitator)
+    season.refresh_from_db()
+    assert season.state == SeasonState.COMPOSING
+    assert season.job_state == JobState.QUEUED
+    assert len(callbacks) == 1
+    assert not Circle.objects.filter(season=season).exists()
+
+
+def test_failure_sends_the_season_back_to_open_with_nothing_half_written(
+    cast: Cast,
+    season: Season,
+    crowd: Crowd,
+    django_capture_on_commit_callbacks: Any,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    crowd(season, 12)
+
+    def broken_save(*args: Any, **kwargs: Any) -> str:
+        # Write a circle, then fail: the transaction must take it away.
+        Circle.objects.create(season=season, slot="tue-evening", number=1)
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(compose, "save_composition", compose.transaction.atomic(broken_save))
+    season = _start(season, cast, django_capture_on_commit_callbacks)
+    assert season.state == SeasonState.OPEN
+    assert season.job_state == JobState.FAILED
+    assert season.job_error == "internal"
+    assert "disk full" in season.job_message
+    assert not Circle.objects.filter(season=season).exists()
+    assert not Membership.objects.filter(circle__season=season).exists()
+    assert not Unplaced.objects.filter(season=season).exists()
+    assert Registration.objects.filter(season=season).count() == 12
+
+
+def test_too_few_people_at_composition_time_fails_cleanly(
+    cast: Cast, season: Season, crowd: Crowd
+) -> None:
+    crowd(season, 3)
+    Season.objects.filter(pk=season.pk).update(state=SeasonState.COMPOSING)
+    assert run_composition(season.pk) == SeasonState.OPEN
+    season.refresh_from_db()
+    assert season.job_error == "too_few_people"
+
+
+def test_invalid_problem_fails_with_the_engine_message(
+    cast: Cast, season: Season, crowd: Crowd, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    crowd(season, 6)
+    Season.objects.filter(pk=season.pk).update(state=SeasonState.COMPOSING)
+
+    def bad(_season: Season) -> Any:
+        raise mixing.ProblemError("must be a number", where="person 'r1'")
+
+    monkeypatch.setattr(compose, "build_problem", bad)
+    assert run_composition(season.pk) == SeasonState.OPEN
+    season.refresh_from_db()
+    assert season.job_error == "invalid_problem"
+    assert "person 'r1'" in season.job_message
+
+
+def test_a_stale_job_does_nothing(season: Season) -> None:
+    assert run_composition(season.pk) == SeasonState.OPEN
+    assert run_composition(10**9) == "missing"
+    season.refresh_from_db()
+    assert season.job_state == JobState.IDLE
+
+
+def test_a_result_arriving_after_the_season_moved_is_dropped(
+    cast: Cast, season: Season, crowd: Crowd, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    crowd(season, 6)
+    Season.objects.filter(pk=season.pk).update(state=SeasonState.COMPOSING)
+    real_solve = mixing.solve
+
+    def solve_then_reopen(*args: Any, **kwargs: Any) -> mixing.Result:
+        result = real_solve(*args, **kwargs)
+        Season.objects.filter(pk=season.pk).update(state=SeasonState.OPEN)
+        return result
+
+    monkeypatch.setattr(compose.mixing, "solve", solve_then_reopen)
+    assert run_composition(season.pk) == SeasonState.OPEN
+    assert not Circle.objects.filter(season=season).exists()
+
+
+def test_progress_is_written_at_most_every_interval(
+    season: Season, django_assert_num_queries: Any
+) -> None:
+    Season.objects.filter(pk=season.pk).update(state=SeasonState.COMPOSING)
+    writer = ProgressWriter(season.pk, interval=3600)
+    with django_assert_num_queries(1):
+        writer(mixing.Progress(0.1, 1.0, "improve", 12.5, 0.25))
+        writer(mixing.Progress(0.2, 1.0, "improve", 13.0, 0.5))  # too soon: skipped
+    season.refresh_from_db()
+    assert season.job_progress == 0.25
+    assert season.job_best_score == 12.5
+    with django_assert_num_queries(1):
+        writer(mixing.Progress(0.9, 1.0, "report", 0.0, 1.0))  # the end is always written
+    season.refresh_from_db()
+    assert season.job_progress == 1.0
+    assert season.job_best_score == 13.0
+
+
+def test_progress_during_a_real_composition_reaches_the_row(
+    cast: Cast, season: Season, crowd: Crowd, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    crowd(season, 12)
+    Season.objects.filter(pk=season.pk).update(state=SeasonState.COMPOSING)
+    seen: list[float] = []
+    original = ProgressWriter.__call__
+
+    def spy(self: ProgressWriter, progress: mixing.Progress) -> None:
+        original(self, progress)
+        seen.append(Season.objects.get(pk=season.pk).job_progress)
+
+    monkeypatch.setattr(ProgressWriter, "__call__", spy)
+    run_composition(season.pk)
+    assert seen and seen[-1] == 1.0
+
+
+@pytest.mark.parametrize(
+    ("setting", "env", "expected"),
+    [(2, None, 2.0), (None, "7.5", 7.5), (None, None, 20.0), ("x", None, 20.0), (-1, None, 20.0)],
+)
+def test_time_limit_comes_from_settings_or_environment(
+    settings: Any, monkeypatch: pytest.MonkeyPatch, setting: Any, env: str | None, expected: float
+) -> None:
+    settings.COMPOSE_TIME_LIMIT = setting
+    if env is None:
+        monkeypatch.delenv("COMPOSE_TIME_LIMIT", raising=False)
+    else:
+        monkeypatch.setenv("COMPOSE_TIME_LIMIT", env)
+    assert time_limit() == expected

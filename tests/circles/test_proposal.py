@@ -1,0 +1,155 @@
+"""The proposal page: counts only, never answers, at a constant number of queries."""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from tests.cast import Cast, make_user
+from tests.circles.conftest import Crowd, answer
+from tierslien.accounts.models import User
+from tierslien.circles import services
+from tierslien.circles.models import Circle, Membership, Season, SeasonState, Unplaced
+from tierslien.circles.proposal import first_session
+from tierslien.portraits.models import Portrait
+
+pytestmark = pytest.mark.django_db
+
+ClientAs = Callable[[str], Client]
+
+
+def proposal_url(season: Season) -> str:
+    return reverse("manage_season_proposal", args=[season.territory.slug, season.pk])
+
+
+def _compose(season: Season, cast: Cast, capture: Any) -> Season:
+    with capture(execute=True):
+        services.start_composition(season, acting_user=cast.facilitator)
+    season.refresh_from_db()
+    assert season.state == SeasonState.PROPOSED
+    return season
+
+
+def test_proposal_shows_circles_counts_and_season_figures_but_no_answer(
+    cast: Cast,
+    season: Season,
+    crowd: Crowd,
+    client_as: ClientAs,
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    registrations = crowd(season, 12)
+    for registration in registrations:
+        portrait = Portrait.objects.get(user=registration.user, territory=cast.territory)
+        answer(portrait, "engagement", "activist")  # sensitive, given with consent
+    lonely = crowd(season, 1, slots=["mon-morning"])[0]
+    season = _compose(season, cast, django_capture_on_commit_callbacks)
+    html = client_as("facilitator").get(proposal_url(season)).content.decode()
+    assert "Circle 1" in html
+    assert cast.venue.name in html
+    assert "Tuesday evening" in html or "Saturday morning" in html
+    assert "First meeting:" in html
+    assert "different answers about “Occupation”" in html
+    assert "1 sector" in html
+    assert "Entre-soi index" in html
+    assert "times as diverse" in html
+    # Display names of members and of the unplaced, with the reason in plain words.
+    assert registrations[0].user.display_name in html
+    assert lonely.user.display_name in html
+    assert "No venue they can reach is open at the times they are free." in html
+    # Never an answer, never a sensitive question, never an email.
+    for forbidden in (
+        "Activist",
+        "activist",
+        "Civic engagement",
+        "Manual worker",
+        "18 to 24",
+        "example.org",
+    ):
+        assert forbidden not in html
+    assert "Moving people between circles" in html
+
+
+def test_proposal_page_in_french(
+    cast: Cast,
+    season: Season,
+    crowd: Crowd,
+    client_as: ClientAs,
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    crowd(season, 6)
+    season = _compose(season, cast, django_capture_on_commit_callbacks)
+    User.objects.filter(pk=cast.facilitator.pk).update(language="fr")
+    html = client_as("facilitator").get(proposal_url(season)).content.decode()
+    assert '<html lang="fr">' in html
+    assert "Samedi matin" in html or "Mardi soir" in html  # Django's own French day names
+
+
+def test_first_session_is_the_slot_s_day_in_the_first_week(season: Season) -> None:
+    season.first_week = datetime.date(2030, 1, 7)  # a Monday
+    assert first_session(season, "mon-evening") == datetime.date(2030, 1, 7)
+    assert first_session(season, "sat-morning") == datetime.date(2030, 1, 12)
+    assert first_session(season, "") is None
+    assert first_session(season, "xyz-evening") is None
+
+
+def _many_circles(cast: Cast, season: Season, count: int) -> None:
+    Season.objects.filter(pk=season.pk).update(
+        state=SeasonState.PROPOSED,
+        report={
+            "ratio_to_bound": 0.93,
+            "lift": 1.4,
+            "criteria": [{"name": "occupation", "entre_soi": 1.1}, {"name": "x"}],
+        },
+    )
+    for number in range(1, count + 1):
+        circle = Circle.objects.create(
+            season=season,
+            venue=cast.venue,
+            slot="tue-evening",
+            number=number,
+            counts={"occupation": 5, "sectors": 2},
+            diversity=7.5,
+        )
+        for k in range(5):
+            user = make_user(f"c{number}-{k}@example.org", f"Member {number}-{k}")
+            Membership.objects.create(circle=circle, user=user)
+        user = make_user(f"u{number}@example.org", f"Unplaced {number}")
+        Unplaced.objects.create(season=season, user=user, code="no_time")
+
+
+@pytest.mark.parametrize("count", [5, 25])
+def test_proposal_costs_a_constant_number_of_queries(
+    cast: Cast,
+    season: Season,
+    client_as: ClientAs,
+    django_assert_max_num_queries: Any,
+    count: int,
+) -> None:
+    _many_circles(cast, season, count)
+    client = client_as("facilitator")
+    with django_assert_max_num_queries(12):
+        response = client.get(proposal_url(season))
+    html = response.content.decode()
+    assert html.count("<article") == count
+    assert f"Member {count}-4" in html
+
+
+@pytest.mark.parametrize("count", [5, 25])
+def test_season_list_costs_a_constant_number_of_queries(
+    cast: Cast,
+    make_season: Any,
+    client_as: ClientAs,
+    django_assert_max_num_queries: Any,
+    count: int,
+) -> None:
+    for k in range(count):
+        make_season(name=f"Season {k}")
+    client = client_as("facilitator")
+    with django_assert_max_num_queries(8):
+        response = client.get(reverse("manage_season_list", args=[cast.territory.slug]))
+    assert response.content.decode().count("<tr>") == count + 1

@@ -1,0 +1,218 @@
+"""Participants: seeing a season, joining it from the self-portrait, leaving it."""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+
+from tests.cast import Cast
+from tests.circles.conftest import MakeSeason
+from tierslien.circles import services
+from tierslien.circles.models import Registration, Season, SeasonState
+from tierslien.portraits.models import Portrait
+
+pytestmark = pytest.mark.django_db
+
+ClientAs = Callable[[str], Client]
+PAGES = ["season_list", "season_detail", "season_leave"]
+
+
+def url(name: str, season: Season, *, slug: str | None = None) -> str:
+    args: list[Any] = [slug or season.territory.slug]
+    if name != "season_list":
+        args.append(season.pk)
+    return reverse(name, args=args)
+
+
+def _request(client: Client, name: str, target: str) -> Any:
+    return client.post(target) if name == "season_leave" else client.get(target)
+
+
+@pytest.mark.parametrize("name", PAGES)
+def test_anonymous_is_sent_to_login(season: Season, client_as: ClientAs, name: str) -> None:
+    response = _request(client_as("anonymous"), name, url(name, season))
+    assert response.status_code == 302
+    assert response.url.startswith(reverse("account_login"))
+
+
+@pytest.mark.parametrize("name", PAGES)
+def test_unknown_territory_gets_404(season: Season, client_as: ClientAs, name: str) -> None:
+    response = _request(client_as("participant"), name, url(name, season, slug="nowhere"))
+    assert response.status_code == 404
+
+
+@pytest.mark.parametrize("name", ["season_detail", "season_leave"])
+def test_unknown_season_gets_404(season: Season, client_as: ClientAs, name: str) -> None:
+    target = url(name, season).replace(f"/{season.pk}/", "/999999/")
+    assert _request(client_as("participant"), name, target).status_code == 404
+
+
+@pytest.mark.parametrize("name", ["season_detail", "season_leave"])
+def test_season_of_another_territory_gets_404(
+    cast: Cast, other_season: Season, client_as: ClientAs, name: str
+) -> None:
+    target = url(name, other_season, slug=cast.territory.slug)
+    assert _request(client_as("participant"), name, target).status_code == 404
+    assert client_as("participant").post(target, {"max_km": "3"}).status_code in (404, 405)
+    assert not Registration.objects.exists()
+
+
+@pytest.mark.parametrize("role", ["participant", "outsider", "facilitator", "admin"])
+def test_any_signed_in_person_sees_open_seasons(
+    season: Season, make_season: MakeSeason, client_as: ClientAs, role: str
+) -> None:
+    make_season(name="Old season", state=SeasonState.CLOSED)
+    html = client_as(role).get(url("season_list", season)).content.decode()
+    assert season.name in html
+    assert "Old season" not in html
+    assert client_as(role).get(url("season_detail", season)).status_code == 200
+
+
+def test_wrong_methods_are_refused(season: Season, client_as: ClientAs) -> None:
+    client = client_as("participant")
+    assert client.post(url("season_list", season)).status_code == 405
+    assert client.get(url("season_leave", season)).status_code == 405
+    assert client.put(url("season_detail", season)).status_code == 405
+
+
+# --- Joining ---
+
+
+def test_join_form_is_prefilled_from_the_portrait(
+    cast: Cast, season: Season, client_as: ClientAs
+) -> None:
+    Portrait.objects.filter(user=cast.participant).update(availability=["sat-morning"], max_km=7.5)
+    html = client_as("participant").get(url("season_detail", season)).content.decode()
+    assert 'value="sat-morning" id="id_availability-sat-morning"' in html
+    checked = html.split('value="sat-morning"')[1].split(">")[0]
+    assert "checked" in checked
+    assert 'value="tue-evening" id="id_availability-tue-evening" aria-describedby' in html
+    assert 'value="7.5"' in html
+
+
+def test_joining_copies_the_confirmed_times_and_distance(
+    cast: Cast, season: Season, client_as: ClientAs
+) -> None:
+    response = client_as("participant").post(
+        url("season_detail", season),
+        {"availability": ["sat-morning", "tue-evening"], "max_km": "4"},
+    )
+    assert response.status_code == 302
+    registration = Registration.objects.get(season=season, user=cast.participant)
+    assert registration.availability == ["tue-evening", "sat-morning"]
+    assert registration.max_km == 4
+    portrait = Portrait.objects.get(user=cast.participant)
+    assert portrait.availability == []  # the portrait itself is left as it was
+
+
+def test_joining_again_updates_the_registration(
+    cast: Cast, season: Season, client_as: ClientAs
+) -> None:
+    client = client_as("participant")
+    client.post(url("season_detail", season), {"availability": ["sat-morning"], "max_km": "4"})
+    client.post(url("season_detail", season), {"availability": ["mon-evening"], "max_km": "9"})
+    registration = Registration.objects.get(season=season, user=cast.participant)
+    assert (registration.availability, registration.max_km) == (["mon-evening"], 9)
+    html = client.get(url("season_detail", season)).content.decode()
+    assert "You are registered" in html
+    assert url("season_leave", season) in html
+
+
+def test_joining_needs_at_least_one_time(cast: Cast, season: Season, client_as: ClientAs) -> None:
+    response = client_as("participant").post(url("season_detail", season), {"max_km": "4"})
+    assert response.status_code == 200
+    assert "Tick at least one time" in response.content.decode()
+    assert not Registration.objects.exists()
+
+
+def test_person_without_a_portrait_is_sent_to_fill_it_in(
+    season: Season, client_as: ClientAs
+) -> None:
+    client = client_as("outsider")
+    html = client.get(url("season_detail", season)).content.decode()
+    assert reverse("portrait_edit", args=[season.territory.slug]) in html
+    assert "Join the season" not in html
+    response = client.post(
+        url("season_detail", season), {"availability": ["sat-morning"], "max_km": "4"}
+    )
+    assert response.status_code == 302
+    assert response.url == reverse("portrait_edit", args=[season.territory.slug])
+    assert not Registration.objects.exists()
+
+
+def test_a_portrait_in_another_territory_does_not_count(
+    cast: Cast, season: Season, client_as: ClientAs
+) -> None:
+    Portrait.objects.create(user=cast.outsider, territory=cast.other_territory)
+    client_as("outsider").post(
+        url("season_detail", season), {"availability": ["sat-morning"], "max_km": "4"}
+    )
+    assert not Registration.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"state": SeasonState.COMPOSING},
+        {"state": SeasonState.PROPOSED},
+        {"registration_opens": timezone.localdate() + datetime.timedelta(days=1)},
+        {"registration_closes": timezone.localdate() - datetime.timedelta(days=1)},
+    ],
+)
+def test_joining_only_while_the_season_is_open(
+    season: Season, client_as: ClientAs, change: dict[str, Any]
+) -> None:
+    Season.objects.filter(pk=season.pk).update(**change)
+    client = client_as("participant")
+    html = client.get(url("season_detail", season)).content.decode()
+    assert "does not take registrations" in html
+    response = client.post(
+        url("season_detail", season), {"availability": ["sat-morning"], "max_km": "4"}
+    )
+    assert response.status_code == 302
+    assert not Registration.objects.exists()
+
+
+def test_service_refuses_joining_without_a_portrait(cast: Cast, season: Season) -> None:
+    with pytest.raises(services.NoPortrait):
+        services.join_season(cast.outsider, season, availability=["sat-morning"], max_km=3)
+
+
+# --- Leaving ---
+
+
+def test_leaving_before_composition(cast: Cast, season: Season, client_as: ClientAs) -> None:
+    Registration.objects.create(
+        season=season, user=cast.participant, availability=["sat-morning"], max_km=3
+    )
+    Registration.objects.create(
+        season=season, user=cast.co_member, availability=["sat-morning"], max_km=3
+    )
+    response = client_as("participant").post(url("season_leave", season))
+    assert response.status_code == 302
+    assert list(Registration.objects.values_list("user", flat=True)) == [cast.co_member.pk]
+
+
+def test_leaving_without_a_registration_changes_nothing(
+    cast: Cast, season: Season, client_as: ClientAs
+) -> None:
+    response = client_as("outsider").post(url("season_leave", season))
+    assert response.status_code == 302
+
+
+def test_leaving_once_composition_started_is_refused(
+    cast: Cast, season: Season, client_as: ClientAs
+) -> None:
+    Registration.objects.create(
+        season=season, user=cast.participant, availability=["sat-morning"], max_km=3
+    )
+    Season.objects.filter(pk=season.pk).update(state=SeasonState.COMPOSING)
+    response = client_as("participant").post(url("season_leave", season), follow=True)
+    assert "ask a facilitator" in response.content.decode()
+    assert Registration.objects.filter(user=cast.participant).exists()
