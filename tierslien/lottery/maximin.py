@@ -1,0 +1,305 @@
+"""Maximin lottery by column generation (Flanigan, Gölz, Gupta, Hennig, Procaccia, Nature 2021).
+
+We look for a probability distribution over panels that meet the quotas which
+maximises the smallest selection probability of any applicant. Applicants of
+the same type (same constrained categories) can be treated alike without loss:
+averaging any distribution over the permutations within each type keeps every
+panel valid and does not lower the minimum. So the distribution is over
+*compositions* (seats per type), and within the drawn composition each type's
+seats go to uniformly chosen members of that type. An applicant of type t is
+then selected with probability E[seats of t] / (size of t).
+
+Column generation: the master LP
+
+    maximise z  s.t.  sum_p lambda_p counts_p[t] >= z * size[t]  for every type t,
+                      sum_p lambda_p = 1,  lambda >= 0
+
+over the compositions found so far; its duals y >= 0 (sum_t y_t size_t = 1)
+price a new composition, the integer program max_c y @ c over the quotas. Any
+such y proves the bound  optimum <= max_c y @ c, so the loop stops with a
+certified gap (1e-9 by default). Types that no valid panel can include are
+reported and left at probability 0, as in the paper.
+
+The distribution is then made exact and canonical: compositions sorted, weights
+rounded to integer tickets out of RESOLUTION (largest remainders), so that the
+published probabilities are exact fractions, sum to the number of seats, and the
+draw does not depend on the LP solver's floating-point noise.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from fractions import Fraction
+from functools import cached_property
+
+import numpy as np
+from numpy.typing import NDArray
+from scipy.optimize import linprog  # type: ignore[import-untyped, unused-ignore]
+
+from tierslien.lottery.compositions import QuotaSystem
+from tierslien.lottery.feasibility import InfeasibleQuotasError, diagnose
+from tierslien.lottery.model import LotteryProblem, Panel
+
+logger = logging.getLogger(__name__)
+
+RESOLUTION = 10**9
+"""Lottery tickets: each composition's probability is a whole number of tickets out of this."""
+
+
+@dataclass(frozen=True)
+class MaximinParams:
+    """Stopping rules of the column generation."""
+
+    tolerance: float = 1e-9  # stop when the certified gap on the minimum probability is below
+    max_iterations: int = 10_000
+    time_limit: float | None = None  # seconds; None = until optimal
+
+    def __post_init__(self) -> None:
+        if not 0 <= self.tolerance < 0.01:
+            raise ValueError(f"tolerance must be in [0, 0.01), not {self.tolerance}")
+        if self.max_iterations < 1:
+            raise ValueError(f"max_iterations must be at least 1, not {self.max_iterations}")
+        if self.time_limit is not None and self.time_limit <= 0:
+            raise ValueError(f"time_limit must be positive, not {self.time_limit}")
+
+
+@dataclass(frozen=True)
+class Progress:
+    """One column-generation step: the minimum probability is within [lower, upper]."""
+
+    iteration: int
+    compositions: int
+    lower: float
+    upper: float
+
+
+@dataclass(frozen=True)
+class Composition:
+    """Seats per applicant type (in `LotteryProblem.type_list` order) and its tickets."""
+
+    counts: tuple[int, ...]
+    tickets: int
+
+    @property
+    def probability(self) -> Fraction:
+        return Fraction(self.tickets, RESOLUTION)
+
+
+@dataclass(frozen=True)
+class Lottery:
+    """A distribution over valid panels, with each applicant's exact selection probability."""
+
+    problem: LotteryProblem
+    compositions: tuple[Composition, ...]  # sorted by counts, tickets > 0, summing to RESOLUTION
+    upper_bound: float  # proven: no lottery gives everyone more than this
+    iterations: int = 0
+    seconds: float = 0.0
+    uncoverable: tuple[int, ...] = field(default=())  # types that no valid panel includes
+
+    def __post_init__(self) -> None:
+        if sum(c.tickets for c in self.compositions) != RESOLUTION:
+            raise ValueError("composition tickets must add up to RESOLUTION")
+        system = QuotaSystem.of(self.problem)
+        for composition in self.compositions:
+            if composition.tickets <= 0 or not system.meets(composition.counts):
+                raise ValueError(f"invalid composition {composition}")
+
+    @cached_property
+    def type_probabilities(self) -> tuple[Fraction, ...]:
+        """Exact selection probability of a member of each type."""
+        probabilities = []
+        for t, kind in enumerate(self.problem.type_list):
+            seats = sum(c.tickets * c.counts[t] for c in self.compositions)
+            probabilities.append(Fraction(seats, RESOLUTION * kind.size))
+        return tuple(probabilities)
+
+    @cached_property
+    def probabilities(self) -> dict[str, Fraction]:
+        """Exact selection probability of every applicant, by id (pool order)."""
+        by_id: dict[str, Fraction] = {}
+        for kind, probability in zip(self.problem.type_list, self.type_probabilities, strict=True):
+            for ident in kind.members:
+                by_id[ident] = probability
+        return {ident: by_id[ident] for ident in self.problem.pool.ids}
+
+    @property
+    def min_probability(self) -> Fraction:
+        return min(self.type_probabilities)
+
+    def draw(self, rng: np.random.Generator) -> Panel:
+        """Draw one panel: a ticket picks the composition, then each type's seats by lot.
+
+        Uses only `uniform_below` on `rng`'s bit generator, so the procedure is
+        fully specified (docs/lottery.md) and can be reimplemented by anyone.
+        """
+        ticket = uniform_below(rng, RESOLUTION)
+        total = 0
+        index = len(self.compositions) - 1
+        for i, composition in enumerate(self.compositions):
+            total += composition.tickets
+            if ticket < total:
+                index = i
+                break
+        chosen: list[str] = []
+        for kind, seats in zip(
+            self.problem.type_list, self.compositions[index].counts, strict=True
+        ):
+            chosen += sample(rng, kind.members, seats)
+        return Panel(ids=tuple(sorted(chosen)), ticket=ticket, composition=index)
+
+
+def uniform_below(rng: np.random.Generator, bound: int) -> int:
+    """A uniform integer in [0, bound) from raw 64-bit outputs, by rejection (no modulo bias)."""
+    if not 0 < bound <= 2**64:
+        raise ValueError(f"bound must be in (0, 2**64], not {bound}")
+    limit = (2**64 // bound) * bound
+    while True:
+        raw = int(rng.bit_generator.random_raw())
+        if raw < limit:
+            return raw % bound
+
+
+def sample(rng: np.random.Generator, members: tuple[str, ...], count: int) -> list[str]:
+    """`count` members chosen uniformly without replacement (partial Fisher-Yates)."""
+    items = list(members)
+    for i in range(count):
+        j = i + uniform_below(rng, len(items) - i)
+        items[i], items[j] = items[j], items[i]
+    return items[:count]
+
+
+def round_to_tickets(weights: NDArray[np.float64]) -> list[int]:
+    """Whole tickets out of RESOLUTION, proportional to `weights` (largest remainders, ties by
+    position)."""
+    clipped = np.clip(weights, 0.0, None)
+    clipped = clipped / clipped.sum()
+    raw = [float(w) * RESOLUTION for w in clipped]
+    tickets = [math.floor(r) for r in raw]
+    missing = RESOLUTION - sum(tickets)
+    order = sorted(range(len(raw)), key=lambda i: (-(raw[i] - tickets[i]), i))
+    for i in order[:missing]:
+        tickets[i] += 1
+    return tickets
+
+
+def _master(
+    columns: list[tuple[int, ...]], sizes: NDArray[np.float64]
+) -> tuple[float, NDArray[np.float64], NDArray[np.float64]]:
+    """Solve the master LP: (z, lambda, y) with y the duals normalised to sum_t y_t size_t = 1."""
+    counts = np.array(columns, dtype=np.float64).T  # types x columns
+    n_types, n_cols = counts.shape
+    # Variables: lambda_1..lambda_P, z. Minimise -z.
+    cost = np.zeros(n_cols + 1)
+    cost[-1] = -1.0
+    a_ub = np.hstack([-counts, sizes.reshape(-1, 1)])  # z*size_t - counts_t @ lambda <= 0
+    a_eq = np.hstack([np.ones((1, n_cols)), np.zeros((1, 1))])
+    res = linprog(
+        cost,
+        A_ub=a_ub,
+        b_ub=np.zeros(n_types),
+        A_eq=a_eq,
+        b_eq=np.ones(1),
+        bounds=[(0, None)] * n_cols + [(0, None)],
+        method="highs",
+    )
+    if res.status != 0:
+        raise RuntimeError(f"master LP failed: {res.message}")
+    duals = np.clip(-np.asarray(res.ineqlin.marginals, dtype=np.float64), 0.0, None)
+    scale = float(duals @ sizes)
+    duals = duals / scale if scale > 0 else np.full(n_types, 1.0 / float(sizes.sum()))
+    return float(res.x[-1]), np.asarray(res.x[:-1], dtype=np.float64), duals
+
+
+def find_lottery(
+    problem: LotteryProblem,
+    *,
+    params: MaximinParams | None = None,
+    on_progress: Callable[[Progress], None] | None = None,
+) -> Lottery:
+    """The maximin lottery of `problem`; raises InfeasibleQuotasError when no panel is valid."""
+    params = params or MaximinParams()
+    started = time.perf_counter()
+    system = QuotaSystem.of(problem)
+    n_types = system.n_types
+    seats = float(problem.seats)
+
+    # Initial compositions, until every type that can be selected at all is in one of them.
+    columns: list[tuple[int, ...]] = []
+    uncovered = set(range(n_types))
+    uncoverable: list[int] = []
+    while uncovered:
+        target = min(uncovered)
+        weights = np.zeros(n_types)
+        for t in uncovered:
+            weights[t] = 1.0 / system.sizes[t]
+        weights[target] = seats + 1.0
+        found = system.best(weights, gap=1e-4)
+        if found is None:
+            raise InfeasibleQuotasError(diagnose(problem))
+        counts = found[0]
+        if counts[target] == 0:
+            uncoverable.append(target)
+            uncovered.discard(target)
+        if counts not in columns:
+            columns.append(counts)
+        uncovered -= {t for t in uncovered if counts[t] > 0}
+    if uncoverable:
+        logger.warning("%d applicant type(s) cannot be in any valid panel", len(uncoverable))
+    covered = np.array([t for t in range(n_types) if t not in set(uncoverable)])
+    sizes = system.sizes[covered]
+
+    iteration = 0
+    upper = 1.0
+    while True:
+        iteration += 1
+        z, lam, duals = _master([tuple(c[t] for t in covered) for c in columns], sizes)
+        weights = np.zeros(n_types)
+        weights[covered] = duals
+        found = system.best(weights, gap=min(1e-9, params.tolerance))
+        assert found is not None
+        counts, bound = found
+        upper = min(upper, bound)
+        value = float(np.dot(weights, counts))
+        if on_progress is not None:
+            on_progress(Progress(iteration, len(columns), z, upper))
+        logger.debug(
+            "iteration %d: %d compositions, min in [%.9f, %.9f]", iteration, len(columns), z, upper
+        )
+        out_of_time = (
+            params.time_limit is not None and time.perf_counter() - started > params.time_limit
+        )
+        if (
+            upper - z <= params.tolerance
+            or value <= z + 1e-12
+            or counts in columns
+            or iteration >= params.max_iterations
+            or out_of_time
+        ):
+            break
+        columns.append(counts)
+
+    order = sorted(range(len(columns)), key=lambda i: columns[i])
+    tickets = round_to_tickets(lam[order])
+    compositions = tuple(
+        Composition(columns[i], n) for i, n in zip(order, tickets, strict=True) if n > 0
+    )
+    lottery = Lottery(
+        problem=problem,
+        compositions=compositions,
+        upper_bound=max(upper, z),
+        iterations=iteration,
+        seconds=time.perf_counter() - started,
+        uncoverable=tuple(uncoverable),
+    )
+    logger.info(
+        "maximin lottery: min probability %.9f (bound %.9f), %d compositions, %d iterations",
+        float(lottery.min_probability),
+        lottery.upper_bound,
+        len(compositions),
+        iteration,
+    )
+    return lottery
