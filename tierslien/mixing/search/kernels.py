@@ -486,8 +486,32 @@ def search_chunk(
             params,
             rng,
         ):
-            st[ST_STUCK] = 1
-            break
+            # Everything is tabu (tiny instances): forget the tabu list once.
+            tabu[:, :] = 0
+            if not _tabu_step(
+                W,
+                allowed,
+                movable,
+                lo,
+                hi,
+                a,
+                C,
+                CT,
+                size,
+                own,
+                D,
+                rmax,
+                rarg,
+                flag,
+                buf,
+                tabu,
+                st,
+                sf,
+                params,
+                rng,
+            ):
+                st[ST_STUCK] = 1
+                break
         done += 1
         st[ST_ITER] += 1
         f = sf[SF_F]

@@ -1,0 +1,191 @@
+"""The numeric core: optimality on tiny instances, feasibility, determinism."""
+
+from __future__ import annotations
+
+import itertools
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from tierslien.mixing.core import CoreInstance, improve, pair_objective
+from tierslien.mixing.search import target_sizes
+
+# Iteration budgets make the runs deterministic; the time limit only guards
+# against a hang (and leaves room for the first JIT compilation).
+BUDGET = 600.0
+
+
+def brute_force(instance: CoreInstance) -> float | None:
+    """Best objective over all feasible assignments, or None if none exists."""
+    n = instance.weights.shape[0]
+    n_groups = len(instance.min_size)
+    allowed = np.ones((n, n_groups), dtype=bool) if instance.allowed is None else instance.allowed
+    best: float | None = None
+    for combo in itertools.product(range(n_groups), repeat=n):
+        a = np.array(combo, dtype=np.int64)
+        sizes = np.bincount(a, minlength=n_groups)
+        if (sizes < instance.min_size).any() or (sizes > instance.max_size).any():
+            continue
+        if not allowed[np.arange(n), a].all():
+            continue
+        if (
+            instance.fixed is not None
+            and (a[instance.fixed >= 0] != instance.fixed[instance.fixed >= 0]).any()
+        ):
+            continue
+        value = pair_objective(instance.weights, a)
+        if best is None or value > best:
+            best = value
+    return best
+
+
+def random_instance(
+    rng: np.random.Generator, n: int, n_groups: int, *, constrained: bool
+) -> CoreInstance:
+    weights = rng.integers(-3, 10, size=(n, n)).astype(np.float64)
+    weights = np.triu(weights, 1)
+    weights = weights + weights.T
+    lo = rng.integers(0, 3, size=n_groups)
+    hi = lo + rng.integers(0, 4, size=n_groups)
+    allowed = rng.random((n, n_groups)) < 0.7 if constrained else None
+    fixed = (
+        np.where(rng.random(n) < 0.15, rng.integers(0, n_groups, size=n), -1)
+        if constrained
+        else None
+    )
+    return CoreInstance(weights, lo, hi, allowed, fixed)
+
+
+def assert_feasible(instance: CoreInstance, assignment: np.ndarray) -> None:
+    n_groups = len(instance.min_size)
+    sizes = np.bincount(assignment, minlength=n_groups)
+    assert (sizes >= instance.min_size).all()
+    assert (sizes <= instance.max_size).all()
+    if instance.allowed is not None:
+        assert instance.allowed[np.arange(len(assignment)), assignment].all()
+    if instance.fixed is not None:
+        locked = instance.fixed >= 0
+        assert (assignment[locked] == instance.fixed[locked]).all()
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_finds_the_brute_force_optimum_on_tiny_instances(seed: int) -> None:
+    rng = np.random.default_rng(seed)
+    instance = random_instance(
+        rng, n=int(rng.integers(4, 9)), n_groups=3, constrained=seed % 2 == 1
+    )
+    expected = brute_force(instance)
+    if expected is None:
+        with pytest.raises(ValueError):
+            improve(instance, time_limit=BUDGET, seed=seed, max_iterations=2_000)
+        return
+    result = improve(instance, time_limit=BUDGET, seed=seed, max_iterations=2_000)
+    assert_feasible(instance, result.assignment)
+    assert result.objective == pytest.approx(expected)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    seed=st.integers(0, 2**32 - 1),
+    n=st.integers(1, 7),
+    n_groups=st.integers(1, 4),
+)
+def test_feasible_under_allowed_fixed_and_sizes_or_provably_impossible(
+    seed: int, n: int, n_groups: int
+) -> None:
+    instance = random_instance(np.random.default_rng(seed), n, n_groups, constrained=True)
+    try:
+        result = improve(instance, time_limit=BUDGET, seed=seed, max_iterations=200)
+    except ValueError:
+        # The core only gives up when no feasible assignment exists at all.
+        assert brute_force(instance) is None
+        return
+    assert_feasible(instance, result.assignment)
+    assert result.objective == pytest.approx(pair_objective(instance.weights, result.assignment))
+
+
+def test_same_seed_and_iteration_budget_give_the_same_assignment() -> None:
+    rng = np.random.default_rng(7)
+    instance = random_instance(rng, n=40, n_groups=8, constrained=False)
+    instance = CoreInstance(instance.weights, np.full(8, 4), np.full(8, 6))
+    runs = [improve(instance, time_limit=BUDGET, seed=3, max_iterations=3_000) for _ in range(2)]
+    assert (runs[0].assignment == runs[1].assignment).all()
+    assert runs[0].objective == runs[1].objective
+    assert runs[0].iterations == 3_000
+
+
+def test_two_workers_are_deterministic_and_feasible() -> None:
+    rng = np.random.default_rng(8)
+    weights = rng.random((30, 30))
+    instance = CoreInstance(weights + weights.T, np.full(6, 5), np.full(6, 5))
+    runs = [
+        improve(instance, time_limit=BUDGET, seed=1, max_iterations=1_000, workers=2)
+        for _ in range(2)
+    ]
+    assert (runs[0].assignment == runs[1].assignment).all()
+    assert_feasible(instance, runs[0].assignment)
+
+
+def test_starts_from_a_given_assignment_and_never_worsens_it() -> None:
+    rng = np.random.default_rng(9)
+    weights = rng.random((20, 20))
+    weights = weights + weights.T
+    instance = CoreInstance(weights, np.full(4, 5), np.full(4, 5))
+    initial = np.repeat(np.arange(4), 5)
+    result = improve(instance, initial=initial, time_limit=BUDGET, seed=0, max_iterations=500)
+    assert result.objective >= pair_objective(weights, initial)
+
+
+def test_rejects_an_infeasible_initial_assignment() -> None:
+    instance = CoreInstance(np.zeros((4, 4)), np.array([2, 2]), np.array([2, 2]))
+    with pytest.raises(ValueError, match="outside"):
+        improve(instance, initial=np.array([0, 0, 0, 1]), time_limit=1.0, seed=0)
+
+
+@pytest.mark.parametrize(
+    ("instance", "message"),
+    [
+        (CoreInstance(np.zeros((3, 3)), np.array([2, 2]), np.array([3, 3])), "cannot fill"),
+        (CoreInstance(np.zeros((7, 7)), np.array([1, 1]), np.array([3, 3])), "do not fit"),
+        (
+            CoreInstance(
+                np.zeros((4, 4)),
+                np.array([2, 2]),
+                np.array([2, 2]),
+                allowed=np.array([[1, 0], [1, 0], [1, 0], [0, 1]], dtype=bool),
+            ),
+            "cannot be placed|cannot reach",
+        ),
+    ],
+)
+def test_explains_why_no_assignment_exists(instance: CoreInstance, message: str) -> None:
+    with pytest.raises(ValueError, match=message):
+        improve(instance, time_limit=1.0, seed=0)
+
+
+def test_locked_people_stay_put_and_forbidden_groups_stay_empty_of_them() -> None:
+    rng = np.random.default_rng(11)
+    weights = rng.random((24, 24))
+    weights = weights + weights.T
+    allowed = np.ones((24, 4), dtype=bool)
+    allowed[:6, 0] = False  # the first six may never join group 0
+    fixed = np.full(24, -1)
+    fixed[10] = 2
+    instance = CoreInstance(weights, np.full(4, 5), np.full(4, 7), allowed, fixed)
+    result = improve(instance, time_limit=BUDGET, seed=2, max_iterations=2_000)
+    assert_feasible(instance, result.assignment)
+
+
+def test_profile_start_prefers_big_groups_for_positive_weights() -> None:
+    sizes = target_sizes(np.array([8, 12, 12]), np.array([16, 16, 12]), 36, 1.0)
+    assert sizes.sum() == 36
+    assert sorted(sizes.tolist()) == [8, 12, 16]
+
+
+def test_a_single_group_or_nobody_needs_no_search() -> None:
+    one = CoreInstance(np.ones((3, 3)), np.array([3]), np.array([3]))
+    assert improve(one, time_limit=1.0, seed=0).objective == 3.0
+    empty = CoreInstance(np.zeros((0, 0)), np.array([0, 0]), np.array([2, 2]))
+    assert improve(empty, time_limit=1.0, seed=0).assignment.shape == (0,)

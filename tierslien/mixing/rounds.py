@@ -1,0 +1,234 @@
+"""Several rounds of the same people: avoid repeated encounters, then mix.
+
+A discovery evening seats the same people at tables twice; a social golfer
+schedule plays w weeks. `solve_rounds` searches the whole schedule at once
+with a tabu search over moves and swaps inside any round (see
+`tierslien.mixing.search.rounds_kernels`), minimising
+
+    penalty * repeats - diversity,
+
+where `repeats` counts, over pairs, the rounds they share beyond the first and
+`diversity` sums the weights of the pairs in the same group in every round.
+With `met_before_penalty` above any diversity gain, repeats come first
+(objective priority 2 before 3 of the grouping spec). Round-by-round greedy is
+much weaker: it cannot repair an early round that blocks the later ones.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+
+from tierslien.mixing.search import rounds_kernels as rk
+from tierslien.mixing.search.construct import allowed_matrix, construct, target_sizes
+
+FloatMatrix = npt.NDArray[np.float64]
+IntArray = npt.NDArray[np.int64]
+IntMatrix = npt.NDArray[np.int64]
+BoolArray = npt.NDArray[np.bool_]
+
+# progress(elapsed_seconds, repeats_of_best, diversity_of_best)
+RoundsProgress = Callable[[float, int, float], None]
+
+PROGRESS_PERIOD = 0.25
+CHUNK_SECONDS = 0.02
+
+
+@dataclass(frozen=True)
+class RoundsParams:
+    """Knobs of the schedule search; `None` picks a value from the instance size."""
+
+    depth: int | None = None
+    tenure: int = 2
+    tenure_random: int | None = None
+    strength: int = 3
+
+    def __post_init__(self) -> None:
+        if self.depth is not None and self.depth < 1:
+            raise ValueError(f"depth must be >= 1, got {self.depth}")
+        if self.tenure < 0 or self.strength < 0:
+            raise ValueError("tenure and strength must be >= 0")
+        if self.tenure_random is not None and self.tenure_random < 0:
+            raise ValueError(f"tenure_random must be >= 0, got {self.tenure_random}")
+
+
+@dataclass(frozen=True)
+class RoundsResult:
+    assignments: IntMatrix  # (rounds, n): group of each person in each round
+    repeats: int  # over pairs, the rounds they share beyond the first
+    objective: float  # diversity: sum over rounds and groups of the pair weights
+    iterations: int
+    elapsed: float
+
+
+def count_repeats(assignments: IntMatrix) -> int:
+    """Over pairs, the number of rounds they share beyond the first."""
+    n = assignments.shape[1]
+    meetings = np.zeros((n, n), dtype=np.int64)
+    for row in assignments:
+        meetings += row[:, None] == row[None, :]
+    upper = np.triu(meetings, k=1)
+    return int(np.maximum(upper - 1, 0).sum())
+
+
+def diversity(weights: FloatMatrix, assignments: IntMatrix) -> float:
+    total = 0.0
+    for row in assignments:
+        same = row[:, None] == row[None, :]
+        total += float(np.triu(np.where(same, weights, 0.0), k=1).sum())
+    return total
+
+
+def _bounds(value: int | IntArray, n_groups: int, name: str) -> IntArray:
+    arr = np.asarray(value, dtype=np.int64)
+    if arr.ndim == 0:
+        arr = np.full(n_groups, int(arr), dtype=np.int64)
+    if arr.shape != (n_groups,):
+        raise ValueError(f"{name} must be an int or have one entry per group")
+    return arr
+
+
+def solve_rounds(
+    weights: FloatMatrix,
+    min_size: int | IntArray,
+    max_size: int | IntArray,
+    n_groups: int,
+    rounds: int,
+    *,
+    met_before_penalty: float,
+    allowed: BoolArray | None = None,
+    time_limit: float,
+    seed: int,
+    progress: RoundsProgress | None = None,
+    max_iterations: int | None = None,
+    params: RoundsParams | None = None,
+) -> RoundsResult:
+    """Group the same n people `rounds` times, first avoiding repeated encounters.
+
+    `allowed` is (n, n_groups) for every round or (rounds, n, n_groups).
+    Deterministic for a seed when `max_iterations` bounds the run. Stops early
+    when the weights are all zero and no encounter repeats (nothing left to gain).
+    """
+    started = time.perf_counter()
+    if rounds < 1 or n_groups < 1:
+        raise ValueError("rounds and n_groups must be >= 1")
+    if met_before_penalty < 0:
+        raise ValueError("met_before_penalty must be >= 0")
+    W = np.array(weights, dtype=np.float64, copy=True)
+    n = W.shape[0]
+    if W.shape != (n, n) or not np.allclose(W, W.T):
+        raise ValueError("weights must be a symmetric square matrix")
+    np.fill_diagonal(W, 0.0)
+    lo = _bounds(min_size, n_groups, "min_size")
+    hi = _bounds(max_size, n_groups, "max_size")
+    if allowed is None:
+        per_round = np.ones((rounds, n, n_groups), dtype=np.bool_)
+    else:
+        arr = np.asarray(allowed, dtype=np.bool_)
+        per_round = np.broadcast_to(arr, (rounds, n, n_groups)).copy()
+    params = params or RoundsParams()
+
+    rng = np.random.default_rng(seed)
+    mean = float(W.sum() / (n * (n - 1))) if n > 1 else 0.0
+    a = np.zeros((rounds, n), dtype=np.int64)
+    for r in range(rounds):
+        allowed_r = allowed_matrix(n, n_groups, per_round[r], None)
+        try:
+            sizes = target_sizes(lo, hi, n, mean)
+            a[r] = construct(sizes, sizes, allowed_r, rng)
+        except ValueError:
+            a[r] = construct(lo, hi, allowed_r, rng)  # raises when infeasible
+
+    penalty = float(met_before_penalty)
+    C = np.zeros((rounds, n, n_groups))
+    M = np.zeros((n, n), dtype=np.int64)
+    size = np.zeros((rounds, n_groups), dtype=np.int64)
+    f, repeats = rk.rebuild(W, a, C, M, size, penalty)
+    st = np.zeros(rk.ST_SIZE, dtype=np.int64)
+    st[rk.ST_REPEATS] = st[rk.ST_BEST_REPEATS] = repeats
+    st[rk.ST_ZERO] = int(not W.any())
+    sf = np.zeros(rk.SF_SIZE)
+    sf[rk.SF_F] = sf[rk.SF_BEST] = f
+    sf[rk.SF_EPS] = 1e-9 * max(1.0, float(np.abs(W).max(initial=0.0)), penalty)
+    sf[rk.SF_PENALTY] = penalty
+    p = np.zeros(rk.P_SIZE, dtype=np.int64)
+    p[rk.P_DEPTH] = params.depth if params.depth is not None else max(200, 20 * n)
+    p[rk.P_TENURE] = params.tenure
+    p[rk.P_TENURE_RAND] = (
+        params.tenure_random if params.tenure_random is not None else max(4, n // 2)
+    )
+    p[rk.P_STRENGTH] = params.strength
+    tabu = np.zeros((rounds, n, n_groups), dtype=np.int64)
+    conflict = np.zeros((rounds, n), dtype=np.int64)
+    best_a = a.copy()
+    mixed = np.random.SeedSequence(seed).generate_state(1, dtype=np.uint64)
+    state = np.array([mixed[0] | np.uint64(1)], dtype=np.uint64)
+    allowed_u8 = per_round.astype(np.uint8)
+
+    deadline = started + time_limit
+    budget = 16
+    per_iteration = 0.0
+    last_report = started
+
+    def chunk(size_of_chunk: int) -> int:
+        return int(
+            rk.search_chunk(
+                W,
+                allowed_u8,
+                lo,
+                hi,
+                a,
+                C,
+                M,
+                size,
+                tabu,
+                conflict,
+                best_a,
+                st,
+                sf,
+                p,
+                state,
+                size_of_chunk,
+            )
+        )
+
+    while n_groups > 1 and not st[rk.ST_STUCK]:
+        now = time.perf_counter()
+        if now >= deadline:
+            break
+        if max_iterations is not None:
+            left = max_iterations - int(st[rk.ST_ITER])
+            if left <= 0:
+                break
+            budget = min(budget, left)
+        if per_iteration > 0.0:
+            budget = max(1, min(budget, int((deadline - now) / per_iteration) + 1))
+        ran = chunk(budget)
+        spent = time.perf_counter() - now
+        if ran:
+            per_iteration = spent / ran
+        if spent < CHUNK_SECONDS / 2:
+            budget *= 2
+        elif spent > 2 * CHUNK_SECONDS and budget > 1:
+            budget //= 2
+        if progress is not None and time.perf_counter() - last_report >= PROGRESS_PERIOD:
+            last_report = time.perf_counter()
+            progress(
+                last_report - started,
+                int(st[rk.ST_BEST_REPEATS]),
+                float(sf[rk.SF_BEST]) + penalty * int(st[rk.ST_BEST_REPEATS]),
+            )
+    return RoundsResult(
+        assignments=best_a.copy(),
+        repeats=count_repeats(best_a),
+        objective=diversity(W, best_a),
+        iterations=int(st[rk.ST_ITER]),
+        elapsed=time.perf_counter() - started,
+    )
+
+
+__all__ = ["RoundsParams", "RoundsResult", "count_repeats", "diversity", "solve_rounds"]
