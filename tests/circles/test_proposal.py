@@ -94,6 +94,8 @@ def test_first_session_is_the_slot_s_day_in_the_first_week(season: Season) -> No
     assert first_session(season, "mon-evening") == datetime.date(2030, 1, 7)
     assert first_session(season, "sat-morning") == datetime.date(2030, 1, 12)
     assert first_session(season, "") is None
+    season.first_week = datetime.date(2030, 1, 10)  # stored off a Monday: still that week
+    assert first_session(season, "mon-evening") == datetime.date(2030, 1, 7)
     assert first_session(season, "xyz-evening") is None
 
 

@@ -216,3 +216,22 @@ def test_leaving_once_composition_started_is_refused(
     response = client_as("participant").post(url("season_leave", season), follow=True)
     assert "ask a facilitator" in response.content.decode()
     assert Registration.objects.filter(user=cast.participant).exists()
+
+
+def test_services_store_the_first_week_as_its_monday(cast: Cast) -> None:
+    values = {
+        "name": "S",
+        "registration_opens": datetime.date(2030, 1, 1),
+        "registration_closes": datetime.date(2030, 1, 5),
+        "min_size": 5,
+        "max_size": 6,
+        "sessions": 4,
+        "session_minutes": 90,
+        "rhythm": "weekly",
+        "first_week": datetime.date(2030, 1, 9),
+    }
+    season = services.create_season(cast.territory, **values)
+    assert season.first_week == datetime.date(2030, 1, 7)
+    services.update_season(season, **(values | {"first_week": datetime.date(2030, 1, 20)}))
+    season.refresh_from_db()
+    assert season.first_week == datetime.date(2030, 1, 14)

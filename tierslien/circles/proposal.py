@@ -14,7 +14,14 @@ from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from tierslien.circles.models import Circle, Membership, Registration, Season, Unplaced
+from tierslien.circles.models import (
+    Circle,
+    Membership,
+    Registration,
+    Season,
+    Unplaced,
+    monday_of,
+)
 from tierslien.circles.reasons import reason_text
 from tierslien.lib.slots import DAYS, split
 from tierslien.portraits.models import Criterion
@@ -38,7 +45,7 @@ def first_session(season: Season, slot: str) -> datetime.date | None:
     """The date of a circle's first meeting: its slot's day in the season's first week."""
     try:
         day, _part = split(slot)
-        return season.first_week + datetime.timedelta(days=DAYS.index(day))
+        return monday_of(season.first_week) + datetime.timedelta(days=DAYS.index(day))
     except ValueError:
         return None
 

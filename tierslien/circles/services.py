@@ -17,6 +17,7 @@ from tierslien.circles.models import (
     Season,
     SeasonState,
     Unplaced,
+    monday_of,
 )
 from tierslien.lib.slots import normalise_slots
 from tierslien.portraits.models import Portrait
@@ -68,11 +69,15 @@ def _locked_season(season: Season) -> Season:
 # --- Seasons ---
 
 
+def _season_values(fields: dict[str, Any]) -> dict[str, Any]:
+    values = {key: fields[key] for key in EDITABLE_FIELDS}
+    values["first_week"] = monday_of(values["first_week"])
+    return values
+
+
 @transaction.atomic
 def create_season(territory: Territory, **fields: Any) -> Season:
-    return Season.objects.create(
-        territory=territory, **{key: fields[key] for key in EDITABLE_FIELDS}
-    )
+    return Season.objects.create(territory=territory, **_season_values(fields))
 
 
 @transaction.atomic
@@ -80,8 +85,8 @@ def update_season(season: Season, **fields: Any) -> Season:
     current = _locked_season(season)
     if current.state != SeasonState.OPEN:
         raise SeasonNotOpen
-    for key in EDITABLE_FIELDS:
-        setattr(season, key, fields[key])
+    for key, value in _season_values(fields).items():
+        setattr(season, key, value)
     season.save(update_fields=[*EDITABLE_FIELDS, "updated_at"])
     return season
 
