@@ -104,6 +104,7 @@ class Builder:
         self.sites = sites
         self.rng = rng
         self.use_gain = use_gain
+        self.limit = 24 if use_gain else 1
         self.a = problem.min_size
         self.b = problem.max_size
         self.apart = apart_map(problem)
@@ -176,17 +177,25 @@ class Builder:
             del self.group_of[i]
         self._count(g, +1)
 
-    def candidates(self, unit: list[int], *, exclude: int = -1, under: bool = False) -> list[int]:
-        """Open groups the unit may join (only those below the minimum if `under`)."""
+    def candidates(
+        self, unit: list[int], *, exclude: int = -1, under: bool = False, limit: int = 0
+    ) -> list[int]:
+        """Open groups the unit may join (only those below the minimum if `under`);
+        at most `limit` of them when `limit` > 0 (large problems, no gain ranking)."""
         size = len(unit)
         out = []
         own = self.sites_of(unit)
         useful = own[(self.n_under if under else self.n_room)[own] > 0]
+        members = self.layout.members
+        check = bool(self.apart)
         for s in useful.tolist():
             for g in self.at_site.get(s, ()):
-                fits = g != exclude and len(self.layout.members[g]) + size <= self.b
-                if fits and not self.conflict(unit, g):
+                if g != exclude and len(members[g]) + size <= self.b:
+                    if check and self.conflict(unit, g):
+                        continue
                     out.append(g)
+                    if limit and len(out) >= limit:
+                        return out
         return out
 
     def best(self, unit: list[int], groups: list[int]) -> int:
@@ -216,19 +225,27 @@ class Builder:
         demand = np.zeros(self.sites.count, dtype=np.int64)
         for unit in units:
             demand[self.sites_of(unit)] += len(unit)
+        # Most constrained first, but only coarsely (powers of two of the number of
+        # sites): neighbours have similar counts, and a fine order would fill each
+        # group with next-door neighbours. Random within a bucket mixes them.
         ties = self.rng.permutation(len(units))
-        order = sorted(range(len(units)), key=lambda k: (len(self.sites_of(units[k])), ties[k]))
+        order = sorted(
+            range(len(units)),
+            key=lambda k: (int(np.log2(1 + len(self.sites_of(units[k])))), ties[k]),
+        )
         for k in order:
             unit = units[k]
             own = self.sites_of(unit)
             demand[own] -= len(unit)
             under = [
-                g for g in self.candidates(unit, under=True) if len(self.layout.members[g]) < self.a
+                g
+                for g in self.candidates(unit, under=True, limit=self.limit)
+                if len(self.layout.members[g]) < self.a
             ]
             if under:
                 self.put(unit, self.best(unit, under))
                 continue
-            cands = self.candidates(unit)
+            cands = self.candidates(unit, limit=self.limit)
             free_sites = own[
                 self.used[self.sites.key[own]] < self.sites.capacity[self.sites.key[own]]
             ]

@@ -179,16 +179,21 @@ def _max_pairs(k: int, sizes: list[int]) -> float:
 
 def _fewest_pairs(count: int, sizes: list[int]) -> int:
     """Fewest same-value pairs: spread `count` people over the groups as evenly as
-    the group sizes allow (water-filling)."""
+    the group sizes allow (water-filling, smallest groups first)."""
     if count <= 0 or not sizes:
         return 0
-    caps = sorted(sizes)
-    left = min(count, sum(caps))
+    left = min(count, sum(sizes))
+    remaining = len(sizes)
     out = 0
-    for k, cap in enumerate(caps):
-        take = min(cap, -(-left // (len(caps) - k)))
-        out += take * (take - 1) // 2
-        left -= take
+    for cap, m in sorted(Counter(sizes).items()):
+        if cap <= left // remaining:
+            out += m * (cap * (cap - 1) // 2)  # these groups are filled up
+            left -= m * cap
+            remaining -= m
+            continue
+        # Every group left can take its fair share: floor or ceil of left / remaining.
+        q, rem = divmod(left, remaining)
+        return out + rem * (q + 1) * q // 2 + (remaining - rem) * q * (q - 1) // 2
     return out
 
 

@@ -288,10 +288,17 @@ def _block_instance(
             weights[local[y], local[x]] -= forbid
     group_sites = np.array([layout.site[g] for g in groups], dtype=np.int64)
     allowed = np.zeros((m, len(groups)), dtype=np.bool_)
+    mark = np.zeros(sites.count, dtype=np.bool_)
     for k, i in enumerate(people.tolist()):
-        allowed[k] = np.isin(group_sites, sites.of(i))
+        own = sites.of(i)
+        mark[own] = True
+        allowed[k] = mark[group_sites]
+        mark[own] = False
     fixed = -np.ones(m, dtype=np.int64)
-    multi = {i for unit in together_units(problem, people.tolist()) if len(unit) > 1 for i in unit}
+    multi: set[int] = set()
+    if problem.together:
+        units = together_units(problem, people.tolist())
+        multi = {i for unit in units if len(unit) > 1 for i in unit}
     for k, i in enumerate(people.tolist()):
         if i in layout.locked or i in multi:
             fixed[k] = initial[k]
@@ -346,8 +353,9 @@ def _improve_rounds(
             fresh=r > 0,
         )
         out.append(current.copy())
-        for g in range(len(layout.site)):
-            members = np.nonzero(current == g)[0].tolist()
+        if r == problem.rounds - 1:
+            break
+        for members in _members_by_group(current, len(layout.site)):
             for i in members:
                 met.setdefault(i, set()).update(j for j in members if j != i)
     return out
@@ -477,6 +485,15 @@ def _run_core(
 # ----- output -----
 
 
+def _members_by_group(assignment: IntArray, n_groups: int) -> list[list[int]]:
+    """Members of each group in one pass (not one scan of everyone per group)."""
+    out: list[list[int]] = [[] for _ in range(n_groups)]
+    for i, g in enumerate(assignment.tolist()):
+        if g >= 0:
+            out[g].append(i)
+    return out
+
+
 def _to_solution(
     problem: Problem,
     sites: Sites,
@@ -488,8 +505,9 @@ def _to_solution(
     unplaced = []
     for r, assignment in enumerate(assignments):
         groups = []
+        by_group = _members_by_group(assignment, len(layout.site))
         for g, site in enumerate(layout.site):
-            members = np.nonzero(assignment == g)[0].tolist()
+            members = by_group[g]
             if not members:
                 continue
             v = int(sites.venue[site])
