@@ -178,7 +178,7 @@ def test_arbitrary_joining_never_fails(cast: Cast, season: Season, data: dict[st
 def test_arbitrary_posts_to_actions_never_fail(
     cast: Cast, season: Season, facilitator_client: Client, data: dict[str, Any]
 ) -> None:
-    for name in ("manage_season_compose", "manage_season_reopen"):
+    for name in ("manage_season_compose", "manage_season_cancel", "manage_season_reopen"):
         target = reverse(name, args=[cast.territory.slug, season.pk])
         assert facilitator_client.post(target, data).status_code == 302
     target = reverse("season_leave", args=[cast.territory.slug, season.pk])

@@ -27,7 +27,7 @@ GET_PAGES = [
     ("manage_season_progress_json", SeasonState.COMPOSING, True),
     ("manage_season_proposal", SeasonState.PROPOSED, True),
 ]
-POST_ONLY = ["manage_season_compose", "manage_season_reopen"]
+POST_ONLY = ["manage_season_compose", "manage_season_cancel", "manage_season_reopen"]
 ALL_PAGES = [name for name, _state, _season in GET_PAGES] + POST_ONLY
 WITH_SEASON = [name for name, _state, takes in GET_PAGES if takes] + POST_ONLY
 STATE = {name: state for name, state, _takes in GET_PAGES}
@@ -341,3 +341,27 @@ def test_edit_lost_to_a_concurrent_composition_changes_nothing(
 
 def test_make_season_fixture_defaults(make_season: MakeSeason) -> None:
     assert make_season().min_size == 5
+
+
+def test_cancel_stops_a_composition_and_reopens_registration(
+    cast: Cast, season: Season, client_as: ClientAs
+) -> None:
+    _in_state(season, SeasonState.COMPOSING)
+    progress = client_as("facilitator").get(url("manage_season_progress", season))
+    assert url("manage_season_cancel", season) in progress.content.decode()
+    Circle.objects.create(season=season, venue=cast.venue, slot="tue-evening", number=1)
+    response = client_as("facilitator").post(url("manage_season_cancel", season))
+    assert response.status_code == 302
+    season.refresh_from_db()
+    assert (season.state, season.job_error) == (SeasonState.OPEN, "cancelled")
+    assert not Circle.objects.filter(season=season).exists()
+    html = client_as("facilitator").get(url("manage_season_progress", season)).content.decode()
+    assert "A facilitator stopped the composition." in html
+
+
+def test_cancel_is_only_for_a_composition(season: Season, client_as: ClientAs) -> None:
+    _in_state(season, SeasonState.PROPOSED)
+    response = client_as("facilitator").post(url("manage_season_cancel", season))
+    assert response.url == url("manage_season_proposal", season)
+    season.refresh_from_db()
+    assert season.state == SeasonState.PROPOSED

@@ -31,6 +31,7 @@ FAILURES: Final[dict[str, Any]] = {
     "too_few_people": _("Too few people registered to form a single circle."),
     "invalid_problem": _("The season's data could not be handed to the composer."),
     "internal": _("The composer stopped on an unexpected error."),
+    "cancelled": _("A facilitator stopped the composition."),
 }
 
 

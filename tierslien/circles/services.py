@@ -40,6 +40,10 @@ class SeasonNotOpen(Exception):
     """The season no longer takes registrations or changes."""
 
 
+class NotComposing(Exception):
+    """Only a composition in progress can be stopped."""
+
+
 class NoPortrait(Exception):
     """The person has no self-portrait in the season's territory."""
 
@@ -139,6 +143,26 @@ def reopen_season(season: Season, *, acting_user: Any) -> Season:
     current.job_progress = 0.0
     current.report = {}
     current.save(update_fields=["job_state", "job_progress", "report"])
+    return current
+
+
+@transaction.atomic
+def cancel_composition(season: Season, *, acting_user: Any) -> Season:
+    """Stop waiting for a composition (a stuck worker, a change of mind): back to open.
+
+    A result arriving later is dropped, since the season is no longer composing.
+    """
+    current = _locked_season(season)
+    if current.state != SeasonState.COMPOSING:
+        raise NotComposing
+    lifecycle.transition(current, SeasonState.OPEN)
+    Circle.objects.filter(season=current).delete()
+    Unplaced.objects.filter(season=current).delete()
+    current.job_state = JobState.FAILED
+    current.job_error = "cancelled"
+    current.job_message = ""
+    current.job_finished_at = timezone.now()
+    current.save(update_fields=["job_state", "job_error", "job_message", "job_finished_at"])
     return current
 
 

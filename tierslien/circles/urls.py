@@ -19,6 +19,11 @@ urlpatterns = [
         name="manage_season_compose",
     ),
     path(
+        "manage/seasons/<int:season_id>/cancel/",
+        views.manage_season_cancel,
+        name="manage_season_cancel",
+    ),
+    path(
         "manage/seasons/<int:season_id>/progress/",
         views.manage_season_progress,
         name="manage_season_progress",

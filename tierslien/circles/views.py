@@ -108,6 +108,21 @@ def manage_season_compose(
     return _season_home(territory, season)
 
 
+@require_POST
+@territory_management
+def manage_season_cancel(
+    request: HttpRequest, territory: Territory, season_id: int
+) -> HttpResponse:
+    season = get_season(territory, season_id)
+    try:
+        services.cancel_composition(season, acting_user=request.user)
+    except services.NotComposing:
+        messages.error(request, _("This season is not being composed."))
+        return _season_home(territory, season)
+    messages.success(request, _("The composition was stopped and registration is open again."))
+    return redirect("manage_season_list", territory.slug)
+
+
 @require_safe
 @territory_management
 def manage_season_progress(
