@@ -66,6 +66,12 @@ def print_record(data: dict[str, Any], out: TextIO, *, quiet: bool) -> None:
             f"smallest selection probability {data['min_probability']:.9f} "
             f"(proven best possible <= {data['upper_bound']:.9f})\n"
         )
+        if data["cannot_be_selected"]:
+            out.write(
+                f"{len(data['cannot_be_selected'])} applicant(s) cannot be selected under these "
+                f"quotas: {', '.join(data['cannot_be_selected'])}; smallest probability among "
+                f"the others {data['min_selectable_probability']:.9f}\n"
+            )
         out.write(f"ticket {data['ticket']} of {data['resolution']}\n")
         out.write(f"panel ({len(data['panel'])} seats):\n")
     for ident in data["panel"]:

@@ -128,7 +128,18 @@ class Lottery:
 
     @property
     def min_probability(self) -> Fraction:
+        """The smallest selection probability of any applicant (0 if some cannot be selected)."""
         return min(self.type_probabilities)
+
+    @property
+    def min_selectable_probability(self) -> Fraction:
+        """The smallest probability among applicants that some valid panel includes: the
+        quantity maximin maximises (equal to `min_probability` unless `uncoverable`)."""
+        skip = set(self.uncoverable)
+        return min(
+            (p for t, p in enumerate(self.type_probabilities) if t not in skip),
+            default=Fraction(0),
+        )
 
     def draw(self, rng: np.random.Generator) -> Panel:
         """Draw one panel: a ticket picks the composition, then each type's seats by lot.

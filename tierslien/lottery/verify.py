@@ -55,7 +55,11 @@ def record(selection: Selection, seed: int) -> dict[str, Any]:
         "seats": problem.seats,
         "inputs_sha256": input_digest(problem),
         "min_probability": round(float(lottery.min_probability), DIGITS),
+        "min_selectable_probability": round(float(lottery.min_selectable_probability), DIGITS),
         "upper_bound": round(lottery.upper_bound, DIGITS),
+        "cannot_be_selected": sorted(
+            ident for t in lottery.uncoverable for ident in problem.type_list[t].members
+        ),
         "criteria": list(problem.criteria),
         "types": [
             {"categories": list(kind.categories), "size": kind.size} for kind in problem.type_list

@@ -1,0 +1,39 @@
+from __future__ import annotations
+
+from tierslien.lottery import LotteryProblem, Pool, rng_for_seed, select
+from tierslien.lottery.verify import audit, input_digest, record, verify
+
+from .factories import small_problem
+
+
+def test_audit_accepts_an_honest_record_without_any_solver_run() -> None:
+    problem = small_problem()
+    published = record(select(problem, rng=rng_for_seed(9)), 9)
+    assert audit(problem, published) == []
+
+
+def test_audit_rejects_a_lottery_breaking_the_quotas() -> None:
+    problem = small_problem()
+    published = record(select(problem, rng=rng_for_seed(9)), 9)
+    women = [i for i, t in enumerate(problem.type_list) if t.categories[0] == "woman"]
+    for composition in published["compositions"]:
+        for t in women:
+            composition["counts"][t] = 0
+    assert any("breaks the quotas" in p for p in audit(problem, published))
+
+
+def test_audit_rejects_another_seed_and_other_inputs() -> None:
+    problem = small_problem()
+    published = record(select(problem, rng=rng_for_seed(9)), 9)
+    other_seed = {**published, "seed": 10}
+    assert verify(problem, other_seed).ok is False
+    other_inputs = {**published, "inputs_sha256": "0" * 64}
+    assert "digest mismatch" in " ".join(audit(problem, other_inputs))
+
+
+def test_digest_ignores_row_order_but_not_content() -> None:
+    problem = small_problem()
+    pool = problem.pool
+    shuffled = Pool(pool.criteria, pool.ids[::-1], pool.values[::-1])
+    assert input_digest(LotteryProblem(shuffled, problem.quotas, 4)) == input_digest(problem)
+    assert input_digest(LotteryProblem(pool, problem.quotas, 3)) != input_digest(problem)
