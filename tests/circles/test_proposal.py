@@ -118,9 +118,9 @@ def _many_circles(cast: Cast, season: Season, count: int) -> None:
             diversity=7.5,
         )
         for k in range(5):
-            user = make_user(f"c{number}-{k}@example.org", f"Member {number}-{k}")
+            user = make_user(f"c{season.pk}-{number}-{k}@example.org", f"Member {number}-{k}")
             Membership.objects.create(circle=circle, user=user)
-        user = make_user(f"u{number}@example.org", f"Unplaced {number}")
+        user = make_user(f"u{season.pk}-{number}@example.org", f"Unplaced {number}")
         Unplaced.objects.create(season=season, user=user, code="no_time")
 
 
@@ -155,3 +155,20 @@ def test_season_list_costs_a_constant_number_of_queries(
     with django_assert_max_num_queries(8):
         response = client.get(reverse("manage_season_list", args=[cast.territory.slug]))
     assert response.content.decode().count("<tr>") == count + 1
+
+
+def test_proposal_query_count_does_not_grow_with_circles(
+    cast: Cast, make_season: Any, client_as: ClientAs
+) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    counts = []
+    for size in (5, 25):
+        season = make_season(name=f"Season of {size}")
+        _many_circles(cast, season, size)
+        client = client_as("facilitator")
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(proposal_url(season)).status_code == 200
+        counts.append(len(queries))
+    assert counts[0] == counts[1]
