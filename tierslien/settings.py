@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "tierslien.portraits",
     "tierslien.privacy",
     "tierslien.circles",
+    "tierslien.gatherings",
 ]
 
 MIDDLEWARE = [

@@ -9,6 +9,7 @@ urlpatterns = [
     path("t/<slug:territory_slug>/", include("tierslien.territories.urls")),
     path("t/<slug:territory_slug>/", include("tierslien.portraits.urls")),
     path("t/<slug:territory_slug>/", include("tierslien.circles.urls")),
+    path("t/<slug:territory_slug>/evenings/", include("tierslien.gatherings.urls")),
     path("me/", include("tierslien.privacy.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),

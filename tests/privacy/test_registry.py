@@ -81,6 +81,7 @@ def test_deleting_an_account_removes_every_row_naming_the_person(cast: Cast) -> 
         action_flag=ADDITION,
     )
     _give_circle_rows(user, cast)
+    _give_evening_rows(user, cast)
     others_before = {
         spec.label: apps.get_model(spec.label)
         ._default_manager.exclude(**{spec.owner: user.pk})
@@ -116,3 +117,23 @@ def _give_circle_rows(user: User, cast: Cast) -> None:
     circle = Circle.objects.create(season=season, venue=cast.venue, slot="tue-evening", number=1)
     Membership.objects.create(circle=circle, user=user)
     Unplaced.objects.create(season=season, user=user, code="no_time")
+
+
+def _give_evening_rows(user: User, cast: Cast) -> None:
+    """An attendance at a discovery evening, a companion and a seat (gatherings app)."""
+    import datetime
+
+    from tierslien.gatherings.models import Attendee, Companion, Evening, Seat
+
+    evening = Evening.objects.create(
+        territory=cast.territory,
+        venue=cast.venue,
+        starts_at=datetime.datetime(2026, 1, 9, 19, 0, tzinfo=datetime.UTC),
+    )
+    moment = evening.starts_at
+    friend = Attendee.objects.create(evening=evening, first_name="Ana", checked_in_at=moment)
+    mine = Attendee.objects.create(
+        evening=evening, user=user, first_name="Fiona", checked_in_at=moment
+    )
+    Companion.objects.create(attendee=mine, other=friend)
+    Seat.objects.create(evening=evening, attendee=mine, round=1, table=1)

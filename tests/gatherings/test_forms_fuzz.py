@@ -1,0 +1,125 @@
+"""Arbitrary POST data never causes a 500, and invalid data changes nothing."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.http import QueryDict
+from django.urls import reverse
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from tests.cast import Cast
+from tierslien.gatherings.forms import CheckInForm, EveningForm
+from tierslien.gatherings.models import Attendee, Companion, Evening
+from tierslien.gatherings.questions import evening_questions
+
+pytestmark = pytest.mark.django_db
+
+FUZZ = settings(
+    max_examples=25,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+
+text = st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=30)
+plausible = st.sampled_from(
+    [
+        "",
+        " ",
+        "on",
+        "0",
+        "1",
+        "-1",
+        "3",
+        "4",
+        "5",
+        "9",
+        "200",
+        "1e309",
+        "nan",
+        "25-34",
+        "75+",
+        "woman",
+        "2026-12-04T19:00",
+        "2026-02-30T19:00",
+        "not-a-date",
+        "ana@example.org",
+        "not an email",
+        "999999",
+    ]
+)
+value = st.one_of(plausible, text, st.integers().map(str))
+values = st.one_of(value, st.lists(value, max_size=4))
+
+EVENING_FIELDS = ["starts_at", "venue", "min_size", "max_size", "rounds", "round_minutes"]
+CHECKIN_FIELDS = [
+    "first_name",
+    "q_age_bracket",
+    "q_gender",
+    "q_occupation",
+    "q_education",
+    "email",
+    "came_with",
+    "stay_together",
+]
+
+
+def as_query(data: dict[str, Any]) -> QueryDict:
+    """What a view sees of `data` once posted."""
+    query = QueryDict(mutable=True)
+    for key, item in data.items():
+        query.setlist(key, item if isinstance(item, list) else [item])
+    return query
+
+
+def _post_data(fields: list[str]) -> st.SearchStrategy[dict[str, Any]]:
+    return st.dictionaries(st.sampled_from([*fields, "fresh", "other"]), values, max_size=10)
+
+
+@FUZZ
+@given(data=_post_data(EVENING_FIELDS))
+def test_evening_form_fuzz(cast: Cast, client_as: Any, data: dict[str, Any]) -> None:
+    before = Evening.objects.count()
+    form = EveningForm(as_query(data), territory=cast.territory)
+    valid = form.is_valid()
+    response = client_as("facilitator").post(
+        reverse("evening_create", args=[cast.territory.slug]), data
+    )
+    assert response.status_code == (302 if valid else 200)
+    assert Evening.objects.count() == before + (1 if valid else 0)
+
+
+@FUZZ
+@given(data=_post_data(CHECKIN_FIELDS))
+def test_checkin_form_fuzz(
+    cast: Cast, client_as: Any, evening: Evening, data: dict[str, Any]
+) -> None:
+    others = list(Attendee.objects.filter(evening=evening))
+    form = CheckInForm(as_query(data), questions=evening_questions(cast.territory), others=others)
+    valid = form.is_valid()
+    before = (Attendee.objects.count(), Companion.objects.count())
+    response = client_as("facilitator").post(
+        reverse("evening_checkin", args=[cast.territory.slug, evening.pk]), data
+    )
+    assert response.status_code == (302 if valid else 200)
+    if not valid:
+        assert (Attendee.objects.count(), Companion.objects.count()) == before
+    else:
+        assert Attendee.objects.count() == before[0] + 1
+
+
+@FUZZ
+@given(data=_post_data(["fresh"]))
+def test_compose_and_join_fuzz(
+    cast: Cast, client_as: Any, evening: Evening, data: dict[str, Any]
+) -> None:
+    slug = cast.territory.slug
+    response = client_as("facilitator").post(
+        reverse("evening_compose", args=[slug, evening.pk]), data
+    )
+    assert response.status_code == 302
+    response = client_as("participant").post(reverse("evening_join", args=[slug, evening.pk]), data)
+    assert response.status_code == 302
+    assert Attendee.objects.filter(user=cast.participant).count() == 1

@@ -1,0 +1,317 @@
+"""Permission ritual and happy paths of every evening page."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from django.core import mail
+from django.test import Client
+from django.urls import reverse
+
+from tests.cast import Cast
+from tests.gatherings.conftest import Crowd
+from tierslien.accounts.models import User
+from tierslien.gatherings import services
+from tierslien.gatherings.models import Attendee, Evening, EveningState, Seat
+
+pytestmark = pytest.mark.django_db
+
+ClientAs = Callable[[str], Client]
+
+GET_PAGES = [
+    "evening_list",
+    "evening_create",
+    "evening_detail",
+    "evening_checkin",
+    "evening_round",
+]
+POST_ONLY = ["evening_compose", "evening_round_start", "evening_held", "evening_invite"]
+MANAGEMENT = GET_PAGES + POST_ONLY
+WITH_EVENING = [name for name in MANAGEMENT if name not in ("evening_list", "evening_create")]
+WITH_ROUND = ["evening_round", "evening_round_start"]
+
+
+def url(name: str, evening: Evening, *, slug: str | None = None) -> str:
+    args: list[Any] = [slug or evening.territory.slug]
+    if name in WITH_EVENING or name == "evening_join":
+        args.append(evening.pk)
+    if name in WITH_ROUND:
+        args.append(1)
+    return reverse(name, args=args)
+
+
+def request(client: Client, name: str, target: str) -> Any:
+    return client.post(target) if name in POST_ONLY else client.get(target)
+
+
+@pytest.mark.parametrize("name", [*MANAGEMENT, "evening_join"])
+def test_anonymous_is_sent_to_login(evening: Evening, client_as: ClientAs, name: str) -> None:
+    response = request(client_as("anonymous"), name, url(name, evening))
+    assert response.status_code == 302
+    assert response.url.startswith(reverse("account_login"))
+
+
+@pytest.mark.parametrize("name", [*MANAGEMENT, "evening_join"])
+def test_unknown_territory_gets_404(evening: Evening, client_as: ClientAs, name: str) -> None:
+    response = request(client_as("admin"), name, url(name, evening, slug="nowhere"))
+    assert response.status_code == 404
+
+
+@pytest.mark.parametrize("name", [*WITH_EVENING, "evening_join"])
+def test_unknown_evening_gets_404(evening: Evening, client_as: ClientAs, name: str) -> None:
+    target = url(name, evening).replace(f"/{evening.pk}/", "/999999/")
+    assert request(client_as("facilitator"), name, target).status_code == 404
+
+
+@pytest.mark.parametrize("name", [*WITH_EVENING, "evening_join"])
+def test_evening_of_another_territory_gets_404(
+    cast: Cast, other_evening: Evening, client_as: ClientAs, name: str
+) -> None:
+    for role in ("facilitator", "admin", "participant"):
+        target = url(name, other_evening, slug=cast.territory.slug)
+        if role == "participant" and name != "evening_join":
+            continue
+        assert request(client_as(role), name, target).status_code == 404
+    other_evening.refresh_from_db()
+    assert other_evening.state == EveningState.OPEN
+    assert other_evening.attendee_count == 0
+
+
+@pytest.mark.parametrize("name", MANAGEMENT)
+@pytest.mark.parametrize("role", ["participant", "outsider", "other_facilitator"])
+def test_insufficient_role_gets_403(
+    evening: Evening, client_as: ClientAs, name: str, role: str
+) -> None:
+    client = client_as(role)
+    if name not in POST_ONLY:
+        assert client.get(url(name, evening)).status_code == 403
+    assert client.post(url(name, evening)).status_code in (403, 405)
+    evening.refresh_from_db()
+    assert evening.state == EveningState.OPEN
+    assert not Attendee.objects.exists()
+
+
+@pytest.mark.parametrize("name", GET_PAGES)
+@pytest.mark.parametrize("role", ["facilitator", "admin"])
+def test_facilitator_and_admin_see_the_page(
+    evening: Evening, client_as: ClientAs, name: str, role: str
+) -> None:
+    assert client_as(role).get(url(name, evening)).status_code == 200
+
+
+@pytest.mark.parametrize("name", MANAGEMENT)
+def test_facilitator_without_totp_is_sent_to_enrol(
+    evening: Evening, facilitator_without_totp: User, name: str
+) -> None:
+    client = Client()
+    client.force_login(facilitator_without_totp)
+    response = request(client, name, url(name, evening))
+    assert response.status_code == 302
+    assert response.url.startswith(reverse("mfa_activate_totp"))
+
+
+@pytest.mark.parametrize("name", POST_ONLY)
+def test_post_only_pages_refuse_get(evening: Evening, client_as: ClientAs, name: str) -> None:
+    assert client_as("facilitator").get(url(name, evening)).status_code == 405
+
+
+@pytest.mark.parametrize("name", ["evening_list", "evening_detail", "evening_round"])
+def test_read_only_pages_refuse_post(evening: Evening, client_as: ClientAs, name: str) -> None:
+    assert client_as("facilitator").post(url(name, evening)).status_code == 405
+
+
+@pytest.mark.parametrize("role", ["participant", "outsider", "other_facilitator", "facilitator"])
+def test_anyone_signed_in_sees_the_join_page(
+    evening: Evening, client_as: ClientAs, role: str
+) -> None:
+    response = client_as(role).get(url("evening_join", evening))
+    assert response.status_code == 200
+    assert not Attendee.objects.exists()
+
+
+def test_join_refuses_other_methods(evening: Evening, client_as: ClientAs) -> None:
+    assert client_as("participant").put(url("evening_join", evening)).status_code == 405
+
+
+# --- Happy paths ---
+
+
+def test_create_an_evening(cast: Cast, client_as: ClientAs) -> None:
+    response = client_as("facilitator").post(
+        reverse("evening_create", args=[cast.territory.slug]),
+        {
+            "starts_at": "2026-12-04T19:00",
+            "venue": cast.venue.pk,
+            "min_size": 4,
+            "max_size": 5,
+            "rounds": 2,
+            "round_minutes": 30,
+        },
+    )
+    evening = Evening.objects.get()
+    assert response.status_code == 302
+    assert response.url == reverse("evening_detail", args=[cast.territory.slug, evening.pk])
+    assert (evening.min_size, evening.max_size, evening.rounds, evening.round_minutes) == (
+        4,
+        5,
+        2,
+        30,
+    )
+    assert evening.state == EveningState.OPEN
+
+
+def test_a_venue_of_another_territory_is_refused(
+    cast: Cast, other_evening: Evening, client_as: ClientAs
+) -> None:
+    response = client_as("facilitator").post(
+        reverse("evening_create", args=[cast.territory.slug]),
+        {
+            "starts_at": "2026-12-04T19:00",
+            "venue": other_evening.venue_id,
+            "min_size": 4,
+            "max_size": 5,
+            "rounds": 2,
+            "round_minutes": 30,
+        },
+    )
+    assert response.status_code == 200
+    assert Evening.objects.count() == 1
+
+
+def test_check_in_at_the_door_then_the_form_is_empty_again(
+    evening: Evening, client_as: ClientAs
+) -> None:
+    client = client_as("facilitator")
+    target = url("evening_checkin", evening)
+    client.post(target, {"first_name": "Ana", "q_age_bracket": "25-34", "email": ""})
+    ana = Attendee.objects.get()
+    response = client.post(
+        target,
+        {
+            "first_name": "  Karim ",
+            "q_age_bracket": "",
+            "q_occupation": "5",
+            "email": "Karim@Example.org",
+            "came_with": [str(ana.pk)],
+        },
+    )
+    assert response.status_code == 302
+    assert response.url == target
+    karim = Attendee.objects.get(first_name="Karim")
+    assert karim.answers == {"occupation": "5"}
+    assert karim.email == "karim@example.org"
+    assert list(karim.companions.values_list("other_id", "together")) == [(ana.pk, False)]
+    page = client.get(target).content.decode()
+    assert 'value="Karim"' not in page
+    evening.refresh_from_db()
+    assert evening.state == EveningState.CHECKING_IN
+    assert evening.attendee_count == 2
+
+
+def test_account_holder_checks_in_in_one_click(
+    cast: Cast, evening: Evening, client_as: ClientAs
+) -> None:
+    from tierslien.portraits.models import Answer, Criterion
+
+    portrait = cast.participant.portraits.get(territory=cast.territory)
+    age = Criterion.objects.get(territory=cast.territory, key="age_bracket")
+    Answer.objects.create(portrait=portrait, criterion=age, value="35-49")
+    client = client_as("participant")
+    response = client.post(url("evening_join", evening))
+    assert response.status_code == 302
+    client.post(url("evening_join", evening))  # twice: still one attendee
+    attendee = Attendee.objects.get()
+    assert (attendee.user, attendee.first_name, attendee.answers) == (
+        cast.participant,
+        "Alice",
+        {"age_bracket": "35-49"},
+    )
+    assert "Alice" in client.get(url("evening_join", evening)).content.decode()
+
+
+def test_compose_then_project_every_round(
+    evening: Evening, crowd: Crowd, client_as: ClientAs
+) -> None:
+    crowd(evening, 12)
+    client = client_as("facilitator")
+    response = client.post(url("evening_compose", evening))
+    assert response.status_code == 302
+    evening.refresh_from_db()
+    assert evening.state == EveningState.COMPOSED
+    assert Seat.objects.filter(round=1).count() == 12
+    page = client.get(url("evening_round", evening)).content.decode()
+    assert "Table 3" in page or "Table 3" in page.replace("\xa0", " ")
+    assert reverse("evening_round", args=[evening.territory.slug, evening.pk, 2]) in page
+    last = client.get(reverse("evening_round", args=[evening.territory.slug, evening.pk, 2]))
+    assert last.status_code == 200
+    beyond = reverse("evening_round", args=[evening.territory.slug, evening.pk, 3])
+    assert client.get(beyond).status_code == 404
+
+
+def test_too_few_people_to_compose(evening: Evening, crowd: Crowd, client_as: ClientAs) -> None:
+    crowd(evening, 3)
+    client_as("facilitator").post(url("evening_compose", evening))
+    evening.refresh_from_db()
+    assert evening.state == EveningState.CHECKING_IN
+    assert not Seat.objects.exists()
+
+
+def test_timer_shows_a_static_end_time(evening: Evening, crowd: Crowd, client_as: ClientAs) -> None:
+    crowd(evening, 8)
+    services.compose_tables(evening)
+    client = client_as("facilitator")
+    response = client.post(url("evening_round_start", evening))
+    assert response.status_code == 302
+    evening.refresh_from_db()
+    assert evening.current_round == 1 and evening.round_ends_at is not None
+    page = client.get(url("evening_round", evening)).content.decode()
+    assert "data-countdown" in page
+    assert "gatherings-timer.js" in page
+    assert "<script>" not in page
+
+
+def test_timer_cannot_start_before_composition(evening: Evening, client_as: ClientAs) -> None:
+    client_as("facilitator").post(url("evening_round_start", evening))
+    evening.refresh_from_db()
+    assert evening.current_round == 0
+
+
+def test_late_arrival_is_seated_and_invitations_sent_after_the_evening(
+    evening: Evening, crowd: Crowd, client_as: ClientAs, django_capture_on_commit_callbacks: Any
+) -> None:
+    crowd(evening, 10)
+    client = client_as("facilitator")
+    client.post(url("evening_compose", evening))
+    client.post(url("evening_checkin", evening), {"first_name": "Zoé", "email": "zoe@example.org"})
+    assert client.get(url("evening_detail", evening)).context["unseated"] == 1
+    client.post(url("evening_compose", evening))
+    zoe = Attendee.objects.get(first_name="Zoé")
+    assert zoe.seats.count() == 2
+    # Invitations only once the evening is over.
+    client.post(url("evening_invite", evening))
+    assert not Attendee.objects.filter(invited_at__isnull=False).exists()
+    client.post(url("evening_held", evening))
+    evening.refresh_from_db()
+    assert evening.state == EveningState.HELD
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(url("evening_invite", evening))
+    expected = Attendee.objects.exclude(email="").count()
+    assert len(mail.outbox) == expected == 5
+    message = next(m for m in mail.outbox if m.to == ["zoe@example.org"])
+    assert "cercles" in message.subject.lower() or "circles" in message.subject.lower()
+    assert reverse("account_signup") in message.body
+    # A second click sends nothing more.
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(url("evening_invite", evening))
+    assert len(mail.outbox) == expected
+    # No more check-ins once the evening is over.
+    response = client.get(url("evening_checkin", evening))
+    assert response.status_code == 302
+
+
+def test_held_twice_changes_nothing(evening: Evening, client_as: ClientAs) -> None:
+    client_as("facilitator").post(url("evening_held", evening))
+    evening.refresh_from_db()
+    assert evening.state == EveningState.OPEN

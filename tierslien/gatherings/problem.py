@@ -1,0 +1,133 @@
+"""From an evening's attendees to the engine's `Problem`, and back to seats.
+
+People are known to the engine only as ``a<attendee id>``: no name, no email.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from tierslien import mixing
+from tierslien.gatherings.models import Attendee, Companion, Evening
+from tierslien.gatherings.questions import engine_criterion, evening_questions
+from tierslien.gatherings.seating import repeats
+
+__all__ = ["Built", "build_problem", "companion_pairs", "person_id", "repeats", "solution_plan"]
+
+Pair = frozenset[str]
+
+
+def person_id(attendee_id: int) -> str:
+    return f"a{attendee_id}"
+
+
+@dataclass(frozen=True)
+class Built:
+    problem: mixing.Problem
+    attendees: dict[str, Attendee]  # person id -> attendee
+    together: set[Pair]
+    apart: set[Pair]
+
+    def dissimilarity(self, a: str, b: str) -> float:
+        """Share of the (weighted) questions on which `a` and `b` answered differently."""
+        total = sum(c.weight for c in self.problem.criteria) or 1.0
+        left, right = self.attendees[a].answers, self.attendees[b].answers
+        differ = 0.0
+        for criterion in self.problem.criteria:
+            x, y = left.get(criterion.name), right.get(criterion.name)
+            if x is None or y is None:
+                continue
+            if criterion.kind == "ordinal" and x in criterion.levels and y in criterion.levels:
+                gap = abs(criterion.levels.index(x) - criterion.levels.index(y))
+                differ += criterion.weight * gap / (len(criterion.levels) - 1)
+            elif x != y:
+                differ += criterion.weight
+        return differ / total
+
+
+def _find(parent: dict[str, str], x: str) -> str:
+    while parent.setdefault(x, x) != x:
+        parent[x] = parent[parent[x]]
+        x = parent[x]
+    return x
+
+
+def companion_pairs(companions: list[Companion], max_size: int) -> tuple[set[Pair], set[Pair]]:
+    """`together` and `apart` pairs from the "I came with…" answers.
+
+    "Together" wins over "apart" between the same two people; a group asking to
+    stay together that could not fit at one table is only kept apart from nobody.
+    """
+    together: set[Pair] = set()
+    apart: set[Pair] = set()
+    for companion in companions:
+        pair = frozenset((person_id(companion.attendee_id), person_id(companion.other_id)))
+        (together if companion.together else apart).add(pair)
+    apart -= together
+    parent: dict[str, str] = {}
+    for pair in together:
+        a, b = sorted(pair)
+        parent[_find(parent, a)] = _find(parent, b)
+    sizes: dict[str, int] = {}
+    for person in list(parent):
+        root = _find(parent, person)
+        sizes[root] = sizes.get(root, 0) + 1
+    together = {p for p in together if sizes[_find(parent, min(p))] <= max_size}
+    apart = {
+        p
+        for p in apart
+        if not (set(p) <= set(parent) and _find(parent, min(p)) == _find(parent, max(p)))
+    }
+    return together, apart
+
+
+def build_problem(evening: Evening) -> Built:
+    questions = evening_questions(evening.territory)
+    criteria = [engine_criterion(q) for q in questions]
+    attendees = {person_id(a.pk): a for a in evening.attendees.order_by("pk")}
+    companions = list(Companion.objects.filter(attendee__evening=evening))
+    together, apart = companion_pairs(companions, evening.max_size)
+    people = []
+    for pid, attendee in attendees.items():
+        attributes: dict[str, mixing.problem.Value] = {}
+        for criterion in criteria:
+            value = attendee.answers.get(criterion.name)
+            if isinstance(value, str) and (
+                criterion.kind != "ordinal" or value in criterion.levels
+            ):
+                attributes[criterion.name] = value
+        people.append(mixing.Person(id=pid, attributes=attributes))
+    problem = mixing.Problem(
+        people=tuple(people),
+        min_size=evening.min_size,
+        max_size=evening.max_size,
+        criteria=tuple(criteria),
+        rounds=evening.rounds,
+        together=tuple(tuple(sorted(p)) for p in sorted(together, key=sorted)),  # type: ignore[misc]
+        apart=tuple(tuple(sorted(p)) for p in sorted(apart, key=sorted)),  # type: ignore[misc]
+    )
+    return Built(problem=problem, attendees=attendees, together=together, apart=apart)
+
+
+def solution_plan(built: Built, solution: mixing.Solution) -> list[dict[str, int]]:
+    """Per round, person id -> table number (from 1); the engine's unplaced people
+    join the smallest tables of that round, so nobody is left standing."""
+    plan: list[dict[str, int]] = []
+    for r in range(built.problem.rounds):
+        assignment: dict[str, int] = {}
+        groups = solution.rounds[r].groups if r < len(solution.rounds) else ()
+        sizes: dict[int, int] = {}
+        for number, group in enumerate(groups, start=1):
+            for member in group.members:
+                assignment[member] = number
+            sizes[number] = len(group.members)
+        for pid in built.attendees:
+            if pid in assignment:
+                continue
+            if not sizes:
+                sizes[1] = 0
+            smallest = min(sizes, key=lambda t: (sizes[t], t))
+            assignment[pid] = smallest
+            sizes[smallest] += 1
+        plan.append(assignment)
+    return plan

@@ -1,0 +1,325 @@
+"""Every write about discovery evenings, one named function each."""
+
+from __future__ import annotations
+
+import datetime
+import logging
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.http import urlencode
+from django.utils.translation import gettext as _
+
+from tierslien import mixing
+from tierslien.accounts.models import User
+from tierslien.gatherings.lifecycle import ForbiddenTransition, transition
+from tierslien.gatherings.models import Attendee, Companion, Evening, EveningState, Seat
+from tierslien.gatherings.problem import Built, build_problem, person_id, solution_plan
+from tierslien.gatherings.questions import clean_answers, evening_questions
+from tierslien.gatherings.seating import Plan, place_newcomers, repeats
+from tierslien.portraits.models import Answer
+from tierslien.territories.models import Territory, Venue
+
+log = logging.getLogger(__name__)
+
+KEEP_FOR = datetime.timedelta(days=30)
+DEFAULT_COMPOSE_SECONDS = 1.5
+
+
+class EveningClosed(Exception):
+    """The evening no longer accepts this action (state changed meanwhile)."""
+
+
+class TooFewAttendees(Exception):
+    """Fewer people checked in than the smallest table."""
+
+
+def _locked(evening: Evening) -> Evening:
+    return (
+        Evening.objects.select_for_update().select_related("territory", "venue").get(pk=evening.pk)
+    )
+
+
+@transaction.atomic
+def create_evening(
+    territory: Territory,
+    *,
+    venue: Venue,
+    starts_at: datetime.datetime,
+    min_size: int = 4,
+    max_size: int = 5,
+    rounds: int = 2,
+    round_minutes: int = 30,
+) -> Evening:
+    if venue.territory_id != territory.pk:
+        raise ValueError("the venue belongs to another territory")
+    return Evening.objects.create(
+        territory=territory,
+        venue=venue,
+        starts_at=starts_at,
+        min_size=min_size,
+        max_size=max_size,
+        rounds=rounds,
+        round_minutes=round_minutes,
+    )
+
+
+# --- At the door ---------------------------------------------------------------------------
+
+
+def _admit(evening: Evening) -> Evening:
+    locked = _locked(evening)
+    if not locked.accepts_check_ins:
+        raise EveningClosed
+    if locked.state == EveningState.OPEN:
+        transition(locked, EveningState.CHECKING_IN)
+    locked.attendee_count += 1
+    locked.save(update_fields=["attendee_count", "updated_at"])
+    return locked
+
+
+@transaction.atomic
+def check_in(
+    evening: Evening,
+    *,
+    first_name: str,
+    answers: dict[str, Any],
+    email: str = "",
+    came_with: Iterable[int] = (),
+    stay_together: bool = False,
+    now: datetime.datetime | None = None,
+) -> Attendee:
+    """Admit one person at the door; `came_with`: ids of attendees already checked in."""
+    locked = _admit(evening)
+    attendee = Attendee.objects.create(
+        evening=locked,
+        first_name=first_name.strip()[:40],
+        email=email.strip().lower(),
+        answers=clean_answers(evening_questions(locked.territory), answers),
+        checked_in_at=now or timezone.now(),
+    )
+    others = Attendee.objects.filter(evening=locked, pk__in=list(came_with)).exclude(pk=attendee.pk)
+    Companion.objects.bulk_create(
+        Companion(attendee=attendee, other=other, together=stay_together) for other in others
+    )
+    return attendee
+
+
+@transaction.atomic
+def check_in_account(evening: Evening, user: User) -> tuple[Attendee, bool]:
+    """A signed-in person checks in in one click; their self-portrait answers are reused.
+    Returns the attendee and whether it was created (False: already checked in)."""
+    existing = Attendee.objects.filter(evening=evening, user=user).first()
+    if existing is not None:
+        return existing, False
+    locked = _admit(evening)
+    questions = evening_questions(locked.territory)
+    stored = Answer.objects.filter(
+        portrait__user=user,
+        portrait__territory=locked.territory,
+        criterion__in=questions,
+    ).select_related("criterion")
+    answers = clean_answers(questions, {a.criterion.key: a.value for a in stored})
+    first_name = (user.display_name.split() or [_("Guest")])[0][:40]
+    attendee = Attendee.objects.create(
+        evening=locked,
+        user=user,
+        first_name=first_name,
+        answers=answers,
+        checked_in_at=timezone.now(),
+    )
+    return attendee, True
+
+
+# --- Tables --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Composition:
+    fresh: bool  # every table was (re)composed by the engine
+    placed: int  # people given seats by this action
+    moved: int  # people already seated who changed table
+    repeats: int  # pairs meeting more than once (those who asked to stay together excepted)
+    elapsed: float  # seconds
+
+
+def _compose_seconds() -> float:
+    return float(getattr(settings, "EVENING_COMPOSE_SECONDS", DEFAULT_COMPOSE_SECONDS))
+
+
+def _engine_plan(built: Built, seed: int) -> Plan:
+    """The engine's plan. The engine is anytime: when its plan repeats encounters
+    although a plan without repeats may exist (there are at least as many tables as
+    people at the smallest one), it tries again with twice the time, twice at most;
+    e.g. the first search of a process spends its time compiling."""
+    problem = built.problem
+    avoidable = problem.n // problem.min_size >= problem.min_size
+    seconds = _compose_seconds()
+    best: tuple[int, Plan] | None = None
+    for attempt in range(3 if avoidable else 1):
+        result = mixing.solve(problem, time_limit=seconds * 2**attempt, seed=seed + attempt)
+        plan = solution_plan(built, result.solution)
+        count = repeats(plan, ignore=built.together)
+        if best is None or count < best[0]:
+            best = (count, plan)
+        if count == 0:
+            break
+    assert best is not None
+    return best[1]
+
+
+@transaction.atomic
+def compose_tables(evening: Evening, *, fresh: bool = False, seed: int = 0) -> Composition:
+    """Seat everyone for every round.
+
+    The first time (or with `fresh`), the engine composes all the rounds at once.
+    Afterwards only late arrivals are placed, into the existing plan, moving as few
+    people as possible (see seating.py): people already at a table stay there.
+    """
+
+    locked = _locked(evening)
+    if locked.state not in (EveningState.CHECKING_IN, EveningState.COMPOSED):
+        raise EveningClosed
+    started = timezone.now()
+    built = build_problem(locked)
+    if built.problem.n < locked.min_size:
+        raise TooFewAttendees
+    seats = list(Seat.objects.filter(evening=locked))
+    unseated = [
+        pid for pid in built.attendees if pid not in {person_id(s.attendee_id) for s in seats}
+    ]
+    if locked.state == EveningState.CHECKING_IN or fresh or not seats:
+        plan = _engine_plan(built, seed)
+        placed, moved = len(built.attendees), 0
+        fresh = True
+    else:
+        current: list[dict[str, int]] = [{} for _ in range(locked.rounds)]
+        for seat in seats:
+            if 1 <= seat.round <= locked.rounds:
+                current[seat.round - 1][person_id(seat.attendee_id)] = seat.table
+        placement = place_newcomers(
+            current,
+            unseated,
+            min_size=locked.min_size,
+            max_size=locked.max_size,
+            dissimilarity=built.dissimilarity,
+            together=built.together,
+            apart=built.apart,
+        )
+        plan = placement.plan
+        placed, moved = len(unseated), len(placement.moved)
+    Seat.objects.filter(evening=locked).delete()
+    Seat.objects.bulk_create(
+        Seat(evening=locked, attendee=built.attendees[pid], round=r, table=table)
+        for r, assignment in enumerate(plan, start=1)
+        for pid, table in assignment.items()
+    )
+    locked.composed_at = timezone.now()
+    if locked.state == EveningState.CHECKING_IN:
+        transition(locked, EveningState.COMPOSED, also=("composed_at",))
+    else:
+        locked.save(update_fields=["composed_at", "updated_at"])
+    return Composition(
+        fresh=fresh,
+        placed=placed,
+        moved=moved,
+        repeats=repeats(plan, ignore=built.together),
+        elapsed=(timezone.now() - started).total_seconds(),
+    )
+
+
+@transaction.atomic
+def start_round(evening: Evening, number: int, *, now: datetime.datetime | None = None) -> Evening:
+    """Start round `number`'s timer: it ends `round_minutes` from now."""
+    locked = _locked(evening)
+    if locked.state != EveningState.COMPOSED or not 1 <= number <= locked.rounds:
+        raise EveningClosed
+    locked.current_round = number
+    locked.round_ends_at = (now or timezone.now()) + datetime.timedelta(
+        minutes=locked.round_minutes
+    )
+    locked.save(update_fields=["current_round", "round_ends_at", "updated_at"])
+    return locked
+
+
+@transaction.atomic
+def mark_held(evening: Evening) -> Evening:
+    """The evening is over: tables are no longer needed, invitations may be sent."""
+    locked = _locked(evening)
+    try:
+        return transition(locked, EveningState.HELD)
+    except ForbiddenTransition:
+        raise EveningClosed from None
+
+
+# --- Afterwards ----------------------------------------------------------------------------
+
+
+def invitation_link(territory: Territory) -> str:
+    query = urlencode({"next": reverse("season_list", args=[territory.slug])})
+    return f"{settings.SITE_URL.rstrip('/')}{reverse('account_signup')}?{query}"
+
+
+def _send_invitation(email: str, territory_name: str, link: str) -> None:
+    with translation.override("fr"):
+        subject = _("Join the circles of %(territory)s") % {"territory": territory_name}
+        body = _(
+            "Hello,\n\n"
+            "Thank you for coming to the discovery evening of %(territory)s.\n"
+            "Circles of the season are being formed: small groups of people who would "
+            "not otherwise meet, a few meetings over some weeks. To join one, create "
+            "your account here:\n\n%(link)s\n\n"
+            "We will not write to you again: your email address is deleted with the "
+            "rest of the evening's data within 30 days.\n\n— %(site)s"
+        ) % {"territory": territory_name, "link": link, "site": settings.SITE_NAME}
+    send_mail(subject, body, None, [email])
+
+
+@transaction.atomic
+def invite_attendees(evening: Evening, *, now: datetime.datetime | None = None) -> int:
+    """Send one invitation to each attendee who left an email and was not invited yet."""
+    locked = _locked(evening)
+    if locked.state != EveningState.HELD:
+        raise EveningClosed
+    moment = now or timezone.now()
+    pending = list(
+        Attendee.objects.filter(evening=locked, invited_at__isnull=True).exclude(email="")
+    )
+    link = invitation_link(locked.territory)
+    name = locked.territory.name
+    for attendee in pending:
+        email = attendee.email
+        transaction.on_commit(lambda email=email: _send_invitation(email, name, link))
+    Attendee.objects.filter(pk__in=[a.pk for a in pending]).update(invited_at=moment)
+    locked.invited_at = moment
+    locked.save(update_fields=["invited_at", "updated_at"])
+    return len(pending)
+
+
+@transaction.atomic
+def purge_evening(evening: Evening) -> Evening:
+    """Delete everything about the people of an evening; keep its date, venue and head count."""
+    locked = _locked(evening)
+    Seat.objects.filter(evening=locked).delete()
+    Attendee.objects.filter(evening=locked).delete()  # cascades to companions
+    locked.current_round = 0
+    locked.round_ends_at = None
+    return transition(locked, EveningState.PURGED, also=("current_round", "round_ends_at"))
+
+
+def purge_evenings(now: datetime.datetime) -> int:
+    """Purge every evening that started more than 30 days before `now`."""
+    due = Evening.objects.filter(starts_at__lt=now - KEEP_FOR).exclude(state=EveningState.PURGED)
+    count = 0
+    for evening in due:
+        purge_evening(evening)
+        count += 1
+    if count:
+        log.info("purged %d discovery evening(s)", count)
+    return count

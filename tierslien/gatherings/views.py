@@ -1,0 +1,228 @@
+"""Thin views: parse -> access -> act -> respond."""
+
+from __future__ import annotations
+
+from itertools import groupby
+from typing import Any
+
+from django.contrib import messages
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
+
+from tierslien.gatherings import services
+from tierslien.gatherings.access import get_evening, signed_in_evening
+from tierslien.gatherings.forms import CheckInForm, EveningForm
+from tierslien.gatherings.models import Evening, EveningState, Seat
+from tierslien.gatherings.questions import evening_questions
+from tierslien.territories.access import territory_management
+from tierslien.territories.models import Territory
+
+
+def _posted(request: HttpRequest) -> Any:
+    return request.POST if request.method == "POST" else None
+
+
+def _to_detail(evening: Evening) -> HttpResponse:
+    return redirect("evening_detail", evening.territory.slug, evening.pk)
+
+
+@require_safe
+@territory_management
+def evening_list(request: HttpRequest, territory: Territory) -> HttpResponse:
+    evenings = Evening.objects.with_relations().filter(territory=territory)
+    return render(
+        request, "gatherings/evening_list.html", {"territory": territory, "evenings": evenings}
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@territory_management
+def evening_create(request: HttpRequest, territory: Territory) -> HttpResponse:
+    form = EveningForm(_posted(request), territory=territory)
+    if request.method == "POST" and form.is_valid():
+        evening = services.create_evening(territory, **form.cleaned_data)
+        messages.success(request, _("The evening was created."))
+        return _to_detail(evening)
+    return render(request, "gatherings/evening_form.html", {"territory": territory, "form": form})
+
+
+@require_safe
+@territory_management
+def evening_detail(request: HttpRequest, territory: Territory, evening_id: int) -> HttpResponse:
+    evening = get_evening(territory, evening_id)
+    unseated = evening.attendees.unseated().count() if evening.composed_at else 0
+    join_url = request.build_absolute_uri(
+        reverse("evening_join", args=[territory.slug, evening.pk])
+    )
+    return render(
+        request,
+        "gatherings/evening_detail.html",
+        {
+            "territory": territory,
+            "evening": evening,
+            "unseated": unseated,
+            "join_url": join_url,
+            "invitable": evening.attendees.filter(invited_at__isnull=True)
+            .exclude(email="")
+            .count(),
+            "states": EveningState,
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@territory_management
+def evening_checkin(request: HttpRequest, territory: Territory, evening_id: int) -> HttpResponse:
+    evening = get_evening(territory, evening_id)
+    if not evening.accepts_check_ins:
+        messages.info(request, _("This evening no longer takes check-ins."))
+        return _to_detail(evening)
+    questions = evening_questions(territory)
+    others = list(evening.attendees.order_by("first_name", "pk").only("pk", "first_name"))
+    form = CheckInForm(_posted(request), questions=questions, others=others)
+    if request.method == "POST" and form.is_valid():
+        try:
+            attendee = services.check_in(evening, **form.values())
+        except services.EveningClosed:
+            messages.error(request, _("This evening no longer takes check-ins."))
+            return _to_detail(evening)
+        messages.success(request, _("Welcome, %(name)s!") % {"name": attendee.first_name})
+        return redirect("evening_checkin", territory.slug, evening.pk)
+    join_url = request.build_absolute_uri(
+        reverse("evening_join", args=[territory.slug, evening.pk])
+    )
+    return render(
+        request,
+        "gatherings/checkin.html",
+        {
+            "territory": territory,
+            "evening": evening,
+            "form": form,
+            "count": len(others),
+            "join_url": join_url,
+        },
+    )
+
+
+@require_POST
+@territory_management
+def evening_compose(request: HttpRequest, territory: Territory, evening_id: int) -> HttpResponse:
+    evening = get_evening(territory, evening_id)
+    try:
+        outcome = services.compose_tables(evening, fresh=request.POST.get("fresh") == "1")
+    except services.TooFewAttendees:
+        messages.error(
+            request,
+            _("At least %(count)d people must check in before composing tables.")
+            % {"count": evening.min_size},
+        )
+        return _to_detail(evening)
+    except services.EveningClosed:
+        messages.error(request, _("The tables of this evening can no longer change."))
+        return _to_detail(evening)
+    if outcome.fresh:
+        messages.success(
+            request,
+            _("Tables composed for every round: %(repeats)d repeated encounter(s).")
+            % {"repeats": outcome.repeats},
+        )
+    else:
+        messages.success(
+            request,
+            _("%(placed)d late arrival(s) seated; %(moved)d person(s) changed table.")
+            % {"placed": outcome.placed, "moved": outcome.moved},
+        )
+    return _to_detail(evening)
+
+
+@require_safe
+@territory_management
+def evening_round(
+    request: HttpRequest, territory: Territory, evening_id: int, number: int
+) -> HttpResponse:
+    evening = get_evening(territory, evening_id)
+    if not 1 <= number <= evening.rounds:
+        raise Http404
+    seats = Seat.objects.for_projection(evening, number)
+    tables = [
+        (table, [seat.attendee.first_name for seat in group])
+        for table, group in groupby(seats, key=lambda seat: seat.table)
+    ]
+    timer_runs = evening.current_round == number and evening.round_ends_at is not None
+    return render(
+        request,
+        "gatherings/projection.html",
+        {
+            "territory": territory,
+            "evening": evening,
+            "number": number,
+            "tables": tables,
+            "next_number": number + 1 if number < evening.rounds else None,
+            "previous_number": number - 1 if number > 1 else None,
+            "timer_runs": timer_runs,
+        },
+    )
+
+
+@require_POST
+@territory_management
+def evening_round_start(
+    request: HttpRequest, territory: Territory, evening_id: int, number: int
+) -> HttpResponse:
+    evening = get_evening(territory, evening_id)
+    try:
+        services.start_round(evening, number)
+    except services.EveningClosed:
+        messages.error(request, _("This round cannot start: compose the tables first."))
+        return _to_detail(evening)
+    return redirect("evening_round", territory.slug, evening.pk, number)
+
+
+@require_POST
+@territory_management
+def evening_held(request: HttpRequest, territory: Territory, evening_id: int) -> HttpResponse:
+    evening = get_evening(territory, evening_id)
+    try:
+        services.mark_held(evening)
+    except services.EveningClosed:
+        messages.error(request, _("Only an evening whose tables were composed can end."))
+    else:
+        messages.success(request, _("The evening is over. Thank you!"))
+    return _to_detail(evening)
+
+
+@require_POST
+@territory_management
+def evening_invite(request: HttpRequest, territory: Territory, evening_id: int) -> HttpResponse:
+    evening = get_evening(territory, evening_id)
+    try:
+        count = services.invite_attendees(evening)
+    except services.EveningClosed:
+        messages.error(request, _("Invitations are sent once the evening is over."))
+    else:
+        messages.success(request, _("%(count)d invitation(s) sent.") % {"count": count})
+    return _to_detail(evening)
+
+
+@require_http_methods(["GET", "POST"])
+@signed_in_evening
+def evening_join(request: HttpRequest, territory: Territory, evening: Evening) -> HttpResponse:
+    """A person with an account checks in on their own phone, in one click."""
+    attendee = evening.attendees.filter(user=request.user).first()
+    if request.method == "POST":
+        if attendee is None:
+            try:
+                services.check_in_account(evening, request.user)  # type: ignore[arg-type]
+            except services.EveningClosed:
+                messages.error(request, _("This evening no longer takes check-ins."))
+            else:
+                messages.success(request, _("You are checked in. Welcome!"))
+        return redirect("evening_join", territory.slug, evening.pk)
+    return render(
+        request,
+        "gatherings/join.html",
+        {"territory": territory, "evening": evening, "attendee": attendee},
+    )
