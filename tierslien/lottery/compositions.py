@@ -11,6 +11,7 @@ The integer programs are solved with HiGHS, through SciPy.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 import numpy as np
@@ -20,11 +21,12 @@ from scipy.optimize import (  # type: ignore[import-untyped, unused-ignore]
     LinearConstraint,
     milp,
 )
+from scipy.sparse import csr_array  # type: ignore[import-untyped, unused-ignore]
 
 from tierslien.lottery.model import LotteryProblem
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class QuotaSystem:
     """The quotas as linear constraints on compositions: lo <= A @ counts <= hi, sum = seats."""
 
@@ -33,6 +35,12 @@ class QuotaSystem:
     hi: NDArray[np.float64]
     sizes: NDArray[np.float64]  # applicants per type
     seats: int
+    rows: NDArray[np.int64]  # types x criteria: the quota row of each type's value
+
+    @cached_property
+    def _same(self) -> list[NDArray[np.bool_]]:
+        """Per criterion, types x types: whether two types share the criterion's value."""
+        return [self.rows[:, None, j] == self.rows[None, :, j] for j in range(self.rows.shape[1])]
 
     @classmethod
     def of(cls, problem: LotteryProblem) -> QuotaSystem:
@@ -44,7 +52,16 @@ class QuotaSystem:
             for t, kind in enumerate(types):
                 if kind.categories[j] == quota.value:
                     matrix[i, t] = 1.0
+        index = {q.key: i for i, q in enumerate(rows)}
+        type_rows = np.array(
+            [
+                [index[(c, kind.categories[j])] for j, c in enumerate(problem.criteria)]
+                for kind in types
+            ],
+            dtype=np.int64,
+        ).reshape(len(types), len(problem.criteria))
         return cls(
+            rows=type_rows,
             matrix=matrix,
             lo=np.array([q.min for q in rows], dtype=np.float64),
             hi=np.array([min(q.max, problem.seats) for q in rows], dtype=np.float64),
@@ -56,12 +73,15 @@ class QuotaSystem:
     def n_types(self) -> int:
         return int(self.sizes.shape[0])
 
-    def constraints(self) -> list[Any]:
-        ones = np.ones((1, self.n_types))
-        return [
-            LinearConstraint(self.matrix, self.lo, self.hi),
-            LinearConstraint(ones, self.seats, self.seats),
-        ]
+    @cached_property
+    def constraint(self) -> Any:
+        """Quotas and panel size as one SciPy constraint (built once, reused by every solve)."""
+        matrix = np.vstack([self.matrix, np.ones((1, self.n_types))])
+        return LinearConstraint(
+            csr_array(matrix),
+            np.append(self.lo, float(self.seats)),
+            np.append(self.hi, float(self.seats)),
+        )
 
     def best(
         self, weights: NDArray[np.float64], *, gap: float = 1e-9
@@ -72,7 +92,7 @@ class QuotaSystem:
         """
         res = milp(
             c=-weights,
-            constraints=self.constraints(),
+            constraints=self.constraint,
             integrality=np.ones(self.n_types),
             bounds=Bounds(np.zeros(self.n_types), self.sizes),
             options={"mip_rel_gap": gap, "presolve": True},
@@ -83,6 +103,29 @@ class QuotaSystem:
         bound = getattr(res, "mip_dual_bound", None)
         upper = -float(bound) if bound is not None and np.isfinite(bound) else -float(res.fun)
         return counts, max(upper, float(np.dot(weights, counts)))
+
+    def improve(self, weights: NDArray[np.float64], start: tuple[int, ...]) -> tuple[int, ...]:
+        """Local search from a valid composition: move one seat from one type to another
+        while that raises `weights @ counts` and keeps the quotas (best move first)."""
+        counts = np.array(start, dtype=np.int64)
+        per_quota = self.matrix @ counts
+        sizes = self.sizes.astype(np.int64)
+        gain = weights[None, :] - weights[:, None]  # moving a seat from a (row) to b (column)
+        for _ in range(4 * self.seats):
+            can_drop = per_quota[self.rows] > self.lo[self.rows]  # types x criteria
+            can_add = per_quota[self.rows] < self.hi[self.rows]
+            allowed = (counts > 0)[:, None] & (counts < sizes)[None, :]
+            for j, same in enumerate(self._same):
+                allowed &= same | (can_drop[:, j, None] & can_add[None, :, j])
+            scores = np.where(allowed, gain, -np.inf)
+            flat = int(np.argmax(scores))
+            a, b = divmod(flat, self.n_types)
+            if not scores[a, b] > 1e-12:
+                break
+            counts[a] -= 1
+            counts[b] += 1
+            per_quota += self.matrix[:, b] - self.matrix[:, a]
+        return tuple(int(x) for x in counts)
 
     def meets(self, counts: tuple[int, ...]) -> bool:
         vector = np.array(counts, dtype=np.float64)

@@ -49,6 +49,11 @@ logger = logging.getLogger(__name__)
 RESOLUTION = 10**9
 """Lottery tickets: each composition's probability is a whole number of tickets out of this."""
 
+EPS = 1e-12  # numerical zero for probabilities
+STARTS = 2  # local searches per iteration, from the most likely compositions
+FAST_GAP = 1e-4  # relative MIP gap while a quick answer is enough to improve
+EXACT_GAP = 1e-9  # relative MIP gap to certify that no composition improves
+
 
 @dataclass(frozen=True)
 class MaximinParams:
@@ -225,6 +230,31 @@ def _master(
     return float(res.x[-1]), np.asarray(res.x[:-1], dtype=np.float64), duals
 
 
+def _price(
+    system: QuotaSystem,
+    weights: NDArray[np.float64],
+    z: float,
+    starts: list[tuple[int, ...]],
+    known: set[tuple[int, ...]],
+) -> tuple[list[tuple[int, ...]], float | None]:
+    """New compositions improving on the master's value z for the duals `weights`.
+
+    Local search from the best compositions first (cheap); when it finds nothing,
+    the integer program, whose answer also bounds the optimum (returned, else None).
+    """
+    found: list[tuple[int, ...]] = []
+    for start in starts:
+        candidate = system.improve(weights, start)
+        fresh = candidate not in known and candidate not in found
+        if fresh and float(np.dot(weights, candidate)) > z + EPS:
+            found.append(candidate)
+    if found:
+        return found, None
+    exact = system.best(weights, gap=EXACT_GAP)
+    assert exact is not None  # the quotas are feasible: the first solve found a composition
+    return [exact[0]], exact[1]
+
+
 def find_lottery(
     problem: LotteryProblem,
     *,
@@ -236,45 +266,46 @@ def find_lottery(
     started = time.perf_counter()
     system = QuotaSystem.of(problem)
     n_types = system.n_types
-    seats = float(problem.seats)
 
-    # Initial compositions, until every type that can be selected at all is in one of them.
+    # Initial compositions, until every type that some valid panel includes is in one of them:
+    # each solve targets the first uncovered type and favours the other uncovered ones.
     columns: list[tuple[int, ...]] = []
     uncovered = set(range(n_types))
-    uncoverable: list[int] = []
+    uncoverable: set[int] = set()
     while uncovered:
         target = min(uncovered)
         weights = np.zeros(n_types)
         for t in uncovered:
             weights[t] = 1.0 / system.sizes[t]
-        weights[target] = seats + 1.0
-        found = system.best(weights, gap=1e-4)
-        if found is None:
-            raise InfeasibleQuotasError(diagnose(problem))
-        counts = found[0]
+        weights[target] = problem.seats + 1.0
+        counts = system.improve(weights, columns[-1]) if columns else None
+        if counts is None or counts[target] == 0:  # local search failed: ask the solver
+            found = system.best(weights, gap=FAST_GAP)
+            if found is None:
+                raise InfeasibleQuotasError(diagnose(problem))
+            counts = found[0]
         if counts[target] == 0:
-            uncoverable.append(target)
+            uncoverable.add(target)
             uncovered.discard(target)
         if counts not in columns:
             columns.append(counts)
         uncovered -= {t for t in uncovered if counts[t] > 0}
     if uncoverable:
         logger.warning("%d applicant type(s) cannot be in any valid panel", len(uncoverable))
-    covered = np.array([t for t in range(n_types) if t not in set(uncoverable)])
-    sizes = system.sizes[covered]
-
+    covered = np.array([t for t in range(n_types) if t not in uncoverable])
     iteration = 0
     upper = 1.0
     while True:
         iteration += 1
-        z, lam, duals = _master([tuple(c[t] for t in covered) for c in columns], sizes)
+        z, lam, duals = _master(
+            [tuple(c[t] for t in covered) for c in columns], system.sizes[covered]
+        )
         weights = np.zeros(n_types)
         weights[covered] = duals
-        found = system.best(weights, gap=min(1e-9, params.tolerance))
-        assert found is not None
-        counts, bound = found
-        upper = min(upper, bound)
-        value = float(np.dot(weights, counts))
+        ranked = sorted(range(len(columns)), key=lambda i: -lam[i])[:STARTS]
+        new, bound = _price(system, weights, z, [columns[i] for i in ranked], set(columns))
+        if bound is not None:
+            upper = min(upper, bound)
         if on_progress is not None:
             on_progress(Progress(iteration, len(columns), z, upper))
         logger.debug(
@@ -283,15 +314,15 @@ def find_lottery(
         out_of_time = (
             params.time_limit is not None and time.perf_counter() - started > params.time_limit
         )
+        improving = [c for c in new if c not in columns and float(np.dot(weights, c)) > z + EPS]
         if (
             upper - z <= params.tolerance
-            or value <= z + 1e-12
-            or counts in columns
+            or not improving
             or iteration >= params.max_iterations
             or out_of_time
         ):
             break
-        columns.append(counts)
+        columns += improving
 
     order = sorted(range(len(columns)), key=lambda i: columns[i])
     tickets = round_to_tickets(lam[order])
@@ -304,7 +335,7 @@ def find_lottery(
         upper_bound=max(upper, z),
         iterations=iteration,
         seconds=time.perf_counter() - started,
-        uncoverable=tuple(uncoverable),
+        uncoverable=tuple(sorted(uncoverable)),
     )
     logger.info(
         "maximin lottery: min probability %.9f (bound %.9f), %d compositions, %d iterations",
