@@ -224,3 +224,15 @@ def test_time_limit_comes_from_settings_or_environment(
     else:
         monkeypatch.setenv("COMPOSE_TIME_LIMIT", env)
     assert time_limit() == expected
+
+
+def test_a_territory_without_venues_still_gets_circles_at_a_common_time(
+    cast: Cast, season: Season, crowd: Crowd, django_capture_on_commit_callbacks: Any
+) -> None:
+    cast.venue.delete()
+    crowd(season, 10)
+    season = _start(season, cast, django_capture_on_commit_callbacks)
+    assert season.state == SeasonState.PROPOSED
+    circles = list(Circle.objects.filter(season=season))
+    assert circles and all(c.venue is None for c in circles)
+    assert all(c.slot in ("tue-evening", "sat-morning") for c in circles)

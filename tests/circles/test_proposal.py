@@ -60,7 +60,7 @@ def test_proposal_shows_circles_counts_and_season_figures_but_no_answer(
     # Display names of members and of the unplaced, with the reason in plain words.
     assert registrations[0].user.display_name in html
     assert lonely.user.display_name in html
-    assert "No venue they can reach is open at the times they are free." in html
+    assert "No venue within 10 km is open at the times they are free." in html
     # Never an answer, never a sensitive question, never an email.
     for forbidden in (
         "Activist",

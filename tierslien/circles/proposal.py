@@ -139,7 +139,7 @@ def build_proposal(season: Season) -> Proposal:
         for circle in circles
     ]
     unplaced = [
-        UnplacedView(name=item.user.display_name, reason=reason_text(item.code))
+        UnplacedView(name=item.user.display_name, reason=reason_text(item.code, item.params))
         for item in Unplaced.objects.filter(season=season)
         .select_related("user")
         .order_by("user__display_name", "pk")

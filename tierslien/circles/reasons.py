@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any, Final
 
+from django.utils.formats import number_format
 from django.utils.translation import gettext_lazy as _
 
 REASONS: Final[dict[str, Any]] = {
@@ -35,7 +36,18 @@ FAILURES: Final[dict[str, Any]] = {
 }
 
 
-def reason_text(code: str) -> Any:
+# When the engine gives the distance, the sentence names it.
+WITH_DISTANCE: Final[dict[str, Any]] = {
+    "no_venue_in_range": _("No venue lies within %(max_km)s km of their sector."),
+    "no_venue_open": _("No venue within %(max_km)s km is open at the times they are free."),
+}
+
+
+def reason_text(code: str, params: object = None) -> Any:
+    max_km = params.get("max_km") if isinstance(params, dict) else None
+    if code in WITH_DISTANCE and isinstance(max_km, int | float) and not isinstance(max_km, bool):
+        km = round(float(max_km), 1)
+        return WITH_DISTANCE[code] % {"max_km": number_format(int(km) if km.is_integer() else km)}
     return REASONS.get(code, UNKNOWN)
 
 
