@@ -30,7 +30,7 @@ from .factories import pool_of
 
 VALUES = {"g": ["w", "m", "x"], "a": ["y", "o"], "z": ["n", "s", "c"]}
 PROPERTY_SETTINGS = settings(
-    max_examples=40,
+    max_examples=30,
     deadline=None,
     derandomize=True,
     suppress_health_check=[HealthCheck.too_slow],

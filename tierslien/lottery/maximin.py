@@ -15,10 +15,13 @@ Column generation: the master LP
                       sum_p lambda_p = 1,  lambda >= 0
 
 over the compositions found so far; its duals y >= 0 (sum_t y_t size_t = 1)
-price a new composition, the integer program max_c y @ c over the quotas. Any
-such y proves the bound  optimum <= max_c y @ c, so the loop stops with a
-certified gap (1e-9 by default). Types that no valid panel can include are
-reported and left at probability 0, as in the paper.
+price new compositions: any composition c with y @ c > z improves the master.
+A local search (one seat moved between two types) finds such compositions
+cheaply; when it finds none, the integer program max_c y @ c over the quotas
+finds one or proves there is none. Any such y proves the bound
+optimum <= max_c y @ c, so the loop stops with a certified gap (1e-9 by
+default). Types that no valid panel can include are reported and left at
+probability 0, as in the paper.
 
 The distribution is then made exact and canonical: compositions sorted, weights
 rounded to integer tickets out of RESOLUTION (largest remainders), so that the

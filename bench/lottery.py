@@ -1,0 +1,314 @@
+"""Seat lottery benchmark: our maximin against the Sortition Foundation's, side by side.
+
+Instances: Flanigan et al.'s public examples in ../shared/benchmarks/sortition/
+(example_small_20: pool 200, k=20; example_large_200: pool 2000, k=200) and a
+synthetic pool of 500 applicants with four criteria and 40 seats (seeded,
+self-selected pool skewed away from the population; quotas = population shares
++/- 5 points). For each: the smallest selection probability, the runtime of the
+whole lottery computation, and whether every panel of the lottery (and the drawn
+one) meets the quotas. The reference is `sortition-algorithms` (PyPI, maximin
+with HiGHS), run in a subprocess with a time limit so that runs stay bounded.
+
+Example: .venv/bin/python bench/lottery.py --write
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import datetime as dt
+import io
+import json
+import shlex
+import statistics
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from tierslien.lottery import (  # noqa: E402
+    LotteryProblem,
+    Pool,
+    diagnose,
+    proportional_quotas,
+    read_quotas,
+    rng_for_seed,
+    select,
+)
+
+DATA = ROOT.parent / "shared" / "benchmarks" / "sortition"
+RESULTS = ROOT / "bench" / "RESULTS.md"
+INSTANCES = ("example_small_20", "example_large_200", "synthetic_500_40")
+SEED = 20261126
+
+
+@dataclass(frozen=True)
+class Instance:
+    name: str
+    problem: LotteryProblem
+    note: str
+
+
+def write_section(title: str, body: str) -> None:
+    """Replace the `## title` section of bench/RESULTS.md (other sections untouched)."""
+    text = RESULTS.read_text() if RESULTS.exists() else "# Benchmark results\n"
+    lines = text.splitlines()
+    header = f"## {title}"
+    if header in lines:
+        start = lines.index(header)
+        end = next(
+            (k for k in range(start + 1, len(lines)) if lines[k].startswith("## ")), len(lines)
+        )
+        lines[start:end] = [header, "", *body.splitlines(), ""]
+    else:
+        if lines and lines[-1]:
+            lines.append("")
+        lines += [header, "", *body.splitlines(), ""]
+    RESULTS.write_text("\n".join(lines).rstrip("\n") + "\n")
+
+
+def published_instance(name: str) -> Instance:
+    folder = DATA / name
+    with (folder / "respondents.csv").open(newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    pool = Pool.from_records([{"id": f"p{i:04d}", **row} for i, row in enumerate(rows)])
+    seats = int(name.rsplit("_", 1)[1])
+    return Instance(
+        name, LotteryProblem(pool, read_quotas(folder / "categories.csv"), seats), "published"
+    )
+
+
+def synthetic_instance(n: int = 500, seats: int = 40, seed: int = 7) -> Instance:
+    """A self-selected pool: older, more educated, some areas keener than the population."""
+    rng = np.random.default_rng(seed)
+    population = {
+        "gender": {"woman": 0.51, "man": 0.47, "other": 0.02},
+        "age": {"18-29": 0.20, "30-44": 0.25, "45-64": 0.33, "65+": 0.22},
+        "area": {"centre": 0.30, "north": 0.25, "south": 0.20, "east": 0.15, "west": 0.10},
+        "education": {"none": 0.30, "school": 0.45, "university": 0.25},
+    }
+    pool_shares = {
+        "gender": [0.60, 0.38, 0.02],
+        "age": [0.10, 0.20, 0.35, 0.35],
+        "area": [0.40, 0.25, 0.15, 0.12, 0.08],
+    }
+    education_by_area = {  # applicants' education depends on where they live
+        "centre": [0.08, 0.32, 0.60],
+        "north": [0.15, 0.40, 0.45],
+        "south": [0.25, 0.45, 0.30],
+        "east": [0.30, 0.45, 0.25],
+        "west": [0.20, 0.40, 0.40],
+    }
+    records = []
+    for i in range(n):
+        record = {"id": f"s{i:04d}"}
+        for criterion, shares in pool_shares.items():
+            values = list(population[criterion])
+            record[criterion] = values[int(rng.choice(len(values), p=shares))]
+        educations = list(population["education"])
+        record["education"] = educations[int(rng.choice(3, p=education_by_area[record["area"]]))]
+        records.append(record)
+    pool = Pool.from_records(records)
+    quotas = proportional_quotas(population, seats, tolerance=0.05)
+    problem = LotteryProblem(pool, quotas, seats)
+    if not diagnose(problem).feasible:
+        raise SystemExit("synthetic instance: quotas infeasible, change the seed")
+    return Instance(f"synthetic_{n}_{seats}", problem, f"generated, seed {seed}")
+
+
+def instance(name: str) -> Instance:
+    return synthetic_instance() if name.startswith("synthetic") else published_instance(name)
+
+
+def ours(problem: LotteryProblem, repeats: int) -> dict[str, Any]:
+    times = []
+    result = None
+    for _ in range(repeats):
+        started = time.perf_counter()
+        result = select(problem, rng=rng_for_seed(SEED))
+        times.append(time.perf_counter() - started)
+    assert result is not None
+    lottery = result.lottery
+    quotas_ok = not problem.quota_violations(result.panel.ids)
+    rng = rng_for_seed(SEED + 1)
+    quotas_ok = quotas_ok and all(
+        not problem.quota_violations(lottery.draw(rng).ids) for _ in range(200)
+    )
+    return {
+        "min": float(lottery.min_probability),
+        "upper": lottery.upper_bound,
+        "seconds": statistics.median(times),
+        "panels": len(lottery.compositions),
+        "types": len(problem.type_list),
+        "quotas_ok": quotas_ok,
+        "sum": float(sum(lottery.probabilities.values())),
+    }
+
+
+def csv_text(header: list[str], rows: list[list[str]]) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(header)
+    writer.writerows(rows)
+    return out.getvalue()
+
+
+def reference_worker(name: str) -> dict[str, Any]:
+    """Run sortition-algorithms' maximin on one instance (in a subprocess)."""
+    import logging
+
+    from sortition_algorithms.adapters import CSVStringDataSource, SelectionData
+    from sortition_algorithms.committee_generation.maximin import find_distribution_maximin
+    from sortition_algorithms.core import lottery_rounding
+    from sortition_algorithms.settings import Settings
+
+    logging.disable(logging.WARNING)
+    problem = instance(name).problem
+    pool, quotas = problem.pool, problem.quotas
+    features_csv = csv_text(
+        ["feature", "value", "min", "max"],
+        [[q.criterion, q.value, str(q.min), str(q.max)] for q in quotas.rows],
+    )
+    people_csv = csv_text(
+        ["id", *pool.criteria],
+        [[ident, *values] for ident, values in zip(pool.ids, pool.values, strict=True)],
+    )
+    data = SelectionData(CSVStringDataSource(features_csv, people_csv))
+    features, _ = data.load_features(problem.seats)
+    people, _ = data.load_people(Settings(id_column="id", columns_to_keep=[]), features)
+    started = time.perf_counter()
+    committees, probabilities, _ = find_distribution_maximin(features, people, problem.seats, [])
+    seconds = time.perf_counter() - started
+    marginals = dict.fromkeys(pool.ids, 0.0)
+    for committee, probability in zip(committees, probabilities, strict=True):
+        for ident in committee:
+            marginals[ident] += probability
+    used = [c for c, p in zip(committees, probabilities, strict=True) if p > 1e-12]
+    drawn = lottery_rounding(committees, probabilities, 1)[0]
+    quotas_ok = all(not problem.quota_violations(sorted(c)) for c in [*used, drawn])
+    return {
+        "min": min(marginals.values()),
+        "seconds": seconds,
+        "panels": len(used),
+        "quotas_ok": quotas_ok,
+        "sum": sum(marginals.values()),
+    }
+
+
+def theirs(name: str, timeout: float) -> dict[str, Any]:
+    command = [sys.executable, __file__, "--reference-worker", name]
+    started = time.perf_counter()
+    try:
+        run = subprocess.run(command, capture_output=True, text=True, timeout=timeout, check=False)
+    except subprocess.TimeoutExpired:
+        return {"timeout": True, "seconds": time.perf_counter() - started}
+    if run.returncode != 0:
+        return {"error": run.stderr.strip().splitlines()[-1:], "seconds": 0.0}
+    result: dict[str, Any] = json.loads(run.stdout.strip().splitlines()[-1])
+    return result
+
+
+def table(rows: list[dict[str, Any]]) -> str:
+    lines = [
+        "| instance | pool | seats | types | our min p | their min p | ours ≥ theirs −1 % "
+        "| our time | their time | speed-up | quotas ours / theirs | panels ours / theirs |",
+        "|---|---:|---:|---:|---:|---:|:---:|---:|---:|---:|:---:|---:|",
+    ]
+    for row in rows:
+        o, t = row["ours"], row["theirs"]
+        if "min" in t:
+            their_min = f"{t['min']:.6f}"
+            beat = "yes" if o["min"] >= t["min"] * 0.99 else "**no**"
+            their_time = f"{t['seconds']:.2f} s"
+            speed = f"{t['seconds'] / o['seconds']:.0f}×"
+            their_quotas = "ok" if t["quotas_ok"] else "**violated**"
+            their_panels = str(t["panels"])
+        elif t.get("timeout"):
+            their_min, beat, their_time = "—", "n/a", f"> {t['seconds']:.0f} s (stopped)"
+            speed = f"> {t['seconds'] / o['seconds']:.0f}×"
+            their_quotas, their_panels = "—", "—"
+        else:
+            their_min, beat, their_time, speed, their_quotas, their_panels = ("not run",) + (
+                "—",
+            ) * 5
+        lines.append(
+            f"| {row['name']} | {row['n']} | {row['seats']} | {o['types']} | {o['min']:.6f} "
+            f"| {their_min} | {beat} | {o['seconds'] * 1000:.0f} ms | {their_time} | {speed} "
+            f"| {'ok' if o['quotas_ok'] else '**violated**'} / {their_quotas} "
+            f"| {o['panels']} / {their_panels} |"
+        )
+    return "\n".join(lines)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--instances", default=",".join(INSTANCES))
+    parser.add_argument("--repeats", type=int, default=3, help="runs of ours (median kept)")
+    parser.add_argument(
+        "--reference-timeout", type=float, default=900.0, help="seconds per reference run"
+    )
+    parser.add_argument("--no-reference", action="store_true", help="skip sortition-algorithms")
+    parser.add_argument("--write", action="store_true", help="store in bench/RESULTS.md")
+    parser.add_argument("--reference-worker", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.reference_worker:
+        print(json.dumps(reference_worker(args.reference_worker)))
+        return 0
+    rows = []
+    for name in args.instances.split(","):
+        case = instance(name)
+        problem = case.problem
+        mine = ours(problem, args.repeats)
+        print(
+            f"{name}: ours min {mine['min']:.6f} (bound {mine['upper']:.6f}) "
+            f"in {mine['seconds']:.3f} s, quotas {'ok' if mine['quotas_ok'] else 'VIOLATED'}",
+            flush=True,
+        )
+        reference: dict[str, Any] = {}
+        if not args.no_reference:
+            reference = theirs(name, args.reference_timeout)
+            print(f"{name}: theirs {reference}", flush=True)
+        rows.append(
+            {
+                "name": name,
+                "n": len(problem.pool),
+                "seats": problem.seats,
+                "ours": mine,
+                "theirs": reference,
+            }
+        )
+    body = table(rows)
+    print(body)
+    if args.write:
+        command = ".venv/bin/python bench/lottery.py " + shlex.join(sys.argv[1:])
+        now = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
+        notes = "\n".join(
+            [
+                f"Measured {now} with `{command.strip()}` on the shared 2-core machine "
+                "(other benchmarks running: absolute times are noisy, ratios are what matter).",
+                "",
+                "Ours: `tierslien.lottery.select` (maximin by column generation over applicant "
+                "types, HiGHS via SciPy, plus the draw), median of "
+                f"{args.repeats} runs. Theirs: `sortition-algorithms` "
+                "`find_distribution_maximin` (HiGHS), one run in a subprocess, "
+                f"stopped after {args.reference_timeout:.0f} s. Min p = smallest selection "
+                "probability of any applicant; published LEXIMIN minimum on both examples: "
+                "0.100000 (= k/n). Quotas: every panel of the lottery and the drawn panel "
+                "(ours: also 200 more draws) meet every quota.",
+                "",
+                body,
+            ]
+        )
+        write_section("Lottery", notes)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
