@@ -1,7 +1,18 @@
 from __future__ import annotations
 
-from tierslien.lottery import LotteryProblem, Pool, rng_for_seed, select
-from tierslien.lottery.verify import audit, input_digest, record, verify
+import json
+
+import pytest
+
+from tierslien.lottery import LotteryProblem, Pool, find_lottery, rng_for_seed, select
+from tierslien.lottery.verify import (
+    audit,
+    input_digest,
+    load_lottery,
+    lottery_record,
+    record,
+    verify,
+)
 
 from .factories import small_problem
 
@@ -37,3 +48,19 @@ def test_digest_ignores_row_order_but_not_content() -> None:
     shuffled = Pool(pool.criteria, pool.ids[::-1], pool.values[::-1])
     assert input_digest(LotteryProblem(shuffled, problem.quotas, 4)) == input_digest(problem)
     assert input_digest(LotteryProblem(pool, problem.quotas, 3)) != input_digest(problem)
+
+
+def test_a_stored_lottery_draws_the_same_panel_later() -> None:
+    # Probabilities are shown to applicants first; the seed is published; the draw follows.
+    problem = small_problem()
+    stored = json.loads(json.dumps(lottery_record(find_lottery(problem))))
+    later = load_lottery(problem, stored).draw(rng_for_seed(77))
+    assert later == select(problem, rng=rng_for_seed(77)).panel
+
+
+def test_a_stored_lottery_breaking_the_quotas_is_refused() -> None:
+    problem = small_problem()
+    stored = lottery_record(find_lottery(problem))
+    stored["compositions"][0]["counts"] = [0] * len(problem.type_list)
+    with pytest.raises(ValueError, match="breaks the quotas"):
+        load_lottery(problem, stored)

@@ -45,13 +45,11 @@ def input_digest(problem: LotteryProblem) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-def record(selection: Selection, seed: int) -> dict[str, Any]:
-    """The publishable record of a draw (JSON-ready)."""
-    lottery, panel = selection.lottery, selection.panel
+def lottery_record(lottery: Lottery) -> dict[str, Any]:
+    """The publishable lottery alone (JSON-ready): what applicants see before the draw."""
     problem = lottery.problem
     return {
         "format": FORMAT,
-        "seed": seed,
         "seats": problem.seats,
         "inputs_sha256": input_digest(problem),
         "min_probability": round(float(lottery.min_probability), DIGITS),
@@ -68,13 +66,44 @@ def record(selection: Selection, seed: int) -> dict[str, Any]:
         "compositions": [
             {"tickets": c.tickets, "counts": list(c.counts)} for c in lottery.compositions
         ],
-        "ticket": panel.ticket,
-        "composition": panel.composition,
-        "panel": list(panel.ids),
         "probabilities": {
             ident: round(float(p), DIGITS) for ident, p in lottery.probabilities.items()
         },
     }
+
+
+def record(selection: Selection, seed: int) -> dict[str, Any]:
+    """The publishable record of a draw (JSON-ready): the lottery, the seed and the panel."""
+    panel = selection.panel
+    return {
+        **lottery_record(selection.lottery),
+        "seed": seed,
+        "ticket": panel.ticket,
+        "composition": panel.composition,
+        "panel": list(panel.ids),
+    }
+
+
+def load_lottery(problem: LotteryProblem, published: Mapping[str, Any]) -> Lottery:
+    """The lottery of a record (e.g. stored when probabilities were shown, drawn later).
+
+    Raises ValueError when it does not fit `problem` or breaks the quotas.
+    """
+    if published.get("resolution") != RESOLUTION:
+        raise ValueError("unexpected ticket resolution")
+    expected_types = [[list(k.categories), k.size] for k in problem.type_list]
+    got_types = [[t.get("categories"), t.get("size")] for t in published.get("types", [])]
+    if got_types != expected_types:
+        raise ValueError("the applicant types differ from the inputs")
+    system = QuotaSystem.of(problem)
+    compositions: list[Composition] = []
+    for i, item in enumerate(published.get("compositions", [])):
+        counts = tuple(int(x) for x in item["counts"])
+        if len(counts) != system.n_types or not system.meets(counts):
+            raise ValueError(f"composition {i} breaks the quotas")
+        compositions.append(Composition(counts, int(item["tickets"])))
+    upper = float(published.get("upper_bound", 1.0))
+    return Lottery(problem=problem, compositions=tuple(compositions), upper_bound=upper)
 
 
 @dataclass(frozen=True)
@@ -96,29 +125,12 @@ def audit(problem: LotteryProblem, published: Mapping[str, Any]) -> list[str]:
         problems.append(f"unknown format {published.get('format')!r}")
     if published.get("inputs_sha256") != input_digest(problem):
         problems.append("the inputs differ from those of the published draw (digest mismatch)")
-    if published.get("resolution") != RESOLUTION:
-        problems.append("unexpected ticket resolution")
-        return problems
-    expected_types = [[list(k.categories), k.size] for k in problem.type_list]
-    got_types = [[t.get("categories"), t.get("size")] for t in published.get("types", [])]
-    if got_types != expected_types:
-        problems.append("the applicant types differ from the inputs")
-        return problems
-    system = QuotaSystem.of(problem)
-    compositions: list[Composition] = []
-    for i, item in enumerate(published.get("compositions", [])):
-        counts = tuple(int(x) for x in item["counts"])
-        if len(counts) != system.n_types or not system.meets(counts):
-            problems.append(f"composition {i} breaks the quotas")
-        compositions.append(Composition(counts, int(item["tickets"])))
-    if problems:
-        return problems
     try:
-        lottery = Lottery(problem=problem, compositions=tuple(compositions), upper_bound=1.0)
-    except ValueError as error:
+        lottery = load_lottery(problem, published)
+    except (ValueError, KeyError, TypeError) as error:
         return [*problems, f"invalid lottery: {error}"]
     for ident, probability in lottery.probabilities.items():
-        claimed = published.get("probabilities", {}).get(ident)
+        claimed = dict(published.get("probabilities", {})).get(ident)
         if claimed is None or abs(Fraction(str(claimed)) - probability) > Fraction(1, 10**DIGITS):
             problems.append(f"probability of {ident} is {float(probability):.9f}, not {claimed}")
     seed = published.get("seed")
