@@ -190,7 +190,8 @@ class Builder:
         check = bool(self.apart)
         for s in useful.tolist():
             for g in self.at_site.get(s, ()):
-                if g != exclude and len(members[g]) + size <= self.b:
+                fits = len(members[g]) + size <= self.b and (not under or len(members[g]) < self.a)
+                if g != exclude and fits:
                     if check and self.conflict(unit, g):
                         continue
                     out.append(g)
@@ -322,17 +323,21 @@ class Builder:
     def _repair(self) -> None:
         members = self.layout.members
         dissolved: set[int] = set()
-        while True:
-            small = [g for g, m in enumerate(members) if 0 < len(m) < self.a and g not in dissolved]
-            if not small:
-                break
-            g = min(small, key=lambda x: (len(members[x]), x))
+        # Borrowing keeps donors at the minimum and dissolving only fills groups with
+        # room, so no new small group appears: one list, one pass.
+        small = sorted(
+            (g for g, m in enumerate(members) if 0 < len(m) < self.a),
+            key=lambda x: (len(members[x]), x),
+        )
+        all_donors = sorted(
+            (h for h, m in enumerate(members) if len(m) > self.a), key=lambda h: -len(members[h])
+        )
+        for g in small:
+            if not 0 < len(members[g]) < self.a:
+                continue  # grown by a dissolved group's members
             site = self.layout.site[g]
             # Borrow movable units from groups above the minimum at sites this one can use.
-            donors = sorted(
-                (h for h, m in enumerate(members) if len(m) > self.a and h != g),
-                key=lambda h: -len(members[h]),
-            )
+            donors = [h for h in all_donors if len(members[h]) > self.a and h != g]
             # Locked people (an existing grouping) are borrowed only as a last resort.
             for allow_locked in (False, True):
                 for h in donors:
