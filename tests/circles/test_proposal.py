@@ -105,7 +105,11 @@ def _many_circles(cast: Cast, season: Season, count: int) -> None:
         report={
             "ratio_to_bound": 0.93,
             "lift": 1.4,
-            "criteria": [{"name": "occupation", "entre_soi": 1.1}, {"name": "x"}],
+            "criteria": [
+                {"name": "occupation", "entre_soi": 1.1, "upper_bound": 40.0},
+                {"name": "housing", "entre_soi": 1.0, "upper_bound": 0.0},
+                {"name": "x"},
+            ],
         },
     )
     for number in range(1, count + 1):
@@ -114,7 +118,7 @@ def _many_circles(cast: Cast, season: Season, count: int) -> None:
             venue=cast.venue,
             slot="tue-evening",
             number=number,
-            counts={"occupation": 5, "sectors": 2},
+            counts={"occupation": 5, "gender": 0, "sectors": 2},
             diversity=7.5,
         )
         for k in range(5):
@@ -138,6 +142,10 @@ def test_proposal_costs_a_constant_number_of_queries(
         response = client.get(proposal_url(season))
     html = response.content.decode()
     assert html.count("<article") == count
+    assert "5 different answers about “Occupation”" in html
+    assert "about “Gender”" not in html  # nobody answered: no line
+    assert '<th scope="row">Occupation</th><td>1.10</td>' in html
+    assert '<th scope="row">Housing</th>' not in html  # nothing to mix on: no figure
     assert f"Member {count}-4" in html
 
 

@@ -263,8 +263,11 @@ def test_progress_page_refreshes_itself_while_composing(
     _in_state(season, SeasonState.COMPOSING)
     Season.objects.filter(pk=season.pk).update(job_progress=0.42, job_best_score=12.345)
     html = client_as("facilitator").get(url("manage_season_progress", season)).content.decode()
-    assert '<meta http-equiv="refresh" content="2">' in html
-    assert '<progress id="composition-progress" max="100" value="42">' in html
+    assert '<noscript><meta http-equiv="refresh" content="2"></noscript>' in html
+    assert '<progress id="composition-progress" max="100" value="42"' in html
+    assert url("manage_season_progress_json", season) in html
+    assert "circles/progress.js" in html
+    assert "<script>" not in html and "style=" not in html  # strict CSP: nothing inline
     assert "12" in html
     data = client_as("facilitator").get(url("manage_season_progress_json", season)).json()
     assert data == {"state": "composing", "job": "idle", "progress": 0.42, "best_score": 12.345}
@@ -279,6 +282,7 @@ def test_progress_page_explains_a_failure_without_refreshing(
     response = client_as("facilitator").get(url("manage_season_progress", season))
     html = response.content.decode()
     assert 'http-equiv="refresh"' not in html
+    assert "circles/progress.js" not in html
     assert "3 registered" in html
     listing = client_as("facilitator").get(url("manage_season_list", season)).content.decode()
     assert url("manage_season_progress", season) in listing

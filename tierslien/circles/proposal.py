@@ -88,7 +88,7 @@ def _indicators(counts: dict[str, Any], labels: dict[str, Any]) -> list[str]:
         out.append(ngettext("%(count)d sector", "%(count)d sectors", sectors) % {"count": sectors})
     for key, label in labels.items():
         count = counts.get(key)
-        if isinstance(count, int):
+        if isinstance(count, int) and count > 0:  # 0: nobody in the circle answered
             out.append(
                 ngettext(
                     "%(count)d different answer about “%(label)s”",
@@ -151,6 +151,9 @@ def build_proposal(season: Season) -> Proposal:
         if isinstance(c, dict)
         and c.get("name") in labels
         and isinstance(c.get("entre_soi"), int | float)
+        # A question nobody (or everybody alike) answered cannot be mixed on: no figure.
+        and isinstance(c.get("upper_bound"), int | float)
+        and c["upper_bound"] > 0
     ]
     return Proposal(
         circles=views,

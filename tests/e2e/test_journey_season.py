@@ -1,0 +1,110 @@
+"""A facilitator creates a season, composes it and reads the proposal; progress follows itself."""
+
+from __future__ import annotations
+
+import datetime
+import re
+
+import pytest
+from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
+from django.utils import timezone
+from playwright.sync_api import expect
+
+from tests.cast import PASSWORD, Cast, build_cast, make_user
+from tierslien.circles.models import Registration, Season, SeasonState
+from tierslien.portraits.models import Answer, Criterion, Portrait
+
+
+def _current_totp(secret: str) -> str:
+    import time
+
+    return format_hotp_value(hotp_value(secret, int(time.time()) // 30))
+
+
+def _sign_in_as_facilitator(page, live_server, cast: Cast) -> None:
+    page.goto(live_server.url + "/accounts/login/")
+    page.fill("main input[name=login]", cast.facilitator.email)
+    page.fill("main input[name=password]", PASSWORD)
+    page.locator("main form button[type=submit]").first.click()
+    page.wait_for_url(re.compile("/2fa/"))
+    secret = cast.facilitator.authenticator_set.get().data["secret"]
+    page.fill("main input[name=code]", _current_totp(secret))
+    page.locator("main form button[type=submit]").first.click()
+    page.wait_for_load_state()
+
+
+def _register(cast: Cast, season: Season, count: int) -> None:
+    occupation = Criterion.objects.get(territory=cast.territory, key="occupation")
+    for k in range(count):
+        user = make_user(f"p{k}@example.org", f"Personne {k}")
+        portrait = Portrait.objects.create(user=user, territory=cast.territory, sector=cast.sector)
+        Answer.objects.create(portrait=portrait, criterion=occupation, value=str(1 + k % 8))
+        Registration.objects.create(
+            season=season, user=user, availability=["tue-evening"], max_km=10
+        )
+
+
+@pytest.mark.django_db(transaction=True)
+def test_facilitator_creates_composes_and_reads_a_season(
+    live_server, page, outside_requests, shoot, settings
+):
+    settings.COMPOSE_TIME_LIMIT = 1
+    cast = build_cast()
+    cast.facilitator.language = "en"
+    cast.facilitator.save(update_fields=["language"])
+    _sign_in_as_facilitator(page, live_server, cast)
+
+    today = timezone.localdate()
+    page.goto(f"{live_server.url}/t/{cast.territory.slug}/manage/seasons/new/")
+    page.fill("main input[name=name]", "Autumn circles")
+    page.fill("main input[name=registration_opens]", today.isoformat())
+    page.fill(
+        "main input[name=registration_closes]", (today + datetime.timedelta(days=7)).isoformat()
+    )
+    page.fill("main input[name=first_week]", (today + datetime.timedelta(days=21)).isoformat())
+    page.locator("main form button[type=submit]").last.click()
+    page.wait_for_load_state()
+    season = Season.objects.get(name="Autumn circles")
+    assert season.first_week.weekday() == 0
+
+    _register(cast, season, 11)
+    page.reload()
+    page.get_by_role("button", name="Close registration and compose").click()
+    page.wait_for_load_state()
+    # The immediate backend composed during the request: the page offers the proposal.
+    page.get_by_role("link", name="See the proposed circles").click()
+    page.wait_for_load_state()
+    season.refresh_from_db()
+    assert season.state == SeasonState.PROPOSED
+    assert page.locator("main article").count() == 2
+    assert "different answers about “Occupation”" in page.content()
+    shoot("season-proposal", full_page=True)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_progress_page_follows_the_composition_with_javascript(live_server, page, settings):
+    cast = build_cast()
+    cast.facilitator.language = "en"
+    cast.facilitator.save(update_fields=["language"])
+    today = timezone.localdate()
+    season = Season.objects.create(
+        territory=cast.territory,
+        name="Winter",
+        registration_opens=today,
+        registration_closes=today + datetime.timedelta(days=7),
+        first_week=today + datetime.timedelta(days=14),
+        state=SeasonState.COMPOSING,
+        job_progress=0.1,
+        job_best_score=3.0,
+    )
+    _sign_in_as_facilitator(page, live_server, cast)
+    page.goto(f"{live_server.url}/t/{cast.territory.slug}/manage/seasons/{season.pk}/progress/")
+    bar = page.locator("#composition-progress")
+    assert bar.get_attribute("value") == "10"
+    Season.objects.filter(pk=season.pk).update(job_progress=0.6, job_best_score=4.5)
+    # Updated in place by the script (a string predicate would be refused by the CSP).
+    expect(page.locator("#composition-percent")).to_have_text("60 %", timeout=10_000)
+    assert bar.get_attribute("value") == "60"
+    assert page.locator("#composition-score").inner_text() == "4.50"
+    Season.objects.filter(pk=season.pk).update(state=SeasonState.OPEN, job_error="cancelled")
+    page.wait_for_selector("text=A facilitator stopped the composition.", timeout=10_000)
