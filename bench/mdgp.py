@@ -15,6 +15,7 @@ import argparse
 import csv
 import datetime as dt
 import shlex
+import subprocess
 import sys
 import time
 from dataclasses import dataclass
@@ -25,7 +26,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from tierslien.mixing.core import CoreInstance, improve  # noqa: E402
+from tierslien.mixing.core import CoreInstance, improve, pair_objective  # noqa: E402
 
 DATA = ROOT.parent / "shared" / "benchmarks" / "mdgp"
 RESULTS = ROOT / "bench" / "RESULTS.md"
@@ -73,6 +74,108 @@ def read_instance(path: Path) -> Instance:
     return Instance(path.stem, weights, bounds[0::2].copy(), bounds[1::2].copy())
 
 
+def numpy_its(
+    inst: Instance, *, time_limit: float, seed: int, depth: int = 10_000
+) -> tuple[float, int]:
+    """The same iterated tabu search in vectorised NumPy (no Numba), for comparison.
+
+    Same start (size profile), neighbourhoods (moves, swaps), tabu rule,
+    aspiration, perturbation and restarts as the engine's default; the n x n
+    swap gains are recomputed with whole-array operations each iteration.
+    Returns (objective, iterations).
+    """
+    from tierslien.mixing.search import TabuParams, construct, target_sizes
+
+    started = time.perf_counter()
+    W = inst.weights
+    n, n_groups = W.shape[0], len(inst.min_size)
+    lo, hi = inst.min_size, inst.max_size
+    rng = np.random.default_rng(seed)
+    allowed = np.ones((n, n_groups), dtype=bool)
+    sizes = target_sizes(lo, hi, n, float(W.sum() / (n * (n - 1))))
+    a = construct(sizes, sizes, allowed, rng)
+    p = TabuParams(depth=depth).resolve(n, n_groups)
+    tenure, tenure_rand, strength, restart = int(p[1]), int(p[2]), int(p[3]), int(p[4])
+    rows = np.arange(n)
+
+    def tables(assign: np.ndarray) -> tuple[np.ndarray, np.ndarray, float]:
+        onehot = np.zeros((n, n_groups))
+        onehot[rows, assign] = 1.0
+        gains = W @ onehot
+        return gains, np.bincount(assign, minlength=n_groups), 0.5 * gains[rows, assign].sum()
+
+    C, size, f = tables(a)
+    best_a, best_f = a.copy(), f
+    base_a, base_f = a.copy(), f
+    run_best_a, run_best_f = a.copy(), f
+    tabu = np.zeros((n, n_groups), dtype=np.int64)
+    it = no_improve = runs_since_best = 0
+    while time.perf_counter() - started < time_limit:
+        own = C[rows, a]
+        aspiration = best_f - f + 1e-9
+        moves = C - own[:, None]
+        ok = (size[a] > lo[a])[:, None] & (size < hi)[None, :]
+        ok[rows, a] = False
+        ok &= ~((tabu > it) & (moves <= aspiration))
+        moves = np.where(ok, moves, -np.inf)
+        Ca = C[:, a]
+        swaps = Ca - own[:, None] + Ca.T - own[None, :] - 2.0 * W
+        blocked = tabu[:, a] > it
+        forbidden = (a[:, None] == a[None, :]) | ((blocked | blocked.T) & (swaps <= aspiration))
+        swaps = np.where(forbidden, -np.inf, swaps)
+        m = int(np.argmax(moves))
+        s = int(np.argmax(swaps))
+        move_gain, swap_gain = moves.flat[m], swaps.flat[s]
+        if max(move_gain, swap_gain) == -np.inf:
+            break
+        t = tenure + int(rng.integers(0, tenure_rand + 1))
+        if move_gain >= swap_gain:
+            i, g = divmod(m, n_groups)
+            src = a[i]
+            C[:, src] -= W[:, i]
+            C[:, g] += W[:, i]
+            size[src] -= 1
+            size[g] += 1
+            a[i] = g
+            tabu[i, src] = it + t
+            f += move_gain
+        else:
+            i, j = divmod(s, n)
+            ai, aj = a[i], a[j]
+            C[:, ai] += W[:, j] - W[:, i]
+            C[:, aj] += W[:, i] - W[:, j]
+            a[i], a[j] = aj, ai
+            tabu[i, ai] = tabu[j, aj] = it + t
+            f += swap_gain
+        it += 1
+        if f > run_best_f + 1e-9:
+            run_best_f, run_best_a = f, a.copy()
+            no_improve = 0
+            if f > best_f + 1e-9:
+                best_f, best_a = f, a.copy()
+                runs_since_best = -1
+        else:
+            no_improve += 1
+        if no_improve < depth:
+            continue
+        runs_since_best += 1
+        if run_best_f >= base_f - 1e-9:
+            base_a, base_f = run_best_a.copy(), run_best_f
+        if runs_since_best >= restart:
+            base_a, base_f = best_a.copy(), best_f
+            runs_since_best = 0
+        a = base_a.copy()
+        size = np.bincount(a, minlength=n_groups)
+        for _ in range(strength):
+            i, j = rng.integers(0, n, size=2)
+            if a[i] != a[j]:
+                a[i], a[j] = a[j], a[i]
+        C, size, f = tables(a)
+        run_best_a, run_best_f = a.copy(), f
+        no_improve = 0
+    return float(pair_objective(W, best_a)), it
+
+
 def read_best_known() -> dict[str, float]:
     with (DATA / "bks.csv").open() as handle:
         return {row["instance"]: float(row["best_known"]) for row in csv.DictReader(handle)}
@@ -101,7 +204,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--workers", type=int, default=1)
     parser.add_argument("--write", action="store_true", help="store the table in RESULTS.md")
+    parser.add_argument(
+        "--backend",
+        choices=("numba", "numpy"),
+        default="numba",
+        help="numpy: the same search in vectorised NumPy (for docs/decisions/0002)",
+    )
     parser.add_argument("--verbose", action="store_true", help="one line per instance")
+    parser.add_argument("--section", default="MDGPLIB", help="RESULTS.md section to write")
     args = parser.parse_args(argv)
 
     sizes = [int(s) for s in args.sizes.split(",")]
@@ -125,6 +235,9 @@ def main(argv: list[str] | None = None) -> int:
     warm_up = time.perf_counter() - started
     print(f"warm-up (JIT load/compile): {warm_up:.2f} s", flush=True)
 
+    commit = subprocess.run(
+        ["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True
+    ).stdout.strip()
     rows: dict[tuple[int, str, str], list[float]] = {}
     optimal_misses: list[str] = []
     worst_small_time = 0.0
@@ -132,31 +245,38 @@ def main(argv: list[str] | None = None) -> int:
         inst = read_instance(path)
         n = inst.weights.shape[0]
         limit = args.time if args.time is not None else DEFAULT_TIME[n] * args.time_scale
-        result = improve(
-            CoreInstance(inst.weights, inst.min_size, inst.max_size),
-            time_limit=limit,
-            seed=args.seed,
-            workers=args.workers,
-        )
+        if args.backend == "numpy":
+            started = time.perf_counter()
+            objective, iterations = numpy_its(inst, time_limit=limit, seed=args.seed)
+            elapsed = time.perf_counter() - started
+        else:
+            result = improve(
+                CoreInstance(inst.weights, inst.min_size, inst.max_size),
+                time_limit=limit,
+                seed=args.seed,
+                workers=args.workers,
+            )
+            objective, iterations, elapsed = result.objective, result.iterations, result.elapsed
         bks = best_known[inst.name]
-        ratio = result.objective / bks
+        ratio = objective / bks
         family, _, kind, _ = inst.name.split("_")
         rows.setdefault((n, family, kind), []).append(ratio)
         if n <= 12:
-            worst_small_time = max(worst_small_time, result.elapsed)
-            if result.objective < bks - 1e-6 * abs(bks):
+            worst_small_time = max(worst_small_time, elapsed)
+            if objective < bks - 1e-6 * abs(bks):
                 optimal_misses.append(inst.name)
         if args.verbose:
             print(
-                f"{inst.name:24s} {result.objective:14.3f} {bks:14.3f} {ratio:.5f} "
-                f"{result.elapsed:6.2f}s {result.iterations} it",
+                f"{inst.name:24s} {objective:14.3f} {bks:14.3f} {ratio:.5f} "
+                f"{elapsed:6.2f}s {iterations} it",
                 flush=True,
             )
 
     lines = [
         f"Command: `{shlex.join(['.venv/bin/python', 'bench/mdgp.py', *(argv or sys.argv[1:])])}`"
         f" — {dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC, seed {args.seed}, "
-        f"workers {args.workers}, warm-up {warm_up:.2f} s (not in the budgets).",
+        f"workers {args.workers}, backend {args.backend}, engine at commit {commit}, "
+        f"warm-up {warm_up:.2f} s (not in the budgets).",
         "",
         "| n | time (s) | family | ss | ds | all |",
         "|---|---|---|---|---|---|",
@@ -185,7 +305,7 @@ def main(argv: list[str] | None = None) -> int:
     table = "\n".join(lines)
     print(table)
     if args.write:
-        write_section("MDGPLIB", table)
+        write_section(args.section, table)
     return 0
 
 

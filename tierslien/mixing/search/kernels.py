@@ -135,9 +135,30 @@ def _perturb(
     strength: int,
     rng: RngState,
 ) -> None:
-    """Apply `strength` random feasible swaps or moves (sizes and `allowed` kept)."""
+    """Apply `strength` random feasible swaps or moves (sizes and `allowed` kept).
+
+    Every other call also shifts size between two groups (a "profile kick"):
+    with positive weights the good size profiles sit at the bounds, and
+    single moves between two of them all lose, so the descent alone never
+    changes which groups are the big ones.
+    """
     n = a.shape[0]
     n_groups = size.shape[0]
+    if rng_below(rng, 2) == 0:
+        src = rng_below(rng, n_groups)
+        dst = rng_below(rng, n_groups)
+        room = min(size[src] - lo[src], hi[dst] - size[dst])
+        if src != dst and room > 0:
+            want = 1 + rng_below(rng, room)
+            shifted = 0
+            start = rng_below(rng, n)
+            for t in range(n):
+                if shifted >= want:
+                    break
+                i = (start + t) % n
+                if a[i] == src and movable[i] != 0 and allowed[i, dst] != 0:
+                    _move(W, a, C, CT, size, i, dst)
+                    shifted += 1
     done = 0
     attempts = 0
     while done < strength and attempts < 50 * strength + 100:

@@ -48,7 +48,7 @@ class TabuParams:
     def resolve(self, n: int, n_groups: int) -> IntArray:
         params = np.zeros(k.P_SIZE, dtype=np.int64)
         # Measured on MDGPLIB n = 120..480 (bench/mdgp.py): long tabu runs pay.
-        params[k.P_DEPTH] = self.depth if self.depth is not None else min(10_000, 100 * n)
+        params[k.P_DEPTH] = self.depth if self.depth is not None else min(30_000, 100 * n)
         params[k.P_TENURE] = self.tenure if self.tenure is not None else max(3, n // 40)
         params[k.P_TENURE_RAND] = (
             self.tenure_random if self.tenure_random is not None else max(3, n // 20)
