@@ -177,6 +177,18 @@ def test_list_shows_the_territory_s_seasons_only(
     assert other_season.name not in response.content.decode()
 
 
+def test_list_counts_registrations_and_says_how_many_are_needed(
+    season: Season, crowd: Crowd, client_as: ClientAs
+) -> None:
+    crowd(season, 3)
+    html = client_as("facilitator").get(url("manage_season_list", season)).content.decode()
+    assert "<td>3 <span" in html
+    assert "at least 5 needed to compose" in html
+    crowd(season, 2)
+    html = client_as("facilitator").get(url("manage_season_list", season)).content.decode()
+    assert "needed to compose" not in html
+
+
 def test_facilitator_creates_a_season_with_the_first_week_on_a_monday(
     cast: Cast, client_as: ClientAs
 ) -> None:
