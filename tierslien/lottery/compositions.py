@@ -37,11 +37,6 @@ class QuotaSystem:
     seats: int
     rows: NDArray[np.int64]  # types x criteria: the quota row of each type's value
 
-    @cached_property
-    def _same(self) -> list[NDArray[np.bool_]]:
-        """Per criterion, types x types: whether two types share the criterion's value."""
-        return [self.rows[:, None, j] == self.rows[None, :, j] for j in range(self.rows.shape[1])]
-
     @classmethod
     def of(cls, problem: LotteryProblem) -> QuotaSystem:
         rows = problem.quotas.rows
@@ -109,21 +104,25 @@ class QuotaSystem:
         while that raises `weights @ counts` and keeps the quotas (best move first)."""
         counts = np.array(start, dtype=np.int64)
         per_quota = self.matrix @ counts
-        sizes = self.sizes.astype(np.int64)
-        gain = weights[None, :] - weights[:, None]  # moving a seat from a (row) to b (column)
+        room = counts < self.sizes.astype(np.int64)
         for _ in range(4 * self.seats):
-            can_drop = per_quota[self.rows] > self.lo[self.rows]  # types x criteria
+            taken = np.flatnonzero(counts > 0)  # at most `seats` types can give a seat
+            can_drop = per_quota[self.rows[taken]] > self.lo[self.rows[taken]]
             can_add = per_quota[self.rows] < self.hi[self.rows]
-            allowed = (counts > 0)[:, None] & (counts < sizes)[None, :]
-            for j, same in enumerate(self._same):
+            allowed = np.broadcast_to(room[None, :], (taken.size, self.n_types)).copy()
+            for j in range(self.rows.shape[1]):
+                same = self.rows[taken, j][:, None] == self.rows[None, :, j]
                 allowed &= same | (can_drop[:, j, None] & can_add[None, :, j])
-            scores = np.where(allowed, gain, -np.inf)
+            scores = np.where(allowed, weights[None, :] - weights[taken][:, None], -np.inf)
             flat = int(np.argmax(scores))
-            a, b = divmod(flat, self.n_types)
-            if not scores[a, b] > 1e-12:
+            i, b = divmod(flat, self.n_types)
+            if not scores[i, b] > 1e-12:
                 break
+            a = int(taken[i])
             counts[a] -= 1
             counts[b] += 1
+            room[a] = True
+            room[b] = counts[b] < self.sizes[b]
             per_quota += self.matrix[:, b] - self.matrix[:, a]
         return tuple(int(x) for x in counts)
 
