@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import numpy.typing as npt
 
-from tierslien.mixing import core
+from tierslien.mixing import core, rounds
 from tierslien.mixing.construct import Builder, Layout, together_units
 from tierslien.mixing.distance import Encoded, encode
 from tierslien.mixing.feasibility import Sites, compute_sites
@@ -330,6 +330,12 @@ def _improve_rounds(
         i, j = problem.index[x], problem.index[y]
         met.setdefault(i, set()).add(j)
         met.setdefault(j, set()).add(i)
+    if problem.rounds > 1 and not layout.locked and not problem.together:
+        scheduled = _schedule_rounds(
+            problem, enc, sites, layout, first, met, deadline, seed, params, report_progress
+        )
+        if scheduled is not None:
+            return scheduled
     out: list[IntArray] = []
     current = first.copy()
     for r in range(problem.rounds):
@@ -358,6 +364,65 @@ def _improve_rounds(
         for members in _members_by_group(current, len(layout.site)):
             for i in members:
                 met.setdefault(i, set()).update(j for j in members if j != i)
+    return out
+
+
+def _schedule_rounds(
+    problem: Problem,
+    enc: Encoded,
+    sites: Sites,
+    layout: Layout,
+    first: IntArray,
+    met: dict[int, set[int]],
+    deadline: float,
+    seed: int,
+    params: SolveParams,
+    report_progress: Callable[[str, float, float], None],
+) -> list[IntArray] | None:
+    """All rounds at once with `rounds.solve_rounds` (small problems: one block).
+
+    None when it does not apply or fails, and the caller solves round by round."""
+    placed = np.nonzero(first >= 0)[0].astype(np.int64)
+    n_groups = len(layout.site)
+    if not 0 < placed.size <= params.block_size or n_groups < 2:
+        return None
+    groups = list(range(n_groups))
+    people, instance, _ = _block_instance(problem, enc, sites, layout, groups, first, met)
+    m, b, n_rounds = len(people), problem.max_size, problem.rounds
+    # Repeats first: one repeat outweighs all the diversity of every round.
+    penalty = n_rounds * m * (b - 1) / 2.0 + 1.0
+    limit = max(0.0, deadline - time.perf_counter())
+
+    def on_rounds(elapsed: float, repeats: int, diversity: float) -> None:
+        report_progress("improve", diversity - penalty * repeats, elapsed / max(limit, 1e-9))
+
+    try:
+        result = rounds.solve_rounds(
+            instance.weights,
+            problem.min_size,
+            b,
+            n_groups,
+            n_rounds,
+            met_before_penalty=penalty,
+            allowed=instance.allowed,
+            time_limit=limit,
+            seed=seed,
+            max_iterations=params.max_iterations,
+            progress=on_rounds,
+        )
+    except ValueError as error:
+        log.info("schedule search not applicable (%s); solving round by round", error)
+        return None
+    out = []
+    for row in result.assignments:
+        local = np.asarray(row, dtype=np.int64)
+        found = _block_violation(problem, instance, people, local)
+        if found:
+            log.error("schedule search returned an invalid round (%s); round by round", found)
+            return None
+        assignment = -np.ones(problem.n, dtype=np.int64)
+        assignment[people] = local
+        out.append(assignment)
     return out
 
 
