@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from tests.cast import PASSWORD, Cast, make_user
 from tierslien.accounts.models import User
-from tierslien.circles.models import Registration, Season, SeasonState, monday_of
+from tierslien.circles.models import Registration, Season, monday_of
 from tierslien.portraits.models import Answer, Criterion, Portrait
 from tierslien.territories.models import Facilitator, Territory
 
@@ -106,6 +106,3 @@ def facilitator_without_totp(cast: Cast) -> User:
     EmailAddress.objects.create(user=user, email=user.email, verified=True, primary=True)
     Facilitator.objects.create(territory=cast.territory, user=user)
     return user
-
-
-__all__ = ["SeasonState"]
