@@ -31,13 +31,18 @@ def table_sizes(assignment: dict[str, int]) -> list[int]:
 def test_thirty_people_two_rounds_no_repeat_and_companions_apart(
     evening: Evening, crowd: Crowd
 ) -> None:
-    people = crowd(evening, 28)
+    people = crowd(evening, 27)
     # Two groups who came together: a couple (apart) and a pair who want to stay together.
     ana = services.check_in(
         evening, first_name="Ana", answers={}, came_with=[people[0].pk, people[1].pk]
     )
     duo = services.check_in(
         evening, first_name="Karim", answers={}, came_with=[people[2].pk], stay_together=True
+    )
+    # A second pair staying together: both pairs must not share a table (they would
+    # then meet again in every round).
+    other_duo = services.check_in(
+        evening, first_name="Josiane", answers={}, came_with=[people[3].pk], stay_together=True
     )
     outcome = services.compose_tables(evening)
     evening.refresh_from_db()
@@ -51,7 +56,12 @@ def test_thirty_people_two_rounds_no_repeat_and_companions_apart(
         assert assignment[person_id(ana.pk)] != assignment[person_id(people[0].pk)]
         assert assignment[person_id(ana.pk)] != assignment[person_id(people[1].pk)]
         assert assignment[person_id(duo.pk)] == assignment[person_id(people[2].pk)]
-    together = {frozenset((person_id(duo.pk), person_id(people[2].pk)))}
+        assert assignment[person_id(other_duo.pk)] == assignment[person_id(people[3].pk)]
+        assert assignment[person_id(duo.pk)] != assignment[person_id(other_duo.pk)]
+    together = {
+        frozenset((person_id(duo.pk), person_id(people[2].pk))),
+        frozenset((person_id(other_duo.pk), person_id(people[3].pk))),
+    }
     assert repeats(plan, ignore=together) == 0
 
 

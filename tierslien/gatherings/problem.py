@@ -81,12 +81,30 @@ def companion_pairs(companions: list[Companion], max_size: int) -> tuple[set[Pai
     return together, apart
 
 
+def units_apart(together: set[Pair], tables: int) -> set[Pair]:
+    """Keep groups who stay together at different tables (one pair per two groups).
+
+    The engine keeps such a group at the same table in every round; two groups
+    sharing a table in the first round would then meet again in every round.
+    Only when there are enough tables for all of them.
+    """
+    parent: dict[str, str] = {}
+    for pair in together:
+        a, b = sorted(pair)
+        parent[_find(parent, a)] = _find(parent, b)
+    roots = sorted({_find(parent, person) for person in list(parent)})
+    if len(roots) < 2 or len(roots) > tables:
+        return set()
+    return {frozenset((a, b)) for i, a in enumerate(roots) for b in roots[i + 1 :]}
+
+
 def build_problem(evening: Evening) -> Built:
     questions = evening_questions(evening.territory)
     criteria = [engine_criterion(q) for q in questions]
     attendees = {person_id(a.pk): a for a in evening.attendees.order_by("pk")}
     companions = list(Companion.objects.filter(attendee__evening=evening))
     together, apart = companion_pairs(companions, evening.max_size)
+    engine_apart = apart | units_apart(together, len(attendees) // evening.max_size)
     people = []
     for pid, attendee in attendees.items():
         attributes: dict[str, mixing.problem.Value] = {}
@@ -104,7 +122,7 @@ def build_problem(evening: Evening) -> Built:
         criteria=tuple(criteria),
         rounds=evening.rounds,
         together=tuple(tuple(sorted(p)) for p in sorted(together, key=sorted)),  # type: ignore[misc]
-        apart=tuple(tuple(sorted(p)) for p in sorted(apart, key=sorted)),  # type: ignore[misc]
+        apart=tuple(tuple(sorted(p)) for p in sorted(engine_apart, key=sorted)),  # type: ignore[misc]
     )
     return Built(problem=problem, attendees=attendees, together=together, apart=apart)
 

@@ -115,6 +115,7 @@ def check_in(
 def check_in_account(evening: Evening, user: User) -> tuple[Attendee, bool]:
     """A signed-in person checks in in one click; their self-portrait answers are reused.
     Returns the attendee and whether it was created (False: already checked in)."""
+    _locked(evening)  # two clicks at once: the second waits, then finds the first
     existing = Attendee.objects.filter(evening=evening, user=user).first()
     if existing is not None:
         return existing, False

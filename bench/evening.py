@@ -1,0 +1,131 @@
+"""A discovery evening of 200 attendees, tables of 5, 3 rounds: time and repeats.
+
+    .venv/bin/python bench/evening.py --attendees 200 --rounds 3 --trials 5
+
+Runs the application's own services on a throw-away SQLite database: 200
+check-ins with random answers to the door questions (age bracket, gender,
+occupation, education; 10 % "prefer not to say"), 20 pairs who came together
+(seated apart) and 5 who want to stay together, then `compose_tables` (the
+engine composes every round at once). Prints one Markdown table row per trial:
+seconds to compose (engine and database writes), repeated encounters, table
+sizes, companions seated together by mistake. The first trial includes the
+engine's start-up in a fresh process.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import os
+import random
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--attendees", type=int, default=200)
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--size", type=int, default=5, help="largest table (smallest: size - 1)")
+    parser.add_argument("--trials", type=int, default=5)
+    args = parser.parse_args()
+
+    workdir = tempfile.mkdtemp(prefix="evening-bench-")
+    os.environ["DATABASE_URL"] = f"sqlite:///{workdir}/bench.sqlite3"
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tierslien.settings")
+    os.environ.setdefault("LOG_LEVEL", "WARNING")
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+    from django.utils import timezone
+
+    from tierslien.gatherings import services
+    from tierslien.gatherings.models import Companion, Seat
+    from tierslien.gatherings.problem import person_id
+    from tierslien.gatherings.questions import evening_questions
+    from tierslien.gatherings.seating import repeats
+    from tierslien.portraits.services import install_default_criteria
+    from tierslien.territories.models import Sector, Territory, Venue
+
+    call_command("migrate", verbosity=0)
+    territory = Territory.objects.create(name="Bench", slug="bench", kind="town")
+    install_default_criteria(territory)
+    sector = Sector.objects.create(territory=territory, name="C", latitude=48.1, longitude=-1.6)
+    venue = Venue.objects.create(
+        territory=territory, sector=sector, name="Hall", address="-", latitude=48.1, longitude=-1.6
+    )
+    questions = evening_questions(territory)
+    print(f"questions: {', '.join(q.key for q in questions)}")
+    print()
+    print("| trial | attendees | rounds | seconds | repeats | table sizes | companions together |")
+    print("|---|---|---|---|---|---|---|")
+    for trial in range(args.trials):
+        rng = random.Random(trial)
+        evening = services.create_evening(
+            territory,
+            venue=venue,
+            starts_at=timezone.now() + datetime.timedelta(days=1),
+            min_size=args.size - 1,
+            max_size=args.size,
+            rounds=args.rounds,
+        )
+        people = []
+        apart: list[tuple[int, int]] = []
+        for k in range(args.attendees):
+            answers = {
+                q.key: rng.choice(q.options)["value"] for q in questions if rng.random() < 0.9
+            }
+            came_with: list[int] = []
+            together = False
+            if people and k % 10 == 0:
+                came_with = [rng.choice(people).pk]
+                apart.append((k, came_with[0]))
+            elif people and k % 40 == 1:
+                came_with, together = [people[-1].pk], True
+            attendee = services.check_in(
+                evening,
+                first_name=f"P{k}",
+                answers=answers,
+                came_with=came_with,
+                stay_together=together,
+            )
+            if came_with and not together:
+                apart[-1] = (attendee.pk, came_with[0])
+            people.append(attendee)
+        started = time.perf_counter()
+        outcome = services.compose_tables(evening, seed=trial)
+        seconds = time.perf_counter() - started
+        plan: list[dict[str, int]] = [{} for _ in range(args.rounds)]
+        for seat in Seat.objects.filter(evening=evening):
+            plan[seat.round - 1][person_id(seat.attendee_id)] = seat.table
+        sizes = sorted(
+            {
+                size
+                for assignment in plan
+                for size in (list(assignment.values()).count(t) for t in set(assignment.values()))
+            }
+        )
+        mixed = sum(
+            assignment[person_id(a)] == assignment[person_id(b)]
+            for assignment in plan
+            for a, b in apart
+        )
+        together_pairs = {
+            frozenset((person_id(c.attendee_id), person_id(c.other_id)))
+            for c in Companion.objects.filter(attendee__evening=evening, together=True)
+        }
+        print(
+            f"| {trial + 1} | {args.attendees} | {args.rounds} | {seconds:.2f} | "
+            f"{repeats(plan, ignore=together_pairs)} | {sizes[0]}-{sizes[-1]} | {mixed} |"
+        )
+        assert outcome.repeats == repeats(plan, ignore=together_pairs)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,105 @@
+"""A facilitator runs a discovery evening: creates it, checks people in, composes, projects."""
+
+from __future__ import annotations
+
+import random
+import re
+import time
+
+import pytest
+from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
+
+from tests.cast import PASSWORD, build_cast
+from tierslien.gatherings import services
+from tierslien.gatherings.models import Attendee, Evening, EveningState, Seat
+from tierslien.gatherings.questions import evening_questions
+
+
+def _current_totp(secret: str) -> str:
+    return format_hotp_value(hotp_value(secret, int(time.time()) // 30))
+
+
+@pytest.mark.django_db(transaction=True)
+def test_facilitator_runs_a_discovery_evening(live_server, page, outside_requests, shoot, settings):
+    settings.EVENING_COMPOSE_SECONDS = 0.5
+    cast = build_cast()
+    secret = cast.facilitator.authenticator_set.get().data["secret"]
+    page.goto(live_server.url + "/accounts/login/")
+    page.fill("main input[name=login]", cast.facilitator.email)
+    page.fill("main input[name=password]", PASSWORD)
+    page.locator("main form button[type=submit]").first.click()
+    page.wait_for_url(re.compile("/2fa/"))
+    page.fill("main input[name=code]", _current_totp(secret))
+    page.locator("main form button[type=submit]").first.click()
+    page.wait_for_load_state()
+
+    # Create the evening.
+    page.goto(f"{live_server.url}/t/{cast.territory.slug}/evenings/new/")
+    page.fill("main input[name=starts_at]", "2026-12-04T19:00")
+    page.select_option("main select[name=venue]", str(cast.venue.pk))
+    page.locator("main form button[type=submit]").last.click()
+    page.wait_for_load_state()
+    evening = Evening.objects.get()
+    assert (evening.min_size, evening.max_size, evening.rounds) == (4, 5, 2)
+
+    # 27 check-ins through the service, for speed.
+    rng = random.Random(3)
+    questions = evening_questions(cast.territory)
+    names = [
+        "Ana", "Karim", "Josiane", "Paul", "Léa", "Omar", "Jeanne", "Yves", "Fatou",
+        "Hugo", "Inès", "Marc", "Nadia", "Bruno", "Chloé", "Samir", "Lucie", "Théo",
+        "Awa", "Gilles", "Rose", "Malik", "Odile", "Tom", "Yasmina", "Pierre", "Aïcha",
+    ]  # fmt: skip
+    for name in names:
+        services.check_in(
+            evening,
+            first_name=name,
+            answers={q.key: rng.choice(q.options)["value"] for q in questions},
+        )
+    karim = Attendee.objects.get(first_name="Karim")
+
+    # Three at the door, through the big form.
+    checkin = f"{live_server.url}/t/{cast.territory.slug}/evenings/{evening.pk}/check-in/"
+    page.goto(checkin)
+    for k, name in enumerate(["Mireille", "Bastien", "Nour"]):
+        page.fill("main input[name=first_name]", name)
+        page.check(f"main input[name=q_{questions[0].key}] >> nth={k + 1}")
+        if name == "Nour":
+            page.fill("main input[name=email]", "nour@example.org")
+            page.locator("main details.came-with summary").click()
+            page.check(f"main input[name=came_with][value='{karim.pk}']")
+        page.locator("main form.checkin-form button[type=submit]").click()
+        page.wait_for_load_state()
+        assert page.input_value("main input[name=first_name]") == ""
+    assert Attendee.objects.filter(evening=evening).count() == 30
+    nour = Attendee.objects.get(first_name="Nour")
+    assert nour.email == "nour@example.org"
+    assert list(nour.companions.values_list("other_id", flat=True)) == [karim.pk]
+
+    # Compose both rounds, then open the projection.
+    page.goto(f"{live_server.url}/t/{cast.territory.slug}/evenings/{evening.pk}/")
+    page.locator(f"main form[action$='/evenings/{evening.pk}/compose/'] button").first.click()
+    page.wait_for_load_state()
+    evening.refresh_from_db()
+    assert evening.state == EveningState.COMPOSED
+    assert Seat.objects.filter(evening=evening).count() == 60
+    for number in (1, 2):
+        assert (
+            Seat.objects.get(attendee=nour, round=number).table
+            != Seat.objects.get(attendee=karim, round=number).table
+        )
+
+    page.locator("main .round-links a").first.click()
+    page.wait_for_load_state()
+    assert page.locator(".table-card").count() == 6
+    assert page.locator(".site-header").is_hidden()
+    page.locator(".projection-nav form button").click()  # start the timer
+    page.wait_for_load_state()
+    page.wait_for_function(
+        "document.querySelector('[data-countdown-display]').textContent.includes(':')"
+    )
+    shoot("evening-projection", full_page=True)
+    page.locator(".projection-nav a.button").last.click()  # next: round 2
+    page.wait_for_load_state()
+    assert page.url.endswith("/rounds/2/")
+    assert page.locator(".table-card").count() == 6
