@@ -23,3 +23,29 @@ def get_own_registration(user: Any, season: Season) -> Registration | None:
     if not user.is_authenticated:
         return None
     return Registration.objects.filter(season=season, user=user).first()
+
+
+# States in which a circle exists for its members (before publication it is only a proposal).
+VISIBLE_TO_MEMBERS = ("published", "running", "closed")
+
+
+def member_circles(user: Any) -> Any:
+    """The circles `user` belongs to and may see, newest season first."""
+    from tierslien.circles.models import Circle
+
+    if not user.is_authenticated:
+        return Circle.objects.none()
+    return (
+        Circle.objects.filter(memberships__user=user, season__state__in=VISIBLE_TO_MEMBERS)
+        .select_related("season", "season__territory", "venue")
+        .order_by("-season__first_week", "number")
+    )
+
+
+def get_circle_for_member(user: Any, circle_id: int) -> Any:
+    """A circle its member may enter; anyone else (facilitators included) gets a 404.
+
+    A circle's private space belongs to its members only: facilitators act on a
+    circle through the season's management pages, never by reading its space.
+    """
+    return get_object_or_404(member_circles(user), pk=circle_id)
