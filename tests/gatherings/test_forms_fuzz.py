@@ -123,3 +123,22 @@ def test_compose_and_join_fuzz(
     response = client_as("participant").post(reverse("evening_join", args=[slug, evening.pk]), data)
     assert response.status_code == 302
     assert Attendee.objects.filter(user=cast.participant).count() == 1
+
+
+@FUZZ
+@given(data=_post_data(["fresh", "number", "email"]))
+def test_action_buttons_fuzz(
+    cast: Cast, client_as: Any, evening: Evening, data: dict[str, Any]
+) -> None:
+    """The timer, "over" and invitation buttons of an evening still open change nothing."""
+    client = client_as("facilitator")
+    slug = cast.territory.slug
+    for name, extra in (
+        ("evening_round_start", [1]),
+        ("evening_held", []),
+        ("evening_invite", []),
+    ):
+        response = client.post(reverse(name, args=[slug, evening.pk, *extra]), data)
+        assert response.status_code == 302
+    evening.refresh_from_db()
+    assert (evening.state, evening.current_round, evening.invited_at) == ("open", 0, None)

@@ -9,6 +9,8 @@ import pytest
 from django.core import mail
 from django.test import Client
 from django.urls import reverse
+from django.utils import translation
+from django.utils.translation import gettext
 
 from tests.cast import Cast
 from tests.gatherings.conftest import Crowd
@@ -279,8 +281,13 @@ def test_timer_cannot_start_before_composition(evening: Evening, client_as: Clie
 
 
 def test_late_arrival_is_seated_and_invitations_sent_after_the_evening(
-    evening: Evening, crowd: Crowd, client_as: ClientAs, django_capture_on_commit_callbacks: Any
+    cast: Cast,
+    evening: Evening,
+    crowd: Crowd,
+    client_as: ClientAs,
+    django_capture_on_commit_callbacks: Any,
 ) -> None:
+    User.objects.filter(pk=cast.facilitator.pk).update(language="en")
     crowd(evening, 10)
     client = client_as("facilitator")
     client.post(url("evening_compose", evening))
@@ -300,7 +307,11 @@ def test_late_arrival_is_seated_and_invitations_sent_after_the_evening(
     expected = Attendee.objects.exclude(email="").count()
     assert len(mail.outbox) == expected == 5
     message = next(m for m in mail.outbox if m.to == ["zoe@example.org"])
-    assert "cercles" in message.subject.lower() or "circles" in message.subject.lower()
+    with translation.override("fr"):
+        expected_subject = gettext("Join the circles of %(territory)s") % {
+            "territory": evening.territory.name
+        }
+    assert message.subject == expected_subject  # in French, whatever the facilitator's language
     assert reverse("account_signup") in message.body
     # A second click sends nothing more.
     with django_capture_on_commit_callbacks(execute=True):
@@ -315,3 +326,15 @@ def test_held_twice_changes_nothing(evening: Evening, client_as: ClientAs) -> No
     client_as("facilitator").post(url("evening_held", evening))
     evening.refresh_from_db()
     assert evening.state == EveningState.OPEN
+
+
+def test_join_after_the_evening_checks_nobody_in(
+    evening: Evening, crowd: Crowd, client_as: ClientAs
+) -> None:
+    crowd(evening, 8)
+    services.compose_tables(evening)
+    services.mark_held(evening)
+    client = client_as("participant")
+    assert client.post(url("evening_join", evening)).status_code == 302
+    assert not Attendee.objects.filter(user__isnull=False).exists()
+    assert client.get(url("evening_join", evening)).status_code == 200
