@@ -46,6 +46,7 @@ class RoundsParams:
     tenure: int = 2
     tenure_random: int | None = None
     strength: int = 3
+    focus: bool = True
 
     def __post_init__(self) -> None:
         if self.depth is not None and self.depth < 1:
@@ -92,6 +93,42 @@ def _bounds(value: int | IntArray, n_groups: int, name: str) -> IntArray:
     return arr
 
 
+def _greedy_round(
+    W: FloatMatrix,
+    sizes: IntArray,
+    allowed: BoolArray,
+    met: IntMatrix,
+    rng: np.random.Generator,
+) -> IntArray | None:
+    """Seat people one by one where they meet the fewest people met before
+    (then where they add the most diversity); None when it gets stuck on `allowed`.
+
+    A much better start than a random round: the tabu search then only has a
+    few conflicts left to repair.
+    """
+    n, n_groups = allowed.shape
+    row = np.full(n, -1, dtype=np.int64)
+    count = np.zeros(n_groups, dtype=np.int64)
+    # repeats[i, g]: people in g that i met before; gain[i, g]: i's weights to g.
+    repeats = np.zeros((n, n_groups), dtype=np.int64)
+    gain = np.zeros((n, n_groups))
+    seen = met > 0
+    for i in rng.permutation(n):
+        open_groups = np.flatnonzero(allowed[i] & (count < sizes))
+        if open_groups.size == 0:
+            return None
+        # Fewest repeats, then most gain, then at random.
+        order = np.lexsort(
+            (rng.random(open_groups.size), -gain[i, open_groups], repeats[i, open_groups])
+        )
+        g = int(open_groups[order[0]])
+        row[i] = g
+        count[g] += 1
+        repeats[:, g] += seen[:, i]
+        gain[:, g] += W[:, i]
+    return row
+
+
 def solve_rounds(
     weights: FloatMatrix,
     min_size: int | IntArray,
@@ -135,13 +172,22 @@ def solve_rounds(
     rng = np.random.default_rng(seed)
     mean = float(W.sum() / (n * (n - 1))) if n > 1 else 0.0
     a = np.zeros((rounds, n), dtype=np.int64)
+    met = np.zeros((n, n), dtype=np.int64)
     for r in range(rounds):
         allowed_r = allowed_matrix(n, n_groups, per_round[r], None)
-        try:
-            sizes = target_sizes(lo, hi, n, mean)
-            a[r] = construct(sizes, sizes, allowed_r, rng)
-        except ValueError:
-            a[r] = construct(lo, hi, allowed_r, rng)  # raises when infeasible
+        row = None
+        if n < lo.sum() or n > hi.sum():
+            construct(lo, hi, allowed_r, rng)  # raises with the reason
+        sizes = target_sizes(lo, hi, n, mean)
+        if r > 0:
+            row = _greedy_round(W, sizes, allowed_r, met, rng)
+        if row is None:
+            try:
+                row = construct(sizes, sizes, allowed_r, rng)
+            except ValueError:
+                row = construct(lo, hi, allowed_r, rng)  # raises when infeasible
+        a[r] = row
+        met += row[:, None] == row[None, :]
 
     penalty = float(met_before_penalty)
     C = np.zeros((rounds, n, n_groups))
@@ -153,7 +199,7 @@ def solve_rounds(
     st[rk.ST_ZERO] = int(not W.any())
     sf = np.zeros(rk.SF_SIZE)
     sf[rk.SF_F] = sf[rk.SF_BEST] = f
-    sf[rk.SF_EPS] = 1e-9 * max(1.0, float(np.abs(W).max(initial=0.0)), penalty)
+    sf[rk.SF_EPS] = 1e-11 * max(1.0, float(np.abs(W).max(initial=0.0)), penalty)
     sf[rk.SF_PENALTY] = penalty
     p = np.zeros(rk.P_SIZE, dtype=np.int64)
     p[rk.P_DEPTH] = params.depth if params.depth is not None else max(200, 20 * n)
@@ -162,6 +208,7 @@ def solve_rounds(
         params.tenure_random if params.tenure_random is not None else max(4, n // 2)
     )
     p[rk.P_STRENGTH] = params.strength
+    p[rk.P_FOCUS] = int(params.focus)
     tabu = np.zeros((rounds, n, n_groups), dtype=np.int64)
     conflict = np.zeros((rounds, n), dtype=np.int64)
     best_a = a.copy()

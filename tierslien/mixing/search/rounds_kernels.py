@@ -47,7 +47,8 @@ P_DEPTH = 0
 P_TENURE = 1
 P_TENURE_RAND = 2
 P_STRENGTH = 3
-P_SIZE = 4
+P_FOCUS = 4  # 1: while encounters repeat, only move people involved in a repeat
+P_SIZE = 5
 
 
 @jit
@@ -186,7 +187,7 @@ def _step(
     eps = sf[SF_EPS]
     penalty = sf[SF_PENALTY]
     aspiration = sf[SF_BEST] - f + eps
-    focus = st[ST_REPEATS] > 0
+    focus = st[ST_REPEATS] > 0 and params[P_FOCUS] != 0
     for r in range(n_rounds):
         for i in range(n):
             conflict[r, i] = 1 if (not focus or _conflicted(a, M, r, i)) else 0

@@ -110,7 +110,9 @@ class _Search:
         self.sf = np.zeros(k.SF_SIZE)
         self.sf[k.SF_F] = self.sf[k.SF_RUN_BEST] = self.sf[k.SF_BEST] = self.sf[k.SF_BASE] = f
         scale = float(np.abs(W).max()) if W.size else 0.0
-        self.sf[k.SF_EPS] = 1e-9 * max(1.0, scale)
+        # Gains closer than eps are ties. Prohibitive weights (apart pairs) make
+        # `scale` large, so the factor stays small enough for 1e-3 diversity steps.
+        self.sf[k.SF_EPS] = 1e-11 * max(1.0, scale)
         self.params = params
         # xorshift needs a non-zero state; mix the seed so nearby seeds diverge.
         mixed = np.random.SeedSequence(seed).generate_state(1, dtype=np.uint64)
