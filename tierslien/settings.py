@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "tierslien.privacy",
     "tierslien.circles",
     "tierslien.gatherings",
+    "tierslien.spaces",
 ]
 
 MIDDLEWARE = [

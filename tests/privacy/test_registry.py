@@ -82,6 +82,7 @@ def test_deleting_an_account_removes_every_row_naming_the_person(cast: Cast) -> 
     )
     _give_circle_rows(user, cast)
     _give_evening_rows(user, cast)
+    _give_space_rows(user, cast)
     others_before = {
         spec.label: apps.get_model(spec.label)
         ._default_manager.exclude(**{spec.owner: user.pk})
@@ -137,3 +138,45 @@ def _give_evening_rows(user: User, cast: Cast) -> None:
     )
     Companion.objects.create(attendee=mine, other=friend)
     Seat.objects.create(evening=evening, attendee=mine, round=1, table=1)
+
+
+def _give_space_rows(user: User, cast: Cast) -> None:
+    """What a member writes in a circle's space (spaces app), plus a co-member's post."""
+    import datetime
+
+    from tierslien.circles.models import Circle, Membership, Season
+    from tierslien.spaces.models import (
+        AidOffer,
+        AidPost,
+        Attendance,
+        CalendarToken,
+        Introduction,
+        Message,
+        PactAcceptance,
+    )
+
+    moment = datetime.datetime(2026, 2, 1, 12, 0, tzinfo=datetime.UTC)
+    season = Season.objects.create(
+        territory=cast.territory,
+        name="Space season",
+        registration_opens=datetime.date(2026, 1, 5),
+        registration_closes=datetime.date(2026, 1, 25),
+        first_week=datetime.date(2026, 2, 2),
+        state="running",
+    )
+    circle = Circle.objects.create(season=season, venue=cast.venue, slot="tue-evening", number=1)
+    Membership.objects.create(circle=circle, user=user)
+    PactAcceptance.objects.create(circle=circle, user=user, accepted_at=moment)
+    Introduction.objects.create(circle=circle, user=user, text="Hi", updated_at=moment)
+    Attendance.objects.create(
+        circle=circle, user=user, session=1, answer="coming", updated_at=moment
+    )
+    CalendarToken.objects.create(circle=circle, user=user, token="t" * 40, created_at=moment)
+    Message.objects.create(circle=circle, author=user, text="Hello", created_at=moment)
+    theirs = AidPost.objects.create(
+        circle=circle, author=cast.co_member, kind="need", title="A", text="B", created_at=moment
+    )
+    AidPost.objects.create(
+        circle=circle, author=user, kind="project", title="C", text="D", created_at=moment
+    )
+    AidOffer.objects.create(post=theirs, author=user, text="I can help", created_at=moment)
