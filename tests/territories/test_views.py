@@ -399,3 +399,15 @@ def test_list_pages_cost_a_constant_number_of_queries(
     with django_assert_max_num_queries(bound):
         assert client.get(url).status_code == 200
     assert _query_count(client, url) == small
+
+
+def test_public_page_links_to_the_seasons(cast: Cast, client_as: ClientAs) -> None:
+    page = client_as("participant").get(reverse("territory_detail", args=[cast.territory.slug]))
+    assert reverse("season_list", args=[cast.territory.slug]) in page.content.decode()
+
+
+def test_management_pages_link_to_seasons_and_questions(cast: Cast, client_as: ClientAs) -> None:
+    page = client_as("facilitator").get(reverse("manage_venue_list", args=[cast.territory.slug]))
+    content = page.content.decode()
+    assert reverse("manage_season_list", args=[cast.territory.slug]) in content
+    assert reverse("manage_criteria", args=[cast.territory.slug]) in content
