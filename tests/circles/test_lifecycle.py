@@ -18,6 +18,7 @@ ALLOWED = [
     ("composing", "open"),
     ("proposed", "published"),
     ("proposed", "open"),
+    ("proposed", "composing"),
     ("published", "running"),
     ("running", "closed"),
     ("closed", "purged"),

@@ -49,3 +49,29 @@ def get_circle_for_member(user: Any, circle_id: int) -> Any:
     circle through the season's management pages, never by reading its space.
     """
     return get_object_or_404(member_circles(user), pk=circle_id)
+
+
+def get_season_circle(season: Season, circle_id: int) -> Any:
+    """A circle of a season reached by a facilitator (another season's circle is a 404)."""
+    from tierslien.circles.models import Circle
+
+    return get_object_or_404(Circle.objects.select_related("venue"), season=season, pk=circle_id)
+
+
+# States in which a member can answer their invitation.
+ANSWERABLE = ("published", "running")
+
+
+def get_own_membership(user: Any, territory: Territory, circle_id: int) -> Any:
+    """The signed-in person's own seat in a circle of `territory`; anyone else gets a 404."""
+    from tierslien.circles.models import Membership
+
+    return get_object_or_404(
+        Membership.objects.select_related(
+            "circle", "circle__venue", "circle__season", "circle__season__territory"
+        ),
+        user=user,
+        circle_id=circle_id,
+        circle__season__territory=territory,
+        circle__season__state__in=ANSWERABLE,
+    )

@@ -13,6 +13,7 @@ from __future__ import annotations
 import logging
 import math
 import time
+from collections.abc import Iterator
 from typing import Final
 
 from django.conf import settings
@@ -83,7 +84,9 @@ def run_composition(season_id: int) -> str:
     )
     try:
         built = build_problem(season)
-        if built.problem.n < season.min_size:
+        if season.job_keep_locked:
+            built = _without_locked(season, built)
+        elif built.problem.n < season.min_size:
             return fail(season_id, "too_few_people", f"{built.problem.n} registered")
         result = mixing.solve(
             built.problem,
@@ -107,13 +110,35 @@ def _counts(built: Built, result: mixing.Result, members: tuple[str, ...]) -> di
     return counts
 
 
+def _without_locked(season: Season, built: Built) -> Built:
+    from tierslien.circles.review import without_locked
+
+    locked = list(
+        Circle.objects.filter(season=season, locked=True)
+        .select_related("venue")
+        .prefetch_related("memberships")
+    )
+    pid_of = {r.user_id: pid for pid, r in built.registrations.items()}
+    return without_locked(built, locked, pid_of)
+
+
+def _free_numbers(taken: set[int]) -> Iterator[int]:
+    number = 1
+    while True:
+        if number not in taken:
+            yield number
+        number += 1
+
+
 @transaction.atomic
 def save_composition(season_id: int, built: Built, result: mixing.Result) -> str:
     season = Season.objects.select_for_update().get(pk=season_id)
     if season.state != SeasonState.COMPOSING:
         return str(season.state)  # sent elsewhere meanwhile: drop this result
-    Circle.objects.filter(season=season).delete()
+    keep = Circle.objects.filter(season=season, locked=True) if season.job_keep_locked else None
+    Circle.objects.filter(season=season).exclude(pk__in=keep or []).delete()
     Unplaced.objects.filter(season=season).delete()
+    numbers = _free_numbers(set(keep.values_list("number", flat=True)) if keep else set())
     numeric_spans = spans(built.problem)
     groups = result.solution.rounds[0].groups if result.solution.rounds else ()
     circles = Circle.objects.bulk_create(
@@ -122,11 +147,11 @@ def save_composition(season_id: int, built: Built, result: mixing.Result) -> str
                 season=season,
                 venue=built.venues.get(group.venue) if group.venue else None,
                 slot=group.slot or "",
-                number=number,
+                number=next(numbers),
                 diversity=circle_diversity(built.problem, group.members, numeric_spans),
                 counts=_counts(built, result, group.members),
             )
-            for number, group in enumerate(groups, start=1)
+            for group in groups
         ]
     )
     Membership.objects.bulk_create(
@@ -164,6 +189,10 @@ def save_composition(season_id: int, built: Built, result: mixing.Result) -> str
             "report",
         ]
     )
+    if season.job_keep_locked:  # the report covers the whole season, locked circles too
+        from tierslien.circles.review import load, refresh_scores
+
+        refresh_scores(load(season), [])
     return str(season.state)
 
 
@@ -173,9 +202,12 @@ def fail(season_id: int, code: str, message: str) -> str:
     season = Season.objects.select_for_update().get(pk=season_id)
     if season.state != SeasonState.COMPOSING:
         return str(season.state)
-    Circle.objects.filter(season=season).delete()
-    Unplaced.objects.filter(season=season).delete()
-    lifecycle.transition(season, SeasonState.OPEN)
+    if season.job_keep_locked:  # a recomposition that failed: the proposal stays
+        lifecycle.transition(season, SeasonState.PROPOSED)
+    else:
+        Circle.objects.filter(season=season).delete()
+        Unplaced.objects.filter(season=season).delete()
+        lifecycle.transition(season, SeasonState.OPEN)
     season.job_state = JobState.FAILED
     season.job_error = code
     season.job_message = message[:2000]

@@ -152,3 +152,75 @@ class JoinForm(forms.Form):
 
     def slot_parts(self) -> list[Any]:
         return part_headers()
+
+
+# --- Reviewing a proposal ---
+
+
+def _id_choices(ids: list[tuple[int, Any]]) -> list[tuple[str, Any]]:
+    return [(str(pk), label) for pk, label in ids]
+
+
+class MoveForm(forms.Form):
+    """Move one person of a circle to another circle."""
+
+    member = forms.TypedChoiceField(label=_("Person"), coerce=int)
+    to_circle = forms.TypedChoiceField(label=_("To circle"), coerce=int)
+    force = forms.BooleanField(
+        label=_("Keep the move even if it breaks a rule of the composition"), required=False
+    )
+
+    def __init__(
+        self,
+        data: Any = None,
+        *,
+        members: list[tuple[int, Any]],
+        circles: list[tuple[int, Any]],
+        prefix: str | None = None,
+    ) -> None:
+        super().__init__(data, prefix=prefix)
+        self.fields["member"].choices = _id_choices(members)  # type: ignore[attr-defined]
+        self.fields["to_circle"].choices = _id_choices(circles)  # type: ignore[attr-defined]
+
+
+class SwapForm(forms.Form):
+    """Exchange a person of a circle with a person of another circle."""
+
+    member = forms.TypedChoiceField(label=_("Person"), coerce=int)
+    other = forms.TypedChoiceField(label=_("Swap with"), coerce=int)
+    force = forms.BooleanField(
+        label=_("Keep the swap even if it breaks a rule of the composition"), required=False
+    )
+
+    def __init__(
+        self,
+        data: Any = None,
+        *,
+        members: list[tuple[int, Any]],
+        others: list[tuple[int, Any]],
+        prefix: str | None = None,
+    ) -> None:
+        super().__init__(data, prefix=prefix)
+        self.fields["member"].choices = _id_choices(members)  # type: ignore[attr-defined]
+        self.fields["other"].choices = _id_choices(others)  # type: ignore[attr-defined]
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        if cleaned.get("member") is not None and cleaned.get("member") == cleaned.get("other"):
+            raise forms.ValidationError(_("Choose two different people."))
+        return cleaned
+
+
+class LockForm(forms.Form):
+    locked = forms.TypedChoiceField(
+        label=_("Locked"), choices=[("1", _("Lock")), ("0", _("Unlock"))], coerce=int
+    )
+
+
+class AnswerForm(forms.Form):
+    """A member's answer to their invitation."""
+
+    answer = forms.ChoiceField(
+        label=_("Your answer"),
+        choices=[("confirm", _("I will come")), ("decline", _("I cannot come"))],
+    )

@@ -10,10 +10,13 @@ S = SeasonState
 
 TRANSITIONS: Final[dict[str, frozenset[str]]] = {
     S.OPEN: frozenset({S.COMPOSING}),
-    # Composition ends with a proposal, or back to open when it fails.
+    # Composition ends with a proposal, or back to open when it fails (a recomposition
+    # that fails or is stopped goes back to its proposal).
     S.COMPOSING: frozenset({S.PROPOSED, S.OPEN}),
-    # The facilitator publishes the proposal, or sends it back to recompose later.
-    S.PROPOSED: frozenset({S.PUBLISHED, S.OPEN}),
+    # The facilitator publishes the proposal, sends it back to registration, or
+    # recomposes the circles they did not lock.
+    S.PROPOSED: frozenset({S.PUBLISHED, S.OPEN, S.COMPOSING}),
+    # Circles start meeting (first session passed, or a facilitator's button), then close.
     S.PUBLISHED: frozenset({S.RUNNING}),
     S.RUNNING: frozenset({S.CLOSED}),
     S.CLOSED: frozenset({S.PURGED}),

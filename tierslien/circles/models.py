@@ -68,6 +68,11 @@ class Season(models.Model):
         _("rhythm"), max_length=20, choices=Rhythm.choices, default=Rhythm.WEEKLY
     )
     first_week = models.DateField(_("week of the first meetings"))
+    confirmation_days = models.PositiveSmallIntegerField(
+        _("days to confirm an invitation"),
+        default=7,
+        validators=[MinValueValidator(1), MaxValueValidator(30)],
+    )
     state = models.CharField(
         _("state"), max_length=20, choices=SeasonState.choices, default=SeasonState.OPEN
     )
@@ -81,6 +86,8 @@ class Season(models.Model):
     job_error = models.CharField(max_length=40, blank=True)  # a code, translated when shown
     job_message = models.TextField(blank=True)  # details (the engine's own words)
     job_seed = models.PositiveIntegerField(default=0)
+    # Recomposing a proposal: locked circles stay as they are, the rest is composed again.
+    job_keep_locked = models.BooleanField(default=False)
     job_started_at = models.DateTimeField(null=True, blank=True)
     job_finished_at = models.DateTimeField(null=True, blank=True)
     # The engine's report of the proposal (season-wide figures, no person in it).
@@ -139,6 +146,9 @@ class Circle(models.Model):
     diversity = models.FloatField(_("diversity"), default=0.0)
     # {criterion key: number of distinct answers in the circle}; "sectors" for sectors.
     counts = models.JSONField(default=dict, blank=True)
+    # Seats freed after publication (counts only: who declined is not kept here).
+    declined = models.PositiveSmallIntegerField(default=0)
+    expired = models.PositiveSmallIntegerField(default=0)
 
     class Meta:
         ordering = ["season", "number"]
@@ -152,11 +162,29 @@ class Circle(models.Model):
         return f"{self.season} #{self.number}"
 
 
+class MembershipStatus(models.TextChoices):
+    PROPOSED = "proposed", _("Proposed")
+    INVITED = "invited", _("Waiting for an answer")
+    CONFIRMED = "confirmed", _("Confirmed")
+
+
 class Membership(models.Model):
+    """Someone's seat in a circle. Declining (or not answering in time) frees the seat:
+    the row is deleted and the person is listed as unplaced with that reason."""
+
     circle = models.ForeignKey(Circle, on_delete=models.CASCADE, related_name="memberships")
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="circle_memberships"
     )
+    status = models.CharField(
+        _("answer"),
+        max_length=20,
+        choices=MembershipStatus.choices,
+        default=MembershipStatus.PROPOSED,
+    )
+    invited_at = models.DateTimeField(null=True, blank=True)
+    respond_by = models.DateTimeField(_("answer before"), null=True, blank=True)
+    responded_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["circle", "user"], name="unique_membership")]

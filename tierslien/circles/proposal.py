@@ -6,7 +6,7 @@ Only counts and display names: never who answered what.
 from __future__ import annotations
 
 import datetime
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.db.models import Count, IntegerField, OuterRef, Prefetch, QuerySet, Subquery, Value
@@ -57,6 +57,8 @@ class CircleView:
     slot_label: Any
     first_session: datetime.date | None
     indicators: list[str]  # "5 different answers about Occupation", counts only
+    seats: list[tuple[int, str]] = field(default_factory=list)  # (membership id, name)
+    problems: list[str] = field(default_factory=list)  # rules broken, in plain words
 
 
 @dataclass(frozen=True)
@@ -109,7 +111,7 @@ def _percent(value: float | None) -> int | None:
     return None if value is None else round(100 * value)
 
 
-def build_proposal(season: Season) -> Proposal:
+def build_proposal(season: Season, problems: dict[int, list[str]] | None = None) -> Proposal:
     # Sensitive questions shape the mixing but are never described, not even by counts.
     labels = {
         criterion.key: criterion.display_label
@@ -135,6 +137,8 @@ def build_proposal(season: Season) -> Proposal:
             slot_label=slot_label(circle.slot) if circle.slot else _("no fixed time"),
             first_session=first_session(season, circle.slot),
             indicators=_indicators(circle.counts, labels),
+            seats=[(m.pk, m.user.display_name) for m in circle.memberships.all()],
+            problems=(problems or {}).get(circle.pk, []),
         )
         for circle in circles
     ]
@@ -163,3 +167,50 @@ def build_proposal(season: Season) -> Proposal:
         lift=_number(report, "lift"),
         entre_soi=figures,
     )
+
+
+@dataclass(frozen=True)
+class CircleAnswers:
+    """A published circle as its facilitator follows it: who answered, never what else."""
+
+    circle: Circle
+    slot_label: Any
+    confirmed: list[str]
+    pending: list[str]
+    size: int
+    below_minimum: bool
+
+
+def circles_answers(season: Season) -> list[CircleAnswers]:
+    """Every circle with confirmed and pending members (two queries)."""
+    from tierslien.circles.models import MembershipStatus
+
+    circles = (
+        Circle.objects.filter(season=season)
+        .select_related("venue")
+        .prefetch_related(
+            Prefetch(
+                "memberships",
+                queryset=Membership.objects.select_related("user").order_by("user__display_name"),
+            )
+        )
+        .order_by("number")
+    )
+    out = []
+    for circle in circles:
+        members = list(circle.memberships.all())
+        out.append(
+            CircleAnswers(
+                circle=circle,
+                slot_label=slot_label(circle.slot) if circle.slot else _("no fixed time"),
+                confirmed=[
+                    m.user.display_name for m in members if m.status == MembershipStatus.CONFIRMED
+                ],
+                pending=[
+                    m.user.display_name for m in members if m.status != MembershipStatus.CONFIRMED
+                ],
+                size=len(members),
+                below_minimum=len(members) < season.min_size,
+            )
+        )
+    return out

@@ -98,13 +98,29 @@ def update_season(season: Season, **fields: Any) -> Season:
 @transaction.atomic
 def start_composition(season: Season, *, acting_user: Any) -> Season:
     """Close registration and compose in the background (open → composing)."""
-    from tierslien.circles.tasks import compose_season
-
     current = _locked_season(season)
     registered = Registration.objects.filter(season=current).count()
     if current.state == SeasonState.OPEN and registered < current.min_size:
         raise TooFewPeople(registered, current.min_size)
+    if current.state != SeasonState.OPEN:
+        raise lifecycle.ForbiddenTransition(current.state, SeasonState.COMPOSING)
+    return _enqueue_composition(current, keep_locked=False)
+
+
+@transaction.atomic
+def start_recomposition(season: Season, *, acting_user: Any) -> Season:
+    """Compose again the circles of a proposal that are not locked (proposed → composing)."""
+    current = _locked_season(season)
+    if current.state != SeasonState.PROPOSED:
+        raise lifecycle.ForbiddenTransition(current.state, SeasonState.COMPOSING)
+    return _enqueue_composition(current, keep_locked=True)
+
+
+def _enqueue_composition(current: Season, *, keep_locked: bool) -> Season:
+    from tierslien.circles.tasks import compose_season
+
     lifecycle.transition(current, SeasonState.COMPOSING)
+    current.job_keep_locked = keep_locked
     current.job_state = JobState.QUEUED
     current.job_progress = 0.0
     current.job_best_score = None
@@ -125,6 +141,7 @@ def start_composition(season: Season, *, acting_user: Any) -> Season:
             "job_started_at",
             "job_finished_at",
             "report",
+            "job_keep_locked",
         ]
     )
     season_id = current.pk
@@ -155,9 +172,12 @@ def cancel_composition(season: Season, *, acting_user: Any) -> Season:
     current = _locked_season(season)
     if current.state != SeasonState.COMPOSING:
         raise NotComposing
-    lifecycle.transition(current, SeasonState.OPEN)
-    Circle.objects.filter(season=current).delete()
-    Unplaced.objects.filter(season=current).delete()
+    if current.job_keep_locked:  # a recomposition: the proposal stays as it was
+        lifecycle.transition(current, SeasonState.PROPOSED)
+    else:
+        lifecycle.transition(current, SeasonState.OPEN)
+        Circle.objects.filter(season=current).delete()
+        Unplaced.objects.filter(season=current).delete()
     current.job_state = JobState.FAILED
     current.job_error = "cancelled"
     current.job_message = ""

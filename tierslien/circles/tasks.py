@@ -11,3 +11,12 @@ from tierslien.circles.compose import run_composition
 def compose_season(season_id: int) -> str:
     """Compose a season's circles; the season row carries progress and outcome."""
     return run_composition(season_id)
+
+
+@task()
+def refill_season(season_id: int) -> int:
+    """Offer seats given back (declined, expired) to people not placed yet."""
+    from tierslien.circles.compose import time_limit
+    from tierslien.circles.publication import refill
+
+    return refill(season_id, time_limit=min(time_limit(), 5.0))

@@ -43,4 +43,44 @@ urlpatterns = [
         views.manage_season_reopen,
         name="manage_season_reopen",
     ),
+    path(
+        "manage/seasons/<int:season_id>/circles/<int:circle_id>/move/",
+        views.manage_circle_move,
+        name="manage_circle_move",
+    ),
+    path(
+        "manage/seasons/<int:season_id>/circles/<int:circle_id>/swap/",
+        views.manage_circle_swap,
+        name="manage_circle_swap",
+    ),
+    path(
+        "manage/seasons/<int:season_id>/circles/<int:circle_id>/lock/",
+        views.manage_circle_lock,
+        name="manage_circle_lock",
+    ),
+    path(
+        "manage/seasons/<int:season_id>/recompose/",
+        views.manage_season_recompose,
+        name="manage_season_recompose",
+    ),
+    path(
+        "manage/seasons/<int:season_id>/publish/",
+        views.manage_season_publish,
+        name="manage_season_publish",
+    ),
+    path(
+        "manage/seasons/<int:season_id>/circles/",
+        views.manage_season_circles,
+        name="manage_season_circles",
+    ),
+    path(
+        "manage/seasons/<int:season_id>/start/",
+        views.manage_season_start,
+        name="manage_season_start",
+    ),
+    path(
+        "circles/<int:circle_id>/invitation/",
+        views.circle_invitation,
+        name="circle_invitation",
+    ),
 ]

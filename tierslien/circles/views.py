@@ -6,17 +6,26 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from tierslien.circles import services
-from tierslien.circles.access import get_own_registration, get_season
-from tierslien.circles.forms import JoinForm, SeasonForm
+from tierslien.circles import publication, review, services
+from tierslien.circles.access import (
+    ANSWERABLE,
+    get_own_membership,
+    get_own_registration,
+    get_season,
+    get_season_circle,
+)
+from tierslien.circles.forms import AnswerForm, JoinForm, LockForm, MoveForm, SeasonForm, SwapForm
 from tierslien.circles.lifecycle import ForbiddenTransition
-from tierslien.circles.models import Season, SeasonState
-from tierslien.circles.proposal import build_proposal, seasons_with_counts
+from tierslien.circles.models import Circle, Membership, Season, SeasonState
+from tierslien.circles.proposal import build_proposal, circles_answers, seasons_with_counts
 from tierslien.circles.reasons import failure_text
+from tierslien.circles.schedule import session_times
 from tierslien.territories.access import get_territory, territory_management
+from tierslien.territories.display import slot_label
 from tierslien.territories.models import Territory
 
 
@@ -30,6 +39,8 @@ def _season_home(territory: Territory, season: Season) -> HttpResponse:
         return redirect("manage_season_progress", territory.slug, season.pk)
     if season.state == SeasonState.PROPOSED:
         return redirect("manage_season_proposal", territory.slug, season.pk)
+    if season.state in (SeasonState.PUBLISHED, SeasonState.RUNNING, SeasonState.CLOSED):
+        return redirect("manage_season_circles", territory.slug, season.pk)
     return redirect("manage_season_list", territory.slug)
 
 
@@ -166,11 +177,198 @@ def manage_season_proposal(
     season = get_season(territory, season_id)
     if season.state != SeasonState.PROPOSED:
         return _season_home(territory, season)
+    current = review.load(season)
+    problems = current.problems()
+    proposal = build_proposal(season, problems)
+    changed = {part for part in request.GET.get("changed", "").split(",") if part.isdigit()}
     return render(
         request,
         "circles/manage/season_proposal.html",
-        {"territory": territory, "season": season, "proposal": build_proposal(season)},
+        {
+            "territory": territory,
+            "season": season,
+            "proposal": proposal,
+            "season_problems": problems.get(0, []),
+            "changed": {int(part) for part in changed},
+            "all_circles": [(view.circle.pk, view.circle.number) for view in proposal.circles],
+            "open_seats": [
+                (pk, name, view.circle.number, view.circle.pk)
+                for view in proposal.circles
+                if not view.circle.locked
+                for pk, name in view.seats
+            ],
+        },
     )
+
+
+def _back_to_proposal(territory: Territory, season: Season, *circles: Circle) -> HttpResponse:
+    """The proposal again, the changed circles highlighted and the first one in view."""
+    target = reverse("manage_season_proposal", args=[territory.slug, season.pk])
+    if circles:
+        ids = ",".join(str(circle.pk) for circle in circles)
+        target += f"?changed={ids}#circle-{circles[0].number}"
+    return redirect(target)
+
+
+def _review_refused(request: HttpRequest, error: review.ReviewError) -> None:
+    if isinstance(error, review.BreaksRules):
+        messages.error(
+            request,
+            _("Nothing was changed: %(problems)s Tick the box to keep the change anyway.")
+            % {"problems": " ".join(error.problems)},
+        )
+    elif isinstance(error, review.CircleLocked):
+        messages.error(request, _("Nothing was changed: unlock the circle first."))
+    elif isinstance(error, review.SameCircle):
+        messages.error(request, _("Nothing was changed: choose another circle."))
+    else:
+        messages.error(request, _("Circles can be changed only while they are a proposal."))
+
+
+def _season_seats(season: Season, circle: Circle) -> tuple[list[Any], list[Any], list[Any]]:
+    """(this circle's seats, other circles, other circles' seats) as form choices."""
+    members = Membership.objects.filter(circle__season=season).select_related("user", "circle")
+    own = [(m.pk, m.user.display_name) for m in members if m.circle_id == circle.pk]
+    others = [(m.pk, m.user.display_name) for m in members if m.circle_id != circle.pk]
+    circles = [(c.pk, c.number) for c in Circle.objects.filter(season=season).exclude(pk=circle.pk)]
+    return own, circles, others
+
+
+@require_POST
+@territory_management
+def manage_circle_move(
+    request: HttpRequest, territory: Territory, season_id: int, circle_id: int
+) -> HttpResponse:
+    season = get_season(territory, season_id)
+    circle = get_season_circle(season, circle_id)
+    own, circles, _others = _season_seats(season, circle)
+    form = MoveForm(request.POST, members=own, circles=circles, prefix=f"move{circle.pk}")
+    if not form.is_valid():
+        messages.error(request, _("Choose a person and a circle."))
+        return _back_to_proposal(territory, season, circle)
+    try:
+        target = review.move_member(
+            season,
+            form.cleaned_data["member"],
+            form.cleaned_data["to_circle"],
+            acting_user=request.user,
+            force=form.cleaned_data["force"],
+        )
+    except review.ReviewError as error:
+        _review_refused(request, error)
+        return _back_to_proposal(territory, season, circle)
+    messages.success(request, _("The person was moved; both circles were checked again."))
+    return _back_to_proposal(territory, season, target, circle)
+
+
+@require_POST
+@territory_management
+def manage_circle_swap(
+    request: HttpRequest, territory: Territory, season_id: int, circle_id: int
+) -> HttpResponse:
+    season = get_season(territory, season_id)
+    circle = get_season_circle(season, circle_id)
+    own, _circles, others = _season_seats(season, circle)
+    form = SwapForm(request.POST, members=own, others=others, prefix=f"swap{circle.pk}")
+    if not form.is_valid():
+        messages.error(request, _("Choose two people of different circles."))
+        return _back_to_proposal(territory, season, circle)
+    try:
+        first, second = review.swap_members(
+            season,
+            form.cleaned_data["member"],
+            form.cleaned_data["other"],
+            acting_user=request.user,
+            force=form.cleaned_data["force"],
+        )
+    except review.ReviewError as error:
+        _review_refused(request, error)
+        return _back_to_proposal(territory, season, circle)
+    messages.success(request, _("The two people were swapped; both circles were checked again."))
+    return _back_to_proposal(territory, season, first, second)
+
+
+@require_POST
+@territory_management
+def manage_circle_lock(
+    request: HttpRequest, territory: Territory, season_id: int, circle_id: int
+) -> HttpResponse:
+    season = get_season(territory, season_id)
+    circle = get_season_circle(season, circle_id)
+    form = LockForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Choose to lock or to unlock the circle."))
+        return _back_to_proposal(territory, season, circle)
+    try:
+        circle = review.set_locked(
+            season, circle.pk, bool(form.cleaned_data["locked"]), acting_user=request.user
+        )
+    except review.ReviewError as error:
+        _review_refused(request, error)
+        return _back_to_proposal(territory, season, circle)
+    if circle.locked:
+        messages.success(request, _("The circle is locked: recomposing will keep it as it is."))
+    else:
+        messages.success(request, _("The circle is unlocked."))
+    return _back_to_proposal(territory, season, circle)
+
+
+@require_POST
+@territory_management
+def manage_season_recompose(
+    request: HttpRequest, territory: Territory, season_id: int
+) -> HttpResponse:
+    season = get_season(territory, season_id)
+    try:
+        season = services.start_recomposition(season, acting_user=request.user)
+    except ForbiddenTransition:
+        messages.error(request, _("Only a proposal can be recomposed."))
+        return _season_home(territory, season)
+    messages.success(request, _("The circles you did not lock are being composed again."))
+    return _season_home(territory, season)
+
+
+@require_POST
+@territory_management
+def manage_season_publish(
+    request: HttpRequest, territory: Territory, season_id: int
+) -> HttpResponse:
+    season = get_season(territory, season_id)
+    try:
+        season = publication.publish_season(season, acting_user=request.user)
+    except ForbiddenTransition:
+        messages.error(request, _("Only a proposal can be published."))
+        return _season_home(territory, season)
+    messages.success(request, _("The circles are published: every member was sent an invitation."))
+    return _season_home(territory, season)
+
+
+@require_safe
+@territory_management
+def manage_season_circles(
+    request: HttpRequest, territory: Territory, season_id: int
+) -> HttpResponse:
+    season = get_season(territory, season_id)
+    if season.state not in (SeasonState.PUBLISHED, SeasonState.RUNNING, SeasonState.CLOSED):
+        return _season_home(territory, season)
+    return render(
+        request,
+        "circles/manage/season_circles.html",
+        {"territory": territory, "season": season, "circles": circles_answers(season)},
+    )
+
+
+@require_POST
+@territory_management
+def manage_season_start(request: HttpRequest, territory: Territory, season_id: int) -> HttpResponse:
+    season = get_season(territory, season_id)
+    try:
+        season = publication.start_season(season, acting_user=request.user)
+    except ForbiddenTransition:
+        messages.error(request, _("Only a published season can start."))
+        return _season_home(territory, season)
+    messages.success(request, _("The season has started: the circles are meeting."))
+    return _season_home(territory, season)
 
 
 @require_POST
@@ -192,6 +390,39 @@ def manage_season_reopen(
 
 
 # --- Participants ---
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def circle_invitation(request: HttpRequest, territory_slug: str, circle_id: int) -> HttpResponse:
+    territory = get_territory(territory_slug)
+    membership = get_own_membership(request.user, territory, circle_id)
+    form = AnswerForm(_posted(request))
+    if request.method == "POST" and form.is_valid():
+        try:
+            kept = publication.answer_invitation(membership, form.cleaned_data["answer"])
+        except publication.NotInvited:
+            messages.info(request, _("Your answer was already recorded."))
+            return redirect("circle_invitation", territory.slug, circle_id)
+        if kept is None:
+            messages.success(request, _("Your seat was given back. Thank you for telling us."))
+            return redirect("season_detail", territory.slug, membership.circle.season_id)
+        messages.success(request, _("Thank you: your seat is confirmed."))
+        return redirect("circle_invitation", territory.slug, circle_id)
+    circle = membership.circle
+    return render(
+        request,
+        "circles/invitation.html",
+        {
+            "territory": territory,
+            "membership": membership,
+            "circle": circle,
+            "season": circle.season,
+            "slot": slot_label(circle.slot) if circle.slot else "",
+            "sessions": session_times(circle.season, circle.slot),
+            "form": form,
+        },
+    )
 
 
 @require_safe
@@ -238,6 +469,11 @@ def season_detail(request: HttpRequest, territory_slug: str, season_id: int) -> 
             "registration": registration,
             "can_join": services.registration_is_open(season),
             "form": form,
+            "own_seat": Membership.objects.filter(
+                user=request.user, circle__season=season, circle__season__state__in=ANSWERABLE
+            )
+            .select_related("circle")
+            .first(),
         },
     )
 

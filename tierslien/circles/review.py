@@ -1,0 +1,408 @@
+"""Reviewing a proposal: move, swap, lock, and the rules each circle must keep.
+
+The current circles are handed back to the engine as a `mixing.Solution`, and
+`mixing.violations` (the engine's independent checker) says which hard rule a
+circle breaks: size, the weekly slot, the distance each member can travel, the
+venue's opening times and access, criteria that must be shared, pairs that must
+stay apart, a venue hosting too many circles at once. Its findings are put in
+plain, translatable words here, with display names — never anyone's answers.
+
+A move that breaks a rule the circles kept before is refused unless the
+facilitator explicitly confirms it (`force=True`): they may know something the
+data does not (a lift at the venue, a lift in a car).
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
+from typing import Any
+
+from django.db import transaction
+from django.db.models import Prefetch
+from django.utils.translation import gettext as _
+
+from tierslien import mixing
+from tierslien.circles.diversity import circle_diversity, spans
+from tierslien.circles.models import Circle, Membership, Season, SeasonState, Unplaced
+from tierslien.circles.problem import Built, build_problem, venue_id
+from tierslien.lib.slots import ALL_SLOTS
+from tierslien.mixing.distance import encode
+from tierslien.mixing.report import build_report, explain
+from tierslien.territories.display import slot_label
+
+
+class ReviewError(Exception):
+    """A review action that cannot be done."""
+
+
+class NotProposed(ReviewError):
+    """Circles can be changed only while they are a proposal."""
+
+
+class CircleLocked(ReviewError):
+    """A locked circle keeps its members: unlock it first."""
+
+
+class SameCircle(ReviewError):
+    """Moving or swapping within one circle changes nothing."""
+
+
+class BreaksRules(ReviewError):
+    """The change breaks rules the circles kept before; `problems` says which, in words."""
+
+    def __init__(self, problems: list[str]) -> None:
+        self.problems = problems
+        super().__init__("; ".join(problems))
+
+
+@dataclass
+class Current:
+    """A season's circles as the engine sees them, and how to read its answers back."""
+
+    season: Season
+    built: Built
+    circles: list[Circle]  # in number order, memberships (with users) prefetched
+    pid_of: dict[int, str]  # user id -> engine person id
+    groups: dict[int, list[str]]  # circle id -> person ids
+
+    def solution(self, groups: dict[int, list[str]] | None = None) -> mixing.Solution:
+        groups = self.groups if groups is None else groups
+        return mixing.Solution(
+            rounds=(
+                mixing.Round(
+                    groups=tuple(
+                        mixing.Group(
+                            members=tuple(groups[circle.pk]),
+                            venue=venue_id(circle.venue) if circle.venue else None,
+                            slot=circle.slot or None,
+                        )
+                        for circle in self.circles
+                    )
+                ),
+            )
+        )
+
+    def problems(self, groups: dict[int, list[str]] | None = None) -> dict[int, list[str]]:
+        """Circle id -> the rules it breaks, in plain words (a circle keeping all: absent)."""
+        found = mixing.violations(self.built.problem, self.solution(groups))
+        names = {
+            pid: registration.user.display_name
+            for pid, registration in self.built.registrations.items()
+        }
+        venues = {vid: venue.name for vid, venue in self.built.venues.items()}
+        out: dict[int, list[str]] = defaultdict(list)
+        for violation in found:
+            if 0 <= violation.group < len(self.circles):
+                key = self.circles[violation.group].pk
+            else:
+                key = 0  # season-wide (a venue hosting too many circles, someone twice)
+            out[key].append(plain_words(violation.message, names, venues))
+        return dict(out)
+
+
+def load(season: Season) -> Current:
+    """Build the problem once and read the current circles (a constant number of queries)."""
+    built = build_problem(season)
+    pid_of = {registration.user_id: pid for pid, registration in built.registrations.items()}
+    circles = list(
+        Circle.objects.filter(season=season)
+        .select_related("venue")
+        .prefetch_related(
+            Prefetch("memberships", queryset=Membership.objects.select_related("user"))
+        )
+        .order_by("number")
+    )
+    groups = {
+        circle.pk: [pid_of[m.user_id] for m in circle.memberships.all() if m.user_id in pid_of]
+        for circle in circles
+    }
+    return Current(season=season, built=built, circles=circles, pid_of=pid_of, groups=groups)
+
+
+# --- The checker's findings in plain words ---
+
+_PATTERNS: list[tuple[re.Pattern[str], str]] = [
+    (re.compile(r"^size (\d+) outside \[(\d+), (\d+)\]$"), "size"),
+    (re.compile(r"^(\S+) is not free at (\S+)$"), "not_free"),
+    (re.compile(r"^(\S+) is not open at (\S+)$"), "closed"),
+    (re.compile(r"^(\S+) lacks a need of (\S+)$"), "needs"),
+    (re.compile(r"^(\S+) is ([\d.]+) km from (\S+)$"), "distance"),
+    (re.compile(r"^apart pair \['(\S+)', '(\S+)'\] together$"), "apart"),
+    (re.compile(r"^shared criterion .*$"), "shared"),
+    (re.compile(r"^(\S+) hosts (\d+) groups at (\S+)$"), "hosts"),
+    (re.compile(r"^missing or unknown venue .*$"), "no_venue"),
+    (re.compile(r"^no slot although .*$"), "no_slot"),
+    (re.compile(r"^(\S+) is in (\d+) groups$"), "twice"),
+]
+
+
+def _slot(label: str) -> str:
+    try:
+        return str(slot_label(label))
+    except ValueError:
+        return label
+
+
+def plain_words(message: str, names: dict[str, str], venues: dict[str, str]) -> str:
+    """One of the checker's messages as a facilitator reads it."""
+
+    def who(pid: str) -> str:
+        return names.get(pid, _("someone"))
+
+    def where(vid: str) -> str:
+        return venues.get(vid, _("the venue"))
+
+    for pattern, kind in _PATTERNS:
+        match = pattern.match(message)
+        if match is None:
+            continue
+        g = match.groups()
+        if kind == "size":
+            return _("%(size)s people: a circle needs %(low)s to %(high)s.") % {
+                "size": g[0],
+                "low": g[1],
+                "high": g[2],
+            }
+        if kind == "not_free":
+            return _("%(name)s is not free on %(slot)s.") % {"name": who(g[0]), "slot": _slot(g[1])}
+        if kind == "closed":
+            return _("%(venue)s is not open on %(slot)s.") % {
+                "venue": where(g[0]),
+                "slot": _slot(g[1]),
+            }
+        if kind == "needs":
+            return _("%(venue)s lacks an access need of %(name)s.") % {
+                "venue": where(g[0]),
+                "name": who(g[1]),
+            }
+        if kind == "distance":
+            return _("%(venue)s is %(km)s km away: farther than %(name)s can travel.") % {
+                "venue": where(g[0]),
+                "km": g[1],
+                "name": who(g[2]),
+            }
+        if kind == "apart":
+            return _("%(first)s and %(second)s must not share a circle.") % {
+                "first": who(g[0]),
+                "second": who(g[1]),
+            }
+        if kind == "shared":
+            return _("The members no longer share an answer they must have in common.")
+        if kind == "hosts":
+            return _("%(venue)s would host %(count)s circles at once on %(slot)s.") % {
+                "venue": where(g[0]),
+                "count": g[1],
+                "slot": _slot(g[2]),
+            }
+        if kind == "no_venue":
+            return _("The circle has no venue.")
+        if kind == "no_slot":
+            return _("The circle has no weekly time.")
+        return _("%(name)s is in several circles.") % {"name": who(g[0])}
+    return _("A rule of the composition is broken.")
+
+
+# --- Writes ---
+
+
+def _locked_season(season: Season) -> Season:
+    current = Season.objects.select_for_update().get(pk=season.pk)
+    if current.state != SeasonState.PROPOSED:
+        raise NotProposed
+    return current
+
+
+def _new_problems(
+    current: Current, changed: dict[int, list[str]], circle_ids: Iterable[int]
+) -> list[str]:
+    before = current.problems()
+    after = current.problems(changed)
+    out: list[str] = []
+    for key in [*circle_ids, 0]:
+        old = before.get(key, [])
+        out += [problem for problem in after.get(key, []) if problem not in old]
+    return out
+
+
+def _circle(current: Current, circle_id: int) -> Circle:
+    for circle in current.circles:
+        if circle.pk == circle_id:
+            return circle
+    raise Circle.DoesNotExist
+
+
+def _membership(current: Current, membership_id: int) -> Membership:
+    for circle in current.circles:
+        for membership in circle.memberships.all():
+            if membership.pk == membership_id:
+                return membership
+    raise Membership.DoesNotExist
+
+
+def _apply(
+    current: Current,
+    changed: dict[int, list[str]],
+    moves: list[tuple[Membership, Circle]],
+    *,
+    force: bool,
+) -> list[Circle]:
+    touched = [circle for _m, circle in moves] + [
+        _circle(current, membership.circle_id) for membership, _c in moves
+    ]
+    ids = list(dict.fromkeys(circle.pk for circle in touched))
+    problems = _new_problems(current, changed, ids)
+    if problems and not force:
+        raise BreaksRules(problems)
+    for membership, circle in moves:
+        membership.circle = circle
+        membership.save(update_fields=["circle"])
+    current.groups = changed
+    refresh_scores(current, ids)
+    return [_circle(current, pk) for pk in ids]
+
+
+@transaction.atomic
+def move_member(
+    season: Season, membership_id: int, to_circle_id: int, *, acting_user: Any, force: bool = False
+) -> Circle:
+    """Move someone to another circle; returns the circle they joined."""
+    _locked_season(season)
+    current = load(season)
+    membership = _membership(current, membership_id)
+    source = _circle(current, membership.circle_id)
+    target = _circle(current, to_circle_id)
+    if source.pk == target.pk:
+        raise SameCircle
+    if source.locked or target.locked:
+        raise CircleLocked
+    pid = current.pid_of.get(membership.user_id)
+    changed = {key: list(members) for key, members in current.groups.items()}
+    if pid is not None:
+        changed[source.pk].remove(pid)
+        changed[target.pk].append(pid)
+    _apply(current, changed, [(membership, target)], force=force)
+    return target
+
+
+@transaction.atomic
+def swap_members(
+    season: Season, first_id: int, second_id: int, *, acting_user: Any, force: bool = False
+) -> tuple[Circle, Circle]:
+    """Exchange two people of different circles."""
+    _locked_season(season)
+    current = load(season)
+    first, second = _membership(current, first_id), _membership(current, second_id)
+    a, b = _circle(current, first.circle_id), _circle(current, second.circle_id)
+    if a.pk == b.pk:
+        raise SameCircle
+    if a.locked or b.locked:
+        raise CircleLocked
+    changed = {key: list(members) for key, members in current.groups.items()}
+    for membership, source, target in ((first, a, b), (second, b, a)):
+        pid = current.pid_of.get(membership.user_id)
+        if pid is not None:
+            changed[source.pk].remove(pid)
+            changed[target.pk].append(pid)
+    _apply(current, changed, [(first, b), (second, a)], force=force)
+    return a, b
+
+
+@transaction.atomic
+def set_locked(season: Season, circle_id: int, locked: bool, *, acting_user: Any) -> Circle:
+    _locked_season(season)
+    circle = Circle.objects.get(season=season, pk=circle_id)
+    circle.locked = locked
+    circle.save(update_fields=["locked"])
+    return circle
+
+
+def refresh_scores(current: Current, circle_ids: Iterable[int]) -> None:
+    """Recompute the diversity and counts of some circles, and the season's report."""
+    problem = current.built.problem
+    solution = current.solution()
+    enc = encode(problem)
+    explanations = explain(problem, enc, solution)
+    numeric_spans = spans(problem)
+    wanted = set(circle_ids)
+    for circle in current.circles:
+        if circle.pk not in wanted:
+            continue
+        members = current.groups[circle.pk]
+        explanation = explanations.get(members[0]) if members else None
+        counts = {name: int(k) for name, k in explanation.counts} if explanation else {}
+        counts["sectors"] = len(
+            {s for m in members if (s := current.built.sectors.get(m)) is not None}
+        )
+        circle.counts = counts
+        circle.diversity = circle_diversity(problem, members, numeric_spans)
+        circle.save(update_fields=["counts", "diversity"])
+    unplaced = tuple(
+        mixing.Unplaced(
+            id=current.pid_of[user_id],
+            round=0,
+            reason=mixing.Reason(code, message, params or {}),
+        )
+        for user_id, code, message, params in Unplaced.objects.filter(
+            season=current.season
+        ).values_list("user_id", "code", "message", "params")
+        if user_id in current.pid_of
+    )
+    report = build_report(problem, enc, replace(solution, unplaced=unplaced))
+    Season.objects.filter(pk=current.season.pk).update(report=report.to_dict())
+
+
+# --- Recomposing around locked circles ---
+
+
+def without_locked(built: Built, locked: list[Circle], pid_of: dict[int, str]) -> Built:
+    """The problem minus the locked circles' members and their seats at the venues.
+
+    The engine's incremental mode (`previous=`) keeps previous groups but may add
+    newcomers to them; a locked circle must stay exactly as it is, so its
+    members leave the problem, and the venue loses one place at that slot: the
+    venue is split into a copy open only at that slot with the remaining
+    capacity (its id ``v<id>@<slot>`` maps back to the same venue).
+    """
+    gone = {pid_of[m.user_id] for circle in locked for m in circle.memberships.all()}
+    gone &= set(built.problem.index)
+    taken: dict[tuple[str, str], int] = defaultdict(int)
+    for circle in locked:
+        if circle.venue is not None and circle.slot:
+            taken[(venue_id(circle.venue), circle.slot)] += 1
+    venues: list[mixing.Venue] = []
+    mapping = dict(built.venues)
+    for venue in built.problem.venues:
+        busy = {slot: n for (vid, slot), n in taken.items() if vid == venue.id}
+        if not busy:
+            venues.append(venue)
+            continue
+        open_at = venue.slots if venue.slots is not None else ALL_SLOTS
+        venues.append(replace(venue, slots=tuple(s for s in open_at if s not in busy)))
+        for slot, count in sorted(busy.items()):
+            left = venue.capacity - count
+            if left > 0 and slot in open_at:
+                copy_id = f"{venue.id}@{slot}"
+                venues.append(replace(venue, id=copy_id, slots=(slot,), capacity=left))
+                mapping[copy_id] = built.venues[venue.id]
+    people = tuple(p for p in built.problem.people if p.id not in gone)
+
+    def pairs(items: tuple[tuple[str, str], ...]) -> tuple[tuple[str, str], ...]:
+        return tuple(p for p in items if p[0] not in gone and p[1] not in gone)
+
+    problem = replace(
+        built.problem,
+        people=people,
+        venues=tuple(venues),
+        met_before=pairs(built.problem.met_before),
+        apart=pairs(built.problem.apart),
+        together=pairs(built.problem.together),
+    )
+    return Built(
+        problem=problem,
+        registrations={pid: r for pid, r in built.registrations.items() if pid not in gone},
+        venues=mapping,
+        sectors={pid: s for pid, s in built.sectors.items() if pid not in gone},
+    )
