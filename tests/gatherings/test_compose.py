@@ -148,3 +148,39 @@ def test_companion_pairs_together_wins_and_oversized_groups_are_dropped(
     together, apart = companion_pairs(list(Companion.objects.all()), 8)
     assert len(together) == 6
     assert apart == set()
+
+
+def test_someone_checking_in_while_the_engine_runs_is_a_late_arrival(
+    evening: Evening, crowd: Crowd, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    crowd(evening, 8)
+    engine_plan = services._engine_plan
+
+    def slow(built: object, seed: int) -> object:
+        services.check_in(evening, first_name="Meanwhile", answers={})
+        return engine_plan(built, seed)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(services, "_engine_plan", slow)
+    services.compose_tables(evening)
+    meanwhile = Attendee.objects.get(first_name="Meanwhile")
+    assert not meanwhile.seats.exists()
+    assert Attendee.objects.unseated().count() == 1
+    services.compose_tables(evening)
+    assert meanwhile.seats.count() == 2
+
+
+def test_evening_over_while_the_engine_runs_keeps_no_plan(
+    evening: Evening, crowd: Crowd, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    crowd(evening, 8)
+    engine_plan = services._engine_plan
+
+    def slow(built: object, seed: int) -> object:
+        plan = engine_plan(built, seed)  # type: ignore[arg-type]
+        services.purge_evening(evening)
+        return plan
+
+    monkeypatch.setattr(services, "_engine_plan", slow)
+    with pytest.raises(services.EveningClosed):
+        services.compose_tables(evening)
+    assert not Seat.objects.exists()

@@ -175,46 +175,62 @@ def _engine_plan(built: Built, seed: int) -> Plan:
     return best[1]
 
 
-@transaction.atomic
 def compose_tables(evening: Evening, *, fresh: bool = False, seed: int = 0) -> Composition:
     """Seat everyone for every round.
 
     The first time (or with `fresh`), the engine composes all the rounds at once.
     Afterwards only late arrivals are placed, into the existing plan, moving as few
     people as possible (see seating.py): people already at a table stay there.
-    """
 
-    locked = _locked(evening)
-    if locked.state not in (EveningState.CHECKING_IN, EveningState.COMPOSED):
-        raise EveningClosed
+    The plan is computed outside any transaction (the engine may take seconds and
+    the door must keep checking people in); people who arrive meanwhile are late
+    arrivals for the next click.
+    """
     started = timezone.now()
-    built = build_problem(locked)
-    if built.problem.n < locked.min_size:
+    current = Evening.objects.with_relations().get(pk=evening.pk)
+    if current.state not in (EveningState.CHECKING_IN, EveningState.COMPOSED):
+        raise EveningClosed
+    built = build_problem(current)
+    if built.problem.n < current.min_size:
         raise TooFewAttendees
-    seats = list(Seat.objects.filter(evening=locked))
-    unseated = [
-        pid for pid in built.attendees if pid not in {person_id(s.attendee_id) for s in seats}
-    ]
-    if locked.state == EveningState.CHECKING_IN or fresh or not seats:
+    seats = list(Seat.objects.filter(evening=current))
+    if current.state == EveningState.CHECKING_IN or fresh or not seats:
         plan = _engine_plan(built, seed)
         placed, moved = len(built.attendees), 0
         fresh = True
     else:
-        current: list[dict[str, int]] = [{} for _ in range(locked.rounds)]
+        seated: list[dict[str, int]] = [{} for _ in range(current.rounds)]
         for seat in seats:
-            if 1 <= seat.round <= locked.rounds:
-                current[seat.round - 1][person_id(seat.attendee_id)] = seat.table
+            if 1 <= seat.round <= current.rounds:
+                seated[seat.round - 1][person_id(seat.attendee_id)] = seat.table
+        known = {person_id(seat.attendee_id) for seat in seats}
+        unseated = [pid for pid in built.attendees if pid not in known]
         placement = place_newcomers(
-            current,
+            seated,
             unseated,
-            min_size=locked.min_size,
-            max_size=locked.max_size,
+            min_size=current.min_size,
+            max_size=current.max_size,
             dissimilarity=built.dissimilarity,
             together=built.together,
             apart=built.apart,
         )
         plan = placement.plan
         placed, moved = len(unseated), len(placement.moved)
+    _save_plan(current, built, plan)
+    return Composition(
+        fresh=fresh,
+        placed=placed,
+        moved=moved,
+        repeats=repeats(plan, ignore=built.together),
+        elapsed=(timezone.now() - started).total_seconds(),
+    )
+
+
+@transaction.atomic
+def _save_plan(evening: Evening, built: Built, plan: Plan) -> None:
+    locked = _locked(evening)
+    if locked.state not in (EveningState.CHECKING_IN, EveningState.COMPOSED):
+        raise EveningClosed  # the evening ended (or was purged) meanwhile
     Seat.objects.filter(evening=locked).delete()
     Seat.objects.bulk_create(
         Seat(evening=locked, attendee=built.attendees[pid], round=r, table=table)
@@ -226,13 +242,6 @@ def compose_tables(evening: Evening, *, fresh: bool = False, seed: int = 0) -> C
         transition(locked, EveningState.COMPOSED, also=("composed_at",))
     else:
         locked.save(update_fields=["composed_at", "updated_at"])
-    return Composition(
-        fresh=fresh,
-        placed=placed,
-        moved=moved,
-        repeats=repeats(plan, ignore=built.together),
-        elapsed=(timezone.now() - started).total_seconds(),
-    )
 
 
 @transaction.atomic
