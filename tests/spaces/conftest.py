@@ -35,7 +35,8 @@ def _frozen(time_machine: object) -> None:
 
 @pytest.fixture(autouse=True)
 def _pages_in_english(cast: Cast) -> None:
-    User.objects.filter(pk__in=[u.pk for u in cast.roles().values() if u]).update(language="en")
+    people = [u.pk for u in cast.roles().values() if u] + [cast.co_member.pk]
+    User.objects.filter(pk__in=people).update(language="en")
 
 
 def accept(circle: Circle, user: User) -> None:
