@@ -23,8 +23,9 @@ from typing import Any, TextIO
 
 from tierslien.lottery.csvio import read_pool, read_quotas
 from tierslien.lottery.feasibility import InfeasibleQuotasError
+from tierslien.lottery.maximin import MaximinParams
 from tierslien.lottery.model import LotteryInputError, LotteryProblem
-from tierslien.lottery.selection import rng_for_seed, select
+from tierslien.lottery.selection import SelectParams, rng_for_seed, select
 from tierslien.lottery.verify import record, verify
 
 PROG = "tierslien-draw"
@@ -50,6 +51,11 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--seats", type=int, required=True, help="number of seats to fill")
     parser.add_argument("--seed", type=_seed, help="the published seed (required unless --verify)")
     parser.add_argument("--id-column", default="id", help="name of the id column (default: id)")
+    parser.add_argument(
+        "--time-limit",
+        type=float,
+        help="stop optimising after this many seconds (the bound shows how far from best)",
+    )
     parser.add_argument("-o", "--output", type=Path, help="write the publishable record (JSON)")
     parser.add_argument(
         "--verify", type=Path, metavar="RECORD", help="rerun and audit a published record"
@@ -95,6 +101,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.verify is None and args.seed is None:
         parser.error("--seed is required (unless --verify)")
     try:
+        params = MaximinParams(time_limit=args.time_limit)
+    except ValueError as error:
+        parser.error(str(error))
+    try:
         problem = LotteryProblem(
             read_pool(args.pool, id_column=args.id_column), read_quotas(args.quotas), args.seats
         )
@@ -109,7 +119,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 raise LotteryInputError(
                     f"--seed {args.seed} differs from the record's seed {published.get('seed')}"
                 )
-            outcome = verify(problem, published)
+            outcome = verify(problem, published, params=params)
             for problem_text in outcome.problems:
                 sys.stdout.write(f"MISMATCH: {problem_text}\n")
             if outcome.ok:
@@ -119,7 +129,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 )
                 return 0
             return 1
-        result = select(problem, rng=rng_for_seed(args.seed))
+        result = select(problem, rng=rng_for_seed(args.seed), params=SelectParams(params))
     except InfeasibleQuotasError as error:
         sys.stderr.write(f"{PROG}: {error}\n")
         suggested = error.report.suggested

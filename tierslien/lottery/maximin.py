@@ -53,6 +53,7 @@ RESOLUTION = 10**9
 """Lottery tickets: each composition's probability is a whole number of tickets out of this."""
 
 EPS = 1e-12  # numerical zero for probabilities
+BOUND_EVERY = 25  # iterations between exact pricings (each gives an upper bound)
 STARTS = 2  # local searches per iteration, from the most likely compositions
 FAST_GAP = 1e-4  # relative MIP gap while a quick answer is enough to improve
 EXACT_GAP = 1e-9  # relative MIP gap to certify that no composition improves
@@ -239,11 +240,14 @@ def _price(
     z: float,
     starts: list[tuple[int, ...]],
     known: set[tuple[int, ...]],
+    *,
+    exact: bool,
 ) -> tuple[list[tuple[int, ...]], float | None]:
     """New compositions improving on the master's value z for the duals `weights`.
 
     Local search from the best compositions first (cheap); when it finds nothing,
-    the integer program, whose answer also bounds the optimum (returned, else None).
+    or when `exact`, the integer program, whose answer also bounds the optimum
+    (returned, else None).
     """
     found: list[tuple[int, ...]] = []
     for start in starts:
@@ -251,11 +255,13 @@ def _price(
         fresh = candidate not in known and candidate not in found
         if fresh and float(np.dot(weights, candidate)) > z + EPS:
             found.append(candidate)
-    if found:
+    if found and not exact:
         return found, None
-    exact = system.best(weights, gap=EXACT_GAP)
-    assert exact is not None  # the quotas are feasible: the first solve found a composition
-    return [exact[0]], exact[1]
+    best = system.best(weights, gap=EXACT_GAP)
+    assert best is not None  # the quotas are feasible: the first solve found a composition
+    if best[0] not in found:
+        found.append(best[0])
+    return found, best[1]
 
 
 def find_lottery(
@@ -306,7 +312,18 @@ def find_lottery(
         weights = np.zeros(n_types)
         weights[covered] = duals
         ranked = sorted(range(len(columns)), key=lambda i: -lam[i])[:STARTS]
-        new, bound = _price(system, weights, z, [columns[i] for i in ranked], set(columns))
+        elapsed = time.perf_counter() - started
+        last = iteration >= params.max_iterations or (
+            params.time_limit is not None and elapsed > params.time_limit
+        )
+        new, bound = _price(
+            system,
+            weights,
+            z,
+            [columns[i] for i in ranked],
+            set(columns),
+            exact=last or iteration % BOUND_EVERY == 0,
+        )
         if bound is not None:
             upper = min(upper, bound)
         if on_progress is not None:
@@ -314,16 +331,14 @@ def find_lottery(
         logger.debug(
             "iteration %d: %d compositions, min in [%.9f, %.9f]", iteration, len(columns), z, upper
         )
-        out_of_time = (
-            params.time_limit is not None and time.perf_counter() - started > params.time_limit
-        )
         improving = [c for c in new if c not in columns and float(np.dot(weights, c)) > z + EPS]
-        if (
-            upper - z <= params.tolerance
-            or not improving
-            or iteration >= params.max_iterations
-            or out_of_time
-        ):
+        if upper - z <= params.tolerance or not improving or last:
+            if last and upper - z > params.tolerance:
+                logger.warning(
+                    "stopped before optimality: min probability %.6f, best possible <= %.6f",
+                    z,
+                    upper,
+                )
             break
         columns += improving
 
