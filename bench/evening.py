@@ -8,8 +8,9 @@ occupation, education; 10 % "prefer not to say"), 20 pairs who came together
 (seated apart) and 5 who want to stay together, then `compose_tables` (the
 engine composes every round at once). Prints one Markdown table row per trial:
 seconds to compose (engine and database writes), repeated encounters, table
-sizes, companions seated together by mistake. The first trial includes the
-engine's start-up in a fresh process.
+sizes, companions seated together by mistake, and the engine's runs (a second
+run, with twice the time, happens when the first plan repeats encounters). The
+first trial includes the engine's start-up in a fresh process.
 """
 
 from __future__ import annotations
@@ -45,6 +46,7 @@ def main() -> None:
     from django.core.management import call_command
     from django.utils import timezone
 
+    from tierslien import mixing
     from tierslien.gatherings import services
     from tierslien.gatherings.models import Companion, Seat
     from tierslien.gatherings.problem import person_id
@@ -52,6 +54,18 @@ def main() -> None:
     from tierslien.gatherings.seating import repeats
     from tierslien.portraits.services import install_default_criteria
     from tierslien.territories.models import Sector, Territory, Venue
+
+    engine_calls: list[float] = []
+    solve = mixing.solve
+
+    def timed_solve(*args: object, **kwargs: object) -> object:
+        began = time.perf_counter()
+        try:
+            return solve(*args, **kwargs)  # type: ignore[arg-type]
+        finally:
+            engine_calls.append(time.perf_counter() - began)
+
+    mixing.solve = timed_solve  # type: ignore[assignment]
 
     call_command("migrate", verbosity=0)
     territory = Territory.objects.create(name="Bench", slug="bench", kind="town")
@@ -63,8 +77,11 @@ def main() -> None:
     questions = evening_questions(territory)
     print(f"questions: {', '.join(q.key for q in questions)}")
     print()
-    print("| trial | attendees | rounds | seconds | repeats | table sizes | companions together |")
-    print("|---|---|---|---|---|---|---|")
+    print(
+        "| trial | attendees | rounds | seconds | engine runs | engine seconds | repeats "
+        "| table sizes | companions together |"
+    )
+    print("|---|---|---|---|---|---|---|---|---|")
     for trial in range(args.trials):
         rng = random.Random(trial)
         evening = services.create_evening(
@@ -98,6 +115,7 @@ def main() -> None:
             if came_with and not together:
                 apart[-1] = (attendee.pk, came_with[0])
             people.append(attendee)
+        engine_calls.clear()
         started = time.perf_counter()
         outcome = services.compose_tables(evening, seed=trial)
         seconds = time.perf_counter() - started
@@ -122,6 +140,7 @@ def main() -> None:
         }
         print(
             f"| {trial + 1} | {args.attendees} | {args.rounds} | {seconds:.2f} | "
+            f"{len(engine_calls)} | {' + '.join(f'{t:.2f}' for t in engine_calls)} | "
             f"{repeats(plan, ignore=together_pairs)} | {sizes[0]}-{sizes[-1]} | {mixed} |"
         )
         assert outcome.repeats == repeats(plan, ignore=together_pairs)

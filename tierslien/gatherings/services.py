@@ -29,7 +29,7 @@ from tierslien.territories.models import Territory, Venue
 log = logging.getLogger(__name__)
 
 KEEP_FOR = datetime.timedelta(days=30)
-DEFAULT_COMPOSE_SECONDS = 1.5
+DEFAULT_COMPOSE_SECONDS = 1.0
 
 
 class EveningClosed(Exception):
