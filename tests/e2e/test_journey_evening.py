@@ -68,6 +68,9 @@ def test_facilitator_runs_a_discovery_evening(live_server, page, outside_request
             page.fill("main input[name=email]", "nour@example.org")
             page.locator("main details.came-with summary").click()
             page.check(f"main input[name=came_with][value='{karim.pk}']")
+            page.set_viewport_size({"width": 420, "height": 900})
+            shoot("evening-checkin", full_page=True)
+            page.set_viewport_size({"width": 1200, "height": 900})
         page.locator("main form.checkin-form button[type=submit]").click()
         page.wait_for_load_state()
         assert page.input_value("main input[name=first_name]") == ""
