@@ -26,7 +26,13 @@ from tierslien.mixing.construct import Builder, Layout, together_units
 from tierslien.mixing.distance import Encoded, encode
 from tierslien.mixing.feasibility import Sites, compute_sites
 from tierslien.mixing.problem import Problem, ProblemError
-from tierslien.mixing.report import Explanation, Report, build_report, explain
+from tierslien.mixing.report import (
+    Explanation,
+    Report,
+    build_report,
+    explain,
+    group_diversities,
+)
 from tierslien.mixing.solution import Group, Reason, Round, Solution, Unplaced
 from tierslien.mixing.validate import Violation, violations
 
@@ -114,10 +120,13 @@ def solve(
     deadline = started + time_limit
     rng = np.random.default_rng(seed)
 
+    offset = [0.0]  # the constructed grouping's diversity: scores are reported in total
+
     def report_progress(phase: str, score: float, fraction: float) -> None:
         if progress is not None:
             elapsed = time.perf_counter() - started
-            progress(Progress(elapsed, time_limit, phase, score, min(1.0, fraction)))
+            total = offset[0] + score
+            progress(Progress(elapsed, time_limit, phase, total, min(1.0, fraction)))
 
     enc = encode(problem)
     sites = compute_sites(problem)
@@ -134,6 +143,9 @@ def solve(
     report_progress("constructed", 0.0, 0.0)
 
     first = layout.assignment(problem.n)
+    if progress is not None and layout.members:
+        groups = [np.asarray(m, dtype=np.int64) for m in layout.members if m]
+        offset[0] = float(group_diversities(enc, groups)[0].sum()) * problem.rounds
     assignments = _improve_rounds(
         problem, enc, sites, layout, first, deadline, seed, params, report_progress
     )
@@ -146,6 +158,7 @@ def solve(
         broken = violations(problem, solution)
         if broken:
             solution = _drop_invalid(problem, solution, broken)
+    offset[0] = 0.0
     report_progress("report", 0.0, 1.0)
     report = build_report(problem, enc, solution)
     explanations = explain(problem, enc, solution)
