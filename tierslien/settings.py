@@ -49,6 +49,8 @@ INSTALLED_APPS = [
     "tierslien.circles",
     "tierslien.gatherings",
     "tierslien.spaces",
+    "tierslien.moderation",
+    "tierslien.feedback",
 ]
 
 MIDDLEWARE = [

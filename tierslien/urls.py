@@ -11,6 +11,8 @@ urlpatterns = [
     path("t/<slug:territory_slug>/", include("tierslien.circles.urls")),
     path("t/<slug:territory_slug>/evenings/", include("tierslien.gatherings.urls")),
     path("circles/", include("tierslien.spaces.urls")),
+    path("", include("tierslien.moderation.urls")),
+    path("", include("tierslien.feedback.urls")),
     path("me/", include("tierslien.privacy.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),

@@ -82,6 +82,7 @@ def test_deleting_an_account_removes_every_row_naming_the_person(cast: Cast) -> 
     )
     _give_circle_rows(user, cast)
     _give_evening_rows(user, cast)
+    _give_moderation_and_feedback_rows(user, cast)
     _give_space_rows(user, cast)
     others_before = {
         spec.label: apps.get_model(spec.label)
@@ -180,3 +181,34 @@ def _give_space_rows(user: User, cast: Cast) -> None:
         circle=circle, author=user, kind="project", title="C", text="D", created_at=moment
     )
     AidOffer.objects.create(post=theirs, author=user, text="I can help", created_at=moment)
+
+
+def _give_moderation_and_feedback_rows(user: User, cast: Cast) -> None:
+    """A block, a report, a removal (moderation), a feedback record and a wish (feedback)."""
+    import datetime
+
+    from tierslien.circles.models import Circle, Season
+    from tierslien.feedback.models import Feedback, FeedbackGiven, KeepInTouch
+    from tierslien.moderation.models import Block, Removal, Report
+
+    season = Season.objects.create(
+        territory=cast.territory,
+        name="Ended season",
+        registration_opens=datetime.date(2026, 1, 5),
+        registration_closes=datetime.date(2026, 1, 25),
+        first_week=datetime.date(2026, 2, 2),
+        state="closed",
+    )
+    circle = Circle.objects.create(season=season, venue=cast.venue, slot="tue-evening", number=1)
+    moment = datetime.datetime(2026, 3, 1, 12, 0, tzinfo=datetime.UTC)
+    Block.objects.create(blocker=user, blocked=cast.co_member)
+    Block.objects.create(blocker=cast.co_member, blocked=cast.participant)  # stays
+    Report.objects.create(reporter=user, circle=circle, reported=cast.co_member, reason="x")
+    Report.objects.create(reporter=cast.co_member, circle=circle, reason="stays")
+    Removal.objects.create(
+        circle=circle, user=user, removed_by=cast.admin, removed_at=moment, note="n"
+    )
+    FeedbackGiven.objects.create(user=user, season=season)
+    Feedback.objects.create(season=season, met_different="yes", felt_safe="yes", come_again="no")
+    KeepInTouch.objects.create(from_user=user, to_user=cast.co_member, circle=circle)
+    KeepInTouch.objects.create(from_user=cast.co_member, to_user=cast.participant, circle=circle)

@@ -19,8 +19,14 @@ from tierslien.lib.slots import normalise_slots
 from tierslien.portraits.models import Answer, Criterion, CriterionKind, Portrait
 from tierslien.territories.models import Venue
 
-# Seasons whose circles actually met: their members have met before.
-MET_STATES = (SeasonState.PUBLISHED, SeasonState.RUNNING, SeasonState.CLOSED)
+# Seasons whose circles actually met: their members have met before. Memberships
+# outlive the purge of a season's content (feedback.purge), so purged seasons count.
+MET_STATES = (
+    SeasonState.PUBLISHED,
+    SeasonState.RUNNING,
+    SeasonState.CLOSED,
+    SeasonState.PURGED,
+)
 
 
 @dataclass(frozen=True)
@@ -152,6 +158,8 @@ def build_problem(season: Season) -> Built:
         rounds=1,
         venues=engine_venues,
         met_before=met_before(season, {r.user_id: person_id(r) for r in registrations}),
+        # Moderation: a block by either person keeps the pair apart in every season.
+        apart=blocked_apart({r.user_id: person_id(r) for r in registrations}),
     )
     return Built(problem=problem, registrations=by_id, venues=venues, sectors=sectors)
 
@@ -174,3 +182,10 @@ def met_before(season: Season, people: dict[int, str]) -> tuple[tuple[str, str],
         for a, b in combinations(sorted(set(members)), 2):
             pairs.add((people[a], people[b]))
     return tuple(sorted(pairs))
+
+
+def blocked_apart(people: dict[int, str]) -> tuple[tuple[str, str], ...]:
+    """Pairs of this season's people where one blocked the other (moderation app)."""
+    from tierslien.moderation.services import blocked_pairs
+
+    return tuple((people[a], people[b]) for a, b in blocked_pairs(list(people)))

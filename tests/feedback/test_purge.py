@@ -1,0 +1,135 @@
+"""Thirty days after the last session, a season's content is erased; who met whom is kept."""
+
+from __future__ import annotations
+
+import datetime
+
+import pytest
+import time_machine
+from django.apps import apps
+from django.core.management import call_command
+from django.utils import timezone
+
+from tests.cast import Cast, make_user
+from tests.moderation.conftest import LAST_END, make_circle, make_season
+from tierslien.accounts.models import User
+from tierslien.circles.models import Circle, Membership, Registration, Season, SeasonState
+from tierslien.circles.problem import build_problem
+from tierslien.feedback import services
+from tierslien.feedback.models import Feedback, FeedbackGiven, KeepInTouch
+from tierslien.feedback.purge import purge_finished_circles
+from tierslien.feedback.tasks import purge_circles
+from tierslien.moderation.models import Block, Removal, Report
+
+pytestmark = pytest.mark.django_db
+
+DUE = LAST_END + datetime.timedelta(days=30)
+
+
+def _lived(cast: Cast, circle: Circle, carla: User) -> None:
+    """A season's worth of content: a report, wishes, feedback with a comment, a block."""
+    with time_machine.travel(LAST_END + datetime.timedelta(hours=1), tick=False):
+        Report.objects.create(
+            reporter=cast.participant, circle=circle, message_id=1, message_text="t", reason="r"
+        )
+        Removal.objects.create(
+            circle=circle, user=carla, removed_by=cast.facilitator, removed_at=timezone.now()
+        )
+        services.set_wishes(cast.participant, circle, [cast.co_member.pk])
+        services.give_feedback(
+            cast.participant,
+            circle,
+            met_different="yes",
+            felt_safe="yes",
+            come_again="yes",
+            comment="Alice was lovely",
+        )
+        Block.objects.create(blocker=cast.co_member, blocked=carla)
+
+
+def _space_content(cast: Cast, circle: Circle) -> list[type]:
+    """A message, an aid post and an attendance in the circle's space, when spaces exists."""
+    if not apps.is_installed("tierslien.spaces"):
+        return []
+    from tierslien.spaces.models import AidPost, Attendance, Message
+
+    moment = LAST_END
+    Message.objects.create(circle=circle, author=cast.participant, text="Hi", created_at=moment)
+    AidPost.objects.create(
+        circle=circle, author=cast.co_member, kind="need", title="A", text="B", created_at=moment
+    )
+    Attendance.objects.create(
+        circle=circle, user=cast.participant, session=1, answer="coming", updated_at=moment
+    )
+    return [Message, AidPost, Attendance]
+
+
+@pytest.mark.parametrize("state", ["published", "running", "closed"])
+def test_purge_waits_thirty_days_then_erases_the_content(
+    cast: Cast, circle: Circle, carla: User, state: str
+) -> None:
+    Season.objects.filter(pk=circle.season_id).update(state=state)
+    circle.refresh_from_db()
+    _lived(cast, circle, carla)
+    space_models = _space_content(cast, circle)
+
+    assert purge_finished_circles(DUE - datetime.timedelta(minutes=1)) == 0
+    assert Report.objects.exists() and KeepInTouch.objects.exists()
+
+    assert purge_finished_circles(DUE) == 1
+    assert purge_finished_circles(DUE + datetime.timedelta(days=1)) == 0  # nothing twice
+
+    season = Season.objects.get(pk=circle.season_id)
+    assert season.state == SeasonState.PURGED
+    assert not Report.objects.exists()
+    assert not KeepInTouch.objects.exists()
+    assert not FeedbackGiven.objects.exists()
+    for model in space_models:
+        assert not model.objects.filter(circle=circle).exists(), model
+    # What remains: who met whom, the anonymous answers (without free text), blocks, removals.
+    assert Membership.objects.filter(circle=circle).count() == 3
+    assert list(Feedback.objects.values_list("met_different", "comment")) == [("yes", "")]
+    assert Block.objects.count() == 1
+    assert Removal.objects.count() == 1
+
+
+def test_a_season_still_to_come_is_left_alone(cast: Cast, circle: Circle, carla: User) -> None:
+    later = make_season(cast.territory, name="Later")
+    Season.objects.filter(pk=later.pk).update(first_week=datetime.date(2026, 11, 2))
+    later_circle = make_circle(Season.objects.get(pk=later.pk), [carla])
+    Report.objects.create(reporter=carla, circle=later_circle, reason="r")
+    assert purge_finished_circles(DUE) == 1
+    assert Report.objects.filter(circle=later_circle).exists()
+    assert Season.objects.get(pk=later.pk).state == SeasonState.PUBLISHED
+
+
+def test_people_who_met_stay_apart_after_the_purge(cast: Cast, circle: Circle) -> None:
+    purge_finished_circles(DUE)
+    assert Season.objects.get(pk=circle.season_id).state == SeasonState.PURGED
+    following = make_season(cast.territory, state="open", name="Next")
+    people = [cast.participant, cast.co_member] + [
+        make_user(f"n{k}@example.org", f"N{k}") for k in range(4)
+    ]
+    ids = {
+        u.pk: Registration.objects.create(
+            season=following, user=u, availability=["tue-evening"], max_km=5
+        ).person_id
+        for u in people
+    }
+    met = {tuple(sorted(pair)) for pair in build_problem(following).problem.met_before}
+    assert tuple(sorted((ids[cast.participant.pk], ids[cast.co_member.pk]))) in met
+
+
+def test_the_command_and_the_task_purge(
+    cast: Cast, circle: Circle, carla: User, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _lived(cast, circle, carla)
+    with time_machine.travel(DUE + datetime.timedelta(hours=1), tick=False):
+        call_command("purge_circles")
+    assert "1 season(s) purged." in capsys.readouterr().out
+    assert not Report.objects.exists()
+    other = make_circle(make_season(cast.territory, name="Again"), [carla])
+    with time_machine.travel(DUE + datetime.timedelta(hours=2), tick=False):
+        result = purge_circles.enqueue()
+    assert result.return_value == 1
+    assert Season.objects.get(pk=other.season_id).state == SeasonState.PURGED

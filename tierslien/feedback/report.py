@@ -1,0 +1,278 @@
+"""The facilitator's season report: figures, charts and CSV, nothing below 11 people.
+
+Every count of people below `THRESHOLD` becomes None ("fewer than 11"); season-wide
+mixing indicators are shown only when at least `THRESHOLD` people were placed.
+The report costs a constant number of queries whatever the size of the season.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.apps import apps
+from django.core.exceptions import FieldDoesNotExist
+from django.db.models import Count, Sum
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from tierslien.circles.models import Circle, Membership, Registration, Season, Unplaced
+from tierslien.feedback.models import Again, Felt, Met
+from tierslien.feedback.services import THRESHOLD, season_feedback, suppress
+from tierslien.portraits.models import Criterion
+
+CHART_WIDTH = 320  # pixels for the longest bar
+BAR_HEIGHT = 22
+LABEL_WIDTH = 0  # labels sit above the chart, in the table
+
+
+def shown(value: int | None) -> int | None:
+    """A count of people, or None below THRESHOLD."""
+    if value is None or value < THRESHOLD:
+        return None
+    return value
+
+
+@dataclass(frozen=True)
+class Figure:
+    label: str
+    value: int | float | None  # None: fewer than THRESHOLD people
+    unit: str = ""  # "%" or "×" for indicators; counts of people have none
+
+
+@dataclass(frozen=True)
+class Bar:
+    label: str
+    value: int | None
+    y: int
+    width: int
+    text_x: int
+    text_y: int
+
+
+@dataclass
+class Section:
+    key: str
+    title: str
+    figures: list[Figure] = field(default_factory=list)
+    note: str = ""
+    chart: bool = True
+
+    @property
+    def bars(self) -> list[Bar]:
+        """Bar geometry for the SVG chart (suppressed figures have no bar)."""
+        values = [f.value for f in self.figures if isinstance(f.value, int | float)]
+        top = max(values, default=0) or 1
+        out = []
+        for index, figure in enumerate(self.figures):
+            value = figure.value if isinstance(figure.value, int) else None
+            width = round(CHART_WIDTH * value / top) if value else 0
+            y = index * (BAR_HEIGHT + 8)
+            out.append(
+                Bar(
+                    label=figure.label,
+                    value=value,
+                    y=y,
+                    width=width,
+                    text_x=width + 6,
+                    text_y=y + BAR_HEIGHT - 6,
+                )
+            )
+        return out
+
+    @property
+    def chart_height(self) -> int:
+        return len(self.figures) * (BAR_HEIGHT + 8)
+
+    @property
+    def has_chart(self) -> bool:
+        return self.chart and any(isinstance(f.value, int) for f in self.figures)
+
+
+CHOICE_LABELS: dict[str, dict[str, Any]] = {
+    "met_different": dict(Met.choices),
+    "felt_safe": dict(Felt.choices),
+    "come_again": dict(Again.choices),
+}
+QUESTION_TITLES: dict[str, Any] = {
+    "met_different": gettext_lazy("Met people from worlds different from theirs"),
+    "felt_safe": gettext_lazy("Felt safe and heard"),
+    "come_again": gettext_lazy("Would come again"),
+}
+
+
+def _has_field(model: Any, name: str) -> bool:
+    try:
+        model._meta.get_field(name)
+    except FieldDoesNotExist:
+        return False
+    return True
+
+
+def _people(season: Season) -> Section:
+    registrations = Registration.objects.filter(season=season).count()
+    placed = Membership.objects.filter(circle__season=season).count()
+    unplaced = Unplaced.objects.filter(season=season).count()
+    return Section(
+        key="participation",
+        title=_("Participation and placement"),
+        figures=[
+            Figure(_("Registered"), shown(registrations)),
+            Figure(_("Placed in a circle"), shown(placed)),
+            Figure(_("Not placed"), shown(unplaced)),
+        ],
+    )
+
+
+def _confirmations(season: Season) -> Section | None:
+    """Answers to the invitations, when the circles app records them."""
+    if not _has_field(Membership, "status"):
+        return None
+    by_status = dict(
+        Membership.objects.filter(circle__season=season)
+        .order_by()
+        .values_list("status")
+        .annotate(n=Count("pk"))
+        .values_list("status", "n")
+    )
+    figures = [
+        Figure(str(label), shown(by_status.get(value, 0)))
+        for value, label in Membership._meta.get_field("status").choices
+    ]
+    if _has_field(Circle, "declined") and _has_field(Circle, "expired"):
+        freed = Circle.objects.filter(season=season).aggregate(
+            declined=Sum("declined"), expired=Sum("expired")
+        )
+        figures.append(Figure(_("Declined"), shown(freed["declined"] or 0)))
+        figures.append(Figure(_("Did not answer in time"), shown(freed["expired"] or 0)))
+    return Section(key="confirmations", title=_("Confirmations"), figures=figures)
+
+
+def _attendance(season: Season) -> Section | None:
+    """Members saying they would come, per session, when the spaces app records it."""
+    if not apps.is_installed("tierslien.spaces"):
+        return None
+    attendance = apps.get_model("spaces", "Attendance")
+    coming = dict(
+        attendance._default_manager.filter(circle__season=season, answer="coming")
+        .order_by()
+        .values_list("session")
+        .annotate(n=Count("pk"))
+        .values_list("session", "n")
+    )
+    figures = [
+        Figure(_("Session %(number)d") % {"number": number}, shown(coming.get(number, 0)))
+        for number in range(1, season.sessions + 1)
+    ]
+    return Section(
+        key="attendance",
+        title=_("Members who said they would come"),
+        figures=figures,
+        note=_("Erased with the rest of the circles' content 30 days after the end."),
+    )
+
+
+def _feedback(season: Season) -> tuple[list[Section], list[str], int | None]:
+    aggregates, comments = season_feedback(season)
+    sections = [
+        Section(
+            key=question.key,
+            title=str(QUESTION_TITLES[question.key]),
+            figures=[
+                Figure(str(CHOICE_LABELS[question.key][choice]), count)
+                for choice, count in question.counts
+            ],
+        )
+        for question in aggregates.questions
+    ]
+    return sections, comments, aggregates.answers
+
+
+def _mixing(season: Season, placed: int | None) -> Section:
+    report = season.report or {}
+    figures: list[Figure] = []
+    enough = placed is not None
+
+    def number(key: str) -> float | None:
+        value = report.get(key)
+        return float(value) if enough and isinstance(value, int | float) else None
+
+    ratio = number("ratio_to_bound")
+    figures.append(
+        Figure(
+            _("Share of the best possible mixing"),
+            None if ratio is None else round(100 * ratio),
+            "%",
+        )
+    )
+    lift = number("lift")
+    figures.append(
+        Figure(
+            _("Mixing compared with a random draw"), None if lift is None else round(lift, 2), "×"
+        )
+    )
+    labels = {
+        criterion.key: str(criterion.display_label)
+        for criterion in Criterion.objects.filter(
+            territory_id=season.territory_id, enabled=True, sensitive=False
+        )
+    }
+    for item in report.get("criteria", []):
+        if (
+            isinstance(item, dict)
+            and item.get("name") in labels
+            and isinstance(item.get("entre_soi"), int | float)
+        ):
+            figures.append(
+                Figure(
+                    _("Entre-soi index: %(label)s") % {"label": labels[item["name"]]},
+                    round(float(item["entre_soi"]), 2) if enough else None,
+                )
+            )
+    return Section(
+        key="mixing",
+        title=_("Mixing"),
+        figures=figures,
+        note=_("Entre-soi: 1 is as mixed as possible, 2 is as mixed as a random draw."),
+        chart=False,
+    )
+
+
+@dataclass(frozen=True)
+class SeasonReport:
+    sections: list[Section]
+    feedback: list[Section]
+    feedback_answers: int | None
+    comments: list[str]
+
+
+def build_report(season: Season) -> SeasonReport:
+    people = _people(season)
+    sections = [people]
+    for optional in (_confirmations(season), _attendance(season)):
+        if optional is not None:
+            sections.append(optional)
+    sections.append(_mixing(season, people.figures[1].value))  # type: ignore[arg-type]
+    feedback, comments, answers = _feedback(season)
+    return SeasonReport(
+        sections=sections, feedback=feedback, feedback_answers=answers, comments=comments
+    )
+
+
+def report_csv(season: Season, report: SeasonReport) -> str:
+    """The same figures, suppressed the same way, as CSV (no free comments)."""
+    fewer = _("fewer than %(n)d") % {"n": THRESHOLD}
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow([_("Season"), _("Section"), _("Figure"), _("Value")])
+    writer.writerow([season.name, _("Feedback"), _("Answers"), report.feedback_answers or fewer])
+    for section in [*report.sections, *report.feedback]:
+        for figure in section.figures:
+            value = fewer if figure.value is None else f"{figure.value}{figure.unit}"
+            writer.writerow([season.name, section.title, figure.label, value])
+    return out.getvalue()
+
+
+__all__ = ["THRESHOLD", "SeasonReport", "build_report", "report_csv", "suppress"]

@@ -1,0 +1,207 @@
+"""When a circle is over, the anonymous form, its aggregates, and "keep in touch"."""
+
+from __future__ import annotations
+
+import datetime
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from tierslien.accounts.models import User
+from tierslien.circles.models import Circle, Membership, Season, SeasonState
+from tierslien.circles.schedule import last_session_end
+from tierslien.feedback.models import Again, Feedback, FeedbackGiven, Felt, KeepInTouch, Met
+
+# Below this many people, no figure is shown (and a count below it is never shown either).
+THRESHOLD = 11
+
+# States in which a circle may have had its last session (before the purge).
+ENDED_STATES = (SeasonState.PUBLISHED, SeasonState.RUNNING, SeasonState.CLOSED)
+
+
+class FeedbackClosed(Exception):
+    """The form opens after the circle's last session and closes with the purge."""
+
+
+class AlreadyAnswered(Exception):
+    """Everybody answers a season's form once."""
+
+
+# --- When ---
+
+
+def circle_has_ended(circle: Circle, now: datetime.datetime | None = None) -> bool:
+    """True once the circle's last session is over (or its season closed), until the purge."""
+    season = circle.season
+    if season.state == SeasonState.CLOSED:
+        return True
+    if season.state not in ENDED_STATES:
+        return False
+    end = last_session_end(season, circle.slot)
+    return end is not None and end <= (now or timezone.now())
+
+
+def season_end(season: Season, slots: Iterable[str]) -> datetime.datetime | None:
+    """The end of the season's last session over all its circles' slots."""
+    ends = [end for slot in set(slots) if (end := last_session_end(season, slot)) is not None]
+    return max(ends, default=None)
+
+
+# --- The anonymous form ---
+
+
+def has_answered(user: Any, season: Season) -> bool:
+    return FeedbackGiven.objects.filter(user=user, season=season).exists()
+
+
+def give_feedback(
+    user: Any,
+    circle: Circle,
+    *,
+    met_different: str,
+    felt_safe: str,
+    come_again: str,
+    comment: str = "",
+    now: datetime.datetime | None = None,
+) -> None:
+    """Record one anonymous answer, and (separately) that `user` answered."""
+    if not circle_has_ended(circle, now):
+        raise FeedbackClosed
+    try:
+        with transaction.atomic():
+            FeedbackGiven.objects.create(user=user, season=circle.season)
+            Feedback.objects.create(
+                season=circle.season,
+                met_different=met_different,
+                felt_safe=felt_safe,
+                come_again=come_again,
+                comment=comment.strip(),
+            )
+    except IntegrityError as error:
+        raise AlreadyAnswered from error
+
+
+@dataclass(frozen=True)
+class Question:
+    key: str
+    counts: tuple[tuple[str, int | None], ...]  # (choice, count or None when suppressed)
+
+
+@dataclass(frozen=True)
+class Aggregates:
+    answers: int | None  # None: fewer than THRESHOLD answers, nothing else is shown
+    questions: tuple[Question, ...]
+
+
+QUESTIONS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("met_different", tuple(Met.values)),
+    ("felt_safe", tuple(Felt.values)),
+    ("come_again", tuple(Again.values)),
+)
+
+
+def suppress(counts: Sequence[int]) -> list[int | None]:
+    """Hide every count below THRESHOLD; if only one is hidden, hide the next smallest too.
+
+    A single hidden count would otherwise follow from the total and the others.
+    """
+    out: list[int | None] = [c if c >= THRESHOLD else None for c in counts]
+    hidden = [i for i, c in enumerate(out) if c is None]
+    if len(hidden) == 1 and counts[hidden[0]] > 0 and len(counts) > 1:
+        shown = [i for i, c in enumerate(out) if c is not None]
+        smallest = min(shown, key=lambda i: (counts[i], i))
+        out[smallest] = None
+    return out
+
+
+def aggregate(answers: Sequence[tuple[str, str, str]]) -> Aggregates:
+    """Per-question counts of answers, with nothing at all below THRESHOLD answers (pure)."""
+    total = len(answers)
+    if total < THRESHOLD:
+        return Aggregates(
+            answers=None,
+            questions=tuple(
+                Question(key=key, counts=tuple((choice, None) for choice in choices))
+                for key, choices in QUESTIONS
+            ),
+        )
+    questions = []
+    for index, (key, choices) in enumerate(QUESTIONS):
+        counter = Counter(answer[index] for answer in answers)
+        counts = suppress([counter.get(choice, 0) for choice in choices])
+        questions.append(Question(key=key, counts=tuple(zip(choices, counts, strict=True))))
+    return Aggregates(answers=total, questions=tuple(questions))
+
+
+def season_feedback(season: Season) -> tuple[Aggregates, list[str]]:
+    """The season's aggregates and its free comments (none below THRESHOLD answers)."""
+    rows = list(
+        Feedback.objects.filter(season=season)
+        .order_by("pk")  # random keys: no order of arrival
+        .values_list("met_different", "felt_safe", "come_again", "comment")
+    )
+    aggregates = aggregate([row[:3] for row in rows])
+    comments = [row[3] for row in rows if row[3]] if aggregates.answers is not None else []
+    return aggregates, comments
+
+
+# --- Keep in touch ---
+
+
+def fellow_members(circle: Circle, user: Any) -> list[User]:
+    return list(
+        User.objects.filter(circle_memberships__circle=circle)
+        .exclude(pk=user.pk)
+        .order_by("display_name", "pk")
+    )
+
+
+def wishes(user: Any, circle: Circle) -> set[int]:
+    return set(
+        KeepInTouch.objects.filter(from_user=user, circle=circle).values_list(
+            "to_user_id", flat=True
+        )
+    )
+
+
+@transaction.atomic
+def set_wishes(
+    user: Any, circle: Circle, wanted: Iterable[int], *, now: datetime.datetime | None = None
+) -> None:
+    """Replace `user`'s wishes in `circle` by `wanted` (fellow members only)."""
+    if not circle_has_ended(circle, now):
+        raise FeedbackClosed
+    members = set(
+        Membership.objects.filter(circle=circle)
+        .exclude(user=user)
+        .values_list("user_id", flat=True)
+    )
+    keep = set(wanted) & members
+    KeepInTouch.objects.filter(from_user=user, circle=circle).exclude(to_user_id__in=keep).delete()
+    existing = wishes(user, circle)
+    KeepInTouch.objects.bulk_create(
+        [
+            KeepInTouch(from_user=user, to_user_id=other, circle=circle)
+            for other in sorted(keep - existing)
+        ],
+        ignore_conflicts=True,
+    )
+
+
+def mutual_contacts(user: Any, circle: Circle) -> list[User]:
+    """Fellow members who said yes to `user` while `user` said yes to them (two queries)."""
+    mine = wishes(user, circle)
+    return list(
+        User.objects.filter(
+            pk__in=mine,
+            keep_in_touch_sent__to_user=user,
+            keep_in_touch_sent__circle=circle,
+            circle_memberships__circle=circle,
+        )
+        .distinct()
+        .order_by("display_name", "pk")
+    )
