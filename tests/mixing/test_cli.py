@@ -107,3 +107,21 @@ def test_mdgp_malformed(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> N
     bad.write_text("4 2 ss 2 2\n0 1 3.0\n")
     assert main(["--mdgp", str(bad)]) == 2
     assert "bad.txt:1" in capsys.readouterr().err
+
+
+def test_csv_kinds_are_inferred(tmp_path: Path) -> None:
+    from tierslien.mixing.csvio import read_people_csv
+
+    people = tmp_path / "people.csv"
+    people.write_text(
+        'id,age,worlds,job,lang:multi:shared\na,34,"sport;work",cadre,fr\nb,51,music,,fr;ar\n'
+    )
+    problem = read_people_csv(people, min_size=2, max_size=2)
+    kinds = {c.name: (c.kind, c.goal) for c in problem.criteria}
+    assert kinds == {
+        "age": ("numeric", "diverse"),
+        "worlds": ("multi", "diverse"),
+        "job": ("categorical", "diverse"),
+        "lang": ("multi", "shared"),
+    }
+    assert "job" not in problem.people[1].attributes  # empty cell: prefer not to say

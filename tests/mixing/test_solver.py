@@ -196,3 +196,17 @@ def test_blocks_decompose_large_problems() -> None:
     result = solve(problem, time_limit=10, seed=0, params=params)
     assert is_valid(problem, result.solution)
     assert result.report.placed == 200
+
+
+def test_two_workers_give_a_valid_grouping() -> None:
+    problem = Problem.from_dict(problem_dict(30))
+    result = solve(problem, time_limit=5, seed=0, params=SolveParams(max_iterations=200, workers=2))
+    assert is_valid(problem, result.solution)
+    assert result.report.placed == 30
+
+
+def test_solve_params_are_validated() -> None:
+    with pytest.raises(ValueError, match="block_size"):
+        SolveParams(block_size=3)
+    with pytest.raises(ValueError, match="time_limit"):
+        solve(Problem.from_dict(problem_dict(6)), time_limit=-1)
