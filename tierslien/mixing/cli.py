@@ -30,12 +30,13 @@ class ProgressBar:
         self.time_limit = time_limit
         self.started = time.perf_counter()
         self.last = 0.0
+        self.phase = ""
 
     def update(self, elapsed: float, score: float, phase: str = "search") -> None:
         now = time.perf_counter()
-        if now - self.last < 0.1:
-            return
-        self.last = now
+        if now - self.last < 0.1 and phase == self.phase:
+            return  # redraw at most ten times a second, but always on a new phase
+        self.last, self.phase = now, phase
         share = min(1.0, elapsed / self.time_limit) if self.time_limit > 0 else 1.0
         width = 30
         filled = int(share * width)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -151,7 +151,7 @@ class Problem:
     met_before: tuple[Pair, ...] = ()
     apart: tuple[Pair, ...] = ()
     together: tuple[Pair, ...] = ()
-    distances: npt.NDArray[np.float64] | None = None
+    distances: npt.NDArray[np.float64] | None = field(default=None, compare=False)
     index: Mapping[str, int] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -447,7 +447,3 @@ def _venue_dict(v: Venue) -> dict[str, Any]:
     if v.features:
         out["features"] = sorted(v.features)
     return out
-
-
-def _sequence_ids(items: Sequence[Person]) -> list[str]:
-    return [p.id for p in items]
