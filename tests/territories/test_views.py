@@ -411,3 +411,4 @@ def test_management_pages_link_to_seasons_and_questions(cast: Cast, client_as: C
     content = page.content.decode()
     assert reverse("manage_season_list", args=[cast.territory.slug]) in content
     assert reverse("manage_criteria", args=[cast.territory.slug]) in content
+    assert reverse("evening_list", args=[cast.territory.slug]) in content
