@@ -128,3 +128,10 @@ def test_the_report_costs_constant_queries(cast: Cast, client_as: ClientAs) -> N
         assert response.status_code == 200
         counts.append(len(queries))
     assert counts[0] == counts[1]
+
+
+def test_a_season_name_cannot_become_a_spreadsheet_formula(cast: Cast) -> None:
+    season = make_season(cast.territory, name="=HYPERLINK(1)")
+    text = report_csv(season, build_report(season))
+    assert "\n=HYPERLINK" not in text
+    assert "'=HYPERLINK(1)" in text

@@ -61,7 +61,9 @@ def purge_season(season: Season) -> None:
         delete_circle_content(circle)
     FeedbackGiven.objects.filter(season=locked).delete()
     Feedback.objects.filter(season=locked).exclude(comment="").update(comment="")
-    for state in PATH[PATH.index(locked.state) + 1 :] if locked.state in PATH else PATH:
+    # published → running → closed → purged, each move checked by the circles lifecycle.
+    remaining = PATH[PATH.index(locked.state) + 1 :] if locked.state in PATH else PATH
+    for state in remaining:
         lifecycle.transition(locked, state)
 
 

@@ -261,17 +261,24 @@ def build_report(season: Season) -> SeasonReport:
     )
 
 
+def _cell(value: object) -> str:
+    """A CSV cell a spreadsheet will not run as a formula."""
+    text = str(value)
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
 def report_csv(season: Season, report: SeasonReport) -> str:
     """The same figures, suppressed the same way, as CSV (no free comments)."""
     fewer = _("fewer than %(n)d") % {"n": THRESHOLD}
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow([_("Season"), _("Section"), _("Figure"), _("Value")])
-    writer.writerow([season.name, _("Feedback"), _("Answers"), report.feedback_answers or fewer])
+    name = _cell(season.name)
+    writer.writerow([name, _("Feedback"), _("Answers"), report.feedback_answers or fewer])
     for section in [*report.sections, *report.feedback]:
         for figure in section.figures:
             value = fewer if figure.value is None else f"{figure.value}{figure.unit}"
-            writer.writerow([season.name, section.title, figure.label, value])
+            writer.writerow([name, section.title, _cell(figure.label), value])
     return out.getvalue()
 
 
