@@ -14,7 +14,7 @@ from tierslien.lottery.verify import (
     verify,
 )
 
-from .factories import small_problem
+from .factories import pool_of, quotas, small_problem
 
 
 def test_audit_accepts_an_honest_record_without_any_solver_run() -> None:
@@ -64,3 +64,17 @@ def test_a_stored_lottery_breaking_the_quotas_is_refused() -> None:
     stored["compositions"][0]["counts"] = [0] * len(problem.type_list)
     with pytest.raises(ValueError, match="breaks the quotas"):
         load_lottery(problem, stored)
+
+
+def test_a_stored_lottery_keeps_who_cannot_be_selected() -> None:
+    rows = [("woman",)] * 3 + [("man",)] * 3 + [("other",)]
+    problem = LotteryProblem(
+        pool_of(rows, ("gender",)),
+        quotas(("gender", "woman", 1, 2), ("gender", "man", 1, 2), ("gender", "other", 0, 0)),
+        seats=3,
+    )
+    lottery = find_lottery(problem)
+    stored = lottery_record(lottery)
+    assert stored["cannot_be_selected"] == ["a006"]
+    loaded = load_lottery(problem, stored)
+    assert loaded.min_selectable_probability == lottery.min_selectable_probability > 0

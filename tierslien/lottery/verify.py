@@ -103,7 +103,16 @@ def load_lottery(problem: LotteryProblem, published: Mapping[str, Any]) -> Lotte
             raise ValueError(f"composition {i} breaks the quotas")
         compositions.append(Composition(counts, int(item["tickets"])))
     upper = float(published.get("upper_bound", 1.0))
-    return Lottery(problem=problem, compositions=tuple(compositions), upper_bound=upper)
+    excluded = set(published.get("cannot_be_selected", []))
+    uncoverable = tuple(
+        t for t, kind in enumerate(problem.type_list) if set(kind.members) <= excluded
+    )
+    return Lottery(
+        problem=problem,
+        compositions=tuple(compositions),
+        upper_bound=upper,
+        uncoverable=uncoverable,
+    )
 
 
 @dataclass(frozen=True)
