@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 import itertools
 from collections.abc import Callable
+from dataclasses import dataclass
 
 import pytest
 from allauth.account.models import EmailAddress
@@ -12,7 +13,15 @@ from django.utils import timezone
 
 from tests.cast import PASSWORD, Cast, make_user
 from tierslien.accounts.models import User
-from tierslien.circles.models import Registration, Season, monday_of
+from tierslien.circles.models import (
+    Circle,
+    Membership,
+    Registration,
+    Season,
+    SeasonState,
+    Unplaced,
+    monday_of,
+)
 from tierslien.portraits.models import Answer, Criterion, Portrait
 from tierslien.territories.models import Facilitator, Territory
 
@@ -106,3 +115,35 @@ def facilitator_without_totp(cast: Cast) -> User:
     EmailAddress.objects.create(user=user, email=user.email, verified=True, primary=True)
     Facilitator.objects.create(territory=cast.territory, user=user)
     return user
+
+
+@dataclass
+class Proposed:
+    """A proposed season: circle one (Tuesday evening, six people), circle two (Saturday
+    morning, five people), and one registered person left waiting."""
+
+    season: Season
+    first: Circle
+    second: Circle
+    registrations: list[Registration]
+    waiting: Registration
+
+
+@pytest.fixture
+def proposed(cast: Cast, season: Season, crowd: Crowd) -> Proposed:
+    registrations = crowd(season, 12)
+    first = Circle.objects.create(
+        season=season, venue=cast.venue, slot="tue-evening", number=1, diversity=1.0
+    )
+    second = Circle.objects.create(
+        season=season, venue=cast.venue, slot="sat-morning", number=2, diversity=1.0
+    )
+    for registration in registrations[:6]:
+        Membership.objects.create(circle=first, user=registration.user)
+    for registration in registrations[6:11]:
+        Membership.objects.create(circle=second, user=registration.user)
+    waiting = registrations[11]
+    Unplaced.objects.create(season=season, user=waiting.user, code="too_few_nearby")
+    Season.objects.filter(pk=season.pk).update(state=SeasonState.PROPOSED)
+    season.refresh_from_db()
+    return Proposed(season, first, second, registrations, waiting)

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
-from django.core.mail import EmailMultiAlternatives, get_connection
+from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -125,8 +125,8 @@ def render_invitation(membership: Membership) -> EmailMultiAlternatives:
 
 def _send_later(messages: list[EmailMultiAlternatives]) -> None:
     def send() -> None:
-        if messages:
-            get_connection().send_messages(messages)  # type: ignore[arg-type]
+        for message in messages:
+            message.send()
 
     transaction.on_commit(send)
 

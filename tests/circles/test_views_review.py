@@ -1,0 +1,335 @@
+"""Permission ritual and happy paths of reviewing, publishing and following circles."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from django.core import mail
+from django.test import Client
+from django.urls import reverse
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from tests.cast import Cast
+from tests.circles.conftest import MakeSeason, Proposed
+from tierslien.accounts.models import User
+from tierslien.circles.forms import AnswerForm, LockForm, MoveForm, SwapForm
+from tierslien.circles.models import Circle, Membership, MembershipStatus, Season, SeasonState
+
+pytestmark = pytest.mark.django_db
+
+ClientAs = Callable[[str], Client]
+
+CIRCLE_POSTS = ["manage_circle_move", "manage_circle_swap", "manage_circle_lock"]
+SEASON_POSTS = ["manage_season_recompose", "manage_season_publish", "manage_season_start"]
+POST_ONLY = CIRCLE_POSTS + SEASON_POSTS
+GET_PAGES = ["manage_season_circles"]
+ALL = POST_ONLY + GET_PAGES
+
+
+def url(
+    name: str, proposed: Proposed, *, slug: str | None = None, season: Season | None = None
+) -> str:
+    season = season or proposed.season
+    args: list[Any] = [slug or season.territory.slug, season.pk]
+    if name in CIRCLE_POSTS:
+        args.append(proposed.first.pk)
+    return reverse(name, args=args)
+
+
+def call(client: Client, name: str, target: str, data: dict[str, Any] | None = None) -> Any:
+    return client.post(target, data or {}) if name in POST_ONLY else client.get(target)
+
+
+def _state(proposed: Proposed) -> str:
+    return Season.objects.get(pk=proposed.season.pk).state
+
+
+@pytest.mark.parametrize("name", ALL)
+def test_anonymous_is_sent_to_login(proposed: Proposed, client_as: ClientAs, name: str) -> None:
+    response = call(client_as("anonymous"), name, url(name, proposed))
+    assert response.status_code == 302
+    assert response.url.startswith(reverse("account_login"))
+
+
+@pytest.mark.parametrize("name", ALL)
+def test_unknown_territory_gets_404(proposed: Proposed, client_as: ClientAs, name: str) -> None:
+    response = call(client_as("admin"), name, url(name, proposed, slug="nowhere"))
+    assert response.status_code == 404
+
+
+@pytest.mark.parametrize("name", ALL)
+def test_unknown_season_gets_404(proposed: Proposed, client_as: ClientAs, name: str) -> None:
+    target = url(name, proposed).replace(f"/seasons/{proposed.season.pk}/", "/seasons/999999/")
+    assert call(client_as("facilitator"), name, target).status_code == 404
+
+
+@pytest.mark.parametrize("name", CIRCLE_POSTS)
+def test_unknown_circle_gets_404(proposed: Proposed, client_as: ClientAs, name: str) -> None:
+    target = url(name, proposed).replace(f"/circles/{proposed.first.pk}/", "/circles/999999/")
+    assert call(client_as("facilitator"), name, target).status_code == 404
+
+
+@pytest.mark.parametrize("name", CIRCLE_POSTS)
+def test_circle_of_another_season_gets_404(
+    proposed: Proposed, make_season: MakeSeason, client_as: ClientAs, name: str
+) -> None:
+    other = make_season(name="Spring")
+    target = url(name, proposed, season=other)
+    assert call(client_as("facilitator"), name, target).status_code == 404
+
+
+@pytest.mark.parametrize("name", ALL)
+def test_season_of_another_territory_gets_404(
+    cast: Cast, proposed: Proposed, other_season: Season, client_as: ClientAs, name: str
+) -> None:
+    target = url(name, proposed, season=other_season, slug=cast.territory.slug)
+    assert call(client_as("facilitator"), name, target).status_code == 404
+
+
+@pytest.mark.parametrize("name", ALL)
+@pytest.mark.parametrize("role", ["participant", "outsider", "other_facilitator"])
+def test_insufficient_role_gets_403(
+    proposed: Proposed, client_as: ClientAs, name: str, role: str
+) -> None:
+    assert call(client_as(role), name, url(name, proposed)).status_code == 403
+    assert _state(proposed) == SeasonState.PROPOSED
+
+
+@pytest.mark.parametrize("name", ALL)
+def test_facilitator_without_totp_is_sent_to_enrol(
+    proposed: Proposed, facilitator_without_totp: User, name: str
+) -> None:
+    client = Client()
+    client.force_login(facilitator_without_totp)
+    response = call(client, name, url(name, proposed))
+    assert response.status_code == 302
+    assert response.url.startswith(reverse("mfa_activate_totp"))
+
+
+@pytest.mark.parametrize("name", POST_ONLY)
+@pytest.mark.parametrize("method", ["get", "put", "delete"])
+def test_post_only_views_refuse_other_methods(
+    proposed: Proposed, client_as: ClientAs, name: str, method: str
+) -> None:
+    response = getattr(client_as("facilitator"), method)(url(name, proposed))
+    assert response.status_code == 405
+
+
+@pytest.mark.parametrize("role", ["facilitator", "admin"])
+def test_move_redirects_to_the_proposal_with_both_circles_highlighted(
+    proposed: Proposed, client_as: ClientAs, role: str
+) -> None:
+    seat = Membership.objects.get(user=proposed.registrations[0].user)
+    prefix = f"move{proposed.first.pk}"
+    client = client_as(role)
+    response = client.post(
+        url("manage_circle_move", proposed),
+        {f"{prefix}-member": seat.pk, f"{prefix}-to_circle": proposed.second.pk},
+    )
+    assert response.status_code == 302
+    assert f"changed={proposed.second.pk},{proposed.first.pk}" in response.url
+    assert response.url.endswith("#circle-2")
+    seat.refresh_from_db()
+    assert seat.circle_id == proposed.second.pk
+    page = client.get(response.url).content.decode()
+    assert 'class="card circle changed' in page
+    assert "The person was moved" in page
+
+
+def test_a_refused_move_explains_the_broken_rules(proposed: Proposed, client_as: ClientAs) -> None:
+    seat = Membership.objects.get(user=proposed.registrations[0].user)
+    prefix = f"move{proposed.first.pk}"
+    client = client_as("facilitator")
+    target = url("manage_circle_move", proposed)
+    data = {f"{prefix}-member": seat.pk, f"{prefix}-to_circle": proposed.second.pk}
+    client.post(target, data)  # 6 → 5 and 5 → 6: fine; now move another one back and forth
+    seat2 = Membership.objects.get(user=proposed.registrations[1].user)
+    response = client.post(
+        target, {f"{prefix}-member": seat2.pk, f"{prefix}-to_circle": proposed.second.pk}
+    )
+    page = client.get(response.url).content.decode()
+    assert "Nothing was changed" in page and "4 people: a circle needs 5 to 6." in page
+    seat2.refresh_from_db()
+    assert seat2.circle_id == proposed.first.pk
+    response = client.post(
+        target,
+        {
+            f"{prefix}-member": seat2.pk,
+            f"{prefix}-to_circle": proposed.second.pk,
+            f"{prefix}-force": "on",
+        },
+    )
+    seat2.refresh_from_db()
+    assert seat2.circle_id == proposed.second.pk
+    page = client.get(response.url).content.decode()
+    assert "This circle breaks a rule:" in page
+
+
+def test_swap_and_lock_from_the_proposal(proposed: Proposed, client_as: ClientAs) -> None:
+    client = client_as("facilitator")
+    a = Membership.objects.get(user=proposed.registrations[0].user)
+    b = Membership.objects.get(user=proposed.registrations[6].user)
+    prefix = f"swap{proposed.first.pk}"
+    response = client.post(
+        url("manage_circle_swap", proposed), {f"{prefix}-member": a.pk, f"{prefix}-other": b.pk}
+    )
+    assert response.status_code == 302
+    a.refresh_from_db()
+    assert a.circle_id == proposed.second.pk
+    response = client.post(url("manage_circle_lock", proposed), {"locked": "1"})
+    assert response.status_code == 302
+    proposed.first.refresh_from_db()
+    assert proposed.first.locked
+    page = client.get(response.url).content.decode()
+    assert "Unlock this circle" in page
+    # A locked circle refuses moves, in words.
+    b.refresh_from_db()
+    response = client.post(
+        url("manage_circle_swap", proposed), {f"{prefix}-member": b.pk, f"{prefix}-other": a.pk}
+    )
+    assert "unlock the circle first" in client.get(response.url).content.decode()
+
+
+def test_invalid_review_forms_change_nothing(proposed: Proposed, client_as: ClientAs) -> None:
+    client = client_as("facilitator")
+    for name in CIRCLE_POSTS:
+        response = client.post(url(name, proposed), {"junk": "1"})
+        assert response.status_code == 302
+    assert Membership.objects.filter(circle=proposed.first).count() == 6
+    proposed.first.refresh_from_db()
+    assert not proposed.first.locked
+
+
+def test_publish_from_the_proposal_invites_everybody(
+    proposed: Proposed, client_as: ClientAs, django_capture_on_commit_callbacks: Any
+) -> None:
+    client = client_as("facilitator")
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(url("manage_season_publish", proposed))
+    assert response.url == url("manage_season_circles", proposed)
+    assert _state(proposed) == SeasonState.PUBLISHED
+    assert len(mail.outbox) == 11
+    page = client.get(response.url).content.decode()
+    assert "Waiting for an answer" in page
+    # Publishing twice is refused.
+    response = client.post(url("manage_season_publish", proposed))
+    assert response.status_code == 302
+    assert len(mail.outbox) == 11
+
+
+def test_recompose_from_the_proposal(
+    proposed: Proposed, client_as: ClientAs, django_capture_on_commit_callbacks: Any
+) -> None:
+    client = client_as("facilitator")
+    client.post(url("manage_circle_lock", proposed), {"locked": "1"})
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(url("manage_season_recompose", proposed))
+    assert response.status_code == 302
+    assert _state(proposed) == SeasonState.PROPOSED
+    assert set(Membership.objects.filter(circle=proposed.first).values_list("user_id")) == {
+        (r.user_id,) for r in proposed.registrations[:6]
+    }
+    Season.objects.filter(pk=proposed.season.pk).update(state=SeasonState.OPEN)
+    response = client.post(url("manage_season_recompose", proposed))
+    assert response.status_code == 302
+
+
+def test_start_button_and_circles_page(proposed: Proposed, client_as: ClientAs) -> None:
+    client = client_as("facilitator")
+    assert client.get(url("manage_season_circles", proposed)).status_code == 302  # proposed
+    Season.objects.filter(pk=proposed.season.pk).update(state=SeasonState.PUBLISHED)
+    Membership.objects.filter(user=proposed.registrations[0].user).update(
+        status=MembershipStatus.CONFIRMED
+    )
+    Circle.objects.filter(pk=proposed.first.pk).update(declined=2)
+    page = client.get(url("manage_season_circles", proposed)).content.decode()
+    assert proposed.registrations[0].user.display_name in page
+    assert "2 declined, 0 without an answer in time" in page
+    assert "Start the season now" in page
+    response = client.post(url("manage_season_start", proposed))
+    assert response.status_code == 302
+    assert _state(proposed) == SeasonState.RUNNING
+    response = client.post(url("manage_season_start", proposed))
+    assert _state(proposed) == SeasonState.RUNNING
+
+
+def test_circles_page_flags_a_circle_below_the_minimum(
+    proposed: Proposed, client_as: ClientAs
+) -> None:
+    Season.objects.filter(pk=proposed.season.pk).update(state=SeasonState.PUBLISHED)
+    Membership.objects.filter(user=proposed.registrations[6].user).delete()
+    page = client_as("facilitator").get(url("manage_season_circles", proposed)).content.decode()
+    assert "Only 4 people left: a circle needs at least 5." in page
+
+
+@pytest.mark.parametrize("count", [5, 25])
+def test_circles_page_costs_a_constant_number_of_queries(
+    cast: Cast,
+    season: Season,
+    client_as: ClientAs,
+    django_assert_max_num_queries: Any,
+    count: int,
+) -> None:
+    from tests.cast import make_user
+
+    Season.objects.filter(pk=season.pk).update(state=SeasonState.PUBLISHED)
+    for number in range(1, count + 1):
+        circle = Circle.objects.create(
+            season=season, venue=cast.venue, slot="tue-evening", number=number
+        )
+        for k in range(5):
+            user = make_user(f"q{season.pk}-{number}-{k}@example.org", f"Member {number}-{k}")
+            Membership.objects.create(circle=circle, user=user)
+    client = client_as("facilitator")
+    with django_assert_max_num_queries(10):
+        response = client.get(
+            reverse("manage_season_circles", args=[cast.territory.slug, season.pk])
+        )
+    assert response.content.decode().count("<tr id=") == count
+
+
+# --- Forms ---
+
+ids = st.one_of(st.integers(-5, 10**9).map(str), st.text(max_size=10))
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=st.dictionaries(st.sampled_from(["member", "to_circle", "force"]), ids))
+def test_move_form_accepts_only_offered_choices(data: dict[str, str]) -> None:
+    form = MoveForm(data, members=[(1, "A"), (2, "B")], circles=[(7, 1)])
+    if form.is_valid():
+        assert form.cleaned_data["member"] in (1, 2)
+        assert form.cleaned_data["to_circle"] == 7
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=st.dictionaries(st.sampled_from(["member", "other", "force"]), ids))
+def test_swap_form_accepts_only_two_different_offered_people(data: dict[str, str]) -> None:
+    form = SwapForm(data, members=[(1, "A"), (2, "B")], others=[(1, "A"), (3, "C")])
+    if form.is_valid():
+        assert form.cleaned_data["member"] in (1, 2)
+        assert form.cleaned_data["other"] in (1, 3)
+        assert form.cleaned_data["member"] != form.cleaned_data["other"]
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=st.dictionaries(st.just("locked"), ids))
+def test_lock_form_accepts_only_lock_or_unlock(data: dict[str, str]) -> None:
+    form = LockForm(data)
+    if form.is_valid():
+        assert form.cleaned_data["locked"] in (0, 1)
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    data=st.dictionaries(
+        st.just("answer"), st.one_of(st.sampled_from(["confirm", "decline"]), st.text(max_size=10))
+    )
+)
+def test_answer_form_accepts_only_the_two_answers(data: dict[str, str]) -> None:
+    form = AnswerForm(data)
+    if form.is_valid():
+        assert form.cleaned_data["answer"] in ("confirm", "decline")
