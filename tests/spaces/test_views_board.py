@@ -89,3 +89,16 @@ def test_the_board_shows_no_counts_and_no_reactions(space: Space, cast: Cast) ->
         assert word not in content
     # only the author sees the edit and delete buttons
     assert "Edit" not in page.content.decode()
+
+
+def test_others_messages_can_be_reported_not_ones_own(space: Space, cast: Cast) -> None:
+    theirs = Message.objects.create(
+        circle=space.circle, author=cast.co_member, text="theirs", created_at=NOW
+    )
+    mine = Message.objects.create(
+        circle=space.circle, author=cast.participant, text="mine", created_at=NOW
+    )
+    page = _client(cast.participant).get(reverse("circle_board", args=[space.circle.pk]))
+    content = page.content.decode()
+    assert f"/messages/{theirs.pk}/report/" in content
+    assert f"/messages/{mine.pk}/report/" not in content
