@@ -16,6 +16,7 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -146,7 +147,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         args.output.write_text(
             json.dumps(data, ensure_ascii=False, indent=1) + "\n", encoding="utf-8"
         )
-    print_record(data, sys.stdout, quiet=args.quiet)
+    try:
+        print_record(data, sys.stdout, quiet=args.quiet)
+    except BrokenPipeError:  # e.g. piped into `head`
+        sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - silence the flush at exit
     return 0
 
 
