@@ -16,7 +16,7 @@ from tierslien.accounts.models import User
 from tierslien.circles.models import Circle, Membership, Registration, Season, SeasonState
 from tierslien.circles.problem import build_problem
 from tierslien.feedback import services
-from tierslien.feedback.models import Feedback, FeedbackGiven, KeepInTouch
+from tierslien.feedback.models import Feedback, FeedbackGiven, KeepInTouch, SeasonTally
 from tierslien.feedback.purge import purge_finished_circles
 from tierslien.feedback.tasks import purge_circles
 from tierslien.moderation.models import Block, Removal, Report
@@ -91,6 +91,9 @@ def test_purge_waits_thirty_days_then_erases_the_content(
     assert list(Feedback.objects.values_list("met_different", "comment")) == [("yes", "")]
     assert Block.objects.count() == 1
     assert Removal.objects.count() == 1
+    if space_models:  # attendance is counted before it is erased, for the report
+        assert SeasonTally.objects.get(season=season).attendance == {"1": 1}
+        assert services.attendance_counts(season) == {1: 1}
 
 
 def test_a_season_still_to_come_is_left_alone(cast: Cast, circle: Circle, carla: User) -> None:
@@ -133,3 +136,24 @@ def test_the_command_and_the_task_purge(
         result = purge_circles.enqueue()
     assert result.return_value == 1
     assert Season.objects.get(pk=other.season_id).state == SeasonState.PURGED
+
+
+def test_a_purged_season_without_a_tally_has_no_attendance(cast: Cast, circle: Circle) -> None:
+    Season.objects.filter(pk=circle.season_id).update(state=SeasonState.PURGED)
+    assert services.attendance_counts(Season.objects.get(pk=circle.season_id)) is None
+
+
+def test_the_report_of_a_purged_season_still_counts_attendance(
+    cast: Cast, circle: Circle, client_as: object
+) -> None:
+    from django.urls import reverse
+
+    SeasonTally.objects.create(season=circle.season, attendance={"1": 12, "2": 3})
+    Season.objects.filter(pk=circle.season_id).update(state=SeasonState.PURGED)
+    page = client_as("facilitator").get(  # type: ignore[operator]
+        reverse("manage_season_report", args=[cast.territory.slug, circle.season_id])
+    )
+    html = page.content.decode()
+    assert "Members who said they would come" in html
+    assert "Session 1: 12" in html
+    assert "Session 2: fewer than 11" in html

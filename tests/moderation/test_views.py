@@ -336,6 +336,7 @@ def test_removing_the_reported_member(
     report.refresh_from_db()
     assert report.state == ReportState.HANDLED
     assert [m.to for m in mail.outbox] == [[cast.co_member.email]]
+    assert mail.outbox[0].subject == "Votre cercle"  # in the removed person's language
     body = mail.outbox[0].body
     assert "Alice" not in body and "Shouted" not in body  # neutral: no reporter, no reason
     # The removed person no longer reaches the circle.

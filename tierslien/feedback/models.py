@@ -82,3 +82,11 @@ class KeepInTouch(models.Model):
                 condition=~models.Q(from_user=models.F("to_user")), name="keep_in_touch_not_self"
             ),
         ]
+
+
+class SeasonTally(models.Model):
+    """Anonymous counts kept by the purge, once what they were counted from is erased."""
+
+    season = models.OneToOneField(Season, on_delete=models.CASCADE, related_name="tally")
+    # {"1": how many members said they would come to session 1, ...}
+    attendance = models.JSONField(default=dict, blank=True)

@@ -16,8 +16,8 @@ from django.db import transaction
 
 from tierslien.circles import lifecycle
 from tierslien.circles.models import Circle, Season, SeasonState
-from tierslien.feedback.models import Feedback, FeedbackGiven, KeepInTouch
-from tierslien.feedback.services import ENDED_STATES, season_end
+from tierslien.feedback.models import Feedback, FeedbackGiven, KeepInTouch, SeasonTally
+from tierslien.feedback.services import ENDED_STATES, attendance_counts, season_end
 from tierslien.moderation.models import Report
 
 KEEP_FOR = datetime.timedelta(days=30)
@@ -57,6 +57,11 @@ def purge_season(season: Season) -> None:
     locked = Season.objects.select_for_update().get(pk=season.pk)
     if locked.state not in ENDED_STATES:
         return
+    attendance = attendance_counts(locked)
+    if attendance is not None:  # counts only: kept for the season report
+        SeasonTally.objects.update_or_create(
+            season=locked, defaults={"attendance": {str(k): v for k, v in attendance.items()}}
+        )
     for circle in Circle.objects.filter(season=locked).order_by("pk"):
         delete_circle_content(circle)
     FeedbackGiven.objects.filter(season=locked).delete()

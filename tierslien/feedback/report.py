@@ -12,7 +12,6 @@ import io
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.apps import apps
 from django.core.exceptions import FieldDoesNotExist
 from django.db.models import Count, Sum
 from django.utils.translation import gettext as _
@@ -20,12 +19,12 @@ from django.utils.translation import gettext_lazy
 
 from tierslien.circles.models import Circle, Membership, Registration, Season, Unplaced
 from tierslien.feedback.models import Again, Felt, Met
-from tierslien.feedback.services import THRESHOLD, season_feedback, suppress
+from tierslien.feedback.services import THRESHOLD, attendance_counts, season_feedback, suppress
 from tierslien.portraits.models import Criterion
 
-CHART_WIDTH = 320  # pixels for the longest bar
-BAR_HEIGHT = 22
-LABEL_WIDTH = 0  # labels sit above the chart, in the table
+CHART_WIDTH = 400  # pixels for the longest bar
+ROW_HEIGHT = 44  # a label line, then its bar
+BAR_HEIGHT = 16
 
 
 def shown(value: int | None) -> int | None:
@@ -46,10 +45,9 @@ class Figure:
 class Bar:
     label: str
     value: int | None
-    y: int
+    text_y: int  # baseline of "label: value"
+    bar_y: int
     width: int
-    text_x: int
-    text_y: int
 
 
 @dataclass
@@ -62,29 +60,31 @@ class Section:
 
     @property
     def bars(self) -> list[Bar]:
-        """Bar geometry for the SVG chart (suppressed figures have no bar)."""
-        values = [f.value for f in self.figures if isinstance(f.value, int | float)]
+        """Bar geometry for the SVG chart (suppressed figures have a label and no bar)."""
+        values = [f.value for f in self.figures if isinstance(f.value, int)]
         top = max(values, default=0) or 1
         out = []
         for index, figure in enumerate(self.figures):
             value = figure.value if isinstance(figure.value, int) else None
-            width = round(CHART_WIDTH * value / top) if value else 0
-            y = index * (BAR_HEIGHT + 8)
+            y = index * ROW_HEIGHT
             out.append(
                 Bar(
                     label=figure.label,
                     value=value,
-                    y=y,
-                    width=width,
-                    text_x=width + 6,
-                    text_y=y + BAR_HEIGHT - 6,
+                    text_y=y + 15,
+                    bar_y=y + 21,
+                    width=round(CHART_WIDTH * value / top) if value else 0,
                 )
             )
         return out
 
     @property
+    def chart_width(self) -> int:
+        return CHART_WIDTH
+
+    @property
     def chart_height(self) -> int:
-        return len(self.figures) * (BAR_HEIGHT + 8)
+        return len(self.figures) * ROW_HEIGHT
 
     @property
     def has_chart(self) -> bool:
@@ -152,16 +152,9 @@ def _confirmations(season: Season) -> Section | None:
 
 def _attendance(season: Season) -> Section | None:
     """Members saying they would come, per session, when the spaces app records it."""
-    if not apps.is_installed("tierslien.spaces"):
+    coming = attendance_counts(season)
+    if coming is None:
         return None
-    attendance = apps.get_model("spaces", "Attendance")
-    coming = dict(
-        attendance._default_manager.filter(circle__season=season, answer="coming")
-        .order_by()
-        .values_list("session")
-        .annotate(n=Count("pk"))
-        .values_list("session", "n")
-    )
     figures = [
         Figure(_("Session %(number)d") % {"number": number}, shown(coming.get(number, 0)))
         for number in range(1, season.sessions + 1)
@@ -170,7 +163,7 @@ def _attendance(season: Season) -> Section | None:
         key="attendance",
         title=_("Members who said they would come"),
         figures=figures,
-        note=_("Erased with the rest of the circles' content 30 days after the end."),
+        note=_("Counted before the circles' content is erased, 30 days after the end."),
     )
 
 

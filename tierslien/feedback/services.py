@@ -8,13 +8,23 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from django.apps import apps
 from django.db import IntegrityError, transaction
+from django.db.models import Count
 from django.utils import timezone
 
 from tierslien.accounts.models import User
 from tierslien.circles.models import Circle, Membership, Season, SeasonState
 from tierslien.circles.schedule import last_session_end
-from tierslien.feedback.models import Again, Feedback, FeedbackGiven, Felt, KeepInTouch, Met
+from tierslien.feedback.models import (
+    Again,
+    Feedback,
+    FeedbackGiven,
+    Felt,
+    KeepInTouch,
+    Met,
+    SeasonTally,
+)
 
 # Below this many people, no figure is shown (and a count below it is never shown either).
 THRESHOLD = 11
@@ -204,4 +214,27 @@ def mutual_contacts(user: Any, circle: Circle) -> list[User]:
         )
         .distinct()
         .order_by("display_name", "pk")
+    )
+
+
+# --- Attendance, counted (the spaces app records who said they would come) ---
+
+
+def attendance_counts(season: Season) -> dict[int, int] | None:
+    """Members who said they would come, per session; None without the spaces app.
+
+    After the purge, the counts kept in the season's tally (one query either way).
+    """
+    if season.state == SeasonState.PURGED:
+        tally = SeasonTally.objects.filter(season=season).first()
+        return {int(k): int(v) for k, v in tally.attendance.items()} if tally else None
+    if not apps.is_installed("tierslien.spaces"):
+        return None
+    attendance = apps.get_model("spaces", "Attendance")
+    return dict(
+        attendance._default_manager.filter(circle__season=season, answer="coming")
+        .order_by()
+        .values_list("session")
+        .annotate(n=Count("pk"))
+        .values_list("session", "n")
     )
