@@ -52,10 +52,21 @@ def test_smallest_circle_cannot_exceed_the_largest() -> None:
         ("session_minutes", "29"),
         ("session_minutes", "241"),
         ("min_size", "five"),
+        ("confirmation_days", "0"),
+        ("confirmation_days", "31"),
     ],
 )
 def test_numbers_stay_within_bounds(field: str, value: str) -> None:
     assert "Give a whole number between" in season_errors(**{field: value})[field][0]
+
+
+def test_days_to_confirm_default_to_seven_when_left_empty() -> None:
+    form = SeasonForm(form_data(confirmation_days=""))
+    assert form.is_valid()
+    assert form.values()["confirmation_days"] == 7
+    form = SeasonForm(form_data(confirmation_days="3"))
+    assert form.is_valid()
+    assert form.values()["confirmation_days"] == 3
 
 
 def test_first_meetings_come_after_registration_closes() -> None:

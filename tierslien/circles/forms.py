@@ -23,7 +23,9 @@ SEASON_FIELDS = (
     "session_minutes",
     "rhythm",
     "first_week",
+    "confirmation_days",
 )
+DEFAULT_CONFIRMATION_DAYS = 7
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
@@ -70,12 +72,20 @@ class SeasonForm(forms.Form):
         widget=DATE_WIDGET,
         help_text=_("Any day of that week: circles meet on the day of their weekly slot."),
     )
+    confirmation_days = _bounded(
+        _("Days to confirm a seat"),
+        1,
+        30,
+        DEFAULT_CONFIRMATION_DAYS,
+        _("Once circles are published, how long members have to confirm (1 to 30 days)."),
+    )
 
     def __init__(self, *args: Any, instance: Season | None = None, **kwargs: Any) -> None:
         if instance is not None:
             kwargs.setdefault("initial", {name: getattr(instance, name) for name in SEASON_FIELDS})
         super().__init__(*args, **kwargs)
         self.instance = instance
+        self.fields["confirmation_days"].required = False  # the default when left empty
 
     def clean_name(self) -> str:
         name = " ".join(self.cleaned_data["name"].split())
@@ -116,6 +126,10 @@ class SeasonForm(forms.Form):
                 ),
             )
         return cleaned
+
+    def clean_confirmation_days(self) -> int:
+        value = self.cleaned_data.get("confirmation_days")
+        return DEFAULT_CONFIRMATION_DAYS if value is None else int(value)
 
     def values(self) -> dict[str, Any]:
         return {name: self.cleaned_data[name] for name in SEASON_FIELDS}

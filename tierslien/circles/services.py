@@ -33,6 +33,7 @@ EDITABLE_FIELDS = (
     "session_minutes",
     "rhythm",
     "first_week",
+    "confirmation_days",
 )
 
 
@@ -74,7 +75,8 @@ def _locked_season(season: Season) -> Season:
 
 
 def _season_values(fields: dict[str, Any]) -> dict[str, Any]:
-    values = {key: fields[key] for key in EDITABLE_FIELDS}
+    values = {key: fields[key] for key in EDITABLE_FIELDS if key in fields}
+    values.setdefault("confirmation_days", 7)
     values["first_week"] = monday_of(values["first_week"])
     return values
 
