@@ -1,4 +1,5 @@
-"""A facilitator creates a season, composes it and reads the proposal; progress follows itself."""
+"""A facilitator creates, composes, reviews and publishes a season; a member confirms from the
+email link; progress follows itself."""
 
 from __future__ import annotations
 
@@ -7,11 +8,19 @@ import re
 
 import pytest
 from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
+from django.core import mail
 from django.utils import timezone
 from playwright.sync_api import expect
 
 from tests.cast import PASSWORD, Cast, build_cast, make_user
-from tierslien.circles.models import Registration, Season, SeasonState
+from tierslien.accounts.models import User
+from tierslien.circles.models import (
+    Membership,
+    MembershipStatus,
+    Registration,
+    Season,
+    SeasonState,
+)
 from tierslien.portraits.models import Answer, Criterion, Portrait
 
 
@@ -36,7 +45,7 @@ def _sign_in_as_facilitator(page, live_server, cast: Cast) -> None:
 def _register(cast: Cast, season: Season, count: int) -> None:
     occupation = Criterion.objects.get(territory=cast.territory, key="occupation")
     for k in range(count):
-        user = make_user(f"p{k}@example.org", f"Personne {k}")
+        user = make_user(f"p{k}@example.org", f"Personne {k}", language="en")
         portrait = Portrait.objects.create(user=user, territory=cast.territory, sector=cast.sector)
         Answer.objects.create(portrait=portrait, criterion=occupation, value=str(1 + k % 8))
         Registration.objects.create(
@@ -79,6 +88,36 @@ def test_facilitator_creates_composes_and_reads_a_season(
     assert page.locator("main article").count() == 2
     assert "different answers about “Occupation”" in page.content()
     shoot("season-proposal", full_page=True)
+
+    # Lock the first circle, then publish: every member gets an invitation by email.
+    page.get_by_role("button", name="Lock this circle").first.click()
+    page.wait_for_load_state()
+    assert "locked" in page.locator("main article").first.inner_text()
+    page.get_by_role("button", name="Publish the circles").click()
+    page.wait_for_load_state()
+    season.refresh_from_db()
+    assert season.state == SeasonState.PUBLISHED
+    assert "Waiting for an answer" in page.content()
+    member = User.objects.get(email="p0@example.org")
+    (invitation,) = [m for m in mail.outbox if m.to == [member.email]]
+    assert invitation.attachments[0][0].endswith(".ics")
+    link = re.search(r"https?://\S+/invitation/", invitation.body)
+    assert link is not None
+
+    # The member follows the link from the email, signs in and confirms.
+    page.context.clear_cookies()
+    path = link.group(0).split("/", 3)[3]
+    page.goto(f"{live_server.url}/{path}")
+    page.wait_for_url(re.compile("/accounts/login/"))
+    page.fill("main input[name=login]", member.email)
+    page.fill("main input[name=password]", PASSWORD)
+    page.locator("main form button[type=submit]").first.click()
+    page.wait_for_url(re.compile("/invitation/"))
+    page.get_by_role("button", name="I will come").click()
+    page.wait_for_load_state()
+    assert "your seat is confirmed" in page.content()
+    assert Membership.objects.get(user=member).status == MembershipStatus.CONFIRMED
+    shoot("circle-invitation-confirmed", full_page=True)
 
 
 @pytest.mark.django_db(transaction=True)
