@@ -29,3 +29,13 @@ def test_odd_parameters_fall_back_to_the_plain_sentence(params: object) -> None:
 def test_unknown_codes_still_read_as_a_sentence() -> None:
     assert reason_text("something_new") == UNKNOWN
     assert failure_text("something_new") == failure_text("internal")
+
+
+def test_seats_given_back_have_words() -> None:
+    from django.utils import translation
+
+    from tierslien.circles.reasons import UNKNOWN, reason_text
+
+    with translation.override("en"):
+        assert reason_text("declined") != UNKNOWN
+        assert str(reason_text("expired")) == "They did not answer their invitation in time."

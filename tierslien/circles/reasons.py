@@ -24,6 +24,9 @@ REASONS: Final[dict[str, Any]] = {
     "partner_unplaced": _("They must be with someone who cannot be placed."),
     "not_placed": _("No valid circle could take them."),
     "internal_error": _("The composer could not place them safely."),
+    # After publication: seats given back (publication.py).
+    "declined": _("They gave their seat back."),
+    "expired": _("They did not answer their invitation in time."),
 }
 UNKNOWN: Final = _("The composer gave no reason it can explain.")
 
