@@ -105,3 +105,28 @@ def test_reporting_ones_own_message_names_nobody(cast: Cast, circle: Circle) -> 
     report = services.report_message(cast.participant, circle, 7, own, reason="oops")
     assert report.reported is None
     assert report.message_text == "mine"
+
+
+@pytest.mark.skipif(
+    not apps.is_installed("tierslien.spaces"), reason="the spaces app holds the messages"
+)
+def test_reporting_a_real_message_through_the_page(
+    cast: Cast, circle: Circle, client_as: object
+) -> None:
+    import datetime
+
+    from django.urls import reverse
+
+    from tierslien.moderation.models import Report
+    from tierslien.spaces.models import Message
+
+    moment = datetime.datetime(2026, 10, 10, 12, 0, tzinfo=datetime.UTC)
+    message = Message.objects.create(
+        circle=circle, author=cast.co_member, text="Nasty", created_at=moment
+    )
+    target = reverse("moderation_report_message", args=[circle.pk, message.pk])
+    client = client_as("participant")  # type: ignore[operator]
+    assert client.post(target, {"reason": "Insult"}).status_code == 302
+    Message.objects.filter(pk=message.pk).update(text="Edited")
+    report = Report.objects.get()
+    assert (report.reported, report.message_text) == (cast.co_member, "Nasty")

@@ -95,23 +95,7 @@ def find_message(circle: Circle, message_id: int) -> ReportedMessage | None:
     message = message_model._default_manager.filter(circle=circle, pk=message_id).first()
     if message is None:
         return None
-    text = next(
-        (
-            str(getattr(message, name))
-            for name in ("body", "text", "content")
-            if hasattr(message, name)
-        ),
-        "",
-    )
-    author_id = next(
-        (
-            getattr(message, name)
-            for name in ("author_id", "user_id", "sender_id")
-            if hasattr(message, name)
-        ),
-        None,
-    )
-    return ReportedMessage(author_id=author_id, text=text)
+    return ReportedMessage(author_id=message.author_id, text=message.text)
 
 
 @transaction.atomic
