@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import datetime
+from typing import Any
+
 import pytest
 from django.test import Client
 from django.urls import reverse
 
 from tests.cast import Cast
-from tests.spaces.conftest import Space
+from tests.spaces.conftest import NOW, Space
 from tierslien.lib.ical import unfold
 from tierslien.spaces.models import Attendance, CalendarToken
 
@@ -88,3 +91,19 @@ def test_the_feed_stops_when_the_member_leaves(space: Space, cast: Cast) -> None
     client.post(reverse("circle_leave", args=[space.circle.pk]), {"confirm": "on"})
     feed = reverse("circle_calendar_ics", args=[space.circle.pk, token])
     assert Client().get(feed).status_code == 404
+
+
+def test_past_sessions_keep_their_answers_but_offer_no_buttons(
+    space: Space, cast: Cast, time_machine: Any
+) -> None:
+    Attendance.objects.create(
+        circle=space.circle, user=cast.co_member, session=1, answer="coming", updated_at=NOW
+    )
+    time_machine.move_to(NOW + datetime.timedelta(days=6), tick=False)  # Wednesday 7th
+    page = _client(cast.participant).get(reverse("circle_sessions", args=[space.circle.pk]))
+    content = page.content.decode()
+    assert 'name="session" value="1"' not in content
+    assert 'name="session" value="2"' in content
+    assert "Coming: Bob" in content
+    home = _client(cast.participant).get(reverse("circle_home", args=[space.circle.pk]))
+    assert "Tuesday 6 October" not in home.content.decode()
