@@ -157,3 +157,12 @@ def test_the_report_of_a_purged_season_still_counts_attendance(
     assert "Members who said they would come" in html
     assert "Session 1: 12" in html
     assert "Session 2: fewer than 11" in html
+
+
+def test_circles_without_a_weekly_slot_are_purged_after_the_last_week(
+    cast: Cast, circle: Circle
+) -> None:
+    Circle.objects.filter(pk=circle.pk).update(slot="")
+    last_week_ends = datetime.datetime(2026, 11, 2, tzinfo=datetime.UTC)  # Monday after the 4th
+    assert purge_finished_circles(last_week_ends + datetime.timedelta(days=29)) == 0
+    assert purge_finished_circles(last_week_ends + datetime.timedelta(days=30)) == 1

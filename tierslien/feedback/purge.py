@@ -36,8 +36,7 @@ def due_seasons(now: datetime.datetime) -> list[Season]:
     seasons = Season.objects.filter(pk__in=list(slots)).order_by("pk")
     due = []
     for season in seasons:
-        end = season_end(season, slots[season.pk])
-        if end is not None and end + KEEP_FOR <= now:
+        if season_end(season, slots[season.pk]) + KEEP_FOR <= now:
             due.append(season)
     return due
 

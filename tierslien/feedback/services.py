@@ -7,14 +7,23 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from django.apps import apps
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Count
 from django.utils import timezone
 
 from tierslien.accounts.models import User
-from tierslien.circles.models import Circle, Membership, Season, SeasonState
+from tierslien.circles.models import (
+    Circle,
+    Membership,
+    Rhythm,
+    Season,
+    SeasonState,
+    monday_of,
+)
 from tierslien.circles.schedule import last_session_end
 from tierslien.feedback.models import (
     Again,
@@ -55,10 +64,22 @@ def circle_has_ended(circle: Circle, now: datetime.datetime | None = None) -> bo
     return end is not None and end <= (now or timezone.now())
 
 
-def season_end(season: Season, slots: Iterable[str]) -> datetime.datetime | None:
-    """The end of the season's last session over all its circles' slots."""
+def season_end(season: Season, slots: Iterable[str]) -> datetime.datetime:
+    """The end of the season's last session over all its circles' slots.
+
+    Circles without a known weekly slot end, at the latest, with the last week of meetings.
+    """
     ends = [end for slot in set(slots) if (end := last_session_end(season, slot)) is not None]
-    return max(ends, default=None)
+    step = 14 if season.rhythm == Rhythm.FORTNIGHTLY else 7
+    last_monday = monday_of(season.first_week) + datetime.timedelta(
+        days=(season.sessions - 1) * step
+    )
+    week_end = datetime.datetime.combine(
+        last_monday + datetime.timedelta(days=7),
+        datetime.time(),
+        tzinfo=ZoneInfo(settings.TIME_ZONE),
+    )
+    return max(ends, default=week_end)
 
 
 # --- The anonymous form ---
