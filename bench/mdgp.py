@@ -211,7 +211,6 @@ def main(argv: list[str] | None = None) -> int:
         help="numpy: the same search in vectorised NumPy (for docs/decisions/0002)",
     )
     parser.add_argument("--verbose", action="store_true", help="one line per instance")
-    parser.add_argument("--section", default="MDGPLIB", help="RESULTS.md section to write")
     args = parser.parse_args(argv)
 
     sizes = [int(s) for s in args.sizes.split(",")]
@@ -305,7 +304,7 @@ def main(argv: list[str] | None = None) -> int:
     table = "\n".join(lines)
     print(table)
     if args.write:
-        write_section(args.section, table)
+        write_section("MDGPLIB", table)
     return 0
 
 
