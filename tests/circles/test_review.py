@@ -11,7 +11,14 @@ from django.utils import translation
 from tests.cast import Cast
 from tests.circles.conftest import Crowd, Proposed
 from tierslien.circles import review, services
-from tierslien.circles.models import Circle, Membership, Registration, Season, SeasonState
+from tierslien.circles.models import (
+    Circle,
+    Membership,
+    Registration,
+    Season,
+    SeasonState,
+    Unplaced,
+)
 from tierslien.circles.problem import build_problem, venue_id
 
 pytestmark = pytest.mark.django_db
@@ -117,6 +124,22 @@ def test_a_locked_circle_keeps_its_members(cast: Cast, proposed: Proposed) -> No
     review.set_locked(proposed.season, proposed.first.pk, False, acting_user=cast.facilitator)
     proposed.first.refresh_from_db()
     assert not proposed.first.locked
+
+
+def test_placing_a_waiting_person_checks_the_circle(cast: Cast, proposed: Proposed) -> None:
+    waiting = proposed.waiting.user
+    with pytest.raises(review.BreaksRules):
+        review.place_person(proposed.season, waiting.pk, proposed.first.pk, acting_user=None)
+    review.set_locked(proposed.season, proposed.second.pk, True, acting_user=None)
+    with pytest.raises(review.CircleLocked):
+        review.place_person(proposed.season, waiting.pk, proposed.second.pk, acting_user=None)
+    review.place_person(
+        proposed.season, waiting.pk, proposed.first.pk, acting_user=None, force=True
+    )
+    assert Membership.objects.get(user=waiting).circle_id == proposed.first.pk
+    assert not Unplaced.objects.filter(user=waiting).exists()
+    with pytest.raises(Unplaced.DoesNotExist):
+        review.place_person(proposed.season, waiting.pk, proposed.first.pk, acting_user=None)
 
 
 def test_circles_change_only_while_proposed(cast: Cast, proposed: Proposed) -> None:

@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 from tests.cast import Cast
 from tests.circles.conftest import MakeSeason, Proposed
 from tierslien.accounts.models import User
-from tierslien.circles.forms import AnswerForm, LockForm, MoveForm, SwapForm
+from tierslien.circles.forms import AnswerForm, LockForm, MoveForm, PlaceForm, SwapForm
 from tierslien.circles.models import Circle, Membership, MembershipStatus, Season, SeasonState
 
 pytestmark = pytest.mark.django_db
@@ -23,7 +23,12 @@ pytestmark = pytest.mark.django_db
 ClientAs = Callable[[str], Client]
 
 CIRCLE_POSTS = ["manage_circle_move", "manage_circle_swap", "manage_circle_lock"]
-SEASON_POSTS = ["manage_season_recompose", "manage_season_publish", "manage_season_start"]
+SEASON_POSTS = [
+    "manage_season_place",
+    "manage_season_recompose",
+    "manage_season_publish",
+    "manage_season_start",
+]
 POST_ONLY = CIRCLE_POSTS + SEASON_POSTS
 GET_PAGES = ["manage_season_circles"]
 ALL = POST_ONLY + GET_PAGES
@@ -193,9 +198,35 @@ def test_swap_and_lock_from_the_proposal(proposed: Proposed, client_as: ClientAs
     assert "unlock the circle first" in client.get(response.url).content.decode()
 
 
+def test_an_unplaced_person_gets_a_seat_from_the_proposal(
+    proposed: Proposed, client_as: ClientAs
+) -> None:
+    client = client_as("facilitator")
+    target = url("manage_season_place", proposed)
+    waiting = proposed.waiting.user
+    page = client.get(
+        reverse("manage_season_proposal", args=[proposed.season.territory.slug, proposed.season.pk])
+    )
+    assert "Give someone a seat in a circle" in page.content.decode()
+    response = client.post(
+        target, {"place-person": waiting.pk, "place-to_circle": proposed.first.pk}
+    )
+    assert "7 people: a circle needs 5 to 6." in client.get(response.url).content.decode()
+    assert not Membership.objects.filter(user=waiting).exists()
+    response = client.post(
+        target, {"place-person": waiting.pk, "place-to_circle": proposed.second.pk}
+    )
+    assert response.url.endswith("#circle-2")
+    assert Membership.objects.get(user=waiting).circle_id == proposed.second.pk
+    response = client.post(
+        target, {"place-person": waiting.pk, "place-to_circle": proposed.second.pk}
+    )
+    assert "Choose a person and a circle." in client.get(response.url).content.decode()
+
+
 def test_invalid_review_forms_change_nothing(proposed: Proposed, client_as: ClientAs) -> None:
     client = client_as("facilitator")
-    for name in CIRCLE_POSTS:
+    for name in [*CIRCLE_POSTS, "manage_season_place"]:
         response = client.post(url(name, proposed), {"junk": "1"})
         assert response.status_code == 302
     assert Membership.objects.filter(circle=proposed.first).count() == 6
@@ -333,3 +364,12 @@ def test_answer_form_accepts_only_the_two_answers(data: dict[str, str]) -> None:
     form = AnswerForm(data)
     if form.is_valid():
         assert form.cleaned_data["answer"] in ("confirm", "decline")
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=st.dictionaries(st.sampled_from(["person", "to_circle", "force"]), ids))
+def test_place_form_accepts_only_offered_choices(data: dict[str, str]) -> None:
+    form = PlaceForm(data, people=[(4, "D")], circles=[(7, 1), (8, 2)])
+    if form.is_valid():
+        assert form.cleaned_data["person"] == 4
+        assert form.cleaned_data["to_circle"] in (7, 8)

@@ -197,6 +197,28 @@ class MoveForm(forms.Form):
         self.fields["to_circle"].choices = _id_choices(circles)  # type: ignore[attr-defined]
 
 
+class PlaceForm(forms.Form):
+    """Give a seat to someone the composition left unplaced."""
+
+    person = forms.TypedChoiceField(label=_("Person"), coerce=int)
+    to_circle = forms.TypedChoiceField(label=_("To circle"), coerce=int)
+    force = forms.BooleanField(
+        label=_("Keep it even if it breaks a rule of the composition"), required=False
+    )
+
+    def __init__(
+        self,
+        data: Any = None,
+        *,
+        people: list[tuple[int, Any]],
+        circles: list[tuple[int, Any]],
+        prefix: str | None = None,
+    ) -> None:
+        super().__init__(data, prefix=prefix)
+        self.fields["person"].choices = _id_choices(people)  # type: ignore[attr-defined]
+        self.fields["to_circle"].choices = _id_choices(circles)  # type: ignore[attr-defined]
+
+
 class SwapForm(forms.Form):
     """Exchange a person of a circle with a person of another circle."""
 

@@ -65,6 +65,7 @@ class CircleView:
 class UnplacedView:
     name: str
     reason: Any
+    user_id: int = 0
 
 
 @dataclass(frozen=True)
@@ -143,7 +144,11 @@ def build_proposal(season: Season, problems: dict[int, list[str]] | None = None)
         for circle in circles
     ]
     unplaced = [
-        UnplacedView(name=item.user.display_name, reason=reason_text(item.code, item.params))
+        UnplacedView(
+            name=item.user.display_name,
+            reason=reason_text(item.code, item.params),
+            user_id=item.user_id,
+        )
         for item in Unplaced.objects.filter(season=season)
         .select_related("user")
         .order_by("user__display_name", "pk")

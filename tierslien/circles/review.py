@@ -311,6 +311,32 @@ def swap_members(
 
 
 @transaction.atomic
+def place_person(
+    season: Season, user_id: int, to_circle_id: int, *, acting_user: Any, force: bool = False
+) -> Circle:
+    """Give someone the composition left unplaced a seat in a circle."""
+    _locked_season(season)
+    current = load(season)
+    target = _circle(current, to_circle_id)
+    if target.locked:
+        raise CircleLocked
+    pid = current.pid_of.get(user_id)
+    waiting = Unplaced.objects.filter(season=season, user_id=user_id).first()
+    if pid is None or waiting is None:
+        raise Unplaced.DoesNotExist
+    changed = {key: list(members) for key, members in current.groups.items()}
+    changed[target.pk].append(pid)
+    problems = _new_problems(current, changed, [target.pk])
+    if problems and not force:
+        raise BreaksRules(problems)
+    waiting.delete()
+    Membership.objects.create(circle=target, user_id=user_id)
+    current.groups = changed
+    refresh_scores(current, [target.pk])
+    return target
+
+
+@transaction.atomic
 def set_locked(season: Season, circle_id: int, locked: bool, *, acting_user: Any) -> Circle:
     _locked_season(season)
     circle = Circle.objects.get(season=season, pk=circle_id)

@@ -59,6 +59,11 @@ urlpatterns = [
         name="manage_circle_lock",
     ),
     path(
+        "manage/seasons/<int:season_id>/place/",
+        views.manage_season_place,
+        name="manage_season_place",
+    ),
+    path(
         "manage/seasons/<int:season_id>/recompose/",
         views.manage_season_recompose,
         name="manage_season_recompose",

@@ -18,9 +18,17 @@ from tierslien.circles.access import (
     get_season,
     get_season_circle,
 )
-from tierslien.circles.forms import AnswerForm, JoinForm, LockForm, MoveForm, SeasonForm, SwapForm
+from tierslien.circles.forms import (
+    AnswerForm,
+    JoinForm,
+    LockForm,
+    MoveForm,
+    PlaceForm,
+    SeasonForm,
+    SwapForm,
+)
 from tierslien.circles.lifecycle import ForbiddenTransition
-from tierslien.circles.models import Circle, Membership, Season, SeasonState
+from tierslien.circles.models import Circle, Membership, Season, SeasonState, Unplaced
 from tierslien.circles.proposal import build_proposal, circles_answers, seasons_with_counts
 from tierslien.circles.reasons import failure_text
 from tierslien.circles.schedule import session_times
@@ -286,6 +294,39 @@ def manage_circle_swap(
         return _back_to_proposal(territory, season, circle)
     messages.success(request, _("The two people were swapped; both circles were checked again."))
     return _back_to_proposal(territory, season, first, second)
+
+
+@require_POST
+@territory_management
+def manage_season_place(request: HttpRequest, territory: Territory, season_id: int) -> HttpResponse:
+    season = get_season(territory, season_id)
+    people = [
+        (user_id, name)
+        for user_id, name in Unplaced.objects.filter(season=season).values_list(
+            "user_id", "user__display_name"
+        )
+    ]
+    circles = [(c.pk, c.number) for c in Circle.objects.filter(season=season)]
+    form = PlaceForm(request.POST, people=people, circles=circles, prefix="place")
+    if not form.is_valid():
+        messages.error(request, _("Choose a person and a circle."))
+        return _back_to_proposal(territory, season)
+    try:
+        target = review.place_person(
+            season,
+            form.cleaned_data["person"],
+            form.cleaned_data["to_circle"],
+            acting_user=request.user,
+            force=form.cleaned_data["force"],
+        )
+    except review.ReviewError as error:
+        _review_refused(request, error)
+        return _back_to_proposal(territory, season)
+    except Unplaced.DoesNotExist:
+        messages.error(request, _("This person is no longer waiting for a circle."))
+        return _back_to_proposal(territory, season)
+    messages.success(request, _("The person has a seat; the circle was checked again."))
+    return _back_to_proposal(territory, season, target)
 
 
 @require_POST
