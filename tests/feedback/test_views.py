@@ -168,3 +168,39 @@ def test_report_without_totp_is_sent_to_enrol(
 @pytest.mark.parametrize("name", MANAGE_PAGES)
 def test_report_wrong_method_gets_405(season: Season, client_as: ClientAs, name: str) -> None:
     assert client_as("facilitator").post(_manage_url(name, season)).status_code == 405
+
+
+def test_member_pages_cost_constant_queries(
+    cast: Cast, circle: Circle, client_as: ClientAs
+) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from tests.cast import make_user
+    from tierslien.circles.models import Membership
+    from tierslien.feedback import services
+
+    client = client_as("participant")
+    targets = [
+        reverse("feedback_keep_in_touch", args=[circle.pk]),
+        reverse("moderation_circle", args=[circle.pk]),
+    ]
+
+    def counts() -> list[int]:
+        out = []
+        for target in targets:
+            with CaptureQueriesContext(connection) as queries:
+                assert client.get(target).status_code == 200
+            out.append(len(queries))
+        return out
+
+    services.set_wishes(cast.participant, circle, [cast.co_member.pk])
+    before = counts()
+    for k in range(5):
+        other = make_user(f"m{k}@example.org", f"M{k}")
+        Membership.objects.create(circle=circle, user=other)
+        services.set_wishes(other, circle, [cast.participant.pk])
+    services.set_wishes(
+        cast.participant, circle, list(circle.memberships.values_list("user_id", flat=True))
+    )
+    assert counts() == before
