@@ -244,6 +244,21 @@ def table(rows: list[dict[str, Any]]) -> str:
             f"| {'ok' if o['quotas_ok'] else '**violated**'} / {their_quotas} "
             f"| {o['panels']} / {their_panels} |"
         )
+    for row in rows:
+        o, t = row["ours"], row["theirs"]
+        if t.get("timeout"):
+            best = row["seats"] / row["n"]
+            lines.append("")
+            lines.append(
+                f"{row['name']}: the reference did not finish within {t['seconds']:.0f} s. "
+                + (
+                    f"Our minimum {o['min']:.6f} = k/n is the largest possible (the "
+                    "probabilities sum to k), so no lottery can beat it."
+                    if o["min"] >= best - 1e-6
+                    else f"Our minimum {o['min']:.6f}, proven optimal within "
+                    f"{o['upper'] - o['min']:.1e}."
+                )
+            )
     return "\n".join(lines)
 
 
