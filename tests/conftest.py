@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 import pytest
-from django.test import Client
 
-from tests.cast import Cast, build_cast
 from tests.url_coverage import UrlCoverage
+
+if TYPE_CHECKING:  # Django-free at import: the engine's tests run with `-p no:django`.
+    from django.test import Client
+
+    from tests.cast import Cast
 
 _url_coverage = UrlCoverage()
 
@@ -29,29 +33,34 @@ def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix: N
 
 
 @pytest.fixture(autouse=True)
-def _fast_and_quiet(settings: object) -> None:
-    # Tests need no strong hashing; the production hasher stays Argon2.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # type: ignore[attr-defined]
-    settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}  # type: ignore[attr-defined]
+def _fast_and_quiet(request: pytest.FixtureRequest) -> None:
+    """Test-only speed-ups, and a fresh cache (allauth's rate limits live there).
 
-
-@pytest.fixture(autouse=True)
-def _clear_cache() -> Iterator[None]:
-    # allauth's rate limits live in the cache: start every test afresh.
+    Skipped when Django is not loaded (`-p no:django`, for the engine and the lottery).
+    """
+    if not request.config.pluginmanager.hasplugin("django"):
+        return
     from django.core.cache import cache
 
+    settings = request.getfixturevalue("settings")
+    # Tests need no strong hashing; the production hasher stays Argon2.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
     cache.clear()
-    yield
 
 
 @pytest.fixture
 def cast(db: None) -> Cast:
+    from tests.cast import build_cast
+
     return build_cast()
 
 
 @pytest.fixture
 def client_as(cast: Cast) -> Callable[[str], Client]:
     """`client_as("facilitator")`: a test client signed in as that role."""
+
+    from django.test import Client
 
     def make(role: str) -> Client:
         client = Client()
