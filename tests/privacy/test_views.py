@@ -121,3 +121,18 @@ class DeleteFormFuzz(HypothesisTestCase):
         assert response.status_code in (200, 302)
         confirmed = data.get("confirm", "").lower() not in ("", "false", "0")
         assert User.objects.filter(pk=cast.participant.pk).exists() is not confirmed
+
+
+def test_my_data_names_every_field_in_translatable_words() -> None:
+    from django.utils.functional import Promise
+
+    from tierslien.privacy.registry import PERSONAL_MODELS
+    from tierslien.privacy.views import field_words
+
+    untranslated = [
+        f"{spec.label}.{lookup}"
+        for spec in PERSONAL_MODELS
+        for lookup in spec.exported
+        if not isinstance(field_words(spec.label, lookup), Promise)
+    ]
+    assert untranslated == [], "give these a verbose_name or a word in FIELD_WORDS"

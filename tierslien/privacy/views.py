@@ -11,7 +11,10 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.functional import Promise
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
 from tierslien.accounts.models import User
@@ -28,11 +31,67 @@ def _me(request: HttpRequest) -> User:
     return request.user
 
 
-def _field_label(label: str, lookup: str) -> str:
+# Words for fields whose models give no translatable name (the page speaks French first).
+FIELD_WORDS: dict[str, Any] = {
+    "accepted_at": gettext_lazy("accepted on"),
+    "answer": gettext_lazy("answer"),
+    "answers": gettext_lazy("answers"),
+    "attendee": gettext_lazy("attendee"),
+    "blocked": gettext_lazy("person kept apart"),
+    "checked_in_at": gettext_lazy("arrived at"),
+    "circle": gettext_lazy("circle"),
+    "code": gettext_lazy("code"),
+    "created_at": gettext_lazy("created on"),
+    "criterion": gettext_lazy("question"),
+    "edited_at": gettext_lazy("edited on"),
+    "evening": gettext_lazy("evening"),
+    "given_at": gettext_lazy("given on"),
+    "handled_at": gettext_lazy("handled on"),
+    "invited_at": gettext_lazy("invited on"),
+    "last_used_at": gettext_lazy("last used on"),
+    "message": gettext_lazy("message"),
+    "message_id": gettext_lazy("message"),
+    "message_text": gettext_lazy("text of the message"),
+    "note": gettext_lazy("note"),
+    "other": gettext_lazy("other person"),
+    "params": gettext_lazy("details"),
+    "portrait": gettext_lazy("self-portrait"),
+    "post": gettext_lazy("post"),
+    "removed_at": gettext_lazy("removed on"),
+    "reported": gettext_lazy("person reported"),
+    "resolved_at": gettext_lazy("resolved on"),
+    "responded_at": gettext_lazy("answered on"),
+    "round": gettext_lazy("round"),
+    "season": gettext_lazy("season"),
+    "sector": gettext_lazy("sector"),
+    "session": gettext_lazy("session"),
+    "since": gettext_lazy("since"),
+    "state": gettext_lazy("state"),
+    "subject": gettext_lazy("what was agreed to"),
+    "table": gettext_lazy("table"),
+    "territory": gettext_lazy("territory"),
+    "to_user": gettext_lazy("person"),
+    "together": gettext_lazy("stay together"),
+    "type": gettext_lazy("kind"),
+    "updated_at": gettext_lazy("last changed on"),
+    "value": gettext_lazy("answer"),
+    "withdrawn_at": gettext_lazy("withdrawn on"),
+    "wording_version": gettext_lazy("version of the wording"),
+}
+
+
+def field_words(label: str, lookup: str) -> Any:
+    """The translatable name of an exported field (a plain string if nobody named it)."""
     model = apps.get_model(label)
     first = lookup.split("__", 1)[0]
-    verbose = str(getattr(model._meta.get_field(first), "verbose_name", first))
-    return verbose[:1].upper() + verbose[1:]
+    verbose = getattr(model._meta.get_field(first), "verbose_name", first)
+    if isinstance(verbose, Promise):
+        return verbose
+    return FIELD_WORDS.get(first, verbose)  # the model's name is derived from the field's
+
+
+def _field_label(label: str, lookup: str) -> str:
+    return capfirst(str(field_words(label, lookup))) or lookup
 
 
 def _display(value: Any) -> Any:
