@@ -3,20 +3,14 @@
 from __future__ import annotations
 
 import random
-import re
-import time
 
 import pytest
-from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
 
-from tests.cast import PASSWORD, build_cast
+from tests.cast import build_cast
+from tests.e2e.conftest import sign_in
 from tierslien.gatherings import services
 from tierslien.gatherings.models import Attendee, Evening, EveningState, Seat
 from tierslien.gatherings.questions import evening_questions
-
-
-def _current_totp(secret: str) -> str:
-    return format_hotp_value(hotp_value(secret, int(time.time()) // 30))
 
 
 @pytest.mark.django_db(transaction=True)
@@ -24,14 +18,7 @@ def test_facilitator_runs_a_discovery_evening(live_server, page, outside_request
     settings.EVENING_COMPOSE_SECONDS = 0.5
     cast = build_cast()
     secret = cast.facilitator.authenticator_set.get().data["secret"]
-    page.goto(live_server.url + "/accounts/login/")
-    page.fill("main input[name=login]", cast.facilitator.email)
-    page.fill("main input[name=password]", PASSWORD)
-    page.locator("main form button[type=submit]").first.click()
-    page.wait_for_url(re.compile("/2fa/"))
-    page.fill("main input[name=code]", _current_totp(secret))
-    page.locator("main form button[type=submit]").first.click()
-    page.wait_for_load_state()
+    sign_in(page, live_server.url, cast.facilitator, totp_secret=secret)
 
     # Create the evening.
     page.goto(f"{live_server.url}/t/{cast.territory.slug}/evenings/new/")

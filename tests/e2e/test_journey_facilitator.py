@@ -2,19 +2,11 @@
 
 from __future__ import annotations
 
-import re
-
 import pytest
-from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
 
-from tests.cast import PASSWORD, build_cast
+from tests.cast import build_cast
+from tests.e2e.conftest import sign_in
 from tierslien.territories.models import Venue
-
-
-def _current_totp(secret: str) -> str:
-    import time
-
-    return format_hotp_value(hotp_value(secret, int(time.time()) // 30))
 
 
 @pytest.mark.django_db(transaction=True)
@@ -22,14 +14,7 @@ def test_facilitator_adds_a_venue(live_server, page, outside_requests, shoot):
     cast = build_cast()
     secret = cast.facilitator.authenticator_set.get().data["secret"]
 
-    page.goto(live_server.url + "/accounts/login/")
-    page.fill("main input[name=login]", cast.facilitator.email)
-    page.fill("main input[name=password]", PASSWORD)
-    page.locator("main form button[type=submit]").first.click()
-    page.wait_for_url(re.compile("/2fa/"))
-    page.fill("main input[name=code]", _current_totp(secret))
-    page.locator("main form button[type=submit]").first.click()
-    page.wait_for_load_state()
+    sign_in(page, live_server.url, cast.facilitator, totp_secret=secret)
 
     page.goto(f"{live_server.url}/t/{cast.territory.slug}/manage/venues/new/")
     page.fill("main input[name=name]", "Centre social des Landes")
@@ -59,15 +44,8 @@ def test_a_venue_with_errors_shows_them_without_javascript(live_server, browser,
     cast = build_cast()
     context = browser.new_context(java_script_enabled=False, locale="en-GB")
     page = context.new_page()
-    page.goto(live_server.url + "/accounts/login/")
-    page.fill("main input[name=login]", cast.facilitator.email)
-    page.fill("main input[name=password]", PASSWORD)
-    page.locator("main form button[type=submit]").first.click()
-    page.fill(
-        "main input[name=code]",
-        _current_totp(cast.facilitator.authenticator_set.get().data["secret"]),
-    )
-    page.locator("main form button[type=submit]").first.click()
+    secret = cast.facilitator.authenticator_set.get().data["secret"]
+    sign_in(page, live_server.url, cast.facilitator, totp_secret=secret)
     page.goto(f"{live_server.url}/t/{cast.territory.slug}/manage/venues/new/")
     page.fill("main input[name=name]", "Sans lieu")
     page.fill("main input[name=latitude]", "123")

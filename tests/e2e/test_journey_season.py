@@ -7,12 +7,12 @@ import datetime
 import re
 
 import pytest
-from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
 from django.core import mail
 from django.utils import timezone
 from playwright.sync_api import expect
 
 from tests.cast import PASSWORD, Cast, build_cast, make_user
+from tests.e2e.conftest import sign_in
 from tierslien.accounts.models import User
 from tierslien.circles.models import (
     Membership,
@@ -24,22 +24,9 @@ from tierslien.circles.models import (
 from tierslien.portraits.models import Answer, Criterion, Portrait
 
 
-def _current_totp(secret: str) -> str:
-    import time
-
-    return format_hotp_value(hotp_value(secret, int(time.time()) // 30))
-
-
 def _sign_in_as_facilitator(page, live_server, cast: Cast) -> None:
-    page.goto(live_server.url + "/accounts/login/")
-    page.fill("main input[name=login]", cast.facilitator.email)
-    page.fill("main input[name=password]", PASSWORD)
-    page.locator("main form button[type=submit]").first.click()
-    page.wait_for_url(re.compile("/2fa/"))
     secret = cast.facilitator.authenticator_set.get().data["secret"]
-    page.fill("main input[name=code]", _current_totp(secret))
-    page.locator("main form button[type=submit]").first.click()
-    page.wait_for_load_state()
+    sign_in(page, live_server.url, cast.facilitator, totp_secret=secret)
 
 
 def _register(cast: Cast, season: Season, count: int) -> None:

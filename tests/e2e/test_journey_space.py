@@ -9,7 +9,8 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from tests.cast import PASSWORD, build_cast
+from tests.cast import build_cast
+from tests.e2e.conftest import sign_in
 from tierslien.circles.models import Circle, Membership, Season, SeasonState, monday_of
 from tierslien.spaces.models import Attendance, Message, PactAcceptance
 
@@ -34,11 +35,7 @@ def _circle_with_alice_and_bob():
 
 
 def _sign_in(page, live_server, cast) -> None:
-    page.goto(live_server.url + "/accounts/login/")
-    page.fill("main input[name=login]", cast.participant.email)
-    page.fill("main input[name=password]", PASSWORD)
-    page.locator("main form button[type=submit]").first.click()
-    page.wait_for_load_state()
+    sign_in(page, live_server.url, cast.participant)
 
 
 @pytest.mark.django_db(transaction=True)

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from tests.cast import PASSWORD, build_cast
+from tests.cast import build_cast
+from tests.e2e.conftest import sign_in
 from tierslien.portraits.models import Answer
 
 
@@ -26,11 +27,7 @@ def test_language_switch_and_portrait_work_without_javascript(live_server, no_js
     page.wait_for_load_state()
     assert page.locator("html").get_attribute("lang") == "en"
 
-    page.goto(live_server.url + "/accounts/login/")
-    page.fill("main input[name=login]", cast.outsider.email)
-    page.fill("main input[name=password]", PASSWORD)
-    page.locator("main form button[type=submit]").first.click()
-    page.wait_for_load_state()
+    sign_in(page, live_server.url, cast.outsider)
 
     page.goto(f"{live_server.url}/t/{cast.territory.slug}/portrait/edit/")
     page.fill("main input[name=max_km]", "3")
