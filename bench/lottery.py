@@ -33,6 +33,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from results import write_section  # noqa: E402
 from tierslien.lottery import (  # noqa: E402
     LotteryProblem,
     Pool,
@@ -44,7 +45,6 @@ from tierslien.lottery import (  # noqa: E402
 )
 
 DATA = ROOT.parent / "shared" / "benchmarks" / "sortition"
-RESULTS = ROOT / "bench" / "RESULTS.md"
 INSTANCES = ("example_small_20", "example_large_200", "synthetic_500_40")
 SEED = 20261126
 
@@ -54,24 +54,6 @@ class Instance:
     name: str
     problem: LotteryProblem
     note: str
-
-
-def write_section(title: str, body: str) -> None:
-    """Replace the `## title` section of bench/RESULTS.md (other sections untouched)."""
-    text = RESULTS.read_text() if RESULTS.exists() else "# Benchmark results\n"
-    lines = text.splitlines()
-    header = f"## {title}"
-    if header in lines:
-        start = lines.index(header)
-        end = next(
-            (k for k in range(start + 1, len(lines)) if lines[k].startswith("## ")), len(lines)
-        )
-        lines[start:end] = [header, "", *body.splitlines(), ""]
-    else:
-        if lines and lines[-1]:
-            lines.append("")
-        lines += [header, "", *body.splitlines(), ""]
-    RESULTS.write_text("\n".join(lines).rstrip("\n") + "\n")
 
 
 def published_instance(name: str) -> Instance:
