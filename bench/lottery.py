@@ -34,6 +34,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from results import write_section  # noqa: E402
+
 from tierslien.lottery import (  # noqa: E402
     LotteryProblem,
     Pool,
