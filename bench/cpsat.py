@@ -31,8 +31,8 @@ from mdgp import (
     Instance,
     read_best_known,
     read_instance,
-    write_section,
 )
+from results import write_section
 
 from tierslien.mixing.core import CoreInstance, improve, pair_objective
 

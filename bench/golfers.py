@@ -22,7 +22,8 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from mdgp import ROOT, write_section
+from mdgp import ROOT
+from results import write_section
 
 from tierslien.mixing.core import CoreInstance, improve
 from tierslien.mixing.rounds import solve_rounds

@@ -26,10 +26,11 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from results import write_section  # noqa: E402
+
 from tierslien.mixing.core import CoreInstance, improve, pair_objective  # noqa: E402
 
 DATA = ROOT.parent / "shared" / "benchmarks" / "mdgp"
-RESULTS = ROOT / "bench" / "RESULTS.md"
 FAMILIES = ("Geo", "RanInt", "RanReal")
 DEFAULT_TIME = {10: 0.1, 12: 0.1, 30: 1.0, 60: 2.0, 120: 3.0, 240: 10.0, 480: 30.0}
 
@@ -40,24 +41,6 @@ class Instance:
     weights: np.ndarray
     min_size: np.ndarray
     max_size: np.ndarray
-
-
-def write_section(title: str, body: str) -> None:
-    """Replace the `## title` section of bench/RESULTS.md (other sections untouched)."""
-    text = RESULTS.read_text() if RESULTS.exists() else "# Benchmark results\n"
-    lines = text.splitlines()
-    header = f"## {title}"
-    if header in lines:
-        start = lines.index(header)
-        end = next(
-            (k for k in range(start + 1, len(lines)) if lines[k].startswith("## ")), len(lines)
-        )
-        lines[start:end] = [header, "", *body.splitlines(), ""]
-    else:
-        if lines and lines[-1]:
-            lines.append("")
-        lines += [header, "", *body.splitlines(), ""]
-    RESULTS.write_text("\n".join(lines).rstrip("\n") + "\n")
 
 
 def read_instance(path: Path) -> Instance:
