@@ -75,9 +75,6 @@ def test_a_block_keeps_the_pair_apart_in_the_next_composition(cast: Cast) -> Non
     assert {tuple(sorted(pair)) for pair in apart} == {tuple(sorted(expected))}
 
 
-@pytest.mark.skipif(
-    not apps.is_installed("tierslien.spaces"), reason="the spaces app holds the messages"
-)
 def test_find_message_reads_the_circle_board(cast: Cast, circle: Circle) -> None:
     import datetime
 
@@ -107,9 +104,6 @@ def test_reporting_ones_own_message_names_nobody(cast: Cast, circle: Circle) -> 
     assert report.message_text == "mine"
 
 
-@pytest.mark.skipif(
-    not apps.is_installed("tierslien.spaces"), reason="the spaces app holds the messages"
-)
 def test_reporting_a_real_message_through_the_page(
     cast: Cast, circle: Circle, client_as: object
 ) -> None:
