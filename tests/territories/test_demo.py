@@ -25,6 +25,12 @@ from tierslien.territories.models import Facilitator, Territory, Venue
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(autouse=True)
+def _development(settings: object) -> None:
+    # The demo is for development: Django's test runner turns DEBUG off, we turn it back on.
+    settings.DEBUG = True  # type: ignore[attr-defined]
+
+
 def run(*args: str) -> tuple[str, str]:
     out, err = StringIO(), StringIO()
     call_command("load_demo", *args, stdout=out, stderr=err)
@@ -185,9 +191,14 @@ def test_demo_facilitator_can_manage_lienville() -> None:
     assert response.context["summary"].participant_count == 301
 
 
-def test_load_demo_warns_when_debug_is_off(settings: object) -> None:
+def test_load_demo_refuses_when_debug_is_off_unless_told(settings: object) -> None:
+    from django.core.management.base import CommandError
+
     settings.DEBUG = False  # type: ignore[attr-defined]
-    _, err = run()
+    with pytest.raises(CommandError, match="DEBUG is off"):
+        run()
+    assert not Territory.objects.filter(slug=demo.TERRITORY_SLUG).exists()
+    _, err = run("--even-without-debug")
     assert "WARNING" in err
     settings.DEBUG = True  # type: ignore[attr-defined]
     _, err = run()

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.conf import settings
-from django.core.management.base import BaseCommand, CommandParser
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from tierslien.territories.demo import DEMO_PASSWORD, PARTICIPANT_COUNT, load_demo
 
@@ -22,9 +22,21 @@ class Command(BaseCommand):
         parser.add_argument(
             "--seed", type=int, default=0, help="Seed of the generated people (default 0)."
         )
+        parser.add_argument(
+            "--even-without-debug",
+            action="store_true",
+            help="Load it although DEBUG is off (a staging server nobody real uses).",
+        )
 
-    def handle(self, *args: Any, seed: int, **options: Any) -> None:
+    def handle(self, *args: Any, seed: int, even_without_debug: bool, **options: Any) -> None:
         if not settings.DEBUG:
+            # The demo creates a superuser whose password and TOTP secret are public.
+            if not even_without_debug:
+                raise CommandError(
+                    "DEBUG is off: the demo would create a superuser and a facilitator whose "
+                    "password and authenticator secret are public. Refusing; pass "
+                    "--even-without-debug on a server no real person uses."
+                )
             self.stderr.write(
                 self.style.WARNING(
                     "WARNING: DEBUG is off. The demo creates a superuser and a facilitator "
