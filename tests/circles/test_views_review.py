@@ -373,3 +373,20 @@ def test_place_form_accepts_only_offered_choices(data: dict[str, str]) -> None:
     if form.is_valid():
         assert form.cleaned_data["person"] == 4
         assert form.cleaned_data["to_circle"] in (7, 8)
+
+
+def test_move_and_swap_forms_are_rendered_for_the_circle_being_edited_only(
+    proposed: Proposed, client_as: ClientAs
+) -> None:
+    target = reverse(
+        "manage_season_proposal", args=[proposed.season.territory.slug, proposed.season.pk]
+    )
+    client = client_as("facilitator")
+    first, second = proposed.first.pk, proposed.second.pk
+    plain = client.get(target).content.decode()
+    assert f'name="move{first}-member"' not in plain
+    assert f"?edit={first}" in plain
+    editing = client.get(f"{target}?edit={first}").content.decode()
+    assert f'name="move{first}-member"' in editing
+    assert f'name="swap{first}-other"' in editing
+    assert f'name="move{second}-member"' not in editing

@@ -189,10 +189,12 @@ def manage_season_proposal(
     problems = current.problems()
     proposal = build_proposal(season, problems)
     changed = {part for part in request.GET.get("changed", "").split(",") if part.isdigit()}
+    edit = request.GET.get("edit", "")
     return render(
         request,
         "circles/manage/season_proposal.html",
         {
+            "editing": int(edit) if edit.isdigit() else None,
             "territory": territory,
             "season": season,
             "proposal": proposal,
