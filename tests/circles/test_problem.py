@@ -66,7 +66,8 @@ def test_needs_come_from_the_portrait(cast: Cast, season: Season) -> None:
     Registration.objects.create(
         season=season, user=cast.participant, availability=["tue-evening"], max_km=2
     )
-    assert build_problem(season).problem.people[0].needs == frozenset({"step-free"})
+    # "in-person": an in-person-only person needs a real venue (see test_problem_online.py).
+    assert build_problem(season).problem.people[0].needs == frozenset({"step-free", "in-person"})
 
 
 def test_venues_of_the_territory_with_times_capacity_and_features(
@@ -87,7 +88,7 @@ def test_venues_of_the_territory_with_times_capacity_and_features(
     venue = venues[0]
     assert venue.slots == ("tue-evening", "sat-morning")
     assert venue.capacity == 2
-    assert venue.features == frozenset({"step-free"})
+    assert venue.features == frozenset({"step-free", "in-person"})
     assert venue.location is not None and venue.location.lat == 48.111
 
 

@@ -31,7 +31,7 @@ from tierslien.circles.models import (
     SeasonState,
     Unplaced,
 )
-from tierslien.circles.problem import Built, build_problem
+from tierslien.circles.problem import Built, build_problem, is_online_venue
 from tierslien.lib.env import env_str
 
 log = logging.getLogger(__name__)
@@ -147,6 +147,7 @@ def save_composition(season_id: int, built: Built, result: mixing.Result) -> str
                 season=season,
                 venue=built.venues.get(group.venue) if group.venue else None,
                 slot=group.slot or "",
+                online=is_online_venue(group.venue),
                 number=next(numbers),
                 diversity=circle_diversity(built.problem, group.members, numeric_spans),
                 counts=_counts(built, result, group.members),

@@ -141,6 +141,10 @@ class Circle(models.Model):
         Venue, on_delete=models.SET_NULL, null=True, blank=True, related_name="circles"
     )
     slot = models.CharField(_("weekly slot"), max_length=20)
+    # An online circle meets without a venue, at its weekly slot, through a link the
+    # facilitator chooses; the link is shown only in the circle's private space.
+    online = models.BooleanField(_("online"), default=False)
+    meeting_link = models.URLField(_("meeting link"), max_length=500, blank=True)
     number = models.PositiveIntegerField(_("number"))
     locked = models.BooleanField(_("locked"), default=False)
     diversity = models.FloatField(_("diversity"), default=0.0)

@@ -15,9 +15,19 @@ from typing import Any
 
 from tierslien import mixing
 from tierslien.circles.models import Membership, Registration, Season, SeasonState
+from tierslien.lib.geo import haversine_km
 from tierslien.lib.slots import normalise_slots
-from tierslien.portraits.models import Answer, Criterion, CriterionKind, Portrait
-from tierslien.territories.models import Venue
+from tierslien.portraits.models import Answer, Criterion, CriterionKind, MeetingMode, Portrait
+from tierslien.territories.models import Accessibility, Venue
+
+# How the meeting mode of the self-portrait reaches the engine (JSON v1 has no notion of
+# "online"): as access labels. Every real venue offers IN_PERSON; the online "venues" offer
+# ONLINE (and every access label: a meeting at home needs no ramp). An in-person-only
+# person needs IN_PERSON, an online-only person needs ONLINE, and someone who accepts
+# either needs neither, so the engine may seat them on either side.
+IN_PERSON = "in-person"
+ONLINE = "online"
+ONLINE_PREFIX = "online"
 
 # Seasons whose circles actually met: their members have met before. Memberships
 # outlive the purge of a season's content (feedback.purge), so purged seasons count.
@@ -37,6 +47,28 @@ class Built:
     registrations: dict[str, Registration]  # person id -> registration (with user)
     venues: dict[str, Venue]  # venue id -> venue
     sectors: dict[str, int | None]  # person id -> sector id (for the "sectors" count)
+
+    def online_venue(self, members: list[str] | tuple[str, ...]) -> str | None:
+        """The id of an online "venue" every member can use (the first that fits), if any."""
+        candidates = [v for v in self.problem.venues if is_online_venue(v.id)]
+        people = [self.problem.people[self.problem.index[m]] for m in members]
+        for venue in candidates:
+            if all(_within(person, venue) for person in people):
+                return venue.id
+        return candidates[0].id if candidates else None
+
+
+def _within(person: mixing.Person, venue: mixing.Venue) -> bool:
+    if person.location is None or person.max_km is None or venue.location is None:
+        return True
+    distance = haversine_km(
+        person.location.lat, person.location.lon, venue.location.lat, venue.location.lon
+    )
+    return distance <= person.max_km + 1e-9
+
+
+def is_online_venue(vid: str | None) -> bool:
+    return bool(vid) and str(vid).split("@", 1)[0] == ONLINE_PREFIX
 
 
 def person_id(registration: Registration) -> str:
@@ -106,20 +138,41 @@ def build_problem(season: Season) -> Built:
         if checked is not None:
             answers[portrait_id][criterion.name] = checked
 
+    venues = {
+        venue_id(venue): venue
+        for venue in Venue.objects.filter(territory_id=territory_id).order_by("pk")
+    }
+    # Without any venue nobody meets at one: the meeting mode is not applied (see docs).
+    modes_apply = bool(venues)
     people = []
     by_id: dict[str, Registration] = {}
     sectors: dict[str, int | None] = {}
+    # Where online "venues" stand: the sector centres of people who accept either mode
+    # (JSON v1 checks every member's travel limit against the venue's point, see below).
+    online_points: dict[int | None, mixing.Location | None] = {}
     for registration in registrations:
         pid = person_id(registration)
         portrait = portraits.get(registration.user_id)
         location = None
         needs: frozenset[str] = frozenset()
         attributes: dict[str, Any] = {}
-        if portrait is not None:
-            if portrait.sector is not None:
+        mode = MeetingMode.IN_PERSON
+        if portrait is not None and modes_apply:
+            mode = portrait.meeting_mode
+            if portrait.sector is not None and mode != MeetingMode.ONLINE:
                 location = mixing.Location(portrait.sector.latitude, portrait.sector.longitude)
             needs = frozenset(str(need) for need in portrait.accessibility_needs or [])
             attributes = answers.get(portrait.pk, {})
+        if mode == MeetingMode.ONLINE:
+            needs = frozenset({ONLINE})  # no venue, no travel, no access need to meet
+            online_points.setdefault(None, None)
+        elif mode == MeetingMode.EITHER:
+            online_points.setdefault(
+                portrait.sector_id if portrait is not None and location is not None else None,
+                location,
+            )
+        elif modes_apply:
+            needs = needs | {IN_PERSON}
         people.append(
             mixing.Person(
                 id=pid,
@@ -136,20 +189,16 @@ def build_problem(season: Season) -> Built:
         by_id[pid] = registration
         sectors[pid] = portrait.sector_id if portrait is not None else None
 
-    venues = {
-        venue_id(venue): venue
-        for venue in Venue.objects.filter(territory_id=territory_id).order_by("pk")
-    }
     engine_venues = tuple(
         mixing.Venue(
             id=vid,
             location=mixing.Location(venue.latitude, venue.longitude),
             slots=tuple(normalise_slots(venue.opening_slots)),
             capacity=int(venue.capacity),
-            features=frozenset(str(feature) for feature in venue.accessibility or []),
+            features=frozenset(str(feature) for feature in venue.accessibility or []) | {IN_PERSON},
         )
         for vid, venue in venues.items()
-    )
+    ) + online_venues(online_points, people, len(registrations))
     problem = mixing.Problem(
         people=tuple(people),
         min_size=season.min_size,
@@ -162,6 +211,43 @@ def build_problem(season: Season) -> Built:
         apart=blocked_apart({r.user_id: person_id(r) for r in registrations}),
     )
     return Built(problem=problem, registrations=by_id, venues=venues, sectors=sectors)
+
+
+def online_venues(
+    points: dict[int | None, mixing.Location | None],
+    people: list[mixing.Person],
+    capacity: int,
+) -> tuple[mixing.Venue, ...]:
+    """The online "venues": open at every slot, never full, offering every access label.
+
+    JSON v1 requires every venue to have a point once people have travel limits, and
+    checks each member's limit against it. Online-only people have no point (so no
+    limit); someone who accepts either keeps theirs, so there is one online venue per
+    sector centre of such people (``online@s<sector>``), standing on that centre: they
+    can always meet online with people of their own sector, and with people from
+    farther away as far as they could have travelled. A single ``online`` venue
+    serves when nobody who accepts either has a sector.
+    """
+    if not points:
+        return ()
+    features = frozenset({ONLINE, *(str(value) for value in Accessibility.values)})
+    located = {key: point for key, point in points.items() if point is not None}
+    if not located:
+        anyone = next((p.location for p in people if p.location is not None), None)
+        return (
+            mixing.Venue(
+                id=ONLINE_PREFIX, location=anyone, capacity=max(capacity, 1), features=features
+            ),
+        )
+    return tuple(
+        mixing.Venue(
+            id=f"{ONLINE_PREFIX}@s{key}",
+            location=point,
+            capacity=max(capacity, 1),
+            features=features,
+        )
+        for key, point in sorted(located.items(), key=lambda item: item[0] or 0)
+    )
 
 
 def met_before(season: Season, people: dict[int, str]) -> tuple[tuple[str, str], ...]:

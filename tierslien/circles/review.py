@@ -27,7 +27,13 @@ from django.utils.translation import gettext as _
 from tierslien import mixing
 from tierslien.circles.diversity import circle_diversity, spans
 from tierslien.circles.models import Circle, Membership, Season, SeasonState, Unplaced
-from tierslien.circles.problem import Built, build_problem, venue_id
+from tierslien.circles.problem import (
+    ONLINE,
+    Built,
+    build_problem,
+    is_online_venue,
+    venue_id,
+)
 from tierslien.lib.slots import ALL_SLOTS
 from tierslien.mixing.distance import encode
 from tierslien.mixing.report import build_report, explain
@@ -76,7 +82,7 @@ class Current:
                     groups=tuple(
                         mixing.Group(
                             members=tuple(groups[circle.pk]),
-                            venue=venue_id(circle.venue) if circle.venue else None,
+                            venue=self._venue(circle, groups[circle.pk]),
                             slot=circle.slot or None,
                         )
                         for circle in self.circles
@@ -84,6 +90,11 @@ class Current:
                 ),
             )
         )
+
+    def _venue(self, circle: Circle, members: list[str]) -> str | None:
+        if circle.online:
+            return self.built.online_venue(members)
+        return venue_id(circle.venue) if circle.venue else None
 
     def problems(self, groups: dict[int, list[str]] | None = None) -> dict[int, list[str]]:
         """Circle id -> the rules it breaks, in plain words (a circle keeping all: absent)."""
@@ -93,13 +104,19 @@ class Current:
             for pid, registration in self.built.registrations.items()
         }
         venues = {vid: venue.name for vid, venue in self.built.venues.items()}
+        venues.update(
+            (venue.id, _("the online meeting"))
+            for venue in self.built.problem.venues
+            if is_online_venue(venue.id)
+        )
+        online_only = {p.id for p in self.built.problem.people if p.needs == {ONLINE}}
         out: dict[int, list[str]] = defaultdict(list)
         for violation in found:
             if 0 <= violation.group < len(self.circles):
                 key = self.circles[violation.group].pk
             else:
                 key = 0  # season-wide (a venue hosting too many circles, someone twice)
-            out[key].append(plain_words(violation.message, names, venues))
+            out[key].append(plain_words(violation.message, names, venues, online_only))
         return dict(out)
 
 
@@ -146,7 +163,12 @@ def _slot(label: str) -> str:
         return label
 
 
-def plain_words(message: str, names: dict[str, str], venues: dict[str, str]) -> str:
+def plain_words(
+    message: str,
+    names: dict[str, str],
+    venues: dict[str, str],
+    online_only: set[str] | frozenset[str] = frozenset(),
+) -> str:
     """One of the checker's messages as a facilitator reads it."""
 
     def who(pid: str) -> str:
@@ -173,6 +195,10 @@ def plain_words(message: str, names: dict[str, str], venues: dict[str, str]) -> 
                 "venue": where(g[0]),
                 "slot": _slot(g[1]),
             }
+        if kind == "needs" and is_online_venue(g[0]):
+            return _("%(name)s can meet only in person.") % {"name": who(g[1])}
+        if kind == "needs" and g[1] in online_only:
+            return _("%(name)s can meet only online.") % {"name": who(g[1])}
         if kind == "needs":
             return _("%(venue)s lacks an access need of %(name)s.") % {
                 "venue": where(g[0]),
