@@ -82,6 +82,7 @@ def test_deleting_an_account_removes_every_row_naming_the_person(cast: Cast) -> 
     )
     _give_circle_rows(user, cast)
     _give_evening_rows(user, cast)
+    _give_meeting_rows(user, cast)
     _give_moderation_and_feedback_rows(user, cast)
     _give_space_rows(user, cast)
     others_before = {
@@ -139,6 +140,26 @@ def _give_evening_rows(user: User, cast: Cast) -> None:
     )
     Companion.objects.create(attendee=mine, other=friend)
     Seat.objects.create(evening=evening, attendee=mine, round=1, table=1)
+
+
+def _give_meeting_rows(user: User, cast: Cast) -> None:
+    """An application to a themed meeting and a table seat (gatherings app)."""
+    import datetime
+
+    from tierslien.gatherings.models import Application, Meeting, TableSeat
+
+    moment = datetime.datetime(2026, 3, 1, 18, 0, tzinfo=datetime.UTC)
+    meeting = Meeting.objects.create(
+        territory=cast.territory,
+        venue=cast.venue,
+        theme="Water",
+        starts_at=moment,
+        seats=20,
+        registration_opens=moment - datetime.timedelta(days=20),
+        registration_closes=moment - datetime.timedelta(days=5),
+    )
+    mine = Application.objects.create(meeting=meeting, user=user, pseudonym="p1", applied_at=moment)
+    TableSeat.objects.create(meeting=meeting, rotation=1, table=1, application=mine)
 
 
 def _give_space_rows(user: User, cast: Cast) -> None:

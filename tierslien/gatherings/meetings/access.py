@@ -1,0 +1,74 @@
+"""The one way to fetch a meeting, an application or a contributor, for each kind of visitor.
+
+- Public readers (anyone, signed in or not): `get_public_meeting` — drafts and
+  archived meetings are 404 for them.
+- Facilitators: `meeting_management` wraps a view with the territory's
+  management checks (sign-in, facilitator role → 403, TOTP) and passes the
+  meeting of that territory (404 otherwise).
+- Applicants: `get_own_application` — someone else's application is 404.
+- Contributors (no account): `get_contributor_by_token` — an unknown token is 404.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+from functools import wraps
+from typing import Any, Concatenate
+
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404
+
+from tierslien.gatherings.models import Application, Contributor, Meeting
+from tierslien.territories.access import territory_management
+from tierslien.territories.models import Territory
+
+
+def get_meeting(territory: Territory, meeting_id: int) -> Meeting:
+    """Any meeting of the territory, whatever its state (for facilitators)."""
+    return get_object_or_404(Meeting.objects.with_relations(), territory=territory, pk=meeting_id)
+
+
+def get_public_meeting(territory: Territory, meeting_id: int) -> Meeting:
+    """A meeting the public may read about (open, allocated or held)."""
+    return get_object_or_404(
+        Meeting.objects.with_relations().public(), territory=territory, pk=meeting_id
+    )
+
+
+def get_own_application(user: Any, meeting: Meeting) -> Application:
+    """The signed-in person's application to this meeting, else 404."""
+    if not user.is_authenticated:
+        raise Http404
+    return get_object_or_404(Application, meeting=meeting, user=user)
+
+
+def hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def get_contributor_by_token(token: str) -> Contributor:
+    """The contributor whose invitation link carries `token` (only its hash is stored)."""
+    return get_object_or_404(
+        Contributor.objects.select_related("meeting", "meeting__territory", "meeting__venue"),
+        token_hash=hash_token(token),
+    )
+
+
+def meeting_management[**P](
+    view: Callable[Concatenate[HttpRequest, Territory, Meeting, P], HttpResponse],
+) -> Callable[..., HttpResponse]:
+    """Decorate a facilitator's meeting view: territory management checks, then the meeting."""
+
+    @territory_management
+    @wraps(view)
+    def wrapper(
+        request: HttpRequest,
+        territory: Territory,
+        meeting_id: int,
+        *args: P.args,
+        **kwargs: P.kwargs,
+    ) -> HttpResponse:
+        return view(request, territory, get_meeting(territory, meeting_id), *args, **kwargs)
+
+    return wrapper
