@@ -1,5 +1,5 @@
 # The two commands: `make run` (set up and serve the demo) and `make test` (the whole suite).
-.PHONY: run test venv messages migrate demo serve lint check clean
+.PHONY: run test venv messages migrate demo serve lint check clean warm
 
 STAMP := .venv/.installed-$(shell cat requirements.txt requirements-dev.txt pyproject.toml | cksum | cut -d' ' -f1)
 PY := .venv/bin/python
@@ -21,7 +21,11 @@ migrate: venv
 demo: migrate
 	@$(PY) manage.py load_demo
 
-run: messages demo
+# Compile (first time) or load the engine's Numba kernels, so no solve pays for it.
+warm: venv
+	@$(PY) -m tierslien.mixing.warmup
+
+run: messages demo warm
 	@scripts/serve
 
 test: messages
