@@ -70,6 +70,9 @@ class Meeting(models.Model):
         default=30,
         validators=[MinValueValidator(5), MaxValueValidator(180)],
     )
+    # The day's rotation timer: which rotation runs and when it ends (0/None: none started).
+    current_rotation = models.PositiveSmallIntegerField(default=0)
+    rotation_ends_at = models.DateTimeField(null=True, blank=True)
     # Hours a selected applicant has to confirm before their seat goes to the waitlist.
     confirmation_hours = models.PositiveSmallIntegerField(
         _("hours to confirm a seat"),
