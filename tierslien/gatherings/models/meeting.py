@@ -92,6 +92,16 @@ class Meeting(models.Model):
     drawn_at = models.DateTimeField(null=True, blank=True)
     min_probability = models.FloatField(null=True, blank=True)
     published_panel = models.JSONField(default=list, blank=True)  # pseudonyms drawn
+    # Where a typed-in seed comes from (e.g. "EuroMillions of 2026-12-01"); empty: drawn by
+    # the server with `secrets` when published.
+    seed_source = models.CharField(max_length=300, blank=True)
+    # The whole `tierslien-draw/1` record (panel.json: lottery, ticket, panel, probabilities),
+    # what `tierslien-draw --verify` reads; empty when no lottery was needed.
+    draw_record = models.JSONField(default=dict, blank=True)
+    # The draw runs in the background: "" (not started), queued, running, failed.
+    draw_job = models.CharField(max_length=20, blank=True, default="")
+    draw_progress = models.JSONField(default=dict, blank=True)  # {iteration, lower, upper, ...}
+    draw_error = models.TextField(blank=True)
 
     opened_at = models.DateTimeField(null=True, blank=True)
     held_at = models.DateTimeField(null=True, blank=True)
