@@ -261,12 +261,12 @@ def place_newcomers(
                 here = other_rotation[person]
                 met.update(p for p, t in other_rotation.items() if t == here and p != person)
 
-            def key(t: int, members: dict[int, list[int]] = members) -> tuple[float, int, float]:
+            scored = []
+            for t in sorted(members):
                 conflicts = (t in visited) + len(met.intersection(members[t]))
                 gain = sum(dissimilarity.get((person, o), 0.0) for o in members[t])
-                return (conflicts, len(members[t]), -gain)
-
-            rotation[person] = min(sorted(members), key=key)
+                scored.append((conflicts, len(members[t]), -gain, t))
+            rotation[person] = min(scored)[3]
     return plan
 
 
