@@ -1,0 +1,258 @@
+"""The day of a themed meeting, for facilitators: parse -> access -> act -> respond."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.db.models import Q
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import urlencode
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST, require_safe
+
+from tierslien.gatherings.meetings import tableplan
+from tierslien.gatherings.meetings.access import meeting_management
+from tierslien.gatherings.meetings.day_forms import ComposeForm, DoorSearchForm, MarkForm
+from tierslien.gatherings.models import Contributor, ContributorStatus, Meeting, MeetingState
+from tierslien.territories.models import Territory
+
+
+def refusal(error: tableplan.DayRefused) -> str:
+    """The facilitator's words for why the day refused an action."""
+    if isinstance(error, tableplan.NoContributor):
+        return _(
+            "No contributor has accepted yet: each table needs one. Invite contributors, "
+            "then compose the table plan."
+        )
+    if isinstance(error, tableplan.NoCitizen):
+        return _(
+            "Nobody to seat: no applicant holds a confirmed seat (or, once check-in has "
+            "started, nobody has checked in yet)."
+        )
+    if isinstance(error, tableplan.NotExpected):
+        return _("This person is not expected at this meeting.")
+    return _(
+        "The table plan, the timer and the check-in open once the seats are allocated, "
+        "and close when the meeting is over."
+    )
+
+
+def _to_day(meeting: Meeting) -> HttpResponse:
+    return redirect("meeting_day", meeting.territory.slug, meeting.pk)
+
+
+def _rotation(meeting: Meeting, number: int) -> int:
+    if not 1 <= number <= meeting.rotations:
+        raise Http404
+    return number
+
+
+@require_safe
+@meeting_management
+def meeting_day(request: HttpRequest, territory: Territory, meeting: Meeting) -> HttpResponse:
+    state = tableplan.day_state(meeting, with_reports=True)
+    return render(
+        request,
+        "gatherings/meetings/day/day.html",
+        {
+            "territory": territory,
+            "meeting": meeting,
+            "day": state,
+            "rotations": tableplan.rotation_numbers(meeting),
+            "states": MeetingState,
+            "more_rotations_than_tables": state.hosts and meeting.rotations > state.hosts,
+        },
+    )
+
+
+@require_POST
+@meeting_management
+def meeting_day_compose(
+    request: HttpRequest, territory: Territory, meeting: Meeting
+) -> HttpResponse:
+    form = ComposeForm(request.POST)
+    fresh = form.is_valid() and form.cleaned_data["fresh"]
+    try:
+        outcome = tableplan.compose_table_plan(meeting, fresh=fresh)
+    except tableplan.DayRefused as error:
+        messages.error(request, refusal(error))
+        return _to_day(meeting)
+    if outcome.fresh:
+        messages.success(
+            request,
+            _(
+                "Table plan composed: %(tables)d table(s), %(rotations)d rotation(s), "
+                "%(repeats)d repeated encounter(s), %(revisits)d revisit(s)."
+            )
+            % {
+                "tables": outcome.tables,
+                "rotations": outcome.rotations,
+                "repeats": outcome.repeats,
+                "revisits": outcome.revisits,
+            },
+        )
+    else:
+        messages.success(
+            request,
+            _(
+                "Plan updated: %(placed)d person(s) seated, %(removed)d seat(s) freed; "
+                "nobody else changed table."
+            )
+            % {"placed": outcome.placed, "removed": outcome.removed},
+        )
+    if outcome.more_rotations_than_tables:
+        messages.warning(
+            request,
+            _(
+                "There are more rotations than tables: some people will come back to a "
+                "contributor they already visited."
+            ),
+        )
+    return _to_day(meeting)
+
+
+def _rotation_page(
+    request: HttpRequest, territory: Territory, meeting: Meeting, number: int, template: str
+) -> HttpResponse:
+    number = _rotation(meeting, number)
+    return render(
+        request,
+        template,
+        {
+            "territory": territory,
+            "meeting": meeting,
+            "number": number,
+            "tables": tableplan.rotation_tables(meeting, number),
+            "previous_number": number - 1 if number > 1 else None,
+            "next_number": number + 1 if number < meeting.rotations else None,
+            "timer_runs": meeting.current_rotation == number
+            and meeting.rotation_ends_at is not None,
+            "can_start": meeting.state == MeetingState.ALLOCATED,
+        },
+    )
+
+
+@require_safe
+@meeting_management
+def meeting_day_rotation(
+    request: HttpRequest, territory: Territory, meeting: Meeting, number: int
+) -> HttpResponse:
+    """The plan of one rotation, to print: one card per table."""
+    return _rotation_page(
+        request, territory, meeting, number, "gatherings/meetings/day/rotation.html"
+    )
+
+
+@require_safe
+@meeting_management
+def meeting_day_projection(
+    request: HttpRequest, territory: Territory, meeting: Meeting, number: int
+) -> HttpResponse:
+    """One rotation on the big screen, with its timer."""
+    return _rotation_page(
+        request, territory, meeting, number, "gatherings/meetings/day/projection.html"
+    )
+
+
+@require_POST
+@meeting_management
+def meeting_day_rotation_start(
+    request: HttpRequest, territory: Territory, meeting: Meeting, number: int
+) -> HttpResponse:
+    number = _rotation(meeting, number)
+    try:
+        tableplan.start_rotation(meeting, number)
+    except tableplan.DayRefused as error:
+        messages.error(request, refusal(error))
+        return _to_day(meeting)
+    return redirect("meeting_day_projection", territory.slug, meeting.pk, number)
+
+
+@require_safe
+@meeting_management
+def meeting_day_checkin(
+    request: HttpRequest, territory: Territory, meeting: Meeting
+) -> HttpResponse:
+    search = DoorSearchForm(request.GET or None)
+    words = search.search()
+    applications = (
+        tableplan.expected_citizens(meeting)
+        .select_related("user")
+        .only("pk", "checked_in_at", "user__display_name")
+        .order_by("user__display_name", "pk")
+    )
+    hosts = Contributor.objects.filter(meeting=meeting, status=ContributorStatus.ACCEPTED).only(
+        "pk", "name", "organisation", "checked_in_at"
+    )
+    for word in words.split():
+        applications = applications.filter(user__display_name__icontains=word)
+        hosts = hosts.filter(Q(name__icontains=word) | Q(organisation__icontains=word))
+    state = tableplan.day_state(meeting)
+    return render(
+        request,
+        "gatherings/meetings/day/checkin.html",
+        {
+            "territory": territory,
+            "meeting": meeting,
+            "search": search,
+            "words": words,
+            "applications": list(applications),
+            "hosts": list(hosts.order_by("name", "pk")),
+            "day": state,
+            "open": meeting.state == MeetingState.ALLOCATED,
+        },
+    )
+
+
+@require_POST
+@meeting_management
+def meeting_day_checkin_mark(
+    request: HttpRequest, territory: Territory, meeting: Meeting
+) -> HttpResponse:
+    form = MarkForm(request.POST, meeting=meeting)
+    target = reverse("meeting_day_checkin", args=[territory.slug, meeting.pk])
+    back = form.back_to()
+    if back:
+        target += "?" + urlencode({"q": back})
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, error)
+        return redirect(target)
+    arrived = form.cleaned_data["arrived"]
+    try:
+        if form.cleaned_data["application"] is not None:
+            person = form.cleaned_data["application"]
+            tableplan.mark_application(meeting, person.pk, arrived=arrived)
+            name = person.user.display_name
+            anchor = f"a{person.pk}"
+        else:
+            person = form.cleaned_data["contributor"]
+            tableplan.mark_contributor(meeting, person.pk, arrived=arrived)
+            name = person.name
+            anchor = f"c{person.pk}"
+    except tableplan.DayRefused as error:
+        messages.error(request, refusal(error))
+        return redirect(target)
+    if arrived:
+        messages.success(request, _("Welcome, %(name)s!") % {"name": name})
+    else:
+        messages.info(request, _("%(name)s is no longer marked as arrived.") % {"name": name})
+    return redirect(f"{target}#{anchor}")
+
+
+@require_POST
+@meeting_management
+def meeting_day_over(request: HttpRequest, territory: Territory, meeting: Meeting) -> HttpResponse:
+    try:
+        ended = tableplan.end_meeting(meeting)
+    except tableplan.DayRefused:
+        messages.error(request, _("Only a meeting whose seats are allocated can end."))
+    else:
+        messages.success(
+            request,
+            _("The meeting is over: %(count)d citizen(s) came. Thank you!")
+            % {"count": ended.attended_count},
+        )
+    return _to_day(meeting)
