@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
+from django.urls import reverse
+from django.utils import translation
 
 from tests.cast import Cast
 from tests.circles.conftest import Crowd, Proposed
@@ -116,10 +119,39 @@ def test_moving_an_in_person_person_into_an_online_circle_is_explained(
     current = review.load(season)
     assert current.problems() == {}
     membership = proposed.first.memberships.get(user=registrations[0].user)
-    with pytest.raises(review.BreaksRules) as refused:
+    with pytest.raises(review.BreaksRules) as refused, translation.override("en"):
         review.move_member(season, membership.pk, proposed.second.pk, acting_user=None)
     assert any("Person" in p and "in person" in p for p in refused.value.problems)
     other = proposed.second.memberships.get(user=registrations[6].user)
-    with pytest.raises(review.BreaksRules) as refused:
+    with pytest.raises(review.BreaksRules) as refused, translation.override("en"):
         review.move_member(season, other.pk, proposed.first.pk, acting_user=None)
     assert any("only online" in p for p in refused.value.problems)
+
+
+def test_proposal_shows_hopes_and_modes_as_season_wide_counts_only(
+    proposed: Proposed, client_as: Any
+) -> None:
+    registrations = proposed.registrations
+    Portrait.objects.filter(user__in=[r.user for r in registrations[:3]]).update(
+        hopes=["theme", "discovery"]
+    )
+    Portrait.objects.filter(user=registrations[3].user).update(hopes=["theme", "bogus"])
+    _mode(registrations[:2], MeetingMode.ONLINE)
+    target = reverse(
+        "manage_season_proposal", args=[proposed.season.territory.slug, proposed.season.pk]
+    )
+    html = client_as("facilitator").get(target).content.decode()
+
+    def count(attribute: str, value: str) -> int:
+        match = re.search(
+            rf'<tr {attribute}="{value}"><th scope="row">[^<]*</th><td>(\d+)</td>', html
+        )
+        assert match is not None
+        return int(match.group(1))
+
+    assert count("data-hope", "theme") == 4
+    assert count("data-hope", "discovery") == 3
+    assert count("data-hope", "mutual-help") == 0
+    assert count("data-mode", "online") == 2
+    assert count("data-mode", "in-person") == 10
+    assert "bogus" not in html

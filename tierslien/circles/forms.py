@@ -260,3 +260,45 @@ class AnswerForm(forms.Form):
         label=_("Your answer"),
         choices=[("confirm", _("I will come")), ("decline", _("I cannot come"))],
     )
+
+
+class LatePlaceForm(forms.Form):
+    """Offer someone waiting a seat: in a chosen circle, or where the composer puts them."""
+
+    person = forms.TypedChoiceField(label=_("Person"), coerce=int)
+    to_circle = forms.TypedChoiceField(
+        label=_("Circle"), coerce=int, required=False, empty_value=None
+    )
+
+    def __init__(
+        self,
+        data: Any = None,
+        *,
+        people: list[tuple[int, Any]],
+        circles: list[tuple[int, Any]],
+        prefix: str | None = None,
+    ) -> None:
+        super().__init__(data, prefix=prefix)
+        self.fields["person"].choices = _id_choices(people)  # type: ignore[attr-defined]
+        self.fields["to_circle"].choices = [  # type: ignore[attr-defined]
+            ("", _("Let the composer choose")),
+            *_id_choices(circles),
+        ]
+
+
+class MeetingLinkForm(forms.Form):
+    """The address of an online circle's meetings, chosen by the facilitator."""
+
+    link = forms.URLField(
+        label=_("Meeting link"),
+        max_length=500,
+        required=False,
+        assume_scheme="https",
+        help_text=_("Any video-call tool you choose; only the circle's members see it."),
+    )
+
+    def clean_link(self) -> str:
+        link = str(self.cleaned_data.get("link") or "").strip()
+        if link and not link.lower().startswith(("https://", "http://")):
+            raise forms.ValidationError(_("Enter a web address starting with https://."))
+        return link

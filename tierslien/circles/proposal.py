@@ -6,6 +6,7 @@ Only counts and display names: never who answered what.
 from __future__ import annotations
 
 import datetime
+from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -24,7 +25,7 @@ from tierslien.circles.models import (
 )
 from tierslien.circles.reasons import reason_text
 from tierslien.lib.slots import DAYS, split
-from tierslien.portraits.models import Criterion
+from tierslien.portraits.models import Criterion, Hope, MeetingMode, Portrait
 from tierslien.territories.display import slot_label
 
 
@@ -82,6 +83,32 @@ class Proposal:
     ratio_percent: int | None
     lift: float | None
     entre_soi: list[CriterionFigure]
+    # Season-wide counts of the registrants' hopes and meeting modes: never per circle or
+    # per person. (value, label, count), in the order of the choices.
+    hopes: list[tuple[str, Any, int]] = field(default_factory=list)
+    modes: list[tuple[str, Any, int]] = field(default_factory=list)
+
+
+def hopes_and_modes(
+    season: Season,
+) -> tuple[list[tuple[str, Any, int]], list[tuple[str, Any, int]]]:
+    """How many registrants hope for each thing, and meet in each mode (one query).
+
+    Hopes are not given to the engine: JSON v1 can only push people apart on a
+    criterion ("diverse") or require a common answer ("shared", a hard rule that
+    would leave people out for a wish). The facilitator sees the counts instead.
+    """
+    hopes: Counter[str] = Counter()
+    modes: Counter[str] = Counter()
+    for person_hopes, mode in Portrait.objects.filter(
+        territory_id=season.territory_id, user__registrations__season=season
+    ).values_list("hopes", "meeting_mode"):
+        hopes.update({str(hope) for hope in person_hopes or [] if hope in Hope.values})
+        modes[str(mode)] += 1
+    return (
+        [(value, label, hopes[value]) for value, label in Hope.choices],
+        [(value, label, modes[value]) for value, label in MeetingMode.choices],
+    )
 
 
 def _indicators(counts: dict[str, Any], labels: dict[str, Any]) -> list[str]:
@@ -164,7 +191,10 @@ def build_proposal(season: Season, problems: dict[int, list[str]] | None = None)
         and isinstance(c.get("upper_bound"), int | float)
         and c["upper_bound"] > 0
     ]
+    hopes, modes = hopes_and_modes(season)
     return Proposal(
+        hopes=hopes,
+        modes=modes,
         circles=views,
         unplaced=unplaced,
         placed=sum(len(view.members) for view in views),

@@ -79,6 +79,8 @@ def calendar_text(circle: Circle, sessions: list[SessionTime], *, stamp: datetim
     host = settings.SITE_URL.split("//", 1)[-1].split("/", 1)[0] or "tierslien"
     venue = circle.venue
     location = f"{venue.name}, {venue.address}" if venue is not None else ""
+    if circle.online:  # the link itself stays in the circle's space
+        location = translation.gettext("Online")
     summary = translation.gettext("Tiers Lien circle %(number)s") % {"number": circle.number}
     events = [
         ical.Event(

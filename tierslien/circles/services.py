@@ -13,6 +13,7 @@ from tierslien.circles import lifecycle
 from tierslien.circles.models import (
     Circle,
     JobState,
+    Membership,
     Registration,
     Season,
     SeasonState,
@@ -64,6 +65,16 @@ def registration_is_open(season: Season, today: datetime.date | None = None) -> 
         season.state == SeasonState.OPEN
         and season.registration_opens <= today <= season.registration_closes
     )
+
+
+def late_registration_is_open(season: Season) -> bool:
+    """A published season takes late registrations until its first meeting (it then
+    runs). Nobody is placed automatically: a facilitator offers seats (late.py)."""
+    return season.state == SeasonState.PUBLISHED
+
+
+def _has_seat(user: Any, season: Season) -> bool:
+    return Membership.objects.filter(circle__season=season, user=user).exists()
 
 
 def _locked_season(season: Season) -> Season:
@@ -201,7 +212,9 @@ def join_season(
 ) -> tuple[Registration, bool]:
     """Register (or update one's registration) with the times and distance confirmed now."""
     current = _locked_season(season)
-    if not registration_is_open(current):
+    if not registration_is_open(current) and not (
+        late_registration_is_open(current) and not _has_seat(user, current)
+    ):
         raise SeasonNotOpen
     if own_portrait(user, current) is None:
         raise NoPortrait
@@ -219,9 +232,36 @@ def join_season(
 
 @transaction.atomic
 def leave_season(user: Any, season: Season) -> bool:
-    """Withdraw before composition starts; returns whether there was a registration."""
+    """Withdraw before composition starts, or later while still waiting for a seat in a
+    published season; returns whether there was a registration."""
     current = _locked_season(season)
-    if current.state != SeasonState.OPEN:
+    if current.state != SeasonState.OPEN and not (
+        late_registration_is_open(current) and not _has_seat(user, current)
+    ):
         raise SeasonNotOpen
+    Unplaced.objects.filter(season=current, user=user).exclude(
+        code__in=("declined", "expired")
+    ).delete()
     deleted, _ = Registration.objects.filter(season=current, user=user).delete()
     return deleted > 0
+
+
+# --- Online circles ---
+
+
+class NotOnline(Exception):
+    """Only an online circle has a meeting link."""
+
+
+@transaction.atomic
+def set_meeting_link(season: Season, circle_id: int, link: str, *, acting_user: Any) -> Circle:
+    """The facilitator's choice of meeting link for an online circle ("" removes it)."""
+    current = _locked_season(season)
+    if current.state not in (SeasonState.PROPOSED, SeasonState.PUBLISHED, SeasonState.RUNNING):
+        raise SeasonNotOpen
+    circle = Circle.objects.get(season=current, pk=circle_id)
+    if not circle.online:
+        raise NotOnline
+    circle.meeting_link = link
+    circle.save(update_fields=["meeting_link"])
+    return circle

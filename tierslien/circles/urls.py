@@ -79,6 +79,16 @@ urlpatterns = [
         name="manage_season_circles",
     ),
     path(
+        "manage/seasons/<int:season_id>/late/",
+        views.manage_season_place_late,
+        name="manage_season_place_late",
+    ),
+    path(
+        "manage/seasons/<int:season_id>/circles/<int:circle_id>/link/",
+        views.manage_circle_link,
+        name="manage_circle_link",
+    ),
+    path(
         "manage/seasons/<int:season_id>/start/",
         views.manage_season_start,
         name="manage_season_start",

@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from tierslien.circles import publication, review, services
+from tierslien.circles import late, publication, review, services
 from tierslien.circles.access import (
     ANSWERABLE,
     get_own_membership,
@@ -21,7 +21,9 @@ from tierslien.circles.access import (
 from tierslien.circles.forms import (
     AnswerForm,
     JoinForm,
+    LatePlaceForm,
     LockForm,
+    MeetingLinkForm,
     MoveForm,
     PlaceForm,
     SeasonForm,
@@ -394,11 +396,103 @@ def manage_season_circles(
     season = get_season(territory, season_id)
     if season.state not in (SeasonState.PUBLISHED, SeasonState.RUNNING, SeasonState.CLOSED):
         return _season_home(territory, season)
+    placeable = season.state in late.PLACEABLE
     return render(
         request,
         "circles/manage/season_circles.html",
-        {"territory": territory, "season": season, "circles": circles_answers(season)},
+        {
+            "territory": territory,
+            "season": season,
+            "circles": circles_answers(season),
+            "waiting": late.waiting_people(season) if placeable else [],
+            "placeable": placeable,
+            "late_open": services.late_registration_is_open(season),
+        },
     )
+
+
+def _to_circles(territory: Territory, season: Season, circle: Circle | None = None) -> HttpResponse:
+    target = reverse("manage_season_circles", args=[territory.slug, season.pk])
+    if circle is not None:
+        target += f"#circle-{circle.number}"
+    return redirect(target)
+
+
+@require_POST
+@territory_management
+def manage_season_place_late(
+    request: HttpRequest, territory: Territory, season_id: int
+) -> HttpResponse:
+    season = get_season(territory, season_id)
+    people = [(w.user_id, w.name) for w in late.waiting_people(season)]
+    circles = [(c.pk, c.number) for c in Circle.objects.filter(season=season)]
+    form = LatePlaceForm(request.POST, people=people, circles=circles, prefix="late")
+    if not form.is_valid():
+        messages.error(request, _("Choose a person waiting for a seat."))
+        return _to_circles(territory, season)
+    try:
+        circle = late.place_waiting(
+            season,
+            form.cleaned_data["person"],
+            to_circle_id=form.cleaned_data["to_circle"],
+            acting_user=request.user,
+        )
+    except review.BreaksRules as error:
+        messages.error(
+            request,
+            _("Nothing was changed: %(problems)s") % {"problems": " ".join(error.problems)},
+        )
+        return _to_circles(territory, season)
+    except late.NoSeat:
+        messages.error(
+            request,
+            _(
+                "Nothing was changed: no circle with room keeps every rule with this person "
+                "(their times, distance, access or meeting mode). No new circle is opened "
+                "once the circles are published."
+            ),
+        )
+        return _to_circles(territory, season)
+    except late.NotWaiting:
+        messages.error(request, _("This person is no longer waiting for a seat."))
+        return _to_circles(territory, season)
+    except late.NotPlaceable:
+        messages.error(request, _("Seats can be offered only while the circles meet."))
+        return _to_circles(territory, season)
+    messages.success(
+        request,
+        _("The person was offered a seat in circle %(number)s and sent an invitation.")
+        % {"number": circle.number},
+    )
+    return _to_circles(territory, season, circle)
+
+
+@require_POST
+@territory_management
+def manage_circle_link(
+    request: HttpRequest, territory: Territory, season_id: int, circle_id: int
+) -> HttpResponse:
+    season = get_season(territory, season_id)
+    circle = get_season_circle(season, circle_id)
+    form = MeetingLinkForm(request.POST, prefix=f"link{circle.pk}")
+    if not form.is_valid():
+        messages.error(
+            request, _("Nothing was changed: %(error)s") % {"error": " ".join(form.errors["link"])}
+        )
+        return _season_home(territory, season)
+    try:
+        services.set_meeting_link(
+            season, circle.pk, form.cleaned_data["link"], acting_user=request.user
+        )
+    except services.NotOnline:
+        messages.error(request, _("Only an online circle has a meeting link."))
+    except services.SeasonNotOpen:
+        messages.error(request, _("This season's circles no longer meet."))
+    else:
+        messages.success(
+            request, _("The meeting link was saved; the members see it in their circle's space.")
+        )
+    return _season_home(territory, season)
 
 
 @require_POST
@@ -472,7 +566,8 @@ def circle_invitation(request: HttpRequest, territory_slug: str, circle_id: int)
 @login_required
 def season_list(request: HttpRequest, territory_slug: str) -> HttpResponse:
     territory = get_territory(territory_slug)
-    seasons = territory.seasons.filter(state=SeasonState.OPEN)
+    # Published seasons take late registrations until their first meeting.
+    seasons = territory.seasons.filter(state__in=(SeasonState.OPEN, SeasonState.PUBLISHED))
     return render(request, "circles/season_list.html", {"territory": territory, "seasons": seasons})
 
 
@@ -502,6 +597,15 @@ def season_detail(request: HttpRequest, territory_slug: str, season_id: int) -> 
             else:
                 messages.success(request, _("Your times and distance were saved."))
         return redirect("season_detail", territory.slug, season.pk)
+    own_seat = (
+        Membership.objects.filter(
+            user=request.user, circle__season=season, circle__season__state__in=ANSWERABLE
+        )
+        .select_related("circle")
+        .first()
+    )
+    late_open = services.late_registration_is_open(season) and own_seat is None
+    can_join = services.registration_is_open(season) or late_open
     return render(
         request,
         "circles/season_detail.html",
@@ -510,13 +614,10 @@ def season_detail(request: HttpRequest, territory_slug: str, season_id: int) -> 
             "season": season,
             "portrait": portrait,
             "registration": registration,
-            "can_join": services.registration_is_open(season),
+            "can_join": can_join,
+            "late": late_open,
             "form": form,
-            "own_seat": Membership.objects.filter(
-                user=request.user, circle__season=season, circle__season__state__in=ANSWERABLE
-            )
-            .select_related("circle")
-            .first(),
+            "own_seat": own_seat,
         },
     )
 

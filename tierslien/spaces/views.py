@@ -145,6 +145,8 @@ def circle_calendar_ics(request: HttpRequest, circle_id: int, token: str) -> Htt
     circle, _user = get_circle_for_token(circle_id, token)
     venue = circle.venue
     location = f"{venue.name}, {venue.address}" if venue else ""
+    if circle.online:  # the meeting link stays in the space, not in calendar apps
+        location = _("Online")
     name = _("Circle %(number)s · %(season)s") % {"number": circle.number, "season": circle.season}
     events = [
         Event(
