@@ -197,19 +197,44 @@ def engine_plan(
             allowed[row, k] = True
     low, high = n // tables + copies, per_table + copies
     penalty = rotations * m * (high - 1) / 2.0 + 1.0
-    result = solve_rounds(
-        full,
-        low,
-        high,
-        tables,
-        rotations,
-        met_before_penalty=penalty,
-        allowed=allowed,
-        time_limit=seconds,
-        seed=seed,
-    )
-    plan = [[int(g) for g in row[:n]] for row in result.assignments]
-    return reassign_groups(plan, tables)
+    # The search is anytime and the first one of a process may spend its time loading
+    # compiled code: when revisits remain although a plan without any exists (no more
+    # rotations than tables), try again with twice the time, twice at most.
+    best: tuple[int, int, list[list[int]]] | None = None
+    for attempt in range(3 if rotations <= tables else 1):
+        result = solve_rounds(
+            full,
+            low,
+            high,
+            tables,
+            rotations,
+            met_before_penalty=penalty,
+            allowed=allowed,
+            time_limit=seconds * 2**attempt,
+            seed=seed + attempt,
+        )
+        plan = reassign_groups([[int(g) for g in row[:n]] for row in result.assignments], tables)
+        found = (_revisits(plan), _repeats(plan), plan)
+        if best is None or found[:2] < best[:2]:
+            best = found
+        if found[0] == 0:
+            break
+    assert best is not None
+    return best[2]
+
+
+def _revisits(plan: list[list[int]]) -> int:
+    n = len(plan[0]) if plan else 0
+    return sum(len(plan) - len({row[i] for row in plan}) for i in range(n))
+
+
+def _repeats(plan: list[list[int]]) -> int:
+    arr = np.asarray(plan, dtype=np.int64)
+    n = arr.shape[1] if arr.ndim == 2 else 0
+    meetings = np.zeros((n, n), dtype=np.int64)
+    for row in arr:
+        meetings += row[:, None] == row[None, :]
+    return int(np.maximum(np.triu(meetings, k=1) - 1, 0).sum())
 
 
 def reassign_groups(plan: list[list[int]], tables: int) -> list[list[int]]:
@@ -244,29 +269,44 @@ def place_newcomers(
     tables: int,
     dissimilarity: Mapping[tuple[int, int], float],
 ) -> Plan:
-    """Seat each newcomer in every rotation without moving anyone: where they revisit
-    no contributor and meet nobody twice, then at the smallest table, then where they
-    are most different from the table."""
+    """Seat the newcomers in every rotation without moving anyone.
+
+    Rotation by rotation, one assignment problem (newcomers x free seats, each table
+    filled up to the balanced size): first no revisit of a contributor, then nobody
+    met twice, then the smallest tables, then the most different table."""
     plan = [dict(rotation) for rotation in plan]
-    for person in newcomers:
-        for r, rotation in enumerate(plan):
-            members: dict[int, list[int]] = {t: [] for t in range(1, tables + 1)}
-            for other, t in rotation.items():
-                members.setdefault(t, []).append(other)
+    people = list(newcomers)
+    if not people:
+        return plan
+    for r, rotation in enumerate(plan):
+        members: dict[int, list[int]] = {t: [] for t in range(1, tables + 1)}
+        for other, t in rotation.items():
+            members.setdefault(t, []).append(other)
+        cap = -(-(len(rotation) + len(people)) // tables)
+        slots = [
+            (t, len(members[t]) + j)
+            for t in sorted(members)
+            for j in range(max(0, cap - len(members[t])))
+        ]
+        cost = np.zeros((len(people), len(slots)))
+        for k, person in enumerate(people):
             visited = {plan[s][person] for s in range(len(plan)) if s != r and person in plan[s]}
             met: set[int] = set()
             for s, other_rotation in enumerate(plan):
-                if s == r or person not in other_rotation:
-                    continue
-                here = other_rotation[person]
-                met.update(p for p, t in other_rotation.items() if t == here and p != person)
-
-            scored = []
-            for t in sorted(members):
-                conflicts = (t in visited) + len(met.intersection(members[t]))
+                if s != r and person in other_rotation:
+                    here = other_rotation[person]
+                    met.update(p for p, t in other_rotation.items() if t == here and p != person)
+            for j, (t, size) in enumerate(slots):
                 gain = sum(dissimilarity.get((person, o), 0.0) for o in members[t])
-                scored.append((conflicts, len(members[t]), -gain, t))
-            rotation[person] = min(scored)[3]
+                cost[k, j] = (
+                    1e6 * (t in visited)
+                    + 1e3 * len(met.intersection(members[t]))
+                    + 10.0 * size
+                    - gain / (cap + 1)
+                )
+        rows, cols = linear_sum_assignment(cost)
+        for k, j in zip(rows.tolist(), cols.tolist(), strict=True):
+            rotation[people[k]] = slots[j][0]
     return plan
 
 
