@@ -7,13 +7,15 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from tierslien.gatherings.meetings.demo import ensure_demo_meeting
 from tierslien.territories.demo import DEMO_PASSWORD, PARTICIPANT_COUNT, load_demo
 
 
 class Command(BaseCommand):
     help = (
         "Create the demo territory Lienville: 7 sectors, 12 venues, "
-        f"{PARTICIPANT_COUNT} synthetic participants and three demo logins. "
+        f"{PARTICIPANT_COUNT} synthetic participants, a themed meeting with its contributors "
+        "and three demo logins. "
         f"The demo logins use the password “{DEMO_PASSWORD}”. "
         "Running it again changes nothing. For development only."
     )
@@ -46,6 +48,7 @@ class Command(BaseCommand):
             )
         result = load_demo(seed)
         territory = result.territory
+        meeting = ensure_demo_meeting(territory)
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo territory “{territory.name}” (/t/{territory.slug}/): "
@@ -54,6 +57,9 @@ class Command(BaseCommand):
                 f"(now {territory.sectors.count()} sectors, {territory.venues.count()} venues, "
                 f"{territory.portraits.count()} portraits)."
             )
+        )
+        self.stdout.write(
+            f"Themed meeting “{meeting.theme}”: /t/{territory.slug}/meetings/{meeting.pk}/"
         )
         self.stdout.write("")
         self.stdout.write(self.style.MIGRATE_HEADING("Demo logins (development only)"))
