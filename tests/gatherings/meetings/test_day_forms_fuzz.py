@@ -1,0 +1,127 @@
+"""Arbitrary data to every form of the day: never a 500, and invalid data changes nothing."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.urls import reverse
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from tests.cast import Cast
+from tests.gatherings.meetings.conftest import Applicants
+from tests.gatherings.meetings.test_tableplan import day_meeting
+from tests.gatherings.test_forms_fuzz import as_query, values
+from tierslien.gatherings.meetings.day_forms import DoorSearchForm, MarkForm
+from tierslien.gatherings.models import Application, Contributor, Meeting, MeetingState, TableSeat
+
+pytestmark = pytest.mark.django_db
+
+FUZZ = settings(
+    max_examples=25,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+
+MARK_FIELDS = ["application", "contributor", "arrived", "q"]
+
+
+@pytest.fixture(autouse=True)
+def _short_plan(settings: Any) -> None:
+    settings.MEETING_PLAN_SECONDS = 0.2
+
+
+@pytest.fixture
+def day(cast: Cast, applicants: Applicants) -> Meeting:
+    return day_meeting(cast, applicants, citizens=6, contributors=2)
+
+
+def ids(meeting: Meeting) -> st.SearchStrategy[str]:
+    """Plausible person ids: this meeting's, others', nonsense."""
+    known = [str(pk) for pk in Application.objects.values_list("pk", flat=True)]
+    known += [str(pk) for pk in Contributor.objects.values_list("pk", flat=True)]
+    return st.sampled_from(known or ["1"])
+
+
+def _arrivals() -> tuple[list[Any], list[Any]]:
+    return (
+        list(Application.objects.order_by("pk").values_list("pk", "checked_in_at")),
+        list(Contributor.objects.order_by("pk").values_list("pk", "checked_in_at")),
+    )
+
+
+def _args(meeting: Meeting) -> list[Any]:
+    return [meeting.territory.slug, meeting.pk]
+
+
+@FUZZ
+@given(q=st.one_of(values, st.text(max_size=120)))
+def test_search_fuzz(day: Meeting, client_as: Any, q: Any) -> None:
+    before = _arrivals()
+    response = client_as("facilitator").get(
+        reverse("meeting_day_checkin", args=_args(day)), {"q": q}
+    )
+    assert response.status_code == 200
+    form = DoorSearchForm(as_query({"q": q}))
+    if not form.is_valid():
+        assert response.content.decode().count("data-application=") == 6
+    assert _arrivals() == before
+
+
+@FUZZ
+@given(data=st.data())
+def test_mark_fuzz(day: Meeting, client_as: Any, data: st.DataObject) -> None:
+    person = st.one_of(ids(day), values)
+    post = data.draw(
+        st.dictionaries(
+            st.sampled_from(MARK_FIELDS + ["other"]),
+            st.one_of(person, st.sampled_from(["0", "1"]), values),
+            max_size=5,
+        )
+    )
+    form = MarkForm(as_query(post), meeting=day)
+    valid = form.is_valid()
+    before = _arrivals()
+    response = client_as("facilitator").post(
+        reverse("meeting_day_checkin_mark", args=_args(day)), post
+    )
+    assert response.status_code == 302
+    if not valid:
+        assert _arrivals() == before
+    else:
+        person = form.cleaned_data["application"] or form.cleaned_data["contributor"]
+        person.refresh_from_db()
+        assert (person.checked_in_at is not None) == form.cleaned_data["arrived"]
+        assert person.meeting_id == day.pk
+
+
+@FUZZ
+@given(data=st.dictionaries(st.sampled_from(["fresh", "seed", "other"]), values, max_size=3))
+def test_compose_fuzz(day: Meeting, client_as: Any, data: dict[str, Any]) -> None:
+    response = client_as("facilitator").post(reverse("meeting_day_compose", args=_args(day)), data)
+    assert response.status_code == 302
+    assert TableSeat.objects.filter(meeting=day).count() == 2 * (6 + 2)
+
+
+@FUZZ
+@given(data=st.dictionaries(st.sampled_from(["number", "fresh", "other"]), values, max_size=3))
+def test_timer_and_end_buttons_fuzz(
+    cast: Cast, applicants: Applicants, client_as: Any, data: dict[str, Any]
+) -> None:
+    """On a meeting still open, the compose, timer and "over" buttons change nothing."""
+    meeting = Meeting.objects.filter(state=MeetingState.OPEN).first()
+    if meeting is None:
+        meeting = day_meeting(cast, applicants, citizens=4, contributors=1)
+        Meeting.objects.filter(pk=meeting.pk).update(state=MeetingState.OPEN)
+    client = client_as("facilitator")
+    for name, extra in (
+        ("meeting_day_compose", []),
+        ("meeting_day_rotation_start", [1]),
+        ("meeting_day_over", []),
+    ):
+        response = client.post(reverse(name, args=[*_args(meeting), *extra]), data)
+        assert response.status_code == 302
+    meeting.refresh_from_db()
+    assert (meeting.state, meeting.current_rotation, meeting.attended_count) == ("open", 0, 0)
+    assert not TableSeat.objects.filter(meeting=meeting).exists()
