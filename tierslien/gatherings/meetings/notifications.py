@@ -1,0 +1,155 @@
+"""Emails about seats: selected (confirm by a date, with an .ics), waitlisted (their
+place), the day-before reminder (with the .ics), and a warning to facilitators when
+a promotion could not keep the quotas.
+
+Each email is rendered in the recipient's language inside the caller's
+transaction and sent once it commits (`transaction.on_commit`): a failed action
+sends nothing.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone, translation
+
+from tierslien.gatherings.models import Application, ApplicationStatus, Meeting, MeetingState
+from tierslien.lib import ical
+from tierslien.territories.models import Facilitator
+
+EMAILS = "gatherings/meetings/seats/email"
+REMINDER_BEFORE = datetime.timedelta(hours=24)
+
+
+def absolute(path: str) -> str:
+    return f"{settings.SITE_URL.rstrip('/')}{path}"
+
+
+def my_seat_url(meeting: Meeting) -> str:
+    return absolute(reverse("meeting_my_seat", args=[meeting.territory.slug, meeting.pk]))
+
+
+def calendar_text(meeting: Meeting, *, stamp: datetime.datetime) -> str:
+    host = settings.SITE_URL.split("//", 1)[-1].split("/", 1)[0] or "tierslien"
+    venue = meeting.venue
+    event = ical.Event(
+        uid=f"meeting-{meeting.pk}@{host}",
+        starts_at=meeting.starts_at,
+        ends_at=meeting.ends_at,
+        summary=meeting.theme,
+        location=f"{venue.name}, {venue.address}",
+        description=my_seat_url(meeting),
+    )
+    return ical.calendar([event], stamp=stamp)
+
+
+def _message(
+    user: Any, name: str, context: dict[str, Any], *, attach: Meeting | None = None
+) -> EmailMultiAlternatives:
+    with translation.override(getattr(user, "language", "") or settings.LANGUAGE_CODE):
+        context = {"user": user, "site": settings.SITE_NAME, **context}
+        subject = render_to_string(f"{EMAILS}/{name}_subject.txt", context).strip()
+        body = render_to_string(f"{EMAILS}/{name}.txt", context)
+        message = EmailMultiAlternatives(subject, body, None, [user.email])
+        if attach is not None:
+            message.attach(
+                f"meeting-{attach.pk}.ics",
+                calendar_text(attach, stamp=timezone.now()),
+                "text/calendar",
+            )
+    return message
+
+
+def _send_later(messages: Sequence[EmailMultiAlternatives]) -> None:
+    if not messages:
+        return
+
+    def send() -> None:
+        for message in messages:
+            message.send()
+
+    transaction.on_commit(send)
+
+
+def _context(meeting: Meeting) -> dict[str, Any]:
+    return {
+        "meeting": meeting,
+        "territory": meeting.territory,
+        "venue": meeting.venue,
+        "url": my_seat_url(meeting),
+    }
+
+
+def render_selected(meeting: Meeting, application: Application) -> EmailMultiAlternatives:
+    context = _context(meeting) | {"application": application}
+    return _message(application.user, "selected", context, attach=meeting)
+
+
+def render_waitlisted(
+    meeting: Meeting, application: Application, place: int
+) -> EmailMultiAlternatives:
+    context = _context(meeting) | {"application": application, "place": place}
+    return _message(application.user, "waitlisted", context)
+
+
+def queue_selected(meeting: Meeting, applications: Iterable[Application]) -> None:
+    _send_later([render_selected(meeting, a) for a in applications])
+
+
+def queue_draw_outcomes(meeting: Meeting, applications: Iterable[Application]) -> None:
+    """After the draw: everyone selected or waitlisted hears about it."""
+    messages = []
+    for application in applications:
+        if application.status == ApplicationStatus.SELECTED:
+            messages.append(render_selected(meeting, application))
+        elif application.status == ApplicationStatus.WAITLISTED:
+            place = application.waitlist_rank or 0
+            messages.append(render_waitlisted(meeting, application, place))
+    _send_later(messages)
+
+
+def queue_quota_warning(meeting: Meeting, broken: Sequence[Any]) -> None:
+    """Tell the territory's facilitators that a seat went to the waiting list in plain
+    order because no promotion could keep the quotas (counts of seats only, no names)."""
+    path = reverse("meeting_seats_manage", args=[meeting.territory.slug, meeting.pk])
+    facilitators = Facilitator.objects.filter(territory_id=meeting.territory_id).select_related(
+        "user"
+    )
+    context = _context(meeting) | {"broken": list(broken), "manage_url": absolute(path)}
+    _send_later([_message(f.user, "quota_warning", context) for f in facilitators])
+
+
+def send_reminders(now: datetime.datetime | None = None) -> int:
+    """The day before: remind each confirmed person once, with the .ics; returns how many."""
+    moment = now or timezone.now()
+    due = (
+        Application.objects.filter(
+            status=ApplicationStatus.CONFIRMED,
+            reminded_at__isnull=True,
+            meeting__state=MeetingState.ALLOCATED,
+            meeting__starts_at__gt=moment,
+            meeting__starts_at__lte=moment + REMINDER_BEFORE,
+        )
+        .select_related("user", "meeting", "meeting__territory", "meeting__venue")
+        .order_by("meeting_id", "pk")
+    )
+    count = 0
+    for application in due:
+        with transaction.atomic():
+            marked = Application.objects.filter(pk=application.pk, reminded_at__isnull=True).update(
+                reminded_at=moment
+            )
+            if not marked:
+                continue
+            meeting = application.meeting
+            context = _context(meeting) | {"application": application}
+            _send_later([_message(application.user, "reminder", context, attach=meeting)])
+            count += 1
+    return count

@@ -1,0 +1,448 @@
+"""Seats of a themed meeting: applying, the private outcome page, quotas, the seed, the draw
+and its public, verifiable files. Thin views: parse -> access -> act -> respond."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from collections import Counter
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import urlencode
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
+
+from tierslien.gatherings.meetings import allocation, applications, waitlist
+from tierslien.gatherings.meetings.access import (
+    get_own_application,
+    get_public_meeting,
+    meeting_management,
+)
+from tierslien.gatherings.meetings.seat_forms import (
+    ApplyForm,
+    QuotaForm,
+    SeatAnswerForm,
+    SeedForm,
+    ToleranceForm,
+)
+from tierslien.gatherings.models import Application, ApplicationStatus, Meeting, MeetingState
+from tierslien.lottery import FeasibilityReport
+from tierslien.portraits.models import Criterion
+from tierslien.territories.access import get_territory
+from tierslien.territories.models import Territory
+
+SMALL_CELL = 11  # counts below this are shown as "fewer than 11"
+
+
+def _posted(request: HttpRequest) -> Any:
+    return request.POST if request.method == "POST" else None
+
+
+def _to_my_seat(meeting: Meeting) -> HttpResponse:
+    return redirect("meeting_my_seat", meeting.territory.slug, meeting.pk)
+
+
+def _to_manage(meeting: Meeting) -> HttpResponse:
+    return redirect("meeting_seats_manage", meeting.territory.slug, meeting.pk)
+
+
+def _to_quotas(meeting: Meeting) -> HttpResponse:
+    return redirect("meeting_quotas", meeting.territory.slug, meeting.pk)
+
+
+def _public_meeting(territory_slug: str, meeting_id: int) -> Meeting:
+    return get_public_meeting(get_territory(territory_slug), meeting_id)
+
+
+def _changes(report: FeasibilityReport | None, criteria: list[Criterion]) -> list[dict[str, Any]]:
+    """The quotas to relax, by how much, with the criteria's and values' labels."""
+    if report is None or report.feasible:
+        return []
+    by_key = {c.key: c for c in criteria}
+    out = []
+    for change in report.changes:
+        criterion = by_key.get(change.criterion)
+        value: Any = change.value
+        if change.value == applications.UNDISCLOSED:
+            value = _("Prefer not to say")
+        elif criterion is not None:
+            value = criterion.label_for(change.value)
+        out.append(
+            {
+                "criterion": criterion.display_label if criterion else change.criterion,
+                "value": value,
+                "min_before": change.min_before,
+                "min_after": change.min_after,
+                "lower_by": change.min_before - change.min_after,
+                "max_before": change.max_before,
+                "max_after": change.max_after,
+                "raise_by": change.max_after - change.max_before,
+            }
+        )
+    return out
+
+
+# --- Applicants ---------------------------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def meeting_apply(request: HttpRequest, territory_slug: str, meeting_id: int) -> HttpResponse:
+    """One step with a portrait; else the meeting's few criteria, answered on the spot."""
+    meeting = _public_meeting(territory_slug, meeting_id)
+    existing = Application.objects.filter(meeting=meeting, user=request.user).first()
+    if existing is not None and existing.status != ApplicationStatus.WITHDRAWN:
+        return _to_my_seat(meeting)
+    criteria = applications.balance_criteria(meeting)
+    with_portrait = applications.has_portrait(request.user, meeting)
+    form = None if with_portrait else ApplyForm(_posted(request), criteria=criteria)
+    context: dict[str, Any] = {
+        "territory": meeting.territory,
+        "meeting": meeting,
+        "form": form,
+        "criteria": criteria,
+        "with_portrait": with_portrait,
+        "open": applications.accepts_applications(meeting),
+        "verified": applications.has_verified_email(request.user),
+    }
+    if request.method == "POST" and (form is None or form.is_valid()):
+        try:
+            applications.apply(
+                meeting,
+                request.user,  # type: ignore[arg-type]
+                answers=form.answers() if form is not None else None,
+            )
+        except applications.ApplicationsClosed:
+            messages.error(request, _("This meeting no longer takes applications."))
+            return redirect("meeting_apply", meeting.territory.slug, meeting.pk)
+        except applications.EmailNotVerified:
+            messages.error(request, _("Confirm your email address first."))
+            return redirect("meeting_apply", meeting.territory.slug, meeting.pk)
+        except applications.AlreadyApplied:
+            return _to_my_seat(meeting)
+        messages.success(request, _("You applied. We will write to you after the draw."))
+        return _to_my_seat(meeting)
+    return render(request, "gatherings/meetings/seats/apply.html", context)
+
+
+@require_safe
+@login_required
+def meeting_my_seat(request: HttpRequest, territory_slug: str, meeting_id: int) -> HttpResponse:
+    """The applicant's private page: status, probability, outcome, pseudonym, what to do."""
+    meeting = _public_meeting(territory_slug, meeting_id)
+    application = get_own_application(request.user, meeting)
+    return render(
+        request,
+        "gatherings/meetings/seats/my_seat.html",
+        {
+            "territory": meeting.territory,
+            "meeting": meeting,
+            "application": application,
+            "statuses": ApplicationStatus,
+            "place": waitlist.waiting_place(application),
+            "percent": None if application.probability is None else 100 * application.probability,
+            "pool_size": len(meeting.published_pool),
+            "can_withdraw": application.status == ApplicationStatus.APPLIED
+            and meeting.seed_published_at is None
+            and meeting.state == MeetingState.OPEN,
+            "verify_command": allocation.verify_command(meeting),
+        },
+    )
+
+
+@require_POST
+@login_required
+def meeting_seat_answer(request: HttpRequest, territory_slug: str, meeting_id: int) -> HttpResponse:
+    meeting = _public_meeting(territory_slug, meeting_id)
+    application = get_own_application(request.user, meeting)
+    form = SeatAnswerForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Choose one of the two answers."))
+        return _to_my_seat(meeting)
+    try:
+        if form.cleaned_data["answer"] == "confirm":
+            waitlist.confirm_seat(application)
+            messages.success(request, _("Your seat is confirmed. See you there!"))
+        else:
+            waitlist.decline_seat(application)
+            messages.success(request, _("Your seat was given to someone on the waiting list."))
+    except waitlist.NoSeatToAnswer:
+        messages.error(request, _("There is no seat to answer for any more."))
+    return _to_my_seat(meeting)
+
+
+@require_POST
+@login_required
+def meeting_withdraw(request: HttpRequest, territory_slug: str, meeting_id: int) -> HttpResponse:
+    """Withdraw an application (before the seed is published) or leave the waiting list."""
+    meeting = _public_meeting(territory_slug, meeting_id)
+    application = get_own_application(request.user, meeting)
+    try:
+        if application.status == ApplicationStatus.WAITLISTED:
+            waitlist.leave_waitlist(application)
+            messages.success(request, _("You left the waiting list."))
+        else:
+            applications.withdraw(application)
+            messages.success(request, _("Your application is withdrawn."))
+    except (applications.ApplicationsClosed, waitlist.NoSeatToAnswer):
+        messages.error(request, _("It is too late to withdraw: the draw is published."))
+    return _to_my_seat(meeting)
+
+
+# --- The public, verifiable draw ----------------------------------------------------------
+
+
+@require_safe
+def meeting_draw(request: HttpRequest, territory_slug: str, meeting_id: int) -> HttpResponse:
+    """How the seats are drawn, the published files and the command to check the draw."""
+    meeting = _public_meeting(territory_slug, meeting_id)
+    return render(
+        request,
+        "gatherings/meetings/seats/draw.html",
+        {
+            "territory": meeting.territory,
+            "meeting": meeting,
+            "pool_size": len(meeting.published_pool),
+            "lottery": bool(meeting.draw_record),
+            "verify_command": allocation.verify_command(meeting),
+            "draw_command": allocation.draw_command(meeting),
+        },
+    )
+
+
+def _download(content: str, filename: str, content_type: str) -> HttpResponse:
+    response = HttpResponse(content, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+def _seeded(territory_slug: str, meeting_id: int) -> Meeting:
+    meeting = _public_meeting(territory_slug, meeting_id)
+    if meeting.seed_published_at is None:
+        raise Http404
+    return meeting
+
+
+@require_safe
+def meeting_draw_pool(request: HttpRequest, territory_slug: str, meeting_id: int) -> HttpResponse:
+    meeting = _seeded(territory_slug, meeting_id)
+    return _download(allocation.pool_csv(meeting), "pool.csv", "text/csv; charset=utf-8")
+
+
+@require_safe
+def meeting_draw_quotas(request: HttpRequest, territory_slug: str, meeting_id: int) -> HttpResponse:
+    meeting = _seeded(territory_slug, meeting_id)
+    return _download(allocation.quotas_csv(meeting), "quotas.csv", "text/csv; charset=utf-8")
+
+
+@require_safe
+def meeting_draw_seed(request: HttpRequest, territory_slug: str, meeting_id: int) -> HttpResponse:
+    meeting = _seeded(territory_slug, meeting_id)
+    return _download(f"{meeting.draw_seed}\n", "seed.txt", "text/plain; charset=utf-8")
+
+
+@require_safe
+def meeting_draw_panel(request: HttpRequest, territory_slug: str, meeting_id: int) -> HttpResponse:
+    meeting = _seeded(territory_slug, meeting_id)
+    if not meeting.draw_record:
+        raise Http404
+    text = json.dumps(meeting.draw_record, ensure_ascii=False, indent=1) + "\n"
+    return _download(text, "panel.json", "application/json")
+
+
+# --- Facilitators -------------------------------------------------------------------------
+
+
+def _status_counts(rows: list[Application]) -> dict[str, int]:
+    counts = Counter(a.status for a in rows)
+    return {status: counts.get(status, 0) for status in ApplicationStatus.values}
+
+
+@require_safe
+@meeting_management
+def meeting_seats_manage(
+    request: HttpRequest, territory: Territory, meeting: Meeting
+) -> HttpResponse:
+    """Applicants (names and statuses only), then the steps: quotas, seed, draw."""
+    return _manage_page(request, territory, meeting, SeedForm())
+
+
+def _manage_page(
+    request: HttpRequest, territory: Territory, meeting: Meeting, seed_form: SeedForm
+) -> HttpResponse:
+    rows = list(
+        Application.objects.filter(meeting=meeting)
+        .exclude(status=ApplicationStatus.WITHDRAWN)
+        .select_related("user")
+        .only("pk", "status", "applied_at", "confirm_by", "checked_in_at", "user__display_name")
+        .order_by("status", "applied_at", "pk")
+    )
+    broken = []
+    if meeting.state == MeetingState.ALLOCATED and meeting.published_quotas:
+        broken = [q for q in waitlist.quota_states(meeting) if not q.met]
+    return render(
+        request,
+        "gatherings/meetings/seats/manage.html",
+        {
+            "territory": territory,
+            "meeting": meeting,
+            "rows": rows,
+            "counts": _status_counts(rows),
+            "statuses": ApplicationStatus,
+            "seed_form": seed_form,
+            "closed": not applications.accepts_applications(meeting),
+            "broken": broken,
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@meeting_management
+def meeting_quotas(request: HttpRequest, territory: Territory, meeting: Meeting) -> HttpResponse:
+    """Quotas per value, with applicant counts and the population's defaults."""
+    frozen = meeting.seed_published_at is not None or meeting.state not in (
+        MeetingState.DRAFT,
+        MeetingState.OPEN,
+    )
+    if request.method == "POST" and frozen:
+        messages.error(request, _("The seed is published: the quotas can no longer change."))
+        return _to_quotas(meeting)
+    tolerance_form = ToleranceForm(request.GET if "tolerance" in request.GET else None)
+    tolerance = allocation.DEFAULT_TOLERANCE
+    if tolerance_form.is_bound and tolerance_form.is_valid():
+        tolerance = tolerance_form.cleaned_data["tolerance"] / 100
+    criteria = applications.balance_criteria(meeting)
+    pending = allocation.pending_applications(meeting)
+    lines = allocation.quota_lines(meeting, criteria, pending, tolerance=tolerance)
+    if "defaults" in request.GET and tolerance_form.is_bound and tolerance_form.is_valid():
+        lines = [
+            dataclasses.replace(line, min=line.default_min, max=line.default_max) for line in lines
+        ]
+    if frozen and meeting.published_quotas:
+        published = {(q["criterion"], q["value"]): q for q in meeting.published_quotas}
+        lines = [
+            dataclasses.replace(
+                line,
+                min=published[key]["min"] if (key := (line.key, line.value)) in published else 0,
+                max=published[key]["max"] if key in published else meeting.seats,
+            )
+            for line in lines
+        ]
+    form = QuotaForm(_posted(request), lines=lines, seats=meeting.seats)
+    if request.method == "POST" and form.is_valid():
+        try:
+            allocation.save_quotas(meeting, form.bounds())
+        except (allocation.QuotasFrozen, ValueError):
+            messages.error(request, _("The quotas could not be saved; nothing was changed."))
+        else:
+            messages.success(request, _("The quotas are saved."))
+        return _to_quotas(meeting)
+    report = None if frozen else allocation.check(meeting)
+    return render(
+        request,
+        "gatherings/meetings/seats/quotas.html",
+        {
+            "territory": territory,
+            "meeting": meeting,
+            "form": form,
+            "tolerance_form": tolerance_form if tolerance_form.is_bound else ToleranceForm(),
+            "frozen": frozen,
+            "criteria": criteria,
+            "applicants": len(pending),
+            "small_cell": SMALL_CELL,
+            "report": report,
+            "changes": _changes(report, criteria),
+            "saved": bool(allocation.saved_bounds(meeting)),
+        },
+    )
+
+
+@require_POST
+@meeting_management
+def meeting_quotas_adopt(
+    request: HttpRequest, territory: Territory, meeting: Meeting
+) -> HttpResponse:
+    try:
+        report = allocation.adopt_suggested(meeting)
+    except allocation.QuotasFrozen:
+        messages.error(request, _("The seed is published: the quotas can no longer change."))
+        return _to_quotas(meeting)
+    if report is None or report.feasible:
+        messages.info(request, _("The quotas can already be met: nothing was changed."))
+    else:
+        messages.success(request, _("The nearest feasible quotas are saved."))
+    return _to_quotas(meeting)
+
+
+@require_POST
+@meeting_management
+def meeting_seed_publish(
+    request: HttpRequest, territory: Territory, meeting: Meeting
+) -> HttpResponse:
+    form = SeedForm(request.POST)
+    if not form.is_valid():
+        return _manage_page(request, territory, meeting, form)
+    try:
+        allocation.publish_seed(
+            meeting, seed=form.cleaned_data["seed"], source=form.cleaned_data["description"]
+        )
+    except allocation.NotReadyToPublish:
+        messages.error(
+            request,
+            _("The seed is published once applications are closed, and only once."),
+        )
+    except allocation.QuotasInfeasible:
+        messages.error(
+            request,
+            _("The applicants cannot meet the quotas: change them first (nothing was published)."),
+        )
+        return _to_quotas(meeting)
+    else:
+        messages.success(request, _("The seed, the anonymised pool and the quotas are published."))
+    return _to_manage(meeting)
+
+
+@require_POST
+@meeting_management
+def meeting_draw_start(
+    request: HttpRequest, territory: Territory, meeting: Meeting
+) -> HttpResponse:
+    try:
+        allocation.start_draw(meeting)
+    except allocation.DrawNotPossible:
+        messages.error(request, _("The draw needs a published seed, and runs only once."))
+        return _to_manage(meeting)
+    return redirect("meeting_draw_progress", territory.slug, meeting.pk)
+
+
+@require_safe
+@meeting_management
+def meeting_draw_progress(
+    request: HttpRequest, territory: Territory, meeting: Meeting
+) -> HttpResponse:
+    progress = meeting.draw_progress or {}
+    return render(
+        request,
+        "gatherings/meetings/seats/progress.html",
+        {
+            "territory": territory,
+            "meeting": meeting,
+            "running": meeting.draw_job in ("queued", "running"),
+            "progress": progress,
+            "manage_url": reverse("meeting_seats_manage", args=[territory.slug, meeting.pk]),
+        },
+    )
+
+
+def sign_in_to_apply(meeting: Meeting) -> dict[str, str]:
+    """Links that bring an anonymous visitor back to the application page."""
+    query = urlencode({"next": reverse("meeting_apply", args=[meeting.territory.slug, meeting.pk])})
+    return {
+        "login": f"{reverse('account_login')}?{query}",
+        "signup": f"{reverse('account_signup')}?{query}",
+    }
