@@ -79,9 +79,18 @@ def test_facilitator_runs_a_discovery_evening(live_server, page, outside_request
             != Seat.objects.get(attendee=karim, round=number).table
         )
 
+    everyone = sorted([*names, "Mireille", "Bastien", "Nour"])
+    for number in (1, 2):
+        assert Seat.objects.filter(evening=evening, round=number).count() == 30
+
+    def shown() -> list[str]:
+        texts = page.locator(".table-card .names").all_inner_texts()
+        return sorted(name for text in texts for name in text.split(", "))
+
     page.locator("main .round-links a").first.click()
     page.wait_for_load_state()
     assert page.locator(".table-card").count() == 6
+    assert shown() == everyone  # the projection of round 1 shows all 30, once each
     assert page.locator(".site-header").is_hidden()
     page.locator(".projection-nav form button").click()  # start the timer
     page.wait_for_load_state()
@@ -93,3 +102,4 @@ def test_facilitator_runs_a_discovery_evening(live_server, page, outside_request
     page.wait_for_load_state()
     assert page.url.endswith("/rounds/2/")
     assert page.locator(".table-card").count() == 6
+    assert shown() == everyone
