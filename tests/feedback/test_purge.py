@@ -166,3 +166,12 @@ def test_circles_without_a_weekly_slot_are_purged_after_the_last_week(
     last_week_ends = datetime.datetime(2026, 11, 2, tzinfo=datetime.UTC)  # Monday after the 4th
     assert purge_finished_circles(last_week_ends + datetime.timedelta(days=29)) == 0
     assert purge_finished_circles(last_week_ends + datetime.timedelta(days=30)) == 1
+
+
+def test_an_online_circle_loses_its_meeting_link_with_the_purge(circle: Circle) -> None:
+    Circle.objects.filter(pk=circle.pk).update(
+        online=True, venue=None, meeting_link="https://visio.example.net/room"
+    )
+    assert purge_finished_circles(DUE) == 1
+    circle.refresh_from_db()
+    assert circle.online and circle.meeting_link == ""

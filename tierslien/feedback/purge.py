@@ -49,6 +49,9 @@ def delete_circle_content(circle: Circle) -> None:
         delete_space(circle)
     Report.objects.filter(circle=circle).delete()
     KeepInTouch.objects.filter(circle=circle).delete()
+    if circle.meeting_link:  # an online circle's private room
+        circle.meeting_link = ""
+        circle.save(update_fields=["meeting_link"])
 
 
 @transaction.atomic
