@@ -97,6 +97,13 @@ def test_bad_links_are_refused_and_change_nothing(
     assert _link(online.second) == LINK
 
 
+def test_a_post_without_the_field_keeps_the_link(online: Proposed, client_as: ClientAs) -> None:
+    client = client_as("facilitator")
+    client.post(_url(online.season, online.second), _data(online.second, LINK))
+    assert client.post(_url(online.season, online.second), {}).status_code == 302
+    assert _link(online.second) == LINK
+
+
 def test_an_in_person_circle_has_no_link_and_an_empty_link_removes_it(
     online: Proposed, client_as: ClientAs
 ) -> None:

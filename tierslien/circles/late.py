@@ -18,11 +18,11 @@ import datetime
 from dataclasses import dataclass
 from typing import Any
 
-from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
 from tierslien import mixing
+from tierslien.circles.compose import time_limit
 from tierslien.circles.models import (
     Circle,
     Membership,
@@ -37,6 +37,7 @@ from tierslien.mixing.incremental import without_people
 
 # A season whose circles exist for their members and can still take one more.
 PLACEABLE = (SeasonState.PUBLISHED, SeasonState.RUNNING)
+MAX_SECONDS = 2.0
 # Seats given back (publication.py): never offered another one.
 GAVE_BACK = ("declined", "expired")
 
@@ -120,9 +121,12 @@ def engine_choice(current: Current, pid: str) -> int:
     placed = {m for members in current.groups.values() for m in members}
     others = set(current.built.problem.index) - placed - {pid}
     problem = without_people(current.built.problem, others) if others else current.built.problem
-    limit = float(getattr(settings, "COMPOSE_TIME_LIMIT", None) or 2)
+    # In the facilitator's request: the composer's time limit, at most two seconds.
     result = mixing.place_late(
-        problem, current.solution(), time_limit=min(limit, 2.0), seed=current.season.job_seed
+        problem,
+        current.solution(),
+        time_limit=min(time_limit(), MAX_SECONDS),
+        seed=current.season.job_seed,
     )
     circle_of = {m: key for key, members in current.groups.items() for m in members}
     for group in result.solution.rounds[0].groups if result.solution.rounds else ():

@@ -475,6 +475,9 @@ def manage_circle_link(
     season = get_season(territory, season_id)
     circle = get_season_circle(season, circle_id)
     form = MeetingLinkForm(request.POST, prefix=f"link{circle.pk}")
+    if form.add_prefix("link") not in request.POST:  # an empty form must not erase the link
+        messages.error(request, _("Nothing was changed: enter the meeting link."))
+        return _season_home(territory, season)
     if not form.is_valid():
         messages.error(
             request, _("Nothing was changed: %(error)s") % {"error": " ".join(form.errors["link"])}
