@@ -85,6 +85,14 @@ def test_facilitator_runs_the_day_of_a_themed_meeting(
     assert page.locator("main [data-revisits='0']").count() == 2
     plan, _, _ = tableplan.stored_plan(meeting)
     assert all(len({rotation[pk] for rotation in plan}) == 2 for pk in plan[0])
+    shoot("meeting-day-plan", full_page=True)
+    page.goto(base + "rotations/1/")
+    page.emulate_media(media="print")
+    assert page.locator(".table-card").count() == 3
+    assert page.locator(".projection-nav").is_hidden()
+    shoot("meeting-day-print", full_page=True)
+    page.emulate_media(media="screen")
+    page.goto(base)
 
     # A late arrival, then "update": nobody already seated moves.
     before = {pk: [r[pk] for r in plan] for pk in plan[0]}

@@ -341,3 +341,18 @@ def test_page_query_count_is_constant(
     count = _queries(client, url(name, small))
     with django_assert_num_queries(count):
         assert client.get(url(name, large)).status_code == 200
+
+
+def test_the_meeting_pages_include_the_boxes(day: Meeting, cast: Cast, client_as: ClientAs) -> None:
+    """Through the real public and facilitator pages (built by the core area)."""
+    mine = confirm(more_applicants(day, 1, prefix="alice"))[0]
+    Application.objects.filter(pk=mine.pk).update(user=cast.participant)
+    tableplan.compose_table_plan(day)
+    public = reverse("meeting_public", args=[day.territory.slug, day.pk])
+    page = client_as("participant").get(public).content.decode()
+    assert "data-my-tables" in page and "Applicant" not in page
+    assert "data-my-tables" not in client_as("outsider").get(public).content.decode()
+    assert "data-my-tables" not in client_as("anonymous").get(public).content.decode()
+    manage = reverse("meeting_manage", args=[day.territory.slug, day.pk])
+    page = client_as("facilitator").get(manage).content.decode()
+    assert "data-day-box" in page and url("meeting_day_checkin", day) in page
