@@ -152,3 +152,17 @@ def test_link_form_never_crashes_and_keeps_only_web_addresses(link: str) -> None
     form = MeetingLinkForm({"link": link})
     if form.is_valid() and form.cleaned_data["link"]:
         assert form.cleaned_data["link"].lower().startswith(("https://", "http://"))
+
+
+def test_the_link_can_be_set_while_reviewing_the_proposal(
+    proposed: Proposed, client_as: ClientAs
+) -> None:
+    Circle.objects.filter(pk=proposed.second.pk).update(online=True, venue=None)
+    season, circle = proposed.season, proposed.second
+    client = client_as("facilitator")
+    page = reverse("manage_season_proposal", args=[season.territory.slug, season.pk])
+    assert _url(season, circle) in client.get(page).content.decode()
+    assert _url(season, proposed.first) not in client.get(page).content.decode()
+    response = client.post(_url(season, circle), _data(circle, LINK))
+    assert response.url == page
+    assert _link(circle) == LINK
