@@ -1,9 +1,9 @@
-"""Figures about a grouping, and each person's explanation of their circle.
+"""Figures about a grouping, and each person's explanation of their groups.
 
 The objective splits criterion by criterion, so the upper bound does too: each
 criterion is bounded alone, as if it were the only one (see `_criterion_bound`).
-The explanation of a circle gives only counts ("5 occupations"), never anyone's
-answers.
+The explanation of a circle (of each round's group, when there are several
+rounds) gives only counts ("5 occupations"), never anyone's answers.
 """
 
 from __future__ import annotations
@@ -85,14 +85,14 @@ class Report:
 
 
 @dataclass(frozen=True)
-class Explanation:
-    """What a person may learn about their circle: counts only, never answers."""
+class RoundExplanation:
+    """One round of a person's explanation: counts only, never answers."""
 
-    person: str
     round: int
     group: int
     size: int
     counts: tuple[tuple[str, int], ...]  # (criterion, number of distinct answers)
+    new: int  # people of the group this person had not met in an earlier round
     text: str
 
     def to_dict(self) -> dict[str, Any]:
@@ -101,8 +101,40 @@ class Explanation:
             "group": self.group,
             "size": self.size,
             "counts": dict(self.counts),
+            "new": self.new,
             "text": self.text,
         }
+
+
+@dataclass(frozen=True)
+class Explanation:
+    """What a person may learn about their circle: counts only, never answers.
+
+    `round`, `group`, `size` and `counts` describe the first round the person is
+    placed in; `rounds` has one entry per round they are placed in, and with
+    several rounds `text` covers them all."""
+
+    person: str
+    round: int
+    group: int
+    size: int
+    counts: tuple[tuple[str, int], ...]  # (criterion, number of distinct answers)
+    text: str
+    rounds: tuple[RoundExplanation, ...] = ()
+    met: int = 0  # different people met over all the rounds
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "round": self.round,
+            "group": self.group,
+            "size": self.size,
+            "counts": dict(self.counts),
+            "text": self.text,
+        }
+        if len(self.rounds) > 1:
+            out["rounds"] = [r.to_dict() for r in self.rounds]
+            out["met"] = self.met
+        return out
 
 
 # ----- pair sums per group, vectorised over groups of equal size -----
@@ -372,8 +404,47 @@ def _plural(name: str) -> str:
     return name if name.endswith("s") else name + "s"
 
 
+def _listed(words: list[str]) -> str:
+    return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " and " + words[-1]
+
+
+def _group_counts(
+    enc: Encoded, idx: IntArray, brackets: dict[str, FloatArray]
+) -> tuple[tuple[tuple[str, int], ...], list[str]]:
+    """Distinct answers per criterion in a group, and the phrases for counts >= 2."""
+    counts: list[tuple[str, int]] = []
+    words: list[str] = []
+    for ec in enc.criteria:
+        name = ec.criterion.name
+        if ec.codes is not None:
+            k = len({int(x) for x in ec.codes[idx] if x >= 0})
+            word = _plural(name)
+        elif ec.values is not None:
+            vals = ec.values[idx]
+            vals = vals[~np.isnan(vals)]
+            if ec.criterion.kind == "numeric":
+                k = len(set(np.searchsorted(brackets.get(name, np.zeros(0)), vals).tolist()))
+                word = f"{name.replace('_', ' ')} brackets"
+            else:
+                k = len(set(np.round(vals, 9).tolist()))
+                word = f"{name.replace('_', ' ')} levels"
+        else:
+            assert ec.labels is not None and ec.answered is not None
+            rows = ec.labels[idx][ec.answered[idx]]
+            k = int(rows.any(axis=0).sum()) if rows.size else 0
+            word = _plural(name)
+        counts.append((name, k))
+        if k >= 2:
+            words.append(f"{k} {word}")
+    return tuple(counts), words
+
+
 def explain(problem: Problem, enc: Encoded, solution: Solution) -> dict[str, Explanation]:
-    """Per person, the variety of their first-round group, in counts only."""
+    """Per person, the variety of their group in every round, in counts only.
+
+    With one round: "Your circle brings together 5 occupations and 3 age
+    brackets." With several, one sentence per round (with how many of the
+    group are new to them) and how many different people they meet in all."""
     out: dict[str, Explanation] = {}
     if not solution.rounds:
         return out
@@ -385,38 +456,52 @@ def explain(problem: Problem, enc: Encoded, solution: Solution) -> dict[str, Exp
             if seen.size:
                 qs = np.quantile(seen, np.linspace(0, 1, NUMERIC_BRACKETS + 1)[1:-1])
                 brackets[ec.criterion.name] = np.unique(qs)
-    for g, group in enumerate(solution.rounds[0].groups):
-        idx = np.array([index[m] for m in group.members], dtype=np.int64)
-        counts: list[tuple[str, int]] = []
-        words: list[str] = []
-        for ec in enc.criteria:
-            name = ec.criterion.name
-            if ec.codes is not None:
-                k = len({int(x) for x in ec.codes[idx] if x >= 0})
-                word = _plural(name)
-            elif ec.values is not None:
-                vals = ec.values[idx]
-                vals = vals[~np.isnan(vals)]
-                if ec.criterion.kind == "numeric":
-                    k = len(set(np.searchsorted(brackets.get(name, np.zeros(0)), vals).tolist()))
-                    word = f"{name.replace('_', ' ')} brackets"
+    several = len(solution.rounds) > 1
+    per_person: dict[str, list[RoundExplanation]] = {}
+    met: dict[str, set[str]] = {}
+    for r, rnd in enumerate(solution.rounds):
+        for g, group in enumerate(rnd.groups):
+            idx = np.array([index[m] for m in group.members], dtype=np.int64)
+            counts, words = _group_counts(enc, idx, brackets)
+            for m in group.members:
+                seen_before = met.setdefault(m, set())
+                others = [x for x in group.members if x != m]
+                new = sum(x not in seen_before for x in others)
+                if not several:
+                    text = (
+                        f"Your circle brings together {_listed(words)}."
+                        if words
+                        else "Your circle mixes people as much as the constraints allow."
+                    )
                 else:
-                    k = len(set(np.round(vals, 9).tolist()))
-                    word = f"{name.replace('_', ' ')} levels"
-            else:
-                assert ec.labels is not None and ec.answered is not None
-                rows = ec.labels[idx][ec.answered[idx]]
-                k = int(rows.any(axis=0).sum()) if rows.size else 0
-                word = _plural(name)
-            counts.append((name, k))
-            if k >= 2:
-                words.append(f"{k} {word}")
-        if words:
-            listed = words[0] if len(words) == 1 else ", ".join(words[:-1]) + " and " + words[-1]
-            text = f"Your circle brings together {listed}."
-        else:
-            text = "Your circle mixes people as much as the constraints allow."
-        explanation_counts = tuple(counts)
-        for m in group.members:
-            out[m] = Explanation(m, 0, g, len(group.members), explanation_counts, text)
+                    text = f"Round {r + 1}: your group of {len(group.members)}"
+                    text += (
+                        f" brings together {_listed(words)}"
+                        if words
+                        else " is as mixed as possible"
+                    )
+                    if r > 0:
+                        text += f"; {new} of the {len(others)} others are new to you"
+                    text += "."
+                per_person.setdefault(m, []).append(
+                    RoundExplanation(r, g, len(group.members), counts, new, text)
+                )
+                seen_before.update(others)
+    for m, entries in per_person.items():
+        first = entries[0]
+        text = first.text
+        if several:
+            total = len(met[m])
+            text = " ".join(e.text for e in entries)
+            text += f" In all you meet {total} different {'person' if total == 1 else 'people'}."
+        out[m] = Explanation(
+            m,
+            first.round,
+            first.group,
+            first.size,
+            first.counts,
+            text,
+            rounds=tuple(entries),
+            met=len(met[m]),
+        )
     return out

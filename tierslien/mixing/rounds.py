@@ -23,6 +23,7 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
+from tierslien.mixing.cyclic import cyclic_schedule
 from tierslien.mixing.search import rounds_kernels as rk
 from tierslien.mixing.search.construct import allowed_matrix, construct, target_sizes
 
@@ -47,6 +48,9 @@ class RoundsParams:
     tenure_random: int | None = None
     strength: int = 3
     focus: bool = True
+    # Share of the budget (time, or iterations) first spent searching a
+    # schedule with a cyclic symmetry (equal groups, no `allowed` only).
+    cyclic_share: float = 0.5
 
     def __post_init__(self) -> None:
         if self.depth is not None and self.depth < 1:
@@ -55,6 +59,8 @@ class RoundsParams:
             raise ValueError("tenure and strength must be >= 0")
         if self.tenure_random is not None and self.tenure_random < 0:
             raise ValueError(f"tenure_random must be >= 0, got {self.tenure_random}")
+        if not 0.0 <= self.cyclic_share <= 1.0:
+            raise ValueError(f"cyclic_share must be in [0, 1], got {self.cyclic_share}")
 
 
 @dataclass(frozen=True)
@@ -188,6 +194,32 @@ def solve_rounds(
                 row = construct(lo, hi, allowed_r, rng)  # raises when infeasible
         a[r] = row
         met += row[:, None] == row[None, :]
+    cyclic_iterations = 0
+    if allowed is None or per_round.all():
+        sizes = target_sizes(lo, hi, n, mean)
+        equal = int(sizes[0])
+        cyclic = None
+        if (
+            rounds > 1
+            and n_groups > 1
+            and (sizes == equal).all()
+            and rounds * (equal - 1) <= n - 1  # else repeats are unavoidable
+            and params.cyclic_share > 0.0
+        ):
+            cyclic = cyclic_schedule(
+                n_groups,
+                equal,
+                rounds,
+                seed=seed,
+                deadline=started + params.cyclic_share * time_limit,
+                max_iterations=(
+                    None if max_iterations is None else int(params.cyclic_share * max_iterations)
+                ),
+            )
+        if cyclic is not None:
+            cyclic_iterations = cyclic.iterations
+            if cyclic.repeats < count_repeats(a):
+                a = cyclic.assignments.copy()
 
     penalty = float(met_before_penalty)
     C = np.zeros((rounds, n, n_groups))
@@ -248,7 +280,7 @@ def solve_rounds(
         if now >= deadline:
             break
         if max_iterations is not None:
-            left = max_iterations - int(st[rk.ST_ITER])
+            left = max_iterations - cyclic_iterations - int(st[rk.ST_ITER])
             if left <= 0:
                 break
             budget = min(budget, left)
@@ -273,7 +305,7 @@ def solve_rounds(
         assignments=best_a.copy(),
         repeats=count_repeats(best_a),
         objective=diversity(W, best_a),
-        iterations=int(st[rk.ST_ITER]),
+        iterations=int(st[rk.ST_ITER]) + cyclic_iterations,
         elapsed=time.perf_counter() - started,
     )
 
