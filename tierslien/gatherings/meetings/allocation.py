@@ -202,8 +202,9 @@ def quota_lines(
     applications: list[Application],
     *,
     tolerance: float = DEFAULT_TOLERANCE,
+    saved: Bounds | None = None,
 ) -> list[QuotaLine]:
-    saved = saved_bounds(meeting)
+    saved = saved_bounds(meeting) if saved is None else saved
     defaults = population_defaults(meeting, criteria, tolerance)
     counts = applicant_counts(criteria, applications)
     by_key = {c.key: c for c in criteria}
@@ -225,9 +226,11 @@ def quota_lines(
     return lines
 
 
-def current_quotas(meeting: Meeting, criteria: list[Criterion]) -> Quotas:
+def current_quotas(
+    meeting: Meeting, criteria: list[Criterion], saved: Bounds | None = None
+) -> Quotas:
     """The saved quotas; a value without a saved quota is unconstrained (0 to every seat)."""
-    saved = saved_bounds(meeting)
+    saved = saved_bounds(meeting) if saved is None else saved
     rows = []
     for key in quota_keys(meeting, criteria):
         low, high = saved.get(key, (0, meeting.seats))
@@ -246,17 +249,21 @@ def pool_of(criteria: list[Criterion], applications: Iterable[Application]) -> P
     )
 
 
-def check(meeting: Meeting) -> FeasibilityReport | None:
+def check(
+    meeting: Meeting,
+    *,
+    criteria: list[Criterion] | None = None,
+    applications: list[Application] | None = None,
+    saved: Bounds | None = None,
+) -> FeasibilityReport | None:
     """Can the current applicants meet the saved quotas? None when no lottery is needed
     (no more applicants than seats: everyone gets a seat)."""
-    criteria = balance_criteria(meeting)
-    applications = pending_applications(meeting)
+    criteria = balance_criteria(meeting) if criteria is None else criteria
+    applications = pending_applications(meeting) if applications is None else applications
     if len(applications) <= meeting.seats:
         return None
-    problem = LotteryProblem(
-        pool_of(criteria, applications), current_quotas(meeting, criteria), meeting.seats
-    )
-    return diagnose(problem)
+    quotas = current_quotas(meeting, criteria, saved)
+    return diagnose(LotteryProblem(pool_of(criteria, applications), quotas, meeting.seats))
 
 
 # --- Writing quotas -----------------------------------------------------------------------

@@ -30,7 +30,13 @@ from tierslien.gatherings.meetings.seat_forms import (
     SeedForm,
     ToleranceForm,
 )
-from tierslien.gatherings.models import Application, ApplicationStatus, Meeting, MeetingState
+from tierslien.gatherings.models import (
+    Application,
+    ApplicationStatus,
+    Meeting,
+    MeetingQuota,
+    MeetingState,
+)
 from tierslien.lottery import FeasibilityReport
 from tierslien.portraits.models import Criterion
 from tierslien.territories.access import get_territory
@@ -297,6 +303,7 @@ def _manage_page(
             "seed_form": seed_form,
             "closed": not applications.accepts_applications(meeting),
             "broken": broken,
+            "has_quotas": MeetingQuota.objects.filter(meeting=meeting).exists(),
         },
     )
 
@@ -318,7 +325,8 @@ def meeting_quotas(request: HttpRequest, territory: Territory, meeting: Meeting)
         tolerance = tolerance_form.cleaned_data["tolerance"] / 100
     criteria = applications.balance_criteria(meeting)
     pending = allocation.pending_applications(meeting)
-    lines = allocation.quota_lines(meeting, criteria, pending, tolerance=tolerance)
+    saved = allocation.saved_bounds(meeting)
+    lines = allocation.quota_lines(meeting, criteria, pending, tolerance=tolerance, saved=saved)
     if "defaults" in request.GET and tolerance_form.is_bound and tolerance_form.is_valid():
         lines = [
             dataclasses.replace(line, min=line.default_min, max=line.default_max) for line in lines
@@ -342,7 +350,11 @@ def meeting_quotas(request: HttpRequest, territory: Territory, meeting: Meeting)
         else:
             messages.success(request, _("The quotas are saved."))
         return _to_quotas(meeting)
-    report = None if frozen else allocation.check(meeting)
+    report = (
+        None
+        if frozen
+        else allocation.check(meeting, criteria=criteria, applications=pending, saved=saved)
+    )
     return render(
         request,
         "gatherings/meetings/seats/quotas.html",
@@ -357,7 +369,7 @@ def meeting_quotas(request: HttpRequest, territory: Territory, meeting: Meeting)
             "small_cell": SMALL_CELL,
             "report": report,
             "changes": _changes(report, criteria),
-            "saved": bool(allocation.saved_bounds(meeting)),
+            "saved": bool(saved),
         },
     )
 
