@@ -20,7 +20,7 @@ when that removes revisits; nobody else changes.
 Composing again once a plan exists (`fresh=False`) only updates it: people no
 longer expected leave their seats and newcomers take, rotation by rotation, the
 seat where they revisit nobody, meet nobody twice, at the smallest table, most
-different from it. Everyone else stays where they was. `fresh=True` composes
+different from it. Everyone else stays where they were. `fresh=True` composes
 everything again.
 
 Everything here writes inside `transaction.atomic` with the meeting row locked.
@@ -296,14 +296,14 @@ def place_newcomers(
                 if s != r and person in other_rotation:
                     here = other_rotation[person]
                     met.update(p for p, t in other_rotation.items() if t == here and p != person)
+            base = {
+                t: 1e6 * (t in visited)
+                + 1e3 * len(met.intersection(others))
+                - sum(dissimilarity.get((person, o), 0.0) for o in others) / (cap + 1)
+                for t, others in members.items()
+            }
             for j, (t, size) in enumerate(slots):
-                gain = sum(dissimilarity.get((person, o), 0.0) for o in members[t])
-                cost[k, j] = (
-                    1e6 * (t in visited)
-                    + 1e3 * len(met.intersection(members[t]))
-                    + 10.0 * size
-                    - gain / (cap + 1)
-                )
+                cost[k, j] = base[t] + 10.0 * size
         rows, cols = linear_sum_assignment(cost)
         for k, j in zip(rows.tolist(), cols.tolist(), strict=True):
             rotation[people[k]] = slots[j][0]
