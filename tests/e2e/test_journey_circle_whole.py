@@ -12,9 +12,10 @@ from django.core import mail
 from django.utils import timezone
 from playwright.sync_api import expect
 
+from tests.cast import make_user
 from tests.e2e.conftest import current_totp
 from tierslien.accounts.models import User
-from tierslien.circles import publication
+from tierslien.circles import publication, services
 from tierslien.circles.models import (
     Circle,
     Membership,
@@ -81,6 +82,36 @@ def _demo_season() -> tuple[Season, User, User]:
     return season, camille, fatou
 
 
+def _late_twin(season: Season) -> User:
+    """Someone registering after publication, alike in every rule to a member of a circle
+    with room (so a seat that keeps every rule exists), joining through the service."""
+    circle = next(
+        c
+        for c in season.circles.filter(online=False).prefetch_related("memberships")
+        if len(c.memberships.all()) < season.max_size
+    )
+    model = Portrait.objects.get(user_id=circle.memberships.all()[0].user_id)
+    user = make_user("late-twin@example.org", "Lou", language="en")
+    twin = Portrait.objects.create(
+        user=user,
+        territory=season.territory,
+        sector=model.sector,
+        max_km=model.max_km,
+        availability=model.availability,
+        meeting_mode=model.meeting_mode,
+        accessibility_needs=model.accessibility_needs,
+    )
+    for answer in model.answers.filter(criterion__sensitive=False):  # no consent to copy
+        answer.pk = None
+        answer.portrait = twin
+        answer.save()
+    registration = Registration.objects.get(season=season, user_id=model.user_id)
+    services.join_season(
+        user, season, availability=registration.availability, max_km=registration.max_km
+    )
+    return user
+
+
 @pytest.mark.django_db(transaction=True)
 def test_a_circle_from_composition_to_purge(
     live_server, page, outside_requests, shoot, settings, time_machine
@@ -122,6 +153,24 @@ def test_a_circle_from_composition_to_purge(
     page.wait_for_load_state()
     season.refresh_from_db()
     assert season.state == SeasonState.PUBLISHED
+
+    # On the circles page: a meeting link for an online circle, and a seat for a late registrant.
+    page.wait_for_url(re.compile(r"/circles/$"))
+    online = season.circles.filter(online=True).order_by("number").first()
+    assert online is not None
+    page.fill(f"#id_link{online.pk}-link", "https://visio.example.net/lienville")
+    page.locator(f'form.meeting-link[data-circle="{online.pk}"] button').click()
+    page.wait_for_load_state()
+    online.refresh_from_db()
+    assert online.meeting_link == "https://visio.example.net/lienville"
+    newcomer = _late_twin(season)
+    page.reload()
+    page.locator(f'li[data-user="{newcomer.pk}"] button').click()
+    page.wait_for_load_state()
+    late_seat = Membership.objects.get(user=newcomer, circle__season=season)
+    assert late_seat.status == MembershipStatus.INVITED
+    (late_mail,) = [m for m in mail.outbox if m.to == [newcomer.email]]
+    assert late_mail.attachments[0][0] == f"circle-{late_seat.circle.number}.ics"
 
     # Camille confirms from the link in her email.
     seat = Membership.objects.select_related("circle").get(user=camille, circle__season=season)
