@@ -67,11 +67,13 @@ def _exercise() -> None:
     from tierslien.mixing.rounds import solve_rounds
     from tierslien.mixing.solver import SolveParams, solve
 
+    # Generous time limits: the iteration bounds end these runs; a short limit
+    # could expire while a kernel compiles and leave the next kernel uncompiled.
     params = SolveParams(max_iterations=200)
     for rounds in (1, 2):
         for constrained in (False, True):
             problem = Problem.from_dict(_problem_dict(16, rounds, constrained=constrained))
-            solve(problem, time_limit=5.0, seed=0, params=params)
+            solve(problem, time_limit=600.0, seed=0, params=params)
     rng = np.random.default_rng(0)
     weights = rng.random((12, 12))
     weights = weights + weights.T
@@ -84,9 +86,9 @@ def _exercise() -> None:
         CoreInstance(weights, lo, hi),
         CoreInstance(weights, lo, hi, allowed=allowed, fixed=fixed),
     ):
-        improve(instance, time_limit=5.0, seed=0, max_iterations=200)
+        improve(instance, time_limit=600.0, seed=0, max_iterations=200)
     solve_rounds(
-        weights, 4, 4, 3, 2, met_before_penalty=10.0, time_limit=5.0, seed=0, max_iterations=200
+        weights, 4, 4, 3, 2, met_before_penalty=10.0, time_limit=600.0, seed=0, max_iterations=200
     )
 
 

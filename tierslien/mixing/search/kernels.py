@@ -9,11 +9,14 @@ chunking changing the result:
   (kept both ways so that both loops of the swap scan read memory in order):
   the gain of moving i from a to b is `C[i, b] - C[i, a]`, of swapping i (in a)
   with j (in b) `C[i, b] - C[i, a] + C[j, a] - C[j, b] - 2 W[i, j]`, O(1) each;
-- `D[i, j]`: the gain of swapping i and j (-inf when not allowed), with
-  `rmax[i]`/`rarg[i]` its row maxima: a move or swap between groups a and b
-  only changes the gains of pairs touching a member of a or b, so the pair
-  table is refreshed in O(n * (|a| + |b|)) and the best swap is found by
-  reading a few rows instead of recomputing all n^2 / 2 gains;
+- `mem[g, :size[g]]`: the members of g (`pos[i]`: where i sits in its list);
+- `S[g, h]`: the best gain of a swap between groups g and h (-inf when none
+  is allowed). A move or swap between groups a and b changes `C` only in
+  columns a and b and `own` only for members of a and b, so only the pairs
+  (a, h) and (b, h) change: they are recomputed by reading the rows of a's
+  and b's members once, O(n * (|a| + |b|)), in memory order. The best swap
+  is then found by reading the few group pairs whose `S` can beat the best
+  move, best first;
 - `tabu[i, g]`: first iteration at which i may enter g again;
 - `st` (int64) and `sf` (float64): scalar counters, see the `ST_*`/`SF_*` indices;
 - `rng`: a xorshift64 state, so runs are reproducible and thread-independent.
@@ -29,6 +32,7 @@ from tierslien.mixing.search._jit import jit
 FloatMatrix = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
 U8Matrix = npt.NDArray[np.uint8]
+IntMatrix = npt.NDArray[np.int64]
 U8Array = npt.NDArray[np.uint8]
 FloatArray = npt.NDArray[np.float64]
 RngState = npt.NDArray[np.uint64]
@@ -182,70 +186,71 @@ def _perturb(
 
 
 @jit
-def _fill_row(
+def _move_member(
+    W: FloatMatrix,
+    a: IntArray,
+    C: FloatMatrix,
+    CT: FloatMatrix,
+    size: IntArray,
+    mem: IntMatrix,
+    pos: IntArray,
+    i: int,
+    g: int,
+) -> None:
+    """`_move`, keeping the member lists `mem` (and `pos`) in step."""
+    src = a[i]
+    last = mem[src, size[src] - 1]
+    mem[src, pos[i]] = last
+    pos[last] = pos[i]
+    mem[g, size[g]] = i
+    pos[i] = size[g]
+    _move(W, a, C, CT, size, i, g)
+
+
+@jit
+def _group_swaps(
     W: FloatMatrix,
     allowed: U8Matrix,
     movable: U8Array,
     a: IntArray,
     C: FloatMatrix,
     CT: FloatMatrix,
+    size: IntArray,
     own: FloatArray,
-    D: FloatMatrix,
-    rmax: FloatArray,
-    rarg: IntArray,
-    k: int,
+    S: FloatMatrix,
+    mem: IntMatrix,
+    tmp: FloatArray,
+    g: int,
     free: bool,
 ) -> None:
-    """Recompute the swap gains of row k and its maximum.
+    """Recompute `S[g, h]` (= `S[h, g]`), the best swap gain between g and every h.
 
-    `free`: everybody is movable and allowed everywhere (no checks needed).
+    Reads the rows of g's members once, in memory order: O(|g| n).
     """
     n = a.shape[0]
-    ak = a[k]
-    Dk = D[k]
-    best = -np.inf
-    arg = -1
-    if movable[k] != 0:
+    n_groups = size.shape[0]
+    tmp[:] = -np.inf
+    CTg = CT[g]
+    for t in range(size[g]):
+        k = mem[g, t]
+        if movable[k] == 0:
+            continue
         ok = own[k]
         Ck = C[k]
-        CTk = CT[ak]
         Wk = W[k]
-        # Branch-free first (it vectorises), then the rare constraint checks.
         for q in range(n):
-            al = a[q]
-            d = Ck[al] - ok + CTk[q] - own[q] - 2.0 * Wk[q]
-            Dk[q] = d if al != ak else -np.inf
-        if not free:
-            for q in range(n):
-                if movable[q] == 0 or allowed[k, a[q]] == 0 or allowed[q, ak] == 0:
-                    Dk[q] = -np.inf
-        for q in range(n):
-            best = max(best, Dk[q])
-        if best > -np.inf:
-            for q in range(n):
-                if Dk[q] == best:
-                    arg = q
-                    break
-    else:
-        Dk[:] = -np.inf
-    rmax[k] = best
-    rarg[k] = arg
-
-
-@jit
-def _row_max(D: FloatMatrix, rmax: FloatArray, rarg: IntArray, k: int) -> None:
-    Dk = D[k]
-    best = -np.inf
-    for q in range(Dk.shape[0]):
-        best = max(best, Dk[q])  # branch-free: vectorises
-    arg = -1
-    if best > -np.inf:
-        for q in range(Dk.shape[0]):
-            if Dk[q] == best:
-                arg = q
-                break
-    rmax[k] = best
-    rarg[k] = arg
+            h = a[q]
+            if h == g:
+                continue
+            if not free and (movable[q] == 0 or allowed[k, h] == 0 or allowed[q, g] == 0):
+                continue
+            d = Ck[h] - ok + CTg[q] - own[q] - 2.0 * Wk[q]
+            if d > tmp[h]:
+                tmp[h] = d
+    for h in range(n_groups):
+        v = tmp[h] if h != g else -np.inf
+        S[g, h] = v
+        S[h, g] = v
 
 
 @jit
@@ -267,71 +272,26 @@ def rebuild_pairs(
     a: IntArray,
     C: FloatMatrix,
     CT: FloatMatrix,
+    size: IntArray,
     own: FloatArray,
-    D: FloatMatrix,
-    rmax: FloatArray,
-    rarg: IntArray,
+    S: FloatMatrix,
+    mem: IntMatrix,
+    pos: IntArray,
+    tmp: FloatArray,
 ) -> None:
+    """Recompute the member lists, `own` and the swap table `S` of `a` (sizes known)."""
     n = a.shape[0]
+    n_groups = size.shape[0]
     free = _is_free(allowed, movable)
+    fill = np.zeros(n_groups, dtype=np.int64)
     for k in range(n):
-        own[k] = C[k, a[k]]
-    for k in range(n):
-        _fill_row(W, allowed, movable, a, C, CT, own, D, rmax, rarg, k, free)
-
-
-@jit
-def _refresh_pairs(
-    W: FloatMatrix,
-    allowed: U8Matrix,
-    movable: U8Array,
-    a: IntArray,
-    C: FloatMatrix,
-    CT: FloatMatrix,
-    own: FloatArray,
-    D: FloatMatrix,
-    rmax: FloatArray,
-    rarg: IntArray,
-    flag: U8Array,
-    buf: IntArray,
-    st: IntArray,
-    ga: int,
-    gb: int,
-) -> None:
-    """Update the pair table after a move or swap between groups ga and gb."""
-    n = a.shape[0]
-    free = st[ST_FREE] != 0
-    m = 0
-    for k in range(n):
-        if a[k] == ga or a[k] == gb:
-            buf[m] = k
-            m += 1
-            flag[k] = 1
-            own[k] = C[k, a[k]]
-    for t in range(m):
-        _fill_row(W, allowed, movable, a, C, CT, own, D, rmax, rarg, buf[t], free)
-    for k in range(n):
-        if flag[k] != 0:
-            continue
-        Dk = D[k]
-        best = -np.inf
-        arg = -1
-        for t in range(m):
-            q = buf[t]
-            v = D[q, k]  # the table is symmetric
-            Dk[q] = v
-            if v > best:
-                best = v
-                arg = q
-        old = rarg[k]
-        if old >= 0 and flag[old] != 0:
-            # The old maximum may have dropped: read the whole row again.
-            _row_max(D, rmax, rarg, k)
-        elif best > rmax[k]:
-            rmax[k] = best
-            rarg[k] = arg
-    for t in range(m):
-        flag[buf[t]] = 0
+        g = a[k]
+        mem[g, fill[g]] = k
+        pos[k] = fill[g]
+        fill[g] += 1
+        own[k] = C[k, g]
+    for g in range(n_groups):
+        _group_swaps(W, allowed, movable, a, C, CT, size, own, S, mem, tmp, g, free)
 
 
 @jit
@@ -346,11 +306,11 @@ def _tabu_step(
     CT: FloatMatrix,
     size: IntArray,
     own: FloatArray,
-    D: FloatMatrix,
-    rmax: FloatArray,
-    rarg: IntArray,
-    flag: U8Array,
-    buf: IntArray,
+    S: FloatMatrix,
+    mem: IntMatrix,
+    pos: IntArray,
+    tmp: FloatArray,
+    cand: IntArray,
     tabu: IntArray,
     st: IntArray,
     sf: FloatArray,
@@ -360,6 +320,7 @@ def _tabu_step(
     """Make the best admissible move or swap; False when none exists."""
     n = a.shape[0]
     n_groups = size.shape[0]
+    free = st[ST_FREE] != 0
     it = st[ST_ITER]
     f = sf[SF_F]
     eps = sf[SF_EPS]
@@ -397,52 +358,91 @@ def _tabu_step(
                     bi = i
                     bj = g
                     swap = False
-    # Rows in order of their best gain, so that `best` rises early and most
-    # rows are skipped on their maximum alone.
-    top = 0
-    for k in range(n):
-        if rmax[k] > rmax[top]:
-            top = k
-    for step in range(n + 1):
-        k = top if step == 0 else step - 1
-        if (step > 0 and k == top) or rmax[k] == -np.inf or rmax[k] < best - eps:
-            continue
-        Dk = D[k]
-        ak = a[k]
-        for q in range(n):
-            d = Dk[q]
-            if d < best - eps:
+    # Swaps: only group pairs whose best swap reaches `best` can hold a better
+    # one. Read them in decreasing order of that best and stop at the first
+    # that cannot reach `best`: the best pair is often blocked by the tabu
+    # list, and reading the next pairs first lifts `best` at once.
+    m = 0
+    for g in range(n_groups):
+        for h in range(g + 1, n_groups):
+            if S[g, h] > -np.inf and S[g, h] >= best - eps:
+                cand[m] = g * n_groups + h
+                m += 1
+    while m > 0:
+        top = -1
+        top_value = -np.inf
+        t = 0
+        while t < m:
+            c = cand[t]
+            v = S[c // n_groups, c % n_groups]
+            if v < best - eps:
+                m -= 1
+                cand[t] = cand[m]
                 continue
-            al = a[q]
-            if (tabu[k, al] > it or tabu[q, ak] > it) and d <= aspiration:
+            if top < 0 or v > top_value:
+                top = t
+                top_value = v
+            t += 1
+        if top < 0:
+            break
+        c = cand[top]
+        m -= 1
+        cand[top] = cand[m]
+        g = c // n_groups
+        h = c % n_groups
+        for u in range(size[g]):
+            k = mem[g, u]
+            if movable[k] == 0:
                 continue
-            if d > best + eps:
-                best = d
-                ties = 1
-                bi = k
-                bj = q
-                swap = True
-            else:
-                ties += 1
-                if rng_below(rng, ties) == 0:
+            mk = C[k, h] - own[k]
+            Wk = W[k]
+            tk = tabu[k, h] > it
+            for v in range(size[h]):
+                q = mem[h, v]
+                if not free and (movable[q] == 0 or allowed[k, h] == 0 or allowed[q, g] == 0):
+                    continue
+                d = mk + C[q, g] - own[q] - 2.0 * Wk[q]
+                if d < best - eps:
+                    continue
+                if (tk or tabu[q, g] > it) and d <= aspiration:
+                    continue
+                if d > best + eps:
+                    best = d
+                    ties = 1
                     bi = k
                     bj = q
                     swap = True
+                else:
+                    ties += 1
+                    if rng_below(rng, ties) == 0:
+                        bi = k
+                        bj = q
+                        swap = True
     if bi < 0:
         return False
     tenure = params[P_TENURE] + rng_below(rng, params[P_TENURE_RAND] + 1)
     ai = a[bi]
     if swap:
         aj = a[bj]
-        _move(W, a, C, CT, size, bi, aj)
-        _move(W, a, C, CT, size, bj, ai)
+        _move_member(W, a, C, CT, size, mem, pos, bi, aj)
+        _move_member(W, a, C, CT, size, mem, pos, bj, ai)
         tabu[bi, ai] = it + tenure
         tabu[bj, aj] = it + tenure
-        _refresh_pairs(W, allowed, movable, a, C, CT, own, D, rmax, rarg, flag, buf, st, ai, aj)
+        gb = aj
     else:
-        _move(W, a, C, CT, size, bi, bj)
+        _move_member(W, a, C, CT, size, mem, pos, bi, bj)
         tabu[bi, ai] = it + tenure
-        _refresh_pairs(W, allowed, movable, a, C, CT, own, D, rmax, rarg, flag, buf, st, ai, bj)
+        gb = bj
+    # Only the members of the two groups changed `own`; only the pairs of
+    # groups touching them changed their best swap.
+    for u in range(size[ai]):
+        k = mem[ai, u]
+        own[k] = C[k, ai]
+    for u in range(size[gb]):
+        k = mem[gb, u]
+        own[k] = C[k, gb]
+    _group_swaps(W, allowed, movable, a, C, CT, size, own, S, mem, tmp, ai, free)
+    _group_swaps(W, allowed, movable, a, C, CT, size, own, S, mem, tmp, gb, free)
     sf[SF_F] = f + best
     return True
 
@@ -459,11 +459,11 @@ def search_chunk(
     CT: FloatMatrix,
     size: IntArray,
     own: FloatArray,
-    D: FloatMatrix,
-    rmax: FloatArray,
-    rarg: IntArray,
-    flag: U8Array,
-    buf: IntArray,
+    S: FloatMatrix,
+    mem: IntMatrix,
+    pos: IntArray,
+    tmp: FloatArray,
+    cand: IntArray,
     tabu: IntArray,
     run_best_a: IntArray,
     best_a: IntArray,
@@ -485,7 +485,7 @@ def search_chunk(
     eps = sf[SF_EPS]
     done = 0
     while done < budget:
-        if not _tabu_step(
+        moved = _tabu_step(
             W,
             allowed,
             movable,
@@ -496,20 +496,21 @@ def search_chunk(
             CT,
             size,
             own,
-            D,
-            rmax,
-            rarg,
-            flag,
-            buf,
+            S,
+            mem,
+            pos,
+            tmp,
+            cand,
             tabu,
             st,
             sf,
             params,
             rng,
-        ):
+        )
+        if not moved:
             # Everything is tabu (tiny instances): forget the tabu list once.
             tabu[:, :] = 0
-            if not _tabu_step(
+            moved = _tabu_step(
                 W,
                 allowed,
                 movable,
@@ -520,17 +521,18 @@ def search_chunk(
                 CT,
                 size,
                 own,
-                D,
-                rmax,
-                rarg,
-                flag,
-                buf,
+                S,
+                mem,
+                pos,
+                tmp,
+                cand,
                 tabu,
                 st,
                 sf,
                 params,
                 rng,
-            ):
+            )
+            if not moved:
                 st[ST_STUCK] = 1
                 break
         done += 1
@@ -564,7 +566,7 @@ def search_chunk(
             size[a[k]] += 1
         _perturb(W, allowed, movable, lo, hi, a, C, CT, size, params[P_STRENGTH], rng)
         f = rebuild(W, a, C, CT, size)  # also clears rounding drift
-        rebuild_pairs(W, allowed, movable, a, C, CT, own, D, rmax, rarg)
+        rebuild_pairs(W, allowed, movable, a, C, CT, size, own, S, mem, pos, tmp)
         sf[SF_F] = f
         sf[SF_RUN_BEST] = f
         run_best_a[:] = a

@@ -84,11 +84,13 @@ class _Search:
         self.size = np.zeros(n_groups, dtype=np.int64)
         f = k.rebuild(W, self.a, self.C, self.CT, self.size)
         self.own = np.zeros(n)
-        self.D = np.zeros((n, n))
-        self.rmax = np.zeros(n)
-        self.rarg = np.zeros(n, dtype=np.int64)
-        self.flag = np.zeros(n, dtype=np.uint8)
-        self.buf = np.zeros(n, dtype=np.int64)
+        self.S = np.zeros((n_groups, n_groups))
+        # One more than the largest group: a swap passes through size + 1.
+        width = int(min(n, max(int(hi.max()), int(self.size.max())))) + 1 if n_groups else 1
+        self.mem = np.zeros((n_groups, width), dtype=np.int64)
+        self.pos = np.zeros(n, dtype=np.int64)
+        self.tmp = np.zeros(n_groups)
+        self.cand = np.zeros(max(1, n_groups * (n_groups - 1) // 2), dtype=np.int64)
         k.rebuild_pairs(
             W,
             self.allowed,
@@ -96,10 +98,12 @@ class _Search:
             self.a,
             self.C,
             self.CT,
+            self.size,
             self.own,
-            self.D,
-            self.rmax,
-            self.rarg,
+            self.S,
+            self.mem,
+            self.pos,
+            self.tmp,
         )
         self.tabu = np.zeros((n, n_groups), dtype=np.int64)
         self.run_best_a = self.a.copy()
@@ -143,11 +147,11 @@ class _Search:
                 self.CT,
                 self.size,
                 self.own,
-                self.D,
-                self.rmax,
-                self.rarg,
-                self.flag,
-                self.buf,
+                self.S,
+                self.mem,
+                self.pos,
+                self.tmp,
+                self.cand,
                 self.tabu,
                 self.run_best_a,
                 self.best_a,
