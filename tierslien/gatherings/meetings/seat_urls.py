@@ -1,4 +1,5 @@
-"""Seats of a themed meeting, under /t/<territory>/meetings/<id>/."""
+"""Seats of a themed meeting: applicants' and public pages under /t/<territory>/meetings/<id>/,
+facilitators' under /t/<territory>/meetings/manage/<id>/seats/."""
 
 from django.urls import URLPattern, URLResolver, path
 
@@ -17,17 +18,23 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("<int:meeting_id>/draw/seed.txt", views.meeting_draw_seed, name="meeting_draw_seed"),
     path("<int:meeting_id>/draw/panel.json", views.meeting_draw_panel, name="meeting_draw_panel"),
     # Facilitators.
-    path("<int:meeting_id>/seats/", views.meeting_seats_manage, name="meeting_seats_manage"),
-    path("<int:meeting_id>/seats/quotas/", views.meeting_quotas, name="meeting_quotas"),
+    path("manage/<int:meeting_id>/seats/", views.meeting_seats_manage, name="meeting_seats_manage"),
+    path("manage/<int:meeting_id>/seats/quotas/", views.meeting_quotas, name="meeting_quotas"),
     path(
-        "<int:meeting_id>/seats/quotas/adopt/",
+        "manage/<int:meeting_id>/seats/quotas/adopt/",
         views.meeting_quotas_adopt,
         name="meeting_quotas_adopt",
     ),
-    path("<int:meeting_id>/seats/seed/", views.meeting_seed_publish, name="meeting_seed_publish"),
-    path("<int:meeting_id>/seats/draw/", views.meeting_draw_start, name="meeting_draw_start"),
     path(
-        "<int:meeting_id>/seats/draw/progress/",
+        "manage/<int:meeting_id>/seats/seed/",
+        views.meeting_seed_publish,
+        name="meeting_seed_publish",
+    ),
+    path(
+        "manage/<int:meeting_id>/seats/draw/", views.meeting_draw_start, name="meeting_draw_start"
+    ),
+    path(
+        "manage/<int:meeting_id>/seats/draw/progress/",
         views.meeting_draw_progress,
         name="meeting_draw_progress",
     ),
