@@ -217,3 +217,20 @@ def test_action_buttons_fuzz(
     meeting.refresh_from_db()
     assert meeting.state == MeetingState.OPEN
     assert not mail.outbox
+
+
+@FUZZ
+@given(data=_post_data(["confirm", "state"]))
+def test_archive_button_fuzz(
+    cast: Cast, client_as: Any, meeting: Meeting, data: dict[str, Any]
+) -> None:
+    """Archiving happens only when confirmed with exactly confirm=1."""
+    Meeting.objects.filter(pk=meeting.pk).update(state=MeetingState.OPEN, archived_at=None)
+    response = client_as("facilitator").post(
+        reverse("meeting_archive", args=[cast.territory.slug, meeting.pk]), data
+    )
+    assert response.status_code == 302
+    meeting.refresh_from_db()
+    posted = data.get("confirm")
+    confirmed = (posted[-1] if isinstance(posted, list) and posted else posted) == "1"
+    assert meeting.state == (MeetingState.ARCHIVED if confirmed else MeetingState.OPEN)

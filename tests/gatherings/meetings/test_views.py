@@ -390,11 +390,16 @@ def test_archive_from_the_management_page(
 ) -> None:
     applicants(meeting, 2)
     client = client_as("facilitator")
-    assert client.post(url("meeting_archive", meeting)).status_code == 302
+    assert client.post(url("meeting_archive", meeting)).status_code == 302  # not confirmed
+    meeting.refresh_from_db()
+    assert meeting.state == MeetingState.OPEN
+    assert Application.objects.filter(meeting=meeting).count() == 2
+    response = client.post(url("meeting_archive", meeting), {"confirm": "1"})
+    assert response.status_code == 302
     meeting.refresh_from_db()
     assert meeting.state == MeetingState.ARCHIVED
     assert not Application.objects.filter(meeting=meeting).exists()
-    assert client.post(url("meeting_archive", meeting)).status_code == 302  # already
+    assert client.post(url("meeting_archive", meeting), {"confirm": "1"}).status_code == 302
     page = client.get(url("meeting_manage", meeting))
     assert page.status_code == 200
     assert 'data-action="archive"' not in page.content.decode()

@@ -266,6 +266,9 @@ def meeting_draft(request: HttpRequest, territory: Territory, meeting: Meeting) 
 @require_POST
 @meeting_management
 def meeting_archive(request: HttpRequest, territory: Territory, meeting: Meeting) -> HttpResponse:
+    if request.POST.get("confirm") != "1":
+        messages.error(request, _("Tick the box to confirm that the meeting is to be archived."))
+        return _to_manage(meeting)
     try:
         services.archive_meeting(meeting)
     except services.MeetingClosed:
