@@ -165,6 +165,7 @@ def test_a_circle_from_composition_to_purge(
     assert online.meeting_link == "https://visio.example.net/lienville"
     newcomer = _late_twin(season)
     page.reload()
+    shoot("season-circles-waiting", full_page=True)
     page.locator(f'li[data-user="{newcomer.pk}"] button').click()
     page.wait_for_load_state()
     late_seat = Membership.objects.get(user=newcomer, circle__season=season)
