@@ -578,6 +578,14 @@ def test_the_public_box_for_each_visitor(cast: Cast, meeting: Meeting) -> None:
     applications.apply(meeting, cast.participant)
     box = render_box("seats_public_box", meeting, cast.participant)
     assert 'data-status="applied"' in box and url("meeting_my_seat", meeting) in box
+    assert "data-verify-command" not in box
+
+
+def test_the_public_box_shows_the_verification_command_after_the_draw(
+    cast: Cast, drawn: Meeting
+) -> None:
+    box = render_box("seats_public_box", drawn, None)
+    assert allocation.verify_command(drawn) in box
 
 
 def test_the_manage_box_counts_applications(
