@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from django.http import QueryDict
 from django.urls import reverse
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -12,7 +13,6 @@ from hypothesis import strategies as st
 from tests.cast import Cast
 from tests.gatherings.meetings.conftest import Applicants
 from tests.gatherings.meetings.test_tableplan import day_meeting
-from tests.gatherings.test_forms_fuzz import as_query, values
 from tierslien.gatherings.meetings.day_forms import DoorSearchForm, MarkForm
 from tierslien.gatherings.models import Application, Contributor, Meeting, MeetingState, TableSeat
 
@@ -25,6 +25,21 @@ FUZZ = settings(
 )
 
 MARK_FIELDS = ["application", "contributor", "arrived", "q"]
+
+text = st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=30)
+plausible = st.sampled_from(
+    ["", " ", "on", "0", "1", "-1", "2", "true", "1e309", "nan", "999999", "x" * 81, "\x00", "é"]
+)
+value = st.one_of(plausible, text, st.integers().map(str))
+values = st.one_of(value, st.lists(value, max_size=4))
+
+
+def as_query(data: dict[str, Any]) -> QueryDict:
+    """What a view sees of `data` once posted."""
+    query = QueryDict(mutable=True)
+    for key, item in data.items():
+        query.setlist(key, item if isinstance(item, list) else [item])
+    return query
 
 
 @pytest.fixture(autouse=True)
