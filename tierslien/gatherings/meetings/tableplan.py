@@ -8,8 +8,8 @@ checked in.
 
 Composing (`compose_table_plan`) calls the engine's rounds mode
 (`tierslien.mixing.rounds.solve_rounds`) once for all rotations, with one group
-per table. Each contributor takes part as a pinned member of their table (allowed
-in that group only, weight 0 to everyone): a citizen sitting twice at the same
+per table. Each contributor takes part as a pinned member of their table (`fixed`
+to that group, weight 0 to everyone): a citizen sitting twice at the same
 contributor's table then "meets" that contributor twice, so the engine avoids
 revisits exactly as it avoids repeated encounters between citizens, before
 mixing the tables on the meeting's criteria (missing answer: prefer not to say).
@@ -189,12 +189,9 @@ def engine_plan(
     m = n + tables * copies
     full = np.zeros((m, m))
     full[:n, :n] = weights
-    allowed = np.ones((m, tables), dtype=np.bool_)
+    fixed = -np.ones(m, dtype=np.int64)  # citizens move; contributors stay at their table
     for k in range(tables):
-        for c in range(copies):
-            row = n + k * copies + c
-            allowed[row] = False
-            allowed[row, k] = True
+        fixed[n + k * copies : n + (k + 1) * copies] = k
     low, high = n // tables + copies, per_table + copies
     penalty = rotations * m * (high - 1) / 2.0 + 1.0
     # The search is anytime and the first one of a process may spend its time loading
@@ -209,7 +206,7 @@ def engine_plan(
             tables,
             rotations,
             met_before_penalty=penalty,
-            allowed=allowed,
+            fixed=fixed,
             time_limit=seconds * 2**attempt,
             seed=seed + attempt,
         )
