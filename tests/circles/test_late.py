@@ -277,3 +277,20 @@ def test_season_detail_shows_the_waiting_message_only_before_the_first_meeting(
     assert services.late_registration_is_open(season)
     season.state = SeasonState.RUNNING
     assert not services.late_registration_is_open(season)  # the season's state, not a date
+
+
+def test_arbitrary_posts_to_the_view_never_fail_and_change_nothing(
+    proposed: Proposed, client_as: ClientAs, django_capture_on_commit_callbacks: Any
+) -> None:
+    season = _published(proposed, django_capture_on_commit_callbacks)
+    client = client_as("facilitator")
+    keys = st.sampled_from(["late-person", "late-to_circle", "person", "csrfmiddlewaretoken"])
+
+    @settings(max_examples=30, deadline=None)
+    @given(data=st.dictionaries(keys, st.text(max_size=20), max_size=3))
+    def post(data: dict[str, str]) -> None:
+        assert _post(client, season, data).status_code == 302
+        assert _seat(proposed.waiting.user) is None
+
+    post()
+    assert not mail.outbox

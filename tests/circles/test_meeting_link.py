@@ -166,3 +166,19 @@ def test_the_link_can_be_set_while_reviewing_the_proposal(
     response = client.post(_url(season, circle), _data(circle, LINK))
     assert response.url == page
     assert _link(circle) == LINK
+
+
+def test_arbitrary_posts_to_the_view_never_fail(online: Proposed, client_as: ClientAs) -> None:
+    client = client_as("facilitator")
+    target = _url(online.season, online.second)
+    client.post(target, _data(online.second, LINK))
+    key = f"link{online.second.pk}-link"
+
+    @settings(max_examples=30, deadline=None)
+    @given(data=st.dictionaries(st.sampled_from([key, "link"]), st.text(max_size=40), max_size=2))
+    def post(data: dict[str, str]) -> None:
+        assert client.post(target, data).status_code == 302
+        link = _link(online.second)
+        assert link == LINK or link == "" or link.lower().startswith(("https://", "http://"))
+
+    post()
