@@ -4,6 +4,8 @@ People are known to the engine only by an opaque id (``r<registration id>``):
 no name, no email, no address. A person's location is their sector's centre.
 Sensitive answers are used here, and only here: they exist only with consent,
 and nothing built from them is ever shown except counts of distinct answers.
+The self-portrait's meeting mode becomes access labels and online "venues"
+(see `online_venues`); its hopes are not given to the engine (docs/circles.md).
 """
 
 from __future__ import annotations
