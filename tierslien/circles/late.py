@@ -145,13 +145,13 @@ def place_waiting(
     _check(season)
     current = load(season)
     pid = _waiting_pid(current, season, user_id)
-    if to_circle_id is None:
-        try:
-            to_circle_id = engine_choice(current, pid)
-        except mixing.ProblemError:
-            raise NoSeat from None
-    circle = _circle(current, to_circle_id)
-    return _offer(season, current, pid, user_id, circle)
+    if to_circle_id is not None:
+        return _offer(season, current, pid, user_id, _circle(current, to_circle_id))
+    try:
+        chosen = _circle(current, engine_choice(current, pid))
+        return _offer(season, current, pid, user_id, chosen)
+    except (mixing.ProblemError, BreaksRules):  # the engine's seat must keep every rule too
+        raise NoSeat from None
 
 
 @transaction.atomic
