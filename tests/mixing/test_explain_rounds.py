@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from tests.mixing.factories import FAST, problem_dict
-from tierslien.mixing import Problem, solve
+from tierslien.mixing import Problem, SolveParams, solve
 
 
 def test_every_round_is_explained_without_revealing_answers() -> None:
@@ -47,3 +47,18 @@ def test_one_round_keeps_the_circle_sentence() -> None:
     assert explanation.text.startswith("Your circle brings together ")
     assert len(explanation.rounds) == 1
     assert "rounds" not in explanation.to_dict()
+
+
+def test_people_staying_together_keep_their_table_in_a_schedule_without_repeats() -> None:
+    data = problem_dict(30, group_size={"min": 5, "max": 5}, rounds=3)
+    data["together"] = [["p0", "p1"]]
+    data["apart"] = [["p2", "p3"]]
+    problem = Problem.from_dict(data)
+    result = solve(problem, time_limit=60, seed=0, params=SolveParams(max_iterations=20_000))
+    tables = [
+        {m: g for g, group in enumerate(rnd.groups) for m in group.members}
+        for rnd in result.solution.rounds
+    ]
+    assert all(t["p0"] == t["p1"] for t in tables)
+    assert all(t["p2"] != t["p3"] for t in tables)
+    assert result.report.repeats == 2  # only the pair who asked to stay together

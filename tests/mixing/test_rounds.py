@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from tierslien.mixing.rounds import count_repeats, diversity, solve_rounds
+from tierslien.mixing.rounds import RoundsParams, count_repeats, diversity, solve_rounds
 
 # Iteration budgets make the runs deterministic; the time limit only guards
 # against a hang (and leaves room for the first JIT compilation).
@@ -117,3 +117,49 @@ def test_respects_allowed_in_every_round() -> None:
     )
     assert (result.assignments[:, :3] != 2).all()
     check_sizes(result.assignments, 4, 4, n_groups)
+
+
+def test_locked_people_stay_in_their_group_and_their_encounters_are_not_repeats() -> None:
+    n, n_groups = 20, 5
+    fixed = -np.ones(n, dtype=np.int64)
+    fixed[[0, 1]] = 2  # two people staying together
+    result = solve_rounds(
+        np.zeros((n, n)),
+        4,
+        4,
+        n_groups,
+        3,
+        met_before_penalty=1.0,
+        fixed=fixed,
+        time_limit=BUDGET,
+        seed=0,
+        max_iterations=20_000,
+    )
+    assert (result.assignments[:, :2] == 2).all()
+    assert result.repeats == 0  # the pair meets in every round, by request
+    assert count_repeats(result.assignments) == 2
+    assert count_repeats(result.assignments, fixed) == 0
+
+
+def test_the_first_schedule_is_repeat_free_before_any_search() -> None:
+    # Zero iterations: the greedy rounds (and their repair) alone avoid repeats,
+    # which is what a process's first search returns while Numba loads.
+    rng = np.random.default_rng(2)
+    n, n_groups = 200, 40
+    answers = rng.integers(0, 5, size=(n, 4))
+    weights = (answers[:, None, :] != answers[None, :, :]).mean(axis=2)
+    result = solve_rounds(
+        weights,
+        4,
+        5,
+        n_groups,
+        3,
+        met_before_penalty=1000.0,
+        time_limit=BUDGET,
+        seed=0,
+        max_iterations=0,
+        params=RoundsParams(cyclic_share=0.0),
+    )
+    assert result.iterations == 0
+    assert result.repeats == 0
+    check_sizes(result.assignments, 4, 5, n_groups)

@@ -72,12 +72,16 @@ class RoundsResult:
     elapsed: float
 
 
-def count_repeats(assignments: IntMatrix) -> int:
-    """Over pairs, the number of rounds they share beyond the first."""
+def count_repeats(assignments: IntMatrix, fixed: IntArray | None = None) -> int:
+    """Over pairs, the number of rounds they share beyond the first (pairs
+    locked in the same group by `fixed` excepted)."""
     n = assignments.shape[1]
     meetings = np.zeros((n, n), dtype=np.int64)
     for row in assignments:
         meetings += row[:, None] == row[None, :]
+    if fixed is not None:
+        locked = fixed >= 0
+        meetings[np.outer(locked, locked) & (fixed[:, None] == fixed[None, :])] = 0
     upper = np.triu(meetings, k=1)
     return int(np.maximum(upper - 1, 0).sum())
 
@@ -104,35 +108,90 @@ def _greedy_round(
     sizes: IntArray,
     allowed: BoolArray,
     met: IntMatrix,
+    penalty: float,
     rng: np.random.Generator,
 ) -> IntArray | None:
-    """Seat people one by one where they meet the fewest people met before
-    (then where they add the most diversity); None when it gets stuck on `allowed`.
+    """Seat people one by one, the one with the fewest tables left where they
+    meet nobody met before (nor anyone they weigh against) first, at the table
+    where they add the most (diversity minus `penalty` per repeat); None when
+    it gets stuck on `allowed`.
 
-    A much better start than a random round: the tabu search then only has a
-    few conflicts left to repair.
+    A much better start than a random round: the tabu search then has few
+    conflicts left to repair, or none, which matters when the first search
+    of a process spends its time loading the compiled kernels.
     """
     n, n_groups = allowed.shape
     row = np.full(n, -1, dtype=np.int64)
     count = np.zeros(n_groups, dtype=np.int64)
-    # repeats[i, g]: people in g that i met before; gain[i, g]: i's weights to g.
-    repeats = np.zeros((n, n_groups), dtype=np.int64)
-    gain = np.zeros((n, n_groups))
+    # score[i, g]: i's weights to the members of g minus penalty per person met;
+    # clash[i, g]: members of g that i met before or has a negative weight with.
     seen = met > 0
-    for i in rng.permutation(n):
-        open_groups = np.flatnonzero(allowed[i] & (count < sizes))
-        if open_groups.size == 0:
+    harm = seen | (W < 0.0)
+    np.fill_diagonal(harm, False)
+    score = np.zeros((n, n_groups))
+    clash = np.zeros((n, n_groups), dtype=np.int64)
+    effective = W - penalty * seen
+    # good[i]: open tables allowed to i without a clash (kept up to date in O(n)).
+    good = allowed.sum(axis=1) * 1.001 + rng.random(n) * 1e-6
+    for _ in range(n):
+        i = int(np.argmin(good))
+        choices = np.flatnonzero(allowed[i] & (count < sizes))
+        if choices.size == 0:
             return None
-        # Fewest repeats, then most gain, then at random.
-        order = np.lexsort(
-            (rng.random(open_groups.size), -gain[i, open_groups], repeats[i, open_groups])
-        )
-        g = int(open_groups[order[0]])
+        values = score[i, choices] + rng.random(choices.size) * 1e-9
+        g = int(choices[np.argmax(values)])
         row[i] = g
+        good[i] = np.inf
         count[g] += 1
-        repeats[:, g] += seen[:, i]
-        gain[:, g] += W[:, i]
+        score[:, g] += effective[:, i]
+        free_before = allowed[:, g] & (clash[:, g] == 0)
+        clash[:, g] += harm[:, i]
+        if count[g] >= sizes[g]:
+            # The table is full: gone for everyone (clash-free for some, 0.001 for all).
+            good -= free_before + allowed[:, g] * 0.001
+        else:
+            good -= free_before & (clash[:, g] > 0)
+    _repair_round(row, harm, clash, allowed, rng, steps=20 * n)
     return row
+
+
+def _repair_round(
+    row: IntArray,
+    harm: BoolArray,
+    clash: IntMatrix,
+    allowed: BoolArray,
+    rng: np.random.Generator,
+    *,
+    steps: int,
+) -> None:
+    """Swaps that lower the number of clashing pairs of the round (people met
+    before or weighed against) until there are none or `steps` are spent; each
+    step costs O(n). `clash[i, g]` counts the members of g that i clashes with."""
+    n = row.shape[0]
+    people = np.arange(n)
+    for _ in range(steps):
+        own = clash[people, row]
+        conflicted = np.flatnonzero(own > 0)
+        if conflicted.size == 0:
+            return
+        i = int(conflicted[rng.integers(conflicted.size)])
+        g = int(row[i])
+        delta = (clash[i, row] - harm[i] + clash[:, g] - harm[:, i] - own[i] - own).astype(
+            np.float64
+        )
+        ok = (row != g) & allowed[i, row] & allowed[:, g]
+        if not ok.any():
+            continue
+        delta[~ok] = np.inf
+        # Improving or sideways swaps, at random among the best.
+        delta += rng.random(n) * 0.5
+        j = int(np.argmin(delta))
+        if delta[j] > 0.5:
+            continue
+        h = int(row[j])
+        row[i], row[j] = h, g
+        clash[:, g] += harm[:, j].astype(np.int64) - harm[:, i]
+        clash[:, h] += harm[:, i].astype(np.int64) - harm[:, j]
 
 
 def solve_rounds(
@@ -144,6 +203,7 @@ def solve_rounds(
     *,
     met_before_penalty: float,
     allowed: BoolArray | None = None,
+    fixed: IntArray | None = None,
     time_limit: float,
     seed: int,
     progress: RoundsProgress | None = None,
@@ -152,7 +212,10 @@ def solve_rounds(
 ) -> RoundsResult:
     """Group the same n people `rounds` times, first avoiding repeated encounters.
 
-    `allowed` is (n, n_groups) for every round or (rounds, n, n_groups).
+    `allowed` is (n, n_groups) for every round or (rounds, n, n_groups);
+    `fixed[i]` >= 0 locks person i in that group in every round (people asking
+    to stay together), -1 leaves them free; the encounters of two people locked
+    in the same group are not counted as repeats.
     Deterministic for a seed when `max_iterations` bounds the run. Stops early
     when the weights are all zero and no encounter repeats (nothing left to gain).
     """
@@ -173,6 +236,15 @@ def solve_rounds(
     else:
         arr = np.asarray(allowed, dtype=np.bool_)
         per_round = np.broadcast_to(arr, (rounds, n, n_groups)).copy()
+    lock = -np.ones(n, dtype=np.int64)
+    if fixed is not None:
+        lock = np.asarray(fixed, dtype=np.int64).copy()
+        if lock.shape != (n,) or (lock >= n_groups).any():
+            raise ValueError("fixed must have one group index (or -1) per person")
+        for i in np.flatnonzero(lock >= 0).tolist():
+            keep = per_round[:, i, lock[i]].copy()
+            per_round[:, i, :] = False
+            per_round[:, i, lock[i]] = keep
     params = params or RoundsParams()
 
     rng = np.random.default_rng(seed)
@@ -185,8 +257,7 @@ def solve_rounds(
         if n < lo.sum() or n > hi.sum():
             construct(lo, hi, allowed_r, rng)  # raises with the reason
         sizes = target_sizes(lo, hi, n, mean)
-        if r > 0:
-            row = _greedy_round(W, sizes, allowed_r, met, rng)
+        row = _greedy_round(W, sizes, allowed_r, met, float(met_before_penalty), rng)
         if row is None:
             try:
                 row = construct(sizes, sizes, allowed_r, rng)
@@ -195,7 +266,7 @@ def solve_rounds(
         a[r] = row
         met += row[:, None] == row[None, :]
     cyclic_iterations = 0
-    if allowed is None or per_round.all():
+    if per_round.all():
         sizes = target_sizes(lo, hi, n, mean)
         equal = int(sizes[0])
         cyclic = None
@@ -218,14 +289,14 @@ def solve_rounds(
             )
         if cyclic is not None:
             cyclic_iterations = cyclic.iterations
-            if cyclic.repeats < count_repeats(a):
+            if cyclic.repeats < count_repeats(a, lock):
                 a = cyclic.assignments.copy()
 
     penalty = float(met_before_penalty)
     C = np.zeros((rounds, n, n_groups))
     M = np.zeros((n, n), dtype=np.int64)
     size = np.zeros((rounds, n_groups), dtype=np.int64)
-    f, repeats = rk.rebuild(W, a, C, M, size, penalty)
+    f, repeats = rk.rebuild(W, a, C, M, size, penalty, lock)
     st = np.zeros(rk.ST_SIZE, dtype=np.int64)
     st[rk.ST_REPEATS] = st[rk.ST_BEST_REPEATS] = repeats
     st[rk.ST_ZERO] = int(not W.any())
@@ -272,6 +343,7 @@ def solve_rounds(
                 p,
                 state,
                 size_of_chunk,
+                lock,
             )
         )
 
@@ -303,7 +375,7 @@ def solve_rounds(
             )
     return RoundsResult(
         assignments=best_a.copy(),
-        repeats=count_repeats(best_a),
+        repeats=count_repeats(best_a, lock),
         objective=diversity(W, best_a),
         iterations=int(st[rk.ST_ITER]) + cyclic_iterations,
         elapsed=time.perf_counter() - started,

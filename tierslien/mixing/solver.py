@@ -343,7 +343,7 @@ def _improve_rounds(
         i, j = problem.index[x], problem.index[y]
         met.setdefault(i, set()).add(j)
         met.setdefault(j, set()).add(i)
-    if problem.rounds > 1 and not layout.locked and not problem.together:
+    if problem.rounds > 1 and not layout.locked:
         scheduled = _schedule_rounds(
             problem, enc, sites, layout, first, met, deadline, seed, params, report_progress
         )
@@ -418,6 +418,7 @@ def _schedule_rounds(
             n_rounds,
             met_before_penalty=penalty,
             allowed=instance.allowed,
+            fixed=instance.fixed,
             time_limit=limit,
             seed=seed,
             max_iterations=params.max_iterations,

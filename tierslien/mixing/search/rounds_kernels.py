@@ -59,8 +59,12 @@ def rebuild(
     M: IntMatrix,
     size: IntMatrix,
     penalty: float,
+    fixed: IntArray,
 ) -> tuple[float, int]:
-    """Recompute meetings, gain tables and sizes; return (objective, repeats)."""
+    """Recompute meetings, gain tables and sizes; return (objective, repeats).
+
+    Two people locked in the same group (`fixed`) meet in every round by
+    necessity: their encounters are not counted (nothing can change them)."""
     n_rounds, n = a.shape
     M[:, :] = 0
     size[:, :] = 0
@@ -68,6 +72,8 @@ def rebuild(
         for i in range(n):
             size[r, a[r, i]] += 1
             for k in range(i + 1, n):
+                if fixed[i] >= 0 and fixed[i] == fixed[k]:
+                    continue
                 if a[r, i] == a[r, k]:
                     M[i, k] += 1
                     M[k, i] += 1
@@ -319,6 +325,7 @@ def search_chunk(
     params: IntArray,
     rng: RngState,
     budget: int,
+    fixed: IntArray,
 ) -> int:
     """Up to `budget` tabu iterations; after `P_DEPTH` without a new best, the
     search goes back to the best schedule and perturbs it."""
@@ -347,9 +354,9 @@ def search_chunk(
             st[ST_NO_IMPROVE] += 1
         if st[ST_NO_IMPROVE] >= params[P_DEPTH]:
             a[:, :] = best_a
-            rebuild(W, a, C, M, size, penalty)
+            rebuild(W, a, C, M, size, penalty, fixed)
             _perturb(W, allowed, a, C, M, size, penalty, params[P_STRENGTH], rng)
-            f, repeats = rebuild(W, a, C, M, size, penalty)
+            f, repeats = rebuild(W, a, C, M, size, penalty, fixed)
             sf[SF_F] = f
             st[ST_REPEATS] = repeats
             st[ST_NO_IMPROVE] = 0
