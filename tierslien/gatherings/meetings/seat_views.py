@@ -152,6 +152,9 @@ def meeting_my_seat(request: HttpRequest, territory_slug: str, meeting_id: int) 
             "statuses": ApplicationStatus,
             "place": waitlist.waiting_place(application),
             "percent": None if application.probability is None else 100 * application.probability,
+            "min_percent": None
+            if meeting.min_probability is None
+            else 100 * meeting.min_probability,
             "pool_size": len(meeting.published_pool),
             "can_withdraw": application.status == ApplicationStatus.APPLIED
             and meeting.seed_published_at is None
