@@ -276,6 +276,7 @@ def solve_rounds(
             and (sizes == equal).all()
             and rounds * (equal - 1) <= n - 1  # else repeats are unavoidable
             and params.cyclic_share > 0.0
+            and count_repeats(a, lock) > 0  # the greedy rounds did not avoid them
         ):
             cyclic = cyclic_schedule(
                 n_groups,
@@ -289,7 +290,7 @@ def solve_rounds(
             )
         if cyclic is not None:
             cyclic_iterations = cyclic.iterations
-            if cyclic.repeats < count_repeats(a, lock):
+            if cyclic.repeats < count_repeats(a, lock):  # else keep the (more diverse) greedy
                 a = cyclic.assignments.copy()
 
     penalty = float(met_before_penalty)
