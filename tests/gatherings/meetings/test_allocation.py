@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 from django.core import mail
+from django.utils import timezone
 
 from tests.cast import Cast, make_user
 from tests.gatherings.meetings.conftest import Applicants
@@ -324,3 +325,17 @@ def test_a_meeting_without_criteria_draws_a_plain_lottery(
     probabilities = set(Application.objects.values_list("probability", flat=True))
     assert max(probabilities) == pytest.approx(0.6, abs=1e-6)
     assert min(probabilities) == pytest.approx(0.6, abs=1e-6)
+
+
+def test_a_stalled_draw_can_be_started_again(meeting: Meeting, applicants: Applicants) -> None:
+    applicants(meeting, 20)
+    publish(meeting)
+    started = allocation.start_draw(meeting)  # on_commit not run: stays queued
+    assert not allocation.stalled(started)
+    later = timezone.now() + allocation.STALLED_AFTER + datetime.timedelta(minutes=1)
+    assert allocation.stalled(started, later)
+    again = allocation.start_draw(meeting, now=later)
+    assert again.draw_job == "queued"
+    Meeting.objects.filter(pk=meeting.pk).update(draw_job="running", draw_progress={})
+    meeting.refresh_from_db()
+    assert allocation.stalled(meeting)

@@ -595,3 +595,18 @@ def test_the_manage_box_counts_applications(
     box = render_box("seats_manage_box", meeting, cast.facilitator)
     assert "data-seats-manage-box" in box
     assert url("meeting_seats_manage", meeting) in box and url("meeting_quotas", meeting) in box
+
+
+def test_a_running_draw_is_followed_and_a_stalled_one_restarted(
+    meeting: Meeting, applicants: Applicants, client_as: ClientAs
+) -> None:
+    applicants(meeting, 20)
+    publish(closed(meeting))
+    allocation.start_draw(meeting)  # queued, the worker has not taken it yet
+    client = client_as("facilitator")
+    page = client.get(url("meeting_seats_manage", meeting)).content.decode()
+    assert url("meeting_draw_progress", meeting) in page
+    assert 'class="draw-form"' not in page
+    Meeting.objects.filter(pk=meeting.pk).update(draw_job="running", draw_progress={})
+    page = client.get(url("meeting_seats_manage", meeting)).content.decode()
+    assert 'class="draw-form"' in page

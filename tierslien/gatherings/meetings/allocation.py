@@ -81,6 +81,7 @@ EVERYONE: Final = ("everyone", "yes")
 DEFAULT_TOLERANCE: Final = 0.05
 MAX_SEED: Final = 2**63 - 1
 PROGRESS_INTERVAL: Final = 0.5  # seconds between two progress writes
+STALLED_AFTER: Final = datetime.timedelta(minutes=15)  # no progress written for this long
 
 Key = tuple[str, str]  # (criterion key, value)
 Bounds = dict[Key, tuple[int, int]]
@@ -444,17 +445,32 @@ def time_limit() -> float | None:
     return float(raw) if raw else None
 
 
+def stalled(meeting: Meeting, now: datetime.datetime | None = None) -> bool:
+    """A queued or running draw with no sign of life for STALLED_AFTER (a worker that died):
+    it may be started again (the draw being deterministic, two runs store the same)."""
+    if meeting.draw_job not in ("queued", "running"):
+        return False
+    raw = (meeting.draw_progress or {}).get("at")
+    try:
+        last = datetime.datetime.fromisoformat(str(raw))
+    except ValueError:
+        return True
+    return (now or timezone.now()) - last > STALLED_AFTER
+
+
 @transaction.atomic
-def start_draw(meeting: Meeting) -> Meeting:
-    """Queue the draw (background task); refused before the seed is published."""
+def start_draw(meeting: Meeting, *, now: datetime.datetime | None = None) -> Meeting:
+    """Queue the draw (background task); refused before the seed is published and while
+    another draw is alive."""
     locked = _locked(meeting)
+    moment = now or timezone.now()
     if locked.state != MeetingState.OPEN or locked.seed_published_at is None:
         raise DrawNotPossible
-    if locked.draw_job in ("queued", "running"):
+    if locked.draw_job in ("queued", "running") and not stalled(locked, moment):
         raise DrawNotPossible
     locked.draw_job = "queued"
     locked.draw_error = ""
-    locked.draw_progress = {}
+    locked.draw_progress = {"at": moment.isoformat()}
     locked.save(update_fields=["draw_job", "draw_error", "draw_progress", "updated_at"])
     meeting_id = locked.pk
     transaction.on_commit(lambda: draw_meeting.enqueue(meeting_id))
@@ -482,6 +498,7 @@ class ProgressWriter:
                 "lower": progress.lower,
                 "upper": progress.upper,
                 "seconds": round(now - self.started, 1),
+                "at": timezone.now().isoformat(),
             }
         )
 
@@ -496,7 +513,9 @@ def run_draw(meeting_id: int) -> str:
     meeting = Meeting.objects.filter(pk=meeting_id).first()
     if meeting is None or meeting.state != MeetingState.OPEN or meeting.draw_job != "queued":
         return meeting.state if meeting else "missing"  # a stale or repeated job
-    Meeting.objects.filter(pk=meeting_id).update(draw_job="running")
+    Meeting.objects.filter(pk=meeting_id).update(
+        draw_job="running", draw_progress={"at": timezone.now().isoformat()}
+    )
     try:
         problem = published_problem(meeting)
         if problem is None:

@@ -307,6 +307,7 @@ def _manage_page(
             "closed": not applications.accepts_applications(meeting),
             "broken": broken,
             "has_quotas": MeetingQuota.objects.filter(meeting=meeting).exists(),
+            "stalled": allocation.stalled(meeting),
         },
     )
 
