@@ -578,7 +578,11 @@ def test_the_public_box_for_each_visitor(cast: Cast, meeting: Meeting) -> None:
     applications.apply(meeting, cast.participant)
     box = render_box("seats_public_box", meeting, cast.participant)
     assert 'data-status="applied"' in box and url("meeting_my_seat", meeting) in box
-    assert "data-verify-command" not in box
+    assert "data-verify-command" not in box and "data-draw-command" not in box
+    publish(closed(meeting), seed=31)
+    meeting.refresh_from_db()
+    box = render_box("seats_public_box", meeting, None)
+    assert "--seed 31" in box and "data-verify-command" not in box
 
 
 def test_the_public_box_shows_the_verification_command_after_the_draw(
