@@ -192,12 +192,13 @@ def test_seat_answer_form_fuzz(
 def test_buttons_without_fields_fuzz(
     cast: Cast, client_as: Any, meeting: Meeting, data: dict
 ) -> None:
-    """Withdraw, adopt and draw take no input: anything posted is ignored, never a 500."""
+    """One-step applying (with a portrait), withdraw, adopt and draw take no input: anything
+    posted is ignored, never a 500."""
     Application.objects.filter(user=cast.participant).delete()
-    Application.objects.create(
-        meeting=meeting, user=cast.participant, pseudonym="mine", applied_at=timezone.now()
-    )
     participant = client_as("participant")
+    assert participant.post(url("meeting_apply", meeting), data).status_code == 302
+    mine = Application.objects.get(user=cast.participant)
+    assert (mine.status, mine.answered_on_the_spot) == ("applied", False)
     assert participant.post(url("meeting_withdraw", meeting), data).status_code == 302
     assert Application.objects.get(user=cast.participant).status == "withdrawn"
     facilitator = client_as("facilitator")
