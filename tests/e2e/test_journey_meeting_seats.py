@@ -141,6 +141,7 @@ def test_applicants_are_allocated_seats(live_server, page, outside_requests, sho
     page.context.clear_cookies()
     page.goto(f"{base}/draw/")
     assert page.locator("main [data-seed]").inner_text() == "20261201"
+    shoot("meeting-draw", full_page=True)
     assert "--verify panel.json" in page.locator("main [data-verify-command]").inner_text()
     panel = page.request.get(f"{base}/draw/panel.json")
     assert panel.ok and panel.json()["panel"] == meeting.published_panel
