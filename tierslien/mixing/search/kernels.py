@@ -231,22 +231,38 @@ def _group_swaps(
     n_groups = size.shape[0]
     tmp[:] = -np.inf
     CTg = CT[g]
-    for t in range(size[g]):
-        k = mem[g, t]
-        if movable[k] == 0:
-            continue
-        ok = own[k]
-        Ck = C[k]
-        Wk = W[k]
-        for q in range(n):
-            h = a[q]
-            if h == g:
+    if free:
+        # Group by group: each inner loop is a branch-free max over h's members.
+        for t in range(size[g]):
+            k = mem[g, t]
+            ok = own[k]
+            Ck = C[k]
+            Wk = W[k]
+            for h in range(n_groups):
+                if h == g:
+                    continue
+                top = -np.inf
+                for u in range(size[h]):
+                    q = mem[h, u]
+                    top = max(top, CTg[q] - own[q] - 2.0 * Wk[q])
+                d = Ck[h] - ok + top
+                if d > tmp[h]:
+                    tmp[h] = d
+    else:
+        for t in range(size[g]):
+            k = mem[g, t]
+            if movable[k] == 0:
                 continue
-            if not free and (movable[q] == 0 or allowed[k, h] == 0 or allowed[q, g] == 0):
-                continue
-            d = Ck[h] - ok + CTg[q] - own[q] - 2.0 * Wk[q]
-            if d > tmp[h]:
-                tmp[h] = d
+            ok = own[k]
+            Ck = C[k]
+            Wk = W[k]
+            for q in range(n):
+                h = a[q]
+                if h == g or movable[q] == 0 or allowed[k, h] == 0 or allowed[q, g] == 0:
+                    continue
+                d = Ck[h] - ok + CTg[q] - own[q] - 2.0 * Wk[q]
+                if d > tmp[h]:
+                    tmp[h] = d
     for h in range(n_groups):
         v = tmp[h] if h != g else -np.inf
         S[g, h] = v
