@@ -1,6 +1,6 @@
 """A discovery evening of 200 attendees, tables of 5, 3 rounds: time and repeats.
 
-    .venv/bin/python bench/evening.py --attendees 200 --rounds 3 --trials 5
+    .venv/bin/python bench/evening.py --attendees 200 --rounds 3 --trials 5 [--write]
 
 Runs the application's own services on a throw-away SQLite database: 200
 check-ins with random answers to the door questions (age bracket, gender,
@@ -10,7 +10,8 @@ engine composes every round at once). Prints one Markdown table row per trial:
 seconds to compose (engine and database writes), repeated encounters, table
 sizes, companions seated together by mistake, and the engine's runs (a second
 run, with twice the time, happens when the first plan repeats encounters). The
-first trial includes the engine's start-up in a fresh process.
+first trial includes the engine's start-up in a fresh process. With --write the
+table goes to the "Discovery evening" section of bench/RESULTS.md.
 """
 
 from __future__ import annotations
@@ -19,6 +20,8 @@ import argparse
 import datetime
 import os
 import random
+import shlex
+import subprocess
 import sys
 import tempfile
 import time
@@ -26,6 +29,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
 
 
 def main() -> None:
@@ -34,7 +38,10 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--size", type=int, default=5, help="largest table (smallest: size - 1)")
     parser.add_argument("--trials", type=int, default=5)
+    parser.add_argument("--write", action="store_true")
     args = parser.parse_args()
+    command = shlex.join([".venv/bin/python", "bench/evening.py", *sys.argv[1:]])
+    load_before = os.getloadavg()[0]
 
     workdir = tempfile.mkdtemp(prefix="evening-bench-")
     os.environ["DATABASE_URL"] = f"sqlite:///{workdir}/bench.sqlite3"
@@ -77,11 +84,15 @@ def main() -> None:
     questions = evening_questions(territory)
     print(f"questions: {', '.join(q.key for q in questions)}")
     print()
-    print(
+    rows = [
         "| trial | attendees | rounds | seconds | engine runs | engine seconds | repeats "
-        "| table sizes | companions together |"
-    )
-    print("|---|---|---|---|---|---|---|---|---|")
+        "| table sizes | companions together |",
+        "|---|---|---|---|---|---|---|---|---|",
+    ]
+    for row in rows:
+        print(row)
+    times: list[float] = []
+    all_repeats: list[int] = []
     for trial in range(args.trials):
         rng = random.Random(trial)
         evening = services.create_evening(
@@ -138,12 +149,43 @@ def main() -> None:
             frozenset((person_id(c.attendee_id), person_id(c.other_id)))
             for c in Companion.objects.filter(attendee__evening=evening, together=True)
         }
-        print(
+        row = (
             f"| {trial + 1} | {args.attendees} | {args.rounds} | {seconds:.2f} | "
             f"{len(engine_calls)} | {' + '.join(f'{t:.2f}' for t in engine_calls)} | "
             f"{repeats(plan, ignore=together_pairs)} | {sizes[0]}-{sizes[-1]} | {mixed} |"
         )
+        print(row, flush=True)
+        rows.append(row)
+        times.append(seconds)
+        all_repeats.append(repeats(plan, ignore=together_pairs))
         assert outcome.repeats == repeats(plan, ignore=together_pairs)
+    if args.write:
+        from results import write_section
+
+        commit = subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True
+        ).stdout.strip()
+        header = (
+            f"Command: `{command}` — {datetime.datetime.now(datetime.UTC):%Y-%m-%d %H:%M} UTC, "
+            f"engine at commit {commit}, one fresh process, compose time limit "
+            f"{services._compose_seconds():g} s, load average {load_before:.1f} before and "
+            f"{os.getloadavg()[0]:.1f} after (2 shared cores)."
+        )
+        setup = (
+            f"{args.attendees} check-ins through `services.check_in` (door questions: "
+            'age bracket, gender, occupation, education; 10 % "prefer not to say"), one in '
+            "ten came with someone (seated apart) and one in forty stays with the previous "
+            "arrival; then `services.compose_tables` (seconds include building the problem "
+            "and writing the seats; a second engine run, with twice the time, would follow "
+            "a plan with repeats)."
+        )
+        summary = (
+            f"Slowest composition {max(times):.2f} s (the first, in a fresh process: Numba "
+            f"loads its kernels inside it), the others {min(times[1:] or times):.2f}–"
+            f"{max(times[1:] or times):.2f} s; repeated encounters in all trials: "
+            f"{sum(all_repeats)}."
+        )
+        write_section("Discovery evening", "\n".join([header, "", setup, "", *rows, "", summary]))
 
 
 if __name__ == "__main__":

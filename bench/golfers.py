@@ -3,7 +3,8 @@
 Social golfers g-s-w: g groups of s players for w weeks, no two players
 together twice; all weights zero, so the schedule search stops as soon as no
 encounter repeats (the time is the time to a solution). The instances below
-are at their best known number of repeat-free weeks. Then a discovery evening:
+are at their best known number of repeat-free weeks. Iterations count the
+symmetric search's (on base rounds) and the schedule search's together. Then a discovery evening:
 60 people with random categorical attributes, tables of 4-5, 2 rounds.
 With --write the table goes to the "Social golfers" section of bench/RESULTS.md.
 
@@ -14,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import os
 import shlex
 import subprocess
 import sys
@@ -58,7 +60,8 @@ def main(argv: list[str] | None = None) -> int:
     lines = [
         f"Command: `{command}`"
         f" — {dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC, engine at commit {commit}, "
-        f"seed {args.seed}, {args.time:g} s per golfer instance.",
+        f"seed {args.seed}, {args.time:g} s per golfer instance, load average "
+        f"{os.getloadavg()[0]:.1f} at the start (2 shared cores).",
         "",
         "| instance g-s-w | players | repeats | time (s) | iterations |",
         "|---|---|---|---|---|",
