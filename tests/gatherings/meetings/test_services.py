@@ -157,6 +157,17 @@ def test_back_to_draft_refused_once_people_applied(
     assert meeting.state == MeetingState.OPEN
 
 
+def test_back_to_draft_refused_once_the_seed_is_published(meeting: Meeting) -> None:
+    from django.utils import timezone
+
+    Meeting.objects.filter(pk=meeting.pk).update(draw_seed=7, seed_published_at=timezone.now())
+    meeting.refresh_from_db()
+    with pytest.raises(services.SeedPublished):
+        services.back_to_draft(meeting)
+    meeting.refresh_from_db()
+    assert meeting.state == MeetingState.OPEN
+
+
 def test_the_demo_has_a_themed_meeting_with_contributors() -> None:
     from tierslien.gatherings.meetings.demo import ensure_demo_meeting
     from tierslien.territories.demo import ensure_sectors, ensure_territory, ensure_venues

@@ -66,6 +66,10 @@ class HasApplications(Exception):
     """The action is refused because people have already applied."""
 
 
+class SeedPublished(Exception):
+    """The draw's seed is published: the meeting can no longer go back to draft."""
+
+
 class MeetingStarted(Exception):
     """The meeting has already started: it cannot be opened for applications."""
 
@@ -177,10 +181,13 @@ def open_meeting(meeting: Meeting, *, now: datetime.datetime | None = None) -> M
 
 @transaction.atomic
 def back_to_draft(meeting: Meeting) -> Meeting:
-    """open -> draft (hidden again), only while nobody has applied."""
+    """open -> draft (hidden again), only while nobody has applied and no seed is published
+    (a published seed is a public promise about this draw)."""
     locked = _locked(meeting)
     if locked.state != MeetingState.OPEN:
         raise MeetingClosed
+    if locked.seed_published_at is not None:
+        raise SeedPublished
     if Application.objects.filter(meeting=locked).exists():
         raise HasApplications
     return transition(locked, MeetingState.DRAFT)

@@ -254,6 +254,11 @@ def meeting_draft(request: HttpRequest, territory: Territory, meeting: Meeting) 
         services.back_to_draft(meeting)
     except services.MeetingClosed:
         messages.error(request, _("Only an open meeting can go back to draft."))
+    except services.SeedPublished:
+        messages.error(
+            request,
+            _("The draw's seed is published: the meeting can no longer go back to draft."),
+        )
     except services.HasApplications:
         messages.error(
             request, _("People have applied: the meeting can no longer go back to draft.")
