@@ -347,17 +347,26 @@ def _tabu_step(
     bi = -1
     bj = -1  # group for a move, person for a swap
     swap = False
-    for i in range(n):
+    # Moves: from a group above its minimum to one below its maximum (with
+    # sizes at their bounds, as the best profiles have, few of either).
+    n_open = 0
+    for g in range(n_groups):
+        if size[g] < hi[g]:
+            cand[n_open] = g
+            n_open += 1
+    for i in range(n if n_open > 0 else 0):
         if movable[i] == 0:
             continue
         ai = a[i]
         if size[ai] <= lo[ai]:
             continue
         oi = own[i]
-        for g in range(n_groups):
-            if g == ai or size[g] >= hi[g] or allowed[i, g] == 0:
+        Ci = C[i]
+        for t in range(n_open):
+            g = cand[t]
+            if g == ai or allowed[i, g] == 0:
                 continue
-            d = C[i, g] - oi
+            d = Ci[g] - oi
             if d < best - eps:
                 continue
             if tabu[i, g] > it and d <= aspiration:

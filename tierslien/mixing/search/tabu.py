@@ -90,7 +90,7 @@ class _Search:
         self.mem = np.zeros((n_groups, width), dtype=np.int64)
         self.pos = np.zeros(n, dtype=np.int64)
         self.tmp = np.zeros(n_groups)
-        self.cand = np.zeros(max(1, n_groups * (n_groups - 1) // 2), dtype=np.int64)
+        self.cand = np.zeros(max(n_groups, n_groups * (n_groups - 1) // 2), dtype=np.int64)
         k.rebuild_pairs(
             W,
             self.allowed,
