@@ -16,6 +16,7 @@ much weaker: it cannot repair an early round that blocks the later ones.
 
 from __future__ import annotations
 
+import math
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -36,6 +37,7 @@ BoolArray = npt.NDArray[np.bool_]
 RoundsProgress = Callable[[float, int, float], None]
 
 PROGRESS_PERIOD = 0.25
+GREEDY_SHARE = 0.25  # of the time limit, at most, for the greedy rounds' repair
 CHUNK_SECONDS = 0.02
 
 
@@ -110,6 +112,7 @@ def _greedy_round(
     met: IntMatrix,
     penalty: float,
     rng: np.random.Generator,
+    deadline: float,
 ) -> IntArray | None:
     """Seat people one by one, the one with the fewest tables left where they
     meet nobody met before (nor anyone they weigh against) first, at the table
@@ -151,7 +154,7 @@ def _greedy_round(
             good -= free_before + allowed[:, g] * 0.001
         else:
             good -= free_before & (clash[:, g] > 0)
-    _repair_round(row, harm, clash, allowed, rng, steps=20 * n)
+    _repair_round(row, harm, clash, allowed, rng, steps=20 * n, deadline=deadline)
     return row
 
 
@@ -163,13 +166,17 @@ def _repair_round(
     rng: np.random.Generator,
     *,
     steps: int,
+    deadline: float,
 ) -> None:
     """Swaps that lower the number of clashing pairs of the round (people met
-    before or weighed against) until there are none or `steps` are spent; each
-    step costs O(n). `clash[i, g]` counts the members of g that i clashes with."""
+    before or weighed against) until there are none, `steps` are spent or the
+    deadline passes; each step costs O(n). `clash[i, g]` counts the members of
+    g that i clashes with."""
     n = row.shape[0]
     people = np.arange(n)
-    for _ in range(steps):
+    for step in range(steps):
+        if step % 32 == 31 and time.perf_counter() > deadline:
+            return
         own = clash[people, row]
         conflicted = np.flatnonzero(own > 0)
         if conflicted.size == 0:
@@ -257,7 +264,18 @@ def solve_rounds(
         if n < lo.sum() or n > hi.sum():
             construct(lo, hi, allowed_r, rng)  # raises with the reason
         sizes = target_sizes(lo, hi, n, mean)
-        row = _greedy_round(W, sizes, allowed_r, met, float(met_before_penalty), rng)
+        row = _greedy_round(
+            W,
+            sizes,
+            allowed_r,
+            met,
+            float(met_before_penalty),
+            rng,
+            # An iteration budget asks for determinism: no clock then.
+            math.inf
+            if max_iterations is not None
+            else started + GREEDY_SHARE * time_limit * (r + 1) / rounds,
+        )
         if row is None:
             try:
                 row = construct(sizes, sizes, allowed_r, rng)
@@ -277,6 +295,7 @@ def solve_rounds(
             and rounds * (equal - 1) <= n - 1  # else repeats are unavoidable
             and params.cyclic_share > 0.0
             and count_repeats(a, lock) > 0  # the greedy rounds did not avoid them
+            and not (W < 0.0).any()  # no pair to keep apart that it would ignore
         ):
             cyclic = cyclic_schedule(
                 n_groups,
