@@ -292,7 +292,8 @@ def solve_rounds(
             rounds > 1
             and n_groups > 1
             and (sizes == equal).all()
-            and rounds * (equal - 1) <= n - 1  # else repeats are unavoidable
+            and rounds * (equal - 1) <= n - 1  # else repeats are unavoidable,
+            and equal <= n_groups  # as they are from round 2 on with more per group
             and params.cyclic_share > 0.0
             and count_repeats(a, lock) > 0  # the greedy rounds did not avoid them
             and not (W < 0.0).any()  # no pair to keep apart that it would ignore
