@@ -14,6 +14,7 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from tierslien.territories.models import Territory, Venue
 
@@ -162,7 +163,7 @@ class ContributorKind(models.TextChoices):
 class ContributorStatus(models.TextChoices):
     INVITED = "invited", _("Invited")
     ACCEPTED = "accepted", _("Accepted")
-    DECLINED = "declined", _("Declined")
+    DECLINED = "declined", pgettext_lazy("contributor status", "Declined")
 
 
 class ContributorFormat(models.TextChoices):
