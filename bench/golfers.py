@@ -28,6 +28,7 @@ from mdgp import ROOT
 from results import write_section
 
 from tierslien.mixing.core import CoreInstance, improve
+from tierslien.mixing.cyclic import cyclic_schedule
 from tierslien.mixing.rounds import solve_rounds
 
 INSTANCES = "5-3-7,6-3-8,7-3-10,4-4-5,8-4-10,5-5-6,6-6-3"
@@ -55,6 +56,7 @@ def main(argv: list[str] | None = None) -> int:
     ).stdout.strip()
     # Warm the JIT (reported apart from the budgets).
     solve_rounds(np.zeros((4, 4)), 2, 2, 2, 2, met_before_penalty=1.0, time_limit=1.0, seed=0)
+    cyclic_schedule(3, 3, 4, seed=0, deadline=None, max_iterations=64)
 
     command = shlex.join([".venv/bin/python", "bench/golfers.py", *(argv or sys.argv[1:])])
     lines = [
