@@ -55,17 +55,14 @@ def orders(n: int, n_groups: int, size: int, rounds: int) -> list[int]:
     return out[:3]
 
 
-def shift_table(n: int, m: int, short: int = 1) -> IntMatrix:
-    """S[t, p] = sigma^t(p): orbits (c, x) -> c * m + x; the last r = n mod m
-    players form cycles of length `short` (a divisor of m and of r; 1: fixed)."""
+def shift_table(n: int, m: int) -> IntMatrix:
+    """S[t, p] = sigma^t(p): orbits (c, x) -> c * m + x; the last n mod m players fixed."""
     k = n // m
     S = np.empty((m, n), dtype=np.int64)
     p = np.arange(n, dtype=np.int64)
-    rest = p - k * m
     for t in range(m):
         moved = (p // m) * m + (p % m + t) % m
-        cycled = k * m + (rest // short) * short + (rest % short + t) % short
-        S[t] = np.where(p < k * m, moved, cycled)
+        S[t] = np.where(p < k * m, moved, p)
     return S
 
 
