@@ -13,6 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tests.cast import Cast
+from tests.fuzz import printable_text
 from tests.moderation.conftest import LAST_END
 from tierslien.circles.models import Circle
 from tierslien.feedback.forms import FeedbackForm, KeepInTouchForm
@@ -23,7 +24,7 @@ pytestmark = pytest.mark.django_db
 HYPOTHESIS = settings(
     max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
-text = st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=40)
+text = printable_text(max_size=40)
 choice = st.one_of(st.sampled_from(["yes", "some", "no", "mostly", "maybe", ""]), text)
 
 

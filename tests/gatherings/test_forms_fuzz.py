@@ -7,23 +7,20 @@ from typing import Any
 import pytest
 from django.http import QueryDict
 from django.urls import reverse
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from tests.cast import Cast
+from tests.fuzz import fuzz_settings, printable_text
 from tierslien.gatherings.forms import CheckInForm, EveningForm
 from tierslien.gatherings.models import Attendee, Companion, Evening
 from tierslien.gatherings.questions import evening_questions
 
 pytestmark = pytest.mark.django_db
 
-FUZZ = settings(
-    max_examples=25,
-    deadline=None,
-    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
-)
+FUZZ = fuzz_settings()
 
-text = st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=30)
+text = printable_text(max_size=30)
 plausible = st.sampled_from(
     [
         "",

@@ -11,6 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tests.cast import Cast
+from tests.fuzz import printable_text
 from tierslien.circles.models import Circle, Membership
 from tierslien.moderation.forms import RemovalForm, ReportForm
 from tierslien.moderation.models import Report
@@ -20,7 +21,7 @@ pytestmark = pytest.mark.django_db
 HYPOTHESIS = settings(
     max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
-text = st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=1200)
+text = printable_text(max_size=1200)
 
 
 def test_report_form_needs_a_short_reason() -> None:

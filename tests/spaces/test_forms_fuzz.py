@@ -7,10 +7,11 @@ from typing import Any
 import pytest
 from django.test import Client
 from django.urls import reverse
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from tests.cast import Cast
+from tests.fuzz import fuzz_settings, printable_text
 from tests.spaces.conftest import Space
 from tierslien.spaces.forms import (
     AidOfferForm,
@@ -24,13 +25,9 @@ from tierslien.spaces.forms import (
 )
 from tierslien.spaces.models import Message
 
-FUZZ = settings(
-    max_examples=40,
-    deadline=None,
-    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
-)
+FUZZ = fuzz_settings(max_examples=40)
 
-text = st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=60)
+text = printable_text(max_size=60)
 plausible = st.sampled_from(
     [
         "",

@@ -7,10 +7,11 @@ from typing import Any
 import pytest
 from django.http import QueryDict
 from django.urls import reverse
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from tests.cast import Cast
+from tests.fuzz import fuzz_settings, printable_text
 from tests.gatherings.meetings.conftest import Applicants
 from tests.gatherings.meetings.test_tableplan import day_meeting
 from tierslien.gatherings.meetings.day_forms import DoorSearchForm, MarkForm
@@ -18,15 +19,11 @@ from tierslien.gatherings.models import Application, Contributor, Meeting, Meeti
 
 pytestmark = pytest.mark.django_db
 
-FUZZ = settings(
-    max_examples=25,
-    deadline=None,
-    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
-)
+FUZZ = fuzz_settings()
 
 MARK_FIELDS = ["application", "contributor", "arrived", "q"]
 
-text = st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=30)
+text = printable_text(max_size=30)
 plausible = st.sampled_from(
     ["", " ", "on", "0", "1", "-1", "2", "true", "1e309", "nan", "999999", "x" * 81, "\x00", "é"]
 )

@@ -8,10 +8,11 @@ import pytest
 from django.core import mail
 from django.http import QueryDict
 from django.urls import reverse
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from tests.cast import Cast
+from tests.fuzz import fuzz_settings, printable_text
 from tierslien.gatherings.meetings import contributors
 from tierslien.gatherings.meetings.forms import ContributionForm, InviteForm, MeetingForm
 from tierslien.gatherings.models import Contributor, Meeting, MeetingState
@@ -19,13 +20,9 @@ from tierslien.portraits.models import Criterion
 
 pytestmark = pytest.mark.django_db
 
-FUZZ = settings(
-    max_examples=25,
-    deadline=None,
-    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
-)
+FUZZ = fuzz_settings()
 
-text = st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=40)
+text = printable_text(max_size=40)
 plausible = st.sampled_from(
     [
         "",
@@ -234,3 +231,13 @@ def test_archive_button_fuzz(
     posted = data.get("confirm")
     confirmed = (posted[-1] if isinstance(posted, list) and posted else posted) == "1"
     assert meeting.state == (MeetingState.ARCHIVED if confirmed else MeetingState.OPEN)
+
+
+def test_a_criterion_id_too_large_for_the_database_is_refused(
+    cast: Cast, draft_meeting: Meeting
+) -> None:
+    from tierslien.gatherings.meetings.forms import MeetingForm
+
+    form = MeetingForm(data={"criteria": ["9223372036854775808"]}, territory=cast.territory)
+    assert not form.is_valid()
+    assert "criteria" in form.errors

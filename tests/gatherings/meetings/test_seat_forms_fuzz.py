@@ -10,10 +10,11 @@ import pytest
 from django.http import QueryDict
 from django.urls import reverse
 from django.utils import timezone
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from tests.cast import Cast
+from tests.fuzz import fuzz_settings, printable_text
 from tests.gatherings.meetings.conftest import Applicants
 from tierslien.gatherings.meetings import allocation
 from tierslien.gatherings.meetings.applications import balance_criteria
@@ -22,13 +23,9 @@ from tierslien.gatherings.models import Application, ApplicationStatus, Meeting,
 
 pytestmark = pytest.mark.django_db
 
-FUZZ = settings(
-    max_examples=25,
-    deadline=None,
-    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
-)
+FUZZ = fuzz_settings()
 
-text = st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=30)
+text = printable_text(max_size=30)
 plausible = st.sampled_from(
     [
         "",

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -48,6 +49,20 @@ def _clean_text(value: str) -> str:
     return "".join(c for c in value if c in "\n\t" or c.isprintable()).strip()
 
 
+class CriteriaField(forms.ModelMultipleChoiceField):
+    """Refuses ids no database integer can hold (SQLite raises OverflowError on them)."""
+
+    def _check_values(self, value: Any) -> Any:
+        for pk in value if isinstance(value, (list, tuple)) else []:
+            if str(pk).strip().lstrip("-").isdigit() and abs(int(pk)) >= 2**63:
+                raise ValidationError(
+                    self.error_messages["invalid_pk_value"],
+                    code="invalid_pk_value",
+                    params={"pk": pk},
+                )
+        return super()._check_values(value)
+
+
 class MeetingForm(forms.Form):
     """Create or edit a themed meeting. Only the territory's enabled, non-sensitive,
     one-choice questions may balance the seats; others are refused by name."""
@@ -72,7 +87,7 @@ class MeetingForm(forms.Form):
     )
     registration_opens = _moment(_("Applications open"))
     registration_closes = _moment(_("Applications close"))
-    criteria = forms.ModelMultipleChoiceField(
+    criteria = CriteriaField(
         label=_("Criteria whose balance matters"),
         queryset=Criterion.objects.none(),
         required=False,
