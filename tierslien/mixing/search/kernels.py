@@ -229,10 +229,14 @@ def _group_swaps(
     """
     n = a.shape[0]
     n_groups = size.shape[0]
-    tmp[:] = -np.inf
+    top_of = tmp[:n_groups]  # best swap gain with each group
+    vec = tmp[n_groups:]  # per person of other groups, the part of the gain not on k
+    top_of[:] = -np.inf
     CTg = CT[g]
     if free:
         # Group by group: each inner loop is a branch-free max over h's members.
+        for q in range(n):
+            vec[q] = CTg[q] - own[q]
         for t in range(size[g]):
             k = mem[g, t]
             ok = own[k]
@@ -244,10 +248,10 @@ def _group_swaps(
                 top = -np.inf
                 for u in range(size[h]):
                     q = mem[h, u]
-                    top = max(top, CTg[q] - own[q] - 2.0 * Wk[q])
+                    top = max(top, vec[q] - 2.0 * Wk[q])
                 d = Ck[h] - ok + top
-                if d > tmp[h]:
-                    tmp[h] = d
+                if d > top_of[h]:
+                    top_of[h] = d
     else:
         for t in range(size[g]):
             k = mem[g, t]
@@ -261,10 +265,10 @@ def _group_swaps(
                 if h == g or movable[q] == 0 or allowed[k, h] == 0 or allowed[q, g] == 0:
                     continue
                 d = Ck[h] - ok + CTg[q] - own[q] - 2.0 * Wk[q]
-                if d > tmp[h]:
-                    tmp[h] = d
+                if d > top_of[h]:
+                    top_of[h] = d
     for h in range(n_groups):
-        v = tmp[h] if h != g else -np.inf
+        v = top_of[h] if h != g else -np.inf
         S[g, h] = v
         S[h, g] = v
 
