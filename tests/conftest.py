@@ -7,6 +7,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 import pytest
+from hypothesis import settings as hypothesis_settings
 
 from tests.url_coverage import UrlCoverage
 
@@ -16,6 +17,12 @@ if TYPE_CHECKING:  # Django-free at import: the engine's tests run with `-p no:d
     from tests.cast import Cast
 
 _url_coverage = UrlCoverage()
+
+# Hypothesis draws the same examples on every run (derived from each test's name), so the
+# suite is deterministic; `HYPOTHESIS_PROFILE=explore` draws fresh ones to hunt for bugs.
+hypothesis_settings.register_profile("deterministic", derandomize=True, database=None)
+hypothesis_settings.register_profile("explore", derandomize=False)
+hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "deterministic"))
 
 
 @pytest.fixture(scope="session")
