@@ -90,6 +90,19 @@ def _exercise() -> None:
     solve_rounds(
         weights, 4, 4, 3, 2, met_before_penalty=10.0, time_limit=600.0, seed=0, max_iterations=200
     )
+    # A social golfer schedule (6 groups of 3, 8 rounds): repeats are left after
+    # the greedy start, so the symmetric (cyclic) search runs too.
+    solve_rounds(
+        np.zeros((18, 18)),
+        3,
+        3,
+        6,
+        8,
+        met_before_penalty=1.0,
+        time_limit=600.0,
+        seed=0,
+        max_iterations=200,
+    )
 
 
 def warm_up() -> float:
