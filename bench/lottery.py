@@ -19,6 +19,7 @@ import csv
 import datetime as dt
 import io
 import json
+import os
 import shlex
 import statistics
 import subprocess
@@ -32,6 +33,9 @@ import numpy as np
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+if len(sys.argv) > 2 and sys.argv[1] == "--code":  # a baseline run: older library code first
+    sys.path.insert(0, sys.argv[2])
+    del sys.argv[1:3]
 
 from results import write_section  # noqa: E402
 
@@ -46,8 +50,20 @@ from tierslien.lottery import (  # noqa: E402
 )
 
 DATA = ROOT.parent / "shared" / "benchmarks" / "sortition"
-INSTANCES = ("example_small_20", "example_large_200", "synthetic_500_40")
+INSTANCES = (
+    "example_small_20",
+    "synthetic_500_40",
+    "example_large_200",
+    "app_200_60",
+    "app_1000_80",
+    "app_3000_100",
+)
 SEED = 20261126
+PREVIOUS_REFERENCE = {  # sortition-algorithms 0.12.15, measured 2026-11-26 02:49 UTC (load ~9)
+    "example_small_20": {"min": 0.1, "seconds": 93.28, "panels": 19, "quotas_ok": True},
+    "synthetic_500_40": {"min": 0.052174, "seconds": 210.58, "panels": 238, "quotas_ok": True},
+    "example_large_200": {"timeout": True, "seconds": 1200.0},
+}
 
 
 @dataclass(frozen=True)
@@ -106,7 +122,70 @@ def synthetic_instance(n: int = 500, seats: int = 40, seed: int = 7) -> Instance
     return Instance(f"synthetic_{n}_{seats}", problem, f"generated, seed {seed}")
 
 
+def app_instance(n: int = 1000, seats: int = 80, seed: int = 11) -> Instance:
+    """Like the web app's themed meetings: four door questions with 2 to 8 answers each,
+    "prefer not to say" (`undisclosed`, about 10 % on every question) its own category,
+    a pool skewed away from the population, quotas = population shares +/- 5 points.
+    About 590 applicant types for 1000 applicants."""
+    rng = np.random.default_rng(seed)
+    population = {
+        "age": {
+            "18-24": 0.10,
+            "25-34": 0.16,
+            "35-44": 0.16,
+            "45-54": 0.16,
+            "55-64": 0.14,
+            "65-74": 0.10,
+            "75+": 0.08,
+        },
+        "gender": {"woman": 0.47, "man": 0.42, "other": 0.01},
+        "area": {
+            "centre": 0.18,
+            "north": 0.15,
+            "south": 0.14,
+            "east": 0.12,
+            "west": 0.12,
+            "harbour": 0.10,
+            "hills": 0.09,
+        },
+        "education": {"primary": 0.15, "secondary": 0.35, "vocational": 0.17, "university": 0.23},
+    }
+    pool_shares = {  # who applies: older, women, the centre, graduates
+        "age": [0.07, 0.11, 0.14, 0.17, 0.19, 0.18, 0.14],
+        "gender": [0.55, 0.42, 0.03],
+        "area": [0.24, 0.15, 0.13, 0.12, 0.13, 0.12, 0.11],
+        "education": [0.12, 0.26, 0.20, 0.42],
+    }
+    undisclosed = 0.10
+    shares = {
+        criterion: {
+            **{v: s * (1 - undisclosed) for v, s in values.items()},
+            "undisclosed": undisclosed,
+        }
+        for criterion, values in population.items()
+    }
+    records = []
+    for i in range(n):
+        record = {"id": f"m{i:04d}"}
+        for criterion, weights in pool_shares.items():
+            values = list(population[criterion])
+            if rng.random() < undisclosed:
+                record[criterion] = "undisclosed"
+            else:
+                record[criterion] = values[int(rng.choice(len(values), p=weights))]
+        records.append(record)
+    pool = Pool.from_records(records)
+    quotas = proportional_quotas(shares, seats, tolerance=0.05)
+    problem = LotteryProblem(pool, quotas, seats)
+    if not diagnose(problem).feasible:
+        raise SystemExit("app instance: quotas infeasible, change the seed")
+    return Instance(f"app_{n}_{seats}", problem, f"generated, seed {seed}")
+
+
 def instance(name: str) -> Instance:
+    if name.startswith("app"):
+        _, n, seats = name.split("_")
+        return app_instance(int(n), int(seats))
     return synthetic_instance() if name.startswith("synthetic") else published_instance(name)
 
 
@@ -185,6 +264,36 @@ def reference_worker(name: str) -> dict[str, Any]:
     }
 
 
+def baseline(name: str, commit: str, repeats: int, timeout: float) -> dict[str, Any]:
+    """`ours` with the library as it was at `commit` (extracted with `git archive`), in a
+    fresh subprocess."""
+    import tarfile
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as folder:
+        archive = subprocess.run(
+            ["git", "archive", commit, "tierslien/__init__.py", "tierslien/lottery"],
+            cwd=ROOT,
+            capture_output=True,
+            check=True,
+        ).stdout
+        with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
+            tar.extractall(folder, filter="data")
+        command = [sys.executable, __file__, "--code", folder, "--ours-worker", name]
+        command += ["--repeats", str(repeats)]
+        started = time.perf_counter()
+        try:
+            run = subprocess.run(
+                command, capture_output=True, text=True, timeout=timeout, check=False
+            )
+        except subprocess.TimeoutExpired:
+            return {"timeout": True, "seconds": time.perf_counter() - started}
+    if run.returncode != 0:
+        raise SystemExit(f"baseline run failed: {run.stderr.strip()}")
+    result: dict[str, Any] = json.loads(run.stdout.strip().splitlines()[-1])
+    return result
+
+
 def theirs(name: str, timeout: float) -> dict[str, Any]:
     command = [sys.executable, __file__, "--reference-worker", name]
     started = time.perf_counter()
@@ -198,32 +307,43 @@ def theirs(name: str, timeout: float) -> dict[str, Any]:
     return result
 
 
+def seconds(value: float) -> str:
+    return f"{value * 1000:.0f} ms" if value < 10 else f"{value:.1f} s"
+
+
 def table(rows: list[dict[str, Any]]) -> str:
     lines = [
-        "| instance | pool | seats | types | our min p | their min p | ours ≥ theirs −1 % "
-        "| our time | their time | speed-up | quotas ours / theirs | panels ours / theirs |",
-        "|---|---:|---:|---:|---:|---:|:---:|---:|---:|---:|:---:|---:|",
+        "| instance | pool | seats | types | min p before | min p now | their min p "
+        "| time before | time now | their time | speed-up vs before | vs theirs "
+        "| quotas now / theirs | panels now / theirs |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|:---:|---:|",
     ]
     for row in rows:
-        o, t = row["ours"], row["theirs"]
+        o, t, b = row["ours"], row["theirs"], row["before"]
         if "min" in t:
             their_min = f"{t['min']:.6f}"
-            beat = "yes" if o["min"] >= t["min"] * 0.99 else "**no**"
-            their_time = f"{t['seconds']:.2f} s"
+            their_time = seconds(t["seconds"])
             speed = f"{t['seconds'] / o['seconds']:.0f}×"
             their_quotas = "ok" if t["quotas_ok"] else "**violated**"
             their_panels = str(t["panels"])
         elif t.get("timeout"):
-            their_min, beat, their_time = "—", "n/a", f"> {t['seconds']:.0f} s (stopped)"
+            their_min, their_time = "—", f"> {t['seconds']:.0f} s (stopped)"
             speed = f"> {t['seconds'] / o['seconds']:.0f}×"
             their_quotas, their_panels = "—", "—"
         else:
-            their_min, beat, their_time, speed, their_quotas, their_panels = ("not run",) + (
-                "—",
-            ) * 5
+            their_min, their_time, speed, their_quotas, their_panels = ("not run",) + ("—",) * 4
+        if "min" in b:
+            before_min, before_time = f"{b['min']:.6f}", seconds(b["seconds"])
+            gain = f"{b['seconds'] / o['seconds']:.1f}×"
+        elif b.get("timeout"):
+            before_min, before_time = "—", f"> {b['seconds']:.0f} s (stopped)"
+            gain = f"> {b['seconds'] / o['seconds']:.0f}×"
+        else:
+            before_min, before_time, gain = "not run", "—", "—"
         lines.append(
-            f"| {row['name']} | {row['n']} | {row['seats']} | {o['types']} | {o['min']:.6f} "
-            f"| {their_min} | {beat} | {o['seconds'] * 1000:.0f} ms | {their_time} | {speed} "
+            f"| {row['name']} | {row['n']} | {row['seats']} | {o['types']} | {before_min} "
+            f"| {o['min']:.6f} | {their_min} | {before_time} | {seconds(o['seconds'])} "
+            f"| {their_time} | {gain} | {speed} "
             f"| {'ok' if o['quotas_ok'] else '**violated**'} / {their_quotas} "
             f"| {o['panels']} / {their_panels} |"
         )
@@ -245,24 +365,52 @@ def table(rows: list[dict[str, Any]]) -> str:
     return "\n".join(lines)
 
 
+def load() -> str:
+    return f"{os.getloadavg()[0]:.1f}"
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--instances", default=",".join(INSTANCES))
     parser.add_argument("--repeats", type=int, default=3, help="runs of ours (median kept)")
     parser.add_argument(
+        "--baseline", help="also run the library as it was at this git commit (before/after)"
+    )
+    parser.add_argument("--baseline-repeats", type=int, default=1)
+    parser.add_argument(
+        "--baseline-timeout", type=float, default=150.0, help="seconds per baseline instance"
+    )
+    parser.add_argument(
         "--reference-timeout", type=float, default=900.0, help="seconds per reference run"
     )
     parser.add_argument("--no-reference", action="store_true", help="skip sortition-algorithms")
+    parser.add_argument(
+        "--previous-reference",
+        action="store_true",
+        help="with --no-reference: show the reference's times measured earlier (2026-11-26)",
+    )
     parser.add_argument("--write", action="store_true", help="store in bench/RESULTS.md")
     parser.add_argument("--reference-worker", help=argparse.SUPPRESS)
+    parser.add_argument("--ours-worker", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.reference_worker:
         print(json.dumps(reference_worker(args.reference_worker)))
         return 0
+    if args.ours_worker:
+        print(json.dumps(ours(instance(args.ours_worker).problem, args.repeats)))
+        return 0
+    load_before = load()
+    head = subprocess.run(
+        ["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True
+    ).stdout.strip()
     rows = []
     for name in args.instances.split(","):
         case = instance(name)
         problem = case.problem
+        before: dict[str, Any] = {}
+        if args.baseline:
+            before = baseline(name, args.baseline, args.baseline_repeats, args.baseline_timeout)
+            print(f"{name}: before {before}", flush=True)
         mine = ours(problem, args.repeats)
         print(
             f"{name}: ours min {mine['min']:.6f} (bound {mine['upper']:.6f}) "
@@ -273,12 +421,15 @@ def main() -> int:
         if not args.no_reference:
             reference = theirs(name, args.reference_timeout)
             print(f"{name}: theirs {reference}", flush=True)
+        elif args.previous_reference:
+            reference = PREVIOUS_REFERENCE.get(name, {})
         rows.append(
             {
                 "name": name,
                 "n": len(problem.pool),
                 "seats": problem.seats,
                 "ours": mine,
+                "before": before,
                 "theirs": reference,
             }
         )
@@ -287,19 +438,39 @@ def main() -> int:
     if args.write:
         command = ".venv/bin/python bench/lottery.py " + shlex.join(sys.argv[1:])
         now = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
+        if args.no_reference and args.previous_reference:
+            theirs_note = (
+                "Theirs: `sortition-algorithms` 0.12.15 `find_distribution_maximin` (HiGHS), "
+                "**not rerun** (93 s + 211 s + over 20 min, beyond this run's budget): times "
+                "measured 2026-11-26 02:49 UTC on the same machine under heavier load (about 9)."
+            )
+        else:
+            theirs_note = (
+                "Theirs: `sortition-algorithms` `find_distribution_maximin` (HiGHS), one run in "
+                f"a subprocess, stopped after {args.reference_timeout:.0f} s."
+            )
+        before_note = (
+            f"Before: the library at commit {args.baseline} (extracted with `git archive`), "
+            f"{args.baseline_repeats} run(s) per instance in a fresh subprocess, in the same "
+            "run just before ours. "
+            if args.baseline
+            else ""
+        )
         notes = "\n".join(
             [
-                f"Measured {now} with `{command.strip()}` on the shared 2-core machine "
-                "(other benchmarks running: absolute times are noisy, ratios are what matter).",
+                f"Measured {now} with `{command.strip()}` on the shared 2-core machine, "
+                f"working tree on top of {head}; load average {load_before} at the start, "
+                f"{load()} at the end (other benchmarks running: absolute times are noisy).",
                 "",
-                "Ours: `tierslien.lottery.select` (maximin by column generation over applicant "
+                "Now: `tierslien.lottery.select` (maximin by column generation over applicant "
                 "types, HiGHS via SciPy, plus the draw), median of "
-                f"{args.repeats} runs. Theirs: `sortition-algorithms` "
-                "`find_distribution_maximin` (HiGHS), one run in a subprocess, "
-                f"stopped after {args.reference_timeout:.0f} s. Min p = smallest selection "
-                "probability of any applicant; published LEXIMIN minimum on both examples: "
-                "0.100000 (= k/n). Quotas: every panel of the lottery and the drawn panel "
-                "(ours: also 200 more draws) meet every quota.",
+                f"{args.repeats} runs. {before_note}{theirs_note} Min p = smallest selection "
+                "probability of any applicant; published LEXIMIN minimum on both Flanigan et al. "
+                "examples: 0.100000 (= k/n). Quotas: every panel of the lottery and the drawn "
+                "panel (ours: also 200 more draws) meet every quota. `app_N_K`: like the web "
+                "app's themed meetings (N applicants, K seats, four questions with 3 to 8 "
+                "answers including `undisclosed`, about 10 % each; quotas = population "
+                "shares ± 5 points).",
                 "",
                 body,
             ]

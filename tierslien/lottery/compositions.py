@@ -25,6 +25,9 @@ from scipy.sparse import csr_array  # type: ignore[import-untyped, unused-ignore
 
 from tierslien.lottery.model import LotteryProblem
 
+BATCH = 16  # best moves tried, in order, per scan of the local search
+BLOCK = 24  # giving and receiving types a scan looks at first
+
 
 @dataclass(frozen=True, eq=False)
 class QuotaSystem:
@@ -100,31 +103,71 @@ class QuotaSystem:
         return counts, max(upper, float(np.dot(weights, counts)))
 
     def improve(self, weights: NDArray[np.float64], start: tuple[int, ...]) -> tuple[int, ...]:
-        """Local search from a valid composition: move one seat from one type to another
-        while that raises `weights @ counts` and keeps the quotas (best move first)."""
+        """Local search from a valid composition: move seats from one type to another
+        while that raises `weights @ counts` and keeps the quotas, until no move does.
+
+        Each scan lists the valid improving moves, best first (ties by type order), and
+        applies up to BATCH of them in that order, each if still valid. A scan first looks
+        only at the BLOCK lightest giving types and BLOCK heaviest receiving types; only when
+        that finds nothing does it look at every pair (so the result is a local optimum).
+        Only moves that raise the objective by more than 1e-12 are looked at."""
         counts = np.array(start, dtype=np.int64)
         per_quota = self.matrix @ counts
-        room = counts < self.sizes.astype(np.int64)
+        capacity = self.sizes.astype(np.int64)
         for _ in range(4 * self.seats):
             taken = np.flatnonzero(counts > 0)  # at most `seats` types can give a seat
-            can_drop = per_quota[self.rows[taken]] > self.lo[self.rows[taken]]
-            can_add = per_quota[self.rows] < self.hi[self.rows]
-            allowed = np.broadcast_to(room[None, :], (taken.size, self.n_types)).copy()
-            for j in range(self.rows.shape[1]):
-                same = self.rows[taken, j][:, None] == self.rows[None, :, j]
-                allowed &= same | (can_drop[:, j, None] & can_add[None, :, j])
-            scores = np.where(allowed, weights[None, :] - weights[taken][:, None], -np.inf)
-            flat = int(np.argmax(scores))
-            i, b = divmod(flat, self.n_types)
-            if not scores[i, b] > 1e-12:
+            lightest = float(weights[taken].min())
+            receivers = np.flatnonzero((counts < capacity) & (weights > lightest + 1e-12))
+            if receivers.size == 0:
                 break
-            a = int(taken[i])
-            counts[a] -= 1
-            counts[b] += 1
-            room[a] = True
-            room[b] = counts[b] < self.sizes[b]
-            per_quota += self.matrix[:, b] - self.matrix[:, a]
+            taken = taken[weights[taken] < float(weights[receivers].max()) - 1e-12]
+            moves: list[tuple[int, int]] = []
+            if taken.size > BLOCK or receivers.size > BLOCK:
+                givers = np.sort(taken[np.argsort(weights[taken], kind="stable")[:BLOCK]])
+                takers = np.sort(receivers[np.argsort(-weights[receivers], kind="stable")[:BLOCK]])
+                moves = self._moves(weights, per_quota, givers, takers)
+            if not moves:
+                moves = self._moves(weights, per_quota, taken, receivers)
+            if not moves:
+                break
+            for a, b in moves:  # the best first, each if still valid
+                if counts[a] == 0 or counts[b] >= capacity[b]:
+                    continue
+                ra, rb = self.rows[a], self.rows[b]
+                if np.any(
+                    (ra != rb) & ((per_quota[ra] <= self.lo[ra]) | (per_quota[rb] >= self.hi[rb]))
+                ):
+                    continue
+                counts[a] -= 1
+                counts[b] += 1
+                per_quota += self.matrix[:, b] - self.matrix[:, a]
         return tuple(int(x) for x in counts)
+
+    def _moves(
+        self,
+        weights: NDArray[np.float64],
+        per_quota: NDArray[np.float64],
+        taken: NDArray[np.int64],
+        receivers: NDArray[np.int64],
+    ) -> list[tuple[int, int]]:
+        """The BATCH best valid moves of a seat from `taken` to `receivers` that raise the
+        objective, best first (ties: giving type, then receiving type, in type order)."""
+        give_rows = self.rows[taken]  # giving types x criteria
+        take_rows = self.rows[receivers]
+        can_drop = per_quota[give_rows] > self.lo[give_rows]
+        can_add = per_quota[take_rows] < self.hi[take_rows]
+        allowed = np.ones((taken.size, receivers.size), dtype=bool)
+        for j in range(self.rows.shape[1]):
+            same = give_rows[:, j, None] == take_rows[None, :, j]
+            allowed &= same | (can_drop[:, j, None] & can_add[None, :, j])
+        scores = np.where(allowed, weights[receivers][None, :] - weights[taken][:, None], -np.inf)
+        flat_scores = scores.ravel()
+        good = np.flatnonzero(flat_scores > 1e-12)
+        order = good[np.lexsort((good, -flat_scores[good]))][:BATCH]
+        return [
+            (int(taken[i]), int(receivers[r]))
+            for i, r in (divmod(flat, receivers.size) for flat in order.tolist())
+        ]
 
     def meets(self, counts: tuple[int, ...]) -> bool:
         vector = np.array(counts, dtype=np.float64)

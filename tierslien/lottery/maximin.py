@@ -38,10 +38,16 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from fractions import Fraction
 from functools import cached_property
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
 from scipy.optimize import linprog  # type: ignore[import-untyped, unused-ignore]
+
+try:  # the HiGHS bindings bundled with SciPy >= 1.15 (private: fall back to linprog)
+    from scipy.optimize._highspy import _core as _highspy  # type: ignore[import-untyped, unused-ignore]
+except ImportError:  # pragma: no cover
+    _highspy = None
 
 from tierslien.lottery.compositions import QuotaSystem
 from tierslien.lottery.feasibility import InfeasibleQuotasError, diagnose
@@ -54,8 +60,10 @@ RESOLUTION = 10**9
 
 EPS = 1e-12  # numerical zero for probabilities
 BOUND_EVERY = 25  # iterations between exact pricings (each gives an upper bound)
-STARTS = 2  # local searches per iteration, from the most likely compositions
+STARTS = 1  # local searches per iteration from the most likely compositions
 FAST_GAP = 1e-4  # relative MIP gap while a quick answer is enough to improve
+SIMPLEX = 4  # HiGHS primal simplex: adding columns keeps the previous basis feasible
+EXTRA = 3  # and from compositions of the support taken in turn (diverse new columns)
 EXACT_GAP = 1e-9  # relative MIP gap to certify that no composition improves
 
 
@@ -209,7 +217,8 @@ def round_to_tickets(weights: NDArray[np.float64]) -> list[int]:
 def _master(
     columns: list[tuple[int, ...]], sizes: NDArray[np.float64]
 ) -> tuple[float, NDArray[np.float64], NDArray[np.float64]]:
-    """Solve the master LP: (z, lambda, y) with y the duals normalised to sum_t y_t size_t = 1."""
+    """Solve the master LP from scratch with `scipy.optimize.linprog`:
+    (z, lambda, y) with y the duals normalised to sum_t y_t size_t = 1."""
     counts = np.array(columns, dtype=np.float64).T  # types x columns
     n_types, n_cols = counts.shape
     # Variables: lambda_1..lambda_P, z. Minimise -z.
@@ -228,10 +237,91 @@ def _master(
     )
     if res.status != 0:
         raise RuntimeError(f"master LP failed: {res.message}")
-    duals = np.clip(-np.asarray(res.ineqlin.marginals, dtype=np.float64), 0.0, None)
+    return (
+        float(res.x[-1]),
+        np.asarray(res.x[:-1], dtype=np.float64),
+        _normalised(-np.asarray(res.ineqlin.marginals, dtype=np.float64), sizes),
+    )
+
+
+def _normalised(duals: NDArray[np.float64], sizes: NDArray[np.float64]) -> NDArray[np.float64]:
+    duals = np.clip(duals, 0.0, None)
     scale = float(duals @ sizes)
-    duals = duals / scale if scale > 0 else np.full(n_types, 1.0 / float(sizes.sum()))
-    return float(res.x[-1]), np.asarray(res.x[:-1], dtype=np.float64), duals
+    return duals / scale if scale > 0 else np.full(sizes.shape[0], 1.0 / float(sizes.sum()))
+
+
+class _Master:
+    """The master LP kept in one HiGHS instance: new compositions are added as columns and
+    the next solve starts from the previous optimal basis (a few dozen simplex iterations
+    instead of hundreds from scratch). Uses the HiGHS bindings that SciPy ships
+    (`scipy.optimize._highspy`); without them, every solve starts from scratch (`_master`).
+    Both are deterministic: the same columns in the same order give the same solution."""
+
+    def __init__(self, sizes: NDArray[np.float64]) -> None:
+        self.sizes = sizes
+        self.columns: list[tuple[int, ...]] = []
+        self.highs: Any = None
+        if _highspy is None:
+            return
+        highs = _highspy._Highs()
+        highs.setOptionValue("output_flag", False)
+        highs.setOptionValue("random_seed", 0)
+        highs.setOptionValue("threads", 1)
+        highs.setOptionValue("simplex_strategy", SIMPLEX)
+        infinity = highs.getInfinity()
+        n_types = sizes.shape[0]
+        # Column 0 is z (cost -1); row t: size_t z - counts_t @ lambda <= 0; last row: sum = 1.
+        highs.addVar(0.0, infinity)
+        highs.changeColCost(0, -1.0)
+        highs.addRows(
+            n_types + 1,
+            np.append(np.full(n_types, -infinity), 1.0),
+            np.append(np.zeros(n_types), 1.0),
+            n_types,
+            np.arange(n_types + 1, dtype=np.int32),
+            np.zeros(n_types, dtype=np.int32),
+            np.asarray(sizes, dtype=np.float64),
+        )
+        self.highs = highs
+        self.infinity = infinity
+
+    def add(self, columns: list[tuple[int, ...]]) -> None:
+        """Append compositions (counts of the covered types) as new columns."""
+        if self.highs is not None and columns:
+            n_types = self.sizes.shape[0]
+            counts = np.array(columns, dtype=np.float64)  # columns x types
+            cols, rows = np.nonzero(counts)  # row-major: grouped by column, types ascending
+            starts = np.searchsorted(cols, np.arange(len(columns)))
+            # Each column: -counts on the type rows, then 1 on the convexity row.
+            starts = (starts + np.arange(len(columns))).astype(np.int32)
+            indices = np.insert(
+                rows, np.searchsorted(cols, np.arange(1, len(columns) + 1)), n_types
+            )
+            values = np.insert(
+                -counts[cols, rows], np.searchsorted(cols, np.arange(1, len(columns) + 1)), 1.0
+            )
+            self.highs.addCols(
+                len(columns),
+                np.zeros(len(columns)),
+                np.zeros(len(columns)),
+                np.full(len(columns), self.infinity),
+                int(indices.size),
+                starts,
+                indices.astype(np.int32),
+                values,
+            )
+        self.columns += columns
+
+    def solve(self) -> tuple[float, NDArray[np.float64], NDArray[np.float64]]:
+        if self.highs is not None:
+            self.highs.run()
+            if self.highs.getModelStatus() == _highspy.HighsModelStatus.kOptimal:
+                solution = self.highs.getSolution()
+                values = np.asarray(solution.col_value, dtype=np.float64)
+                duals = -np.asarray(solution.row_dual, dtype=np.float64)[: self.sizes.shape[0]]
+                return float(values[0]), values[1:], _normalised(duals, self.sizes)
+            logger.warning("warm-started master LP failed, solving from scratch")
+        return _master(self.columns, self.sizes)
 
 
 def _price(
@@ -302,27 +392,29 @@ def find_lottery(
     if uncoverable:
         logger.warning("%d applicant type(s) cannot be in any valid panel", len(uncoverable))
     covered = np.array([t for t in range(n_types) if t not in uncoverable])
+    master = _Master(system.sizes[covered])
+    master.add([tuple(np.asarray(c)[covered].tolist()) for c in columns])
     iteration = 0
     upper = 1.0
     while True:
         iteration += 1
-        z, lam, duals = _master(
-            [tuple(c[t] for t in covered) for c in columns], system.sizes[covered]
-        )
+        z, lam, duals = master.solve()
         weights = np.zeros(n_types)
         weights[covered] = duals
-        ranked = sorted(range(len(columns)), key=lambda i: -lam[i])[:STARTS]
+        by_weight = sorted(range(len(columns)), key=lambda i: -lam[i])
+        ranked = by_weight[:STARTS]
+        support = [i for i in by_weight if lam[i] > EPS]
+        for k in range(EXTRA):
+            pick = support[(iteration * EXTRA + k) % len(support)]
+            if pick not in ranked:
+                ranked.append(pick)
         elapsed = time.perf_counter() - started
         last = iteration >= params.max_iterations or (
             params.time_limit is not None and elapsed > params.time_limit
         )
+        exact = last or iteration % BOUND_EVERY == 0
         new, bound = _price(
-            system,
-            weights,
-            z,
-            [columns[i] for i in ranked],
-            set(columns),
-            exact=last or iteration % BOUND_EVERY == 0,
+            system, weights, z, [columns[i] for i in ranked], set(columns), exact=exact
         )
         if bound is not None:
             upper = min(upper, bound)
@@ -341,6 +433,7 @@ def find_lottery(
                 )
             break
         columns += improving
+        master.add([tuple(np.asarray(c)[covered].tolist()) for c in improving])
 
     order = sorted(range(len(columns)), key=lambda i: columns[i])
     tickets = round_to_tickets(lam[order])
