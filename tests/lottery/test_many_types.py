@@ -129,3 +129,16 @@ def test_local_search_ends_valid_and_locally_optimal() -> None:
             moved[b] += 1
             if system.meets(tuple(moved)):
                 assert weights[b] - weights[a] <= 1e-12
+
+
+def test_the_type_space_relaxation_bounds_the_optimum() -> None:
+    for seed in (3, 8):
+        problem = many_type_problem(seed=seed)
+        system = QuotaSystem.of(problem)
+        value, duals = maximin._relaxation(system, np.arange(system.n_types))
+        lottery = find_lottery(problem)
+        assert float(lottery.min_probability) <= value + 1e-9
+        assert np.all(duals >= 0) and float(duals @ system.sizes) == pytest.approx(1.0)
+        # The duals certify the value: no composition does better against them.
+        best = system.best(duals)
+        assert best is not None and best[1] >= value - 1e-9

@@ -25,8 +25,8 @@ from scipy.sparse import csr_array  # type: ignore[import-untyped, unused-ignore
 
 from tierslien.lottery.model import LotteryProblem
 
-BATCH = 16  # best moves tried, in order, per scan of the local search
-BLOCK = 24  # giving and receiving types a scan looks at first
+BATCH = 32  # best moves tried, in order, per scan of the local search
+BLOCK = 12  # giving and receiving types a scan looks at first
 
 
 @dataclass(frozen=True, eq=False)
@@ -112,9 +112,11 @@ class QuotaSystem:
         that finds nothing does it look at every pair (so the result is a local optimum).
         Only moves that raise the objective by more than 1e-12 are looked at."""
         counts = np.array(start, dtype=np.int64)
-        per_quota = self.matrix @ counts
+        quota_counts = [int(x) for x in self.matrix @ counts]  # seats per quota row
         capacity = self.sizes.astype(np.int64)
+        rows, lo, hi = self._type_rows, self._lo, self._hi
         for _ in range(4 * self.seats):
+            per_quota = np.array(quota_counts, dtype=np.float64)
             taken = np.flatnonzero(counts > 0)  # at most `seats` types can give a seat
             lightest = float(weights[taken].min())
             receivers = np.flatnonzero((counts < capacity) & (weights > lightest + 1e-12))
@@ -133,15 +135,29 @@ class QuotaSystem:
             for a, b in moves:  # the best first, each if still valid
                 if counts[a] == 0 or counts[b] >= capacity[b]:
                     continue
-                ra, rb = self.rows[a], self.rows[b]
-                if np.any(
-                    (ra != rb) & ((per_quota[ra] <= self.lo[ra]) | (per_quota[rb] >= self.hi[rb]))
+                if any(
+                    ra != rb and (quota_counts[ra] <= lo[ra] or quota_counts[rb] >= hi[rb])
+                    for ra, rb in zip(rows[a], rows[b], strict=True)
                 ):
                     continue
                 counts[a] -= 1
                 counts[b] += 1
-                per_quota += self.matrix[:, b] - self.matrix[:, a]
+                for ra, rb in zip(rows[a], rows[b], strict=True):
+                    quota_counts[ra] -= 1
+                    quota_counts[rb] += 1
         return tuple(int(x) for x in counts)
+
+    @cached_property
+    def _type_rows(self) -> list[list[int]]:
+        return [[int(r) for r in row] for row in self.rows]
+
+    @cached_property
+    def _lo(self) -> list[float]:
+        return [float(x) for x in self.lo]
+
+    @cached_property
+    def _hi(self) -> list[float]:
+        return [float(x) for x in self.hi]
 
     def _moves(
         self,

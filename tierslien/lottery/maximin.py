@@ -16,12 +16,19 @@ Column generation: the master LP
 
 over the compositions found so far; its duals y >= 0 (sum_t y_t size_t = 1)
 price new compositions: any composition c with y @ c > z improves the master.
-A local search (one seat moved between two types) finds such compositions
-cheaply; when it finds none, the integer program max_c y @ c over the quotas
-finds one or proves there is none. Any such y proves the bound
-optimum <= max_c y @ c, so the loop stops with a certified gap (1e-9 by
-default). Types that no valid panel can include are reported and left at
+A local search (seats moved between two types, best moves first) finds such
+compositions cheaply, from the most likely composition and from three others of
+the support taken in turn; when it finds none, the integer program
+max_c y @ c over the quotas finds one or proves there is none. Any such y proves
+the bound optimum <= max_c y @ c, so the loop stops with a certified gap (1e-9
+by default). Types that no valid panel can include are reported and left at
 probability 0, as in the paper.
+
+Speed with hundreds of types: the master stays in one HiGHS instance (SciPy's
+bundled bindings) and each solve starts from the previous basis with the primal
+simplex; the relaxation in type space (fractional seats per type, one LP) gives
+the likely optimum up front: compositions that are best for its duals seed the
+master, and reaching its value triggers the exact certification at once.
 
 The distribution is then made exact and canonical: compositions sorted, weights
 rounded to integer tickets out of RESOLUTION (largest remainders), so that the
@@ -43,6 +50,12 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 from scipy.optimize import linprog  # type: ignore[import-untyped, unused-ignore]
+from scipy.sparse import (  # type: ignore[import-untyped, unused-ignore]
+    coo_array,
+    csr_array,
+    hstack,
+    vstack,
+)
 
 try:  # the HiGHS bindings bundled with SciPy >= 1.15 (private: fall back to linprog)
     from scipy.optimize._highspy import _core as _highspy  # type: ignore[import-untyped, unused-ignore]
@@ -60,10 +73,10 @@ RESOLUTION = 10**9
 
 EPS = 1e-12  # numerical zero for probabilities
 BOUND_EVERY = 25  # iterations between exact pricings (each gives an upper bound)
-STARTS = 1  # local searches per iteration from the most likely compositions
+STARTS = 1  # local searches per iteration from the most likely compositions,
+EXTRA = 3  # and from compositions of the support taken in turn (diverse new columns)
 FAST_GAP = 1e-4  # relative MIP gap while a quick answer is enough to improve
 SIMPLEX = 4  # HiGHS primal simplex: adding columns keeps the previous basis feasible
-EXTRA = 3  # and from compositions of the support taken in turn (diverse new columns)
 EXACT_GAP = 1e-9  # relative MIP gap to certify that no composition improves
 
 
@@ -354,6 +367,47 @@ def _price(
     return found, best[1]
 
 
+def _relaxation(
+    system: QuotaSystem, covered: NDArray[np.int64]
+) -> tuple[float, NDArray[np.float64]]:
+    """The maximin over the quotas' polytope in type space (fractional seats per type):
+    maximise z s.t. x_t >= z size_t (covered types), lo <= A x <= hi, sum x = seats,
+    0 <= x <= size. Every lottery's expected composition lies in that polytope, so its
+    value bounds the optimum; its duals y (normalised, over the covered types) are where
+    the master's duals end up when the bound is tight. Returns (value, y)."""
+    n_types = system.n_types
+    n_covered = covered.size
+    # Variables: x_1..x_n, z. Minimise -z.
+    cost = np.zeros(n_types + 1)
+    cost[-1] = -1.0
+    cover = coo_array(  # z size_t - x_t <= 0
+        (
+            np.concatenate([np.full(n_covered, -1.0), system.sizes[covered]]),
+            (
+                np.tile(np.arange(n_covered), 2),
+                np.concatenate([covered, np.full(n_covered, n_types)]),
+            ),
+        ),
+        shape=(n_covered, n_types + 1),
+    )
+    quota = coo_array(system.matrix).tocsr()
+    zeros = csr_array((quota.shape[0], 1))
+    upper = np.where(np.isin(np.arange(n_types), covered), system.sizes, 0.0)
+    res = linprog(
+        cost,
+        A_ub=vstack([cover.tocsr(), hstack([quota, zeros]), hstack([-quota, zeros])]).tocsr(),
+        b_ub=np.concatenate([np.zeros(n_covered), system.hi, -system.lo]),
+        A_eq=np.append(np.ones(n_types), 0.0).reshape(1, -1),
+        b_eq=np.array([float(system.seats)]),
+        bounds=np.column_stack([np.append(np.zeros(n_types), 0.0), np.append(upper, np.inf)]),
+        method="highs",
+    )
+    if res.status != 0:
+        return 1.0, np.full(n_covered, 1.0 / float(system.sizes[covered].sum()))
+    duals = -np.asarray(res.ineqlin.marginals, dtype=np.float64)[:n_covered]
+    return float(res.x[-1]), _normalised(duals, system.sizes[covered])
+
+
 def find_lottery(
     problem: LotteryProblem,
     *,
@@ -392,6 +446,16 @@ def find_lottery(
     if uncoverable:
         logger.warning("%d applicant type(s) cannot be in any valid panel", len(uncoverable))
     covered = np.array([t for t in range(n_types) if t not in uncoverable])
+    # The relaxation in type space: its value bounds the optimum (and usually equals it);
+    # compositions that are best for its duals are the likely support of an optimal lottery.
+    relaxed, relaxed_duals = _relaxation(system, covered)
+    face = np.zeros(n_types)
+    face[covered] = relaxed_duals
+    for column in list(columns):
+        candidate = system.improve(face, column)
+        if candidate not in columns:
+            columns.append(candidate)
+    known = set(columns)
     master = _Master(system.sizes[covered])
     master.add([tuple(np.asarray(c)[covered].tolist()) for c in columns])
     iteration = 0
@@ -412,10 +476,10 @@ def find_lottery(
         last = iteration >= params.max_iterations or (
             params.time_limit is not None and elapsed > params.time_limit
         )
-        exact = last or iteration % BOUND_EVERY == 0
-        new, bound = _price(
-            system, weights, z, [columns[i] for i in ranked], set(columns), exact=exact
-        )
+        # Certify (exact pricing) every BOUND_EVERY iterations, and as soon as the master
+        # reaches the relaxation's value, which is then, as a rule, the optimum.
+        exact = last or iteration % BOUND_EVERY == 0 or z >= relaxed - params.tolerance
+        new, bound = _price(system, weights, z, [columns[i] for i in ranked], known, exact=exact)
         if bound is not None:
             upper = min(upper, bound)
         if on_progress is not None:
@@ -423,7 +487,7 @@ def find_lottery(
         logger.debug(
             "iteration %d: %d compositions, min in [%.9f, %.9f]", iteration, len(columns), z, upper
         )
-        improving = [c for c in new if c not in columns and float(np.dot(weights, c)) > z + EPS]
+        improving = [c for c in new if c not in known and float(np.dot(weights, c)) > z + EPS]
         if upper - z <= params.tolerance or not improving or last:
             if last and upper - z > params.tolerance:
                 logger.warning(
@@ -433,6 +497,7 @@ def find_lottery(
                 )
             break
         columns += improving
+        known.update(improving)
         master.add([tuple(np.asarray(c)[covered].tolist()) for c in improving])
 
     order = sorted(range(len(columns)), key=lambda i: columns[i])
