@@ -274,58 +274,65 @@ class _Master:
         self.sizes = sizes
         self.columns: list[tuple[int, ...]] = []
         self.highs: Any = None
+        self.infinity = math.inf
         if _highspy is None:
             return
-        highs = _highspy._Highs()
-        highs.setOptionValue("output_flag", False)
-        highs.setOptionValue("random_seed", 0)
-        highs.setOptionValue("threads", 1)
-        highs.setOptionValue("simplex_strategy", SIMPLEX)
-        infinity = highs.getInfinity()
-        n_types = sizes.shape[0]
-        # Column 0 is z (cost -1); row t: size_t z - counts_t @ lambda <= 0; last row: sum = 1.
-        highs.addVar(0.0, infinity)
-        highs.changeColCost(0, -1.0)
-        highs.addRows(
-            n_types + 1,
-            np.append(np.full(n_types, -infinity), 1.0),
-            np.append(np.zeros(n_types), 1.0),
-            n_types,
-            np.arange(n_types + 1, dtype=np.int32),
-            np.zeros(n_types, dtype=np.int32),
-            np.asarray(sizes, dtype=np.float64),
-        )
+        try:
+            highs = _highspy._Highs()
+            highs.setOptionValue("output_flag", False)
+            highs.setOptionValue("random_seed", 0)
+            highs.setOptionValue("threads", 1)
+            highs.setOptionValue("simplex_strategy", SIMPLEX)
+            infinity = highs.getInfinity()
+            n_types = sizes.shape[0]
+            # Column 0 is z (cost -1); row t: size_t z - counts_t @ lambda <= 0; last: sum = 1.
+            highs.addVar(0.0, infinity)
+            highs.changeColCost(0, -1.0)
+            highs.addRows(
+                n_types + 1,
+                np.append(np.full(n_types, -infinity), 1.0),
+                np.append(np.zeros(n_types), 1.0),
+                n_types,
+                np.arange(n_types + 1, dtype=np.int32),
+                np.zeros(n_types, dtype=np.int32),
+                np.asarray(sizes, dtype=np.float64),
+            )
+        except (AttributeError, TypeError, RuntimeError) as error:  # pragma: no cover
+            logger.warning("HiGHS bindings unusable (%s): master solved from scratch", error)
+            return
         self.highs = highs
         self.infinity = infinity
 
     def add(self, columns: list[tuple[int, ...]]) -> None:
         """Append compositions (counts of the covered types) as new columns."""
-        if self.highs is not None and columns:
-            n_types = self.sizes.shape[0]
-            counts = np.array(columns, dtype=np.float64)  # columns x types
-            cols, rows = np.nonzero(counts)  # row-major: grouped by column, types ascending
-            starts = np.searchsorted(cols, np.arange(len(columns)))
-            # Each column: -counts on the type rows, then 1 on the convexity row.
-            starts = (starts + np.arange(len(columns))).astype(np.int32)
-            indices = np.insert(
-                rows, np.searchsorted(cols, np.arange(1, len(columns) + 1)), n_types
-            )
-            values = np.insert(
-                -counts[cols, rows], np.searchsorted(cols, np.arange(1, len(columns) + 1)), 1.0
-            )
+        self.columns += columns
+        if self.highs is None or not columns:
+            return
+        n_types = self.sizes.shape[0]
+        counts = np.array(columns, dtype=np.float64)  # columns x types
+        cols, rows = np.nonzero(counts)  # row-major: grouped by column, types ascending
+        # Each column: -counts on its type rows, then 1 on the convexity row (row n_types).
+        ends = np.searchsorted(cols, np.arange(1, len(columns) + 1))
+        starts = np.append(0, ends[:-1]) + np.arange(len(columns))
+        indices = np.insert(rows, ends, n_types)
+        values = np.insert(-counts[cols, rows], ends, 1.0)
+        try:
             self.highs.addCols(
                 len(columns),
                 np.zeros(len(columns)),
                 np.zeros(len(columns)),
                 np.full(len(columns), self.infinity),
                 int(indices.size),
-                starts,
+                starts.astype(np.int32),
                 indices.astype(np.int32),
                 values,
             )
-        self.columns += columns
+        except (AttributeError, TypeError, RuntimeError) as error:  # pragma: no cover
+            logger.warning("HiGHS bindings unusable (%s): master solved from scratch", error)
+            self.highs = None
 
     def solve(self) -> tuple[float, NDArray[np.float64], NDArray[np.float64]]:
+        """(z, lambda, y) of the master over every column added so far."""
         if self.highs is not None:
             self.highs.run()
             if self.highs.getModelStatus() == _highspy.HighsModelStatus.kOptimal:
