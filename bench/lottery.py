@@ -4,12 +4,17 @@ Instances: Flanigan et al.'s public examples in ../shared/benchmarks/sortition/
 (example_small_20: pool 200, k=20; example_large_200: pool 2000, k=200) and a
 synthetic pool of 500 applicants with four criteria and 40 seats (seeded,
 self-selected pool skewed away from the population; quotas = population shares
-+/- 5 points). For each: the smallest selection probability, the runtime of the
-whole lottery computation, and whether every panel of the lottery (and the drawn
-one) meets the quotas. The reference is `sortition-algorithms` (PyPI, maximin
-with HiGHS), run in a subprocess with a time limit so that runs stay bounded.
++/- 5 points). Pools like the web app's themed meetings, `app_N_K` (N
+applicants, K seats, four door questions with 4 to 8 answers including
+`undisclosed`, hundreds of applicant types), test what column generation
+does with many types. For each: the smallest selection probability, the runtime of the whole lottery
+computation, and whether every panel of the lottery (and the drawn one) meets
+the quotas. The reference is `sortition-algorithms` (PyPI, maximin with HiGHS),
+run in a subprocess with a time limit so that runs stay bounded; `--baseline
+COMMIT` also runs our library as it was at COMMIT (before/after, same run).
 
 Example: .venv/bin/python bench/lottery.py --write
+         .venv/bin/python bench/lottery.py --baseline 255c3f8 --no-reference --previous-reference
 """
 
 from __future__ import annotations
@@ -468,7 +473,7 @@ def main() -> int:
                 "probability of any applicant; published LEXIMIN minimum on both Flanigan et al. "
                 "examples: 0.100000 (= k/n). Quotas: every panel of the lottery and the drawn "
                 "panel (ours: also 200 more draws) meet every quota. `app_N_K`: like the web "
-                "app's themed meetings (N applicants, K seats, four questions with 3 to 8 "
+                "app's themed meetings (N applicants, K seats, four questions with 4 to 8 "
                 "answers including `undisclosed`, about 10 % each; quotas = population "
                 "shares ± 5 points).",
                 "",
