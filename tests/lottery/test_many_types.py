@@ -3,13 +3,17 @@ and that the faster column generation stays exact, valid, deterministic and veri
 
 from __future__ import annotations
 
+import hashlib
 import itertools
+import json
 
 import numpy as np
 import pytest
 
 from tierslien.lottery import (
     LotteryProblem,
+    MaximinParams,
+    SelectParams,
     find_lottery,
     maximin,
     population_shares,
@@ -18,7 +22,7 @@ from tierslien.lottery import (
     select,
 )
 from tierslien.lottery.compositions import QuotaSystem
-from tierslien.lottery.verify import record, verify
+from tierslien.lottery.verify import audit, load_lottery, record, verify
 
 from .factories import pool_of
 
@@ -142,3 +146,48 @@ def test_the_type_space_relaxation_bounds_the_optimum() -> None:
         # The duals certify the value: no composition does better against them.
         best = system.best(duals)
         assert best is not None and best[1] >= value - 1e-9
+
+
+# SHA-256 of [[counts, tickets], ...] of many_type_problem()'s lottery, as computed by the
+# library at commit 255c3f8 (the first column generation, before records named a method).
+FIRST_METHOD_FINGERPRINT = "55850b001f65e4d01b94f8ecfefb83ccfaf56fe1e9a75b46d2131d4df0ed2eda"
+
+
+def fingerprint(lottery: maximin.Lottery) -> str:
+    data = [[list(c.counts), c.tickets] for c in lottery.compositions]
+    return hashlib.sha256(json.dumps(data).encode()).hexdigest()
+
+
+def test_the_first_method_still_computes_the_first_lottery_bit_for_bit() -> None:
+    lottery = find_lottery(many_type_problem(), params=MaximinParams(method=1))
+    assert fingerprint(lottery) == FIRST_METHOD_FINGERPRINT
+    assert lottery.method == 1
+
+
+def test_records_name_their_method_and_older_records_rerun_with_the_first() -> None:
+    problem = many_type_problem()
+    current = record(select(problem, rng=rng_for_seed(5)), 5)
+    assert current["method"] == maximin.METHOD == 2
+    assert verify(problem, current).ok
+    older = record(
+        select(problem, rng=rng_for_seed(5), params=SelectParams(MaximinParams(method=1))), 5
+    )
+    del older["method"]  # records made before 2026-11-26 have no "method"
+    assert fingerprint(load_lottery(problem, older)) == FIRST_METHOD_FINGERPRINT
+    outcome = verify(problem, older)
+    assert outcome.ok, outcome
+    # Rerun with the current method instead, the same inputs give another optimal lottery:
+    # only the audit would then vouch for the record.
+    assert older["compositions"] != current["compositions"]
+    assert audit(problem, older) == []
+
+
+def test_an_unknown_method_is_reported() -> None:
+    problem = many_type_problem(seed=4, n=150, seats=16)
+    published = record(select(problem, rng=rng_for_seed(5)), 5)
+    published["method"] = 99
+    outcome = verify(problem, published)
+    assert not outcome.ok
+    assert any("unknown method" in p for p in outcome.problems)
+    with pytest.raises(ValueError, match="method"):
+        MaximinParams(method=3)

@@ -102,7 +102,14 @@ class QuotaSystem:
         upper = -float(bound) if bound is not None and np.isfinite(bound) else -float(res.fun)
         return counts, max(upper, float(np.dot(weights, counts)))
 
-    def improve(self, weights: NDArray[np.float64], start: tuple[int, ...]) -> tuple[int, ...]:
+    def improve(
+        self,
+        weights: NDArray[np.float64],
+        start: tuple[int, ...],
+        *,
+        batch: int = BATCH,
+        block: int = BLOCK,
+    ) -> tuple[int, ...]:
         """Local search from a valid composition: move seats from one type to another
         while that raises `weights @ counts` and keeps the quotas, until no move does.
 
@@ -110,7 +117,8 @@ class QuotaSystem:
         applies up to BATCH of them in that order, each if still valid. A scan first looks
         only at the BLOCK lightest giving types and BLOCK heaviest receiving types; only when
         that finds nothing does it look at every pair (so the result is a local optimum).
-        Only moves that raise the objective by more than 1e-12 are looked at."""
+        Only moves that raise the objective by more than 1e-12 are looked at. `batch=1,
+        block=0` is the search of the first method (the single best move per scan)."""
         counts = np.array(start, dtype=np.int64)
         quota_counts = [int(x) for x in self.matrix @ counts]  # seats per quota row
         capacity = self.sizes.astype(np.int64)
@@ -124,12 +132,12 @@ class QuotaSystem:
                 break
             taken = taken[weights[taken] < float(weights[receivers].max()) - 1e-12]
             moves: list[tuple[int, int]] = []
-            if taken.size > BLOCK or receivers.size > BLOCK:
-                givers = np.sort(taken[np.argsort(weights[taken], kind="stable")[:BLOCK]])
-                takers = np.sort(receivers[np.argsort(-weights[receivers], kind="stable")[:BLOCK]])
-                moves = self._moves(weights, per_quota, givers, takers)
+            if block and (taken.size > block or receivers.size > block):
+                givers = np.sort(taken[np.argsort(weights[taken], kind="stable")[:block]])
+                takers = np.sort(receivers[np.argsort(-weights[receivers], kind="stable")[:block]])
+                moves = self._moves(weights, per_quota, givers, takers, batch)
             if not moves:
-                moves = self._moves(weights, per_quota, taken, receivers)
+                moves = self._moves(weights, per_quota, taken, receivers, batch)
             if not moves:
                 break
             for a, b in moves:  # the best first, each if still valid
@@ -165,8 +173,9 @@ class QuotaSystem:
         per_quota: NDArray[np.float64],
         taken: NDArray[np.int64],
         receivers: NDArray[np.int64],
+        batch: int,
     ) -> list[tuple[int, int]]:
-        """The BATCH best valid moves of a seat from `taken` to `receivers` that raise the
+        """The `batch` best valid moves of a seat from `taken` to `receivers` that raise the
         objective, best first (ties: giving type, then receiving type, in type order)."""
         give_rows = self.rows[taken]  # giving types x criteria
         take_rows = self.rows[receivers]
@@ -179,7 +188,7 @@ class QuotaSystem:
         scores = np.where(allowed, weights[receivers][None, :] - weights[taken][:, None], -np.inf)
         flat_scores = scores.ravel()
         good = np.flatnonzero(flat_scores > 1e-12)
-        order = good[np.lexsort((good, -flat_scores[good]))][:BATCH]
+        order = good[np.lexsort((good, -flat_scores[good]))][:batch]
         return [
             (int(taken[i]), int(receivers[r]))
             for i, r in (divmod(flat, receivers.size) for flat in order.tolist())

@@ -62,7 +62,7 @@ try:  # the HiGHS bindings bundled with SciPy >= 1.15 (private: fall back to lin
 except ImportError:  # pragma: no cover
     _highspy = None
 
-from tierslien.lottery.compositions import QuotaSystem
+from tierslien.lottery.compositions import BATCH, BLOCK, QuotaSystem
 from tierslien.lottery.feasibility import InfeasibleQuotasError, diagnose
 from tierslien.lottery.model import LotteryProblem, Panel
 
@@ -70,6 +70,12 @@ logger = logging.getLogger(__name__)
 
 RESOLUTION = 10**9
 """Lottery tickets: each composition's probability is a whole number of tickets out of this."""
+
+METHOD = 2
+"""The column generation's version, published in records so that a rerun uses the same one:
+1 = the first (cold master, two local searches of single moves per iteration), 2 = since
+2026-11-26 (warm master, batched local search, diverse starts, type-space relaxation). Both
+give a maximin lottery; on pools with many types, usually not the same one."""
 
 EPS = 1e-12  # numerical zero for probabilities
 BOUND_EVERY = 25  # iterations between exact pricings (each gives an upper bound)
@@ -87,6 +93,7 @@ class MaximinParams:
     tolerance: float = 1e-9  # stop when the certified gap on the minimum probability is below
     max_iterations: int = 10_000
     time_limit: float | None = None  # seconds; None = until optimal
+    method: int = METHOD  # 1: the first column generation (kept to rerun its records)
 
     def __post_init__(self) -> None:
         if not 0 <= self.tolerance < 0.01:
@@ -95,6 +102,8 @@ class MaximinParams:
             raise ValueError(f"max_iterations must be at least 1, not {self.max_iterations}")
         if self.time_limit is not None and self.time_limit <= 0:
             raise ValueError(f"time_limit must be positive, not {self.time_limit}")
+        if self.method not in (1, METHOD):
+            raise ValueError(f"method must be 1 or {METHOD}, not {self.method}")
 
 
 @dataclass(frozen=True)
@@ -129,6 +138,7 @@ class Lottery:
     iterations: int = 0
     seconds: float = 0.0
     uncoverable: tuple[int, ...] = field(default=())  # types that no valid panel includes
+    method: int = METHOD  # the column generation that computed it (see METHOD)
 
     def __post_init__(self) -> None:
         if sum(c.tickets for c in self.compositions) != RESOLUTION:
@@ -270,12 +280,12 @@ class _Master:
     (`scipy.optimize._highspy`); without them, every solve starts from scratch (`_master`).
     Both are deterministic: the same columns in the same order give the same solution."""
 
-    def __init__(self, sizes: NDArray[np.float64]) -> None:
+    def __init__(self, sizes: NDArray[np.float64], *, warm: bool = True) -> None:
         self.sizes = sizes
         self.columns: list[tuple[int, ...]] = []
         self.highs: Any = None
         self.infinity = math.inf
-        if _highspy is None:
+        if _highspy is None or not warm:
             return
         try:
             highs = _highspy._Highs()
@@ -352,6 +362,8 @@ def _price(
     known: set[tuple[int, ...]],
     *,
     exact: bool,
+    batch: int = BATCH,
+    block: int = BLOCK,
 ) -> tuple[list[tuple[int, ...]], float | None]:
     """New compositions improving on the master's value z for the duals `weights`.
 
@@ -361,7 +373,7 @@ def _price(
     """
     found: list[tuple[int, ...]] = []
     for start in starts:
-        candidate = system.improve(weights, start)
+        candidate = system.improve(weights, start, batch=batch, block=block)
         fresh = candidate not in known and candidate not in found
         if fresh and float(np.dot(weights, candidate)) > z + EPS:
             found.append(candidate)
@@ -426,6 +438,9 @@ def find_lottery(
     started = time.perf_counter()
     system = QuotaSystem.of(problem)
     n_types = system.n_types
+    first = params.method == 1  # the first method, kept to rerun the records it made
+    batch, block = (1, 0) if first else (BATCH, BLOCK)
+    starts, extra = (2, 0) if first else (STARTS, EXTRA)
 
     # Initial compositions, until every type that some valid panel includes is in one of them:
     # each solve targets the first uncovered type and favours the other uncovered ones.
@@ -438,7 +453,7 @@ def find_lottery(
         for t in uncovered:
             weights[t] = 1.0 / system.sizes[t]
         weights[target] = problem.seats + 1.0
-        counts = system.improve(weights, columns[-1]) if columns else None
+        counts = system.improve(weights, columns[-1], batch=batch, block=block) if columns else None
         if counts is None or counts[target] == 0:  # local search failed: ask the solver
             found = system.best(weights, gap=FAST_GAP)
             if found is None:
@@ -455,15 +470,17 @@ def find_lottery(
     covered = np.array([t for t in range(n_types) if t not in uncoverable])
     # The relaxation in type space: its value bounds the optimum (and usually equals it);
     # compositions that are best for its duals are the likely support of an optimal lottery.
-    relaxed, relaxed_duals = _relaxation(system, covered)
-    face = np.zeros(n_types)
-    face[covered] = relaxed_duals
-    for column in list(columns):
-        candidate = system.improve(face, column)
-        if candidate not in columns:
-            columns.append(candidate)
+    relaxed = math.inf
+    if not first:
+        relaxed, relaxed_duals = _relaxation(system, covered)
+        face = np.zeros(n_types)
+        face[covered] = relaxed_duals
+        for column in list(columns):
+            candidate = system.improve(face, column)
+            if candidate not in columns:
+                columns.append(candidate)
     known = set(columns)
-    master = _Master(system.sizes[covered])
+    master = _Master(system.sizes[covered], warm=not first)
     master.add([tuple(np.asarray(c)[covered].tolist()) for c in columns])
     iteration = 0
     upper = 1.0
@@ -473,10 +490,10 @@ def find_lottery(
         weights = np.zeros(n_types)
         weights[covered] = duals
         by_weight = sorted(range(len(columns)), key=lambda i: -lam[i])
-        ranked = by_weight[:STARTS]
+        ranked = by_weight[:starts]
         support = [i for i in by_weight if lam[i] > EPS]
-        for k in range(EXTRA):
-            pick = support[(iteration * EXTRA + k) % len(support)]
+        for k in range(extra):
+            pick = support[(iteration * extra + k) % len(support)]
             if pick not in ranked:
                 ranked.append(pick)
         elapsed = time.perf_counter() - started
@@ -486,7 +503,16 @@ def find_lottery(
         # Certify (exact pricing) every BOUND_EVERY iterations, and as soon as the master
         # reaches the relaxation's value, which is then, as a rule, the optimum.
         exact = last or iteration % BOUND_EVERY == 0 or z >= relaxed - params.tolerance
-        new, bound = _price(system, weights, z, [columns[i] for i in ranked], known, exact=exact)
+        new, bound = _price(
+            system,
+            weights,
+            z,
+            [columns[i] for i in ranked],
+            known,
+            exact=exact,
+            batch=batch,
+            block=block,
+        )
         if bound is not None:
             upper = min(upper, bound)
         if on_progress is not None:
@@ -519,6 +545,7 @@ def find_lottery(
         iterations=iteration,
         seconds=time.perf_counter() - started,
         uncoverable=tuple(sorted(uncoverable)),
+        method=params.method,
     )
     logger.info(
         "maximin lottery: min probability %.9f (bound %.9f), %d compositions, %d iterations",

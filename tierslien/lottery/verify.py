@@ -14,6 +14,7 @@ and every applicant's probability. `verify` checks a record two ways:
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 from collections.abc import Mapping
@@ -55,6 +56,7 @@ def lottery_record(lottery: Lottery) -> dict[str, Any]:
         "min_probability": round(float(lottery.min_probability), DIGITS),
         "min_selectable_probability": round(float(lottery.min_selectable_probability), DIGITS),
         "upper_bound": round(lottery.upper_bound, DIGITS),
+        "method": lottery.method,
         "cannot_be_selected": sorted(
             ident for t in lottery.uncoverable for ident in problem.type_list[t].members
         ),
@@ -107,11 +109,13 @@ def load_lottery(problem: LotteryProblem, published: Mapping[str, Any]) -> Lotte
     uncoverable = tuple(
         t for t, kind in enumerate(problem.type_list) if set(kind.members) <= excluded
     )
+    method = published.get("method", 1)
     return Lottery(
         problem=problem,
         compositions=tuple(compositions),
         upper_bound=upper,
         uncoverable=uncoverable,
+        method=method if isinstance(method, int) else 1,
     )
 
 
@@ -164,7 +168,15 @@ def verify(
     seed = published.get("seed")
     if not isinstance(seed, int) or seed < 0:
         return Verification(reproduced=False, problems=tuple(problems))
-    rerun = select(problem, rng=rng_for_seed(seed), params=SelectParams(params or MaximinParams()))
+    # Rerun with the column generation that made the record (records without "method" come
+    # from the first one): each is deterministic, but they may find different optimal lotteries.
+    method = published.get("method", 1)
+    try:
+        same_method = dataclasses.replace(params or MaximinParams(), method=method)
+    except (ValueError, TypeError):
+        problems.append(f"unknown method {method!r}: cannot rerun")
+        return Verification(reproduced=False, problems=tuple(problems))
+    rerun = select(problem, rng=rng_for_seed(seed), params=SelectParams(same_method))
     again = record(rerun, seed)
     same_panel = again["panel"] == published.get("panel")
     same_lottery = again["compositions"] == published.get("compositions")
