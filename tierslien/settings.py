@@ -242,3 +242,8 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
+
+# Load the grouping engine's compiled kernels in a background thread when a web
+# server (wsgi.py, runserver included) or the task worker starts, so that the first
+# composition of a process does not spend its time limit loading them.
+ENGINE_WARM_UP = env_bool("ENGINE_WARM_UP", True)

@@ -9,5 +9,7 @@ class CoreConfig(AppConfig):
 
     def ready(self) -> None:
         from tierslien.core.admin_site import harden_admin_site
+        from tierslien.core.warmup import warm_engine_if_worker
 
         harden_admin_site()
+        warm_engine_if_worker()
