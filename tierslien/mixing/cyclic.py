@@ -26,6 +26,7 @@ import numpy as np
 import numpy.typing as npt
 
 from tierslien.mixing.search import cyclic_kernels as ck
+from tierslien.mixing.twins import twin_schedule
 
 IntArray = npt.NDArray[np.int64]
 IntMatrix = npt.NDArray[np.int64]
@@ -38,7 +39,7 @@ class CyclicResult:
     assignments: IntMatrix  # (rounds, n): group of each person in each round
     repeats: int
     iterations: int
-    order: int  # m, the order of the shift
+    order: int  # m, the order of the shift (2: the exchange of twins, `twins`)
 
 
 def orders(n: int, n_groups: int, size: int, rounds: int) -> list[int]:
@@ -174,12 +175,20 @@ def cyclic_schedule(
     max_iterations: int | None,
 ) -> CyclicResult | None:
     """The schedule with the fewest repeats found under the shifts of `orders`,
-    stopping at the first without repeats; None when no order applies.
+    stopping at the first without repeats; None when no order applies. A
+    schedule of twins (`tierslien.mixing.twins`) is tried first.
 
     One search per order, run in turns of `CHUNK` iterations until `deadline`
     or `max_iterations` in all (which makes the result deterministic): the
     order that admits a solution finds it while the others wait their turn."""
     n = n_groups * size
+    # First the construction from twins (an affine quotient and GF(2) signs),
+    # which applies to few shapes but solves them at once (8-4-10 among them).
+    # An iteration budget asks for determinism: no clock then.
+    clock = deadline if max_iterations is None else None
+    twins = twin_schedule(n_groups, size, rounds, seed=seed, deadline=clock)
+    if twins is not None:
+        return CyclicResult(twins, 0, 0, 2)
     candidates = orders(n, n_groups, size, rounds)
     if not candidates:
         return None
