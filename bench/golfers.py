@@ -4,8 +4,10 @@ Social golfers g-s-w: g groups of s players for w weeks, no two players
 together twice; all weights zero, so the schedule search stops as soon as no
 encounter repeats (the time is the time to a solution). The instances below
 are at their best known number of repeat-free weeks. Iterations count the
-symmetric search's (on base rounds) and the schedule search's together. Then a discovery evening:
-60 people with random categorical attributes, tables of 4-5, 2 rounds.
+symmetric search's (on base rounds) and the schedule search's together (0 for
+a schedule built outright: the twins of `tierslien.mixing.twins`, or a
+repeat-free greedy start). Then a discovery evening: 60 people with random
+categorical attributes, tables of 4-5, 2 rounds.
 With --write the table goes to the "Social golfers" section of bench/RESULTS.md.
 
 Example: .venv/bin/python bench/golfers.py --write

@@ -7,7 +7,7 @@ of m and fixes f = n - k m of them. A schedule is then fixed by ceil(w / m)
 *base rounds*, each developed into m rounds by the shift (the last one
 truncated to w). The search space shrinks m-fold and every swap in a base
 round repairs m rounds at once, which is what makes complete or nearly
-complete designs (7-3-10, 8-4-10) reachable by local search. Not every
+complete designs (7-3-10) reachable by local search. Not every
 instance has such a solution: `cyclic_schedule` tries a few orders m and gives
 up after its budget; the general search (`rounds.solve_rounds`) goes on from
 the best schedule found.
