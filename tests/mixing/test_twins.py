@@ -86,3 +86,7 @@ def test_rounds_engine_solves_8_4_10_deterministically() -> None:
     assert runs[0].repeats == 0
     assert _valid(runs[0].assignments, 8, 4)
     assert (runs[0].assignments == runs[1].assignments).all()
+
+
+def test_a_passed_deadline_stops_the_search() -> None:
+    assert twin_schedule(8, 4, 10, seed=1, deadline=0.0) is None

@@ -32,6 +32,7 @@ applies to every (g, s, w) of that shape and returns None otherwise.
 from __future__ import annotations
 
 import itertools
+import math
 import time
 
 import numpy as np
@@ -41,7 +42,9 @@ IntMatrix = npt.NDArray[np.int64]
 
 MAX_POINTS = 256  # pairs of twins (2^k) above which the subspaces are not listed
 MAX_SUBSPACES = 20_000
-MAX_NODES = 100_000  # of the search for subspaces
+MAX_BASES = 2_000_000  # candidate bases listed to find the subspaces
+MAX_NODES = 1_000_000  # subspaces examined by the search (about a second)
+MAX_WORK = 5_000_000  # steps of the sign systems tried (about a second)
 
 
 def _log2(x: int) -> int | None:
@@ -145,6 +148,10 @@ def twin_schedule(
         return None
     if rounds * (size - 1) > 2 * (2**k - 1):  # some vector would lie in 3 subspaces
         return None
+    if math.comb(2**k - 1, t) > MAX_BASES:
+        return None
+    # A leaf costs about w N^2 steps in Python: bound the tries by the work too.
+    max_tries = min(max_tries, max(1, MAX_WORK // (rounds * 4**k)))
     spaces = subspaces(k, t)
     rng = np.random.default_rng(seed)
     order = rng.permutation(len(spaces)).tolist()
@@ -169,7 +176,6 @@ def twin_schedule(
 
     def dfs(start: int) -> IntMatrix | None:
         nonlocal tries, nodes
-        nodes += 1
         if len(chosen) == rounds:
             tries += 1
             return leaf()
@@ -178,6 +184,7 @@ def twin_schedule(
                 return None
             if deadline is not None and time.perf_counter() >= deadline:
                 return None
+            nodes += 1
             V = spaces[order[pos]]
             if any(cover[v] >= 2 for v in V):
                 continue
