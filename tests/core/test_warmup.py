@@ -39,4 +39,3 @@ def test_switched_off_by_the_setting(started: list[str], settings: object) -> No
     assert warmup.warm_engine_in_background() is None
     assert warmup.warm_engine_if_worker(["manage.py", "db_worker"]) is None
     assert started == []
-
