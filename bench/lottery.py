@@ -6,15 +6,17 @@ synthetic pool of 500 applicants with four criteria and 40 seats (seeded,
 self-selected pool skewed away from the population; quotas = population shares
 +/- 5 points). Pools like the web app's themed meetings, `app_N_K` (N
 applicants, K seats, four door questions with 4 to 8 answers including
-`undisclosed`, hundreds of applicant types), test what column generation
-does with many types. For each: the smallest selection probability, the runtime of the whole lottery
+`undisclosed`, hundreds of applicant types), test what column generation does
+with many types; `app_N_K_own` are like bench/meeting_draw.py's pools: quotas =
+the applicants' OWN shares +/- 5 points, where everyone can get k/n. For each:
+the smallest selection probability, the runtime of the whole lottery
 computation, and whether every panel of the lottery (and the drawn one) meets
 the quotas. The reference is `sortition-algorithms` (PyPI, maximin with HiGHS),
 run in a subprocess with a time limit so that runs stay bounded; `--baseline
 COMMIT` also runs our library as it was at COMMIT (before/after, same run).
 
 Example: .venv/bin/python bench/lottery.py --write
-         .venv/bin/python bench/lottery.py --baseline 255c3f8 --no-reference --previous-reference
+         .venv/bin/python bench/lottery.py --baseline 297a79b --no-reference --previous-reference
 """
 
 from __future__ import annotations
@@ -48,6 +50,7 @@ from tierslien.lottery import (  # noqa: E402
     LotteryProblem,
     Pool,
     diagnose,
+    population_shares,
     proportional_quotas,
     read_quotas,
     rng_for_seed,
@@ -62,6 +65,7 @@ INSTANCES = (
     "app_200_60",
     "app_1000_80",
     "app_3000_100",
+    "app_1000_40_own",
 )
 SEED = 20261126
 PREVIOUS_REFERENCE = {  # sortition-algorithms 0.12.15, measured 2026-11-26 02:49 UTC (load ~9)
@@ -187,7 +191,42 @@ def app_instance(n: int = 1000, seats: int = 80, seed: int = 11) -> Instance:
     return Instance(f"app_{n}_{seats}", problem, f"generated, seed {seed}")
 
 
+OWN_QUESTIONS = {  # the default questionnaire's four questions of bench/meeting_draw.py
+    "age_bracket": ["18-24", "25-34", "35-49", "50-64", "65-74", "75+"],
+    "gender": ["woman", "man", "other"],
+    "occupation": ["1", "2", "3", "4", "5", "6", "7", "8"],
+    "education": ["none", "cap", "bac", "bac3", "bac5"],
+}
+
+
+def own_instance(n: int = 1000, seats: int = 40, seed: int = 13) -> Instance:
+    """Like bench/meeting_draw.py: four questions, 10 % `undisclosed`, otherwise option i
+    (from 1) with weight i; quotas = the pool's OWN shares +/- 5 points (the quota page's
+    default when the territory's population resembles the applicants). Then min p = k/n."""
+    import random
+
+    rng = random.Random(seed)
+    records = []
+    for i in range(n):
+        record = {"id": f"o{i:04d}"}
+        for criterion, values in OWN_QUESTIONS.items():
+            if rng.random() < 0.10:
+                record[criterion] = "undisclosed"
+            else:
+                record[criterion] = rng.choices(values, weights=range(1, len(values) + 1))[0]
+        records.append(record)
+    pool = Pool.from_records(records)
+    quotas = proportional_quotas(population_shares(pool), seats, tolerance=0.05)
+    problem = LotteryProblem(pool, quotas, seats)
+    if not diagnose(problem).feasible:
+        raise SystemExit("own instance: quotas infeasible, change the seed")
+    return Instance(f"app_{n}_{seats}_own", problem, f"generated, seed {seed}")
+
+
 def instance(name: str) -> Instance:
+    if name.endswith("_own"):
+        _, n, seats, _ = name.split("_")
+        return own_instance(int(n), int(seats))
     if name.startswith("app"):
         _, n, seats = name.split("_")
         return app_instance(int(n), int(seats))
@@ -475,7 +514,11 @@ def main() -> int:
                 "panel (ours: also 200 more draws) meet every quota. `app_N_K`: like the web "
                 "app's themed meetings (N applicants, K seats, four questions with 4 to 8 "
                 "answers including `undisclosed`, about 10 % each; quotas = population "
-                "shares ± 5 points).",
+                "shares ± 5 points). `app_N_K_own`: like bench/meeting_draw.py (the default "
+                "questionnaire's four questions, 10 % `undisclosed`, later options more likely; "
+                "quotas = the pool's own shares ± 5 points, the quota page's default), where "
+                "everyone gets k/n: method 3 splits the pool evenly into quota-meeting panels "
+                "(`maximin.even_split`) instead of column generation.",
                 "",
                 body,
             ]

@@ -167,7 +167,7 @@ def test_the_first_method_still_computes_the_first_lottery_bit_for_bit() -> None
 def test_records_name_their_method_and_older_records_rerun_with_the_first() -> None:
     problem = many_type_problem()
     current = record(select(problem, rng=rng_for_seed(5)), 5)
-    assert current["method"] == maximin.METHOD == 2
+    assert current["method"] == maximin.METHOD == 3
     assert verify(problem, current).ok
     older = record(
         select(problem, rng=rng_for_seed(5), params=SelectParams(MaximinParams(method=1))), 5
@@ -190,4 +190,85 @@ def test_an_unknown_method_is_reported() -> None:
     assert not outcome.ok
     assert any("unknown method" in p for p in outcome.problems)
     with pytest.raises(ValueError, match="method"):
-        MaximinParams(method=3)
+        MaximinParams(method=4)
+
+
+def own_share_problem(seed: int = 3, n: int = 220, seats: int = 24) -> LotteryProblem:
+    """The web app's default: quotas = the applicants' own shares +/- 5 points (min p = k/n)."""
+    base = many_type_problem(seed=seed, n=n, seats=seats)
+    shares = population_shares(base.pool)
+    return LotteryProblem(base.pool, proportional_quotas(shares, seats, tolerance=0.05), seats)
+
+
+# many_type_problem's pool with own-share quotas: the lottery of method 2 as computed by the
+# library at commit 297a79b (before method 3), and the even split of method 3.
+SECOND_METHOD_OWN_FINGERPRINT = "a94e9ca48ff15b366793482672a25f2a3e5528efa5982cd39ff78db2f88355c0"
+THIRD_METHOD_OWN_FINGERPRINT = "3a63ac4c9751bf48f566232d6f0c2612a4861beeb54f9f3c5d7e4e28b6bdbdc4"
+
+
+@pytest.mark.parametrize(("seed", "n", "seats"), [(3, 220, 24), (4, 150, 16), (5, 301, 30)])
+def test_own_share_quotas_are_split_evenly_at_k_over_n(seed: int, n: int, seats: int) -> None:
+    problem = own_share_problem(seed, n, seats)
+    system = QuotaSystem.of(problem)
+    split = maximin.even_split(system)
+    assert split is not None
+    # Every panel meets the quotas; every applicant sits in exactly b of the a panels.
+    g = np.gcd(n, seats)
+    assert len(split) == n // g
+    assert all(system.meets(panel) for panel in split)
+    assert np.array_equal(np.sum(split, axis=0), (seats // g) * system.sizes.astype(int))
+    lottery = find_lottery(problem)
+    assert lottery.method == 3 and lottery.iterations == 0
+    assert lottery.upper_bound == pytest.approx(seats / n)
+    # Exact up to the tickets' rounding, and the true maximin (that of method 2).
+    for p in lottery.type_probabilities:
+        assert abs(float(p) - seats / n) <= len(split) / maximin.RESOLUTION
+    assert sum(lottery.probabilities.values()) == seats
+    second = find_lottery(problem, params=MaximinParams(method=2))
+    assert float(lottery.min_probability) == pytest.approx(float(second.min_probability), abs=1e-7)
+
+
+def test_the_second_method_still_computes_its_lottery_bit_for_bit() -> None:
+    problem = own_share_problem()
+    second = find_lottery(problem, params=MaximinParams(method=2))
+    assert fingerprint(second) == SECOND_METHOD_OWN_FINGERPRINT
+    assert second.method == 2 and second.iterations > 0
+    third = find_lottery(problem)
+    assert fingerprint(third) == THIRD_METHOD_OWN_FINGERPRINT
+    assert fingerprint(find_lottery(problem)) == THIRD_METHOD_OWN_FINGERPRINT  # deterministic
+
+
+def test_records_of_the_second_and_third_methods_verify() -> None:
+    problem = own_share_problem()
+    current = record(select(problem, rng=rng_for_seed(7)), 7)
+    assert current["method"] == 3
+    assert verify(problem, current).ok
+    older = record(
+        select(problem, rng=rng_for_seed(7), params=SelectParams(MaximinParams(method=2))), 7
+    )
+    assert older["method"] == 2
+    assert fingerprint(load_lottery(problem, older)) == SECOND_METHOD_OWN_FINGERPRINT
+    outcome = verify(problem, older)
+    assert outcome.ok, outcome
+    assert older["compositions"] != current["compositions"]
+    assert audit(problem, older) == [] and audit(problem, current) == []
+
+
+def test_pools_below_k_over_n_are_unchanged_by_the_third_method() -> None:
+    problem = many_type_problem()
+    second = find_lottery(problem, params=MaximinParams(method=2))
+    third = find_lottery(problem)
+    assert second.compositions == third.compositions
+    assert float(third.min_probability) < problem.seats / len(problem.pool) - 1e-6
+
+
+def test_without_an_even_split_the_third_method_falls_back_to_column_generation(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    problem = own_share_problem(seed=4, n=150, seats=16)
+    monkeypatch.setattr(maximin, "SPLIT_TRIES", 0)
+    assert maximin.even_split(QuotaSystem.of(problem)) is None
+    third = find_lottery(problem)
+    second = find_lottery(problem, params=MaximinParams(method=2))
+    assert third.method == 3 and third.iterations > 0
+    assert third.compositions == second.compositions

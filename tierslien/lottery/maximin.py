@@ -30,6 +30,12 @@ simplex; the relaxation in type space (fractional seats per type, one LP) gives
 the likely optimum up front: compositions that are best for its duals seed the
 master, and reaching its value triggers the exact certification at once.
 
+When that relaxation's value is k/n (the web app's default quotas, the applicants'
+own shares +/- 5 points, usually give it), method 3 first tries `even_split`: panels
+meeting the quotas in which every applicant sits equally often, so that the uniform
+lottery over them gives everyone k/n, the largest possible; column generation runs
+only if that fails.
+
 The distribution is then made exact and canonical: compositions sorted, weights
 rounded to integer tickets out of RESOLUTION (largest remainders), so that the
 published probabilities are exact fractions, sum to the number of seats, and the
@@ -71,11 +77,13 @@ logger = logging.getLogger(__name__)
 RESOLUTION = 10**9
 """Lottery tickets: each composition's probability is a whole number of tickets out of this."""
 
-METHOD = 2
+METHOD = 3
 """The column generation's version, published in records so that a rerun uses the same one:
 1 = the first (cold master, two local searches of single moves per iteration), 2 = since
-2026-11-26 (warm master, batched local search, diverse starts, type-space relaxation). Both
+2026-11-26 (warm master, batched local search, diverse starts, type-space relaxation), 3 =
+method 2 preceded by the even split (`even_split`) when the relaxation's value is k/n. All
 give a maximin lottery; on pools with many types, usually not the same one."""
+METHODS = (1, 2, 3)
 
 EPS = 1e-12  # numerical zero for probabilities
 BOUND_EVERY = 25  # iterations between exact pricings (each gives an upper bound)
@@ -93,7 +101,7 @@ class MaximinParams:
     tolerance: float = 1e-9  # stop when the certified gap on the minimum probability is below
     max_iterations: int = 10_000
     time_limit: float | None = None  # seconds; None = until optimal
-    method: int = METHOD  # 1: the first column generation (kept to rerun its records)
+    method: int = METHOD  # 1, 2: earlier versions (kept to rerun their records)
 
     def __post_init__(self) -> None:
         if not 0 <= self.tolerance < 0.01:
@@ -102,8 +110,8 @@ class MaximinParams:
             raise ValueError(f"max_iterations must be at least 1, not {self.max_iterations}")
         if self.time_limit is not None and self.time_limit <= 0:
             raise ValueError(f"time_limit must be positive, not {self.time_limit}")
-        if self.method not in (1, METHOD):
-            raise ValueError(f"method must be 1 or {METHOD}, not {self.method}")
+        if self.method not in METHODS:
+            raise ValueError(f"method must be one of {METHODS}, not {self.method}")
 
 
 @dataclass(frozen=True)
@@ -427,6 +435,132 @@ def _relaxation(
     return float(res.x[-1]), _normalised(duals, system.sizes[covered])
 
 
+SPLIT_SEED = 20261126  # the even split's orderings (fixed: the lottery depends only on the pool)
+SPLIT_TRIES = 4  # orderings tried before falling back to column generation
+SPLIT_STEPS = 40  # repair moves allowed per panel of an ordering
+
+
+def even_split(system: QuotaSystem) -> list[tuple[int, ...]] | None:
+    """Panels in which every applicant sits equally often, each meeting the quotas; or None.
+
+    With n applicants, k seats, g = gcd(n, k), a = n/g and b = k/g: a compositions whose
+    sum is b x (size of each type), so that the uniform lottery over them selects everyone
+    with probability b/a = k/n, the largest possible (the probabilities sum to k). Built by
+    systematic sampling (applicants sorted by their categories, criteria in a seeded order,
+    each repeated b times and dealt round-robin to the a panels), then repaired by swapping
+    one seat of a type in a panel breaking a quota with one seat of another type in another
+    panel, the swap that lowers the total quota excess most, until no quota is broken; None
+    if the repair gets stuck on every ordering tried (the caller then uses column generation).
+    """
+    sizes = system.sizes.astype(np.int64)
+    n, k = int(sizes.sum()), system.seats
+    g = math.gcd(n, k)
+    a, b = n // g, k // g
+    if a > 4 * n or a < 1:  # pragma: no cover
+        return None
+    rows = system.rows
+    lo, hi = system.lo, system.hi
+    n_types, n_rows = system.n_types, lo.size
+    rng = np.random.default_rng(SPLIT_SEED)
+    person = np.repeat(np.arange(n_types), sizes)
+    for _ in range(SPLIT_TRIES):
+        perm = rng.permutation(rows.shape[1])
+        order = np.lexsort([rng.random(n)] + [rows[person, j] for j in perm[::-1]])
+        copies = np.repeat(person[order], b)  # b consecutive copies of each applicant
+        panels = np.zeros((a, n_types), dtype=np.int64)
+        np.add.at(panels, (np.arange(copies.size) % a, copies), 1)
+        if _repair(panels, sizes, rows, lo, hi, n_rows, SPLIT_STEPS * a):
+            return [tuple(int(x) for x in panel) for panel in panels]
+    return None
+
+
+def _repair(
+    panels: NDArray[np.int64],
+    sizes: NDArray[np.int64],
+    rows: NDArray[np.int64],
+    lo: NDArray[np.float64],
+    hi: NDArray[np.float64],
+    n_rows: int,
+    steps: int,
+) -> bool:
+    """Swaps of seats between panels (keeping every type's total) until every panel meets
+    the quotas; False if no swap lowers the total excess or after `steps` swaps."""
+    a = panels.shape[0]
+    counts = np.zeros((a, n_rows), dtype=np.int64)  # seats per quota row and panel
+    for j in range(rows.shape[1]):
+        np.add.at(
+            counts,
+            (np.repeat(np.arange(a), panels.shape[1]), np.tile(rows[:, j], a)),
+            panels.ravel(),
+        )
+
+    def excess(values: NDArray[np.int64]) -> NDArray[np.float64]:
+        return np.maximum(lo - values, 0.0) + np.maximum(values - hi, 0.0)
+
+    for _ in range(steps):
+        bad = excess(counts).sum(axis=1)
+        if not bad.any():
+            return True
+        i = int(np.argmax(bad))  # the panel breaking the quotas most (first on ties)
+        best: tuple[float, int, int, int] | None = None
+        present = np.flatnonzero(panels[i] > 0)
+        room = np.flatnonzero(panels[i] < sizes)
+        # Seat of t leaves panel i, a seat of u enters it; panel j does the opposite.
+        drop = np.zeros((present.size, n_rows), dtype=np.int64)
+        for j in range(rows.shape[1]):
+            drop[np.arange(present.size), rows[present, j]] -= 1
+        add = np.zeros((room.size, n_rows), dtype=np.int64)
+        for j in range(rows.shape[1]):
+            add[np.arange(room.size), rows[room, j]] += 1
+        # Change of panel i's excess (present x room), exactly: what dropping t and adding
+        # u change on their rows, minus both on the rows they share (there they cancel).
+        base = excess(counts[i])
+        dropped = excess(counts[i] - 1) - base
+        added = excess(counts[i] + 1) - base
+        after_i = (
+            dropped[rows[present]].sum(axis=1)[:, None] + added[rows[room]].sum(axis=1)[None, :]
+        )
+        for j in range(rows.shape[1]):
+            give, take = rows[present, j], rows[room, j]
+            after_i -= np.where(
+                give[:, None] == take[None, :], dropped[give][:, None] + added[take][None, :], 0.0
+            )
+        for p in np.argsort(after_i.ravel(), kind="stable")[:64].tolist():
+            ti, ui = divmod(p, room.size)
+            t, u = int(present[ti]), int(room[ui])
+            gain_i = float(after_i[ti, ui])
+            if t == u or gain_i >= 0:
+                continue
+            if best is not None and gain_i >= best[0]:
+                break
+            others = np.flatnonzero((panels[:, u] > 0) & (panels[:, t] < sizes[t]))
+            others = others[others != i]
+            if others.size == 0:
+                continue
+            change = -drop[ti] - add[ui]  # panel j gains t, loses u
+            after_j = excess(counts[others] + change[None, :]).sum(axis=1) - excess(
+                counts[others]
+            ).sum(axis=1)
+            m = int(np.argmin(after_j))
+            total = gain_i + float(after_j[m])
+            if total < 0 and (best is None or total < best[0]):
+                best = (total, t, u, int(others[m]))
+        if best is None:
+            return False
+        _, t, u, j = best
+        panels[i, t] -= 1
+        panels[i, u] += 1
+        panels[j, t] += 1
+        panels[j, u] -= 1
+        for r in rows[t].tolist():
+            counts[i, r] -= 1
+            counts[j, r] += 1
+        for r in rows[u].tolist():
+            counts[i, r] += 1
+            counts[j, r] -= 1
+    return not excess(counts).any()
+
+
 def find_lottery(
     problem: LotteryProblem,
     *,
@@ -479,6 +613,10 @@ def find_lottery(
             candidate = system.improve(face, column)
             if candidate not in columns:
                 columns.append(candidate)
+    if params.method >= 3 and not uncoverable and relaxed >= _even(system) - params.tolerance:
+        split = even_split(system)
+        if split is not None:  # everyone at k/n: no lottery does better, nothing to prove
+            return _lottery(problem, split, [1.0] * len(split), _even(system), 0, started, (), 3)
     known = set(columns)
     master = _Master(system.sizes[covered], warm=not first)
     master.add([tuple(np.asarray(c)[covered].tolist()) for c in columns])
@@ -533,19 +671,48 @@ def find_lottery(
         known.update(improving)
         master.add([tuple(np.asarray(c)[covered].tolist()) for c in improving])
 
-    order = sorted(range(len(columns)), key=lambda i: columns[i])
-    tickets = round_to_tickets(lam[order])
-    compositions = tuple(
-        Composition(columns[i], n) for i, n in zip(order, tickets, strict=True) if n > 0
+    return _lottery(
+        problem,
+        columns,
+        [float(x) for x in lam[: len(columns)]],
+        max(upper, z),
+        iteration,
+        started,
+        tuple(sorted(uncoverable)),
+        params.method,
     )
+
+
+def _even(system: QuotaSystem) -> float:
+    """k/n: the largest possible smallest probability (the probabilities sum to k)."""
+    return system.seats / float(system.sizes.sum())
+
+
+def _lottery(
+    problem: LotteryProblem,
+    columns: list[tuple[int, ...]],
+    weights: list[float],
+    upper: float,
+    iteration: int,
+    started: float,
+    uncoverable: tuple[int, ...],
+    method: int,
+) -> Lottery:
+    """The canonical lottery: equal compositions merged, sorted, weights rounded to tickets."""
+    merged: dict[tuple[int, ...], float] = {}
+    for column, weight in zip(columns, weights, strict=True):
+        merged[column] = merged.get(column, 0.0) + weight
+    order = sorted(merged)
+    tickets = round_to_tickets(np.array([merged[c] for c in order], dtype=np.float64))
+    compositions = tuple(Composition(c, n) for c, n in zip(order, tickets, strict=True) if n > 0)
     lottery = Lottery(
         problem=problem,
         compositions=compositions,
-        upper_bound=max(upper, z),
+        upper_bound=upper,
         iterations=iteration,
         seconds=time.perf_counter() - started,
-        uncoverable=tuple(sorted(uncoverable)),
-        method=params.method,
+        uncoverable=uncoverable,
+        method=method,
     )
     logger.info(
         "maximin lottery: min probability %.9f (bound %.9f), %d compositions, %d iterations",
