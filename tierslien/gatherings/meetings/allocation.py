@@ -11,8 +11,8 @@
    `Meeting.published_pool` / `published_quotas`: exactly what `tierslien-draw`
    reads (`pool_csv`, `quotas_csv`).
 3. `start_draw` queues `draw_meeting` (a background task: with hundreds of
-   applicant types the maximin lottery takes from a second to a minute, see
-   bench/RESULTS.md "Lottery" and "Meeting draw"); `run_draw` computes
+   applicant types the maximin lottery takes up to seconds, more on a loaded server,
+   see bench/RESULTS.md "Lottery" and "Meeting draw"); `run_draw` computes
    it from the frozen files only, writing progress to the meeting row, then
    `save_draw` stores, in one transaction, every probability and outcome, the
    waitlist order (reproducible from the seed, see `waitlist.waitlist_order`), the
