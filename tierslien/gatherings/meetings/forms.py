@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from tierslien.gatherings.meetings.services import MAX_CRITERIA, balance_criteria
+from tierslien.gatherings.meetings.services import MAX_CRITERIA, MEETING_FIELDS, balance_criteria
 from tierslien.gatherings.models import (
     ContributorFormat,
     ContributorKind,
@@ -212,18 +212,8 @@ class MeetingForm(forms.Form):
         return data
 
 
-MEETING_INITIAL = (
-    "theme",
-    "description",
-    "starts_at",
-    "duration_minutes",
-    "seats",
-    "registration_opens",
-    "registration_closes",
-    "rotations",
-    "rotation_minutes",
-    "confirmation_hours",
-)
+# The form's fields filled from a meeting being edited (the venue is set apart: a pk).
+MEETING_INITIAL = tuple(name for name in MEETING_FIELDS if name != "venue")
 
 
 class InviteForm(forms.Form):
