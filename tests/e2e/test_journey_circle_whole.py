@@ -31,6 +31,7 @@ from tierslien.feedback.models import Feedback, FeedbackGiven, SeasonTally
 from tierslien.feedback.purge import purge_finished_circles
 from tierslien.portraits.models import MeetingMode, Portrait
 from tierslien.spaces.models import AidPost, Attendance, Message, PactAcceptance
+from tierslien.spaces.services import leave_circle
 from tierslien.territories.demo import (
     DEMO_PASSWORD,
     FACILITATOR_EMAIL,
@@ -82,14 +83,21 @@ def _demo_season() -> tuple[Season, User, User]:
     return season, camille, fatou
 
 
-def _late_twin(season: Season) -> User:
+def _late_twin(season: Season, keep: User) -> User:
     """Someone registering after publication, alike in every rule to a member of a circle
-    with room (so a seat that keeps every rule exists), joining through the service."""
-    circle = next(
-        c
-        for c in season.circles.filter(online=False).prefetch_related("memberships")
-        if len(c.memberships.all()) < season.max_size
-    )
+    with room (so a seat that keeps every rule exists), joining through the service.
+
+    The composition runs against the clock, so every in-person circle may be full: then
+    one member of a circle other than `keep`'s leaves it first, as members may."""
+    circles = list(season.circles.filter(online=False).prefetch_related("memberships"))
+    with_room = [c for c in circles if len(c.memberships.all()) < season.max_size]
+    if with_room:
+        circle = with_room[0]
+    else:
+        circle = next(c for c in circles if keep.pk not in {m.user_id for m in c.memberships.all()})
+        leaving = circle.memberships.all()[len(circle.memberships.all()) - 1]
+        leave_circle(circle, leaving.user)
+        circle = season.circles.prefetch_related("memberships").get(pk=circle.pk)
     model = Portrait.objects.get(user_id=circle.memberships.all()[0].user_id)
     user = make_user("late-twin@example.org", "Lou", language="en")
     twin = Portrait.objects.create(
@@ -163,7 +171,7 @@ def test_a_circle_from_composition_to_purge(
     page.wait_for_load_state()
     online.refresh_from_db()
     assert online.meeting_link == "https://visio.example.net/lienville"
-    newcomer = _late_twin(season)
+    newcomer = _late_twin(season, camille)
     page.reload()
     shoot("season-circles-waiting", full_page=True)
     page.locator(f'li[data-user="{newcomer.pk}"] button').click()
