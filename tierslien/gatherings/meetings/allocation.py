@@ -271,12 +271,6 @@ def check(
 # --- Writing quotas -----------------------------------------------------------------------
 
 
-def _locked(meeting: Meeting) -> Meeting:
-    return (
-        Meeting.objects.select_for_update().select_related("territory", "venue").get(pk=meeting.pk)
-    )
-
-
 def _editable(meeting: Meeting) -> None:
     if meeting.state not in (MeetingState.DRAFT, MeetingState.OPEN):
         raise QuotasFrozen
@@ -288,7 +282,7 @@ def _editable(meeting: Meeting) -> None:
 def save_quotas(meeting: Meeting, bounds: Mapping[Key, tuple[int, int]]) -> int:
     """Replace the meeting's quotas; `bounds` must give every value of every criterion.
     Raises ValueError (nothing saved) on a missing value or bounds out of 0 ≤ min ≤ max ≤ seats."""
-    locked = _locked(meeting)
+    locked = Meeting.objects.locked(meeting.pk)
     _editable(locked)
     keys = quota_keys(locked, balance_criteria(locked))
     rows = []
@@ -312,7 +306,7 @@ def adopt_suggested(meeting: Meeting) -> FeasibilityReport | None:
     """Save the nearest feasible quotas when the current ones cannot be met; returns the
     report that was acted upon (None, or a feasible report: nothing changed)."""
     with transaction.atomic():
-        locked = _locked(meeting)
+        locked = Meeting.objects.locked(meeting.pk)
         _editable(locked)
         report = check(locked)
         if report is None or report.feasible or report.suggested is None:
@@ -339,7 +333,7 @@ def publish_seed(
     announced in advance). Refused while applications are still open, and when the
     applicants cannot meet the quotas (QuotasInfeasible: nothing is frozen).
     """
-    locked = _locked(meeting)
+    locked = Meeting.objects.locked(meeting.pk)
     moment = now or timezone.now()
     if locked.state != MeetingState.OPEN or locked.seed_published_at is not None:
         raise NotReadyToPublish
@@ -463,7 +457,7 @@ def stalled(meeting: Meeting, now: datetime.datetime | None = None) -> bool:
 def start_draw(meeting: Meeting, *, now: datetime.datetime | None = None) -> Meeting:
     """Queue the draw (background task); refused before the seed is published and while
     another draw is alive."""
-    locked = _locked(meeting)
+    locked = Meeting.objects.locked(meeting.pk)
     moment = now or timezone.now()
     if locked.state != MeetingState.OPEN or locked.seed_published_at is None:
         raise DrawNotPossible

@@ -117,10 +117,6 @@ def new_pseudonym(meeting: Meeting) -> str:
             return pseudonym
 
 
-def _locked(meeting: Meeting) -> Meeting:
-    return Meeting.objects.select_for_update().get(pk=meeting.pk)
-
-
 # --- Actions ------------------------------------------------------------------------------
 
 
@@ -134,7 +130,8 @@ def apply(
 ) -> Application:
     """Apply for a seat. With a portrait in the territory its answers are used (`answers`
     is ignored); without one, `answers` are the answers given on the spot."""
-    locked = _locked(meeting)  # serialises with the seed's publication (the pool's freeze)
+    # Locked: serialises with the seed's publication (the pool's freeze).
+    locked = Meeting.objects.locked(meeting.pk)
     moment = now or timezone.now()
     if not accepts_applications(locked, moment):
         raise ApplicationsClosed
@@ -170,7 +167,7 @@ def apply(
 @transaction.atomic
 def withdraw(application: Application) -> Application:
     """Withdraw before the pool is frozen; the answers are erased at once."""
-    locked = _locked(application.meeting)
+    locked = Meeting.objects.locked(application.meeting.pk)
     current = Application.objects.select_for_update().get(pk=application.pk)
     if (
         locked.state != MeetingState.OPEN

@@ -91,9 +91,7 @@ def _send_after_commit(contributor: Contributor, token: str) -> None:
 
 
 def _locked_meeting(meeting: Meeting) -> Meeting:
-    locked = (
-        Meeting.objects.select_for_update().select_related("territory", "venue").get(pk=meeting.pk)
-    )
+    locked = Meeting.objects.locked(meeting.pk)
     if locked.state not in INVITING_STATES:
         raise InvitationClosed
     return locked

@@ -98,12 +98,6 @@ def check_criteria(territory: Territory, criteria: Iterable[Criterion]) -> list[
     return chosen
 
 
-def _locked(meeting: Meeting) -> Meeting:
-    return (
-        Meeting.objects.select_for_update().select_related("territory", "venue").get(pk=meeting.pk)
-    )
-
-
 @transaction.atomic
 def create_meeting(
     territory: Territory,
@@ -140,7 +134,7 @@ def update_meeting(
     **values: Any,
 ) -> Meeting:
     """Edit a draft or open meeting. Seats and criteria are frozen once someone applied."""
-    locked = _locked(meeting)
+    locked = Meeting.objects.locked(meeting.pk)
     if locked.state not in EDITABLE_STATES:
         raise MeetingClosed
     unknown = set(values) - set(MEETING_FIELDS)
@@ -170,7 +164,7 @@ def update_meeting(
 def open_meeting(meeting: Meeting, *, now: datetime.datetime | None = None) -> Meeting:
     """draft -> open: the meeting appears publicly and (in its window) takes applications."""
     moment = now or timezone.now()
-    locked = _locked(meeting)
+    locked = Meeting.objects.locked(meeting.pk)
     if locked.state != MeetingState.DRAFT:
         raise MeetingClosed
     if locked.starts_at <= moment:
@@ -183,7 +177,7 @@ def open_meeting(meeting: Meeting, *, now: datetime.datetime | None = None) -> M
 def back_to_draft(meeting: Meeting) -> Meeting:
     """open -> draft (hidden again), only while nobody has applied and no seed is published
     (a published seed is a public promise about this draw)."""
-    locked = _locked(meeting)
+    locked = Meeting.objects.locked(meeting.pk)
     if locked.state != MeetingState.OPEN:
         raise MeetingClosed
     if locked.seed_published_at is not None:
@@ -210,7 +204,7 @@ def archive_meeting(meeting: Meeting, *, now: datetime.datetime | None = None) -
     applications when the other areas did not set them.
     """
     moment = now or timezone.now()
-    locked = _locked(meeting)
+    locked = Meeting.objects.locked(meeting.pk)
     if locked.state == MeetingState.ARCHIVED:
         raise MeetingClosed
     applications = Application.objects.filter(meeting=locked)

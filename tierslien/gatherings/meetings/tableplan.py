@@ -429,10 +429,6 @@ class PlanOutcome:
         return sum(r.revisits for r in self.reports)
 
 
-def _locked(meeting: Meeting) -> Meeting:
-    return Meeting.objects.select_for_update().get(pk=meeting.pk)
-
-
 def stored_plan(meeting: Meeting) -> tuple[Plan, dict[int, int], int]:
     """The plan in the database: per rotation application id -> table, contributor
     id -> table (from rotation 1), and the number of rotations it holds."""
@@ -511,7 +507,7 @@ def compose_table_plan(meeting: Meeting, *, fresh: bool = False, seed: int = 0) 
 
 @transaction.atomic
 def _save_plan(meeting: Meeting, hosts: list[Contributor], plan: Plan) -> None:
-    locked = _locked(meeting)
+    locked = Meeting.objects.locked(meeting.pk)
     if locked.state != MeetingState.ALLOCATED:
         raise NotAllocated  # the meeting ended meanwhile
     TableSeat.objects.filter(meeting=locked).delete()
@@ -537,7 +533,7 @@ def mark_application(
     meeting: Meeting, application_id: int, *, arrived: bool, now: datetime.datetime | None = None
 ) -> Application:
     """A confirmed applicant arrives at the door (or the mark is undone)."""
-    locked = _locked(meeting)
+    locked = Meeting.objects.locked(meeting.pk)
     if locked.state != MeetingState.ALLOCATED:
         raise NotAllocated
     application = expected_citizens(locked).select_for_update().filter(pk=application_id).first()
@@ -553,7 +549,7 @@ def mark_contributor(
     meeting: Meeting, contributor_id: int, *, arrived: bool, now: datetime.datetime | None = None
 ) -> Contributor:
     """An accepted contributor arrives at the door (or the mark is undone)."""
-    locked = _locked(meeting)
+    locked = Meeting.objects.locked(meeting.pk)
     if locked.state != MeetingState.ALLOCATED:
         raise NotAllocated
     contributor = (
@@ -573,7 +569,7 @@ def start_rotation(
     meeting: Meeting, number: int, *, now: datetime.datetime | None = None
 ) -> Meeting:
     """Start rotation `number`'s timer: it ends `rotation_minutes` from now."""
-    locked = _locked(meeting)
+    locked = Meeting.objects.locked(meeting.pk)
     if locked.state != MeetingState.ALLOCATED or not 1 <= number <= locked.rotations:
         raise NotAllocated
     locked.current_rotation = number
@@ -587,7 +583,7 @@ def start_rotation(
 @transaction.atomic
 def end_meeting(meeting: Meeting, *, now: datetime.datetime | None = None) -> Meeting:
     """The meeting is over (allocated -> held); keeps how many citizens came."""
-    locked = _locked(meeting)
+    locked = Meeting.objects.locked(meeting.pk)
     try:
         attended = expected_citizens(locked).filter(checked_in_at__isnull=False).count()
         locked.attended_count = attended

@@ -180,12 +180,6 @@ def choose_promotions(
 # --- Actions ------------------------------------------------------------------------------
 
 
-def _locked(meeting: Meeting) -> Meeting:
-    return (
-        Meeting.objects.select_for_update().select_related("territory", "venue").get(pk=meeting.pk)
-    )
-
-
 def _open_for_seats(meeting: Meeting, moment: datetime.datetime) -> bool:
     return meeting.state == MeetingState.ALLOCATED and moment < meeting.starts_at
 
@@ -241,7 +235,7 @@ def promote(meeting: Meeting, *, now: datetime.datetime | None = None) -> list[A
 @transaction.atomic
 def confirm_seat(application: Application, *, now: datetime.datetime | None = None) -> Application:
     moment = now or timezone.now()
-    meeting = _locked(application.meeting)
+    meeting = Meeting.objects.locked(application.meeting.pk)
     current = Application.objects.select_for_update().get(pk=application.pk)
     if (
         not _open_for_seats(meeting, moment)
@@ -275,7 +269,7 @@ def decline_seat(
     """Decline a seat (selected) or give it back (confirmed); the waiting list moves up.
     Returns the people promoted."""
     moment = now or timezone.now()
-    meeting = _locked(application.meeting)
+    meeting = Meeting.objects.locked(application.meeting.pk)
     current = Application.objects.select_for_update().get(pk=application.pk)
     if not _open_for_seats(meeting, moment) or current.status not in (
         ApplicationStatus.SELECTED,
@@ -287,7 +281,7 @@ def decline_seat(
 
 @transaction.atomic
 def leave_waitlist(application: Application) -> Application:
-    meeting = _locked(application.meeting)
+    meeting = Meeting.objects.locked(application.meeting.pk)
     current = Application.objects.select_for_update().get(pk=application.pk)
     if meeting.state != MeetingState.ALLOCATED or current.status != ApplicationStatus.WAITLISTED:
         raise NoSeatToAnswer

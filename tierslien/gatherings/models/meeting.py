@@ -31,6 +31,13 @@ class MeetingQuerySet(models.QuerySet["Meeting"]):
     def with_relations(self) -> MeetingQuerySet:
         return self.select_related("territory", "venue")
 
+    def locked(self, pk: int) -> Meeting:
+        """The meeting's row, locked until the end of the transaction (PostgreSQL; SQLite
+        serialises writers anyway). Only the meeting's row: its territory and venue are
+        read alongside without being locked, so meetings of one territory do not wait
+        for each other."""
+        return self.select_for_update(of=("self",)).select_related("territory", "venue").get(pk=pk)
+
     def public(self) -> MeetingQuerySet:
         """Meetings anyone may read about: published, not drafts, not archived."""
         return self.filter(state__in=[MeetingState.OPEN, MeetingState.ALLOCATED, MeetingState.HELD])
