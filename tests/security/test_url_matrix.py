@@ -227,11 +227,11 @@ MATRIX: dict[str, dict[str, str]] = {
     "meeting_day_checkin": MANAGE,
     "meeting_day_checkin_mark": MANAGE,
     "meeting_day_over": MANAGE,
-    # --- Django's admin: staff with a second factor. A signed-in non-staff visitor is sent
-    # to the admin's login page, which says the account has no access (Django's way; it
-    # serves nothing, so it stands for the policy's 403). ---
+    # --- Django's admin: staff whose session passed the second factor. Its pages send
+    # everyone else to the admin's login page, which signs nobody in by itself (allauth's
+    # login, rate limits and second factor do) and refuses signed-in non-staff with a 403.
     "admin:index": STAFF,
-    "admin:login": row(OK, anonymous=LOGIN),
+    "admin:login": row(FORBIDDEN, anonymous=LOGIN, admin=OK),
     "admin:logout": PUBLIC,
     "admin:accounts_user_changelist": STAFF,
     "admin:accounts_user_change": STAFF,
