@@ -116,3 +116,15 @@ def test_accepting_requires_signing_in(client) -> None:
     response = client.get(reverse("terms_accept"))
     assert response.status_code == 302
     assert reverse("account_login") in response["Location"]
+
+
+@pytest.mark.django_db
+def test_signup_refuses_a_version_that_changed_while_reading(client, settings) -> None:
+    page = client.get(reverse("account_signup")).content.decode()
+    assert f'name="terms_version" value="{TERMS_VERSION}"' in page
+    settings.LEGAL_TERMS_VERSION = "2027-01"
+    response = client.post(reverse("account_signup"), SIGNUP | {"terms_version": TERMS_VERSION})
+    assert response.status_code == 200
+    assert not User.objects.exists() and not Consent.objects.exists()
+    client.post(reverse("account_signup"), SIGNUP | {"terms_version": "2027-01"})
+    assert Consent.objects.get().wording_version == "2027-01"

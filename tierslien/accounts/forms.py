@@ -34,13 +34,17 @@ class SignupExtraForm(forms.Form):
     )
     language = forms.ChoiceField(label=_("Language"), choices=Language.choices)
     accept_terms = forms.BooleanField(help_text=TERMS_SUMMARY, required=True)
+    terms_version = forms.CharField(required=False, widget=forms.HiddenInput)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["accept_terms"].label = terms_label()
+        shown_terms(self)
 
     def clean_display_name(self) -> str:
         return clean_display_name(self.cleaned_data["display_name"])
+
+    def clean_terms_version(self) -> str:
+        return clean_terms_version(self.cleaned_data["terms_version"])
 
     def signup(self, request: HttpRequest, user: User) -> None:
         user.display_name = self.cleaned_data["display_name"]
@@ -50,7 +54,7 @@ class SignupExtraForm(forms.Form):
 
 
 def terms_label() -> SafeString:
-    """ "I accept the terms of use (version X) and have read the privacy notice", with links."""
+    """The acceptance box's label, naming the version, with links to both texts."""
     return format_html(
         gettext(
             "I accept the {terms_link}terms of use{end} (version {version}) and have read "
@@ -63,14 +67,34 @@ def terms_label() -> SafeString:
     )
 
 
+def shown_terms(form: forms.Form) -> None:
+    """Label the acceptance box, and remember which version the page showed."""
+    form.fields["accept_terms"].label = terms_label()
+    form.fields["terms_version"].initial = current_terms_version()
+
+
+def clean_terms_version(shown: str) -> str:
+    """The version on the page must still be the current one: a person accepts what they
+    were shown, never a version that changed while they were reading."""
+    if shown and shown != current_terms_version():
+        raise forms.ValidationError(
+            _("The terms of use changed while you were reading them: please read them again.")
+        )
+    return shown
+
+
 class AcceptTermsForm(forms.Form):
     """Accepting a new version of the terms, when they changed since the last time."""
 
     accept_terms = forms.BooleanField(required=True)
+    terms_version = forms.CharField(required=False, widget=forms.HiddenInput)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["accept_terms"].label = terms_label()
+        shown_terms(self)
+
+    def clean_terms_version(self) -> str:
+        return clean_terms_version(self.cleaned_data["terms_version"])
 
 
 class ProfileForm(forms.Form):

@@ -6,6 +6,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
 
 from tierslien.accounts.consent import current_terms_version
 from tierslien.accounts.forms import AcceptTermsForm, ProfileForm
@@ -30,6 +31,7 @@ def profile(request: HttpRequest) -> HttpResponse:
     return render(request, "accounts/profile.html", {"form": form})
 
 
+@require_http_methods(["GET", "POST"])
 @login_required
 def terms_accept(request: HttpRequest) -> HttpResponse:
     """Accept the current version of the terms (asked by a banner after they change)."""
