@@ -95,3 +95,9 @@ def test_an_instance_overrides_a_text_from_its_own_directory(settings, tmp_path:
     ]
     assert "Our own terms" in _get("legal_terms", "en")
     assert "Conditions d'utilisation" in _get("legal_terms", "fr")
+
+
+@pytest.mark.django_db
+def test_my_data_links_the_privacy_notice(client_as) -> None:
+    page = client_as("participant").get(reverse("my_data"), headers={"accept-language": "fr"})
+    assert f'href="{reverse("legal_privacy")}"' in page.content.decode()
