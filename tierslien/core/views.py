@@ -62,6 +62,8 @@ def _legal_context() -> dict[str, object]:
         "security_email": settings.SECURITY_CONTACT_EMAIL,
         "source_code_url": settings.SOURCE_CODE_URL,
         "terms_version": current_terms_version(),
+        # How long the outbox keeps what an email said (its own setting, once installed).
+        "email_keep_days": getattr(settings, "OUTBOX_KEEP_DAYS", 30),
     }
 
 
