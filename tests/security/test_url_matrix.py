@@ -13,6 +13,9 @@ The expected outcomes come from the policy, not from what the code does today:
 - a facilitator whose session has not passed the second factor is not served any
   management page (sent to the MFA step, or 403);
 - a circle's space belongs to its members only (facilitators and admins included: 404).
+
+To write the row of a new page, `MATRIX_DUMP=1 pytest -s -k <name>` prints what each role
+gets instead of checking; then write what the policy says, not what was printed.
 """
 
 from __future__ import annotations
