@@ -243,6 +243,27 @@ LOGGING = {
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
 
+# --- Legal pages: who runs this instance (shown in the legal notice, privacy notice, contact) ---
+# Every instance sets these; the defaults say plainly that they were not filled in.
+LEGAL_OPERATOR_NAME = env_str("LEGAL_OPERATOR_NAME", "[Operator of this instance]")
+LEGAL_OPERATOR_ADDRESS = env_str("LEGAL_OPERATOR_ADDRESS", "[Postal address]")
+LEGAL_OPERATOR_ID = env_str("LEGAL_OPERATOR_ID", "")  # SIREN/RNA number, if any
+LEGAL_CONTACT_EMAIL = env_str("LEGAL_CONTACT_EMAIL", "contact@tierslien.localhost")
+LEGAL_PUBLICATION_DIRECTOR = env_str("LEGAL_PUBLICATION_DIRECTOR", "[Director of publication]")
+LEGAL_DPO = env_str("LEGAL_DPO", "")  # the data protection officer's name and email, if any
+LEGAL_HOST_NAME = env_str("LEGAL_HOST_NAME", "[Hosting provider]")
+LEGAL_HOST_ADDRESS = env_str("LEGAL_HOST_ADDRESS", "[Hosting provider's address]")
+LEGAL_HOST_CONTACT = env_str("LEGAL_HOST_CONTACT", "")
+SECURITY_CONTACT_EMAIL = env_str("SECURITY_CONTACT_EMAIL", LEGAL_CONTACT_EMAIL)
+SOURCE_CODE_URL = env_str("SOURCE_CODE_URL", "")  # AGPL: where visitors get the source
+# The version of the terms people accept; an instance that edits the texts sets its own
+# (e.g. "2026-12+ville"), and signed-in people are asked to accept it on their next visit.
+LEGAL_TERMS_VERSION = env_str("LEGAL_TERMS_VERSION", "")
+# A directory searched before ours: an instance overrides `legal/terms.fr.html` and the like.
+LEGAL_TEMPLATES_DIR = env_str("LEGAL_TEMPLATES_DIR", "")
+if LEGAL_TEMPLATES_DIR:
+    TEMPLATES[0]["DIRS"].insert(0, Path(LEGAL_TEMPLATES_DIR))  # type: ignore[attr-defined]
+
 # Load the grouping engine's compiled kernels in a background thread when a web
 # server (wsgi.py, runserver included) or the task worker starts, so that the first
 # composition of a process does not spend its time limit loading them.

@@ -47,6 +47,11 @@ class User(AbstractUser):
     language = models.CharField(
         _("language"), max_length=2, choices=Language.choices, default=Language.FRENCH
     )
+    # The version of the terms accepted last (the proof is the `Consent` record); kept on the
+    # user, already loaded on every request, so checking it costs no query.
+    accepted_terms_version = models.CharField(
+        _("accepted terms version"), max_length=20, blank=True, default=""
+    )
 
     USERNAME_FIELD = "email"
     REQUIRED_FIELDS: list[str] = ["display_name"]

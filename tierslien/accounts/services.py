@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.db import transaction
 from django.utils import timezone
 
+from tierslien.accounts.consent import current_terms_version
 from tierslien.accounts.models import Consent, User
 
 
@@ -20,6 +21,22 @@ def give_consent(user: User, subject: str, *, wording_version: str) -> Consent:
     return Consent.objects.create(
         user=user, subject=subject, wording_version=wording_version, given_at=timezone.now()
     )
+
+
+@transaction.atomic
+def accept_terms(user: User) -> Consent:
+    """Record that `user` accepts the current terms of use (and read the privacy notice)."""
+    version = current_terms_version()
+    consent = give_consent(user, Consent.TERMS, wording_version=version)
+    if user.accepted_terms_version != version:
+        user.accepted_terms_version = version
+        user.save(update_fields=["accepted_terms_version"])
+    return consent
+
+
+def must_accept_terms(user: User) -> bool:
+    """A signed-in person who has not accepted the current version (no query)."""
+    return user.accepted_terms_version != current_terms_version()
 
 
 @transaction.atomic

@@ -4,4 +4,5 @@ from tierslien.accounts import views
 
 urlpatterns = [
     path("profile/", views.profile, name="profile"),
+    path("terms/", views.terms_accept, name="terms_accept"),
 ]

@@ -2,10 +2,14 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.db.models import OuterRef, Subquery
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.template.loader import select_template
+from django.utils.translation import get_language
 
+from tierslien.accounts.consent import current_terms_version
 from tierslien.circles.access import member_circles
 from tierslien.circles.models import Membership
 from tierslien.portraits.models import Portrait
@@ -41,3 +45,50 @@ def home(request: HttpRequest) -> HttpResponse:
 
 def how_it_works(request: HttpRequest) -> HttpResponse:
     return render(request, "core/how_it_works.html")
+
+
+def _legal_context() -> dict[str, object]:
+    """Who runs this instance, read once from the environment by settings.py."""
+    return {
+        "operator_name": settings.LEGAL_OPERATOR_NAME,
+        "operator_address": settings.LEGAL_OPERATOR_ADDRESS,
+        "operator_id": settings.LEGAL_OPERATOR_ID,
+        "contact_email": settings.LEGAL_CONTACT_EMAIL,
+        "publication_director": settings.LEGAL_PUBLICATION_DIRECTOR,
+        "dpo": settings.LEGAL_DPO,
+        "host_name": settings.LEGAL_HOST_NAME,
+        "host_address": settings.LEGAL_HOST_ADDRESS,
+        "host_contact": settings.LEGAL_HOST_CONTACT,
+        "security_email": settings.SECURITY_CONTACT_EMAIL,
+        "source_code_url": settings.SOURCE_CODE_URL,
+        "terms_version": current_terms_version(),
+        # How long the outbox keeps what an email said (its own setting, once installed).
+        "email_keep_days": getattr(settings, "OUTBOX_KEEP_DAYS", 30),
+    }
+
+
+def _legal_page(request: HttpRequest, name: str) -> HttpResponse:
+    """`legal/<name>.<language>.html`, French when the language has no text of its own.
+
+    The texts are whole templates per language (long legal prose reads better translated
+    as a whole); an instance overrides them from LEGAL_TEMPLATES_DIR.
+    """
+    language = (get_language() or settings.LANGUAGE_CODE)[:2]
+    template = select_template([f"legal/{name}.{language}.html", f"legal/{name}.fr.html"])
+    return HttpResponse(template.render({"legal": _legal_context()}, request))
+
+
+def terms(request: HttpRequest) -> HttpResponse:
+    return _legal_page(request, "terms")
+
+
+def privacy_notice(request: HttpRequest) -> HttpResponse:
+    return _legal_page(request, "privacy")
+
+
+def legal_notice(request: HttpRequest) -> HttpResponse:
+    return _legal_page(request, "notice")
+
+
+def contact(request: HttpRequest) -> HttpResponse:
+    return _legal_page(request, "contact")

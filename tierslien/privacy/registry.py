@@ -36,6 +36,7 @@ PERSONAL_MODELS: tuple[PersonalModel, ...] = (
             "email",
             "display_name",
             "language",
+            "accepted_terms_version",
             "date_joined",
             "last_login",
             "is_superuser",

@@ -646,6 +646,7 @@ def _ensure_login(email: str, display_name: str, **extra: Any) -> tuple[User, bo
         Consent.objects.create(
             user=user, subject=Consent.TERMS, wording_version=TERMS_VERSION, given_at=DEMO_DATE
         )
+        User.objects.filter(pk=user.pk).update(accepted_terms_version=TERMS_VERSION)
     return user, created
 
 
@@ -751,6 +752,7 @@ def ensure_participants(territory: Territory, sectors: dict[str, Sector], seed: 
                 language=person.language,
                 password=unusable,
                 date_joined=DEMO_DATE,
+                accepted_terms_version=TERMS_VERSION,
             )
             for person in new_people
         ]
