@@ -144,7 +144,7 @@ def _give_evening_rows(user: User, cast: Cast) -> None:
     """An attendance at a discovery evening, a companion and a seat (gatherings app)."""
     import datetime
 
-    from tierslien.gatherings.models import Attendee, Companion, Evening, Seat
+    from tierslien.gatherings.models import Attendee, Companion, DoorCodeMiss, Evening, Seat
 
     evening = Evening.objects.create(
         territory=cast.territory,
@@ -156,6 +156,7 @@ def _give_evening_rows(user: User, cast: Cast) -> None:
     mine = Attendee.objects.create(
         evening=evening, user=user, first_name="Fiona", checked_in_at=moment
     )
+    DoorCodeMiss.objects.create(evening=evening, user=user, misses=1)
     Companion.objects.create(attendee=mine, other=friend)
     Seat.objects.create(evening=evening, attendee=mine, round=1, table=1)
 

@@ -210,6 +210,14 @@ PERSONAL_MODELS: tuple[PersonalModel, ...] = (
         withheld={"id": "internal number", "attendee": "yourself"},
     ),
     PersonalModel(
+        label="gatherings.DoorCodeMiss",
+        section="evening_door_code_misses",
+        title=_("Wrong codes you typed to check in to a discovery evening"),
+        owner="user",
+        exported=("evening__territory__name", "evening__starts_at", "misses"),
+        withheld={"id": "internal number", "user": "yourself"},
+    ),
+    PersonalModel(
         label="gatherings.Seat",
         section="evening_seats",
         title=_("Your tables at discovery evenings"),
