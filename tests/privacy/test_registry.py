@@ -228,7 +228,7 @@ def _give_moderation_and_feedback_rows(user: User, cast: Cast) -> None:
     import datetime
 
     from tierslien.circles.models import Circle, Season
-    from tierslien.feedback.models import Feedback, FeedbackGiven, KeepInTouch
+    from tierslien.feedback.models import FeedbackGiven, KeepInTouch
     from tierslien.moderation.models import Block, Removal, Report
 
     season = Season.objects.create(
@@ -256,6 +256,5 @@ def _give_moderation_and_feedback_rows(user: User, cast: Cast) -> None:
         circle=circle, user=user, removed_by=cast.admin, removed_at=moment, note="n"
     )
     FeedbackGiven.objects.create(user=user, season=season)
-    Feedback.objects.create(season=season, met_different="yes", felt_safe="yes", come_again="no")
     KeepInTouch.objects.create(from_user=user, to_user=cast.co_member, circle=circle)
     KeepInTouch.objects.create(from_user=cast.co_member, to_user=cast.participant, circle=circle)
