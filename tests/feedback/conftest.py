@@ -7,3 +7,17 @@ from tests.moderation.conftest import (  # noqa: F401
     facilitator_without_totp,
     season,
 )
+
+
+def answers_stored() -> int:
+    """Every anonymous answer stored, over all seasons."""
+    from tierslien.feedback.models import FeedbackBag
+
+    return sum(len(bag.answers) for bag in FeedbackBag.objects.all())
+
+
+def comments_stored() -> list[str]:
+    """Every free comment stored, over all seasons."""
+    from tierslien.feedback.models import FeedbackBag
+
+    return sorted(comment for bag in FeedbackBag.objects.all() for comment in bag.comments)

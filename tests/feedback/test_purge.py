@@ -3,22 +3,30 @@
 from __future__ import annotations
 
 import datetime
+from typing import Any
 
 import pytest
 import time_machine
 from django.apps import apps
 from django.core.management import call_command
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from tests.cast import Cast, make_user
 from tests.moderation.conftest import LAST_END, make_circle, make_season
 from tierslien.accounts.models import User
-from tierslien.circles.models import Circle, Membership, Registration, Season, SeasonState
+from tierslien.circles.models import (
+    Circle,
+    Membership,
+    Registration,
+    Season,
+    SeasonState,
+    Unplaced,
+)
 from tierslien.circles.problem import build_problem
 from tierslien.feedback import services
-from tierslien.feedback.models import Feedback, FeedbackGiven, KeepInTouch, SeasonTally
+from tierslien.feedback.models import FeedbackBag, FeedbackGiven, KeepInTouch, SeasonTally
 from tierslien.feedback.purge import purge_finished_circles
-from tierslien.feedback.tasks import purge_circles
+from tierslien.feedback.report import build_report, report_csv
 from tierslien.moderation.models import Block, Removal, Report
 
 pytestmark = pytest.mark.django_db
@@ -88,7 +96,8 @@ def test_purge_waits_thirty_days_then_erases_the_content(
         assert not model.objects.filter(circle=circle).exists(), model
     # What remains: who met whom, the anonymous answers (without free text), blocks, removals.
     assert Membership.objects.filter(circle=circle).count() == 3
-    assert list(Feedback.objects.values_list("met_different", "comment")) == [("yes", "")]
+    bag = FeedbackBag.objects.get(season=season)
+    assert (bag.answers, bag.comments) == ([["yes", "yes", "yes"]], [])
     assert Block.objects.count() == 1
     assert Removal.objects.count() == 1
     if space_models:  # attendance is counted before it is erased, for the report
@@ -123,19 +132,88 @@ def test_people_who_met_stay_apart_after_the_purge(cast: Cast, circle: Circle) -
     assert tuple(sorted((ids[cast.participant.pk], ids[cast.co_member.pk]))) in met
 
 
-def test_the_command_and_the_task_purge(
+def test_the_daily_command_purges_once(
     cast: Cast, circle: Circle, carla: User, capsys: pytest.CaptureFixture[str]
 ) -> None:
     _lived(cast, circle, carla)
     with time_machine.travel(DUE + datetime.timedelta(hours=1), tick=False):
         call_command("purge_circles")
-    assert "1 season(s) purged." in capsys.readouterr().out
+        call_command("purge_circles")  # the next day's run, or a cron that ran twice
+    out = capsys.readouterr().out
+    assert "1 season(s) purged." in out and "0 season(s) purged." in out
     assert not Report.objects.exists()
-    other = make_circle(make_season(cast.territory, name="Again"), [carla])
-    with time_machine.travel(DUE + datetime.timedelta(hours=2), tick=False):
-        result = purge_circles.enqueue()
-    assert result.return_value == 1
-    assert Season.objects.get(pk=other.season_id).state == SeasonState.PURGED
+    assert Season.objects.get(pk=circle.season_id).state == SeasonState.PURGED
+
+
+# --- Registrations and "unplaced" rows go with the purge; their counts stay ---
+
+
+def _registered(season: Season, users: list[User]) -> None:
+    Registration.objects.bulk_create(
+        Registration(season=season, user=user, availability=["tue-evening"], max_km=7)
+        for user in users
+    )
+
+
+def test_registrations_and_unplaced_rows_go_with_the_purge(
+    cast: Cast, circle: Circle, carla: User, client_as: Any
+) -> None:
+    season = circle.season
+    crowd = [make_user(f"g{k}@example.org", f"G{k}") for k in range(10)]
+    _registered(season, [cast.participant, cast.co_member, carla, *crowd])
+    Unplaced.objects.create(season=season, user=crowd[0], code="no_time", message="none")
+    Membership.objects.filter(circle=circle).update(
+        invited_at=LAST_END, respond_by=LAST_END, responded_at=LAST_END
+    )
+    other = make_season(cast.territory, name="Still open", state="open")
+    _registered(other, [cast.participant])
+
+    assert purge_finished_circles(DUE) == 1
+
+    assert not Registration.objects.filter(season=season).exists()
+    assert not Unplaced.objects.filter(season=season).exists()
+    assert Registration.objects.filter(season=other).count() == 1  # other seasons untouched
+    memberships = Membership.objects.filter(circle=circle)
+    assert memberships.count() == 3  # "met before" still reads them
+    assert set(memberships.values_list("invited_at", "respond_by", "responded_at")) == {
+        (None, None, None)
+    }
+    tally = SeasonTally.objects.get(season=season)
+    assert (tally.registered, tally.unplaced) == (13, 1)
+    with translation.override("en"):
+        rows = report_csv(season, build_report(Season.objects.get(pk=season.pk)))
+    assert "Participation and placement,Registered,13" in rows
+
+
+def test_a_season_purged_earlier_loses_its_registrations_on_the_next_run(
+    cast: Cast, circle: Circle, carla: User
+) -> None:
+    season = circle.season
+    _registered(season, [cast.participant, carla])
+    Unplaced.objects.create(season=season, user=cast.co_member, code="no_time")
+    FeedbackGiven.objects.create(user=carla, season=season)
+    Season.objects.filter(pk=season.pk).update(state=SeasonState.PURGED)  # by the old purge
+
+    assert purge_finished_circles(DUE) == 0  # not purged again, but finished
+    assert not Registration.objects.filter(season=season).exists()
+    assert not Unplaced.objects.filter(season=season).exists()
+    assert not FeedbackGiven.objects.filter(season=season).exists()
+    tally = SeasonTally.objects.get(season=season)
+    assert (tally.registered, tally.unplaced) == (2, 1)
+    assert purge_finished_circles(DUE) == 0
+    assert SeasonTally.objects.get(season=season).registered == 2  # counted once
+
+
+def test_a_season_where_nobody_was_placed_is_purged_too(cast: Cast) -> None:
+    season = make_season(cast.territory, name="Nobody placed")
+    _registered(season, [cast.participant])
+    Unplaced.objects.create(season=season, user=cast.participant, code="no_time")
+    # Without circles, the season ends with its last week of meetings (Monday 2 November).
+    last_week_end = datetime.datetime(2026, 11, 1, 23, 0, tzinfo=datetime.UTC)
+    assert purge_finished_circles(last_week_end + datetime.timedelta(days=30, minutes=-1)) == 0
+    assert purge_finished_circles(last_week_end + datetime.timedelta(days=30)) == 1
+    assert Season.objects.get(pk=season.pk).state == SeasonState.PURGED
+    assert not Registration.objects.exists() and not Unplaced.objects.exists()
 
 
 def test_a_purged_season_without_a_tally_has_no_attendance(cast: Cast, circle: Circle) -> None:

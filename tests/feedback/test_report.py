@@ -18,7 +18,7 @@ from tests.cast import Cast, make_user
 from tests.moderation.conftest import make_circle, make_season
 from tierslien.accounts.models import User
 from tierslien.circles.models import Registration, Season
-from tierslien.feedback.models import Feedback
+from tierslien.feedback.models import FeedbackBag
 from tierslien.feedback.report import build_report, report_csv
 
 pytestmark = pytest.mark.django_db
@@ -43,12 +43,7 @@ def _filled(season: Season, people: int, *, answers: int, circles: int = 2) -> S
     size = max(1, people // circles)
     for number in range(circles):
         make_circle(season, users[number * size : (number + 1) * size], number=number + 1)
-    Feedback.objects.bulk_create(
-        [
-            Feedback(season=season, met_different="yes", felt_safe="yes", come_again="yes")
-            for _ in range(answers)
-        ]
-    )
+    FeedbackBag.objects.create(season=season, answers=[["yes", "yes", "yes"]] * answers)
     Season.objects.filter(pk=season.pk).update(report=REPORT)
     season.refresh_from_db()
     return season
@@ -93,7 +88,7 @@ def test_the_page_draws_charts_without_styles_and_suppresses_comments(
     cast: Cast, client_as: ClientAs
 ) -> None:
     season = _filled(make_season(cast.territory), 12, answers=10)
-    Feedback.objects.filter(season=season).update(comment="Secret words")
+    FeedbackBag.objects.filter(season=season).update(comments=["Secret words"] * 10)
     page = client_as("facilitator").get(
         reverse("manage_season_report", args=[cast.territory.slug, season.pk])
     )

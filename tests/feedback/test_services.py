@@ -9,11 +9,12 @@ import time_machine
 from django.conf import settings
 
 from tests.cast import Cast, make_user
+from tests.feedback.conftest import answers_stored, comments_stored
 from tests.moderation.conftest import LAST_END
 from tierslien.accounts.models import User
 from tierslien.circles.models import Circle, Season
 from tierslien.feedback import services
-from tierslien.feedback.models import Feedback, FeedbackGiven, KeepInTouch
+from tierslien.feedback.models import FeedbackBag, FeedbackGiven, KeepInTouch
 
 AFTER = LAST_END + datetime.timedelta(hours=1)
 BEFORE = LAST_END - datetime.timedelta(minutes=1)
@@ -44,21 +45,15 @@ def test_a_lone_hidden_count_hides_the_next_smallest_too() -> None:
     assert services.suppress([5, 4, 2]) == [None, None, None]
 
 
-def test_feedback_rows_name_nobody() -> None:
-    fields = Feedback._meta.concrete_fields
+def test_the_answers_name_nobody() -> None:
+    fields = FeedbackBag._meta.concrete_fields
     assert not [
         f
         for f in fields
         if f.is_relation and f.related_model._meta.label == settings.AUTH_USER_MODEL
     ]
-    assert {f.name for f in fields} == {
-        "id",
-        "season",
-        "met_different",
-        "felt_safe",
-        "come_again",
-        "comment",
-    }
+    assert {f.name for f in fields} == {"season", "answers", "comments"}
+    assert {f.name for f in FeedbackGiven._meta.concrete_fields} == {"id", "user", "season"}
 
 
 # --- Giving feedback ---
@@ -77,8 +72,8 @@ def test_everybody_answers_once(cast: Cast, circle: Circle) -> None:
     _give(cast.participant, circle, comment="  Lovely  ")
     with pytest.raises(services.AlreadyAnswered):
         _give(cast.participant, circle)
-    assert Feedback.objects.count() == 1
-    assert Feedback.objects.get().comment == "Lovely"
+    assert answers_stored() == 1
+    assert comments_stored() == ["Lovely"]
     assert FeedbackGiven.objects.filter(user=cast.participant, season=circle.season).exists()
 
 
@@ -87,7 +82,7 @@ def test_the_form_opens_after_the_last_session(cast: Cast, circle: Circle) -> No
     assert not services.circle_has_ended(circle)
     with pytest.raises(services.FeedbackClosed):
         _give(cast.participant, circle)
-    assert not Feedback.objects.exists()
+    assert answers_stored() == 0
     assert not FeedbackGiven.objects.exists()
 
 
@@ -117,9 +112,58 @@ def test_season_feedback_hides_comments_below_eleven(cast: Cast, circle: Circle)
     assert aggregates.answers is None
     assert comments == []
     _give(people[10], circle)
-    aggregates, comments = services.season_feedback(circle.season)
+    closed = services.form_closes_at(circle.season)
+    aggregates, comments = services.season_feedback(circle.season, closed)
     assert aggregates.answers == 11
     assert comments == ["Great"] * 10
+
+
+# --- The form closes for the whole season, then the answers are shown, all at once ---
+
+
+def test_the_form_closes_fourteen_days_after_the_last_session(circle: Circle) -> None:
+    assert services.form_closes_at(circle.season) == LAST_END + datetime.timedelta(days=14)
+    closes = LAST_END + datetime.timedelta(days=14)
+    assert services.form_is_open(circle, closes - datetime.timedelta(seconds=1))
+    assert not services.form_is_open(circle, closes)
+
+
+def test_no_answer_once_the_form_has_closed(cast: Cast, circle: Circle) -> None:
+    closes = services.form_closes_at(circle.season)
+    with pytest.raises(services.FeedbackClosed):
+        _give(cast.participant, circle, now=closes)  # type: ignore[arg-type]
+    assert answers_stored() == 0
+    assert not FeedbackGiven.objects.exists()
+
+
+def test_the_report_never_changes_by_fewer_than_eleven_answers(cast: Cast, circle: Circle) -> None:
+    """Reloading the report after each answer and comparing: two consecutive visible
+    states never differ by fewer than 11 answers (here: nothing, then all 25)."""
+    people = [make_user(f"d{k}@example.org", f"D{k}") for k in range(25)]
+    closes = services.form_closes_at(circle.season)
+    choices = (("yes", "mostly", "maybe"), ("some", "yes", "yes"), ("no", "no", "no"))
+    states: list[tuple[int, object]] = []  # (answers given, what the facilitator sees)
+    for given, person in enumerate(people, start=1):
+        moment = AFTER + datetime.timedelta(hours=given)
+        met, felt, again = choices[given % 3]
+        services.give_feedback(
+            person, circle, met_different=met, felt_safe=felt, come_again=again,
+            comment=f"c{given}", now=moment,
+        )  # fmt: skip
+        states.append((given, services.season_feedback(circle.season, moment)))
+    states.append((len(people), services.season_feedback(circle.season, closes)))
+    assert differences(states) == [25]
+
+
+def differences(states: list[tuple[int, object]]) -> list[int]:
+    """How many answers separate each visible state from the one seen before it."""
+    shown: tuple[int, object] = (0, (services.aggregate([]), []))  # before any answer
+    out = []
+    for given, state in states:
+        if state != shown[1]:
+            out.append(given - shown[0])
+            shown = (given, state)
+    return out
 
 
 # --- Keep in touch ---

@@ -117,9 +117,10 @@ def test_compose_and_join_fuzz(
         reverse("evening_compose", args=[slug, evening.pk]), data
     )
     assert response.status_code == 302
+    # Days before the evening, whatever is posted (a code or not), nobody is checked in.
     response = client_as("participant").post(reverse("evening_join", args=[slug, evening.pk]), data)
-    assert response.status_code == 302
-    assert Attendee.objects.filter(user=cast.participant).count() == 1
+    assert response.status_code in (200, 302)
+    assert not Attendee.objects.filter(user=cast.participant).exists()
 
 
 @FUZZ

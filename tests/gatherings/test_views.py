@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Callable
 from typing import Any
 
 import pytest
+import time_machine
 from django.core import mail
 from django.test import Client
 from django.urls import reverse
@@ -221,9 +223,13 @@ def test_account_holder_checks_in_in_one_click(
     age = Criterion.objects.get(territory=cast.territory, key="age_bracket")
     Answer.objects.create(portrait=portrait, criterion=age, value="35-49")
     client = client_as("participant")
-    response = client.post(url("evening_join", evening))
-    assert response.status_code == 302
-    client.post(url("evening_join", evening))  # twice: still one attendee
+    with time_machine.travel(evening.starts_at - datetime.timedelta(minutes=10), tick=False):
+        page = client.get(url("evening_join", evening)).content.decode()
+        assert 'name="code"' in page
+        response = client.post(url("evening_join", evening), {"code": evening.door_code})
+        assert response.status_code == 302
+        # twice: still one attendee
+        client.post(url("evening_join", evening), {"code": evening.door_code})
     attendee = Attendee.objects.get()
     assert (attendee.user, attendee.first_name, attendee.answers) == (
         cast.participant,
@@ -335,6 +341,154 @@ def test_join_after_the_evening_checks_nobody_in(
     services.compose_tables(evening)
     services.mark_held(evening)
     client = client_as("participant")
-    assert client.post(url("evening_join", evening)).status_code == 302
+    with time_machine.travel(evening.starts_at + datetime.timedelta(minutes=5), tick=False):
+        response = client.post(url("evening_join", evening), {"code": evening.door_code})
+    assert response.status_code == 302
     assert not Attendee.objects.filter(user__isnull=False).exists()
     assert client.get(url("evening_join", evening)).status_code == 200
+
+
+# --- Checking in on one's own phone: on the evening, with the code shown in the room ---
+
+
+def _fr(message: str) -> str:
+    """The French words the page shows (the cast's language)."""
+    with translation.override("fr"):
+        return gettext(message)
+
+
+def _on_the_evening(evening: Evening, minutes: int = -10) -> Any:
+    return time_machine.travel(evening.starts_at + datetime.timedelta(minutes=minutes), tick=False)
+
+
+def test_the_code_is_shown_in_the_room_only(evening: Evening, client_as: ClientAs) -> None:
+    code = evening.door_code
+    facilitator = client_as("facilitator")
+    assert code in facilitator.get(url("evening_checkin", evening)).content.decode()
+    assert code in facilitator.get(url("evening_round", evening)).content.decode()
+    assert code in facilitator.get(url("evening_detail", evening)).content.decode()
+    with _on_the_evening(evening):
+        assert (
+            code not in client_as("participant").get(url("evening_join", evening)).content.decode()
+        )
+
+
+def test_the_join_page_says_when_self_check_in_opens(evening: Evening, client_as: ClientAs) -> None:
+    page = client_as("participant").get(url("evening_join", evening)).content.decode()
+    assert 'name="code"' not in page
+    assert _fr("The code is shown at the door and on the screen in the room.") not in page
+    assert evening.door_code not in page
+
+
+@pytest.mark.parametrize("minutes", [-30, 0, 59])  # two rounds of 30 minutes: ends at +60
+def test_self_check_in_opens_30_minutes_before_and_closes_at_the_end(
+    evening: Evening, client_as: ClientAs, minutes: int
+) -> None:
+    with _on_the_evening(evening, minutes):
+        client_as("participant").post(url("evening_join", evening), {"code": evening.door_code})
+    assert Attendee.objects.filter(user__isnull=False).count() == 1
+
+
+@pytest.mark.parametrize("minutes", [-31, 61])
+def test_self_check_in_is_refused_before_and_after_the_evening(
+    evening: Evening, client_as: ClientAs, minutes: int
+) -> None:
+    with _on_the_evening(evening, minutes):
+        response = client_as("participant").post(
+            url("evening_join", evening), {"code": evening.door_code}, follow=True
+        )
+    refusal = _fr(
+        "You can check in on your phone only on the evening, in the room: from 30 minutes "
+        "before the start."
+    )
+    assert refusal in response.content.decode()
+    assert not Attendee.objects.exists()
+
+
+def test_a_malformed_code_is_refused_by_the_form(evening: Evening, client_as: ClientAs) -> None:
+    with _on_the_evening(evening):
+        response = client_as("participant").post(url("evening_join", evening), {"code": "12ab"})
+    assert response.status_code == 200
+    assert _fr("Type the six digits shown in the room.") in response.content.decode()
+    assert not Attendee.objects.exists()
+
+
+# --- The facilitator undoes a check-in (permission ritual) ---
+
+
+def undo_url(evening: Evening, attendee: Attendee, *, slug: str | None = None) -> str:
+    return reverse(
+        "evening_undo_check_in", args=[slug or evening.territory.slug, evening.pk, attendee.pk]
+    )
+
+
+@pytest.fixture
+def checked_in(evening: Evening) -> Attendee:
+    return services.check_in(evening, first_name="Ana", answers={})
+
+
+def test_undo_anonymous_is_sent_to_login(
+    evening: Evening, checked_in: Attendee, client_as: ClientAs
+) -> None:
+    response = client_as("anonymous").post(undo_url(evening, checked_in))
+    assert response.status_code == 302
+    assert response.url.startswith(reverse("account_login"))
+    assert Attendee.objects.filter(pk=checked_in.pk).exists()
+
+
+def test_undo_refuses_get(evening: Evening, checked_in: Attendee, client_as: ClientAs) -> None:
+    assert client_as("facilitator").get(undo_url(evening, checked_in)).status_code == 405
+    assert Attendee.objects.filter(pk=checked_in.pk).exists()
+
+
+def test_undo_someone_of_another_evening_or_territory_is_404(
+    cast: Cast, evening: Evening, other_evening: Evening, client_as: ClientAs
+) -> None:
+    from tests.gatherings.conftest import make_evening
+
+    second = make_evening(cast)
+    elsewhere = services.check_in(other_evening, first_name="Bea", answers={})
+    not_here = services.check_in(second, first_name="Cyd", answers={})
+    client = client_as("facilitator")
+    assert client.post(undo_url(evening, not_here)).status_code == 404
+    target = undo_url(other_evening, elsewhere, slug=cast.territory.slug)
+    assert client.post(target).status_code == 404
+    assert client_as("other_facilitator").post(undo_url(evening, not_here)).status_code == 403
+    assert Attendee.objects.count() == 2
+
+
+@pytest.mark.parametrize("role", ["participant", "outsider", "other_facilitator"])
+def test_undo_insufficient_role_gets_403(
+    evening: Evening, checked_in: Attendee, client_as: ClientAs, role: str
+) -> None:
+    assert client_as(role).post(undo_url(evening, checked_in)).status_code == 403
+    assert Attendee.objects.filter(pk=checked_in.pk).exists()
+
+
+def test_facilitator_undoes_a_check_in(evening: Evening, crowd: Crowd, client_as: ClientAs) -> None:
+    people = crowd(evening, 8)
+    services.compose_tables(evening)
+    gone = people[0]
+    client = client_as("facilitator")
+    undo = _fr("Undo the check-in of %(name)s") % {"name": gone.first_name}
+    page = client.get(url("evening_detail", evening)).content.decode()
+    assert undo in page
+    response = client.post(undo_url(evening, gone))
+    assert response.status_code == 302
+    evening.refresh_from_db()
+    assert evening.attendee_count == 7
+    assert not Attendee.objects.filter(pk=gone.pk).exists()
+    assert not Seat.objects.filter(attendee_id=gone.pk).exists()
+    assert Seat.objects.filter(evening=evening, round=1).count() == 7
+
+
+def test_undo_after_the_evening_changes_nothing(
+    evening: Evening, crowd: Crowd, client_as: ClientAs
+) -> None:
+    people = crowd(evening, 8)
+    services.compose_tables(evening)
+    services.mark_held(evening)
+    client_as("facilitator").post(undo_url(evening, people[0]))
+    evening.refresh_from_db()
+    assert evening.attendee_count == 8
+    assert Attendee.objects.count() == 8

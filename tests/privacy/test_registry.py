@@ -52,11 +52,27 @@ def test_every_field_is_exported_or_withheld(label: str) -> None:
 
 def test_links_to_a_person_cascade_so_deletion_is_complete() -> None:
     for label, links in personal_models().items():
+        detached = SPECS[label].detached if label in SPECS else {}
         for field in links:
+            if field.name in detached:
+                assert field.remote_field.on_delete is models.SET_NULL, (
+                    f"{label}.{field.name} is declared detached: it must be SET_NULL"
+                )
+                continue
             assert field.remote_field.on_delete is models.CASCADE, (
                 f"{label}.{field.name} must cascade from its owner, or account deletion "
-                "would leave rows naming the person"
+                "would leave rows naming the person (or be declared detached, with a reason)"
             )
+
+
+def test_detached_links_are_links_and_erase_real_fields() -> None:
+    for spec in PERSONAL_MODELS:
+        model = apps.get_model(spec.label)
+        for link, detached in spec.detached.items():
+            assert model._meta.get_field(link).is_relation, f"{spec.label}.{link}"
+            assert detached.reason
+            for name in detached.erase:
+                model._meta.get_field(name)  # raises when misspelled
 
 
 @pytest.mark.django_db
@@ -101,6 +117,8 @@ def test_deleting_an_account_removes_every_row_naming_the_person(cast: Cast) -> 
         manager = apps.get_model(spec.label)._default_manager
         assert not manager.filter(**{spec.owner: user.pk}).exists(), spec.label
         assert manager.count() == others_before[spec.label], f"{spec.label}: others' rows kept"
+        for link in spec.detached:
+            assert not manager.filter(**{link: user.pk}).exists(), f"{spec.label}.{link}"
 
 
 def _give_circle_rows(user: User, cast: Cast) -> None:
@@ -126,7 +144,7 @@ def _give_evening_rows(user: User, cast: Cast) -> None:
     """An attendance at a discovery evening, a companion and a seat (gatherings app)."""
     import datetime
 
-    from tierslien.gatherings.models import Attendee, Companion, Evening, Seat
+    from tierslien.gatherings.models import Attendee, Companion, DoorCodeMiss, Evening, Seat
 
     evening = Evening.objects.create(
         territory=cast.territory,
@@ -138,6 +156,7 @@ def _give_evening_rows(user: User, cast: Cast) -> None:
     mine = Attendee.objects.create(
         evening=evening, user=user, first_name="Fiona", checked_in_at=moment
     )
+    DoorCodeMiss.objects.create(evening=evening, user=user, misses=1)
     Companion.objects.create(attendee=mine, other=friend)
     Seat.objects.create(evening=evening, attendee=mine, round=1, table=1)
 
@@ -209,7 +228,7 @@ def _give_moderation_and_feedback_rows(user: User, cast: Cast) -> None:
     import datetime
 
     from tierslien.circles.models import Circle, Season
-    from tierslien.feedback.models import Feedback, FeedbackGiven, KeepInTouch
+    from tierslien.feedback.models import FeedbackGiven, KeepInTouch
     from tierslien.moderation.models import Block, Removal, Report
 
     season = Season.objects.create(
@@ -226,10 +245,16 @@ def _give_moderation_and_feedback_rows(user: User, cast: Cast) -> None:
     Block.objects.create(blocker=cast.co_member, blocked=cast.participant)  # stays
     Report.objects.create(reporter=user, circle=circle, reported=cast.co_member, reason="x")
     Report.objects.create(reporter=cast.co_member, circle=circle, reason="stays")
+    # Rows about the person that outlive the account, without it (detached links).
+    Report.objects.create(
+        reporter=cast.co_member, circle=circle, reported=user, handled_by=user, reason="kept"
+    )
+    Removal.objects.create(
+        circle=circle, user=cast.co_member, removed_by=user, removed_at=moment, note="kept"
+    )
     Removal.objects.create(
         circle=circle, user=user, removed_by=cast.admin, removed_at=moment, note="n"
     )
     FeedbackGiven.objects.create(user=user, season=season)
-    Feedback.objects.create(season=season, met_different="yes", felt_safe="yes", come_again="no")
     KeepInTouch.objects.create(from_user=user, to_user=cast.co_member, circle=circle)
     KeepInTouch.objects.create(from_user=cast.co_member, to_user=cast.participant, circle=circle)

@@ -1,13 +1,15 @@
 """The end of a season: anonymous feedback, and "keep in touch" wishes.
 
-`Feedback` has no link to a person, no circle and no time: its primary key is
-random, so neither its order nor a timestamp can be matched with the separate
-`FeedbackGiven` rows that only stop someone from answering twice.
+Anonymous answers are not rows of their own: a season's answers live in one
+`FeedbackBag` row, as lists kept in a canonical (sorted) order and rewritten
+whole on every answer, and the season's `FeedbackGiven` rows are rewritten in
+user order at the same time. Someone who reads the database at one moment —
+ids, timestamps, PostgreSQL's xmin and ctid, SQLite's rowid, physical or
+insertion order — finds the same state whoever gave which answer, so nothing
+matches an answer to its author (docs/feedback.md, "Unlinkable by design").
 """
 
 from __future__ import annotations
-
-import uuid
 
 from django.conf import settings
 from django.db import models
@@ -34,22 +36,26 @@ class Again(models.TextChoices):
     NO = "no", _("No")
 
 
-class Feedback(models.Model):
-    """One anonymous answer to the end-of-season form."""
+class FeedbackBag(models.Model):
+    """A season's anonymous answers, in one row, in an order that depends on nothing but them.
 
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    season = models.ForeignKey(Season, on_delete=models.CASCADE, related_name="feedback")
-    met_different = models.CharField(max_length=10, choices=Met.choices)
-    felt_safe = models.CharField(max_length=10, choices=Felt.choices)
-    come_again = models.CharField(max_length=10, choices=Again.choices)
-    comment = models.TextField(blank=True, max_length=2000)
+    `answers` holds `[met_different, felt_safe, come_again]` lists, `comments` the free
+    comments, kept apart from the choices (a comment is not tied to its author's choices);
+    both are sorted and rewritten whole on every answer.
+    """
+
+    season = models.OneToOneField(
+        Season, on_delete=models.CASCADE, primary_key=True, related_name="feedback_bag"
+    )
+    answers = models.JSONField(default=list, blank=True)
+    comments = models.JSONField(default=list, blank=True)
 
     def __str__(self) -> str:
-        return f"feedback {self.pk}"
+        return f"feedback of season {self.pk}"
 
 
 class FeedbackGiven(models.Model):
-    """That someone answered a season's form (not what they answered)."""
+    """That someone answered a season's form (not what they answered, nor when)."""
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="feedback_given"
@@ -90,3 +96,7 @@ class SeasonTally(models.Model):
     season = models.OneToOneField(Season, on_delete=models.CASCADE, related_name="tally")
     # {"1": how many members said they would come to session 1, ...}
     attendance = models.JSONField(default=dict, blank=True)
+    # How many people registered and how many were not placed, counted when the purge
+    # deletes the registrations and "unplaced" rows (None: not purged yet).
+    registered = models.PositiveIntegerField(null=True, blank=True)
+    unplaced = models.PositiveIntegerField(null=True, blank=True)

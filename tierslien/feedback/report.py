@@ -8,6 +8,7 @@ The report costs a constant number of queries whatever the size of the season.
 from __future__ import annotations
 
 import csv
+import datetime
 import io
 from dataclasses import dataclass, field
 from typing import Any
@@ -17,9 +18,23 @@ from django.db.models import Count, Sum
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from tierslien.circles.models import Circle, Membership, Registration, Season, Unplaced
-from tierslien.feedback.models import Again, Felt, Met
-from tierslien.feedback.services import THRESHOLD, attendance_counts, season_feedback, suppress
+from tierslien.circles.models import (
+    Circle,
+    Membership,
+    Registration,
+    Season,
+    SeasonState,
+    Unplaced,
+)
+from tierslien.feedback.models import Again, Felt, Met, SeasonTally
+from tierslien.feedback.services import (
+    THRESHOLD,
+    attendance_counts,
+    feedback_published,
+    form_closes_at,
+    season_feedback,
+    suppress,
+)
 from tierslien.portraits.models import Criterion
 
 CHART_WIDTH = 400  # pixels for the longest bar
@@ -112,9 +127,18 @@ def _has_field(model: Any, name: str) -> bool:
 
 
 def _people(season: Season) -> Section:
-    registrations = Registration.objects.filter(season=season).count()
+    """Registered, placed, not placed; after the purge, the first and last from its tally."""
+    tally = (
+        SeasonTally.objects.filter(season=season, registered__isnull=False).first()
+        if season.state == SeasonState.PURGED
+        else None
+    )
+    if tally is not None:
+        registrations, unplaced = tally.registered or 0, tally.unplaced or 0
+    else:
+        registrations = Registration.objects.filter(season=season).count()
+        unplaced = Unplaced.objects.filter(season=season).count()
     placed = Membership.objects.filter(circle__season=season).count()
-    unplaced = Unplaced.objects.filter(season=season).count()
     return Section(
         key="participation",
         title=_("Participation and placement"),
@@ -238,6 +262,9 @@ class SeasonReport:
     sections: list[Section]
     feedback: list[Section]
     feedback_answers: int | None
+    # Answers are shown only once the form has closed for the whole season (on this date).
+    feedback_shown: bool
+    form_closes_at: datetime.datetime
     comments: list[str]
 
 
@@ -250,7 +277,12 @@ def build_report(season: Season) -> SeasonReport:
     sections.append(_mixing(season, people.figures[1].value))  # type: ignore[arg-type]
     feedback, comments, answers = _feedback(season)
     return SeasonReport(
-        sections=sections, feedback=feedback, feedback_answers=answers, comments=comments
+        sections=sections,
+        feedback=feedback,
+        feedback_answers=answers,
+        comments=comments,
+        feedback_shown=feedback_published(season),
+        form_closes_at=form_closes_at(season),
     )
 
 
@@ -267,7 +299,10 @@ def report_csv(season: Season, report: SeasonReport) -> str:
     writer = csv.writer(out)
     writer.writerow([_("Season"), _("Section"), _("Figure"), _("Value")])
     name = _cell(season.name)
-    writer.writerow([name, _("Feedback"), _("Answers"), report.feedback_answers or fewer])
+    answers: object = report.feedback_answers or fewer
+    if not report.feedback_shown:
+        answers = _("shown when the form closes")
+    writer.writerow([name, _("Feedback"), _("Answers"), answers])
     for section in [*report.sections, *report.feedback]:
         for figure in section.figures:
             value = fewer if figure.value is None else f"{figure.value}{figure.unit}"

@@ -27,7 +27,7 @@ from tierslien.circles.models import (
 from tierslien.circles.schedule import last_session_end
 from tierslien.feedback.models import (
     Again,
-    Feedback,
+    FeedbackBag,
     FeedbackGiven,
     Felt,
     KeepInTouch,
@@ -37,6 +37,10 @@ from tierslien.feedback.models import (
 
 # Below this many people, no figure is shown (and a count below it is never shown either).
 THRESHOLD = 11
+
+# The anonymous form stays open this long after the season's last session; then the answers
+# are shown to the facilitator, all at once (16 days before the purge erases the comments).
+FORM_OPEN_FOR = datetime.timedelta(days=14)
 
 # States in which a circle may have had its last session (before the purge).
 ENDED_STATES = (SeasonState.PUBLISHED, SeasonState.RUNNING, SeasonState.CLOSED)
@@ -62,6 +66,28 @@ def circle_has_ended(circle: Circle, now: datetime.datetime | None = None) -> bo
         return False
     end = last_session_end(season, circle.slot)
     return end is not None and end <= (now or timezone.now())
+
+
+def form_closes_at(season: Season) -> datetime.datetime:
+    """When the anonymous form closes for the whole season (one query): `FORM_OPEN_FOR` after
+    the end of its last session over all circles. The season report shows the answers then."""
+    slots = Circle.objects.filter(season=season).values_list("slot", flat=True)
+    return season_end(season, slots) + FORM_OPEN_FOR
+
+
+def form_is_open(circle: Circle, now: datetime.datetime | None = None) -> bool:
+    """From the circle's last session until the form closes for the season."""
+    moment = now or timezone.now()
+    return circle_has_ended(circle, moment) and moment < form_closes_at(circle.season)
+
+
+def feedback_published(season: Season, now: datetime.datetime | None = None) -> bool:
+    """Whether the season report may show the answers: once nobody can answer any more."""
+    if season.state == SeasonState.PURGED:
+        return True
+    if season.state not in ENDED_STATES:
+        return False
+    return (now or timezone.now()) >= form_closes_at(season)
 
 
 def season_end(season: Season, slots: Iterable[str]) -> datetime.datetime:
@@ -99,21 +125,45 @@ def give_feedback(
     comment: str = "",
     now: datetime.datetime | None = None,
 ) -> None:
-    """Record one anonymous answer, and (separately) that `user` answered."""
-    if not circle_has_ended(circle, now):
+    """Record one anonymous answer, and that `user` answered, so that nothing links the two.
+
+    One transaction, committed before the person is thanked (nothing acknowledged is lost if
+    the process dies afterwards): the season's bag is locked, the answer merged into its
+    sorted lists, and the season's `FeedbackGiven` rows are deleted and written again in user
+    order. Whoever answered what and in which order, the rows read afterwards are the same.
+    """
+    if not form_is_open(circle, now):
         raise FeedbackClosed
+    season = circle.season
     try:
         with transaction.atomic():
-            FeedbackGiven.objects.create(user=user, season=circle.season)
-            Feedback.objects.create(
-                season=circle.season,
-                met_different=met_different,
-                felt_safe=felt_safe,
-                come_again=come_again,
-                comment=comment.strip(),
+            bag = _locked_bag(season)  # answers to one season are written one at a time
+            answered = set(
+                FeedbackGiven.objects.filter(season=season).values_list("user_id", flat=True)
             )
+            if user.pk in answered:
+                raise AlreadyAnswered
+            _rewrite_given(season, answered | {user.pk})
+            bag.answers = sorted([*bag.answers, [met_different, felt_safe, come_again]])
+            if comment.strip():
+                bag.comments = sorted([*bag.comments, comment.strip()])
+            bag.save(update_fields=["answers", "comments"])
     except IntegrityError as error:
         raise AlreadyAnswered from error
+
+
+def _locked_bag(season: Season) -> FeedbackBag:
+    FeedbackBag.objects.get_or_create(season=season)  # the first answer creates it
+    return FeedbackBag.objects.select_for_update().get(season=season)
+
+
+def _rewrite_given(season: Season, user_ids: set[int]) -> None:
+    """The season's "has answered" rows, all new, in user order: their ids, system columns
+    and physical order say who answered, never in which order."""
+    FeedbackGiven.objects.filter(season=season).delete()
+    FeedbackGiven.objects.bulk_create(
+        FeedbackGiven(season=season, user_id=user_id) for user_id in sorted(user_ids)
+    )
 
 
 @dataclass(frozen=True)
@@ -168,15 +218,19 @@ def aggregate(answers: Sequence[tuple[str, str, str]]) -> Aggregates:
     return Aggregates(answers=total, questions=tuple(questions))
 
 
-def season_feedback(season: Season) -> tuple[Aggregates, list[str]]:
-    """The season's aggregates and its free comments (none below THRESHOLD answers)."""
-    rows = list(
-        Feedback.objects.filter(season=season)
-        .order_by("pk")  # random keys: no order of arrival
-        .values_list("met_different", "felt_safe", "come_again", "comment")
-    )
-    aggregates = aggregate([row[:3] for row in rows])
-    comments = [row[3] for row in rows if row[3]] if aggregates.answers is not None else []
+def season_feedback(
+    season: Season, now: datetime.datetime | None = None
+) -> tuple[Aggregates, list[str]]:
+    """The season's aggregates and free comments, once the form has closed for everyone.
+
+    Before that nothing is shown: a report that changed with each answer could be compared
+    from one visit to the next, answer by answer. Then nothing below THRESHOLD answers.
+    """
+    bag = FeedbackBag.objects.filter(season=season).first()
+    published = bag is not None and feedback_published(season, now)
+    answers = [tuple(answer) for answer in bag.answers] if bag and published else []
+    aggregates = aggregate(answers)  # type: ignore[arg-type]
+    comments = list(bag.comments) if bag and aggregates.answers is not None else []
     return aggregates, comments
 
 

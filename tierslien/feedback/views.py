@@ -23,9 +23,16 @@ from tierslien.territories.models import Territory
 def circle_feedback(request: HttpRequest, circle_id: int) -> HttpResponse:
     circle = get_circle_for_member(request.user, circle_id)
     ended = services.circle_has_ended(circle)
+    is_open = services.form_is_open(circle)
     answered = services.has_answered(request.user, circle.season)
-    context = {"circle": circle, "ended": ended, "answered": answered}
-    if not ended or answered:
+    context = {
+        "circle": circle,
+        "ended": ended,
+        "open": is_open,
+        "answered": answered,
+        "closes_at": services.form_closes_at(circle.season),
+    }
+    if not is_open or answered:
         return render(request, "feedback/circle_feedback.html", context)
     form = FeedbackForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
@@ -33,6 +40,8 @@ def circle_feedback(request: HttpRequest, circle_id: int) -> HttpResponse:
             services.give_feedback(request.user, circle, **form.cleaned_data)
         except services.AlreadyAnswered:
             messages.info(request, _("You had already answered: thank you."))
+        except services.FeedbackClosed:
+            messages.info(request, _("The form has just closed: thank you all the same."))
         else:
             messages.success(request, _("Thank you: your answers are anonymous."))
         return redirect("feedback_keep_in_touch", circle.pk)

@@ -10,13 +10,18 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 
-from tierslien.gatherings.models import Evening
+from tierslien.gatherings.models import Attendee, Evening
 from tierslien.territories.access import get_territory
 from tierslien.territories.models import Territory
 
 
 def get_evening(territory: Territory, evening_id: int) -> Evening:
     return get_object_or_404(Evening.objects.with_relations(), territory=territory, pk=evening_id)
+
+
+def get_attendee(evening: Evening, attendee_id: int) -> Attendee:
+    """Someone checked in to this evening (an attendee of another evening: 404)."""
+    return get_object_or_404(Attendee, evening=evening, pk=attendee_id)
 
 
 def signed_in_evening(
@@ -34,4 +39,4 @@ def signed_in_evening(
     return wrapper
 
 
-__all__: list[Any] = ["get_evening", "signed_in_evening"]
+__all__: list[Any] = ["get_attendee", "get_evening", "signed_in_evening"]

@@ -117,3 +117,27 @@ class CheckInForm(forms.Form):
             "came_with": [int(pk) for pk in data.get("came_with") or []],
             "stay_together": bool(data.get("stay_together")),
         }
+
+
+class DoorCodeForm(forms.Form):
+    """Checking in on one's own phone: the six digits shown in the room."""
+
+    code = forms.CharField(
+        label=_("Code shown in the room"),
+        min_length=6,
+        max_length=6,
+        widget=forms.TextInput(
+            attrs={"inputmode": "numeric", "autocomplete": "off", "pattern": "[0-9]{6}"}
+        ),
+        error_messages={
+            "required": _("Type the six digits shown in the room."),
+            "min_length": _("Type the six digits shown in the room."),
+            "max_length": _("Type the six digits shown in the room."),
+        },
+    )
+
+    def clean_code(self) -> str:
+        code = "".join(str(self.cleaned_data["code"]).split())
+        if len(code) != 6 or not code.isdigit():
+            raise forms.ValidationError(_("Type the six digits shown in the room."))
+        return code

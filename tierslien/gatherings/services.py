@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 import logging
+import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -19,7 +20,15 @@ from django.utils.translation import gettext as _
 from tierslien import mixing
 from tierslien.accounts.models import User
 from tierslien.gatherings.lifecycle import ForbiddenTransition, transition
-from tierslien.gatherings.models import Attendee, Companion, Evening, EveningState, Seat
+from tierslien.gatherings.models import (
+    Attendee,
+    Companion,
+    DoorCodeMiss,
+    Evening,
+    EveningState,
+    Seat,
+)
+from tierslien.gatherings.models.evening import DOOR_CODE_MAX_MISSES
 from tierslien.gatherings.problem import Built, build_problem, person_id, solution_plan
 from tierslien.gatherings.questions import clean_answers, evening_questions
 from tierslien.gatherings.seating import Plan, place_newcomers, repeats
@@ -38,6 +47,18 @@ class EveningClosed(Exception):
 
 class TooFewAttendees(Exception):
     """Fewer people checked in than the smallest table."""
+
+
+class NotInTheRoomYet(Exception):
+    """Self check-in happens on the evening only: from 30 minutes before the start to the end."""
+
+
+class WrongDoorCode(Exception):
+    """The code typed is not the one shown in the room."""
+
+
+class TooManyWrongCodes(Exception):
+    """This account typed too many wrong codes for this evening: check in at the door."""
 
 
 def _locked(evening: Evening) -> Evening:
@@ -111,15 +132,47 @@ def check_in(
     return attendee
 
 
-@transaction.atomic
-def check_in_account(evening: Evening, user: User) -> tuple[Attendee, bool]:
-    """A signed-in person checks in in one click; their self-portrait answers are reused.
-    Returns the attendee and whether it was created (False: already checked in)."""
-    _locked(evening)  # two clicks at once: the second waits, then finds the first
-    existing = Attendee.objects.filter(evening=evening, user=user).first()
+def check_in_account(
+    evening: Evening, user: User, *, code: str, now: datetime.datetime | None = None
+) -> tuple[Attendee, bool]:
+    """A signed-in person checks in on their own phone; their self-portrait answers are reused.
+
+    Only on the evening (`Evening.self_check_in_open`) and with the code shown in the room:
+    without them anyone could check in from home, days ahead, and have their name projected.
+    A wrong code is counted (and stays counted: it is written in its own transaction); after
+    `DOOR_CODE_MAX_MISSES` the account can only be checked in at the door. Returns the attendee
+    and whether it was created (False: already checked in).
+    """
+    moment = now or timezone.now()
+    with transaction.atomic():
+        outcome = _self_check_in(evening, user, code.strip(), moment)
+    if outcome is None:
+        raise WrongDoorCode
+    return outcome
+
+
+def _self_check_in(
+    evening: Evening, user: User, code: str, moment: datetime.datetime
+) -> tuple[Attendee, bool] | None:
+    locked = _locked(evening)  # two clicks at once: the second waits, then finds the first
+    existing = Attendee.objects.filter(evening=locked, user=user).first()
     if existing is not None:
         return existing, False
-    locked = _admit(evening)
+    if not locked.accepts_check_ins:
+        raise EveningClosed
+    if not locked.self_check_in_open(moment):
+        raise NotInTheRoomYet
+    misses = DoorCodeMiss.objects.filter(evening=locked, user=user).first()
+    if misses is not None and misses.misses >= DOOR_CODE_MAX_MISSES:
+        raise TooManyWrongCodes
+    if not secrets.compare_digest(code.encode(), locked.door_code.encode()):
+        if misses is None:
+            DoorCodeMiss.objects.create(evening=locked, user=user, misses=1)
+        else:
+            misses.misses += 1
+            misses.save(update_fields=["misses"])
+        return None  # committed, then WrongDoorCode
+    locked = _admit(locked)
     questions = evening_questions(locked.territory)
     stored = Answer.objects.filter(
         portrait__user=user,
@@ -133,9 +186,26 @@ def check_in_account(evening: Evening, user: User) -> tuple[Attendee, bool]:
         user=user,
         first_name=first_name,
         answers=answers,
-        checked_in_at=timezone.now(),
+        checked_in_at=moment,
     )
     return attendee, True
+
+
+@transaction.atomic
+def undo_check_in(evening: Evening, attendee: Attendee) -> Evening:
+    """The facilitator takes someone off the evening (checked in by mistake, or not there).
+
+    Their seats and "came with" links go with them and the head count goes down; tables
+    already composed keep everyone else where they are (compose again if needed).
+    """
+    locked = _locked(evening)
+    if not locked.accepts_check_ins:
+        raise EveningClosed
+    deleted, _rows = Attendee.objects.filter(evening=locked, pk=attendee.pk).delete()
+    if deleted:
+        locked.attendee_count = max(0, locked.attendee_count - 1)
+        locked.save(update_fields=["attendee_count", "updated_at"])
+    return locked
 
 
 # --- Tables --------------------------------------------------------------------------------
@@ -318,6 +388,7 @@ def purge_evening(evening: Evening) -> Evening:
     locked = _locked(evening)
     Seat.objects.filter(evening=locked).delete()
     Attendee.objects.filter(evening=locked).delete()  # cascades to companions
+    DoorCodeMiss.objects.filter(evening=locked).delete()
     locked.current_round = 0
     locked.round_ends_at = None
     return transition(locked, EveningState.PURGED, also=("current_round", "round_ends_at"))

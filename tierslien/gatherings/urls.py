@@ -16,5 +16,10 @@ urlpatterns = [
     ),
     path("<int:evening_id>/over/", views.evening_held, name="evening_held"),
     path("<int:evening_id>/invite/", views.evening_invite, name="evening_invite"),
+    path(
+        "<int:evening_id>/attendees/<int:attendee_id>/undo/",
+        views.evening_undo_check_in,
+        name="evening_undo_check_in",
+    ),
     path("<int:evening_id>/join/", views.evening_join, name="evening_join"),
 ]

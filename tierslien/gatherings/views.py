@@ -9,12 +9,14 @@ from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from tierslien.gatherings import services
-from tierslien.gatherings.access import get_evening, signed_in_evening
-from tierslien.gatherings.forms import CheckInForm, EveningForm
+from tierslien.gatherings.access import get_attendee, get_evening, signed_in_evening
+from tierslien.gatherings.forms import CheckInForm, DoorCodeForm, EveningForm
 from tierslien.gatherings.models import Evening, EveningState, Seat
 from tierslien.gatherings.questions import evening_questions
 from tierslien.territories.access import territory_management
@@ -68,6 +70,9 @@ def evening_detail(request: HttpRequest, territory: Territory, evening_id: int) 
             "invitable": evening.attendees.filter(invited_at__isnull=True)
             .exclude(email="")
             .count(),
+            "attendees": evening.attendees.order_by("first_name", "pk").only(
+                "pk", "first_name", "user_id", "checked_in_at"
+            ),
             "states": EveningState,
         },
     )
@@ -163,6 +168,9 @@ def evening_round(
             "next_number": number + 1 if number < evening.rounds else None,
             "previous_number": number - 1 if number > 1 else None,
             "timer_runs": timer_runs,
+            "join_url": request.build_absolute_uri(
+                reverse("evening_join", args=[territory.slug, evening.pk])
+            ),
         },
     )
 
@@ -207,22 +215,62 @@ def evening_invite(request: HttpRequest, territory: Territory, evening_id: int) 
     return _to_detail(evening)
 
 
+@require_POST
+@territory_management
+def evening_undo_check_in(
+    request: HttpRequest, territory: Territory, evening_id: int, attendee_id: int
+) -> HttpResponse:
+    evening = get_evening(territory, evening_id)
+    attendee = get_attendee(evening, attendee_id)
+    try:
+        services.undo_check_in(evening, attendee)
+    except services.EveningClosed:
+        messages.error(request, _("This evening no longer takes check-ins."))
+    else:
+        messages.success(
+            request, _("%(name)s is no longer checked in.") % {"name": attendee.first_name}
+        )
+    return _to_detail(evening)
+
+
+# Why a self check-in did not happen, told to the person.
+JOIN_REFUSALS: dict[type[Exception], str] = {
+    services.EveningClosed: _lazy("This evening no longer takes check-ins."),
+    services.NotInTheRoomYet: _lazy(
+        "You can check in on your phone only on the evening, in the room: from 30 minutes "
+        "before the start."
+    ),
+    services.WrongDoorCode: _lazy("This is not the code shown in the room."),
+    services.TooManyWrongCodes: _lazy(
+        "Too many wrong codes: please check in at the door with the facilitator."
+    ),
+}
+
+
 @require_http_methods(["GET", "POST"])
 @signed_in_evening
 def evening_join(request: HttpRequest, territory: Territory, evening: Evening) -> HttpResponse:
-    """A person with an account checks in on their own phone, in one click."""
+    """A person with an account checks in on their own phone, in the room, with its code."""
     attendee = evening.attendees.filter(user=request.user).first()
-    if request.method == "POST":
-        if attendee is None:
-            try:
-                services.check_in_account(evening, request.user)  # type: ignore[arg-type]
-            except services.EveningClosed:
-                messages.error(request, _("This evening no longer takes check-ins."))
-            else:
-                messages.success(request, _("You are checked in. Welcome!"))
+    form = DoorCodeForm(_posted(request))
+    if request.method == "POST" and attendee is None and form.is_valid():
+        try:
+            services.check_in_account(evening, request.user, code=form.cleaned_data["code"])  # type: ignore[arg-type]
+        except tuple(JOIN_REFUSALS) as refusal:
+            messages.error(request, str(JOIN_REFUSALS[type(refusal)]))
+        else:
+            messages.success(request, _("You are checked in. Welcome!"))
+        return redirect("evening_join", territory.slug, evening.pk)
+    if request.method == "POST" and attendee is not None:
         return redirect("evening_join", territory.slug, evening.pk)
     return render(
         request,
         "gatherings/join.html",
-        {"territory": territory, "evening": evening, "attendee": attendee},
+        {
+            "territory": territory,
+            "evening": evening,
+            "attendee": attendee,
+            "form": form,
+            "open_now": evening.self_check_in_open(timezone.now()),
+        },
     )

@@ -47,22 +47,26 @@ class Report(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="reports_made"
     )
     circle = models.ForeignKey(Circle, on_delete=models.CASCADE, related_name="reports")
+    # Kept when the reported person deletes their account: the link becomes NULL and
+    # `reported_deleted` says "a deleted account" (privacy.registry blanks their words too).
     reported = models.ForeignKey(
         settings.AUTH_USER_MODEL,
-        on_delete=models.CASCADE,
+        on_delete=models.SET_NULL,
         null=True,
         blank=True,
         related_name="reports_received",
     )
+    reported_deleted = models.BooleanField(default=False)
     # A message of the circle's board (spaces app), by id, with its text as it was reported.
     message_id = models.PositiveBigIntegerField(null=True, blank=True)
     message_text = models.TextField(blank=True)
     reason = models.TextField(_("what happened"), max_length=1000)
     state = models.CharField(max_length=10, choices=ReportState.choices, default=ReportState.OPEN)
     created_at = models.DateTimeField(auto_now_add=True)
+    # Kept when the facilitator deletes their account (the link becomes NULL).
     handled_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
-        on_delete=models.CASCADE,
+        on_delete=models.SET_NULL,
         null=True,
         blank=True,
         related_name="reports_handled",
@@ -84,8 +88,13 @@ class Removal(models.Model):
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="removals"
     )
+    # Kept when the facilitator deletes their account (the link becomes NULL).
     removed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="removals_made"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="removals_made",
     )
     removed_at = models.DateTimeField()
     note = models.TextField(blank=True, max_length=1000)

@@ -4,7 +4,11 @@ The export and the "my data" page are built from this list, and a test walks
 every installed model: a model linked to a user (directly or through another
 personal model) must be listed here, and each of its fields must be either
 exported or withheld with a reason. Account deletion relies on the links
-cascading from the user, which the same test checks.
+cascading from the user, which the same test checks — except the links declared
+`detached`: a record that must outlive one of the people it names (a report
+outlives the reported person and the facilitator who handled it) keeps its row,
+the link becomes NULL (`on_delete=SET_NULL`) and the fields in `erase` are
+overwritten, so nothing of the deleted person stays.
 """
 
 from __future__ import annotations
@@ -16,6 +20,14 @@ from django.utils.translation import gettext_lazy as _
 
 
 @dataclass(frozen=True)
+class Detached:
+    """A link to someone other than the owner, cut (not cascaded) when that account goes."""
+
+    reason: str  # why the row outlives that person
+    erase: dict[str, object] = field(default_factory=dict)  # field -> value it then takes
+
+
+@dataclass(frozen=True)
 class PersonalModel:
     label: str  # "app_label.ModelName"
     section: str  # key of the export
@@ -23,6 +35,7 @@ class PersonalModel:
     owner: str  # lookup from this model to the user's primary key ("pk" for the user)
     exported: tuple[str, ...]  # fields or lookups ("territory__name") put in the export
     withheld: dict[str, str] = field(default_factory=dict)  # field -> why it is not exported
+    detached: dict[str, Detached] = field(default_factory=dict)  # link -> how it is cut
     order_by: tuple[str, ...] = ("pk",)
 
 
@@ -198,6 +211,14 @@ PERSONAL_MODELS: tuple[PersonalModel, ...] = (
         withheld={"id": "internal number", "attendee": "yourself"},
     ),
     PersonalModel(
+        label="gatherings.DoorCodeMiss",
+        section="evening_door_code_misses",
+        title=_("Wrong codes you typed to check in to a discovery evening"),
+        owner="user",
+        exported=("evening__territory__name", "evening__starts_at", "misses"),
+        withheld={"id": "internal number", "user": "yourself"},
+    ),
+    PersonalModel(
         label="gatherings.Seat",
         section="evening_seats",
         title=_("Your tables at discovery evenings"),
@@ -347,6 +368,14 @@ PERSONAL_MODELS: tuple[PersonalModel, ...] = (
             "id": "internal number",
             "reporter": "yourself",
             "handled_by": "the facilitator's account",
+            "reported_deleted": "whether the reported person deleted their account",
+        },
+        detached={
+            "reported": Detached(
+                "the territory keeps the report; the reported person's copied message goes",
+                erase={"reported_deleted": True, "message_id": None, "message_text": ""},
+            ),
+            "handled_by": Detached("the territory keeps the report and that it was handled"),
         },
     ),
     PersonalModel(
@@ -360,6 +389,7 @@ PERSONAL_MODELS: tuple[PersonalModel, ...] = (
             "user": "yourself",
             "removed_by": "the facilitator's account",
         },
+        detached={"removed_by": Detached("the circle keeps the record of the removal")},
     ),
     PersonalModel(
         label="feedback.FeedbackGiven",

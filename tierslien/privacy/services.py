@@ -39,6 +39,13 @@ def delete_account(user: User) -> None:
     """Remove the person and every row naming them, all at once or not at all.
 
     Every personal model cascades from the user (checked by a test), so one
-    delete inside a transaction removes everything together.
+    delete inside a transaction removes everything together; rows that outlive
+    the person through a `detached` link lose the link and the erased fields first.
     """
+    for spec in PERSONAL_MODELS:
+        model = apps.get_model(spec.label)
+        for link, detached in spec.detached.items():
+            model._default_manager.filter(**{link: user.pk}).update(
+                **{link: None, **detached.erase}
+            )
     User.objects.filter(pk=user.pk).delete()

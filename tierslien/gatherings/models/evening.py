@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import secrets
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -18,6 +19,18 @@ class EveningState(models.TextChoices):
     COMPOSED = "composed", _("Tables composed")
     HELD = "held", _("Held")
     PURGED = "purged", _("Purged")
+
+
+# Self check-in (an account holder on their own phone) opens this long before the start
+# and closes when the last round ends: one has to be in the room, on the evening.
+SELF_CHECK_IN_OPENS_BEFORE = datetime.timedelta(minutes=30)
+# Wrong door codes one account may type for one evening before the door is the only way in.
+DOOR_CODE_MAX_MISSES = 5
+
+
+def new_door_code() -> str:
+    """Six digits shown in the room (door and projection pages), typed to check in oneself."""
+    return f"{secrets.randbelow(10**6):06d}"
 
 
 class EveningQuerySet(models.QuerySet["Evening"]):
@@ -56,6 +69,8 @@ class Evening(models.Model):
     invited_at = models.DateTimeField(null=True, blank=True)
     # Kept after the purge: how many people came (no one is named).
     attendee_count = models.PositiveIntegerField(default=0)
+    # Shown only in the room; proves that someone checking in on their phone is there.
+    door_code = models.CharField(max_length=6, default=new_door_code, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -76,6 +91,14 @@ class Evening(models.Model):
     @property
     def accepts_check_ins(self) -> bool:
         return self.state in (EveningState.OPEN, EveningState.CHECKING_IN, EveningState.COMPOSED)
+
+    @property
+    def self_check_in_opens(self) -> datetime.datetime:
+        return self.starts_at - SELF_CHECK_IN_OPENS_BEFORE
+
+    def self_check_in_open(self, now: datetime.datetime) -> bool:
+        """Whether an account holder may check in on their own phone at `now`."""
+        return self.accepts_check_ins and self.self_check_in_opens <= now <= self.ends_at
 
     @property
     def round_numbers(self) -> list[int]:
@@ -119,6 +142,21 @@ class Attendee(models.Model):
 
     def __str__(self) -> str:
         return self.first_name
+
+
+class DoorCodeMiss(models.Model):
+    """Wrong door codes typed by one account for one evening (deleted with the evening)."""
+
+    evening = models.ForeignKey(Evening, on_delete=models.CASCADE, related_name="door_code_misses")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="door_code_misses"
+    )
+    misses = models.PositiveSmallIntegerField(_("wrong codes"), default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["evening", "user"], name="unique_door_code_miss")
+        ]
 
 
 class Companion(models.Model):
