@@ -41,6 +41,7 @@ PUBLIC = [
     "meeting_draw_quotas",
     "meeting_draw_seed",
     "meeting_draw_panel",
+    "meeting_draw_counts",
 ]
 MANAGE_GET = ["meeting_seats_manage", "meeting_quotas", "meeting_draw_progress"]
 MANAGE_POST = ["meeting_quotas_adopt", "meeting_seed_publish", "meeting_draw_start"]
@@ -347,6 +348,7 @@ def test_files_are_404_before_the_seed(meeting: Meeting, client_as: ClientAs) ->
     assert b'data-draw="pending"' in client.get(url("meeting_draw", meeting)).content
     for name in PUBLIC[1:]:
         assert client.get(url(name, meeting)).status_code == 404
+    assert client_as("admin").get(url("meeting_draw_audit", meeting)).status_code == 404
 
 
 def test_published_files_before_and_after_the_draw(
