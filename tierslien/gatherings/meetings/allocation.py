@@ -439,10 +439,6 @@ def verify_command(meeting: Meeting) -> str:
     return f"tierslien-draw pool.csv quotas.csv --seats {meeting.seats} --verify panel.json"
 
 
-def draw_command(meeting: Meeting) -> str:
-    return f"tierslien-draw pool.csv quotas.csv --seats {meeting.seats} --seed {meeting.draw_seed}"
-
-
 def published_problem(meeting: Meeting) -> LotteryProblem | None:
     """The frozen problem; None when no lottery is needed (no more applicants than seats)."""
     pool = Pool.from_records(published_records(meeting)) if meeting.published_pool else None

@@ -163,7 +163,6 @@ def meeting_my_seat(request: HttpRequest, territory_slug: str, meeting_id: int) 
             "can_withdraw": application.status == ApplicationStatus.APPLIED
             and meeting.seed_published_at is None
             and meeting.state == MeetingState.OPEN,
-            "verify_command": allocation.verify_command(meeting),
             "entry": disclosure.own_entry(application),
         },
     )
@@ -224,7 +223,6 @@ def meeting_draw(request: HttpRequest, territory_slug: str, meeting_id: int) -> 
             "pool_size": len(meeting.published_pool),
             "lottery": bool(meeting.draw_record),
             "verify_command": allocation.verify_command(meeting),
-            "draw_command": allocation.draw_command(meeting),
         },
     )
 
