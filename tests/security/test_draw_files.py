@@ -382,3 +382,15 @@ def test_no_file_is_served_with_a_sensitive_criterion(
         assert response.status_code == 404, name
         assert b"engagement" not in response.content
     assert client_as("admin").get(url("meeting_draw_audit", meeting)).status_code == 404
+
+
+def test_entries_frozen_before_salts_existed_stay_public_without_a_fingerprint(
+    drawn: tuple[Meeting, Application],
+) -> None:
+    meeting, marie = drawn
+    Application.objects.filter(meeting=meeting).update(entry_salt="")
+    client = Client()
+    pool = list(csv.DictReader(io.StringIO(client.get(url("meeting_draw_pool", meeting)).text)))
+    assert len(pool) == 25 and {row["entry_sha256"] for row in pool} == {""}
+    panel = client.get(url("meeting_draw_panel", meeting)).json()
+    assert marie.pseudonym in panel["panel"] and len(panel["panel"]) == SEATS

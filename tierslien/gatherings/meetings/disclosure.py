@@ -12,7 +12,7 @@ publicly:
   of pseudonyms; no types, compositions nor per-pseudonym probabilities).
 * The applicant: their own entry (categories, salt, the text to hash) on their page.
 * Auditors, through a site administrator: `audit.zip` (the exact pool, the salts, the
-  full record), which `tierslien-draw --verify ... --entries pool.csv --salts salts.csv`
+  full record), which `tierslien-draw --verify ... --entries public-pool.csv --salts salts.csv`
   checks against the public commitments and reruns bit for bit.
 * Facilitators: counts, never names, until `access.names_visible` (the meeting's day).
 
@@ -35,6 +35,8 @@ from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, Final
+
+from django.template.loader import render_to_string
 
 from tierslien.gatherings.meetings import allocation
 from tierslien.gatherings.models import Application, Meeting
@@ -78,16 +80,20 @@ def hidden_keys(counts: Mapping[tuple[str, str], int]) -> set[tuple[str, str]]:
 # --- Salts and entries ------------------------------------------------------------------
 
 
-def salts(meeting: Meeting) -> dict[str, str]:
-    """{pseudonym: salt} of the entries whose application still exists (not erased)."""
+def live_entries(meeting: Meeting) -> dict[str, str]:
+    """{pseudonym: salt} of the entries whose application still exists (not erased by an
+    account deletion); the salt is "" for entries frozen before salts existed."""
     pooled = [str(row[ID_COLUMN]) for row in meeting.published_pool]
-    return {
-        pseudonym: salt
-        for pseudonym, salt in Application.objects.filter(
-            meeting=meeting, pseudonym__in=pooled
-        ).values_list("pseudonym", "entry_salt")
-        if salt
-    }
+    return dict(
+        Application.objects.filter(meeting=meeting, pseudonym__in=pooled).values_list(
+            "pseudonym", "entry_salt"
+        )
+    )
+
+
+def salts(meeting: Meeting) -> dict[str, str]:
+    """{pseudonym: salt} of the entries that can still be checked (for the auditor)."""
+    return {pseudonym: salt for pseudonym, salt in live_entries(meeting).items() if salt}
 
 
 @dataclass(frozen=True)
@@ -136,15 +142,17 @@ def _csv(header: list[str], rows: Iterable[Iterable[Any]]) -> str:
 
 
 def public_pool_csv(meeting: Meeting) -> str:
-    """pool.csv for anyone: `id,entry_sha256`, one line per entry not erased."""
+    """pool.csv for anyone: `id,entry_sha256`, one line per entry not erased (an empty
+    commitment for entries frozen before salts existed)."""
     allocation.guard_not_sensitive(meeting)
-    known = salts(meeting)
+    live = live_entries(meeting)
     rows = []
     for record in allocation.published_records(meeting):
         ident = record[ID_COLUMN]
-        if ident in known:
+        if ident in live:
             categories = {k: v for k, v in record.items() if k != ID_COLUMN}
-            rows.append([ident, entry_digest(known[ident], ident, categories)])
+            salt = live[ident]
+            rows.append([ident, entry_digest(salt, ident, categories) if salt else ""])
     return _csv([ID_COLUMN, COMMITMENT_COLUMN], rows)
 
 
@@ -191,7 +199,7 @@ def public_panel(meeting: Meeting) -> dict[str, Any]:
     """panel.json for anyone: the outcome without anything per type or per person."""
     allocation.guard_not_sensitive(meeting)
     full = meeting.draw_record
-    erased = {str(row[ID_COLUMN]) for row in meeting.published_pool} - set(salts(meeting))
+    erased = {str(row[ID_COLUMN]) for row in meeting.published_pool} - set(live_entries(meeting))
     return {
         "format": PUBLIC_FORMAT,
         "seats": full["seats"],
@@ -210,24 +218,6 @@ def public_panel_json(meeting: Meeting) -> str:
 
 # --- The auditor's bundle ---------------------------------------------------------------
 
-AUDIT_README = """Tiers Lien: the exact files of a draw, for an auditor. CONFIDENTIAL.
-
-pool.csv holds every applicant's categories under their pseudonym: a person in a rare
-combination could be recognised. Do not publish or pass on these files; delete them
-once the audit is done.
-
-1. Check the entries against the public list published with the seed (download
-   pool.csv from the draw's public page, ideally a copy saved before the draw, as
-   public-pool.csv) and rerun the draw:
-
-   {command} --entries public-pool.csv --salts salts.csv
-
-2. "OK" twice: every entry is the one committed to before the draw, and the draw is
-   reproduced bit for bit. An entry "with no salt" belongs to someone who deleted
-   their account since: it cannot be checked, its categories stay only because the
-   rerun needs them.
-"""
-
 
 def audit_bundle(meeting: Meeting) -> bytes:
     """audit.zip: the exact pool, quotas, seed, full record and salts (site admins only)."""
@@ -242,7 +232,9 @@ def audit_bundle(meeting: Meeting) -> bytes:
         if meeting.draw_record:
             text = json.dumps(meeting.draw_record, ensure_ascii=False, indent=1) + "\n"
             archive.writestr("panel.json", text)
-        archive.writestr(
-            "README.txt", AUDIT_README.format(command=allocation.verify_command(meeting))
+        readme = render_to_string(
+            "gatherings/meetings/seats/audit_readme.txt",
+            {"meeting": meeting, "command": allocation.verify_command(meeting)},
         )
+        archive.writestr("README.txt", readme)
     return buffer.getvalue()

@@ -6,6 +6,7 @@ from __future__ import annotations
 import dataclasses
 import logging
 from collections import Counter
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
@@ -240,7 +241,7 @@ def _seeded(territory_slug: str, meeting_id: int) -> Meeting:
     return meeting
 
 
-def _guarded(build: Any, meeting: Meeting) -> Any:
+def _guarded[T](build: Callable[[Meeting], T], meeting: Meeting) -> T:
     """A public file, or 404 when it would carry a sensitive criterion (never served)."""
     try:
         return build(meeting)
