@@ -29,6 +29,7 @@ def test_facilitator_runs_the_day_of_a_themed_meeting(
     live_server, page, outside_requests, shoot, settings
 ) -> None:
     settings.MEETING_PLAN_SECONDS = 0.5
+    settings.MEETING_NAMES_HOURS_BEFORE = 24 * 30  # in ten days: door open
     cast = build_cast()
     meeting = allocate(make_meeting(cast, rotations=2, seats=20))
     add_contributors(meeting, 3)

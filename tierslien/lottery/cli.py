@@ -2,10 +2,14 @@
 
     tierslien-draw pool.csv quotas.csv --seats 40 --seed 20261126 [-o panel.json]
     tierslien-draw pool.csv quotas.csv --seats 40 --verify panel.json
+    tierslien-draw pool.csv quotas.csv --seats 40 --verify panel.json \
+        --entries public-pool.csv --salts salts.csv
 
 Prints the panel and every applicant's selection probability. The same inputs
 and seed give the same panel, bit for bit. With --verify, reruns the published
-draw and audits the published record; exit status 1 if anything differs.
+draw and audits the published record; exit status 1 if anything differs. With
+--entries and --salts (an auditor's exact files), also checks every entry of the pool
+against the salted commitments published before the draw (`commitments`).
 
 Exit status: 0 on success, 1 when a verification fails, 2 for unusable input or
 quotas that cannot be met (with the quotas to relax and the nearest feasible ones).
@@ -22,7 +26,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, TextIO
 
-from tierslien.lottery.csvio import read_pool, read_quotas
+from tierslien.lottery.commitments import COMMITMENT_COLUMN, check_entries
+from tierslien.lottery.csvio import read_column, read_pool, read_quotas
 from tierslien.lottery.feasibility import InfeasibleQuotasError
 from tierslien.lottery.maximin import MaximinParams
 from tierslien.lottery.model import LotteryInputError, LotteryProblem
@@ -60,6 +65,15 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("-o", "--output", type=Path, help="write the publishable record (JSON)")
     parser.add_argument(
         "--verify", type=Path, metavar="RECORD", help="rerun and audit a published record"
+    )
+    parser.add_argument(
+        "--entries",
+        type=Path,
+        metavar="PUBLIC_POOL",
+        help=f"the public list of entries (id,{COMMITMENT_COLUMN}) to check the pool against",
+    )
+    parser.add_argument(
+        "--salts", type=Path, help="the entries' salts (id,salt), given to auditors only"
     )
     parser.add_argument("-q", "--quiet", action="store_true", help="print only the panel")
     parser.add_argument("-v", "--verbose", action="store_true", help="log the optimisation")
@@ -101,6 +115,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     if args.verify is None and args.seed is None:
         parser.error("--seed is required (unless --verify)")
+    if (args.entries is None) != (args.salts is None):
+        parser.error("--entries and --salts go together")
     try:
         params = MaximinParams(time_limit=args.time_limit)
     except ValueError as error:
@@ -120,15 +136,32 @@ def main(argv: Sequence[str] | None = None) -> int:
                 raise LotteryInputError(
                     f"--seed {args.seed} differs from the record's seed {published.get('seed')}"
                 )
+            entries_ok = True
+            if args.entries is not None:
+                entries = check_entries(
+                    problem.pool,
+                    read_column(args.salts, "salt", id_column=args.id_column),
+                    read_column(args.entries, COMMITMENT_COLUMN, id_column=args.id_column),
+                    criteria=problem.criteria,
+                )
+                for problem_text in entries.problems:
+                    sys.stdout.write(f"MISMATCH: {problem_text}\n")
+                if entries.ok:
+                    sys.stdout.write(
+                        f"OK: {entries.checked} entries match the published commitments\n"
+                    )
+                entries_ok = entries.ok
             outcome = verify(problem, published, params=params)
             for problem_text in outcome.problems:
                 sys.stdout.write(f"MISMATCH: {problem_text}\n")
-            if outcome.ok:
+            if outcome.ok and entries_ok:
                 sys.stdout.write(
                     f"OK: the draw is reproduced bit for bit (seed {published['seed']}, "
                     f"{len(published['panel'])} seats)\n"
                 )
                 return 0
+            if outcome.ok:
+                sys.stdout.write("the draw is reproduced, but not every entry was checked\n")
             return 1
         result = select(problem, rng=rng_for_seed(args.seed), params=SelectParams(params))
     except InfeasibleQuotasError as error:

@@ -119,3 +119,23 @@ def write_pool(pool: Pool, path: str | Path, *, id_column: str = "id") -> None:
         rows: Iterable[tuple[str, tuple[str, ...]]] = zip(pool.ids, pool.values, strict=True)
         for ident, values in rows:
             writer.writerow([ident, *values])
+
+
+def read_column(path: str | Path, column: str, *, id_column: str = "id") -> dict[str, str]:
+    """{id: value of `column`} from a CSV file (e.g. the public entries or the salts)."""
+    path = Path(path)
+    header, rows = _rows(path)
+    for name in (id_column, column):
+        if name not in header:
+            raise LotteryInputError(f"{path}: no {name!r} column (columns: {', '.join(header)})")
+    at, of = header.index(id_column), header.index(column)
+    out: dict[str, str] = {}
+    for number, row in enumerate(rows, start=2):
+        if len(row) < len(header):
+            raise LotteryInputError(
+                f"{path} row {number}: {len(row)} cells, expected {len(header)}"
+            )
+        if row[at] in out:
+            raise LotteryInputError(f"{path} row {number}: id {row[at]!r} repeated")
+        out[row[at]] = row[of]
+    return out

@@ -238,6 +238,7 @@ PERSONAL_MODELS: tuple[PersonalModel, ...] = (
             "meeting__starts_at",
             "pseudonym",
             "answers",
+            "entry_salt",
             "answered_on_the_spot",
             "status",
             "probability",

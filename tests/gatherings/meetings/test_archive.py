@@ -60,6 +60,11 @@ def held(meeting: Meeting, applicants: Applicants) -> Meeting:
         state=MeetingState.HELD,
         published_pool=[{"id": a.pseudonym, **a.answers} for a in people],
         published_panel=[a.pseudonym for a in people[:5]],
+        draw_record={
+            "panel": [a.pseudonym for a in people[:5]],
+            "probabilities": {a.pseudonym: 0.5 for a in people},
+            "types": [{"categories": ["woman"], "size": 1}],
+        },
         draw_seed=42,
         min_probability=0.5,
     )
@@ -78,6 +83,8 @@ def test_archive_erases_people_and_keeps_head_counts(held: Meeting) -> None:
     assert held.contributors.get().token_hash != host_hash
     assert (held.seated_count, held.attended_count) == (5, 4)
     assert (held.published_pool, held.published_panel) == ([], [])
+    # The full record names pseudonyms and type sizes, and cannot be rerun without the pool.
+    assert held.draw_record == {}
     assert (held.draw_seed, held.min_probability) == (42, 0.5)
 
 

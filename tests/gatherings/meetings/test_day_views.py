@@ -44,6 +44,8 @@ SECRET_ANSWER = "SECRET-ANSWER-42"
 @pytest.fixture(autouse=True)
 def _short_plan(settings: object) -> None:
     settings.MEETING_PLAN_SECONDS = 0.3  # type: ignore[attr-defined]
+    # These meetings start in ten days: the day's pages show names from 30 days before.
+    settings.MEETING_NAMES_HOURS_BEFORE = 24 * 30  # type: ignore[attr-defined]
 
 
 @pytest.fixture
@@ -356,3 +358,23 @@ def test_the_meeting_pages_include_the_boxes(day: Meeting, cast: Cast, client_as
     manage = reverse("meeting_manage", args=[day.territory.slug, day.pk])
     page = client_as("facilitator").get(manage).content.decode()
     assert "data-day-box" in page and url("meeting_day_checkin", day) in page
+
+
+# --- Names only on the day ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "name", ["meeting_day_rotation", "meeting_day_projection", "meeting_day_checkin"]
+)
+def test_before_the_day_the_pages_with_names_send_back_to_the_day_page(
+    day: Meeting, client_as: ClientAs, settings: Any, name: str
+) -> None:
+    settings.MEETING_NAMES_HOURS_BEFORE = 24
+    tableplan.compose_table_plan(day)
+    client = client_as("facilitator")
+    response = client.get(url(name, day))
+    assert response.status_code == 302
+    assert response.url == reverse("meeting_day", args=[day.territory.slug, day.pk])
+    page = client.get(response.url).content.decode()
+    names = Application.objects.filter(meeting=day).values_list("user__display_name", flat=True)
+    assert not any(f">{n}<" in page or f" {n}," in page for n in names)

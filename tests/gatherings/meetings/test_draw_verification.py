@@ -1,14 +1,18 @@
 """The draw, proved through the web app: quotas hold in the drawn panel, the stored
-probabilities add up to the seats, and `tierslien-draw` run on the files the site
-publishes reproduces the stored panel (and the waiting list follows the published rule)."""
+probabilities add up to the seats, and `tierslien-draw` run on the auditor's exact files
+(the administrator's audit.zip) checks every entry against the public commitments
+downloaded anonymously and reproduces the stored panel (and the waiting list follows
+the published rule)."""
 
 from __future__ import annotations
 
 import datetime
+import io
 import itertools
 import json
 import random
 import tempfile
+import zipfile
 from collections import Counter
 from pathlib import Path
 from typing import Any
@@ -59,7 +63,8 @@ def run_through_the_site(
 ) -> tuple[Meeting, dict[str, str]]:
     """A meeting, its applicants, quotas posted on the quota page (the nearest feasible ones
     adopted if needed), the seed and the draw through the facilitator's pages; returns
-    the meeting and the published files (name -> text) downloaded anonymously."""
+    the meeting and the files: the public ones downloaded anonymously, the exact ones from
+    the administrator's audit bundle."""
     meeting = make_meeting(cast, seats=seats, theme=f"Verify {next(numbers)}")
     crowd(meeting, applicants, rng)
     form = client.get(url("meeting_quotas", meeting)).context["form"]
@@ -85,11 +90,17 @@ def run_through_the_site(
     meeting.refresh_from_db()
     assert meeting.state == MeetingState.ALLOCATED, meeting.draw_error
     anonymous = Client()
-    files = {
-        "pool.csv": anonymous.get(url("meeting_draw_pool", meeting)).content.decode(),
+    admin = Client()
+    admin.force_login(cast.admin)
+    bundle = admin.get(url("meeting_draw_audit", meeting))
+    assert bundle.status_code == 200, bundle.status_code
+    with zipfile.ZipFile(io.BytesIO(bundle.content)) as archive:
+        files = {name: archive.read(name).decode() for name in archive.namelist()}
+    files |= {
+        "public-pool.csv": anonymous.get(url("meeting_draw_pool", meeting)).content.decode(),
         "quotas.csv": anonymous.get(url("meeting_draw_quotas", meeting)).content.decode(),
         "seed.txt": anonymous.get(url("meeting_draw_seed", meeting)).content.decode(),
-        "panel.json": anonymous.get(url("meeting_draw_panel", meeting)).content.decode(),
+        "public-panel.json": anonymous.get(url("meeting_draw_panel", meeting)).content.decode(),
     }
     return meeting, files
 
@@ -116,8 +127,11 @@ def check_everything(meeting: Meeting, files: dict[str, str], capsys: Any) -> No
             (path / name).write_text(content, encoding="utf-8")
         common = [str(path / "pool.csv"), str(path / "quotas.csv"), "--seats", str(meeting.seats)]
         capsys.readouterr()
-        assert cli.main([*common, "--verify", str(path / "panel.json")]) == 0
-        assert "OK: the draw is reproduced bit for bit" in capsys.readouterr().out
+        entries = ["--entries", str(path / "public-pool.csv"), "--salts", str(path / "salts.csv")]
+        assert cli.main([*common, "--verify", str(path / "panel.json"), *entries]) == 0
+        out = capsys.readouterr().out
+        assert f"OK: {len(rows)} entries match the published commitments" in out
+        assert "OK: the draw is reproduced bit for bit" in out
         seed = files["seed.txt"].strip()
         rerun = path / "rerun.json"
         assert cli.main([*common, "--seed", seed, "-o", str(rerun), "-q"]) == 0
@@ -135,7 +149,10 @@ def check_everything(meeting: Meeting, files: dict[str, str], capsys: Any) -> No
     assert [a.pseudonym for a in waiting] == waitlist_order(
         int(seed), [a.pseudonym for a in waiting]
     )
-    # The pool is anonymised: pseudonyms and the meeting's categories only.
+    # The public files hold no category: pseudonyms and commitments, the panel drawn.
+    assert files["public-pool.csv"].splitlines()[0] == "id,entry_sha256"
+    assert json.loads(files["public-panel.json"])["panel"] == meeting.published_panel
+    # The exact pool: pseudonyms and the meeting's categories only.
     header = files["pool.csv"].splitlines()[0].split(",")
     assert header == ["id", *[c.key for c in criteria]]
     allowed = {c.key: {o["value"] for o in c.options} | {UNDISCLOSED} for c in criteria}

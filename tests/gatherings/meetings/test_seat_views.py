@@ -17,7 +17,7 @@ from django.utils import timezone
 from tests.cast import Cast, make_user
 from tests.gatherings.meetings.conftest import Applicants, make_meeting
 from tierslien.accounts.models import User
-from tierslien.gatherings.meetings import allocation, applications
+from tierslien.gatherings.meetings import allocation, applications, disclosure
 from tierslien.gatherings.meetings.applications import balance_criteria
 from tierslien.gatherings.models import (
     Application,
@@ -41,6 +41,7 @@ PUBLIC = [
     "meeting_draw_quotas",
     "meeting_draw_seed",
     "meeting_draw_panel",
+    "meeting_draw_counts",
 ]
 MANAGE_GET = ["meeting_seats_manage", "meeting_quotas", "meeting_draw_progress"]
 MANAGE_POST = ["meeting_quotas_adopt", "meeting_seed_publish", "meeting_draw_start"]
@@ -63,6 +64,10 @@ def closed(meeting: Meeting) -> Meeting:
     )
     meeting.refresh_from_db()
     return meeting
+
+
+def allocation_public_pool(meeting: Meeting) -> str:
+    return disclosure.public_pool_csv(meeting)
 
 
 def publish(meeting: Meeting, **kwargs: Any) -> Meeting:
@@ -297,7 +302,9 @@ def test_the_private_page_shows_the_chance_and_only_ones_own_pseudonym(
     assert f'data-status="{mine.status}"' in page
     assert mine.pseudonym in page
     assert f'data-probability="{mine.probability}"' in page
-    assert allocation.verify_command(drawn) in page
+    entry = disclosure.own_entry(mine)
+    assert entry is not None and entry.digest in page and mine.entry_salt in page
+    assert f"{entry.digest}" in allocation_public_pool(drawn)
     others = Application.objects.filter(meeting=drawn).exclude(pk=mine.pk)
     assert not any(other.pseudonym in page for other in others)
 
@@ -341,6 +348,7 @@ def test_files_are_404_before_the_seed(meeting: Meeting, client_as: ClientAs) ->
     assert b'data-draw="pending"' in client.get(url("meeting_draw", meeting)).content
     for name in PUBLIC[1:]:
         assert client.get(url(name, meeting)).status_code == 404
+    assert client_as("admin").get(url("meeting_draw_audit", meeting)).status_code == 404
 
 
 def test_published_files_before_and_after_the_draw(
@@ -356,9 +364,13 @@ def test_published_files_before_and_after_the_draw(
     assert b'data-draw="seeded"' in page.content
     pool = client.get(url("meeting_draw_pool", meeting))
     assert pool["Content-Type"].startswith("text/csv")
-    assert pool.content.decode() == allocation.pool_csv(published)
+    assert pool.content.decode() == disclosure.public_pool_csv(published)
     text = pool.content.decode()
+    assert text.splitlines()[0] == "id,entry_sha256"
     assert not any(a.user.email in text or a.user.display_name in text for a in made)
+    assert "woman" not in text and "undisclosed" not in text
+    counts = client.get(url("meeting_draw_counts", meeting))
+    assert counts.content.decode().startswith("criterion,value,applicants,drawn\n")
     quotas = client.get(url("meeting_draw_quotas", meeting))
     assert quotas.content.decode() == allocation.quotas_csv(published)
     assert client.get(url("meeting_draw_seed", meeting)).content == b"99\n"
@@ -371,19 +383,33 @@ def test_published_files_before_and_after_the_draw(
     panel = client.get(url("meeting_draw_panel", meeting))
     assert panel["Content-Type"] == "application/json"
     assert panel.json()["seed"] == 99
+    assert panel.json()["format"] == "tierslien-draw-public/1"
+    assert not {"types", "compositions", "probabilities"} & set(panel.json())
 
 
 # --- Facilitators ---
 
 
-def test_the_manage_page_shows_names_never_answers_or_pseudonyms(
+def test_the_manage_page_shows_counts_never_names_answers_or_pseudonyms(
     meeting: Meeting, applicants: Applicants, client_as: ClientAs
 ) -> None:
     made = applicants(meeting, 12)
     page = client_as("facilitator").get(url("meeting_seats_manage", meeting)).content.decode()
-    assert all(a.user.display_name in page for a in made)
+    assert not any(a.user.display_name in page for a in made)
     assert not any(a.pseudonym in page for a in made)
-    assert 'data-count="applied"' in page
+    assert 'data-count="applied"' in page and 'data-names="hidden"' in page
+
+
+def test_on_the_day_the_manage_page_names_only_people_holding_a_seat(
+    drawn: Meeting, client_as: ClientAs, settings: Any
+) -> None:
+    settings.MEETING_NAMES_HOURS_BEFORE = 24 * 30
+    page = client_as("facilitator").get(url("meeting_seats_manage", drawn)).content.decode()
+    assert 'data-names="visible"' in page
+    for application in Application.objects.filter(meeting=drawn).select_related("user"):
+        shown = f">{application.user.display_name}<" in page
+        assert shown == (application.status in ("selected", "confirmed"))
+        assert application.pseudonym not in page
 
 
 def test_quota_page_hides_small_counts(
@@ -582,14 +608,14 @@ def test_the_public_box_for_each_visitor(cast: Cast, meeting: Meeting) -> None:
     publish(closed(meeting), seed=31)
     meeting.refresh_from_db()
     box = render_box("seats_public_box", meeting, None)
-    assert "--seed 31" in box and "data-verify-command" not in box
+    assert "31" in box and "data-draw-command" in box and "data-verify-command" not in box
 
 
 def test_the_public_box_shows_the_verification_command_after_the_draw(
     cast: Cast, drawn: Meeting
 ) -> None:
     box = render_box("seats_public_box", drawn, None)
-    assert allocation.verify_command(drawn) in box
+    assert "data-verify-command" in box and url("meeting_draw", drawn) in box
 
 
 def test_the_manage_box_counts_applications(

@@ -7,19 +7,24 @@
   meeting of that territory (404 otherwise).
 - Applicants: `get_own_application` — someone else's application is 404.
 - Contributors (no account): `get_contributor_by_token` — an unknown token is 404.
+- Names of applicants, for facilitators: `names_visible` — only for the door, on the day.
 """
 
 from __future__ import annotations
 
+import datetime
 import hashlib
 from collections.abc import Callable
 from functools import wraps
 from typing import Any, Concatenate
 
+from django.conf import settings
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 
-from tierslien.gatherings.models import Application, Contributor, Meeting
+from tierslien.gatherings.models import Application, Contributor, Meeting, MeetingState
 from tierslien.territories.access import territory_management
 from tierslien.territories.models import Territory
 
@@ -41,6 +46,26 @@ def get_own_application(user: Any, meeting: Meeting) -> Application:
     if not user.is_authenticated:
         raise Http404
     return get_object_or_404(Application, meeting=meeting, user=user)
+
+
+NAMES_HOURS_BEFORE = 24  # default of settings.MEETING_NAMES_HOURS_BEFORE
+
+
+def names_from(meeting: Meeting) -> datetime.datetime:
+    """From when facilitators see the names of the people holding a seat."""
+    hours = int(getattr(settings, "MEETING_NAMES_HOURS_BEFORE", NAMES_HOURS_BEFORE))
+    return meeting.starts_at - datetime.timedelta(hours=hours)
+
+
+def names_visible(meeting: Meeting, now: datetime.datetime | None = None) -> bool:
+    """Facilitators see names (door, table cards, projection) only while the meeting is
+    allocated and from `MEETING_NAMES_HOURS_BEFORE` hours (24) before it starts, and only
+    of people holding a seat. Before that, counts only: with the names of who applied,
+    declined or waits, the counts per category and the quotas broken after a decline would
+    tie a name to categories (docs/meetings.md, "Who can see what")."""
+    if meeting.state != MeetingState.ALLOCATED:
+        return False
+    return (now or timezone.now()) >= names_from(meeting)
 
 
 def hash_token(token: str) -> str:
@@ -70,5 +95,28 @@ def meeting_management[**P](
         **kwargs: P.kwargs,
     ) -> HttpResponse:
         return view(request, territory, get_meeting(territory, meeting_id), *args, **kwargs)
+
+    return wrapper
+
+
+def meeting_audit[**P](
+    view: Callable[Concatenate[HttpRequest, Territory, Meeting, P], HttpResponse],
+) -> Callable[..., HttpResponse]:
+    """`meeting_management`, then site administrators only (403 for facilitators): the
+    exact files of a draw go to an auditor through an administrator, never to the people
+    who know the applicants' names."""
+
+    @meeting_management
+    @wraps(view)
+    def wrapper(
+        request: HttpRequest,
+        territory: Territory,
+        meeting: Meeting,
+        *args: P.args,
+        **kwargs: P.kwargs,
+    ) -> HttpResponse:
+        if not request.user.is_superuser:
+            raise PermissionDenied
+        return view(request, territory, meeting, *args, **kwargs)
 
     return wrapper

@@ -104,6 +104,11 @@ class QuotasInfeasible(Exception):
         self.report = report
 
 
+class SensitiveCriterion(Exception):
+    """A sensitive criterion (or one that is not a question of the territory) would reach
+    the published files: refused, whatever the meeting's criteria or frozen quotas say."""
+
+
 class DrawNotPossible(Exception):
     """The draw cannot start now (seed not published, running already, meeting not open)."""
 
@@ -122,7 +127,8 @@ class QuotaLine:
     max: int
     default_min: int
     default_max: int
-    applicants: int  # exact: the view shows fewer than 11 as "fewer than 11"
+    applicants: int  # exact: never shown when `hidden`
+    hidden: bool = False  # shown as "fewer than 11" (`disclosure.hidden_keys`)
 
     @property
     def label(self) -> Any:
@@ -150,7 +156,7 @@ def pending_applications(meeting: Meeting) -> list[Application]:
     """Applications in the running (not withdrawn), oldest first."""
     return list(
         Application.objects.filter(meeting=meeting, status=ApplicationStatus.APPLIED).only(
-            "pk", "pseudonym", "answers", "meeting_id"
+            "pk", "pseudonym", "answers", "meeting_id", "entry_salt"
         )
     )
 
@@ -342,6 +348,7 @@ def publish_seed(
     if seed is not None and not 0 <= seed <= MAX_SEED:
         raise ValueError("the seed must be between 0 and 2**63 - 1")
     criteria = balance_criteria(locked)
+    guard_not_sensitive(locked, [c.key for c in criteria])
     applications = pending_applications(locked)
     quotas = current_quotas(locked, criteria)
     pool = pool_of(criteria, applications)
@@ -360,6 +367,9 @@ def publish_seed(
         {"criterion": q.criterion, "value": q.value, "min": q.min, "max": q.max}
         for q in quotas.rows
     ]
+    for application in applications:  # each entry's commitment salt (disclosure)
+        application.entry_salt = secrets.token_hex(16)
+    Application.objects.bulk_update(applications, ["entry_salt"])
     locked.save(
         update_fields=[
             "draw_seed",
@@ -373,14 +383,31 @@ def publish_seed(
     return locked
 
 
-def _columns(meeting: Meeting) -> list[str]:
+def guard_not_sensitive(meeting: Meeting, keys: Iterable[str] | None = None) -> None:
+    """Raise SensitiveCriterion when any of `keys` (default: the frozen quotas' criteria)
+    is a sensitive question of the territory, or not one of its questions at all. Called
+    when the pool is frozen and by every file built from it (`disclosure`)."""
+    wanted = set(published_columns(meeting) if keys is None else keys) - {EVERYONE[0]}
+    if not wanted:
+        return
+    known = dict(
+        Criterion.objects.filter(territory_id=meeting.territory_id, key__in=wanted).values_list(
+            "key", "sensitive"
+        )
+    )
+    refused = sorted(key for key in wanted if known.get(key, True))
+    if refused:
+        raise SensitiveCriterion(", ".join(refused))
+
+
+def published_columns(meeting: Meeting) -> list[str]:
     """The pool's criteria in the quotas' order (a JSON object's keys keep no order in
     PostgreSQL; the order matters to the draw's input digest)."""
     return list(dict.fromkeys(str(row["criterion"]) for row in meeting.published_quotas))
 
 
 def published_records(meeting: Meeting) -> list[dict[str, str]]:
-    columns = _columns(meeting)
+    columns = published_columns(meeting)
     return [
         {ID_COLUMN: str(row[ID_COLUMN]), **{c: str(row[c]) for c in columns}}
         for row in meeting.published_pool
@@ -391,7 +418,7 @@ def pool_csv(meeting: Meeting) -> str:
     """pool.csv as `tierslien-draw` reads it: an id column, one column per criterion."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
-    columns = _columns(meeting)
+    columns = published_columns(meeting)
     writer.writerow([ID_COLUMN, *columns])
     for row in published_records(meeting):
         writer.writerow(row.values())
@@ -410,10 +437,6 @@ def quotas_csv(meeting: Meeting) -> str:
 
 def verify_command(meeting: Meeting) -> str:
     return f"tierslien-draw pool.csv quotas.csv --seats {meeting.seats} --verify panel.json"
-
-
-def draw_command(meeting: Meeting) -> str:
-    return f"tierslien-draw pool.csv quotas.csv --seats {meeting.seats} --seed {meeting.draw_seed}"
 
 
 def published_problem(meeting: Meeting) -> LotteryProblem | None:

@@ -7,12 +7,14 @@ from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
 from tierslien.gatherings.meetings import tableplan
-from tierslien.gatherings.meetings.access import meeting_management
+from tierslien.gatherings.meetings.access import meeting_management, names_from, names_visible
 from tierslien.gatherings.meetings.day_forms import ComposeForm, DoorSearchForm, MarkForm
 from tierslien.gatherings.models import Contributor, ContributorStatus, Meeting, MeetingState
 from tierslien.territories.models import Territory
@@ -40,6 +42,22 @@ def refusal(error: tableplan.DayRefused) -> str:
 
 def _to_day(meeting: Meeting) -> HttpResponse:
     return redirect("meeting_day", meeting.territory.slug, meeting.pk)
+
+
+def _names_not_yet(request: HttpRequest, meeting: Meeting) -> HttpResponse | None:
+    """Pages that show applicants' names (the door, table cards, projection) open on the
+    day only (`names_visible`); before, back to the day page with when they will."""
+    if names_visible(meeting):
+        return None
+    messages.info(
+        request,
+        _(
+            "Names of the people holding a seat are shown from %(when)s, for the door, "
+            "while the seats are allocated."
+        )
+        % {"when": date_format(timezone.localtime(names_from(meeting)), "DATETIME_FORMAT")},
+    )
+    return _to_day(meeting)
 
 
 def _rotation(meeting: Meeting, number: int) -> int:
@@ -116,6 +134,8 @@ def _rotation_page(
     request: HttpRequest, territory: Territory, meeting: Meeting, number: int, template: str
 ) -> HttpResponse:
     number = _rotation(meeting, number)
+    if (refused := _names_not_yet(request, meeting)) is not None:
+        return refused
     return render(
         request,
         template,
@@ -174,6 +194,8 @@ def meeting_day_rotation_start(
 def meeting_day_checkin(
     request: HttpRequest, territory: Territory, meeting: Meeting
 ) -> HttpResponse:
+    if (refused := _names_not_yet(request, meeting)) is not None:
+        return refused
     search = DoorSearchForm(request.GET or None)
     words = search.search()
     applications = (
@@ -210,6 +232,8 @@ def meeting_day_checkin(
 def meeting_day_checkin_mark(
     request: HttpRequest, territory: Territory, meeting: Meeting
 ) -> HttpResponse:
+    if (refused := _names_not_yet(request, meeting)) is not None:
+        return refused
     form = MarkForm(request.POST, meeting=meeting)
     target = reverse("meeting_day_checkin", args=[territory.slug, meeting.pk])
     back = form.back_to()

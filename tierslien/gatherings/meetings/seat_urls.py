@@ -17,6 +17,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("<int:meeting_id>/draw/quotas.csv", views.meeting_draw_quotas, name="meeting_draw_quotas"),
     path("<int:meeting_id>/draw/seed.txt", views.meeting_draw_seed, name="meeting_draw_seed"),
     path("<int:meeting_id>/draw/panel.json", views.meeting_draw_panel, name="meeting_draw_panel"),
+    path("<int:meeting_id>/draw/counts.csv", views.meeting_draw_counts, name="meeting_draw_counts"),
     # Facilitators.
     path("manage/<int:meeting_id>/seats/", views.meeting_seats_manage, name="meeting_seats_manage"),
     path("manage/<int:meeting_id>/seats/quotas/", views.meeting_quotas, name="meeting_quotas"),
@@ -32,6 +33,11 @@ urlpatterns: list[URLPattern | URLResolver] = [
     ),
     path(
         "manage/<int:meeting_id>/seats/draw/", views.meeting_draw_start, name="meeting_draw_start"
+    ),
+    path(
+        "manage/<int:meeting_id>/seats/audit.zip",
+        views.meeting_draw_audit,
+        name="meeting_draw_audit",
     ),
     path(
         "manage/<int:meeting_id>/seats/draw/progress/",

@@ -4,8 +4,9 @@ and its public, verifiable files. Thin views: parse -> access -> act -> respond.
 from __future__ import annotations
 
 import dataclasses
-import json
+import logging
 from collections import Counter
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
@@ -17,11 +18,14 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from tierslien.gatherings.meetings import allocation, applications, waitlist
+from tierslien.gatherings.meetings import allocation, applications, disclosure, waitlist
 from tierslien.gatherings.meetings.access import (
     get_own_application,
     get_public_meeting,
+    meeting_audit,
     meeting_management,
+    names_from,
+    names_visible,
 )
 from tierslien.gatherings.meetings.seat_forms import (
     ApplyForm,
@@ -42,7 +46,8 @@ from tierslien.portraits.models import Criterion
 from tierslien.territories.access import get_territory
 from tierslien.territories.models import Territory
 
-SMALL_CELL = 11  # counts below this are shown as "fewer than 11"
+log = logging.getLogger(__name__)
+SMALL_CELL = disclosure.SMALL_CELL  # counts below this are shown as "fewer than 11"
 
 
 def _posted(request: HttpRequest) -> Any:
@@ -159,7 +164,7 @@ def meeting_my_seat(request: HttpRequest, territory_slug: str, meeting_id: int) 
             "can_withdraw": application.status == ApplicationStatus.APPLIED
             and meeting.seed_published_at is None
             and meeting.state == MeetingState.OPEN,
-            "verify_command": allocation.verify_command(meeting),
+            "entry": disclosure.own_entry(application),
         },
     )
 
@@ -219,7 +224,6 @@ def meeting_draw(request: HttpRequest, territory_slug: str, meeting_id: int) -> 
             "pool_size": len(meeting.published_pool),
             "lottery": bool(meeting.draw_record),
             "verify_command": allocation.verify_command(meeting),
-            "draw_command": allocation.draw_command(meeting),
         },
     )
 
@@ -237,16 +241,36 @@ def _seeded(territory_slug: str, meeting_id: int) -> Meeting:
     return meeting
 
 
+def _guarded[T](build: Callable[[Meeting], T], meeting: Meeting) -> T:
+    """A public file, or 404 when it would carry a sensitive criterion (never served)."""
+    try:
+        return build(meeting)
+    except allocation.SensitiveCriterion:
+        log.error("meeting %s: a sensitive criterion in the published files", meeting.pk)
+        raise Http404 from None
+
+
 @require_safe
 def meeting_draw_pool(request: HttpRequest, territory_slug: str, meeting_id: int) -> HttpResponse:
+    """Pseudonyms and salted commitments only (`disclosure`)."""
     meeting = _seeded(territory_slug, meeting_id)
-    return _download(allocation.pool_csv(meeting), "pool.csv", "text/csv; charset=utf-8")
+    text = _guarded(disclosure.public_pool_csv, meeting)
+    return _download(text, "pool.csv", "text/csv; charset=utf-8")
 
 
 @require_safe
 def meeting_draw_quotas(request: HttpRequest, territory_slug: str, meeting_id: int) -> HttpResponse:
     meeting = _seeded(territory_slug, meeting_id)
-    return _download(allocation.quotas_csv(meeting), "quotas.csv", "text/csv; charset=utf-8")
+    text = _guarded(disclosure.quotas_csv, meeting)
+    return _download(text, "quotas.csv", "text/csv; charset=utf-8")
+
+
+@require_safe
+def meeting_draw_counts(request: HttpRequest, territory_slug: str, meeting_id: int) -> HttpResponse:
+    """Applicants and seats drawn per value, "<11" below 11."""
+    meeting = _seeded(territory_slug, meeting_id)
+    text = _guarded(disclosure.counts_csv, meeting)
+    return _download(text, "counts.csv", "text/csv; charset=utf-8")
 
 
 @require_safe
@@ -260,16 +284,26 @@ def meeting_draw_panel(request: HttpRequest, territory_slug: str, meeting_id: in
     meeting = _seeded(territory_slug, meeting_id)
     if not meeting.draw_record:
         raise Http404
-    text = json.dumps(meeting.draw_record, ensure_ascii=False, indent=1) + "\n"
+    text = _guarded(disclosure.public_panel_json, meeting)
     return _download(text, "panel.json", "application/json")
 
 
+@require_safe
+@meeting_audit
+def meeting_draw_audit(
+    request: HttpRequest, territory: Territory, meeting: Meeting
+) -> HttpResponse:
+    """The exact files, for an auditor, through a site administrator (`meeting_audit`)."""
+    if meeting.seed_published_at is None:
+        raise Http404
+    content = _guarded(disclosure.audit_bundle, meeting)
+    response = HttpResponse(content, content_type="application/zip")
+    response["Content-Disposition"] = f'attachment; filename="audit-{meeting.pk}.zip"'
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
 # --- Facilitators -------------------------------------------------------------------------
-
-
-def _status_counts(rows: list[Application]) -> dict[str, int]:
-    counts = Counter(a.status for a in rows)
-    return {status: counts.get(status, 0) for status in ApplicationStatus.values}
 
 
 @require_safe
@@ -277,19 +311,30 @@ def _status_counts(rows: list[Application]) -> dict[str, int]:
 def meeting_seats_manage(
     request: HttpRequest, territory: Territory, meeting: Meeting
 ) -> HttpResponse:
-    """Applicants (names and statuses only), then the steps: quotas, seed, draw."""
+    """Counts of applicants by status, then the steps: quotas, seed, draw; from the day on
+    (`names_visible`), the names of people holding a seat, for the door."""
     return _manage_page(request, territory, meeting, SeedForm())
 
 
 def _manage_page(
     request: HttpRequest, territory: Territory, meeting: Meeting, seed_form: SeedForm
 ) -> HttpResponse:
-    rows = list(
+    counts = Counter(
         Application.objects.filter(meeting=meeting)
         .exclude(status=ApplicationStatus.WITHDRAWN)
-        .select_related("user")
-        .only("pk", "status", "applied_at", "confirm_by", "checked_in_at", "user__display_name")
-        .order_by("status", "applied_at", "pk")
+        .values_list("status", flat=True)
+    )
+    with_names = names_visible(meeting)
+    rows = (
+        list(
+            Application.objects.holding_seats()
+            .filter(meeting=meeting)
+            .select_related("user")
+            .only("pk", "status", "confirm_by", "checked_in_at", "user__display_name")
+            .order_by("user__display_name", "pk")
+        )
+        if with_names
+        else []
     )
     broken = []
     if meeting.state == MeetingState.ALLOCATED and meeting.published_quotas:
@@ -301,7 +346,9 @@ def _manage_page(
             "territory": territory,
             "meeting": meeting,
             "rows": rows,
-            "counts": _status_counts(rows),
+            "names_visible": with_names,
+            "names_from": names_from(meeting),
+            "counts": {status: counts.get(status, 0) for status in ApplicationStatus.values},
             "statuses": ApplicationStatus,
             "seed_form": seed_form,
             "closed": not applications.accepts_applications(meeting),
@@ -331,6 +378,8 @@ def meeting_quotas(request: HttpRequest, territory: Territory, meeting: Meeting)
     pending = allocation.pending_applications(meeting)
     saved = allocation.saved_bounds(meeting)
     lines = allocation.quota_lines(meeting, criteria, pending, tolerance=tolerance, saved=saved)
+    hidden = disclosure.hidden_keys({(line.key, line.value): line.applicants for line in lines})
+    lines = [dataclasses.replace(line, hidden=(line.key, line.value) in hidden) for line in lines]
     if "defaults" in request.GET and tolerance_form.is_bound and tolerance_form.is_valid():
         lines = [
             dataclasses.replace(line, min=line.default_min, max=line.default_max) for line in lines
@@ -411,6 +460,11 @@ def meeting_seed_publish(
         messages.error(
             request,
             _("The seed is published once applications are closed, and only once."),
+        )
+    except allocation.SensitiveCriterion:
+        messages.error(
+            request,
+            _("A sensitive question is among the criteria: it cannot be published. Nothing was."),
         )
     except allocation.QuotasInfeasible:
         messages.error(

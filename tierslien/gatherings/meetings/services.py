@@ -225,6 +225,7 @@ def archive_meeting(meeting: Meeting, *, now: datetime.datetime | None = None) -
     locked.attended_count = max(locked.attended_count, attended)
     locked.published_pool = []
     locked.published_panel = []
+    locked.draw_record = {}  # pseudonyms and type sizes; no rerun without the pool anyway
     locked.archived_at = moment
     try:
         return transition(
@@ -235,6 +236,7 @@ def archive_meeting(meeting: Meeting, *, now: datetime.datetime | None = None) -
                 "attended_count",
                 "published_pool",
                 "published_panel",
+                "draw_record",
                 "archived_at",
             ),
         )

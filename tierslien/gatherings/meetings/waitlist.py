@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from django.db import transaction
 from django.utils import timezone
 
+from tierslien.gatherings.meetings.access import names_visible
 from tierslien.gatherings.models import Application, ApplicationStatus, Meeting, MeetingState
 from tierslien.lottery import LotteryInputError, LotteryProblem, Pool, Quota, Quotas, diagnose
 
@@ -227,7 +228,13 @@ def promote(meeting: Meeting, *, now: datetime.datetime | None = None) -> list[A
     meeting.save(update_fields=["seated_count", "updated_at"])
     notifications.queue_selected(meeting, promoted)
     if not kept:
-        broken = [q for q in quota_states(meeting) if not q.met]
+        # Once facilitators see the names at the door, which quota broke would tell who
+        # gave their seat back: the warning then says only that quotas are not met.
+        broken = (
+            []
+            if names_visible(meeting, moment)
+            else [q for q in quota_states(meeting) if not q.met]
+        )
         notifications.queue_quota_warning(meeting, broken)
     return promoted
 

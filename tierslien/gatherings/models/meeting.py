@@ -249,6 +249,10 @@ class Application(models.Model):
     )
     pseudonym = models.CharField(_("pseudonym in the published pool"), max_length=16)
     answers = models.JSONField(_("answers"), default=dict, blank=True)
+    # Random, set when the seed is published: the public pool shows only SHA-256(salt|entry),
+    # so only this person (and an auditor given the salts) can check their entry. Deleted
+    # with the application: an erased person's entry can no longer be tied to anyone.
+    entry_salt = models.CharField(_("salt of the published entry"), max_length=32, blank=True)
     answered_on_the_spot = models.BooleanField(_("answered when applying"), default=False)
     status = models.CharField(
         _("status"),

@@ -7,7 +7,6 @@ from typing import Any
 from django import template
 
 from tierslien.gatherings.meetings import applications
-from tierslien.gatherings.meetings.allocation import draw_command, verify_command
 from tierslien.gatherings.meetings.seat_views import sign_in_to_apply
 from tierslien.gatherings.models import Application, ApplicationStatus, Meeting
 
@@ -38,8 +37,6 @@ def seats_public_box(context: dict[str, Any], meeting: Meeting) -> dict[str, Any
         "with_portrait": with_portrait,
         "open": applications.accepts_applications(meeting),
         "links": sign_in_to_apply(meeting),
-        "verify_command": verify_command(meeting),
-        "draw_command": draw_command(meeting),
     }
 
 
