@@ -268,7 +268,10 @@ def _sqlite_copy(source: Path, target: Path) -> int:
         check = dst.execute("PRAGMA quick_check").fetchone()[0]
         if check != "ok":
             raise BackupError(f"The copy of {source} fails its integrity check: {check}")
-        tables = dst.execute("SELECT count(*) FROM sqlite_master WHERE type = 'table'").fetchone()
+        tables = dst.execute(
+            "SELECT count(*) FROM sqlite_master WHERE type = 'table' "
+            "AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\'"
+        ).fetchone()
     return int(tables[0])
 
 
