@@ -178,6 +178,8 @@ def _pg_connect_kwargs(settings_dict: Mapping[str, Any]) -> dict[str, Any]:
     kwargs["dbname"] = env.get("PGDATABASE", "")
     if "PGSERVICE" in env:
         kwargs["service"] = env["PGSERVICE"]
+    if "PGPASSFILE" in env:
+        kwargs["passfile"] = env["PGPASSFILE"]
     if "PGSSLMODE" in env:
         kwargs["sslmode"] = env["PGSSLMODE"]
     return kwargs
