@@ -127,6 +127,7 @@ class Outcome:
     load_before: tuple[float, float, float] = (0.0, 0.0, 0.0)
     load_after: tuple[float, float, float] = (0.0, 0.0, 0.0)
     load_max: float = 0.0
+    server_cpu: float = 0.0  # CPU seconds of the server's processes during the load
     duration: float = 0.0
 
 
@@ -237,7 +238,7 @@ def free_port() -> int:
 @contextlib.contextmanager
 def server(
     target: Target, env: dict[str, str], port: int, workers: int, kind: str
-) -> Iterator[tuple[str, float]]:
+) -> Iterator[tuple[str, float, int]]:
     if kind == "gunicorn":
         argv = [
             PYTHON,
@@ -275,7 +276,7 @@ def server(
                 if time.perf_counter() > deadline:
                     raise SystemExit("The server did not accept connections within 120 s.")
                 time.sleep(0.05)
-            yield label, time.perf_counter() - started
+            yield label, time.perf_counter() - started, process.pid
         finally:
             with contextlib.suppress(ProcessLookupError):
                 os.killpg(process.pid, signal.SIGTERM)
@@ -435,6 +436,17 @@ class User(threading.Thread):
             self.joined = not self.joined
 
 
+def group_cpu_seconds(pgid: int) -> float:
+    """User + system CPU seconds of the live processes of a process group (Linux /proc)."""
+    total = 0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        with contextlib.suppress(OSError, ValueError, IndexError):
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+            if int(fields[2]) == pgid:  # field 5 of stat: the process group
+                total += int(fields[11]) + int(fields[12])  # fields 14, 15: utime, stime
+    return total / os.sysconf("SC_CLK_TCK")
+
+
 def load_sampler(stop: threading.Event, peak: list[float]) -> None:
     while not stop.wait(2.0):
         peak[0] = max(peak[0], os.getloadavg()[0])
@@ -445,12 +457,23 @@ def measure(target: Target, args: argparse.Namespace, workdir: Path) -> Outcome:
         env = server_env(url)
         seed = prepare(target, env, args.users)
         port = free_port()
-        with server(target, env, port, args.workers, args.server) as (label, ready_s):
+        with server(target, env, port, args.workers, args.server) as (label, ready_s, pgid):
             slug = seed["territory"]
             began = time.perf_counter()
             first = request(port, "GET", f"/t/{slug}/", {}, timeout=120)
             first_s = time.perf_counter() - began
             statics = sorted(set(STATIC_LINK.findall(first.body)))
+            # Let every worker finish starting (and load the engine's kernels) before the
+            # clock starts: 2 requests per worker at once, then a short pause.
+            warm = [
+                threading.Thread(target=request, args=(port, "GET", "/", {}, 120))
+                for _ in range(2 * args.workers)
+            ]
+            for thread in warm:
+                thread.start()
+            for thread in warm:
+                thread.join()
+            time.sleep(3)
             outcome = Outcome(target.label, label, args.database, ready_s, first_s, first.status)
             samples: list[Sample] = []
             lock = threading.Lock()
@@ -459,6 +482,7 @@ def measure(target: Target, args: argparse.Namespace, workdir: Path) -> Outcome:
             stop = threading.Event()
             sampler = threading.Thread(target=load_sampler, args=(stop, peak), daemon=True)
             sampler.start()
+            cpu_before = group_cpu_seconds(pgid)
             start = time.perf_counter()
             deadline = start + args.duration
             sessions: list[dict[str, object]] = seed["users"]  # type: ignore[assignment]
@@ -471,6 +495,7 @@ def measure(target: Target, args: argparse.Namespace, workdir: Path) -> Outcome:
             for user in users:
                 user.join(args.duration + 60)
             outcome.duration = time.perf_counter() - start
+            outcome.server_cpu = group_cpu_seconds(pgid) - cpu_before
             stop.set()
             outcome.load_after = os.getloadavg()
             outcome.load_max = peak[0]
@@ -494,16 +519,22 @@ INTRO = (
     "off, a fresh database with the demo town, N simulated signed-in participants (threads on "
     "the same machine) for D seconds, each looping think time then a public page (40 %), a "
     "participant page (40 %), a season join/leave (10 %: GET the form, POST it) or a static "
-    "file (10 %, counted apart). Latencies are of pages and writes only; an error is any "
-    "status other than 200 (pages) or 302 (POST), or no response. `ready s`: from starting "
-    "the server to its first accepted connection; `first request`: the first page then "
-    "(Lienville's public page, cold). Runs are appended, newest last."
+    "file (10 %, counted apart). Latencies are of pages and writes only; an error is any status"
+    " other than 200 (pages) or 302 (POST), or no response. `ready s`: from starting the server"
+    " to its first accepted connection; `first request`: the first page then (Lienville's "
+    "public page, cold; then 2 requests per worker and a 3 s pause before the load, not "
+    "counted; with gunicorn the master accepts connections before its workers have loaded the "
+    "application, so this includes a worker's start). `server CPU ms / request`: CPU time of "
+    "the server's processes during the load (not PostgreSQL's) over all requests, static "
+    "included: less sensitive than latencies to what else runs on the shared machine. Runs are "
+    "appended, newest last."
 )
 
 HEADER = (
     "| target | server | database | users | s | requests | req/s | p50 ms | p95 ms | p99 ms "
-    "| errors | writes (ok) | static (status) | ready s | first request ms | load avg |\n"
-    "|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|---:|---|"
+    "| errors | writes (ok) | static (status) | server CPU ms / request | ready s "
+    "| first request ms | load avg |\n"
+    "|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|---:|---:|---|"
 )
 
 
@@ -526,7 +557,9 @@ def row(outcome: Outcome, users: int) -> str:
         f"{outcome.duration:.0f} | {len(pages):,} | {len(pages) / outcome.duration:.1f} | "
         f"{percentile(seconds, 50):.0f} | {percentile(seconds, 95):.0f} | "
         f"{percentile(seconds, 99):.0f} | {errors} | {len(writes)} "
-        f"({sum(s.ok for s in writes)}) | {static} | {outcome.ready_s:.2f} | {first} | {load} |"
+        f"({sum(s.ok for s in writes)}) | {static} | "
+        f"{outcome.server_cpu * 1000 / max(1, len(outcome.samples)):.0f} | "
+        f"{outcome.ready_s:.2f} | {first} | {load} |"
     )
 
 
