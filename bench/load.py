@@ -176,8 +176,8 @@ def _psql(command: str) -> None:
     )
 
 
-def server_env(database_url: str) -> dict[str, str]:
-    return {
+def server_env(database_url: str, extra: list[str]) -> dict[str, str]:
+    env = {
         **os.environ,
         "DATABASE_URL": database_url,
         "DEBUG": "false",
@@ -187,6 +187,10 @@ def server_env(database_url: str) -> dict[str, str]:
         "LOG_LEVEL": "WARNING",
         "EMAIL_BACKEND": "locmem",
     }
+    for pair in extra:
+        key, _, value = pair.partition("=")
+        env[key] = value
+    return env
 
 
 def prepare(target: Target, env: dict[str, str], users: int) -> dict[str, object]:
@@ -454,7 +458,7 @@ def load_sampler(stop: threading.Event, peak: list[float]) -> None:
 
 def measure(target: Target, args: argparse.Namespace, workdir: Path) -> Outcome:
     with scratch_database(args.database, workdir) as url:
-        env = server_env(url)
+        env = server_env(url, args.server_env)
         seed = prepare(target, env, args.users)
         port = free_port()
         with server(target, env, port, args.workers, args.server) as (label, ready_s, pgid):
@@ -466,7 +470,7 @@ def measure(target: Target, args: argparse.Namespace, workdir: Path) -> Outcome:
             # Let every worker finish starting (and load the engine's kernels) before the
             # clock starts: 2 requests per worker at once, then a short pause.
             warm = [
-                threading.Thread(target=request, args=(port, "GET", "/", {}, 120))
+                threading.Thread(target=request, args=(port, "GET", "/", {}, None, 120))
                 for _ in range(2 * args.workers)
             ]
             for thread in warm:
@@ -606,6 +610,13 @@ def main() -> None:
         nargs="+",
         metavar="REV",
         help="measure these commits one after the other (git worktree add), not the tree",
+    )
+    parser.add_argument(
+        "--server-env",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="extra environment for the server and the setup (e.g. CONN_MAX_AGE=60); repeatable",
     )
     parser.add_argument("--write", action="store_true", help="append to bench/RESULTS.md")
     args = parser.parse_args()

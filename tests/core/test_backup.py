@@ -350,3 +350,15 @@ def test_postgresql_restore_refuses_the_app_schema_unless_forced(
     outcome = backup.restore(target, dump, force=True)
     assert outcome.tables == len(backup.table_names(connection.settings_dict))
     assert backup.row_counts(target) == backup.row_counts(connection.settings_dict)
+
+
+def test_a_password_left_out_of_database_url_comes_from_pgpassword(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("PGPASSWORD", "from-the-environment")
+    settings_dict = {"ENGINE": backup.POSTGRESQL, "NAME": "tierslien", "PASSWORD": ""}
+
+    env = backup._pg_env(settings_dict)
+
+    assert env["PGPASSWORD"] == "from-the-environment"
+    assert env["PGDATABASE"] == "tierslien"

@@ -150,8 +150,12 @@ def row_counts(settings_dict: Mapping[str, Any]) -> dict[str, int]:
 
 
 def _pg_env(settings_dict: Mapping[str, Any]) -> dict[str, str]:
-    """The libpq environment for pg_dump, pg_restore and psql: the password never in argv."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("PG")}
+    """The libpq environment for pg_dump, pg_restore and psql: the password never in argv.
+
+    Settings from DATABASE_URL win; what it leaves out (say PGPASSWORD, or a PGSERVICEFILE)
+    comes from the environment, as for the site's own connections.
+    """
+    env = dict(os.environ)
     options = settings_dict.get("OPTIONS") or {}
     pairs = {
         "PGHOST": settings_dict.get("HOST"),

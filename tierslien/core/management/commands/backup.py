@@ -43,7 +43,10 @@ class Command(BaseCommand):
 
                 now = datetime.datetime.now(datetime.UTC).strftime("%Y%m%dT%H%M%SZ")
                 folder = Path(settings.BASE_DIR) / "var" / "backups"
-                folder.mkdir(parents=True, exist_ok=True)
+                try:
+                    folder.mkdir(parents=True, exist_ok=True)
+                except OSError as exc:
+                    raise CommandError(f"Cannot create {folder} ({exc}): pass --output.") from exc
                 output = folder / backup.default_filename(settings_dict, now)
             outcome = backup.backup(settings_dict, output)
         except backup.BackupError as exc:
