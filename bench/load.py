@@ -138,7 +138,13 @@ class Outcome:
 def checkout(revision: str | None, workdir: Path) -> Iterator[Target]:
     head = _git("rev-parse", "--short", "HEAD")
     if revision is None:
-        dirty = " + changes" if _git("status", "--porcelain", "--untracked-files=no") else ""
+        dirty = (
+            " + changes"
+            if _git(
+                "status", "--porcelain", "--untracked-files=no", "--", ".", ":!bench/RESULTS.md"
+            )
+            else ""
+        )
         yield Target(f"working tree ({head}{dirty})", ROOT)
         return
     short = _git("rev-parse", "--short", f"{revision}^{{commit}}")
