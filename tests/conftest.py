@@ -69,11 +69,13 @@ def client_as(cast: Cast) -> Callable[[str], Client]:
 
     from django.test import Client
 
+    from tests.cast import MFA_ROLES, sign_in
+
     def make(role: str) -> Client:
         client = Client()
         user = cast.roles()[role]
         if user is not None:
-            client.force_login(user)
+            sign_in(client, user, mfa=role in MFA_ROLES)
         return client
 
     return make
