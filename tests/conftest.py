@@ -43,6 +43,8 @@ def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix: N
 def _fast_and_quiet(request: pytest.FixtureRequest) -> None:
     """Test-only speed-ups, and a fresh cache (allauth's rate limits live there).
 
+    The cache is the production one, in the database (its table is made with the test
+    database), so it is emptied only for tests that use the database.
     Skipped when Django is not loaded (`-p no:django`, for the engine and the lottery).
     """
     if not request.config.pluginmanager.hasplugin("django"):
@@ -53,7 +55,13 @@ def _fast_and_quiet(request: pytest.FixtureRequest) -> None:
     # Tests need no strong hashing; the production hasher stays Argon2.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
-    cache.clear()
+    uses_db = request.node.get_closest_marker("django_db") is not None or not {
+        "db",
+        "transactional_db",
+    }.isdisjoint(request.fixturenames)
+    if uses_db:
+        request.getfixturevalue("db")  # before the cache, whatever the fixtures' order
+        cache.clear()
 
 
 @pytest.fixture
