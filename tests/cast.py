@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING
 from allauth.account.internal.flows.login import record_authentication
 from allauth.mfa.models import Authenticator
 from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
+from allauth.mfa.utils import decrypt
 from django.test import RequestFactory
 
 from tierslien.accounts.models import User
@@ -93,6 +94,12 @@ def make_user(email: str, display_name: str, *, totp: bool = False, **extra: obj
     if totp:
         TOTP.activate(user, generate_totp_secret())
     return user
+
+
+def totp_secret(user: User) -> str:
+    """The secret of `user`'s authenticator app, as their phone knows it (stored encrypted)."""
+    authenticator = Authenticator.objects.get(user=user, type=Authenticator.Type.TOTP)
+    return decrypt(authenticator.data["secret"])
 
 
 def make_territory(name: str, slug: str) -> Territory:

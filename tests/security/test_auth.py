@@ -12,15 +12,15 @@ import pytest
 import time_machine
 from allauth.mfa.models import Authenticator
 from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
-from allauth.mfa.utils import decrypt
 from cryptography.fernet import Fernet, InvalidToken
 from django.contrib.sessions.models import Session
 from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
 
-from tests.cast import PASSWORD, Cast, make_user, sign_in
+from tests.cast import PASSWORD, Cast, make_user, sign_in, totp_secret
 from tierslien.accounts.mfa_secrets import UnknownKeyError, reencrypt_secrets
+from tierslien.accounts.models import User
 from tierslien.privacy.services import delete_account
 
 pytestmark = pytest.mark.django_db
@@ -29,12 +29,7 @@ ClientAs = Callable[[str], Client]
 NOW = datetime.datetime(2026, 3, 2, 9, 0, 5, tzinfo=datetime.UTC)
 
 
-def totp_secret(user: object) -> str:
-    authenticator = Authenticator.objects.get(user=user, type=Authenticator.Type.TOTP)
-    return decrypt(authenticator.data["secret"])
-
-
-def current_code(user: object) -> str:
+def current_code(user: User) -> str:
     return format_hotp_value(hotp_value(totp_secret(user), int(time.time()) // 30))
 
 

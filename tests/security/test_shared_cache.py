@@ -19,14 +19,12 @@ from pathlib import Path
 from urllib.parse import urlencode
 
 import pytest
-from allauth.mfa.models import Authenticator
 from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
-from allauth.mfa.utils import decrypt
 from django.conf import settings
 from django.contrib.auth.hashers import Argon2PasswordHasher
 from django.db import connection
 
-from tests.cast import PASSWORD, Cast
+from tests.cast import PASSWORD, Cast, totp_secret
 from tierslien.accounts.models import User
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
@@ -160,13 +158,11 @@ def two_servers(cast: Cast, tmp_path: Path) -> Iterator[tuple[int, int]]:
                 server.wait()
 
 
-def _fresh_code(user: object) -> str:
+def _fresh_code(user: User) -> str:
     """The current code, taken early enough in its 30-second window to be used twice."""
     if 30 - time.time() % 30 < 8:
         time.sleep(30 - time.time() % 30 + 0.1)
-    authenticator = Authenticator.objects.get(user=user, type=Authenticator.Type.TOTP)
-    secret = decrypt(authenticator.data["secret"])
-    return format_hotp_value(hotp_value(secret, int(time.time()) // 30))
+    return format_hotp_value(hotp_value(totp_secret(user), int(time.time()) // 30))
 
 
 def test_two_processes_share_used_codes_and_failed_logins(
