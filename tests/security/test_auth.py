@@ -5,8 +5,12 @@ TOTP secrets at rest, sessions of a deleted account.
 from __future__ import annotations
 
 import datetime
+import os
+import subprocess
+import sys
 import time
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 import time_machine
@@ -265,3 +269,45 @@ def test_the_delete_service_deletes_sessions_too(cast: Cast) -> None:
     sign_in(client, cast.participant, mfa=False)
     delete_account(cast.participant)
     assert not Session.objects.filter(session_key=client.session.session_key).exists()
+
+
+# --- Settings: keys required in production, one cache for every process ---
+
+
+def _settings_in_a_fresh_process(**env: str) -> subprocess.CompletedProcess[str]:
+    code = (
+        "import tierslien.settings as s; "
+        "print(s.CACHES['default']['BACKEND']); print(len(s.MFA_ENCRYPTION_KEYS))"
+    )
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(("MFA_", "DEBUG"))}
+    return subprocess.run(
+        [sys.executable, "-c", code],
+        env={**clean, **env},
+        cwd=Path(__file__).resolve().parents[2],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+
+
+def test_production_refuses_to_start_without_mfa_keys() -> None:
+    result = _settings_in_a_fresh_process(DEBUG="false", SECRET_KEY="a real production secret")
+    assert result.returncode != 0
+    assert "Set MFA_ENCRYPTION_KEYS" in result.stderr
+
+
+def test_production_reads_the_keys_from_a_file(tmp_path: Path) -> None:
+    keys = tmp_path / "mfa-keys"
+    keys.write_text(f"{Fernet.generate_key().decode()},{Fernet.generate_key().decode()}\n")
+    result = _settings_in_a_fresh_process(
+        DEBUG="false", SECRET_KEY="a real production secret", MFA_ENCRYPTION_KEYS_FILE=str(keys)
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["django.core.cache.backends.db.DatabaseCache", "2"]
+
+
+def test_development_derives_a_key_and_shares_the_cache_too() -> None:
+    result = _settings_in_a_fresh_process()
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["django.core.cache.backends.db.DatabaseCache", "1"]
