@@ -93,6 +93,15 @@ def test_admin_opens_after_the_code_step(client: Client, cast: Cast) -> None:
     assert client.get("/admin/").status_code == 200
 
 
+def test_admin_password_change_is_allauths_rate_limited_one(client_as: ClientAs) -> None:
+    client = client_as("admin")
+    url = reverse("admin:password_change")
+    form = {"old_password": "guess", "new_password1": "x" * 12, "new_password2": "x" * 12}
+    response = client.post(url, form)
+    assert response.status_code == 302
+    assert response["Location"] == reverse("account_change_password")
+
+
 # --- Facilitator pages ask whether this session passed the second factor ---
 
 

@@ -4,6 +4,7 @@ The admin's own login form is never used: it would sign a staff account in with 
 alone, outside allauth's rate limits and MFA stage. `/admin/login/` only sends people on:
 anonymous visitors to allauth's login, staff whose session has not passed the second factor
 to the code step (or to enrol an authenticator app), and anyone else away with a 403.
+Its password change page sends to allauth's, where wrong guesses count as failed logins.
 """
 
 from __future__ import annotations
@@ -55,8 +56,14 @@ def admin_login(request: HttpRequest, extra_context: object = None) -> HttpRespo
     return redirect(next_url)
 
 
+def admin_password_change(request: HttpRequest, extra_context: object = None) -> HttpResponse:
+    """Replaces `admin.site.password_change`: Django's form there guesses without a limit."""
+    return redirect("account_change_password")
+
+
 def harden_admin_site() -> None:
     admin.site.login = admin_login  # type: ignore[method-assign,assignment]
+    admin.site.password_change = admin_password_change  # type: ignore[method-assign,assignment]
     admin.site.has_permission = _has_permission  # type: ignore[method-assign]
     admin.site.site_header = "Tiers Lien"
     admin.site.site_title = "Tiers Lien"
