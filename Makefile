@@ -17,6 +17,7 @@ messages: venv
 
 migrate: venv
 	@$(PY) manage.py migrate --no-input -v0
+	@$(PY) manage.py createcachetable
 
 demo: migrate
 	@$(PY) manage.py load_demo
@@ -39,7 +40,7 @@ lint: venv
 
 check: venv
 	@$(PY) manage.py makemigrations --check --dry-run
-	@DEBUG=false SECRET_KEY=check-only-0123456789abcdefghijklmnopqrstuvwxyz-ABCDEFGHIJ ALLOWED_HOSTS=example.org $(PY) manage.py check --deploy --fail-level WARNING
+	@DEBUG=false SECRET_KEY=check-only-0123456789abcdefghijklmnopqrstuvwxyz-ABCDEFGHIJ MFA_ENCRYPTION_KEYS=Y2hlY2stb25seS0wMTIzNDU2Nzg5YWJjZGVmZ2hpams= ALLOWED_HOSTS=example.org $(PY) manage.py check --deploy --fail-level WARNING
 
 clean:
 	rm -rf .venv db.sqlite3* var

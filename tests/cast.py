@@ -6,21 +6,37 @@
 - facilitator: facilitates the territory (TOTP enrolled);
 - other_facilitator: facilitates another territory (TOTP enrolled);
 - admin: site administrator (TOTP enrolled);
+- facilitator_without_mfa: the territory's facilitator, signed in with a password only
+  (the session has not passed the second factor);
 - anonymous: nobody signed in.
+
+`sign_in(client, user)` is the one way tests sign someone in: it marks the second factor
+as passed in the session exactly as allauth's code step does (`mfa=False` leaves it out).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
+from allauth.account.internal.flows.login import record_authentication
+from allauth.mfa.models import Authenticator
 from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
+from allauth.mfa.utils import decrypt
+from django.test import RequestFactory
 
 from tierslien.accounts.models import User
 from tierslien.portraits.models import Portrait
 from tierslien.portraits.services import install_default_criteria
 from tierslien.territories.models import Facilitator, Sector, Territory, Venue
 
+if TYPE_CHECKING:
+    from django.test import Client
+
 PASSWORD = "correct horse battery staple"
+
+# Roles whose session passed the second factor (the others never enrolled, or did not pass).
+MFA_ROLES = frozenset({"facilitator", "other_facilitator", "admin"})
 
 
 @dataclass
@@ -45,7 +61,31 @@ class Cast:
             "facilitator": self.facilitator,
             "other_facilitator": self.other_facilitator,
             "admin": self.admin,
+            "facilitator_without_mfa": self.facilitator,
         }
+
+
+def sign_in(client: Client, user: User, *, mfa: bool = True) -> Client:
+    """Sign `user` in on `client`; with `mfa`, as after allauth's password and code steps.
+
+    allauth records each authentication step in the session (`record_authentication`,
+    read back by `allauth.account.authentication.get_authentication_records`); the same
+    records are written here, so the code under test sees a genuine MFA-passed session.
+    """
+    client.force_login(user)
+    if not mfa:
+        return client
+    session = client.session
+    request = RequestFactory().get("/")
+    request.session = session
+    request.user = user
+    record_authentication(request, user, "password", email=user.email)
+    totp = Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).first()
+    if totp is None:
+        raise ValueError(f"{user} has no authenticator app: sign in with mfa=False.")
+    record_authentication(request, user, "mfa", id=totp.pk, type=totp.type)
+    session.save()
+    return client
 
 
 def make_user(email: str, display_name: str, *, totp: bool = False, **extra: object) -> User:
@@ -54,6 +94,12 @@ def make_user(email: str, display_name: str, *, totp: bool = False, **extra: obj
     if totp:
         TOTP.activate(user, generate_totp_secret())
     return user
+
+
+def totp_secret(user: User) -> str:
+    """The secret of `user`'s authenticator app, as their phone knows it (stored encrypted)."""
+    authenticator = Authenticator.objects.get(user=user, type=Authenticator.Type.TOTP)
+    return decrypt(authenticator.data["secret"])
 
 
 def make_territory(name: str, slug: str) -> Territory:

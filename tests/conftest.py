@@ -43,6 +43,8 @@ def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix: N
 def _fast_and_quiet(request: pytest.FixtureRequest) -> None:
     """Test-only speed-ups, and a fresh cache (allauth's rate limits live there).
 
+    The cache is the production one, in the database (its table is made with the test
+    database), so it is emptied only for tests that use the database.
     Skipped when Django is not loaded (`-p no:django`, for the engine and the lottery).
     """
     if not request.config.pluginmanager.hasplugin("django"):
@@ -53,7 +55,13 @@ def _fast_and_quiet(request: pytest.FixtureRequest) -> None:
     # Tests need no strong hashing; the production hasher stays Argon2.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
-    cache.clear()
+    uses_db = request.node.get_closest_marker("django_db") is not None or not {
+        "db",
+        "transactional_db",
+    }.isdisjoint(request.fixturenames)
+    if uses_db:
+        request.getfixturevalue("db")  # before the cache, whatever the fixtures' order
+        cache.clear()
 
 
 @pytest.fixture
@@ -69,11 +77,13 @@ def client_as(cast: Cast) -> Callable[[str], Client]:
 
     from django.test import Client
 
+    from tests.cast import MFA_ROLES, sign_in
+
     def make(role: str) -> Client:
         client = Client()
         user = cast.roles()[role]
         if user is not None:
-            client.force_login(user)
+            sign_in(client, user, mfa=role in MFA_ROLES)
         return client
 
     return make

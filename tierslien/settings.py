@@ -7,6 +7,9 @@ EMAIL_URL-like settings (see docs/configuration.md).
 
 from __future__ import annotations
 
+import base64
+import binascii
+import hashlib
 from pathlib import Path
 
 import dj_database_url
@@ -143,6 +146,9 @@ ACCOUNT_PREVENT_ENUMERATION = True
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Tiers Lien] "
 ACCOUNT_LOGOUT_REDIRECT_URL = "home"
 ACCOUNT_ADAPTER = "tierslien.accounts.adapter.AccountAdapter"
+# Every password entry point counts wrong passwords against the account's "login_failed"
+# budget: login, "confirm it is you" (allauth's adapter) and password change (our form).
+ACCOUNT_FORMS = {"change_password": "tierslien.accounts.password_forms.ChangePasswordForm"}
 ACCOUNT_RATE_LIMITS = {
     "login": "30/m/ip",
     "login_failed": "10/m/ip,5/5m/key",
@@ -157,6 +163,47 @@ ACCOUNT_RATE_LIMITS = {
 }
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = SITE_NAME
+MFA_ADAPTER = "tierslien.accounts.mfa_secrets.MFAAdapter"
+
+
+# TOTP secrets and recovery-code seeds are encrypted at rest (Fernet). MFA_ENCRYPTION_KEYS
+# holds comma-separated keys: the first encrypts, every one decrypts, so a new key is put
+# first, `manage.py reencrypt_mfa_secrets` is run, then the old key is dropped
+# (docs/accounts.md). Development derives a key from SECRET_KEY so `make run` just works.
+def _fernet_key(value: str) -> str:
+    try:
+        raw = base64.urlsafe_b64decode(value.encode("ascii"))
+    except (binascii.Error, UnicodeEncodeError) as exc:
+        raise ImproperlyConfigured("MFA_ENCRYPTION_KEYS holds a key that is not base64.") from exc
+    if len(raw) != 32:
+        raise ImproperlyConfigured(
+            "Each MFA_ENCRYPTION_KEYS key is 32 url-safe base64-encoded bytes "
+            "(python -c 'from cryptography.fernet import Fernet; print(Fernet.generate_key())')."
+        )
+    return value
+
+
+MFA_ENCRYPTION_KEYS = [_fernet_key(key) for key in env_list("MFA_ENCRYPTION_KEYS", [])]
+if not MFA_ENCRYPTION_KEYS:
+    if not DEBUG:
+        raise ImproperlyConfigured(
+            "Set MFA_ENCRYPTION_KEYS (or MFA_ENCRYPTION_KEYS_FILE) when DEBUG is off."
+        )
+    _dev_digest = hashlib.sha256(f"tierslien-mfa-dev:{SECRET_KEY}".encode()).digest()
+    MFA_ENCRYPTION_KEYS = [base64.urlsafe_b64encode(_dev_digest).decode("ascii")]
+
+# --- Cache: in the database, shared by every server and worker process ---
+# allauth keeps its rate limits (failed logins, codes) and the TOTP codes already used in
+# the cache: a per-process cache would let a second process accept a replayed code and
+# reset a lock-out. `make migrate` creates the table (createcachetable). MAX_ENTRIES is
+# high so that flooding the cache cannot cull the counters of a lock-out.
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+        "LOCATION": "tierslien_cache",
+        "OPTIONS": {"MAX_ENTRIES": env_int("CACHE_MAX_ENTRIES", 1_000_000)},
+    }
+}
 
 # --- Email: console in development, SMTP in production (EMAIL_BACKEND=smtp) ---
 _EMAIL_BACKENDS = {

@@ -12,7 +12,7 @@ from django.utils import translation
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tests.cast import Cast
+from tests.cast import Cast, sign_in
 from tests.circles.test_views_manage import form_data
 from tierslien.circles.forms import JoinForm, SeasonForm
 from tierslien.circles.models import Registration, Season
@@ -155,7 +155,7 @@ def _post(client: Client, target: str, data: dict[str, Any]) -> None:
 @pytest.fixture
 def facilitator_client(cast: Cast) -> Client:
     client = Client()
-    client.force_login(cast.facilitator)
+    sign_in(client, cast.facilitator)
     return client
 
 

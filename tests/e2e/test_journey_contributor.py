@@ -11,7 +11,7 @@ import pytest
 from django.core import mail
 from django.utils import timezone
 
-from tests.cast import build_cast
+from tests.cast import build_cast, totp_secret
 from tests.e2e.conftest import sign_in
 from tierslien.gatherings.models import Contributor, ContributorStatus, Meeting, MeetingState
 
@@ -24,7 +24,7 @@ def _local(moment: datetime.datetime) -> str:
 def test_a_contributor_accepts_an_invitation(live_server, page, outside_requests, shoot):
     cast = build_cast()
     slug = cast.territory.slug
-    secret = cast.facilitator.authenticator_set.get().data["secret"]
+    secret = totp_secret(cast.facilitator)
     sign_in(page, live_server.url, cast.facilitator, totp_secret=secret)
 
     # The facilitator creates the meeting (from the territory's management page).

@@ -6,7 +6,7 @@ import random
 
 import pytest
 
-from tests.cast import build_cast
+from tests.cast import build_cast, totp_secret
 from tests.e2e.conftest import sign_in
 from tierslien.gatherings import services
 from tierslien.gatherings.models import Attendee, Evening, EveningState, Seat
@@ -17,7 +17,7 @@ from tierslien.gatherings.questions import evening_questions
 def test_facilitator_runs_a_discovery_evening(live_server, page, outside_requests, shoot, settings):
     settings.EVENING_COMPOSE_SECONDS = 0.5
     cast = build_cast()
-    secret = cast.facilitator.authenticator_set.get().data["secret"]
+    secret = totp_secret(cast.facilitator)
     sign_in(page, live_server.url, cast.facilitator, totp_secret=secret)
 
     # Create the evening.

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.cast import build_cast
+from tests.cast import build_cast, totp_secret
 from tests.e2e.conftest import sign_in
 from tierslien.territories.models import Venue
 
@@ -12,7 +12,7 @@ from tierslien.territories.models import Venue
 @pytest.mark.django_db(transaction=True)
 def test_facilitator_adds_a_venue(live_server, page, outside_requests, shoot):
     cast = build_cast()
-    secret = cast.facilitator.authenticator_set.get().data["secret"]
+    secret = totp_secret(cast.facilitator)
 
     sign_in(page, live_server.url, cast.facilitator, totp_secret=secret)
 
@@ -44,7 +44,7 @@ def test_a_venue_with_errors_shows_them_without_javascript(live_server, browser,
     cast = build_cast()
     context = browser.new_context(java_script_enabled=False, locale="en-GB")
     page = context.new_page()
-    secret = cast.facilitator.authenticator_set.get().data["secret"]
+    secret = totp_secret(cast.facilitator)
     sign_in(page, live_server.url, cast.facilitator, totp_secret=secret)
     page.goto(f"{live_server.url}/t/{cast.territory.slug}/manage/venues/new/")
     page.fill("main input[name=name]", "Sans lieu")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.cast import build_cast
+from tests.cast import build_cast, totp_secret
 from tests.e2e.conftest import sign_in
 from tests.gatherings.meetings.conftest import make_meeting
 from tests.gatherings.meetings.test_tableplan import (
@@ -37,7 +37,7 @@ def test_facilitator_runs_the_day_of_a_themed_meeting(
     for person, name in zip(people, NAMES, strict=True):
         User.objects.filter(pk=person.user_id).update(display_name=f"{name} Dupont")
     josiane = Application.objects.get(user__display_name="Josiane Dupont")
-    secret = cast.facilitator.authenticator_set.get().data["secret"]
+    secret = totp_secret(cast.facilitator)
     sign_in(page, live_server.url, cast.facilitator, totp_secret=secret)
     base = f"{live_server.url}/t/{cast.territory.slug}/meetings/manage/{meeting.pk}/day/"
 

@@ -13,7 +13,7 @@ import pytest
 from django.core import mail
 from django.utils import timezone
 
-from tests.cast import PASSWORD, build_cast, make_user
+from tests.cast import PASSWORD, build_cast, make_user, totp_secret
 from tests.e2e.conftest import sign_in
 from tests.gatherings.meetings.conftest import make_meeting
 from tierslien.gatherings.meetings import applications
@@ -76,7 +76,7 @@ def test_applicants_are_allocated_seats(live_server, page, outside_requests, sho
 
     # The facilitator sets the quotas: wide bounds, and at least one seat for "other".
     page.context.clear_cookies()
-    secret = cast.facilitator.authenticator_set.get().data["secret"]
+    secret = totp_secret(cast.facilitator)
     sign_in(page, live_server.url, cast.facilitator, totp_secret=secret)
     manage = f"{live_server.url}/t/{cast.territory.slug}/meetings/manage/{meeting.pk}/seats"
     page.goto(f"{manage}/quotas/")

@@ -11,7 +11,7 @@ from django.core import mail
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from tests.cast import PASSWORD, Cast, build_cast, make_user
+from tests.cast import PASSWORD, Cast, build_cast, make_user, totp_secret
 from tests.e2e.conftest import sign_in
 from tierslien.accounts.models import User
 from tierslien.circles.models import (
@@ -25,7 +25,7 @@ from tierslien.portraits.models import Answer, Criterion, Portrait
 
 
 def _sign_in_as_facilitator(page, live_server, cast: Cast) -> None:
-    secret = cast.facilitator.authenticator_set.get().data["secret"]
+    secret = totp_secret(cast.facilitator)
     sign_in(page, live_server.url, cast.facilitator, totp_secret=secret)
 
 

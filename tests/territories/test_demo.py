@@ -15,6 +15,7 @@ from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
 
+from tests.cast import sign_in
 from tierslien.accounts.models import Consent, User
 from tierslien.gatherings.models import Meeting
 from tierslien.lib.geo import haversine_km
@@ -187,7 +188,7 @@ def test_demo_logins_work_with_the_documented_password_and_totp() -> None:
 def test_demo_facilitator_can_manage_lienville() -> None:
     run()
     client = Client()
-    client.force_login(User.objects.get(email=demo.FACILITATOR_EMAIL))
+    sign_in(client, User.objects.get(email=demo.FACILITATOR_EMAIL))
     response = client.get(reverse("manage_territory", args=[demo.TERRITORY_SLUG]))
     assert response.status_code == 200
     assert response.context["summary"].participant_count == 301

@@ -11,7 +11,7 @@ from django.utils import translation
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tests.cast import Cast
+from tests.cast import Cast, sign_in
 from tests.territories.test_views import sector_data, venue_data
 from tierslien.lib.slots import ALL_SLOTS
 from tierslien.territories.forms import SectorForm, VenueForm
@@ -208,7 +208,7 @@ def _post(client: Client, url: str, data: dict[str, Any], cast: Cast) -> None:
 @pytest.fixture
 def facilitator_client(cast: Cast) -> Client:
     client = Client()
-    client.force_login(cast.facilitator)
+    sign_in(client, cast.facilitator)
     return client
 
 

@@ -1,7 +1,8 @@
 """The one way to fetch a territory and what it owns, for each kind of visitor.
 
 Outsiders get 404 (existence is not leaked); signed-in people without the
-role get 403; facilitators without an authenticator app are sent to enrol.
+role get 403; a facilitator whose session has not passed the second factor is sent to
+confirm a code from their authenticator app (or to enrol one first).
 """
 
 from __future__ import annotations
@@ -10,16 +11,12 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any, Concatenate
 
-from allauth.mfa.models import Authenticator
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect
-from django.urls import reverse
-from django.utils.http import urlencode
-from django.utils.translation import gettext as _
+from django.shortcuts import get_object_or_404
 
+from tierslien.accounts.mfa import second_factor_redirect
 from tierslien.territories.models import Facilitator, Sector, Territory, Venue
 
 
@@ -34,10 +31,6 @@ def is_facilitator(user: Any, territory: Territory) -> bool:
     if user.is_superuser:
         return True
     return Facilitator.objects.filter(territory=territory, user=user).exists()
-
-
-def has_totp(user: Any) -> bool:
-    return Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()
 
 
 def get_managed_territory(user: Any, slug: str) -> Territory:
@@ -60,7 +53,7 @@ def get_venue(territory: Territory, venue_id: int) -> Venue:
 def territory_management[**P](
     view: Callable[Concatenate[HttpRequest, Territory, P], HttpResponse],
 ) -> Callable[..., HttpResponse]:
-    """Decorate a management view: sign-in, facilitator role, then TOTP enrolment."""
+    """Decorate a management view: sign-in, facilitator role, then the second factor."""
 
     @login_required
     @wraps(view)
@@ -68,16 +61,9 @@ def territory_management[**P](
         request: HttpRequest, territory_slug: str, *args: P.args, **kwargs: P.kwargs
     ) -> HttpResponse:
         territory = get_managed_territory(request.user, territory_slug)
-        if not has_totp(request.user):
-            messages.info(
-                request,
-                _(
-                    "Facilitators protect their account with an authenticator app before "
-                    "managing a territory."
-                ),
-            )
-            query = urlencode({"next": request.get_full_path()})
-            return redirect(f"{reverse('mfa_activate_totp')}?{query}")
+        detour = second_factor_redirect(request, request.get_full_path())
+        if detour is not None:
+            return detour
         return view(request, territory, *args, **kwargs)
 
     return wrapper
