@@ -94,6 +94,7 @@ MATRIX: dict[str, dict[str, str]] = {
     "meeting_draw_quotas": NOTHING_PUBLISHED,
     "meeting_draw_seed": NOTHING_PUBLISHED,
     "meeting_draw_panel": NOTHING_PUBLISHED,
+    "meeting_draw_counts": NOTHING_PUBLISHED,
     # Secret addresses: the token is the key (a wrong one is 404, tested with each feature).
     "circle_calendar_ics": PUBLIC,
     "meeting_contribute": PUBLIC,
@@ -206,6 +207,7 @@ MATRIX: dict[str, dict[str, str]] = {
     "evening_round_start": MANAGE,
     "evening_held": MANAGE,
     "evening_invite": MANAGE,
+    "evening_undo_check_in": MANAGE,
     "meeting_manage_list": MANAGE,
     "meeting_create": MANAGE,
     "meeting_manage": MANAGE,
@@ -222,6 +224,11 @@ MATRIX: dict[str, dict[str, str]] = {
     "meeting_seed_publish": MANAGE,
     "meeting_draw_start": MANAGE,
     "meeting_draw_progress": MANAGE,
+    # The exact draw files go to an auditor through a site administrator only.
+    # (404 for the admin here: the world's meeting has not been drawn.)
+    "meeting_draw_audit": row(
+        FORBIDDEN, anonymous=LOGIN, facilitator_without_mfa=MFA, admin=NOT_FOUND
+    ),
     "meeting_day": MANAGE,
     "meeting_day_compose": MANAGE,
     "meeting_day_rotation": MANAGE,
@@ -236,6 +243,7 @@ MATRIX: dict[str, dict[str, str]] = {
     "admin:index": STAFF,
     "admin:login": row(FORBIDDEN, anonymous=LOGIN, admin=OK),
     "admin:logout": PUBLIC,
+    "admin:password_change": STAFF,  # sends staff on to allauth's password change
     "admin:accounts_user_changelist": STAFF,
     "admin:accounts_user_change": STAFF,
     "admin:mfa_authenticator_changelist": STAFF,
@@ -307,6 +315,7 @@ def arguments(world: World, pattern: Pattern) -> dict[str, object]:
         "post_id": world.aid_post.pk,
         "report_id": world.report.pk,
         "evening_id": world.evening.pk,
+        "attendee_id": world.attendee.pk,
         "meeting_id": world.meeting.pk,
         "contributor_id": world.contributor.pk,
         "number": 1,

@@ -19,7 +19,14 @@ from tests.cast import Cast
 from tierslien.circles.models import Circle, Membership, Registration, Season, monday_of
 from tierslien.gatherings import services as evenings
 from tierslien.gatherings.meetings.access import hash_token
-from tierslien.gatherings.models import Application, Contributor, Evening, Meeting, MeetingState
+from tierslien.gatherings.models import (
+    Application,
+    Attendee,
+    Contributor,
+    Evening,
+    Meeting,
+    MeetingState,
+)
 from tierslien.moderation.models import Report
 from tierslien.portraits.models import Criterion
 from tierslien.spaces.models import AidPost, CalendarToken, Message, PactAcceptance
@@ -37,6 +44,7 @@ class World:
     calendar_token: str
     report: Report
     evening: Evening
+    attendee: Attendee
     meeting: Meeting
     contributor: Contributor
     contributor_token: str
@@ -83,6 +91,7 @@ def build_world(cast: Cast) -> World:
     evening = evenings.create_evening(
         territory, venue=cast.venue, starts_at=now + datetime.timedelta(days=3)
     )
+    attendee = Attendee.objects.create(evening=evening, first_name="Inès", checked_in_at=now)
     meeting = Meeting.objects.create(
         territory=territory,
         venue=cast.venue,
@@ -115,6 +124,7 @@ def build_world(cast: Cast) -> World:
         calendar_token=calendar_token,
         report=report,
         evening=evening,
+        attendee=attendee,
         meeting=meeting,
         contributor=contributor,
         contributor_token=contributor_token,
