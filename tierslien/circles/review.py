@@ -36,7 +36,7 @@ from tierslien.circles.problem import (
 )
 from tierslien.lib.slots import ALL_SLOTS
 from tierslien.mixing.distance import encode
-from tierslien.mixing.report import build_report, explain
+from tierslien.mixing.report import Report, build_report, explain
 from tierslien.territories.display import slot_label
 
 
@@ -371,9 +371,14 @@ def set_locked(season: Season, circle_id: int, locked: bool, *, acting_user: Any
     return circle
 
 
-def refresh_scores(current: Current, circle_ids: Iterable[int]) -> None:
-    """Recompute the diversity and counts of some circles, and the season's report."""
-    problem = current.built.problem
+def refresh_scores(current: Current, circle_ids: Iterable[int]) -> Report:
+    """Recompute the diversity and counts of some circles, and the season's report.
+
+    Every figure is computed from `Built.shown`, the problem without the sensitive
+    questions: the engine mixes on sensitive answers, but no score, count or
+    figure a facilitator or member reads depends on them.
+    """
+    problem = current.built.shown
     solution = current.solution()
     enc = encode(problem)
     explanations = explain(problem, enc, solution)
@@ -404,6 +409,7 @@ def refresh_scores(current: Current, circle_ids: Iterable[int]) -> None:
     )
     report = build_report(problem, enc, replace(solution, unplaced=unplaced))
     Season.objects.filter(pk=current.season.pk).update(report=report.to_dict())
+    return report
 
 
 # --- Recomposing around locked circles ---
@@ -457,4 +463,5 @@ def without_locked(built: Built, locked: list[Circle], pid_of: dict[int, str]) -
         registrations={pid: r for pid, r in built.registrations.items() if pid not in gone},
         venues=mapping,
         sectors={pid: s for pid, s in built.sectors.items() if pid not in gone},
+        sensitive=built.sensitive,
     )
