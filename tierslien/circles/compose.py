@@ -22,7 +22,6 @@ from django.utils import timezone
 
 from tierslien import mixing
 from tierslien.circles import lifecycle
-from tierslien.circles.diversity import circle_diversity, spans
 from tierslien.circles.models import (
     Circle,
     JobState,
@@ -53,24 +52,25 @@ def time_limit() -> float:
 
 
 class ProgressWriter:
-    """The engine's progress callback: throttled writes of the fraction and best score."""
+    """The engine's progress callback: throttled writes of the fraction done.
+
+    The engine's own score is not kept: it counts the sensitive questions, and
+    nothing shown may depend on a sensitive answer. The diversity shown once the
+    composition is done is computed without them (`review.refresh_scores`).
+    """
 
     def __init__(self, season_id: int, interval: float = PROGRESS_INTERVAL) -> None:
         self.season_id = season_id
         self.interval = interval
         self.last = -math.inf
-        self.best: float | None = None
 
     def __call__(self, progress: mixing.Progress) -> None:
-        if progress.score and (self.best is None or progress.score > self.best):
-            self.best = float(progress.score)
         now = time.monotonic()
         if now - self.last < self.interval and progress.fraction < 1.0:
             return
         self.last = now
         Season.objects.filter(pk=self.season_id, state=SeasonState.COMPOSING).update(
             job_progress=max(0.0, min(1.0, float(progress.fraction))),
-            job_best_score=self.best,
         )
 
 
@@ -103,13 +103,6 @@ def run_composition(season_id: int) -> str:
         return fail(season_id, "internal", f"{type(error).__name__}: {error}")
 
 
-def _counts(built: Built, result: mixing.Result, members: tuple[str, ...]) -> dict[str, int]:
-    explanation = result.explanations.get(members[0]) if members else None
-    counts = {name: int(count) for name, count in explanation.counts} if explanation else {}
-    counts["sectors"] = len({s for m in members if (s := built.sectors.get(m)) is not None})
-    return counts
-
-
 def _without_locked(season: Season, built: Built) -> Built:
     from tierslien.circles.review import without_locked
 
@@ -139,7 +132,6 @@ def save_composition(season_id: int, built: Built, result: mixing.Result) -> str
     Circle.objects.filter(season=season).exclude(pk__in=keep or []).delete()
     Unplaced.objects.filter(season=season).delete()
     numbers = _free_numbers(set(keep.values_list("number", flat=True)) if keep else set())
-    numeric_spans = spans(built.problem)
     groups = result.solution.rounds[0].groups if result.solution.rounds else ()
     circles = Circle.objects.bulk_create(
         [
@@ -149,8 +141,6 @@ def save_composition(season_id: int, built: Built, result: mixing.Result) -> str
                 slot=group.slot or "",
                 online=is_online_venue(group.venue),
                 number=next(numbers),
-                diversity=circle_diversity(built.problem, group.members, numeric_spans),
-                counts=_counts(built, result, group.members),
             )
             for group in groups
         ]
@@ -176,24 +166,17 @@ def save_composition(season_id: int, built: Built, result: mixing.Result) -> str
         ]
     )
     lifecycle.transition(season, SeasonState.PROPOSED)
+    # Every figure shown (each new circle's diversity and counts, the season's report,
+    # locked circles included) is computed without the sensitive questions: the engine's
+    # own report and explanations count them, so they are not kept.
+    from tierslien.circles.review import load, refresh_scores
+
+    shown = refresh_scores(load(season), [circle.pk for circle in circles])
     season.job_state = JobState.DONE
     season.job_progress = 1.0
-    season.job_best_score = float(result.report.diversity)
+    season.job_best_score = round(float(shown.diversity), 6)
     season.job_finished_at = timezone.now()
-    season.report = result.report.to_dict()
-    season.save(
-        update_fields=[
-            "job_state",
-            "job_progress",
-            "job_best_score",
-            "job_finished_at",
-            "report",
-        ]
-    )
-    if season.job_keep_locked:  # the report covers the whole season, locked circles too
-        from tierslien.circles.review import load, refresh_scores
-
-        refresh_scores(load(season), [])
+    season.save(update_fields=["job_state", "job_progress", "job_best_score", "job_finished_at"])
     return str(season.state)
 
 

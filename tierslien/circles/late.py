@@ -32,7 +32,14 @@ from tierslien.circles.models import (
     Unplaced,
 )
 from tierslien.circles.reasons import reason_text
-from tierslien.circles.review import BreaksRules, Current, ReviewError, load, refresh_scores
+from tierslien.circles.review import (
+    BreaksRules,
+    Current,
+    ReviewError,
+    load,
+    refresh_scores,
+    refuse_breaking,
+)
 from tierslien.mixing.incremental import without_people
 
 # A season whose circles exist for their members and can still take one more.
@@ -157,7 +164,6 @@ def place_waiting(
 @transaction.atomic
 def _offer(season: Season, current: Current, pid: str, user_id: int, circle: Circle) -> Circle:
     from tierslien.circles.publication import _invite, _memberships
-    from tierslien.circles.review import _new_problems
 
     locked = Season.objects.select_for_update().get(pk=season.pk)
     _check(locked)
@@ -165,9 +171,7 @@ def _offer(season: Season, current: Current, pid: str, user_id: int, circle: Cir
         raise NotWaiting
     changed = {key: list(members) for key, members in current.groups.items()}
     changed[circle.pk].append(pid)
-    problems = _new_problems(current, changed, [circle.pk])
-    if problems:
-        raise BreaksRules(problems)
+    refuse_breaking(current, changed, [circle.pk], force=False)
     Unplaced.objects.filter(season=locked, user_id=user_id).delete()
     membership = Membership.objects.create(circle=circle, user_id=user_id)
     fresh = list(_memberships(locked).filter(pk=membership.pk))

@@ -24,6 +24,11 @@ TRANSITIONS: Final[dict[str, frozenset[str]]] = {
 }
 
 
+# From composition to publication the territory's questionnaire is frozen (no criterion,
+# weight or flag changes): what the proposal shows stays what the composition used.
+QUESTIONNAIRE_FROZEN: Final = frozenset({S.COMPOSING, S.PROPOSED})
+
+
 class ForbiddenTransition(Exception):
     """A season was asked to move to a state it cannot reach from its current one."""
 

@@ -2,8 +2,13 @@
 
 People are known to the engine only by an opaque id (``r<registration id>``):
 no name, no email, no address. A person's location is their sector's centre.
-Sensitive answers are used here, and only here: they exist only with consent,
-and nothing built from them is ever shown except counts of distinct answers.
+Sensitive answers are used here, and only here: they exist only with consent.
+The engine mixes on them (that is its purpose), but every figure a person can
+see (diversity, counts, the season's report) is computed from `Built.shown`,
+the same problem without the sensitive questions, so that no number, order or
+word anyone reads depends on a sensitive answer. A sensitive question is always
+mixed on ("diverse"), never required in common: a "shared" one would make
+circles of people who all answered alike.
 The self-portrait's meeting mode becomes access labels and online "venues"
 (see `online_venues`); its hopes are not given to the engine (docs/circles.md).
 """
@@ -11,7 +16,8 @@ The self-portrait's meeting mode becomes access labels and online "venues"
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
+from functools import cached_property
 from itertools import combinations
 from typing import Any
 
@@ -19,7 +25,14 @@ from tierslien import mixing
 from tierslien.circles.models import Membership, Registration, Season, SeasonState
 from tierslien.lib.geo import haversine_km
 from tierslien.lib.slots import normalise_slots
-from tierslien.portraits.models import Answer, Criterion, CriterionKind, MeetingMode, Portrait
+from tierslien.portraits.models import (
+    Answer,
+    Criterion,
+    CriterionGoal,
+    CriterionKind,
+    MeetingMode,
+    Portrait,
+)
 from tierslien.territories.models import Accessibility, Venue
 
 # How the meeting mode of the self-portrait reaches the engine (JSON v1 has no notion of
@@ -49,6 +62,17 @@ class Built:
     registrations: dict[str, Registration]  # person id -> registration (with user)
     venues: dict[str, Venue]  # venue id -> venue
     sectors: dict[str, int | None]  # person id -> sector id (for the "sectors" count)
+    sensitive: frozenset[str] = field(default=frozenset())  # keys of sensitive criteria
+
+    @cached_property
+    def shown(self) -> mixing.Problem:
+        """The problem every displayed figure is computed from: no sensitive question.
+
+        The engine composes with `problem`; diversity scores, counts, the season's
+        report and explanations use this one, so nothing shown depends on a
+        sensitive answer (docs/circles.md, "What a facilitator can and cannot learn").
+        """
+        return shown_problem(self.problem, self.sensitive)
 
     def online_venue(self, members: list[str] | tuple[str, ...]) -> str | None:
         """The id of an online "venue" every member can use (the first that fits), if any."""
@@ -81,15 +105,35 @@ def venue_id(venue: Venue) -> str:
     return f"v{venue.pk}"
 
 
+def shown_problem(problem: mixing.Problem, sensitive: frozenset[str]) -> mixing.Problem:
+    """`problem` without the `sensitive` criteria and everybody's answers to them."""
+    if not sensitive:
+        return problem
+    return replace(
+        problem,
+        criteria=tuple(c for c in problem.criteria if c.name not in sensitive),
+        people=tuple(
+            replace(
+                person,
+                attributes={k: v for k, v in person.attributes.items() if k not in sensitive},
+            )
+            for person in problem.people
+        ),
+    )
+
+
 def engine_criterion(criterion: Criterion) -> mixing.Criterion:
     levels: tuple[str, ...] = ()
     if criterion.kind == CriterionKind.ORDINAL:
         levels = tuple(str(option["value"]) for option in criterion.options)
+    # A sensitive question is only ever mixed on: as a "shared" criterion it would make
+    # circles of people who all answered alike (the forms and services refuse it too).
+    goal = CriterionGoal.DIVERSE if criterion.sensitive else criterion.goal
     return mixing.Criterion(
         name=criterion.key,
         kind=criterion.kind,  # type: ignore[arg-type]
         weight=float(criterion.weight),
-        goal=criterion.goal,  # type: ignore[arg-type]
+        goal=goal,  # type: ignore[arg-type]
         levels=levels,
     )
 
@@ -212,7 +256,13 @@ def build_problem(season: Season) -> Built:
         # Moderation: a block by either person keeps the pair apart in every season.
         apart=blocked_apart({r.user_id: person_id(r) for r in registrations}),
     )
-    return Built(problem=problem, registrations=by_id, venues=venues, sectors=sectors)
+    return Built(
+        problem=problem,
+        registrations=by_id,
+        venues=venues,
+        sectors=sectors,
+        sensitive=frozenset(c.key for c in criteria if c.sensitive and c.pk in engine_criteria),
+    )
 
 
 def online_venues(

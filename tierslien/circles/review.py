@@ -9,7 +9,11 @@ plain, translatable words here, with display names — never anyone's answers.
 
 A move that breaks a rule the circles kept before is refused unless the
 facilitator explicitly confirms it (`force=True`): they may know something the
-data does not (a lift at the venue, a lift in a car).
+data does not (a lift at the venue, a lift in a car). Two rules are never
+overridden: people who must stay apart (a block, moderation) and answers the
+members must have in common. Both are said with the same words, naming nobody
+(`TOGETHER`), so that a facilitator cannot tell a block from a missing common
+language, nor who blocked whom.
 """
 
 from __future__ import annotations
@@ -36,7 +40,7 @@ from tierslien.circles.problem import (
 )
 from tierslien.lib.slots import ALL_SLOTS
 from tierslien.mixing.distance import encode
-from tierslien.mixing.report import build_report, explain
+from tierslien.mixing.report import Report, build_report, explain
 from tierslien.territories.display import slot_label
 
 
@@ -57,11 +61,18 @@ class SameCircle(ReviewError):
 
 
 class BreaksRules(ReviewError):
-    """The change breaks rules the circles kept before; `problems` says which, in words."""
+    """The change breaks rules the circles kept before; `problems` says which, in words.
 
-    def __init__(self, problems: list[str]) -> None:
+    `hard`: one of them is never overridden, even when confirmed (`TOGETHER`)."""
+
+    def __init__(self, problems: list[str], *, hard: bool = False) -> None:
         self.problems = problems
+        self.hard = hard
         super().__init__("; ".join(problems))
+
+
+# (the checker's own message, the same in plain words)
+Finding = tuple[str, str]
 
 
 @dataclass
@@ -97,7 +108,17 @@ class Current:
         return venue_id(circle.venue) if circle.venue else None
 
     def problems(self, groups: dict[int, list[str]] | None = None) -> dict[int, list[str]]:
-        """Circle id -> the rules it breaks, in plain words (a circle keeping all: absent)."""
+        """Circle id -> the rules it breaks, in plain words (a circle keeping all: absent).
+
+        The same words appear once per circle: how many pairs cannot be together, or
+        why, is not told."""
+        return {
+            key: list(dict.fromkeys(words for _raw, words in found))
+            for key, found in self.findings(groups).items()
+        }
+
+    def findings(self, groups: dict[int, list[str]] | None = None) -> dict[int, list[Finding]]:
+        """Circle id -> the checker's findings, each as (its own message, plain words)."""
         found = mixing.violations(self.built.problem, self.solution(groups))
         names = {
             pid: registration.user.display_name
@@ -110,13 +131,14 @@ class Current:
             if is_online_venue(venue.id)
         )
         online_only = {p.id for p in self.built.problem.people if p.needs == {ONLINE}}
-        out: dict[int, list[str]] = defaultdict(list)
+        out: dict[int, list[Finding]] = defaultdict(list)
         for violation in found:
             if 0 <= violation.group < len(self.circles):
                 key = self.circles[violation.group].pk
             else:
                 key = 0  # season-wide (a venue hosting too many circles, someone twice)
-            out[key].append(plain_words(violation.message, names, venues, online_only))
+            words = plain_words(violation.message, names, venues, online_only)
+            out[key].append((violation.message, words))
         return dict(out)
 
 
@@ -154,6 +176,13 @@ _PATTERNS: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"^no slot although .*$"), "no_slot"),
     (re.compile(r"^(\S+) is in (\d+) groups$"), "twice"),
 ]
+
+
+def together_words() -> str:
+    """The one sentence for every "cannot be together" rule: a block between two
+    members (moderation) or an answer they must have in common. It names nobody and
+    gives no reason, so neither a block nor who blocked whom can be told."""
+    return _("Some members of this circle cannot be together.")
 
 
 def _slot(label: str) -> str:
@@ -210,13 +239,8 @@ def plain_words(
                 "km": g[1],
                 "name": who(g[2]),
             }
-        if kind == "apart":
-            return _("%(first)s and %(second)s must not share a circle.") % {
-                "first": who(g[0]),
-                "second": who(g[1]),
-            }
-        if kind == "shared":
-            return _("The members no longer share an answer they must have in common.")
+        if kind in ("apart", "shared"):
+            return together_words()
         if kind == "hosts":
             return _("%(venue)s would host %(count)s circles at once on %(slot)s.") % {
                 "venue": where(g[0]),
@@ -244,13 +268,28 @@ def _locked_season(season: Season) -> Season:
 def _new_problems(
     current: Current, changed: dict[int, list[str]], circle_ids: Iterable[int]
 ) -> list[str]:
-    before = current.problems()
-    after = current.problems(changed)
+    """The rules the change breaks that were kept before, in plain words (each once).
+
+    Compared on the checker's own messages: a second pair that cannot be together
+    in a circle that already had one is a new problem, although said the same way."""
+    before = current.findings()
+    after = current.findings(changed)
     out: list[str] = []
     for key in [*circle_ids, 0]:
-        old = before.get(key, [])
-        out += [problem for problem in after.get(key, []) if problem not in old]
-    return out
+        old = {raw for raw, _words in before.get(key, [])}
+        out += [words for raw, words in after.get(key, []) if raw not in old]
+    return list(dict.fromkeys(out))
+
+
+def refuse_breaking(
+    current: Current, changed: dict[int, list[str]], circle_ids: Iterable[int], *, force: bool
+) -> None:
+    """Refuse a change that breaks a rule kept before (`BreaksRules`), unless confirmed
+    (`force`) — never for a "cannot be together" rule."""
+    problems = _new_problems(current, changed, circle_ids)
+    hard = together_words() in problems
+    if problems and (hard or not force):
+        raise BreaksRules(problems, hard=hard)
 
 
 def _circle(current: Current, circle_id: int) -> Circle:
@@ -279,9 +318,7 @@ def _apply(
         _circle(current, membership.circle_id) for membership, _c in moves
     ]
     ids = list(dict.fromkeys(circle.pk for circle in touched))
-    problems = _new_problems(current, changed, ids)
-    if problems and not force:
-        raise BreaksRules(problems)
+    refuse_breaking(current, changed, ids, force=force)
     for membership, circle in moves:
         membership.circle = circle
         membership.save(update_fields=["circle"])
@@ -352,9 +389,7 @@ def place_person(
         raise Unplaced.DoesNotExist
     changed = {key: list(members) for key, members in current.groups.items()}
     changed[target.pk].append(pid)
-    problems = _new_problems(current, changed, [target.pk])
-    if problems and not force:
-        raise BreaksRules(problems)
+    refuse_breaking(current, changed, [target.pk], force=force)
     waiting.delete()
     Membership.objects.create(circle=target, user_id=user_id)
     current.groups = changed
@@ -371,9 +406,14 @@ def set_locked(season: Season, circle_id: int, locked: bool, *, acting_user: Any
     return circle
 
 
-def refresh_scores(current: Current, circle_ids: Iterable[int]) -> None:
-    """Recompute the diversity and counts of some circles, and the season's report."""
-    problem = current.built.problem
+def refresh_scores(current: Current, circle_ids: Iterable[int]) -> Report:
+    """Recompute the diversity and counts of some circles, and the season's report.
+
+    Every figure is computed from `Built.shown`, the problem without the sensitive
+    questions: the engine mixes on sensitive answers, but no score, count or
+    figure a facilitator or member reads depends on them.
+    """
+    problem = current.built.shown
     solution = current.solution()
     enc = encode(problem)
     explanations = explain(problem, enc, solution)
@@ -404,6 +444,7 @@ def refresh_scores(current: Current, circle_ids: Iterable[int]) -> None:
     )
     report = build_report(problem, enc, replace(solution, unplaced=unplaced))
     Season.objects.filter(pk=current.season.pk).update(report=report.to_dict())
+    return report
 
 
 # --- Recomposing around locked circles ---
@@ -457,4 +498,5 @@ def without_locked(built: Built, locked: list[Circle], pid_of: dict[int, str]) -
         registrations={pid: r for pid, r in built.registrations.items() if pid not in gone},
         venues=mapping,
         sectors={pid: s for pid, s in built.sectors.items() if pid not in gone},
+        sensitive=built.sensitive,
     )

@@ -38,6 +38,13 @@ EDITABLE_FIELDS = (
 )
 
 
+def questionnaire_in_use(territory_id: int) -> bool:
+    """A season of the territory is being composed or reviewed (its questionnaire is frozen)."""
+    return Season.objects.filter(
+        territory_id=territory_id, state__in=lifecycle.QUESTIONNAIRE_FROZEN
+    ).exists()
+
+
 class SeasonNotOpen(Exception):
     """The season no longer takes registrations or changes."""
 

@@ -223,7 +223,13 @@ def _back_to_proposal(territory: Territory, season: Season, *circles: Circle) ->
 
 
 def _review_refused(request: HttpRequest, error: review.ReviewError) -> None:
-    if isinstance(error, review.BreaksRules):
+    if isinstance(error, review.BreaksRules) and error.hard:
+        messages.error(
+            request,
+            _("Nothing was changed: %(problems)s This rule cannot be set aside.")
+            % {"problems": " ".join(error.problems)},
+        )
+    elif isinstance(error, review.BreaksRules):
         messages.error(
             request,
             _("Nothing was changed: %(problems)s Tick the box to keep the change anyway.")

@@ -22,6 +22,7 @@ def evening_questions(territory: Territory) -> list[Criterion]:
         territory=territory,
         enabled=True,
         sensitive=False,
+        ever_sensitive=False,
         goal=CriterionGoal.DIVERSE,
         kind__in=DOOR_KINDS,
     ).order_by("position", "id")

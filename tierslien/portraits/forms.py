@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from tierslien.accounts.consent import SENSITIVE_QUESTION_WORDING
 from tierslien.accounts.models import Consent
 from tierslien.lib.slots import DAYS, PARTS
+from tierslien.portraits import services
 from tierslien.portraits.catalogue import CATALOGUE_BY_KEY
 from tierslien.portraits.describe import DAY_LABELS, PART_LABELS
 from tierslien.portraits.models import Criterion, CriterionGoal, CriterionKind, Hope, MeetingMode
@@ -290,6 +291,26 @@ def parse_options(text: str, existing: Sequence[dict[str, str]] = ()) -> list[di
     return options
 
 
+def check_sensitive(
+    form: forms.Form,
+    cleaned: dict[str, Any],
+    previous: Criterion | None,
+    has_answers: bool,
+    *,
+    goal: str | None,
+) -> None:
+    """The sensitive flag's rules, as the service checks them (services.update_criterion):
+    a sensitive question is never one members must share, and stays sensitive while
+    answers given under consent exist."""
+    sensitive = cleaned.get("sensitive", False)
+    if sensitive and goal == CriterionGoal.SHARED:
+        form.add_error(
+            "goal" if "goal" in form.fields else "sensitive", str(services.SHARED_MESSAGE)
+        )
+    if previous is not None and previous.sensitive and not sensitive and has_answers:
+        form.add_error("sensitive", str(services.FLAG_KEPT_MESSAGE))
+
+
 class CustomCriterionForm(forms.Form):
     """A criterion a facilitator writes: everything is editable, within what answers allow."""
 
@@ -373,6 +394,7 @@ class CustomCriterionForm(forms.Form):
             return cleaned
         previous = self.criterion
         locked = previous is not None and self.has_answers
+        check_sensitive(self, cleaned, previous, self.has_answers, goal=cleaned.get("goal"))
         if locked and previous is not None and kind != previous.kind:
             self.add_error(
                 "kind",
@@ -465,7 +487,9 @@ class CatalogueCriterionForm(forms.Form):
         help_text=_("Asked only after the person gives explicit, separate consent."),
     )
 
-    def __init__(self, *args: Any, criterion: Criterion, **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, criterion: Criterion, has_answers: bool = False, **kwargs: Any
+    ) -> None:
         kwargs.setdefault(
             "initial",
             {
@@ -476,11 +500,17 @@ class CatalogueCriterionForm(forms.Form):
         )
         super().__init__(*args, **kwargs)
         self.criterion = criterion
+        self.has_answers = has_answers
         entry = CATALOGUE_BY_KEY.get(criterion.catalogue_key)
         if entry is not None and entry.sensitive:
             field = self.fields["sensitive"]
             field.disabled = True
             field.help_text = _("This question is always sensitive.")
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        check_sensitive(self, cleaned, self.criterion, self.has_answers, goal=self.criterion.goal)
+        return cleaned
 
     def definition(self) -> dict[str, Any]:
         return {

@@ -44,6 +44,9 @@ class Criterion(models.Model):
         default=False,
         help_text=_("Reveals opinions or beliefs: asked only after explicit, separate consent."),
     )
+    # Set whenever the question is flagged sensitive and never cleared: a question that
+    # was sensitive once can never balance a themed meeting's seats (its pool is public).
+    ever_sensitive = models.BooleanField(default=False, editable=False)
     # [{"value": "...", "label": "..."}]; ordinal options are listed lowest first.
     options = models.JSONField(_("options"), default=list, blank=True)
     numeric_min = models.FloatField(null=True, blank=True)

@@ -8,18 +8,72 @@ from typing import Any
 from django.db import transaction
 from django.db.models import Max
 from django.utils.text import slugify
+from django.utils.translation import gettext_lazy as _
 
 from tierslien.accounts.consent import SENSITIVE_QUESTION_VERSION
 from tierslien.accounts.models import Consent, User
 from tierslien.accounts.services import active_subjects, give_consent, withdraw_consent
 from tierslien.lib.slots import normalise_slots
+from tierslien.portraits import freeze
 from tierslien.portraits.catalogue import CATALOGUE, CATALOGUE_BY_KEY
-from tierslien.portraits.models import Answer, Criterion, Portrait
+from tierslien.portraits.models import Answer, Criterion, CriterionGoal, Portrait
 from tierslien.territories.models import Sector, Territory
 
 
 class SensitiveAnswerWithoutConsent(Exception):
     """A sensitive answer was about to be stored without an active consent."""
+
+
+class QuestionnaireRefused(Exception):
+    """A change to the questionnaire that is refused; nothing was changed. `message`
+    says why, in the active language."""
+
+    def __init__(self, message: Any) -> None:
+        self.message = str(message)
+        super().__init__(self.message)
+
+
+class QuestionnaireFrozen(QuestionnaireRefused):
+    """A season of the territory is being composed or reviewed (freeze.py)."""
+
+    def __init__(self) -> None:
+        super().__init__(FROZEN_MESSAGE)
+
+
+class SensitiveNotShared(QuestionnaireRefused):
+    """A sensitive question cannot be one members must have in common."""
+
+    def __init__(self) -> None:
+        super().__init__(SHARED_MESSAGE)
+
+
+class SensitiveFlagKept(QuestionnaireRefused):
+    """A question stays sensitive while answers given under consent exist."""
+
+    def __init__(self) -> None:
+        super().__init__(FLAG_KEPT_MESSAGE)
+
+
+FROZEN_MESSAGE = _(
+    "Circles are being composed or reviewed in this territory: the questionnaire (its "
+    "questions, weights and settings) cannot change until they are published or the "
+    "season goes back to registration. Nothing was changed."
+)
+SHARED_MESSAGE = _(
+    "A sensitive question cannot be one that members must share: circles would gather "
+    "people who all gave the same answer, which would tell everyone that answer. "
+    "Mix people on it instead."
+)
+FLAG_KEPT_MESSAGE = _(
+    "People answered this question because it was sensitive, with their explicit consent: "
+    "it stays sensitive as long as answers exist. To ask it without consent, create a "
+    "new question and stop asking this one."
+)
+
+
+def _refuse_if_frozen(territory_id: int) -> None:
+    if freeze.is_frozen(territory_id):
+        raise QuestionnaireFrozen
 
 
 @transaction.atomic
@@ -38,6 +92,7 @@ def install_default_criteria(territory: Territory) -> list[Criterion]:
             weight=entry.weight,
             enabled=entry.enabled,
             sensitive=entry.sensitive,
+            ever_sensitive=entry.sensitive,
             options=[
                 {"value": option.value, "label": str(option.label)} for option in entry.options
             ],
@@ -150,6 +205,7 @@ def update_criteria_settings(
     territory: Territory, changes: Mapping[int, tuple[bool, float]]
 ) -> int:
     """Enable, disable and reweight criteria; returns how many changed."""
+    _refuse_if_frozen(territory.pk)
     changed = []
     for criterion in Criterion.objects.filter(territory=territory, pk__in=changes):
         enabled, weight = changes[criterion.pk]
@@ -174,11 +230,16 @@ def _custom_key(territory: Territory, label: str) -> str:
 @transaction.atomic
 def create_criterion(territory: Territory, **definition: Any) -> Criterion:
     """Add a facilitator's own criterion at the end of the questionnaire."""
+    _refuse_if_frozen(territory.pk)
+    sensitive = bool(definition.get("sensitive", False))
+    if sensitive and definition.get("goal") == CriterionGoal.SHARED:
+        raise SensitiveNotShared
     last = territory.criteria.aggregate(last=Max("position"))["last"]
     return Criterion.objects.create(
         territory=territory,
         key=_custom_key(territory, definition["label"]),
         position=(last or 0) + 1,
+        ever_sensitive=sensitive,
         **definition,
     )
 
@@ -189,12 +250,25 @@ def update_criterion(criterion: Criterion, **definition: Any) -> int:
 
     Forms refuse changes that would not fit existing answers (kind, removed
     options, narrower range). Flagging a question as sensitive erases the
-    answers of people who have not consented to it.
+    answers of people who have not consented to it. Refused, with nothing changed:
+    any change while the questionnaire is frozen (`freeze.py`), a sensitive question
+    that members must share, and unflagging a sensitive question that has answers
+    (they were given under consent, for a sensitive question).
     """
-    became_sensitive = definition.get("sensitive", False) and not criterion.sensitive
+    _refuse_if_frozen(criterion.territory_id)
+    sensitive = bool(definition.get("sensitive", criterion.sensitive))
+    if sensitive and definition.get("goal", criterion.goal) == CriterionGoal.SHARED:
+        raise SensitiveNotShared
+    if criterion.sensitive and not sensitive and criterion_has_answers(criterion):
+        raise SensitiveFlagKept
+    became_sensitive = sensitive and not criterion.sensitive
     for name, value in definition.items():
         setattr(criterion, name, value)
-    criterion.save(update_fields=list(definition))
+    fields = list(definition)
+    if sensitive and not criterion.ever_sensitive:
+        criterion.ever_sensitive = True
+        fields.append("ever_sensitive")
+    criterion.save(update_fields=fields)
     if not became_sensitive:
         return 0
     consenting = Consent.objects.filter(

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from tierslien.accounts.services import active_subjects
+from tierslien.portraits import freeze
 from tierslien.portraits.access import (
     answers_by_criterion,
     describe_own_portrait,
@@ -27,6 +28,7 @@ from tierslien.portraits.forms import (
 )
 from tierslien.portraits.models import Criterion, Portrait
 from tierslien.portraits.services import (
+    QuestionnaireRefused,
     SensitiveAnswerWithoutConsent,
     create_criterion,
     criterion_has_answers,
@@ -153,12 +155,20 @@ def manage_criteria(request: HttpRequest, territory: Territory) -> HttpResponse:
     if request.method == "POST":
         form = CriteriaSettingsForm(request.POST, criteria=criteria)
         if form.is_valid():
-            update_criteria_settings(territory, form.changes())
-            messages.success(request, _("The questionnaire is saved."))
-            return redirect("manage_criteria", territory.slug)
+            try:
+                update_criteria_settings(territory, form.changes())
+            except QuestionnaireRefused as error:
+                messages.error(request, error.message)
+            else:
+                messages.success(request, _("The questionnaire is saved."))
+                return redirect("manage_criteria", territory.slug)
     else:
         form = CriteriaSettingsForm(criteria=criteria)
-    return render(request, "portraits/manage/criteria.html", {"territory": territory, "form": form})
+    return render(
+        request,
+        "portraits/manage/criteria.html",
+        {"territory": territory, "form": form, "frozen": freeze.is_frozen(territory.pk)},
+    )
 
 
 @territory_management
@@ -166,17 +176,26 @@ def manage_criterion_new(request: HttpRequest, territory: Territory) -> HttpResp
     if request.method == "POST":
         form = CustomCriterionForm(request.POST)
         if form.is_valid():
-            criterion = create_criterion(territory, **form.definition())
-            messages.success(
-                request, _("The question “%(label)s” is added.") % {"label": criterion.label}
-            )
-            return redirect("manage_criteria", territory.slug)
+            try:
+                criterion = create_criterion(territory, **form.definition())
+            except QuestionnaireRefused as error:
+                messages.error(request, error.message)
+            else:
+                messages.success(
+                    request, _("The question “%(label)s” is added.") % {"label": criterion.label}
+                )
+                return redirect("manage_criteria", territory.slug)
     else:
         form = CustomCriterionForm()
     return render(
         request,
         "portraits/manage/criterion_form.html",
-        {"territory": territory, "form": form, "criterion": None},
+        {
+            "territory": territory,
+            "form": form,
+            "criterion": None,
+            "frozen": freeze.is_frozen(territory.pk),
+        },
     )
 
 
@@ -187,14 +206,17 @@ def manage_criterion_edit(
     criterion = get_criterion(territory, criterion_id)
     data = request.POST if request.method == "POST" else None
     form: CatalogueCriterionForm | CustomCriterionForm
+    has_answers = criterion_has_answers(criterion)
     if criterion.catalogue_key:
-        form = CatalogueCriterionForm(data, criterion=criterion)
+        form = CatalogueCriterionForm(data, criterion=criterion, has_answers=has_answers)
     else:
-        form = CustomCriterionForm(
-            data, criterion=criterion, has_answers=criterion_has_answers(criterion)
-        )
+        form = CustomCriterionForm(data, criterion=criterion, has_answers=has_answers)
     if request.method == "POST" and form.is_valid():
-        erased = update_criterion(criterion, **form.definition())
+        try:
+            erased = update_criterion(criterion, **form.definition())
+        except QuestionnaireRefused as error:
+            messages.error(request, error.message)
+            return _criterion_page(request, territory, form, criterion)
         messages.success(
             request, _("The question “%(label)s” is saved.") % {"label": criterion.display_label}
         )
@@ -207,8 +229,22 @@ def manage_criterion_edit(
                 ),
             )
         return redirect("manage_criteria", territory.slug)
+    return _criterion_page(request, territory, form, criterion)
+
+
+def _criterion_page(
+    request: HttpRequest,
+    territory: Territory,
+    form: CatalogueCriterionForm | CustomCriterionForm,
+    criterion: Criterion,
+) -> HttpResponse:
     return render(
         request,
         "portraits/manage/criterion_form.html",
-        {"territory": territory, "form": form, "criterion": criterion},
+        {
+            "territory": territory,
+            "form": form,
+            "criterion": criterion,
+            "frozen": freeze.is_frozen(territory.pk),
+        },
     )

@@ -385,16 +385,18 @@ def publish_seed(
 
 def guard_not_sensitive(meeting: Meeting, keys: Iterable[str] | None = None) -> None:
     """Raise SensitiveCriterion when any of `keys` (default: the frozen quotas' criteria)
-    is a sensitive question of the territory, or not one of its questions at all. Called
-    when the pool is frozen and by every file built from it (`disclosure`)."""
+    is a sensitive question of the territory, one that ever was (answers given under
+    consent may remain from then), or not one of its questions at all. Called when the
+    pool is frozen and by every file built from it (`disclosure`)."""
     wanted = set(published_columns(meeting) if keys is None else keys) - {EVERYONE[0]}
     if not wanted:
         return
-    known = dict(
-        Criterion.objects.filter(territory_id=meeting.territory_id, key__in=wanted).values_list(
-            "key", "sensitive"
-        )
-    )
+    known = {
+        key: sensitive or ever_sensitive
+        for key, sensitive, ever_sensitive in Criterion.objects.filter(
+            territory_id=meeting.territory_id, key__in=wanted
+        ).values_list("key", "sensitive", "ever_sensitive")
+    }
     refused = sorted(key for key in wanted if known.get(key, True))
     if refused:
         raise SensitiveCriterion(", ".join(refused))

@@ -49,11 +49,12 @@ class AlreadyApplied(Exception):
 
 def balance_criteria(meeting: Meeting) -> list[Criterion]:
     """The meeting's criteria whose balance matters and that can be quotas: one-choice,
-    non-sensitive questions (a sensitive one is skipped, whatever the meeting says)."""
+    non-sensitive questions (one that is or ever was sensitive is skipped, whatever the
+    meeting says)."""
     return [
         c
         for c in meeting.criteria.all()
-        if not c.sensitive and c.kind in BALANCE_KINDS and c.options
+        if not c.sensitive and not c.ever_sensitive and c.kind in BALANCE_KINDS and c.options
     ]
 
 

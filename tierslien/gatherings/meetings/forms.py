@@ -159,7 +159,7 @@ class MeetingForm(forms.Form):
         for criterion in chosen:
             if criterion.pk in allowed:
                 continue
-            if criterion.sensitive:
+            if criterion.sensitive or criterion.ever_sensitive:
                 message = _(
                     "“%(name)s” is a sensitive question: it can never balance seats, since "
                     "the anonymised pool of applicants is published."

@@ -80,9 +80,14 @@ class IneligibleCriterion(ValueError):
 
 def balance_criteria(territory: Territory) -> list[Criterion]:
     """The criteria a meeting may balance its seats on: the territory's enabled,
-    non-sensitive, one-choice questions (quotas are set on their values)."""
+    one-choice questions that are not and never were sensitive (quotas are set on
+    their values, and the anonymised pool of applicants is published)."""
     criteria = Criterion.objects.filter(
-        territory=territory, enabled=True, sensitive=False, kind__in=BALANCE_KINDS
+        territory=territory,
+        enabled=True,
+        sensitive=False,
+        ever_sensitive=False,
+        kind__in=BALANCE_KINDS,
     ).order_by("position", "id")
     return [c for c in criteria if len(c.options) >= 2]
 
