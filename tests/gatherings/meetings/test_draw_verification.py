@@ -24,7 +24,7 @@ from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tests.cast import Cast, make_user
+from tests.cast import Cast, make_user, sign_in
 from tests.gatherings.meetings.conftest import make_meeting
 from tierslien.gatherings.meetings import applications
 from tierslien.gatherings.meetings.applications import UNDISCLOSED, balance_criteria
@@ -90,8 +90,7 @@ def run_through_the_site(
     meeting.refresh_from_db()
     assert meeting.state == MeetingState.ALLOCATED, meeting.draw_error
     anonymous = Client()
-    admin = Client()
-    admin.force_login(cast.admin)
+    admin = sign_in(Client(), cast.admin)
     bundle = admin.get(url("meeting_draw_audit", meeting))
     assert bundle.status_code == 200, bundle.status_code
     with zipfile.ZipFile(io.BytesIO(bundle.content)) as archive:
