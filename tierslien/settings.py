@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "allauth.mfa",
     "django_tasks_db",
     "tierslien.core",
+    "tierslien.outbox",
     "tierslien.accounts",
     "tierslien.territories",
     "tierslien.portraits",
@@ -184,6 +185,11 @@ elif _email_backend == "smtp":
 MAILERS = {"default": {"BACKEND": _EMAIL_BACKENDS[_email_backend], "OPTIONS": _email_options}}
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Tiers Lien <noreply@tierslien.localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# The outbox (docs/outbox.md): every message is queued, then sent by the workers.
+OUTBOX_MAX_ATTEMPTS = env_int("OUTBOX_MAX_ATTEMPTS", 6)
+OUTBOX_BACKOFF_SECONDS = env_int("OUTBOX_BACKOFF_SECONDS", 60)  # 1, 2, 4... minutes
+OUTBOX_LEASE_SECONDS = env_int("OUTBOX_LEASE_SECONDS", 600)  # a sender silent this long died
+OUTBOX_KEEP_DAYS = env_int("OUTBOX_KEEP_DAYS", 30)  # then what messages said is erased
 
 # --- Languages: French first, English too ---
 LANGUAGE_CODE = "fr"

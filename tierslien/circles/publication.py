@@ -2,8 +2,9 @@
 
 - `publish_season`: in one transaction the season becomes *published* and every
   membership an invitation with a deadline; each member's email (in their
-  language, with an .ics of every session) is rendered inside the transaction
-  and sent after it commits — a failure anywhere publishes nothing, sends nothing.
+  language, with an .ics of every session) is rendered and queued in the outbox
+  inside the transaction, and sent by the workers after it commits — a failure
+  anywhere publishes nothing, sends nothing; a commit cannot lose an email.
 - `answer_invitation`: confirm, or decline (the seat is freed).
 - `expire_invitations`: invitations not answered in time free their seat.
 - A freed seat is offered to someone of the season's unplaced list by the
@@ -42,6 +43,7 @@ from tierslien.circles.models import (
 )
 from tierslien.circles.schedule import SessionTime, session_times
 from tierslien.lib import ical
+from tierslien.outbox import services as outbox
 from tierslien.territories.display import slot_label
 
 log = logging.getLogger(__name__)
@@ -125,12 +127,9 @@ def render_invitation(membership: Membership) -> EmailMultiAlternatives:
     return message
 
 
-def _send_later(messages: list[EmailMultiAlternatives]) -> None:
-    def send() -> None:
-        for message in messages:
-            message.send()
-
-    transaction.on_commit(send)
+def topic(season_id: int) -> str:
+    """The outbox topic of a season's messages (counted on the season's page)."""
+    return f"season:{season_id}"
 
 
 def _invite(memberships: list[Membership], season: Season, now: datetime.datetime) -> None:
@@ -144,7 +143,10 @@ def _invite(memberships: list[Membership], season: Season, now: datetime.datetim
     Membership.objects.bulk_update(
         memberships, ["status", "invited_at", "respond_by", "responded_at"]
     )
-    _send_later([render_invitation(membership) for membership in memberships])
+    outbox.queue_emails(
+        [outbox.Outgoing(render_invitation(m), m.user) for m in memberships],
+        topic=topic(season.pk),
+    )
 
 
 def _memberships(season: Season) -> Any:

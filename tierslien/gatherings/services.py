@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
-from django.core.mail import send_mail
+from django.core.mail import EmailMessage
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -23,6 +23,7 @@ from tierslien.gatherings.models import Attendee, Companion, Evening, EveningSta
 from tierslien.gatherings.problem import Built, build_problem, person_id, solution_plan
 from tierslien.gatherings.questions import clean_answers, evening_questions
 from tierslien.gatherings.seating import Plan, place_newcomers, repeats
+from tierslien.outbox import services as outbox
 from tierslien.portraits.models import Answer
 from tierslien.territories.models import Territory, Venue
 
@@ -276,7 +277,7 @@ def invitation_link(territory: Territory) -> str:
     return f"{settings.SITE_URL.rstrip('/')}{reverse('account_signup')}?{query}"
 
 
-def _send_invitation(email: str, territory_name: str, link: str) -> None:
+def _queue_invitation(evening_id: int, email: str, territory_name: str, link: str) -> None:
     with translation.override("fr"):
         subject = _("Join the circles of %(territory)s") % {"territory": territory_name}
         body = _(
@@ -288,7 +289,9 @@ def _send_invitation(email: str, territory_name: str, link: str) -> None:
             "We will not write to you again: your email address is deleted with the "
             "rest of the evening's data within 30 days.\n\n— %(site)s"
         ) % {"territory": territory_name, "link": link, "site": settings.SITE_NAME}
-    send_mail(subject, body, None, [email])
+    outbox.queue_email(
+        EmailMessage(subject, body, None, [email]), topic=f"evening:{evening_id}", language="fr"
+    )
 
 
 @transaction.atomic
@@ -304,8 +307,7 @@ def invite_attendees(evening: Evening, *, now: datetime.datetime | None = None) 
     link = invitation_link(locked.territory)
     name = locked.territory.name
     for attendee in pending:
-        email = attendee.email
-        transaction.on_commit(lambda email=email: _send_invitation(email, name, link))
+        _queue_invitation(locked.pk, attendee.email, name, link)
     Attendee.objects.filter(pk__in=[a.pk for a in pending]).update(invited_at=moment)
     locked.invited_at = moment
     locked.save(update_fields=["invited_at", "updated_at"])
@@ -318,6 +320,7 @@ def purge_evening(evening: Evening) -> Evening:
     locked = _locked(evening)
     Seat.objects.filter(evening=locked).delete()
     Attendee.objects.filter(evening=locked).delete()  # cascades to companions
+    outbox.erase_topic(f"evening:{locked.pk}")  # their addresses in the invitations sent
     locked.current_round = 0
     locked.round_ends_at = None
     return transition(locked, EveningState.PURGED, also=("current_round", "round_ends_at"))
