@@ -282,26 +282,39 @@ def refill(season_id: int, *, time_limit: float = 2.0) -> int:
             continue  # a new circle: none is opened after publication
         home = max(set(homes), key=homes.count)
         offers[home] += [m for m in group.members if m in waiting]
-    return _place(season, current, offers)
+    return _place(season, offers)
 
 
 @transaction.atomic
-def _place(season: Season, current: Any, offers: dict[int, list[str]]) -> int:
+def _place(season: Season, offers: dict[int, list[str]]) -> int:
+    """Lock the season, then read its circles again: the engine's offers were computed on
+    a copy read before, so seats taken meanwhile (a facilitator's offer, another refill)
+    count, and someone placed meanwhile is not placed twice."""
+    from tierslien.circles.review import load
+
     locked = Season.objects.select_for_update().get(pk=season.pk)
     if locked.state not in (SeasonState.PUBLISHED, SeasonState.RUNNING):
         return 0
+    current = load(locked)
+    seated = {pid for members in current.groups.values() for pid in members}
+    gone = set(
+        Unplaced.objects.filter(season=locked, code__in=GAVE_BACK).values_list("user_id", flat=True)
+    )
     groups = {key: list(members) for key, members in current.groups.items()}
     registrations = current.built.registrations
     placed: list[Membership] = []
     for circle in current.circles:
         for pid in offers.get(circle.pk, []):
-            if len(groups[circle.pk]) >= season.max_size:
+            if len(groups[circle.pk]) >= locked.max_size:
                 break
+            if pid in seated or pid not in registrations or registrations[pid].user_id in gone:
+                continue  # placed, or gave their seat back, since the engine's copy was read
             trial = dict(groups)
             trial[circle.pk] = [*groups[circle.pk], pid]
             if current.problems(trial).get(circle.pk, []) != []:
                 continue  # would break a rule of this circle: not offered
             groups[circle.pk] = trial[circle.pk]
+            seated.add(pid)
             user_id = registrations[pid].user_id
             Unplaced.objects.filter(season=season, user_id=user_id).delete()
             placed.append(Membership.objects.create(circle=circle, user_id=user_id))
