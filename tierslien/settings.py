@@ -107,6 +107,12 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Background tasks: Django's tasks API, stored in the database ---
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+# Background jobs that recover (tierslien/lib/jobs.py): a running job silent this long is
+# stalled and run again, at most JOB_MAX_ATTEMPTS times in all, then failed.
+JOB_HEARTBEAT_SECONDS = env_int("JOB_HEARTBEAT_SECONDS", 30)
+JOB_STALLED_AFTER_SECONDS = env_int("JOB_STALLED_AFTER_SECONDS", 180)
+JOB_QUEUED_TOO_LONG_SECONDS = env_int("JOB_QUEUED_TOO_LONG_SECONDS", 1800)
+JOB_MAX_ATTEMPTS = env_int("JOB_MAX_ATTEMPTS", 3)
 
 # --- Accounts ---
 AUTH_USER_MODEL = "accounts.User"

@@ -518,7 +518,9 @@ def test_the_progress_page_refreshes_while_the_draw_runs(
     meeting: Meeting, client_as: ClientAs
 ) -> None:
     Meeting.objects.filter(pk=meeting.pk).update(
-        draw_job="running", draw_progress={"iteration": 4, "lower": 0.1, "upper": 0.3, "seconds": 2}
+        draw_job="running",
+        draw_progress={"iteration": 4, "lower": 0.1, "upper": 0.3, "seconds": 2},
+        draw_heartbeat_at=timezone.now(),
     )
     page = client_as("facilitator").get(url("meeting_draw_progress", meeting))
     assert b'http-equiv="refresh"' in page.content
@@ -611,6 +613,9 @@ def test_a_running_draw_is_followed_and_a_stalled_one_restarted(
     page = client.get(url("meeting_seats_manage", meeting)).content.decode()
     assert url("meeting_draw_progress", meeting) in page
     assert 'class="draw-form"' not in page
-    Meeting.objects.filter(pk=meeting.pk).update(draw_job="running", draw_progress={})
+    # Running, but silent for two heartbeats (its worker died): the button comes back at
+    # once, before the automatic recovery would run it again.
+    silent = timezone.now() - datetime.timedelta(seconds=90)
+    Meeting.objects.filter(pk=meeting.pk).update(draw_job="running", draw_heartbeat_at=silent)
     page = client.get(url("meeting_seats_manage", meeting)).content.decode()
     assert 'class="draw-form"' in page
