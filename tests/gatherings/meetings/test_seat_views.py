@@ -43,7 +43,12 @@ PUBLIC = [
     "meeting_draw_panel",
 ]
 MANAGE_GET = ["meeting_seats_manage", "meeting_quotas", "meeting_draw_progress"]
-MANAGE_POST = ["meeting_quotas_adopt", "meeting_seed_publish", "meeting_draw_start"]
+MANAGE_POST = [
+    "meeting_quotas_adopt",
+    "meeting_seed_publish",
+    "meeting_draw_start",
+    "meeting_messages_resend",
+]
 MANAGEMENT = MANAGE_GET + MANAGE_POST
 POST_ONLY = APPLICANT_POST + MANAGE_POST
 
