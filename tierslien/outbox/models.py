@@ -11,6 +11,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class Channel(models.TextChoices):
@@ -20,7 +21,7 @@ class Channel(models.TextChoices):
     change; `recipient` then holds a phone number or a postal address.
     """
 
-    EMAIL = "email", _("Email")
+    EMAIL = "email", pgettext_lazy("channel", "Email")
 
 
 class MessageState(models.TextChoices):
