@@ -10,7 +10,7 @@ import pytest
 from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from tests.cast import Cast
 from tests.circles.conftest import Crowd
@@ -83,7 +83,8 @@ def test_a_composition_that_keeps_dying_fails_in_plain_words(
     assert season.state == SeasonState.OPEN  # registration open again, nothing half-written
     assert (season.job_state, season.job_error) == (JobState.FAILED, jobs.STALLED)
     assert not season.circles.exists()
-    assert "start the composition again" in str(failure_text(season.job_error))
+    with translation.override("en"):
+        assert "start the composition again" in str(failure_text(season.job_error))
 
 
 def test_a_worker_taken_for_dead_writes_nothing(

@@ -32,7 +32,9 @@ class MessageState(models.TextChoices):
 
 
 class Message(models.Model):
-    channel = models.CharField(max_length=20, choices=Channel.choices, default=Channel.EMAIL)
+    channel = models.CharField(
+        _("channel"), max_length=20, choices=Channel.choices, default=Channel.EMAIL
+    )
     # The person it is for when they have an account (their messages go with it); blank for
     # an evening's attendee or an invited contributor, known by their address only.
     user = models.ForeignKey(
@@ -42,9 +44,9 @@ class Message(models.Model):
         on_delete=models.CASCADE,
         related_name="outbox_messages",
     )
-    recipient = models.CharField(max_length=254)  # the address on this channel
+    recipient = models.CharField(_("address"), max_length=254)  # on this channel
     sender = models.CharField(max_length=254, blank=True)  # blank: DEFAULT_FROM_EMAIL
-    subject = models.CharField(max_length=998, blank=True)
+    subject = models.CharField(_("subject"), max_length=998, blank=True)
     body = models.TextField(blank=True)
     # [{"name", "content", "mimetype", "base64"}]: the .ics of a circle or a meeting.
     attachments = models.JSONField(default=list, blank=True)
@@ -57,7 +59,7 @@ class Message(models.Model):
     urgent = models.BooleanField(default=False)  # login codes: before the bulk
     message_id = models.CharField(max_length=255, unique=True)  # the same on every attempt
     state = models.CharField(
-        max_length=20, choices=MessageState.choices, default=MessageState.QUEUED
+        _("state"), max_length=20, choices=MessageState.choices, default=MessageState.QUEUED
     )
     attempts = models.PositiveSmallIntegerField(default=0)
     next_attempt_at = models.DateTimeField()
@@ -66,8 +68,8 @@ class Message(models.Model):
     claim = models.CharField(max_length=32, blank=True)
     lease_until = models.DateTimeField(null=True, blank=True)
     last_error = models.TextField(blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    sent_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(_("created on"), auto_now_add=True)
+    sent_at = models.DateTimeField(_("sent on"), null=True, blank=True)
     erased_at = models.DateTimeField(null=True, blank=True)  # content erased (retention)
 
     class Meta:
