@@ -5,9 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from django.urls import reverse
 
 from tests.circles.conftest import Proposed
-from tests.smtp import SmtpServer
+from tests.smtp import SmtpServer, free_port
 from tierslien.circles import publication
 from tierslien.circles.models import Membership
 from tierslien.outbox import services as outbox
@@ -58,6 +59,29 @@ def test_a_slow_or_dead_mail_server_never_fails_the_publication(
     smtp_server.fail_with(data="451 4.3.0 Try again later")
     with django_capture_on_commit_callbacks(execute=True):
         season = publication.publish_season(proposed.season, acting_user=None)
+    assert season.state == "published"
+    counts = outbox.counts(publication.topic(season.pk))
+    assert counts == outbox.Counts(waiting=len(_members(proposed)))
+
+
+def test_the_publish_request_never_talks_to_the_mail_server(
+    proposed: Proposed, client_as: Any, settings: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    # The production shape: tasks go to a queue (here a dummy one), not run in the request;
+    # and no mail server listens: publishing answers at once all the same.
+    settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.dummy.DummyBackend"}}
+    settings.MAILERS = {
+        "default": {
+            "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+            "OPTIONS": {"host": "127.0.0.1", "port": free_port(), "timeout": 1},
+        }
+    }
+    season = proposed.season
+    target = reverse("manage_season_publish", args=[season.territory.slug, season.pk])
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client_as("facilitator").post(target)
+    assert response.status_code == 302
+    season.refresh_from_db()
     assert season.state == "published"
     counts = outbox.counts(publication.topic(season.pk))
     assert counts == outbox.Counts(waiting=len(_members(proposed)))
