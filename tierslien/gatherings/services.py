@@ -176,7 +176,26 @@ def _engine_plan(built: Built, seed: int) -> Plan:
     return best[1]
 
 
+PLAN_TRIES = 5
+
+
+class _PlanChanged(Exception):
+    """Another plan was saved after this one's seats were read: compute it again."""
+
+
 def compose_tables(evening: Evening, *, fresh: bool = False, seed: int = 0) -> Composition:
+    """Seat everyone for every round; see `_compose_once`. A plan computed from seats
+    that another click replaced meanwhile (two facilitators, two tabs) is computed again
+    from the saved plan, instead of overwriting it and unseating the people it placed."""
+    for attempt in range(PLAN_TRIES):
+        try:
+            return _compose_once(evening, fresh=fresh, seed=seed, check=attempt < PLAN_TRIES - 1)
+        except _PlanChanged:
+            continue
+    raise AssertionError("unreachable: the last try does not check")
+
+
+def _compose_once(evening: Evening, *, fresh: bool, seed: int, check: bool) -> Composition:
     """Seat everyone for every round.
 
     The first time (or with `fresh`), the engine composes all the rounds at once.
@@ -217,7 +236,7 @@ def compose_tables(evening: Evening, *, fresh: bool = False, seed: int = 0) -> C
         )
         plan = placement.plan
         placed, moved = len(unseated), len(placement.moved)
-    _save_plan(current, built, plan)
+    _save_plan(current, built, plan, read=current.composed_at if check else _UNCHECKED)
     return Composition(
         fresh=fresh,
         placed=placed,
@@ -227,11 +246,16 @@ def compose_tables(evening: Evening, *, fresh: bool = False, seed: int = 0) -> C
     )
 
 
+_UNCHECKED: Any = object()
+
+
 @transaction.atomic
-def _save_plan(evening: Evening, built: Built, plan: Plan) -> None:
+def _save_plan(evening: Evening, built: Built, plan: Plan, *, read: Any = _UNCHECKED) -> None:
     locked = _locked(evening)
     if locked.state not in (EveningState.CHECKING_IN, EveningState.COMPOSED):
         raise EveningClosed  # the evening ended (or was purged) meanwhile
+    if read is not _UNCHECKED and locked.composed_at != read:
+        raise _PlanChanged  # computed from seats another plan replaced
     Seat.objects.filter(evening=locked).delete()
     Seat.objects.bulk_create(
         Seat(evening=locked, attendee=built.attendees[pid], round=r, table=table)
