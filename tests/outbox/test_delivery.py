@@ -193,3 +193,22 @@ def test_two_senders_at_once_send_each_message_once(smtp_server: SmtpServer) -> 
     assert errors == []
     assert smtp_server.recipients() == sorted(f"p{i}@example.org" for i in range(40))
     assert _states() == {MessageState.SENT: 40}
+
+
+def test_a_retry_is_scheduled_when_the_task_backend_can_defer(
+    smtp_server: SmtpServer, settings: Any
+) -> None:
+    from django.tasks import default_task_backend
+
+    settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.dummy.DummyBackend"}}
+    smtp_server.fail_with(data="451 4.3.0 Try again later")
+    (row,) = _queue(1)
+    backend = default_task_backend
+    backend.supports_defer = True  # the dummy backend records, as django-tasks-db would run
+    try:
+        assert services.deliver_due().retrying == 1
+    finally:
+        backend.supports_defer = False
+    row.refresh_from_db()
+    (result,) = [r for r in backend.results if r.args == [[row.pk]]]
+    assert result.task.run_after == row.next_attempt_at

@@ -223,6 +223,18 @@ def _sent(message: Message) -> None:
     )
 
 
+def _retry_later(ids: Sequence[int], at: datetime.datetime) -> None:
+    """A deferred delivery task for messages to try again (when the task backend can defer,
+    as django-tasks-db does): retries do not wait for the sweep, which remains the safety net."""
+    from tierslien.outbox.tasks import deliver_messages
+
+    try:
+        if deliver_messages.get_backend().supports_defer:
+            deliver_messages.using(run_after=at).enqueue(list(ids))
+    except Exception:  # the sweep sends them anyway
+        log.exception("outbox: could not schedule the retry of %s messages", len(ids))
+
+
 def _failed(message: Message, error: BaseException, *, permanent: bool) -> str:
     now = timezone.now()
     text = f"{type(error).__name__}: {error}"[:2000]
@@ -235,6 +247,8 @@ def _failed(message: Message, error: BaseException, *, permanent: bool) -> str:
     Message.objects.filter(pk=message.pk, claim=message.claim).update(
         state=state, next_attempt_at=next_at, claim="", lease_until=None, last_error=text
     )
+    if state == MessageState.QUEUED:
+        _retry_later([message.pk], next_at)
     return str(state)
 
 
