@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING
 
 import pytest
@@ -15,6 +15,7 @@ if TYPE_CHECKING:  # Django-free at import: the engine's tests run with `-p no:d
     from django.test import Client
 
     from tests.cast import Cast
+    from tests.smtp import SmtpServer
 
 _url_coverage = UrlCoverage()
 
@@ -99,3 +100,17 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
 
 def pytest_testnodedown(node: object, error: object) -> None:
     _url_coverage.merge_from_worker(node)
+
+
+@pytest.fixture
+def smtp_server(settings: object) -> Iterator[SmtpServer]:
+    """A real SMTP server on 127.0.0.1, and Django's default mailer pointed at it."""
+    from tests.smtp import SmtpServer
+
+    server = SmtpServer()
+    server.start()
+    settings.MAILERS = server.mailer()  # type: ignore[attr-defined]
+    try:
+        yield server
+    finally:
+        server.stop()

@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "allauth.mfa",
     "django_tasks_db",
     "tierslien.core",
+    "tierslien.outbox",
     "tierslien.accounts",
     "tierslien.territories",
     "tierslien.portraits",
@@ -109,6 +110,12 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Background tasks: Django's tasks API, stored in the database ---
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+# Background jobs that recover (tierslien/lib/jobs.py): a running job silent this long is
+# stalled and run again, at most JOB_MAX_ATTEMPTS times in all, then failed.
+JOB_HEARTBEAT_SECONDS = env_int("JOB_HEARTBEAT_SECONDS", 30)
+JOB_STALLED_AFTER_SECONDS = env_int("JOB_STALLED_AFTER_SECONDS", 180)
+JOB_QUEUED_TOO_LONG_SECONDS = env_int("JOB_QUEUED_TOO_LONG_SECONDS", 1800)
+JOB_MAX_ATTEMPTS = env_int("JOB_MAX_ATTEMPTS", 3)
 
 # --- Accounts ---
 AUTH_USER_MODEL = "accounts.User"
@@ -231,6 +238,11 @@ elif _email_backend == "smtp":
 MAILERS = {"default": {"BACKEND": _EMAIL_BACKENDS[_email_backend], "OPTIONS": _email_options}}
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Tiers Lien <noreply@tierslien.localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# The outbox (docs/outbox.md): every message is queued, then sent by the workers.
+OUTBOX_MAX_ATTEMPTS = env_int("OUTBOX_MAX_ATTEMPTS", 6)
+OUTBOX_BACKOFF_SECONDS = env_int("OUTBOX_BACKOFF_SECONDS", 60)  # 1, 2, 4... minutes
+OUTBOX_LEASE_SECONDS = env_int("OUTBOX_LEASE_SECONDS", 600)  # a sender silent this long died
+OUTBOX_KEEP_DAYS = env_int("OUTBOX_KEEP_DAYS", 30)  # then what messages said is erased
 
 # --- Languages: French first, English too ---
 LANGUAGE_CODE = "fr"

@@ -30,7 +30,7 @@ def _link(body: str) -> str:
     return match.group(1)
 
 
-@pytest.mark.django_db
+@pytest.mark.django_db(transaction=True)  # emails leave the outbox on commit
 def test_signup_creates_an_unverified_account_with_terms_consent_and_sends_a_link(client) -> None:
     response = client.post(reverse("account_signup"), SIGNUP)
     assert response.status_code == 302
@@ -45,7 +45,7 @@ def test_signup_creates_an_unverified_account_with_terms_consent_and_sends_a_lin
     assert "confirm" in mail.outbox[0].subject.lower()  # English, as chosen
 
 
-@pytest.mark.django_db
+@pytest.mark.django_db(transaction=True)  # emails leave the outbox on commit
 def test_signup_email_is_in_french_for_french_speakers(client) -> None:
     client.post(reverse("account_signup"), SIGNUP | {"language": "fr"})
     assert "adresse" in mail.outbox[0].subject.lower()
@@ -67,7 +67,7 @@ def test_display_name_cannot_be_an_email(client) -> None:
     assert not User.objects.exists()
 
 
-@pytest.mark.django_db
+@pytest.mark.django_db(transaction=True)  # emails leave the outbox on commit
 def test_the_link_in_the_email_verifies_and_signs_in(client) -> None:
     client.post(reverse("account_signup"), SIGNUP)
     confirm_url = _link(mail.outbox[0].body)
@@ -96,7 +96,7 @@ def test_login_with_wrong_password_is_refused(cast: Cast, client) -> None:
     assert client.get(reverse("profile")).status_code == 302
 
 
-@pytest.mark.django_db
+@pytest.mark.django_db(transaction=True)  # emails leave the outbox on commit
 def test_login_by_code_sent_by_email(cast: Cast, client) -> None:
     response = client.post(reverse("account_request_login_code"), {"email": cast.outsider.email})
     assert response.status_code == 302
@@ -118,7 +118,7 @@ def test_after_five_failed_logins_even_the_right_password_is_refused(cast: Cast,
     assert client.get(reverse("profile")).status_code == 302
 
 
-@pytest.mark.django_db
+@pytest.mark.django_db(transaction=True)  # emails leave the outbox on commit
 def test_login_codes_are_rate_limited(cast: Cast, client) -> None:
     statuses = [
         client.post(

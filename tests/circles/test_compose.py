@@ -130,7 +130,9 @@ def test_too_few_people_at_composition_time_fails_cleanly(
     cast: Cast, season: Season, crowd: Crowd
 ) -> None:
     crowd(season, 3)
-    Season.objects.filter(pk=season.pk).update(state=SeasonState.COMPOSING)
+    Season.objects.filter(pk=season.pk).update(
+        state=SeasonState.COMPOSING, job_state=JobState.QUEUED
+    )
     assert run_composition(season.pk) == SeasonState.OPEN
     season.refresh_from_db()
     assert season.job_error == "too_few_people"
@@ -140,7 +142,9 @@ def test_invalid_problem_fails_with_the_engine_message(
     cast: Cast, season: Season, crowd: Crowd, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     crowd(season, 6)
-    Season.objects.filter(pk=season.pk).update(state=SeasonState.COMPOSING)
+    Season.objects.filter(pk=season.pk).update(
+        state=SeasonState.COMPOSING, job_state=JobState.QUEUED
+    )
 
     def bad(_season: Season) -> Any:
         raise mixing.ProblemError("must be a number", where="person 'r1'")
@@ -163,7 +167,9 @@ def test_a_result_arriving_after_the_season_moved_is_dropped(
     cast: Cast, season: Season, crowd: Crowd, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     crowd(season, 6)
-    Season.objects.filter(pk=season.pk).update(state=SeasonState.COMPOSING)
+    Season.objects.filter(pk=season.pk).update(
+        state=SeasonState.COMPOSING, job_state=JobState.QUEUED
+    )
     real_solve = mixing.solve
 
     def solve_then_reopen(*args: Any, **kwargs: Any) -> mixing.Result:
@@ -179,7 +185,9 @@ def test_a_result_arriving_after_the_season_moved_is_dropped(
 def test_progress_is_written_at_most_every_interval(
     season: Season, django_assert_num_queries: Any
 ) -> None:
-    Season.objects.filter(pk=season.pk).update(state=SeasonState.COMPOSING)
+    Season.objects.filter(pk=season.pk).update(
+        state=SeasonState.COMPOSING, job_state=JobState.QUEUED
+    )
     writer = ProgressWriter(season.pk, interval=3600)
     with django_assert_num_queries(1):
         writer(mixing.Progress(0.1, 1.0, "improve", 12.5, 0.25))
@@ -199,7 +207,9 @@ def test_progress_during_a_real_composition_reaches_the_row(
     cast: Cast, season: Season, crowd: Crowd, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     crowd(season, 12)
-    Season.objects.filter(pk=season.pk).update(state=SeasonState.COMPOSING)
+    Season.objects.filter(pk=season.pk).update(
+        state=SeasonState.COMPOSING, job_state=JobState.QUEUED
+    )
     seen: list[float] = []
     original = ProgressWriter.__call__
 

@@ -27,7 +27,13 @@ GET_PAGES = [
     ("manage_season_progress_json", SeasonState.COMPOSING, True),
     ("manage_season_proposal", SeasonState.PROPOSED, True),
 ]
-POST_ONLY = ["manage_season_compose", "manage_season_cancel", "manage_season_reopen"]
+POST_ONLY = [
+    "manage_season_compose",
+    "manage_season_cancel",
+    "manage_season_reopen",
+    "manage_season_retry",
+    "manage_season_resend",
+]
 ALL_PAGES = [name for name, _state, _season in GET_PAGES] + POST_ONLY
 WITH_SEASON = [name for name, _state, takes in GET_PAGES if takes] + POST_ONLY
 STATE = {name: state for name, state, _takes in GET_PAGES}

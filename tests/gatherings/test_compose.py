@@ -184,3 +184,29 @@ def test_evening_over_while_the_engine_runs_keeps_no_plan(
     with pytest.raises(services.EveningClosed):
         services.compose_tables(evening)
     assert not Seat.objects.exists()
+
+
+def test_a_plan_saved_meanwhile_is_not_overwritten_with_stale_seats(
+    evening: Evening, crowd: Crowd, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Two clicks at once: the second plan was computed before the first was saved; it is
+    computed again from the saved plan, so the late arrival the first one seated keeps a
+    seat (was: overwritten, unseated)."""
+    crowd(evening, 12)
+    services.compose_tables(evening)
+    late = services.check_in(evening, first_name="Zoé", answers={})
+    real = services.place_newcomers
+    calls = []
+
+    def other_click_saves_first(*args: object, **kwargs: object) -> object:
+        calls.append(1)
+        if len(calls) == 1:  # meanwhile, another click seats the late arrival and saves
+            monkeypatch.setattr(services, "place_newcomers", real)
+            services.compose_tables(evening)
+            monkeypatch.setattr(services, "place_newcomers", other_click_saves_first)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(services, "place_newcomers", other_click_saves_first)
+    services.compose_tables(evening)
+    assert len(calls) == 2  # computed again from the saved plan
+    assert all(person_id(late.pk) in rotation for rotation in plan_of(evening))

@@ -101,6 +101,7 @@ def test_deleting_an_account_removes_every_row_naming_the_person(cast: Cast) -> 
     _give_meeting_rows(user, cast)
     _give_moderation_and_feedback_rows(user, cast)
     _give_space_rows(user, cast)
+    _give_outbox_rows(user)
     others_before = {
         spec.label: apps.get_model(spec.label)
         ._default_manager.exclude(**{spec.owner: user.pk})
@@ -179,6 +180,15 @@ def _give_meeting_rows(user: User, cast: Cast) -> None:
     )
     mine = Application.objects.create(meeting=meeting, user=user, pseudonym="p1", applied_at=moment)
     TableSeat.objects.create(meeting=meeting, rotation=1, table=1, application=mine)
+
+
+def _give_outbox_rows(user: User) -> None:
+    """A message queued for the person (the outbox)."""
+    from django.core.mail import EmailMessage
+
+    from tierslien.outbox.services import queue_email
+
+    queue_email(EmailMessage("Hello", "Body", None, [user.email]), topic="test", user=user)
 
 
 def _give_space_rows(user: User, cast: Cast) -> None:

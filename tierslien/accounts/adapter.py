@@ -5,11 +5,17 @@ from typing import Any
 from allauth.account.adapter import DefaultAccountAdapter
 from django.utils import translation
 
+from tierslien.accounts.models import User
+from tierslien.outbox import services as outbox
+
 
 class AccountAdapter(DefaultAccountAdapter):
     def send_mail(self, template_prefix: str, email: str, context: dict[str, Any]) -> None:
-        """Write each email in its recipient's language."""
+        """Write each email in its recipient's language and queue it in the outbox, urgent:
+        a login code or a verification link leaves as soon as the request commits."""
         user = context.get("user")
         language = getattr(user, "language", None) or translation.get_language()
         with translation.override(language):
-            super().send_mail(template_prefix, email, context)
+            message = self.render_mail(template_prefix, email, context)
+        owner = user if isinstance(user, User) and user.pk is not None else None
+        outbox.queue_email(message, topic="account", user=owner, language=language, urgent=True)

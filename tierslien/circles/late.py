@@ -150,25 +150,31 @@ def place_waiting(
 ) -> Circle:
     """Offer someone waiting a seat: in `to_circle_id`, or where the engine puts them."""
     _check(season)
+    if to_circle_id is not None:
+        return _offer(season, user_id, to_circle_id)
+    # The engine searches outside the lock (up to two seconds) on a copy read now; its
+    # choice is checked again under the lock, against the circles as they are then.
     current = load(season)
     pid = _waiting_pid(current, season, user_id)
-    if to_circle_id is not None:
-        return _offer(season, current, pid, user_id, _circle(current, to_circle_id))
     try:
-        chosen = _circle(current, engine_choice(current, pid))
-        return _offer(season, current, pid, user_id, chosen)
+        return _offer(season, user_id, engine_choice(current, pid))
     except (mixing.ProblemError, BreaksRules):  # the engine's seat must keep every rule too
         raise NoSeat from None
 
 
 @transaction.atomic
-def _offer(season: Season, current: Current, pid: str, user_id: int, circle: Circle) -> Circle:
+def _offer(season: Season, user_id: int, circle_id: int) -> Circle:
+    """Lock the season, then read its circles: concurrent offers are checked one after the
+    other, each against the seats the previous ones took (never a copy read before)."""
     from tierslien.circles.publication import _invite, _memberships
 
     locked = Season.objects.select_for_update().get(pk=season.pk)
     _check(locked)
     if Membership.objects.filter(circle__season=locked, user_id=user_id).exists():
         raise NotWaiting
+    current = load(locked)
+    pid = _waiting_pid(current, locked, user_id)
+    circle = _circle(current, circle_id)
     changed = {key: list(members) for key, members in current.groups.items()}
     changed[circle.pk].append(pid)
     refuse_breaking(current, changed, [circle.pk], force=False)

@@ -13,6 +13,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from tierslien.lib import jobs
 from tierslien.territories.models import Territory, Venue
 
 
@@ -32,11 +33,13 @@ class Rhythm(models.TextChoices):
 
 
 class JobState(models.TextChoices):
-    IDLE = "idle", _("Not started")
-    QUEUED = "queued", _("Waiting for the composer")
-    RUNNING = "running", _("Composing")
-    DONE = "done", _("Done")
-    FAILED = "failed", _("Failed")
+    """The composition's states: those of every background job (`lib/jobs.py`)."""
+
+    IDLE = jobs.JobState.IDLE.value, _("Not started")
+    QUEUED = jobs.JobState.QUEUED.value, _("Waiting for the composer")
+    RUNNING = jobs.JobState.RUNNING.value, _("Composing")
+    DONE = jobs.JobState.DONE.value, _("Done")
+    FAILED = jobs.JobState.FAILED.value, _("Failed")
 
 
 def monday_of(day: datetime.date) -> datetime.date:
@@ -90,6 +93,11 @@ class Season(models.Model):
     job_keep_locked = models.BooleanField(default=False)
     job_started_at = models.DateTimeField(null=True, blank=True)
     job_finished_at = models.DateTimeField(null=True, blank=True)
+    # Recovery (lib/jobs.py): the attempt a worker holds (its writes are filtered on it)
+    # and the last sign of life of that worker.
+    job_attempt = models.PositiveIntegerField(default=0)  # grows with every start and retry
+    job_retries = models.PositiveSmallIntegerField(default=0)  # automatic ones, this run
+    job_heartbeat_at = models.DateTimeField(null=True, blank=True)
     # The engine's report of the proposal (season-wide figures, no person in it).
     report = models.JSONField(default=dict, blank=True)
 

@@ -2,8 +2,9 @@
 
 - `publish_season`: in one transaction the season becomes *published* and every
   membership an invitation with a deadline; each member's email (in their
-  language, with an .ics of every session) is rendered inside the transaction
-  and sent after it commits — a failure anywhere publishes nothing, sends nothing.
+  language, with an .ics of every session) is rendered and queued in the outbox
+  inside the transaction, and sent by the workers after it commits — a failure
+  anywhere publishes nothing, sends nothing; a commit cannot lose an email.
 - `answer_invitation`: confirm, or decline (the seat is freed).
 - `expire_invitations`: invitations not answered in time free their seat.
 - A freed seat is offered to someone of the season's unplaced list by the
@@ -42,6 +43,7 @@ from tierslien.circles.models import (
 )
 from tierslien.circles.schedule import SessionTime, session_times
 from tierslien.lib import ical
+from tierslien.outbox import services as outbox
 from tierslien.territories.display import slot_label
 
 log = logging.getLogger(__name__)
@@ -125,12 +127,9 @@ def render_invitation(membership: Membership) -> EmailMultiAlternatives:
     return message
 
 
-def _send_later(messages: list[EmailMultiAlternatives]) -> None:
-    def send() -> None:
-        for message in messages:
-            message.send()
-
-    transaction.on_commit(send)
+def topic(season_id: int) -> str:
+    """The outbox topic of a season's messages (counted on the season's page)."""
+    return f"season:{season_id}"
 
 
 def _invite(memberships: list[Membership], season: Season, now: datetime.datetime) -> None:
@@ -144,7 +143,10 @@ def _invite(memberships: list[Membership], season: Season, now: datetime.datetim
     Membership.objects.bulk_update(
         memberships, ["status", "invited_at", "respond_by", "responded_at"]
     )
-    _send_later([render_invitation(membership) for membership in memberships])
+    outbox.queue_emails(
+        [outbox.Outgoing(render_invitation(m), m.user) for m in memberships],
+        topic=topic(season.pk),
+    )
 
 
 def _memberships(season: Season) -> Any:
@@ -280,26 +282,39 @@ def refill(season_id: int, *, time_limit: float = 2.0) -> int:
             continue  # a new circle: none is opened after publication
         home = max(set(homes), key=homes.count)
         offers[home] += [m for m in group.members if m in waiting]
-    return _place(season, current, offers)
+    return _place(season, offers)
 
 
 @transaction.atomic
-def _place(season: Season, current: Any, offers: dict[int, list[str]]) -> int:
+def _place(season: Season, offers: dict[int, list[str]]) -> int:
+    """Lock the season, then read its circles again: the engine's offers were computed on
+    a copy read before, so seats taken meanwhile (a facilitator's offer, another refill)
+    count, and someone placed meanwhile is not placed twice."""
+    from tierslien.circles.review import load
+
     locked = Season.objects.select_for_update().get(pk=season.pk)
     if locked.state not in (SeasonState.PUBLISHED, SeasonState.RUNNING):
         return 0
+    current = load(locked)
+    seated = {pid for members in current.groups.values() for pid in members}
+    gone = set(
+        Unplaced.objects.filter(season=locked, code__in=GAVE_BACK).values_list("user_id", flat=True)
+    )
     groups = {key: list(members) for key, members in current.groups.items()}
     registrations = current.built.registrations
     placed: list[Membership] = []
     for circle in current.circles:
         for pid in offers.get(circle.pk, []):
-            if len(groups[circle.pk]) >= season.max_size:
+            if len(groups[circle.pk]) >= locked.max_size:
                 break
+            if pid in seated or pid not in registrations or registrations[pid].user_id in gone:
+                continue  # placed, or gave their seat back, since the engine's copy was read
             trial = dict(groups)
             trial[circle.pk] = [*groups[circle.pk], pid]
             if current.problems(trial).get(circle.pk, []) != []:
                 continue  # would break a rule of this circle: not offered
             groups[circle.pk] = trial[circle.pk]
+            seated.add(pid)
             user_id = registrations[pid].user_id
             Unplaced.objects.filter(season=season, user_id=user_id).delete()
             placed.append(Membership.objects.create(circle=circle, user_id=user_id))

@@ -36,6 +36,10 @@ FAILURES: Final[dict[str, Any]] = {
     "invalid_problem": _("The season's data could not be handed to the composer."),
     "internal": _("The composer stopped on an unexpected error."),
     "cancelled": _("A facilitator stopped the composition."),
+    "stalled": _(
+        "The composer stopped answering, several times in a row (its server was interrupted). "
+        "Nothing was lost: start the composition again."
+    ),
 }
 
 

@@ -20,6 +20,7 @@ from tierslien.circles.models import (
     Unplaced,
     monday_of,
 )
+from tierslien.lib import jobs
 from tierslien.lib.slots import normalise_slots
 from tierslien.portraits.models import Portrait
 from tierslien.territories.models import Territory
@@ -149,9 +150,15 @@ def _enqueue_composition(current: Season, *, keep_locked: bool) -> Season:
     current.job_seed = secrets.randbelow(2**31)
     current.job_started_at = None
     current.job_finished_at = None
+    current.job_attempt += 1  # a new attempt: a worker of an earlier one writes nothing
+    current.job_retries = 0
+    current.job_heartbeat_at = timezone.now()
     current.report = {}
     current.save(
         update_fields=[
+            "job_attempt",
+            "job_retries",
+            "job_heartbeat_at",
             "job_state",
             "job_progress",
             "job_best_score",
@@ -180,6 +187,25 @@ def reopen_season(season: Season, *, acting_user: Any) -> Season:
     current.job_progress = 0.0
     current.report = {}
     current.save(update_fields=["job_state", "job_progress", "report"])
+    return current
+
+
+class JobAlive(Exception):
+    """The job gave a sign of life recently: it is running, not stuck."""
+
+
+@transaction.atomic
+def retry_composition(season: Season, *, acting_user: Any) -> Season:
+    """Run a stuck composition again now (silent for two heartbeats, or failed while
+    composing); the worker of the previous attempt, if it ever wakes up, writes nothing."""
+    from tierslien.circles.compose import requeue
+
+    current = _locked_season(season)
+    if current.state != SeasonState.COMPOSING:
+        raise NotComposing
+    if not jobs.policy.retryable(current.job_state, current.job_heartbeat_at, timezone.now()):
+        raise JobAlive
+    requeue(current, automatic=False)
     return current
 
 

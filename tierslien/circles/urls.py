@@ -24,6 +24,16 @@ urlpatterns = [
         name="manage_season_cancel",
     ),
     path(
+        "manage/seasons/<int:season_id>/retry/",
+        views.manage_season_retry,
+        name="manage_season_retry",
+    ),
+    path(
+        "manage/seasons/<int:season_id>/messages/resend/",
+        views.manage_season_resend,
+        name="manage_season_resend",
+    ),
+    path(
         "manage/seasons/<int:season_id>/progress/",
         views.manage_season_progress,
         name="manage_season_progress",

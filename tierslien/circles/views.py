@@ -7,10 +7,12 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from tierslien.circles import late, publication, review, services
+from tierslien.circles import compose, late, publication, review, services
 from tierslien.circles.access import (
     ANSWERABLE,
     get_own_membership,
@@ -34,6 +36,8 @@ from tierslien.circles.models import Circle, Membership, Season, SeasonState, Un
 from tierslien.circles.proposal import build_proposal, circles_answers, seasons_with_counts
 from tierslien.circles.reasons import failure_text
 from tierslien.circles.schedule import session_times
+from tierslien.lib import jobs
+from tierslien.outbox import services as outbox
 from tierslien.territories.access import get_territory, territory_management
 from tierslien.territories.display import slot_label
 from tierslien.territories.models import Territory
@@ -144,12 +148,30 @@ def manage_season_cancel(
     return redirect("manage_season_list", territory.slug)
 
 
+@require_POST
+@territory_management
+def manage_season_retry(request: HttpRequest, territory: Territory, season_id: int) -> HttpResponse:
+    season = get_season(territory, season_id)
+    try:
+        services.retry_composition(season, acting_user=request.user)
+    except services.NotComposing:
+        messages.error(request, _("This season is not being composed."))
+        return _season_home(territory, season)
+    except services.JobAlive:
+        messages.info(request, _("The composer is working: it gave a sign of life just now."))
+        return redirect("manage_season_progress", territory.slug, season.pk)
+    messages.success(request, _("The composition was started again."))
+    return redirect("manage_season_progress", territory.slug, season.pk)
+
+
 @require_safe
 @territory_management
 def manage_season_progress(
     request: HttpRequest, territory: Territory, season_id: int
 ) -> HttpResponse:
     season = get_season(territory, season_id)
+    if compose.recover_stalled_jobs(season_id=season.pk):  # its worker died: noticed now
+        season = get_season(territory, season_id)
     return render(
         request,
         "circles/manage/season_progress.html",
@@ -157,6 +179,8 @@ def manage_season_progress(
             "territory": territory,
             "season": season,
             "composing": season.state == SeasonState.COMPOSING,
+            "retryable": season.state == SeasonState.COMPOSING
+            and jobs.policy.retryable(season.job_state, season.job_heartbeat_at, timezone.now()),
             "percent": round(100 * season.job_progress),
             "failure": failure_text(season.job_error) if season.job_error else None,
         },
@@ -413,8 +437,31 @@ def manage_season_circles(
             "waiting": late.waiting_people(season) if placeable else [],
             "placeable": placeable,
             "late_open": services.late_registration_is_open(season),
+            "messages_sent": outbox.counts(publication.topic(season.pk)),
         },
     )
+
+
+@require_POST
+@territory_management
+def manage_season_resend(
+    request: HttpRequest, territory: Territory, season_id: int
+) -> HttpResponse:
+    season = get_season(territory, season_id)
+    count = outbox.resend_failed(publication.topic(season.pk), acting_user=request.user)
+    if count:
+        messages.success(
+            request,
+            ngettext(
+                "%(count)d message will be sent again.",
+                "%(count)d messages will be sent again.",
+                count,
+            )
+            % {"count": count},
+        )
+    else:
+        messages.info(request, _("No failed message to send again."))
+    return redirect("manage_season_circles", territory.slug, season.pk)
 
 
 def _to_circles(territory: Territory, season: Season, circle: Circle | None = None) -> HttpResponse:

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
-from django.core.mail import send_mail
+from django.core.mail import EmailMessage
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -32,6 +32,7 @@ from tierslien.gatherings.models.evening import DOOR_CODE_MAX_MISSES
 from tierslien.gatherings.problem import Built, build_problem, person_id, solution_plan
 from tierslien.gatherings.questions import clean_answers, evening_questions
 from tierslien.gatherings.seating import Plan, place_newcomers, repeats
+from tierslien.outbox import services as outbox
 from tierslien.portraits.models import Answer
 from tierslien.territories.models import Territory, Venue
 
@@ -245,7 +246,26 @@ def _engine_plan(built: Built, seed: int) -> Plan:
     return best[1]
 
 
+PLAN_TRIES = 5
+
+
+class _PlanChanged(Exception):
+    """Another plan was saved after this one's seats were read: compute it again."""
+
+
 def compose_tables(evening: Evening, *, fresh: bool = False, seed: int = 0) -> Composition:
+    """Seat everyone for every round; see `_compose_once`. A plan computed from seats
+    that another click replaced meanwhile (two facilitators, two tabs) is computed again
+    from the saved plan, instead of overwriting it and unseating the people it placed."""
+    for attempt in range(PLAN_TRIES):
+        try:
+            return _compose_once(evening, fresh=fresh, seed=seed, check=attempt < PLAN_TRIES - 1)
+        except _PlanChanged:
+            continue
+    raise AssertionError("unreachable: the last try does not check")
+
+
+def _compose_once(evening: Evening, *, fresh: bool, seed: int, check: bool) -> Composition:
     """Seat everyone for every round.
 
     The first time (or with `fresh`), the engine composes all the rounds at once.
@@ -286,7 +306,7 @@ def compose_tables(evening: Evening, *, fresh: bool = False, seed: int = 0) -> C
         )
         plan = placement.plan
         placed, moved = len(unseated), len(placement.moved)
-    _save_plan(current, built, plan)
+    _save_plan(current, built, plan, read=current.composed_at if check else _UNCHECKED)
     return Composition(
         fresh=fresh,
         placed=placed,
@@ -296,11 +316,16 @@ def compose_tables(evening: Evening, *, fresh: bool = False, seed: int = 0) -> C
     )
 
 
+_UNCHECKED: Any = object()
+
+
 @transaction.atomic
-def _save_plan(evening: Evening, built: Built, plan: Plan) -> None:
+def _save_plan(evening: Evening, built: Built, plan: Plan, *, read: Any = _UNCHECKED) -> None:
     locked = _locked(evening)
     if locked.state not in (EveningState.CHECKING_IN, EveningState.COMPOSED):
         raise EveningClosed  # the evening ended (or was purged) meanwhile
+    if read is not _UNCHECKED and locked.composed_at != read:
+        raise _PlanChanged  # computed from seats another plan replaced
     Seat.objects.filter(evening=locked).delete()
     Seat.objects.bulk_create(
         Seat(evening=locked, attendee=built.attendees[pid], round=r, table=table)
@@ -346,7 +371,7 @@ def invitation_link(territory: Territory) -> str:
     return f"{settings.SITE_URL.rstrip('/')}{reverse('account_signup')}?{query}"
 
 
-def _send_invitation(email: str, territory_name: str, link: str) -> None:
+def _queue_invitation(evening_id: int, email: str, territory_name: str, link: str) -> None:
     with translation.override("fr"):
         subject = _("Join the circles of %(territory)s") % {"territory": territory_name}
         body = _(
@@ -358,7 +383,9 @@ def _send_invitation(email: str, territory_name: str, link: str) -> None:
             "We will not write to you again: your email address is deleted with the "
             "rest of the evening's data within 30 days.\n\n— %(site)s"
         ) % {"territory": territory_name, "link": link, "site": settings.SITE_NAME}
-    send_mail(subject, body, None, [email])
+    outbox.queue_email(
+        EmailMessage(subject, body, None, [email]), topic=f"evening:{evening_id}", language="fr"
+    )
 
 
 @transaction.atomic
@@ -374,8 +401,7 @@ def invite_attendees(evening: Evening, *, now: datetime.datetime | None = None) 
     link = invitation_link(locked.territory)
     name = locked.territory.name
     for attendee in pending:
-        email = attendee.email
-        transaction.on_commit(lambda email=email: _send_invitation(email, name, link))
+        _queue_invitation(locked.pk, attendee.email, name, link)
     Attendee.objects.filter(pk__in=[a.pk for a in pending]).update(invited_at=moment)
     locked.invited_at = moment
     locked.save(update_fields=["invited_at", "updated_at"])
@@ -389,6 +415,7 @@ def purge_evening(evening: Evening) -> Evening:
     Seat.objects.filter(evening=locked).delete()
     Attendee.objects.filter(evening=locked).delete()  # cascades to companions
     DoorCodeMiss.objects.filter(evening=locked).delete()
+    outbox.erase_topic(f"evening:{locked.pk}")  # their addresses in the invitations sent
     locked.current_round = 0
     locked.round_ends_at = None
     return transition(locked, EveningState.PURGED, also=("current_round", "round_ends_at"))

@@ -9,7 +9,7 @@ from typing import Any
 
 from django.apps import apps
 from django.conf import settings
-from django.core.mail import send_mail
+from django.core.mail import EmailMessage
 from django.db import IntegrityError, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from tierslien.accounts.models import User
 from tierslien.circles.models import Circle, Membership
 from tierslien.moderation.models import Block, Removal, Report, ReportState
+from tierslien.outbox import services as outbox
 
 
 class AlreadyHandled(Exception):
@@ -170,11 +171,11 @@ def remove_member(report: Report, *, acting_user: Any, note: str = "") -> Remova
     )
     _handle(locked, acting_user, now)
     person = User.objects.get(pk=locked.reported_id)
-    transaction.on_commit(lambda: _send_removal_notice(person))
+    _queue_removal_notice(person)
     return removal
 
 
-def _send_removal_notice(person: User) -> None:
+def _queue_removal_notice(person: User) -> None:
     with translation.override(person.language):
         subject = _("Your circle")
         body = _(
@@ -184,4 +185,6 @@ def _send_removal_notice(person: User) -> None:
             "If you would like to talk about it, you can reply to the facilitator of your "
             "territory.\n\n— %(site)s"
         ) % {"name": person.display_name, "site": settings.SITE_NAME}
-    send_mail(subject, body, None, [person.email])
+    outbox.queue_email(
+        EmailMessage(subject, body, None, [person.email]), topic="moderation", user=person
+    )

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import datetime
 import secrets
-from functools import partial
 from typing import Any
 
 from django.conf import settings
-from django.core.mail import send_mail
+from django.core.mail import EmailMessage
 from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -17,6 +16,7 @@ from django.utils import timezone, translation
 from tierslien.circles.access import VISIBLE_TO_MEMBERS, member_circles
 from tierslien.circles.models import Circle, Membership
 from tierslien.circles.schedule import SessionTime, session_times
+from tierslien.outbox import services as outbox
 from tierslien.spaces.models import (
     AidKind,
     AidOffer,
@@ -162,7 +162,7 @@ def _circles_meeting_on(day: datetime.date) -> list[tuple[Circle, SessionTime]]:
     return found
 
 
-def _send_reminder(user: Any, circle: Circle, session: SessionTime) -> None:
+def _queue_reminder(user: Any, circle: Circle, session: SessionTime) -> None:
     with translation.override(user.language):
         context = {
             "user": user,
@@ -175,7 +175,11 @@ def _send_reminder(user: Any, circle: Circle, session: SessionTime) -> None:
         }
         subject = render_to_string("spaces/email/reminder_subject.txt", context).strip()
         body = render_to_string("spaces/email/reminder_body.txt", context)
-    send_mail(subject, body, None, [user.email])
+    outbox.queue_email(
+        EmailMessage(subject, body, None, [user.email]),
+        topic=f"season:{circle.season_id}",
+        user=user,
+    )
 
 
 def send_session_reminders(now: datetime.datetime) -> int:
@@ -195,7 +199,7 @@ def send_session_reminders(now: datetime.datetime) -> int:
                     if member_circles(m.user).filter(pk=circle.pk).exists()
                 ]
                 for user in members:
-                    transaction.on_commit(partial(_send_reminder, user, circle, session))
+                    _queue_reminder(user, circle, session)
         except IntegrityError:
             continue  # already sent (by an earlier run)
         sent += 1

@@ -332,10 +332,14 @@ def test_a_stalled_draw_can_be_started_again(meeting: Meeting, applicants: Appli
     publish(meeting)
     started = allocation.start_draw(meeting)  # on_commit not run: stays queued
     assert not allocation.stalled(started)
-    later = timezone.now() + allocation.STALLED_AFTER + datetime.timedelta(minutes=1)
+    with pytest.raises(allocation.DrawRunning):
+        allocation.start_draw(meeting)
+    # Silent for two heartbeats (a minute): the facilitator may start it again at once.
+    later = timezone.now() + datetime.timedelta(minutes=1, seconds=1)
     assert allocation.stalled(started, later)
     again = allocation.start_draw(meeting, now=later)
     assert again.draw_job == "queued"
-    Meeting.objects.filter(pk=meeting.pk).update(draw_job="running", draw_progress={})
+    assert again.draw_attempt == started.draw_attempt + 1
+    Meeting.objects.filter(pk=meeting.pk).update(draw_job="running", draw_heartbeat_at=None)
     meeting.refresh_from_db()
     assert allocation.stalled(meeting)

@@ -44,7 +44,12 @@ PUBLIC = [
     "meeting_draw_counts",
 ]
 MANAGE_GET = ["meeting_seats_manage", "meeting_quotas", "meeting_draw_progress"]
-MANAGE_POST = ["meeting_quotas_adopt", "meeting_seed_publish", "meeting_draw_start"]
+MANAGE_POST = [
+    "meeting_quotas_adopt",
+    "meeting_seed_publish",
+    "meeting_draw_start",
+    "meeting_messages_resend",
+]
 MANAGEMENT = MANAGE_GET + MANAGE_POST
 POST_ONLY = APPLICANT_POST + MANAGE_POST
 
@@ -544,7 +549,9 @@ def test_the_progress_page_refreshes_while_the_draw_runs(
     meeting: Meeting, client_as: ClientAs
 ) -> None:
     Meeting.objects.filter(pk=meeting.pk).update(
-        draw_job="running", draw_progress={"iteration": 4, "lower": 0.1, "upper": 0.3, "seconds": 2}
+        draw_job="running",
+        draw_progress={"iteration": 4, "lower": 0.1, "upper": 0.3, "seconds": 2},
+        draw_heartbeat_at=timezone.now(),
     )
     page = client_as("facilitator").get(url("meeting_draw_progress", meeting))
     assert b'http-equiv="refresh"' in page.content
@@ -637,6 +644,9 @@ def test_a_running_draw_is_followed_and_a_stalled_one_restarted(
     page = client.get(url("meeting_seats_manage", meeting)).content.decode()
     assert url("meeting_draw_progress", meeting) in page
     assert 'class="draw-form"' not in page
-    Meeting.objects.filter(pk=meeting.pk).update(draw_job="running", draw_progress={})
+    # Running, but silent for two heartbeats (its worker died): the button comes back at
+    # once, before the automatic recovery would run it again.
+    silent = timezone.now() - datetime.timedelta(seconds=90)
+    Meeting.objects.filter(pk=meeting.pk).update(draw_job="running", draw_heartbeat_at=silent)
     page = client.get(url("meeting_seats_manage", meeting)).content.decode()
     assert 'class="draw-form"' in page

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime
 from collections import Counter
 from itertools import combinations
+from typing import Any
 
 import pytest
 from django.utils import timezone
@@ -402,3 +403,22 @@ def test_the_meeting_is_over(cast: Cast, applicants: Applicants) -> None:
     assert meeting.held_at is not None
     with pytest.raises(tableplan.NotAllocated):
         tableplan.end_meeting(meeting)
+
+
+def test_a_plan_saved_meanwhile_is_computed_again(
+    cast: Cast, applicants: Applicants, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    meeting = day_meeting(cast, applicants, citizens=12)
+    real = tableplan.engine_plan
+    calls = []
+
+    def other_click_saves_first(*args: Any, **kwargs: Any) -> Any:
+        calls.append(1)
+        if len(calls) == 1:  # another click saves a plan while this one computes
+            Meeting.objects.get(pk=meeting.pk).save(update_fields=["updated_at"])
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(tableplan, "engine_plan", other_click_saves_first)
+    tableplan.compose_table_plan(meeting)
+    assert len(calls) == 2
+    assert sum(len(rotation) for rotation in plan_of(meeting)) == 12 * meeting.rotations

@@ -17,6 +17,11 @@
    `save_draw` stores, in one transaction, every probability and outcome, the
    waitlist order (reproducible from the seed, see `waitlist.waitlist_order`), the
    `tierslien-draw/1` record (panel.json) and moves the meeting to "allocated".
+   The draw is a job of `lib/jobs.py`: numbered attempts (a worker's writes are
+   filtered on its attempt), a heartbeat from a thread while it runs, and
+   `recover_stalled_jobs` (periodic, and when the facilitator opens the page) that
+   runs a draw whose worker died again, or fails it in plain words. The draw is
+   deterministic, so a second run stores what the first would have.
 """
 
 from __future__ import annotations
@@ -25,7 +30,6 @@ import csv
 import datetime
 import io
 import logging
-import math
 import secrets
 import time
 from collections import Counter
@@ -34,7 +38,8 @@ from dataclasses import dataclass
 from typing import Any, Final
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
+from django.db.models import Q
 from django.tasks import task
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -54,6 +59,8 @@ from tierslien.gatherings.models import (
     MeetingQuota,
     MeetingState,
 )
+from tierslien.lib import jobs
+from tierslien.lib.jobs import JobState
 from tierslien.lottery import (
     FeasibilityReport,
     InfeasibleQuotasError,
@@ -82,7 +89,11 @@ EVERYONE: Final = ("everyone", "yes")
 DEFAULT_TOLERANCE: Final = 0.05
 MAX_SEED: Final = 2**63 - 1
 PROGRESS_INTERVAL: Final = 0.5  # seconds between two progress writes
-STALLED_AFTER: Final = datetime.timedelta(minutes=15)  # no progress written for this long
+# Why a draw failed, when it is not the lottery's own words (Meeting.draw_error).
+STALLED_MESSAGE: Final = _(
+    "The draw stopped answering, several times in a row (its server was interrupted). "
+    "Nothing was lost: start the draw again."
+)
 
 Key = tuple[str, str]  # (criterion key, value)
 Bounds = dict[Key, tuple[int, int]]
@@ -110,7 +121,15 @@ class SensitiveCriterion(Exception):
 
 
 class DrawNotPossible(Exception):
-    """The draw cannot start now (seed not published, running already, meeting not open)."""
+    """The draw cannot start now (seed not published, meeting not open)."""
+
+
+class DrawRunning(DrawNotPossible):
+    """A draw is running and gave a sign of life `seconds` ago: not started twice."""
+
+    def __init__(self, seconds: int) -> None:
+        super().__init__(seconds)
+        self.seconds = seconds
 
 
 # --- Categories and quotas ----------------------------------------------------------------
@@ -461,106 +480,190 @@ def published_problem(meeting: Meeting) -> LotteryProblem | None:
 def time_limit() -> float | None:
     """settings.MEETING_DRAW_TIME_LIMIT (seconds), else None: until proven optimal, the only
     way a rerun reproduces the lottery bit for bit."""
-    raw = getattr(settings, "MEETING_DRAW_TIME_LIMIT", None)
-    return float(raw) if raw else None
+    return jobs.seconds(getattr(settings, "MEETING_DRAW_TIME_LIMIT", None), None) or None
 
 
 def stalled(meeting: Meeting, now: datetime.datetime | None = None) -> bool:
-    """A queued or running draw with no sign of life for STALLED_AFTER (a worker that died):
-    it may be started again (the draw being deterministic, two runs store the same)."""
-    if meeting.draw_job not in ("queued", "running"):
-        return False
-    raw = (meeting.draw_progress or {}).get("at")
-    try:
-        last = datetime.datetime.fromisoformat(str(raw))
-    except ValueError:
-        return True
-    return (now or timezone.now()) - last > STALLED_AFTER
+    """Whether the facilitator may start the draw again now: failed, or queued/running
+    with no sign of life for two heartbeats (its worker died). The draw being
+    deterministic, two runs store the same; the older attempt writes nothing."""
+    if meeting.draw_job == JobState.FAILED:
+        return False  # the plain "start again" case, not a stuck draw
+    return jobs.policy.retryable(meeting.draw_job, meeting.draw_heartbeat_at, now or timezone.now())
+
+
+def draw_error_text(meeting: Meeting) -> Any:
+    """Why the draw failed, in words: ours translated, or the lottery's own."""
+    return STALLED_MESSAGE if meeting.draw_error == jobs.STALLED else meeting.draw_error
+
+
+def _queue(locked: Meeting, moment: datetime.datetime, *, automatic: bool) -> None:
+    """A new attempt of the draw, queued (the meeting row locked by the caller)."""
+    locked.draw_attempt += 1
+    locked.draw_retries = locked.draw_retries + 1 if automatic else 0
+    locked.draw_job = JobState.QUEUED
+    locked.draw_error = ""
+    locked.draw_progress = {"at": moment.isoformat()}
+    locked.draw_heartbeat_at = moment
+    locked.save(
+        update_fields=[
+            "draw_attempt",
+            "draw_retries",
+            "draw_job",
+            "draw_error",
+            "draw_progress",
+            "draw_heartbeat_at",
+            "updated_at",
+        ]
+    )
+    meeting_id = locked.pk
+    transaction.on_commit(lambda: draw_meeting.enqueue(meeting_id))
 
 
 @transaction.atomic
 def start_draw(meeting: Meeting, *, now: datetime.datetime | None = None) -> Meeting:
-    """Queue the draw (background task); refused before the seed is published and while
-    another draw is alive."""
+    """Queue the draw (background task), or queue it again when it failed or its worker
+    went silent; refused before the seed is published and while a draw is alive."""
     locked = Meeting.objects.locked(meeting.pk)
     moment = now or timezone.now()
     if locked.state != MeetingState.OPEN or locked.seed_published_at is None:
         raise DrawNotPossible
-    if locked.draw_job in ("queued", "running") and not stalled(locked, moment):
-        raise DrawNotPossible
-    locked.draw_job = "queued"
-    locked.draw_error = ""
-    locked.draw_progress = {"at": moment.isoformat()}
-    locked.save(update_fields=["draw_job", "draw_error", "draw_progress", "updated_at"])
-    meeting_id = locked.pk
-    transaction.on_commit(lambda: draw_meeting.enqueue(meeting_id))
+    if locked.draw_job in jobs.ALIVE and not stalled(locked, moment):
+        last = locked.draw_heartbeat_at or moment
+        raise DrawRunning(max(0, int((moment - last).total_seconds())))
+    _queue(locked, moment, automatic=False)
     return locked
 
 
-class ProgressWriter:
-    """The lottery's progress callback: throttled writes of the bounds on the minimum."""
+def _attempt(meeting_id: int, attempt: int | None) -> Any:
+    """The meeting's row while `attempt` is its draw's current attempt."""
+    rows = Meeting.objects.filter(pk=meeting_id, state=MeetingState.OPEN)
+    return rows if attempt is None else rows.filter(draw_attempt=attempt)
 
-    def __init__(self, meeting_id: int, interval: float = PROGRESS_INTERVAL) -> None:
+
+class ProgressWriter:
+    """The lottery's progress callback: throttled writes of the bounds on the minimum.
+
+    Raises `jobs.Superseded` (which stops the lottery) once the attempt is not current."""
+
+    def __init__(
+        self,
+        meeting_id: int,
+        interval: float = PROGRESS_INTERVAL,
+        *,
+        attempt: int | None = None,
+        heartbeat: jobs.Heartbeat | None = None,
+    ) -> None:
         self.meeting_id = meeting_id
-        self.interval = interval
+        self.attempt = attempt
+        self.heartbeat = heartbeat
         self.started = time.monotonic()
-        self.last = -math.inf
+        self.throttle = jobs.Throttle(interval)
 
     def __call__(self, progress: Progress) -> None:
-        now = time.monotonic()
-        if now - self.last < self.interval:
+        if self.heartbeat is not None:
+            self.heartbeat.check()
+        if not self.throttle.due():
             return
-        self.last = now
-        Meeting.objects.filter(pk=self.meeting_id, draw_job="running").update(
-            draw_progress={
-                "iteration": progress.iteration,
-                "compositions": progress.compositions,
-                "lower": progress.lower,
-                "upper": progress.upper,
-                "seconds": round(now - self.started, 1),
-                "at": timezone.now().isoformat(),
-            }
+        moment = timezone.now()
+        written = (
+            _attempt(self.meeting_id, self.attempt)
+            .filter(draw_job=JobState.RUNNING)
+            .update(
+                draw_progress={
+                    "iteration": progress.iteration,
+                    "compositions": progress.compositions,
+                    "lower": progress.lower,
+                    "upper": progress.upper,
+                    "seconds": round(time.monotonic() - self.started, 1),
+                    "at": moment.isoformat(),
+                },
+                draw_heartbeat_at=moment,
+            )
         )
+        if not written and self.attempt is not None:
+            raise jobs.Superseded
 
 
-def _fail(meeting_id: int, message: str) -> str:
-    Meeting.objects.filter(pk=meeting_id).update(draw_job="failed", draw_error=message[:2000])
+def _fail(meeting_id: int, message: str, attempt: int | None = None) -> str:
+    _attempt(meeting_id, attempt).filter(draw_job__in=jobs.ALIVE).update(
+        draw_job=JobState.FAILED, draw_error=message[:2000]
+    )
     return "failed"
+
+
+def _claim(meeting_id: int) -> Meeting | None:
+    """Queued → running for the draw's current attempt; None for a stale or repeated task."""
+    with transaction.atomic():
+        meeting = (
+            Meeting.objects.select_for_update()
+            .filter(pk=meeting_id, state=MeetingState.OPEN, draw_job=JobState.QUEUED)
+            .first()
+        )
+        if meeting is None:
+            return None
+        moment = timezone.now()
+        meeting.draw_job = JobState.RUNNING
+        meeting.draw_progress = {"at": moment.isoformat()}
+        meeting.draw_heartbeat_at = moment
+        meeting.save(update_fields=["draw_job", "draw_progress", "draw_heartbeat_at"])
+    return meeting
+
+
+def _beat(meeting_id: int, attempt: int) -> bool:
+    return bool(
+        _attempt(meeting_id, attempt)
+        .filter(draw_job=JobState.RUNNING)
+        .update(draw_heartbeat_at=timezone.now())
+    )
 
 
 def run_draw(meeting_id: int) -> str:
     """Draw one meeting's seats from its frozen files; returns the meeting's state after."""
-    meeting = Meeting.objects.filter(pk=meeting_id).first()
-    if meeting is None or meeting.state != MeetingState.OPEN or meeting.draw_job != "queued":
-        return meeting.state if meeting else "missing"  # a stale or repeated job
-    Meeting.objects.filter(pk=meeting_id).update(
-        draw_job="running", draw_progress={"at": timezone.now().isoformat()}
+    meeting = _claim(meeting_id)
+    if meeting is None:
+        current = Meeting.objects.filter(pk=meeting_id).first()
+        return current.state if current else "missing"  # a stale or repeated job
+    attempt = meeting.draw_attempt
+    heartbeat = jobs.Heartbeat(
+        lambda: _beat(meeting_id, attempt), interval=jobs.policy.heartbeat, close=connection.close
     )
     try:
-        problem = published_problem(meeting)
-        if problem is None:
-            panel = [row[ID_COLUMN] for row in meeting.published_pool]
-            probabilities = dict.fromkeys(panel, 1.0)
-            published: dict[str, Any] = {}
-        else:
-            assert meeting.draw_seed is not None
-            result = select(
-                problem,
-                rng=rng_for_seed(meeting.draw_seed),
-                params=SelectParams(MaximinParams(time_limit=time_limit())),
-                on_progress=ProgressWriter(meeting_id),
-            )
-            published = record(result, meeting.draw_seed)
-            panel = list(published["panel"])
-            probabilities = {k: float(v) for k, v in published["probabilities"].items()}
-        return save_draw(meeting_id, panel, probabilities, published)
+        with heartbeat:
+            return _draw(meeting, attempt, heartbeat)
+    except jobs.Superseded:
+        log.info("meeting %s: draw attempt %s superseded, dropped", meeting_id, attempt)
+        current = Meeting.objects.filter(pk=meeting_id).first()
+        return current.state if current else "missing"
     except InfeasibleQuotasError as error:  # cannot happen: checked when the seed was published
-        return _fail(meeting_id, str(error))
+        return _fail(meeting_id, str(error), attempt)
     except LotteryInputError as error:
-        return _fail(meeting_id, str(error))
+        return _fail(meeting_id, str(error), attempt)
     except Exception as error:
         log.exception("meeting %s: draw failed", meeting_id)
-        return _fail(meeting_id, f"{type(error).__name__}: {error}")
+        return _fail(meeting_id, f"{type(error).__name__}: {error}", attempt)
+
+
+def _draw(meeting: Meeting, attempt: int, heartbeat: jobs.Heartbeat) -> str:
+    meeting_id = meeting.pk
+    problem = published_problem(meeting)
+    if problem is None:
+        panel = [row[ID_COLUMN] for row in meeting.published_pool]
+        probabilities = dict.fromkeys(panel, 1.0)
+        published: dict[str, Any] = {}
+    else:
+        assert meeting.draw_seed is not None
+        result = select(
+            problem,
+            rng=rng_for_seed(meeting.draw_seed),
+            params=SelectParams(MaximinParams(time_limit=time_limit())),
+            on_progress=ProgressWriter(meeting_id, attempt=attempt, heartbeat=heartbeat),
+        )
+        published = record(result, meeting.draw_seed)
+        panel = list(published["panel"])
+        probabilities = {k: float(v) for k, v in published["probabilities"].items()}
+    heartbeat.check()
+    return save_draw(meeting_id, panel, probabilities, published, attempt=attempt)
 
 
 @transaction.atomic
@@ -571,13 +674,16 @@ def save_draw(
     published: dict[str, Any],
     *,
     now: datetime.datetime | None = None,
+    attempt: int | None = None,
 ) -> str:
     """Store the outcome for every applicant and move the meeting to "allocated"."""
     meeting = (
         Meeting.objects.select_for_update().select_related("territory", "venue").get(pk=meeting_id)
     )
-    if meeting.state != MeetingState.OPEN or meeting.draw_job != "running":
+    if meeting.state != MeetingState.OPEN or meeting.draw_job != JobState.RUNNING:
         return str(meeting.state)  # sent elsewhere meanwhile: drop this result
+    if attempt is not None and meeting.draw_attempt != attempt:
+        return str(meeting.state)  # taken for dead and run again: the current run saves
     moment = now or timezone.now()
     chosen = set(panel)
     pooled = {row[ID_COLUMN] for row in meeting.published_pool}
@@ -611,7 +717,7 @@ def save_draw(
     )
     meeting.drawn_at = moment
     meeting.seated_count = len(chosen)
-    meeting.draw_job = "done"
+    meeting.draw_job = JobState.DONE
     lifecycle.transition(
         meeting,
         MeetingState.ALLOCATED,
@@ -626,6 +732,42 @@ def save_draw(
     )
     notifications.queue_draw_outcomes(meeting, applications)
     return str(meeting.state)
+
+
+def recover_stalled_jobs(
+    now: datetime.datetime | None = None, *, meeting_id: int | None = None
+) -> list[tuple[int, str]]:
+    """Draws whose worker died: run again, or failed in plain words when no attempt is
+    left. Returns (meeting id, "retried" | "failed") for each one found. A periodic job
+    calls it (and `manage.py recover_stalled_jobs`); the meeting's page calls it too."""
+    moment = now or timezone.now()
+    policy = jobs.policy
+    rows = Meeting.objects.filter(state=MeetingState.OPEN).filter(
+        Q(draw_job__in=jobs.ALIVE, draw_heartbeat_at__isnull=True)
+        | Q(draw_job=JobState.RUNNING, draw_heartbeat_at__lt=policy.silent_since(moment))
+        | Q(draw_job=JobState.QUEUED, draw_heartbeat_at__lt=policy.queued_since(moment))
+    )
+    if meeting_id is not None:
+        rows = rows.filter(pk=meeting_id)
+    done: list[tuple[int, str]] = []
+    for pk in list(rows.values_list("pk", flat=True)):
+        with transaction.atomic():
+            locked = Meeting.objects.locked(pk)
+            if locked.state != MeetingState.OPEN or not policy.stalled(
+                locked.draw_job, locked.draw_heartbeat_at, moment
+            ):
+                continue  # it beat, finished or was cancelled meanwhile
+            if jobs.can_retry(locked.draw_retries, policy.max_attempts):
+                log.warning("meeting %s: draw stalled, running it again", pk)
+                _queue(locked, moment, automatic=True)
+                done.append((pk, "retried"))
+                continue
+            log.warning("meeting %s: draw stalled, no attempt left", pk)
+            locked.draw_job = JobState.FAILED
+            locked.draw_error = jobs.STALLED  # a code: translated when shown
+            locked.save(update_fields=["draw_job", "draw_error", "updated_at"])
+            done.append((pk, "failed"))
+    return done
 
 
 @task()

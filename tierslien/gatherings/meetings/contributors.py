@@ -23,12 +23,14 @@ from django.utils import timezone, translation
 
 from tierslien.gatherings.meetings import feeds
 from tierslien.gatherings.meetings.access import hash_token
+from tierslien.gatherings.meetings.notifications import topic
 from tierslien.gatherings.models import (
     Contributor,
     ContributorStatus,
     Meeting,
     MeetingState,
 )
+from tierslien.outbox import services as outbox
 
 # A contributor may be invited, answer and be withdrawn until the day is over.
 INVITING_STATES = (MeetingState.DRAFT, MeetingState.OPEN, MeetingState.ALLOCATED)
@@ -86,8 +88,9 @@ def render_invitation(contributor: Contributor, token: str) -> EmailMultiAlterna
 
 
 def _send_after_commit(contributor: Contributor, token: str) -> None:
-    message = render_invitation(contributor, token)  # rendered now: a failure rolls back
-    transaction.on_commit(message.send)
+    """Queued in the outbox in the caller's transaction: a failure rolls it back."""
+    message = render_invitation(contributor, token)
+    outbox.queue_email(message, topic=topic(contributor.meeting_id), language="fr")
 
 
 def _locked_meeting(meeting: Meeting) -> Meeting:

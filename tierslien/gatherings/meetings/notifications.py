@@ -2,9 +2,9 @@
 place), the day-before reminder (with the .ics), and a warning to facilitators when
 a promotion could not keep the quotas.
 
-Each email is rendered in the recipient's language inside the caller's
-transaction and sent once it commits (`transaction.on_commit`): a failed action
-sends nothing.
+Each email is rendered in the recipient's language and queued in the outbox
+inside the caller's transaction; the workers send it once it commits: a failed
+action sends nothing, a committed one cannot lose its email.
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ from django.utils import timezone, translation
 
 from tierslien.gatherings.models import Application, ApplicationStatus, Meeting, MeetingState
 from tierslien.lib import ical
+from tierslien.outbox import services as outbox
 from tierslien.territories.models import Facilitator
 
 EMAILS = "gatherings/meetings/seats/email"
@@ -52,7 +53,7 @@ def calendar_text(meeting: Meeting, *, stamp: datetime.datetime) -> str:
 
 def _message(
     user: Any, name: str, context: dict[str, Any], *, attach: Meeting | None = None
-) -> EmailMultiAlternatives:
+) -> outbox.Outgoing:
     with translation.override(getattr(user, "language", "") or settings.LANGUAGE_CODE):
         context = {"user": user, "site": settings.SITE_NAME, **context}
         subject = render_to_string(f"{EMAILS}/{name}_subject.txt", context).strip()
@@ -64,18 +65,16 @@ def _message(
                 calendar_text(attach, stamp=timezone.now()),
                 "text/calendar",
             )
-    return message
+    return outbox.Outgoing(message, user)
 
 
-def _send_later(messages: Sequence[EmailMultiAlternatives]) -> None:
-    if not messages:
-        return
+def topic(meeting_id: int) -> str:
+    """The outbox topic of a meeting's messages (counted on the meeting's page)."""
+    return f"meeting:{meeting_id}"
 
-    def send() -> None:
-        for message in messages:
-            message.send()
 
-    transaction.on_commit(send)
+def _send_later(meeting: Meeting, messages: Sequence[outbox.Outgoing]) -> None:
+    outbox.queue_emails(messages, topic=topic(meeting.pk))
 
 
 def _context(meeting: Meeting) -> dict[str, Any]:
@@ -87,20 +86,18 @@ def _context(meeting: Meeting) -> dict[str, Any]:
     }
 
 
-def render_selected(meeting: Meeting, application: Application) -> EmailMultiAlternatives:
+def render_selected(meeting: Meeting, application: Application) -> outbox.Outgoing:
     context = _context(meeting) | {"application": application}
     return _message(application.user, "selected", context, attach=meeting)
 
 
-def render_waitlisted(
-    meeting: Meeting, application: Application, place: int
-) -> EmailMultiAlternatives:
+def render_waitlisted(meeting: Meeting, application: Application, place: int) -> outbox.Outgoing:
     context = _context(meeting) | {"application": application, "place": place}
     return _message(application.user, "waitlisted", context)
 
 
 def queue_selected(meeting: Meeting, applications: Iterable[Application]) -> None:
-    _send_later([render_selected(meeting, a) for a in applications])
+    _send_later(meeting, [render_selected(meeting, a) for a in applications])
 
 
 def queue_draw_outcomes(meeting: Meeting, applications: Iterable[Application]) -> None:
@@ -112,7 +109,7 @@ def queue_draw_outcomes(meeting: Meeting, applications: Iterable[Application]) -
         elif application.status == ApplicationStatus.WAITLISTED:
             place = application.waitlist_rank or 0
             messages.append(render_waitlisted(meeting, application, place))
-    _send_later(messages)
+    _send_later(meeting, messages)
 
 
 def queue_quota_warning(meeting: Meeting, broken: Sequence[Any]) -> None:
@@ -123,7 +120,7 @@ def queue_quota_warning(meeting: Meeting, broken: Sequence[Any]) -> None:
         "user"
     )
     context = _context(meeting) | {"broken": list(broken), "manage_url": absolute(path)}
-    _send_later([_message(f.user, "quota_warning", context) for f in facilitators])
+    _send_later(meeting, [_message(f.user, "quota_warning", context) for f in facilitators])
 
 
 def send_reminders(now: datetime.datetime | None = None) -> int:
@@ -150,6 +147,6 @@ def send_reminders(now: datetime.datetime | None = None) -> int:
                 continue
             meeting = application.meeting
             context = _context(meeting) | {"application": application}
-            _send_later([_message(application.user, "reminder", context, attach=meeting)])
+            _send_later(meeting, [_message(application.user, "reminder", context, attach=meeting)])
             count += 1
     return count

@@ -32,6 +32,11 @@ urlpatterns: list[URLPattern | URLResolver] = [
         name="meeting_seed_publish",
     ),
     path(
+        "manage/<int:meeting_id>/seats/messages/resend/",
+        views.meeting_messages_resend,
+        name="meeting_messages_resend",
+    ),
+    path(
         "manage/<int:meeting_id>/seats/draw/", views.meeting_draw_start, name="meeting_draw_start"
     ),
     path(

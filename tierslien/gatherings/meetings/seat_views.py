@@ -16,9 +16,16 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from tierslien.gatherings.meetings import allocation, applications, disclosure, waitlist
+from tierslien.gatherings.meetings import (
+    allocation,
+    applications,
+    disclosure,
+    notifications,
+    waitlist,
+)
 from tierslien.gatherings.meetings.access import (
     get_own_application,
     get_public_meeting,
@@ -41,7 +48,9 @@ from tierslien.gatherings.models import (
     MeetingQuota,
     MeetingState,
 )
+from tierslien.lib import jobs
 from tierslien.lottery import FeasibilityReport
+from tierslien.outbox import services as outbox
 from tierslien.portraits.models import Criterion
 from tierslien.territories.access import get_territory
 from tierslien.territories.models import Territory
@@ -313,7 +322,31 @@ def meeting_seats_manage(
 ) -> HttpResponse:
     """Counts of applicants by status, then the steps: quotas, seed, draw; from the day on
     (`names_visible`), the names of people holding a seat, for the door."""
+    if allocation.recover_stalled_jobs(meeting_id=meeting.pk):  # its worker died
+        meeting.refresh_from_db()
     return _manage_page(request, territory, meeting, SeedForm())
+
+
+@require_POST
+@meeting_management
+def meeting_messages_resend(
+    request: HttpRequest, territory: Territory, meeting: Meeting
+) -> HttpResponse:
+    """Queue the meeting's failed messages again (selected, waitlisted, reminders...)."""
+    count = outbox.resend_failed(notifications.topic(meeting.pk), acting_user=request.user)
+    if count:
+        messages.success(
+            request,
+            ngettext(
+                "%(count)d message will be sent again.",
+                "%(count)d messages will be sent again.",
+                count,
+            )
+            % {"count": count},
+        )
+    else:
+        messages.info(request, _("No failed message to send again."))
+    return _to_manage(meeting)
 
 
 def _manage_page(
@@ -355,6 +388,7 @@ def _manage_page(
             "broken": broken,
             "has_quotas": MeetingQuota.objects.filter(meeting=meeting).exists(),
             "stalled": allocation.stalled(meeting),
+            "messages_sent": outbox.counts(notifications.topic(meeting.pk)),
         },
     )
 
@@ -484,8 +518,18 @@ def meeting_draw_start(
 ) -> HttpResponse:
     try:
         allocation.start_draw(meeting)
+    except allocation.DrawRunning as running:
+        messages.info(
+            request,
+            _(
+                "The draw is already running: it gave a sign of life %(seconds)d seconds ago. "
+                "If it stays silent for a minute, you can start it again."
+            )
+            % {"seconds": running.seconds},
+        )
+        return redirect("meeting_draw_progress", territory.slug, meeting.pk)
     except allocation.DrawNotPossible:
-        messages.error(request, _("The draw needs a published seed, and runs only once."))
+        messages.error(request, _("The seats of this meeting cannot be drawn now."))
         return _to_manage(meeting)
     return redirect("meeting_draw_progress", territory.slug, meeting.pk)
 
@@ -495,6 +539,8 @@ def meeting_draw_start(
 def meeting_draw_progress(
     request: HttpRequest, territory: Territory, meeting: Meeting
 ) -> HttpResponse:
+    if allocation.recover_stalled_jobs(meeting_id=meeting.pk):  # its worker died
+        meeting.refresh_from_db()
     progress = meeting.draw_progress or {}
     return render(
         request,
@@ -502,7 +548,9 @@ def meeting_draw_progress(
         {
             "territory": territory,
             "meeting": meeting,
-            "running": meeting.draw_job in ("queued", "running"),
+            "draw_error": allocation.draw_error_text(meeting),
+            "stalled": allocation.stalled(meeting),
+            "running": meeting.draw_job in jobs.ALIVE,
             "progress": progress,
             "manage_url": reverse("meeting_seats_manage", args=[territory.slug, meeting.pk]),
         },

@@ -32,7 +32,7 @@ from __future__ import annotations
 import datetime
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Final
 
 import numpy as np
 from django.conf import settings
@@ -446,9 +446,26 @@ def stored_plan(meeting: Meeting) -> tuple[Plan, dict[int, int], int]:
     return plan, hosts, held
 
 
+PLAN_TRIES: Final = 5
+
+
+class _PlanChanged(Exception):
+    """The meeting (its plan) changed after this plan's seats were read: compute again."""
+
+
 def compose_table_plan(meeting: Meeting, *, fresh: bool = False, seed: int = 0) -> PlanOutcome:
     """Seat the contributors and the citizens for every rotation, replacing any previous
-    plan (fresh) or updating it, moving nobody already seated (not fresh)."""
+    plan (fresh) or updating it, moving nobody already seated (not fresh). A plan computed
+    from seats another click replaced meanwhile is computed again from the saved one."""
+    for attempt in range(PLAN_TRIES):
+        try:
+            return _compose_once(meeting, fresh=fresh, seed=seed, check=attempt < PLAN_TRIES - 1)
+        except _PlanChanged:
+            continue
+    raise AssertionError("unreachable: the last try does not check")
+
+
+def _compose_once(meeting: Meeting, *, fresh: bool, seed: int, check: bool) -> PlanOutcome:
     current = Meeting.objects.get(pk=meeting.pk)
     if current.state != MeetingState.ALLOCATED:
         raise NotAllocated
@@ -491,7 +508,7 @@ def compose_table_plan(meeting: Meeting, *, fresh: bool = False, seed: int = 0) 
             pairs,
         )
         placed, moved = len(newcomers), 0
-    _save_plan(current, hosts, plan)
+    _save_plan(current, hosts, plan, read=current.updated_at if check else None)
     keys = [c.name for c in criteria]
     reports = rotation_reports(plan, tables, {c.pk: c.answers for c in citizens}, keys)
     return PlanOutcome(
@@ -506,10 +523,18 @@ def compose_table_plan(meeting: Meeting, *, fresh: bool = False, seed: int = 0) 
 
 
 @transaction.atomic
-def _save_plan(meeting: Meeting, hosts: list[Contributor], plan: Plan) -> None:
+def _save_plan(
+    meeting: Meeting,
+    hosts: list[Contributor],
+    plan: Plan,
+    *,
+    read: datetime.datetime | None = None,
+) -> None:
     locked = Meeting.objects.locked(meeting.pk)
     if locked.state != MeetingState.ALLOCATED:
         raise NotAllocated  # the meeting ended meanwhile
+    if read is not None and locked.updated_at != read:
+        raise _PlanChanged  # computed from seats another plan replaced
     TableSeat.objects.filter(meeting=locked).delete()
     seats = [
         TableSeat(meeting=locked, rotation=r, table=table, contributor=host)

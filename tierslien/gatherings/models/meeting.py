@@ -110,6 +110,11 @@ class Meeting(models.Model):
     draw_job = models.CharField(max_length=20, blank=True, default="")
     draw_progress = models.JSONField(default=dict, blank=True)  # {iteration, lower, upper, ...}
     draw_error = models.TextField(blank=True)
+    # Recovery (lib/jobs.py): `draw_job` holds a `jobs.JobState` value ("" before any draw);
+    # the attempt a worker holds and its last sign of life.
+    draw_attempt = models.PositiveIntegerField(default=0)  # grows with every start and retry
+    draw_retries = models.PositiveSmallIntegerField(default=0)  # automatic ones, this run
+    draw_heartbeat_at = models.DateTimeField(null=True, blank=True)
 
     opened_at = models.DateTimeField(null=True, blank=True)
     held_at = models.DateTimeField(null=True, blank=True)

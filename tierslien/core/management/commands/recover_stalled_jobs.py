@@ -1,0 +1,20 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.management.base import BaseCommand
+
+from tierslien.circles import compose
+from tierslien.gatherings.meetings import allocation
+
+
+class Command(BaseCommand):
+    help = "Run again (or fail, in plain words) compositions and draws whose worker died."
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        for name, found in (
+            ("season", compose.recover_stalled_jobs()),
+            ("meeting", allocation.recover_stalled_jobs()),
+        ):
+            for pk, outcome in found:
+                self.stdout.write(f"{name} {pk}: {outcome}")
