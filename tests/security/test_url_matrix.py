@@ -186,6 +186,8 @@ MATRIX: dict[str, dict[str, str]] = {
     "manage_season_place": MANAGE,
     "manage_season_recompose": MANAGE,
     "manage_season_publish": MANAGE,
+    "manage_season_retry": MANAGE,
+    "manage_season_resend": MANAGE,
     "manage_season_circles": MANAGE,
     "manage_season_place_late": MANAGE,
     "manage_season_start": MANAGE,
@@ -223,6 +225,7 @@ MATRIX: dict[str, dict[str, str]] = {
     "meeting_quotas_adopt": MANAGE,
     "meeting_seed_publish": MANAGE,
     "meeting_draw_start": MANAGE,
+    "meeting_messages_resend": MANAGE,
     "meeting_draw_progress": MANAGE,
     # The exact draw files go to an auditor through a site administrator only.
     # (404 for the admin here: the world's meeting has not been drawn.)
