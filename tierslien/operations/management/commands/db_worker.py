@@ -42,11 +42,9 @@ class ReconnectingWorker(Worker):
         self.reconnections = 0
 
     def run_task(self, db_task_result: DBTaskResult) -> None:
-        self.current = db_task_result
-        try:
-            super().run_task(db_task_result)
-        finally:
-            self.current = None
+        self.current = db_task_result  # still set if recording its outcome raises
+        super().run_task(db_task_result)
+        self.current = None
 
     def run(self) -> None:
         delay = FIRST_DELAY
