@@ -5,7 +5,7 @@ rarely solves (only a discovery evening's tables, composed in the facilitator's 
 which retries with more time when its first search was slowed by loading them), and
 loading them in every web worker made the first requests after a start take seconds.
 The task worker warms them up instead (`tierslien.core.warmup`). ENGINE_WARM_UP_WEB=true
-restores the web warm-up.
+loads them here, before gunicorn forks its workers (they then share them).
 """
 
 import os

@@ -48,8 +48,10 @@ def test_the_web_process_does_not_load_the_engine(started: list[str], settings: 
     assert started == []
 
 
-def test_unless_asked_to(started: list[str], settings: object) -> None:
-    settings.ENGINE_WARM_UP = True  # type: ignore[attr-defined]
+def test_unless_asked_to_and_then_before_returning(
+    monkeypatch: pytest.MonkeyPatch, started: list[str], settings: object
+) -> None:
     settings.ENGINE_WARM_UP_WEB = True  # type: ignore[attr-defined]
-    assert warmup.warm_web_process() is not None
-    assert started == ["warm"]
+    monkeypatch.setattr("tierslien.mixing.warmup.warm_up", lambda: 0.5)
+    assert warmup.warm_web_process() == 0.5
+    assert started == []  # no thread: gunicorn may fork right after

@@ -27,17 +27,20 @@ def warm_engine_in_background() -> threading.Thread | None:
     return warm_up_in_background()
 
 
-def warm_web_process() -> threading.Thread | None:
-    """Called by wsgi.py: load the URL configuration now, so that a server which loads
-    the application before forking (gunicorn's preload_app) shares it with every worker
-    and no first request pays for importing every view; the engine's kernels only when
-    ENGINE_WARM_UP_WEB is on."""
+def warm_web_process() -> float | None:
+    """Called by wsgi.py: load the URL configuration now, so that a server which loads the
+    application before forking (gunicorn's preload_app) shares it with every worker and no
+    first request pays for importing every view. The engine's kernels only when
+    ENGINE_WARM_UP_WEB is on, and then synchronously: a warm-up thread running while
+    gunicorn forks would leave its locks held in the workers."""
     from django.urls import get_resolver
 
     get_resolver().url_patterns  # noqa: B018 - imports every view module
     if not settings.ENGINE_WARM_UP_WEB:
         return None
-    return warm_engine_in_background()
+    from tierslien.mixing.warmup import warm_up
+
+    return warm_up()
 
 
 def is_task_worker(argv: list[str]) -> bool:
