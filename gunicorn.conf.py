@@ -19,7 +19,8 @@ wsgi_app = "tierslien.wsgi:application"
 bind = os.environ.get("BIND", "127.0.0.1:8000")
 
 # Sync workers: pages are short, server-rendered, database-bound; the proxy buffers slow
-# clients. (2 x cores) + 1, at most 9: each worker holds the engine's libraries (~150 MB).
+# clients. (2 x cores) + 1, at most 9 (a worker with every view imported: ~180 MB resident,
+# much of it shared with the master thanks to preload_app).
 workers = _int("WEB_CONCURRENCY", min(2 * (os.cpu_count() or 1) + 1, 9))
 worker_class = "sync"
 
