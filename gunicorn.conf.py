@@ -38,6 +38,7 @@ keepalive = 5  # seconds; longer than nothing, shorter than the proxy's upstream
 # restarts the web server (`systemctl restart tierslien`), see docs/operations.md.
 preload_app = True
 max_requests = _int("WEB_MAX_REQUESTS", 1000)
+
 max_requests_jitter = 100  # so the workers are not all recycled together
 
 # The workers' heartbeat files in memory, not on a disk that may stall.
@@ -54,3 +55,11 @@ proc_name = "tierslien"
 # Gunicorn 24+ opens a control socket in $HOME by default; the supervisor drives gunicorn
 # with signals, and two instances under one user would share that path.
 control_socket_disable = True
+
+
+def pre_fork(server: object, worker: object) -> None:
+    """In the master, before each fork: no database connection may be shared with a worker
+    (loading the application opens none; this keeps it so if one ever does)."""
+    from django.db import connections
+
+    connections.close_all()

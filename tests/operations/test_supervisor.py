@@ -19,7 +19,8 @@ from tierslien.operations.supervisor import (
     production_processes,
 )
 
-FAST = Backoff(first=0.05, longest=0.2, stable_after=1.0)
+# A long stable_after: under load, even `sys.exit(3)` may take a while to start and exit.
+FAST = Backoff(first=0.05, longest=0.2, stable_after=30.0)
 
 
 def python(code: str) -> tuple[str, ...]:
@@ -37,9 +38,9 @@ def wait_for(condition: Callable[[], bool], timeout: float = 15.0) -> None:
 def running() -> Iterator[Callable[..., tuple[Supervisor, io.StringIO]]]:
     started: list[tuple[Supervisor, threading.Thread]] = []
 
-    def start(*specs: ProcessSpec) -> tuple[Supervisor, io.StringIO]:
+    def start(*specs: ProcessSpec, backoff: Backoff = FAST) -> tuple[Supervisor, io.StringIO]:
         out = io.StringIO()
-        supervisor = Supervisor(specs, backoff=FAST, output=out, poll=0.02)
+        supervisor = Supervisor(specs, backoff=backoff, output=out, poll=0.02)
         thread = threading.Thread(target=supervisor.run, daemon=True)
         thread.start()
         started.append((supervisor, thread))
@@ -69,8 +70,9 @@ def test_a_child_that_exits_is_restarted_with_a_log_line_each_time(running) -> N
 
 
 def test_a_child_that_ran_long_enough_restarts_at_once(running) -> None:
-    code = "import time; time.sleep(1.2)"
-    supervisor, out = running(ProcessSpec("steady", python(code)))
+    code = "import time; time.sleep(0.6)"
+    backoff = Backoff(first=0.05, longest=0.2, stable_after=0.5)
+    supervisor, out = running(ProcessSpec("steady", python(code)), backoff=backoff)
     wait_for(lambda: supervisor.children[0].restarts >= 1)
     assert "restart #1 in 0.0 s" in out.getvalue()
     assert supervisor.children[0].failures == 0

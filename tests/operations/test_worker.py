@@ -12,6 +12,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from urllib.parse import quote
 
 import pytest
 from django.db import connection
@@ -40,7 +41,8 @@ def wait_for(condition: Callable[[], object], timeout: float = 60.0) -> None:
 
 def worker_env() -> dict[str, str]:
     db = connection.settings_dict
-    url = f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
+    password = f":{quote(db['PASSWORD'], safe='')}" if db.get("PASSWORD") else ""
+    url = f"postgres://{db['USER']}{password}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
     return {
         **os.environ,
         "DATABASE_URL": url,
