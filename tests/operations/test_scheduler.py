@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import datetime
+import io
+import threading
 
 import pytest
+from django.db import OperationalError
 
 from tierslien.operations.jobs import DAY, HOUR, MINUTE, PeriodicJob
 from tierslien.operations.models import Heartbeat, JobRun, JobSchedule, ProcessKind
@@ -133,3 +136,35 @@ def test_prune_history_keeps_recent_runs_and_live_heartbeats() -> None:
     assert prune_history() == "1 run(s), 1 heartbeat(s), 1 schedule(s) deleted"
     assert list(JobRun.objects.values_list("job", flat=True)) == ["new"]
     assert list(Heartbeat.objects.values_list("name", flat=True)) == ["alive"]
+
+
+def test_the_command_once_runs_every_registered_job(settings) -> None:
+    from django.core.management import call_command
+
+    from tierslien.operations.jobs import registered_jobs
+
+    # As in production (tests run tasks immediately): prune_task_results needs it.
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    out = io.StringIO()
+    call_command("run_scheduler", "--once", stdout=out)
+    names = [job.name for job in registered_jobs()]
+    assert out.getvalue().split("\n")[:-1] == [f"{name}: ok" for name in names]
+    assert set(JobRun.objects.values_list("job", flat=True)) == set(names)
+    assert not JobRun.objects.exclude(ok=True).exists()
+
+
+def test_a_lost_database_is_waited_for(clock: Clock, monkeypatch: pytest.MonkeyPatch) -> None:
+    scheduler = Scheduler([OK], clock=clock)
+    stop = threading.Event()
+    attempts: list[int] = []
+
+    def flaky() -> list[JobRun]:
+        attempts.append(1)
+        if len(attempts) == 1:
+            raise OperationalError("server closed the connection unexpectedly")
+        stop.set()
+        return []
+
+    monkeypatch.setattr(scheduler, "run_pending", flaky)
+    scheduler.run_forever(stop, tick=0.01)
+    assert len(attempts) == 2
