@@ -76,19 +76,19 @@ class PeriodicJob:
 JOBS: tuple[PeriodicJob, ...] = (
     PeriodicJob(
         "expire_meeting_seats",
-        15 * MINUTE,
+        10 * MINUTE,
         command="expire_meeting_seats",
         why="a declined seat goes to the waiting list soon enough to be confirmed",
     ),
     PeriodicJob(
         "expire_invitations",
-        HOUR,
+        10 * MINUTE,
         command="expire_invitations",
-        why="answer deadlines are datetimes; a freed circle seat is refilled within the hour",
+        why="answer deadlines are to the minute; a freed circle seat is refilled soon after",
     ),
     PeriodicJob(
         "advance_seasons",
-        HOUR,
+        10 * MINUTE,
         command="advance_seasons",
         why="a season starts with its first session and closes after its last one",
     ),
