@@ -1,12 +1,14 @@
 """Each worker and scheduler process says it is alive: a row in `operations.Heartbeat`
-refreshed every HEARTBEAT_SECONDS by a daemon thread (its own database connection), removed
-when the process stops cleanly. The thread keeps beating while the process runs a long task
-or job, so a stale row means a dead (or frozen) process; a worker stuck in one task shows in
-/health/ as queue lag instead."""
+refreshed every HEARTBEAT_SECONDS by a daemon thread (its own database connection). The thread
+keeps beating while the process runs a long task or job, so a stale row means a dead (or
+frozen, or stopped) process; a worker stuck in one task shows in /health/ as queue lag instead.
+
+The row is kept when the process stops: its successor (same name, restarted by the supervisor)
+takes it over, so a restart of the only scheduler does not make /health/ fail for the seconds
+the new one takes to start; a row nobody takes over goes stale, and is dropped after a week."""
 
 from __future__ import annotations
 
-import contextlib
 import logging
 import os
 import socket
@@ -62,9 +64,6 @@ class HeartbeatThread(threading.Thread):
             self.beat()
             while not self._stopping.wait(self.every):
                 self.beat()
-            # If this fails the row goes stale, and prune_operations drops it after a week.
-            with contextlib.suppress(DatabaseError):
-                Heartbeat.objects.filter(name=self.process).delete()
         finally:
             connection.close()
 

@@ -13,8 +13,8 @@ class ProcessKind(models.TextChoices):
 
 
 class Heartbeat(models.Model):
-    """One row per running worker or scheduler, refreshed every HEARTBEAT_SECONDS and deleted
-    when the process stops cleanly; a stale row is a process that died."""
+    """One row per worker or scheduler, refreshed every HEARTBEAT_SECONDS while it runs; a
+    stale row is a process that died or stopped (a restarted one takes its row over)."""
 
     name = models.CharField(_("name"), max_length=64, unique=True)  # the worker id
     kind = models.CharField(_("kind"), max_length=16, choices=ProcessKind.choices)
