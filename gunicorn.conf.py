@@ -60,6 +60,9 @@ control_socket_disable = True
 def pre_fork(server: object, worker: object) -> None:
     """In the master, before each fork: no database connection may be shared with a worker
     (loading the application opens none; this keeps it so if one ever does)."""
-    from django.db import connections
+    from django.apps import apps
 
-    connections.close_all()
+    if apps.ready:  # the application was preloaded
+        from django.db import connections
+
+        connections.close_all()
