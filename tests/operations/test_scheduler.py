@@ -153,6 +153,8 @@ def test_the_command_once_runs_every_registered_job(settings) -> None:
     assert not JobRun.objects.exclude(ok=True).exists()
 
 
+# Outside a test transaction, as in production: the loop closes and reopens connections.
+@pytest.mark.django_db(transaction=True)
 def test_a_lost_database_is_waited_for(clock: Clock, monkeypatch: pytest.MonkeyPatch) -> None:
     scheduler = Scheduler([OK], clock=clock)
     stop = threading.Event()
