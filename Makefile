@@ -1,5 +1,6 @@
 # The two commands: `make run` (set up and serve the demo) and `make test` (the whole suite).
-.PHONY: run test venv messages migrate demo serve lint check clean warm
+# Production: `make prod` (PostgreSQL; docs/operations.md).
+.PHONY: run test venv messages migrate demo serve lint check clean warm prod
 
 STAMP := .venv/.installed-$(shell cat requirements.txt requirements-dev.txt pyproject.toml | cksum | cut -d' ' -f1)
 PY := .venv/bin/python
@@ -28,6 +29,10 @@ warm: venv
 
 run: messages demo warm
 	@scripts/serve
+
+# Set up and run in production: gunicorn, task workers, scheduler (needs DATABASE_URL etc.).
+prod:
+	@scripts/prod
 
 test: messages
 	@scripts/system-deps --with-browser || true

@@ -43,6 +43,8 @@ INSTALLED_APPS = [
     "allauth",
     "allauth.account",
     "allauth.mfa",
+    # Before django_tasks_db: its `db_worker` command is ours (reconnects, heartbeats).
+    "tierslien.operations",
     "django_tasks_db",
     "tierslien.core",
     "tierslien.outbox",
@@ -59,6 +61,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Static files from the web process itself (no CDN, no separate static server).
+    "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -95,7 +99,13 @@ TEMPLATES = [
 # --- Database: SQLite (WAL) by default, PostgreSQL through DATABASE_URL ---
 DATABASE_URL = env_str("DATABASE_URL", f"sqlite:///{BASE_DIR / 'db.sqlite3'}")
 DATABASES = {
-    "default": dj_database_url.parse(DATABASE_URL, conn_max_age=env_int("CONN_MAX_AGE", 0))
+    "default": dj_database_url.parse(
+        DATABASE_URL,
+        conn_max_age=env_int("CONN_MAX_AGE", 0),
+        # A connection kept between requests (CONN_MAX_AGE > 0) is checked before reuse,
+        # so one closed by the server (restart, pg_terminate_backend) is replaced.
+        conn_health_checks=True,
+    )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["OPTIONS"] = {
@@ -259,9 +269,11 @@ STATICFILES_DIRS = [BASE_DIR / "tierslien" / "static"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
+        # Production: hashed names (cache-busting) and gzip copies, served by WhiteNoise
+        # with a one-year immutable cache header. Needs `collectstatic` (scripts/prod).
         "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
         if DEBUG
-        else "django.contrib.staticfiles.storage.ManifestStaticFilesStorage"
+        else "whitenoise.storage.CompressedManifestStaticFilesStorage"
     },
 }
 
@@ -291,6 +303,8 @@ CSRF_COOKIE_SECURE = not DEBUG
 SECURE_HSTS_SECONDS = 0 if DEBUG else env_int("SECURE_HSTS_SECONDS", 31536000)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = not DEBUG
 SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", not DEBUG)
+# Monitoring may call these over loopback HTTP, past the proxy (docs/operations.md).
+SECURE_REDIRECT_EXEMPT = [r"^health/$", r"^metrics$"]
 if env_bool("BEHIND_PROXY", False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
@@ -323,7 +337,19 @@ LEGAL_TEMPLATES_DIR = env_str("LEGAL_TEMPLATES_DIR", "")
 if LEGAL_TEMPLATES_DIR:
     TEMPLATES[0]["DIRS"].insert(0, Path(LEGAL_TEMPLATES_DIR))  # type: ignore[attr-defined]
 
-# Load the grouping engine's compiled kernels in a background thread when a web
-# server (wsgi.py, runserver included) or the task worker starts, so that the first
-# composition of a process does not spend its time limit loading them.
+# Load the grouping engine's compiled kernels in a background thread when the task
+# worker starts, so that the first composition of a process does not spend its time
+# limit loading them. The web process only solves discovery evenings (rarely), so it
+# loads them on first use unless ENGINE_WARM_UP_WEB is on (docs/operations.md).
 ENGINE_WARM_UP = env_bool("ENGINE_WARM_UP", True)
+ENGINE_WARM_UP_WEB = env_bool("ENGINE_WARM_UP_WEB", False)
+
+# --- Operations: health, metrics, heartbeats (docs/operations.md) ---
+# /metrics answers only a request carrying `Authorization: Bearer <METRICS_TOKEN>`;
+# without a token it is a 404.
+METRICS_TOKEN = env_str("METRICS_TOKEN", "")
+# /health/ fails when the oldest task ready to run has waited longer than this.
+HEALTH_QUEUE_LAG_SECONDS = env_int("HEALTH_QUEUE_LAG_SECONDS", 300)
+# A worker or the scheduler is alive when its heartbeat is younger than this.
+HEARTBEAT_SECONDS = env_int("HEARTBEAT_SECONDS", 5)
+HEALTH_HEARTBEAT_STALE_SECONDS = env_int("HEALTH_HEARTBEAT_STALE_SECONDS", 60)

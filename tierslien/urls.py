@@ -4,6 +4,7 @@ from django.urls import include, path
 
 urlpatterns = [
     path("", include("tierslien.core.urls")),
+    path("", include("tierslien.operations.urls")),
     path("accounts/", include("tierslien.accounts.urls")),
     path("accounts/", include("allauth.urls")),
     path("t/<slug:territory_slug>/", include("tierslien.territories.urls")),

@@ -1,4 +1,4 @@
-"""The engine's kernels are loaded as a server or the task worker starts, and only then."""
+"""The engine's kernels are loaded as the task worker starts (the web process only on request)."""
 
 from __future__ import annotations
 
@@ -39,3 +39,19 @@ def test_switched_off_by_the_setting(started: list[str], settings: object) -> No
     assert warmup.warm_engine_in_background() is None
     assert warmup.warm_engine_if_worker(["manage.py", "db_worker"]) is None
     assert started == []
+
+
+def test_the_web_process_does_not_load_the_engine(started: list[str], settings: object) -> None:
+    settings.ENGINE_WARM_UP = True  # type: ignore[attr-defined]
+    settings.ENGINE_WARM_UP_WEB = False  # type: ignore[attr-defined]
+    assert warmup.warm_web_process() is None
+    assert started == []
+
+
+def test_unless_asked_to_and_then_before_returning(
+    monkeypatch: pytest.MonkeyPatch, started: list[str], settings: object
+) -> None:
+    settings.ENGINE_WARM_UP_WEB = True  # type: ignore[attr-defined]
+    monkeypatch.setattr("tierslien.mixing.warmup.warm_up", lambda: 0.5)
+    assert warmup.warm_web_process() == 0.5
+    assert started == []  # no thread: gunicorn may fork right after

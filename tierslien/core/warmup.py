@@ -2,9 +2,12 @@
 
 Numba loads (or, on a fresh deployment, compiles) the engine's kernels on their
 first call: 0.4-1 s with a warm cache, about 30 s without (`make run` fills the
-cache with `python -m tierslien.mixing.warmup`). A discovery evening composes in
-the facilitator's request with a 1 s budget, so the web server and the worker
-load the kernels in a background thread as they start.
+cache with `python -m tierslien.mixing.warmup`). The task worker composes seasons,
+so it loads the kernels in a background thread as it starts. The web process
+composes only discovery evenings (rarely; the evening service retries with more
+time when the first search of a process was slowed by the load), so it does not,
+unless ENGINE_WARM_UP_WEB is on: loading them in every web worker delayed the first
+requests after a start by seconds (bench/first_request.py, bench/RESULTS.md).
 """
 
 from __future__ import annotations
@@ -22,6 +25,22 @@ def warm_engine_in_background() -> threading.Thread | None:
     from tierslien.mixing.warmup import warm_up_in_background
 
     return warm_up_in_background()
+
+
+def warm_web_process() -> float | None:
+    """Called by wsgi.py: load the URL configuration now, so that a server which loads the
+    application before forking (gunicorn's preload_app) shares it with every worker and no
+    first request pays for importing every view. The engine's kernels only when
+    ENGINE_WARM_UP_WEB is on, and then synchronously: a warm-up thread running while
+    gunicorn forks would leave its locks held in the workers."""
+    from django.urls import get_resolver
+
+    get_resolver().url_patterns  # noqa: B018 - imports every view module
+    if not settings.ENGINE_WARM_UP_WEB:
+        return None
+    from tierslien.mixing.warmup import warm_up
+
+    return warm_up()
 
 
 def is_task_worker(argv: list[str]) -> bool:

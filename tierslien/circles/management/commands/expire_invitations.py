@@ -1,4 +1,5 @@
-"""Free the seats of circle invitations not answered in time (run by cron or the worker)."""
+"""Free the seats of circle invitations not answered in time (the scheduler runs it:
+tierslien/operations/jobs.py)."""
 
 from __future__ import annotations
 

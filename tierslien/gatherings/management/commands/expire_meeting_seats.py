@@ -1,5 +1,5 @@
 """Decline meeting seats not confirmed in time and offer them to the waiting list
-(run hourly by cron or the worker)."""
+(the scheduler runs it: tierslien/operations/jobs.py)."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
 """Send the day-before reminder (with the .ics) to people with a confirmed seat, once
-(run hourly by cron or the worker)."""
+(the scheduler runs it: tierslien/operations/jobs.py)."""
 
 from __future__ import annotations
 
