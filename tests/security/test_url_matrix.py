@@ -72,12 +72,17 @@ STAFF = row(LOGIN, admin=OK)  # Django's admin: a non-staff visitor is sent to i
 # else sent to authenticate again (allauth's reauthentication).
 FRESH = "fresh"
 OWN_SECURITY = row(FRESH, anonymous=LOGIN)
-NOTHING_PUBLISHED = row(NOT_FOUND)  # the world's meeting has published no draw file yet
+NOTHING_PUBLISHED = row(NOT_FOUND)
+NOT_FOUND_FOR_ALL = row(NOT_FOUND)  # the world's meeting has published no draw file yet
 
 # One row per URL pattern, by name (admin's with its namespace).
 MATRIX: dict[str, dict[str, str]] = {
     # --- Public pages ---
     "home": PUBLIC,
+    # Operations: health says nothing personal; metrics is a 404 without the bearer token.
+    # (503 for everyone alike here: the test world runs no worker, so no heartbeat.)
+    "health": row("503"),
+    "metrics": NOT_FOUND_FOR_ALL,
     "how_it_works": PUBLIC,
     "territory_list": PUBLIC,
     "territory_detail": PUBLIC,
