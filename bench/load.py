@@ -192,6 +192,8 @@ def server_env(database_url: str, extra: list[str]) -> dict[str, str]:
         "SECURE_SSL_REDIRECT": "false",  # plain HTTP on 127.0.0.1
         "LOG_LEVEL": "WARNING",
         "EMAIL_BACKEND": "locmem",
+        # Revisions that encrypt TOTP secrets refuse to start without a key when DEBUG is off.
+        "MFA_ENCRYPTION_KEYS": "bG9hZC1iZW5jaC1vbmx5LWtleS0wMTIzNDU2Nzg5YWI=",
     }
     for pair in extra:
         key, _, value = pair.partition("=")
@@ -224,6 +226,7 @@ def prepare(target: Target, env: dict[str, str], users: int) -> dict[str, object
     )
     manage("compilemessages", "--ignore=.venv", "-v0")
     manage("migrate", "--no-input", "-v0")
+    manage("createcachetable")  # revisions with the database cache need its table
     manage("load_demo", debug=True)
     manage("collectstatic", "--no-input", "-v0")
     out = manage("shell", "-c", SEED.replace("USERS", str(users)))
@@ -250,11 +253,13 @@ def server(
     target: Target, env: dict[str, str], port: int, workers: int, kind: str
 ) -> Iterator[tuple[str, float, int]]:
     if kind == "gunicorn":
+        # A revision with its own production settings for gunicorn is measured with them.
+        own_config = (target.checkout / "gunicorn.conf.py").exists()
         argv = [
             PYTHON,
             "-m",
             "gunicorn",
-            "tierslien.wsgi",
+            *(["--config", "gunicorn.conf.py"] if own_config else ["tierslien.wsgi"]),
             "--chdir",
             str(target.checkout),
             "--bind",
@@ -266,7 +271,7 @@ def server(
             "--timeout",
             "60",
         ]
-        label = f"gunicorn {workers} workers (sync)"
+        label = f"gunicorn {workers} workers (sync{', gunicorn.conf.py' if own_config else ''})"
     else:
         argv = [PYTHON, "manage.py", "runserver", "--noreload", f"127.0.0.1:{port}"]
         label = "runserver --noreload (threaded)"
