@@ -1,0 +1,137 @@
+"""The leximin lottery: optimal against a brute force on tiny pools (Hypothesis), valid,
+at least as fair as the maximin, and verifiable bit for bit like the maximin."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from tierslien.lottery import (
+    InfeasibleQuotasError,
+    LotteryProblem,
+    MaximinParams,
+    SelectParams,
+    find_lottery,
+    rng_for_seed,
+    select,
+)
+from tierslien.lottery import leximin as leximin_module
+from tierslien.lottery.compositions import QuotaSystem
+from tierslien.lottery.leximin import LeximinParams, find_leximin
+from tierslien.lottery.verify import audit, load_lottery, record, verify
+
+from .brute import brute_force_leximin, brute_force_maximin, valid_panels
+from .test_many_types import many_type_problem, own_share_problem
+from .test_properties import PROPERTY_SETTINGS, problems
+
+LEXIMIN = SelectParams(objective="leximin")
+
+
+def profile(lottery: object) -> list[float]:
+    return sorted(float(p) for p in lottery.probabilities.values())  # type: ignore[attr-defined]
+
+
+def lexicographically_at_least(a: list[float], b: list[float], tol: float = 1e-7) -> bool:
+    for x, y in zip(a, b, strict=True):
+        if x > y + tol:
+            return True
+        if x < y - tol:
+            return False
+    return True
+
+
+@PROPERTY_SETTINGS
+@given(problems(), st.integers(0, 2**63))
+def test_leximin_is_optimal_valid_and_verifiable_on_tiny_pools(
+    problem: LotteryProblem, seed: int
+) -> None:
+    if not valid_panels(problem):
+        with pytest.raises(InfeasibleQuotasError):
+            select(problem, rng=rng_for_seed(seed), params=LEXIMIN)
+        return
+    result = select(problem, rng=rng_for_seed(seed), params=LEXIMIN)
+    lottery = result.lottery
+    assert lottery.method == leximin_module.METHOD
+    # Every panel it can draw meets the quotas; probabilities add up to the seats, exactly.
+    system = QuotaSystem.of(problem)
+    assert all(system.meets(c.counts) for c in lottery.compositions)
+    assert problem.quota_violations(result.panel.ids) == []
+    assert sum(lottery.probabilities.values()) == problem.seats
+    # The whole sorted profile is the brute-force leximin, its first entry the maximin.
+    expected = brute_force_leximin(problem)
+    assert profile(lottery) == pytest.approx(expected, abs=1e-6)
+    maximin = find_lottery(problem)
+    assert float(lottery.min_selectable_probability) == pytest.approx(
+        brute_force_maximin(problem), abs=1e-7
+    )
+    assert float(lottery.min_probability) == pytest.approx(float(maximin.min_probability), abs=1e-7)
+    assert lexicographically_at_least(profile(lottery), profile(maximin))
+    # The published record says leximin and reruns bit for bit.
+    published = record(result, seed)
+    assert published["method"] == 4 and published["objective"] == "leximin"
+    outcome = verify(problem, json.loads(json.dumps(published)))
+    assert outcome.ok, outcome.problems
+
+
+def test_many_types_leximin_keeps_the_maximin_and_lifts_the_rest() -> None:
+    problem = many_type_problem()
+    maximin = find_lottery(problem)
+    lottery = find_leximin(problem)
+    system = QuotaSystem.of(problem)
+    assert all(system.meets(c.counts) for c in lottery.compositions)
+    assert sum(lottery.probabilities.values()) == problem.seats
+    assert float(lottery.min_probability) == pytest.approx(float(maximin.min_probability), abs=1e-7)
+    assert lottery.upper_bound == pytest.approx(maximin.upper_bound, abs=1e-9)
+    assert lexicographically_at_least(profile(lottery), profile(maximin))
+    assert profile(lottery) != pytest.approx(profile(maximin), abs=1e-6)  # it does lift some
+
+
+def test_leximin_records_verify_bit_for_bit_and_maximin_records_still_do() -> None:
+    problem = many_type_problem(seed=4, n=150, seats=16)
+    first = select(problem, rng=rng_for_seed(5), params=LEXIMIN)
+    again = select(problem, rng=rng_for_seed(5), params=LEXIMIN)
+    assert first.lottery.compositions == again.lottery.compositions  # deterministic
+    published = record(first, 5)
+    assert published["method"] == 4
+    assert verify(problem, published).ok
+    assert load_lottery(problem, published).compositions == first.lottery.compositions
+    # A maximin record of the same inputs carries method 3, no objective, and still verifies.
+    maximin = record(select(problem, rng=rng_for_seed(5)), 5)
+    assert maximin["method"] == 3 and "objective" not in maximin
+    assert verify(problem, maximin).ok
+    assert maximin["compositions"] != published["compositions"]
+    # Tampering with the method makes the rerun disagree, while the audit still holds.
+    relabelled = {**published, "method": 3}
+    assert not verify(problem, relabelled).ok
+    assert audit(problem, relabelled) == []
+
+
+def test_at_k_over_n_the_leximin_is_the_even_split() -> None:
+    problem = own_share_problem()
+    lottery = find_leximin(problem)
+    maximin = find_lottery(problem)
+    assert lottery.method == 4 and lottery.iterations == 0
+    assert lottery.compositions == maximin.compositions
+    assert float(lottery.min_probability) == pytest.approx(problem.seats / len(problem.pool))
+
+
+def test_a_time_limited_leximin_is_still_a_valid_lottery() -> None:
+    problem = many_type_problem(seed=4, n=150, seats=16)
+    lottery = find_leximin(problem, params=LeximinParams(time_limit=1e-6))
+    system = QuotaSystem.of(problem)
+    assert all(system.meets(c.counts) for c in lottery.compositions)
+    assert sum(lottery.probabilities.values()) == problem.seats
+
+
+def test_methods_are_checked() -> None:
+    with pytest.raises(ValueError, match="method"):
+        LeximinParams(method=3)
+    with pytest.raises(ValueError, match="objective"):
+        SelectParams(objective="utilitarian")  # type: ignore[arg-type]
+    assert SelectParams().with_method(4).objective == "leximin"
+    assert SelectParams(objective="leximin").with_method(2).maximin == MaximinParams(method=2)
+    with pytest.raises(ValueError, match="method"):
+        SelectParams().with_method(99)

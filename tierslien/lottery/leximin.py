@@ -1,0 +1,350 @@
+"""Leximin lottery by column generation (Flanigan, Gölz, Gupta, Hennig, Procaccia, Nature 2021).
+
+Maximin only raises the smallest selection probability; *leximin* then raises the
+second smallest as far as possible without lowering the smallest, then the third,
+and so on: the sorted vector of probabilities is lexicographically largest among
+all lotteries over panels that meet the quotas. Its first entry is the maximin.
+
+As in `maximin`, applicants of a type are interchangeable: the set of achievable
+probability vectors is convex and invariant under permutations within a type, and
+its leximin point is unique, so it gives every member of a type the same probability.
+We therefore work over compositions (seats per type), with pi_t = E[seats of t]/size_t.
+
+Levels. Types are *fixed* one level at a time. A level solves, by column generation,
+
+    maximise z  s.t.  sum_p lambda_p counts_p[t] >= z size_t            (t not yet fixed),
+                      sum_p lambda_p counts_p[t] >= (v_t - SLACK) size_t  (t fixed at v_t),
+                      sum_p lambda_p = 1,  lambda >= 0.
+
+Its duals y >= 0 (sum over unfixed types of y_t size_t = 1) price compositions: for
+any y, z <= max_c y @ c - sum_{t fixed} y_t (v_t - SLACK) size_t (weak duality over
+every valid composition), so the exact pricing (the integer program of `QuotaSystem.best`)
+certifies the level's value to within `tolerance`. By complementary slackness, a type
+whose dual is positive at the optimum has probability exactly z in *every* optimal
+lottery of the level: those types are fixed at z. Fixing a type whose true dual is 0
+would stop it short of its leximin value, so only duals that are clearly positive
+(y_t size_t >= FIX_SHARE) count; if none is, the largest one is fixed (some dual is
+positive since they sum to 1). A type left unfixed by that caution reappears at the
+next level with the same z: it costs a level, never optimality. The fixed rows are
+lower bounds with a slack of SLACK = 1e-9 in probability, so that the LP stays
+feasible despite floating-point noise; the probabilities are in any case rounded to
+tickets of 1e-9.
+
+The first level is the maximin: its value equals `maximin.find_lottery`'s minimum
+(both certified to within the tolerance). When that value is k/n (n applicants, k
+seats, every type coverable), every applicant has exactly k/n in every maximin
+lottery (the probabilities add up to k), so the even split of `maximin.even_split`
+is also the leximin lottery, and no level follows.
+
+Speed: the master LP stays in one HiGHS instance (SciPy's bindings); fixing a type
+changes one coefficient and one bound, and each solve starts from the previous basis.
+Pricing first tries the local search of `QuotaSystem.improve` from the most likely
+compositions, and asks the integer program only to certify a level (or when the
+local search finds nothing). Deterministic, like the maximin: same pool, same lottery.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+from scipy.optimize import linprog  # type: ignore[import-untyped, unused-ignore]
+
+from tierslien.lottery.compositions import QuotaSystem
+from tierslien.lottery.maximin import (
+    EPS,
+    EXACT_GAP,
+    Lottery,
+    Progress,
+    canonical_lottery,
+    even_probability,
+    even_split,
+    highs_instance,
+    highs_optimal,
+    initial_columns,
+    type_space_relaxation,
+)
+from tierslien.lottery.model import LotteryProblem
+
+logger = logging.getLogger(__name__)
+
+METHOD = 4
+"""The leximin's version in published records (`"method"`; 1 to 3 are the maximin's)."""
+METHODS = (4,)
+
+SLACK = 1e-9  # fixed types keep at least their level minus this (probability)
+FIX_SHARE = 1e-6  # a dual share (y_t size_t) above this fixes a type at the level's value
+BOUND_EVERY = 25  # iterations of a level between exact pricings
+STARTS = 4  # local searches per iteration, from the most likely compositions
+LP_TOLERANCE = 1e-9  # HiGHS primal and dual feasibility tolerances of the master
+
+
+@dataclass(frozen=True)
+class LeximinParams:
+    """Stopping rules of the leximin's column generation."""
+
+    tolerance: float = 1e-9  # certified gap on each level's value
+    max_iterations: int = 100_000  # over all levels
+    time_limit: float | None = None  # seconds; None = until every level is certified
+    method: int = METHOD
+
+    def __post_init__(self) -> None:
+        if not 0 <= self.tolerance < 0.01:
+            raise ValueError(f"tolerance must be in [0, 0.01), not {self.tolerance}")
+        if self.max_iterations < 1:
+            raise ValueError(f"max_iterations must be at least 1, not {self.max_iterations}")
+        if self.time_limit is not None and self.time_limit <= 0:
+            raise ValueError(f"time_limit must be positive, not {self.time_limit}")
+        if self.method not in METHODS:
+            raise ValueError(f"method must be one of {METHODS}, not {self.method}")
+
+
+class _Master:
+    """The level LP over the compositions found so far, kept in one HiGHS instance.
+
+    Rows: one per covered type (`sum_p lambda_p counts_p[t] - size_t z >= 0`, or, once
+    fixed, `sum_p lambda_p counts_p[t] >= (v_t - SLACK) size_t`), then the convexity row.
+    Column 0 is z. Without SciPy's HiGHS bindings every solve starts from scratch
+    (`linprog`); both are deterministic."""
+
+    def __init__(self, sizes: NDArray[np.float64]) -> None:
+        self.sizes = sizes
+        self.columns: list[tuple[int, ...]] = []
+        self.lower = np.zeros(sizes.shape[0])  # row lower bounds of fixed types
+        self.fixed = np.zeros(sizes.shape[0], dtype=bool)
+        self.highs: Any = None
+        try:
+            highs = highs_instance()
+            if highs is None:
+                return
+            highs.setOptionValue("primal_feasibility_tolerance", LP_TOLERANCE)
+            highs.setOptionValue("dual_feasibility_tolerance", LP_TOLERANCE)
+            infinity = highs.getInfinity()
+            n_types = sizes.shape[0]
+            highs.addVar(0.0, infinity)
+            highs.changeColCost(0, -1.0)
+            highs.addRows(
+                n_types + 1,
+                np.append(np.zeros(n_types), 1.0),
+                np.append(np.full(n_types, infinity), 1.0),
+                n_types,
+                np.append(np.arange(n_types), n_types).astype(np.int32),
+                np.zeros(n_types, dtype=np.int32),
+                -np.asarray(sizes, dtype=np.float64),
+            )
+        except (AttributeError, TypeError, RuntimeError) as error:  # pragma: no cover
+            logger.warning("HiGHS bindings unusable (%s): master solved from scratch", error)
+            return
+        self.highs = highs
+        self.infinity = infinity
+
+    def add(self, columns: list[tuple[int, ...]]) -> None:
+        """Append compositions (counts of the covered types) as new columns."""
+        self.columns += columns
+        if self.highs is None or not columns:
+            return
+        n_types = self.sizes.shape[0]
+        counts = np.array(columns, dtype=np.float64)
+        cols, rows = np.nonzero(counts)
+        ends = np.searchsorted(cols, np.arange(1, len(columns) + 1))
+        starts = np.append(0, ends[:-1]) + np.arange(len(columns))
+        indices = np.insert(rows, ends, n_types)
+        values = np.insert(counts[cols, rows], ends, 1.0)
+        self.highs.addCols(
+            len(columns),
+            np.zeros(len(columns)),
+            np.zeros(len(columns)),
+            np.full(len(columns), self.infinity),
+            int(indices.size),
+            starts.astype(np.int32),
+            indices.astype(np.int32),
+            values,
+        )
+
+    def fix(self, row: int, value: float) -> None:
+        """From now on, type `row` keeps at least `value` - SLACK instead of following z."""
+        self.fixed[row] = True
+        self.lower[row] = max(0.0, value - SLACK) * float(self.sizes[row])
+        if self.highs is not None:
+            self.highs.changeCoeff(row, 0, 0.0)
+            self.highs.changeRowBounds(row, float(self.lower[row]), self.infinity)
+
+    def solve(self) -> tuple[float, NDArray[np.float64], NDArray[np.float64]]:
+        """(z, lambda, y): y the type rows' duals, scaled so that sum_{unfixed} y size = 1."""
+        n_types = self.sizes.shape[0]
+        if self.highs is not None:
+            self.highs.run()
+            if highs_optimal(self.highs):
+                solution = self.highs.getSolution()
+                values = np.asarray(solution.col_value, dtype=np.float64)
+                duals = np.asarray(solution.row_dual, dtype=np.float64)[:n_types]
+                return float(values[0]), values[1:], self._scaled(duals)
+            logger.warning("warm-started leximin master failed, solving from scratch")
+        return self._cold()
+
+    def _scaled(self, duals: NDArray[np.float64]) -> NDArray[np.float64]:
+        duals = np.clip(duals, 0.0, None)
+        scale = float(duals[~self.fixed] @ self.sizes[~self.fixed])
+        if scale > 0:
+            return duals / scale
+        even = np.zeros_like(duals)
+        even[~self.fixed] = 1.0 / float(self.sizes[~self.fixed].sum())
+        return even
+
+    def _cold(self) -> tuple[float, NDArray[np.float64], NDArray[np.float64]]:
+        counts = np.array(self.columns, dtype=np.float64).T  # types x columns
+        n_types, n_cols = counts.shape
+        cost = np.zeros(n_cols + 1)
+        cost[-1] = -1.0
+        z_coeff = np.where(self.fixed, 0.0, self.sizes).reshape(-1, 1)
+        res = linprog(
+            cost,
+            A_ub=np.hstack([-counts, z_coeff]),  # z size_t - counts_t @ lambda <= -lower_t
+            b_ub=-self.lower,
+            A_eq=np.append(np.ones(n_cols), 0.0).reshape(1, -1),
+            b_eq=np.ones(1),
+            bounds=[(0, None)] * (n_cols + 1),
+            method="highs",
+        )
+        if res.status != 0:
+            raise RuntimeError(f"leximin master LP failed: {res.message}")
+        duals = -np.asarray(res.ineqlin.marginals, dtype=np.float64)
+        return float(res.x[-1]), np.asarray(res.x[:-1], dtype=np.float64), self._scaled(duals)
+
+
+def find_leximin(
+    problem: LotteryProblem,
+    *,
+    params: LeximinParams | None = None,
+    on_progress: Callable[[Progress], None] | None = None,
+) -> Lottery:
+    """The leximin lottery of `problem`; raises InfeasibleQuotasError when no panel is valid.
+
+    Its smallest probability is the maximin (`Lottery.upper_bound` certifies it); its
+    `levels` (logged) are the successive fixed values."""
+    params = params or LeximinParams()
+    started = time.perf_counter()
+    system = QuotaSystem.of(problem)
+    n_types = system.n_types
+    columns, uncoverable = initial_columns(problem, system)
+    covered = np.array([t for t in range(n_types) if t not in uncoverable], dtype=np.int64)
+    relaxed, relaxed_duals = type_space_relaxation(system, covered)
+    face = np.zeros(n_types)
+    face[covered] = relaxed_duals
+    for column in list(columns):
+        candidate = system.improve(face, column)
+        if candidate not in columns:
+            columns.append(candidate)
+    if not uncoverable and relaxed >= even_probability(system) - params.tolerance:
+        split = even_split(system)
+        if split is not None:  # everyone at k/n: the maximin *is* the leximin
+            return canonical_lottery(
+                problem,
+                split,
+                [1.0] * len(split),
+                even_probability(system),
+                0,
+                started,
+                (),
+                params.method,
+            )
+
+    sizes = system.sizes[covered]
+    master = _Master(sizes)
+    master.add([tuple(np.asarray(c)[covered].tolist()) for c in columns])
+    known = set(columns)
+    n_covered = covered.size
+    levels: list[float] = []
+    maximin_bound = 1.0
+    iteration = 0
+    lam = np.zeros(0)
+    stopped = False
+    while not master.fixed.all():
+        level_iteration = 0
+        upper = math.inf
+        while True:
+            iteration += 1
+            level_iteration += 1
+            z, lam, duals = master.solve()
+            weights = np.zeros(n_types)
+            weights[covered] = duals
+            offset = float(duals[master.fixed] @ master.lower[master.fixed])
+            value = z + offset  # the master's price of a composition: weights @ counts
+            elapsed = time.perf_counter() - started
+            last = iteration >= params.max_iterations or (
+                params.time_limit is not None and elapsed > params.time_limit
+            )
+            ranked = sorted(range(len(lam)), key=lambda i: (-lam[i], i))[:STARTS]
+            found: list[tuple[int, ...]] = []
+            for i in ranked:
+                candidate = system.improve(weights, columns[i])
+                fresh = candidate not in known and candidate not in found
+                if fresh and float(np.dot(weights, candidate)) > value + EPS:
+                    found.append(candidate)
+            exact = last or not found or level_iteration % BOUND_EVERY == 0
+            if exact:
+                best = system.best(weights, gap=EXACT_GAP)
+                assert best is not None  # the quotas are feasible (initial columns exist)
+                upper = min(upper, best[1] - offset)
+                fresh = best[0] not in known and best[0] not in found
+                if fresh and float(np.dot(weights, best[0])) > value + EPS:
+                    found.append(best[0])
+            if on_progress is not None:
+                on_progress(Progress(iteration, len(columns), z, upper))
+            if upper - z <= params.tolerance or not found or last:
+                if last and upper - z > params.tolerance:
+                    logger.warning(
+                        "leximin stopped at level %d before optimality: %.9f, bound %.9f",
+                        len(levels) + 1,
+                        z,
+                        upper,
+                    )
+                    stopped = True
+                break
+            columns += found
+            known.update(found)
+            master.add([tuple(np.asarray(c)[covered].tolist()) for c in found])
+        if not levels:
+            maximin_bound = max(upper, z) if math.isfinite(upper) else 1.0
+        if stopped:  # out of time or iterations: the last lottery keeps the levels fixed so far
+            break
+        levels.append(z)
+        share = np.where(master.fixed, 0.0, duals * sizes)
+        chosen = np.flatnonzero(share >= FIX_SHARE)
+        if chosen.size == 0:
+            chosen = np.array([int(np.argmax(share))])
+        for row in chosen.tolist():
+            master.fix(row, z)
+        logger.debug(
+            "level %d: %.9f, %d type(s) fixed (%d of %d), %d compositions",
+            len(levels),
+            z,
+            chosen.size,
+            int(master.fixed.sum()),
+            n_covered,
+            len(columns),
+        )
+    logger.info(
+        "leximin: %d level(s) from %.9f to %.9f, %d compositions, %d iterations",
+        len(levels),
+        levels[0] if levels else 0.0,
+        levels[-1] if levels else 0.0,
+        len(columns),
+        iteration,
+    )
+    return canonical_lottery(
+        problem,
+        columns,
+        [float(x) for x in lam[: len(columns)]],
+        maximin_bound,
+        iteration,
+        started,
+        tuple(sorted(uncoverable)),
+        params.method,
+    )
