@@ -4,7 +4,11 @@ at least as fair as the maximin, and verifiable bit for bit like the maximin."""
 from __future__ import annotations
 
 import json
+import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
 
+import numpy as np
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -28,6 +32,17 @@ from .test_many_types import many_type_problem, own_share_problem
 from .test_properties import PROPERTY_SETTINGS, problems
 
 LEXIMIN = SelectParams(objective="leximin")
+
+
+@contextmanager
+def level_by_level() -> Iterator[None]:
+    """Skip the type-space shortcut: the level by level search over lotteries only."""
+    saved = leximin_module.REALISE
+    leximin_module.REALISE = False
+    try:
+        yield
+    finally:
+        leximin_module.REALISE = saved
 
 
 def profile(lottery: object) -> list[float]:
@@ -74,6 +89,66 @@ def test_leximin_is_optimal_valid_and_verifiable_on_tiny_pools(
     assert published["method"] == 4 and published["objective"] == "leximin"
     outcome = verify(problem, json.loads(json.dumps(published)))
     assert outcome.ok, outcome.problems
+
+
+@PROPERTY_SETTINGS
+@given(problems())
+def test_the_level_by_level_search_finds_the_same_leximin(problem: LotteryProblem) -> None:
+    if not valid_panels(problem):
+        return
+    with level_by_level():
+        slow = find_leximin(problem)
+    assert sum(slow.probabilities.values()) == problem.seats
+    assert profile(slow) == pytest.approx(brute_force_leximin(problem), abs=1e-6)
+    assert profile(find_leximin(problem)) == pytest.approx(profile(slow), abs=1e-6)
+
+
+def expected_profile(problem: LotteryProblem, target: np.ndarray) -> list[float]:
+    return sorted(
+        t / kind.size
+        for t, kind in zip(target.tolist(), problem.type_list, strict=True)
+        for _ in kind.members
+    )
+
+
+def test_relaxed_leximin_bounds_the_leximin_from_above() -> None:
+    problem = many_type_problem()
+    system = QuotaSystem.of(problem)
+    target = leximin_module.relaxed_leximin(system, np.arange(system.n_types))
+    assert target is not None
+    assert target.sum() == pytest.approx(problem.seats)
+    assert np.all(system.matrix @ target >= system.lo - 1e-7)
+    assert np.all(system.matrix @ target <= system.hi + 1e-7)
+    fast = find_leximin(problem)
+    with level_by_level():
+        slow = find_leximin(problem)
+    assert profile(fast) == pytest.approx(profile(slow), abs=1e-7)
+    # With four criteria the polytope has fractional corners: here the bound is not reached.
+    assert lexicographically_at_least(expected_profile(problem, target), profile(fast))
+
+
+def test_with_two_criteria_the_type_space_leximin_is_realised(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    # Two criteria: the quota matrix is an interval (network) matrix, the polytope integral.
+    base = many_type_problem(seed=6, n=200, seats=20)
+    pool = base.pool
+    keep = ("age", "area")
+    rows = tuple(tuple(row[pool.criteria.index(c)] for c in keep) for row in pool.values)
+    quota_rows = tuple(q for q in base.quotas.rows if q.criterion in keep)
+    problem = LotteryProblem(
+        type(pool)(keep, pool.ids, rows), type(base.quotas)(quota_rows), base.seats
+    )
+    with caplog.at_level(logging.INFO, logger="tierslien.lottery.leximin"):
+        fast = find_leximin(problem)
+    assert any("is realised" in r.getMessage() for r in caplog.records)
+    system = QuotaSystem.of(problem)
+    target = leximin_module.relaxed_leximin(system, np.arange(system.n_types))
+    assert target is not None
+    assert profile(fast) == pytest.approx(expected_profile(problem, target), abs=1e-7)
+    with level_by_level():
+        slow = find_leximin(problem)
+    assert profile(fast) == pytest.approx(profile(slow), abs=1e-7)
 
 
 def test_many_types_leximin_keeps_the_maximin_and_lifts_the_rest() -> None:

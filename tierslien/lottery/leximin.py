@@ -83,6 +83,9 @@ FIX_SHARE = 1e-6  # a dual share (y_t size_t) above this fixes a type at the lev
 BOUND_EVERY = 25  # iterations of a level between exact pricings
 STARTS = 4  # local searches per iteration, from the most likely compositions
 LP_TOLERANCE = 1e-9  # HiGHS primal and dual feasibility tolerances of the master
+RELAXED_SLACK = 1e-8  # fixed types of the type-space leximin keep their level minus this
+REALISE = True  # first try to realise the leximin in type space (see `find_leximin`)
+REALISED = 1e-9  # ... accepted when every type gets at least (1 - this) of its target
 
 
 @dataclass(frozen=True)
@@ -218,6 +221,129 @@ class _Master:
         return float(res.x[-1]), np.asarray(res.x[:-1], dtype=np.float64), self._scaled(duals)
 
 
+@dataclass
+class _Level:
+    """The outcome of one level's column generation."""
+
+    z: float
+    lam: NDArray[np.float64]
+    duals: NDArray[np.float64]  # over the covered types
+    upper: float  # certified bound on z (inf if never priced exactly)
+    stopped: bool  # out of time or iterations before certifying
+
+
+class _Search:
+    """The column generation shared by the levels: compositions found, pricing, limits."""
+
+    def __init__(
+        self,
+        system: QuotaSystem,
+        covered: NDArray[np.int64],
+        columns: list[tuple[int, ...]],
+        params: LeximinParams,
+        started: float,
+        on_progress: Callable[[Progress], None] | None,
+    ) -> None:
+        self.system = system
+        self.covered = covered
+        self.columns = columns
+        self.known = set(columns)
+        self.params = params
+        self.started = started
+        self.on_progress = on_progress
+        self.iteration = 0
+
+    def restricted(self, columns: list[tuple[int, ...]]) -> list[tuple[int, ...]]:
+        return [tuple(np.asarray(c)[self.covered].tolist()) for c in columns]
+
+    def level(self, master: _Master) -> _Level:
+        """Maximise the master's z over every valid composition: new compositions priced by
+        the local search, then certified by the integer program (see the module docstring)."""
+        system, params = self.system, self.params
+        master.add(self.restricted(self.columns[len(master.columns) :]))
+        level_iteration = 0
+        upper = math.inf
+        while True:
+            self.iteration += 1
+            level_iteration += 1
+            z, lam, duals = master.solve()
+            weights = np.zeros(system.n_types)
+            weights[self.covered] = duals
+            offset = float(duals[master.fixed] @ master.lower[master.fixed])
+            value = z + offset  # the master's price of a composition: weights @ counts
+            elapsed = time.perf_counter() - self.started
+            last = self.iteration >= params.max_iterations or (
+                params.time_limit is not None and elapsed > params.time_limit
+            )
+            ranked = sorted(range(len(lam)), key=lambda i: (-lam[i], i))[:STARTS]
+            found: list[tuple[int, ...]] = []
+            for i in ranked:
+                candidate = system.improve(weights, self.columns[i])
+                fresh = candidate not in self.known and candidate not in found
+                if fresh and float(np.dot(weights, candidate)) > value + EPS:
+                    found.append(candidate)
+            if last or not found or level_iteration % BOUND_EVERY == 0:
+                best = system.best(weights, gap=EXACT_GAP)
+                assert best is not None  # the quotas are feasible (initial columns exist)
+                upper = min(upper, best[1] - offset)
+                fresh = best[0] not in self.known and best[0] not in found
+                if fresh and float(np.dot(weights, best[0])) > value + EPS:
+                    found.append(best[0])
+            if self.on_progress is not None:
+                self.on_progress(Progress(self.iteration, len(self.columns), z, upper))
+            if upper - z <= params.tolerance or not found or last:
+                stopped = last and upper - z > params.tolerance
+                return _Level(z, lam, duals, upper, stopped)
+            self.columns += found
+            self.known.update(found)
+            master.add(self.restricted(found))
+
+
+def relaxed_leximin(system: QuotaSystem, covered: NDArray[np.int64]) -> NDArray[np.float64] | None:
+    """The leximin over the quotas' polytope in type space: expected seats per type x
+    (lo <= A x <= hi, sum x = seats, 0 <= x <= size, x = 0 off `covered`) whose sorted
+    x_t / size_t is lexicographically largest, by the same levels and dual rule as the
+    lotteries (one small LP per level, no integer program). Every lottery's expected
+    composition lies in that polytope, so no lottery's profile is lexicographically above.
+    Fixed types keep their level minus RELAXED_SLACK; None if an LP fails all the same
+    (floating-point trouble: the caller then searches level by level)."""
+    n_types = system.n_types
+    sizes = system.sizes
+    quota = system.matrix
+    lower = np.zeros(n_types)
+    upper = np.where(np.isin(np.arange(n_types), covered), sizes, 0.0)
+    free = np.isin(np.arange(n_types), covered)
+    x = np.zeros(n_types)
+    while free.any():
+        rows = np.flatnonzero(free)
+        cover = np.zeros((rows.size, n_types + 1))  # z size_t - x_t <= 0
+        cover[np.arange(rows.size), rows] = -1.0
+        cover[:, -1] = sizes[rows]
+        zeros = np.zeros((quota.shape[0], 1))
+        res = linprog(
+            np.append(np.zeros(n_types), -1.0),
+            A_ub=np.vstack([cover, np.hstack([quota, zeros]), np.hstack([-quota, zeros])]),
+            b_ub=np.concatenate([np.zeros(rows.size), system.hi, -system.lo]),
+            A_eq=np.append(np.ones(n_types), 0.0).reshape(1, -1),
+            b_eq=np.array([float(system.seats)]),
+            bounds=np.column_stack([np.append(lower, 0.0), np.append(upper, np.inf)]),
+            method="highs",
+        )
+        if res.status != 0:
+            logger.info("type-space leximin LP failed (%s)", res.message)
+            return None
+        z = float(res.x[-1])
+        x = np.asarray(res.x[:-1], dtype=np.float64)
+        share = np.clip(-np.asarray(res.ineqlin.marginals[: rows.size]), 0.0, None) * sizes[rows]
+        chosen = (
+            rows[share >= FIX_SHARE] if (share >= FIX_SHARE).any() else rows[[np.argmax(share)]]
+        )
+        for t in chosen.tolist():
+            free[t] = False
+            lower[t] = min(upper[t], max(0.0, z - RELAXED_SLACK) * float(sizes[t]))
+    return x
+
+
 def find_leximin(
     problem: LotteryProblem,
     *,
@@ -226,8 +352,7 @@ def find_leximin(
 ) -> Lottery:
     """The leximin lottery of `problem`; raises InfeasibleQuotasError when no panel is valid.
 
-    Its smallest probability is the maximin (`Lottery.upper_bound` certifies it); its
-    `levels` (logged) are the successive fixed values."""
+    Its smallest probability is the maximin, which `Lottery.upper_bound` certifies."""
     params = params or LeximinParams()
     started = time.perf_counter()
     system = QuotaSystem.of(problem)
@@ -254,97 +379,86 @@ def find_leximin(
                 (),
                 params.method,
             )
+    search = _Search(system, covered, columns, params, started, on_progress)
+    uncoverable_types = tuple(sorted(uncoverable))
 
+    # 1. The leximin in type space, then a lottery whose expected composition is that point:
+    # max z s.t. E[counts_t] >= z target_t, a maximin with the targets as sizes (z <= 1,
+    # since both sides add up to the seats). At z = 1 no lottery does lexicographically
+    # better, and no level by level search is needed.
+    target = relaxed_leximin(system, covered)
+    if REALISE and target is not None and bool(np.all(target[covered] > 0)):
+        realise = search.level(_Master(target[covered]))
+        if not realise.stopped and realise.z >= 1.0 - REALISED:
+            logger.info(
+                "leximin: the type-space leximin is realised (z = %.12f), %d compositions, "
+                "%d iterations",
+                realise.z,
+                len(search.columns),
+                search.iteration,
+            )
+            return canonical_lottery(
+                problem,
+                search.columns,
+                [float(x) for x in realise.lam[: len(search.columns)]],
+                relaxed,
+                search.iteration,
+                started,
+                uncoverable_types,
+                params.method,
+            )
+        logger.info("leximin: the type-space leximin is not realised (z = %.9f)", realise.z)
+
+    # 2. Level by level over the lotteries themselves.
     sizes = system.sizes[covered]
     master = _Master(sizes)
-    master.add([tuple(np.asarray(c)[covered].tolist()) for c in columns])
-    known = set(columns)
-    n_covered = covered.size
     levels: list[float] = []
     maximin_bound = 1.0
-    iteration = 0
     lam = np.zeros(0)
-    stopped = False
     while not master.fixed.all():
-        level_iteration = 0
-        upper = math.inf
-        while True:
-            iteration += 1
-            level_iteration += 1
-            z, lam, duals = master.solve()
-            weights = np.zeros(n_types)
-            weights[covered] = duals
-            offset = float(duals[master.fixed] @ master.lower[master.fixed])
-            value = z + offset  # the master's price of a composition: weights @ counts
-            elapsed = time.perf_counter() - started
-            last = iteration >= params.max_iterations or (
-                params.time_limit is not None and elapsed > params.time_limit
-            )
-            ranked = sorted(range(len(lam)), key=lambda i: (-lam[i], i))[:STARTS]
-            found: list[tuple[int, ...]] = []
-            for i in ranked:
-                candidate = system.improve(weights, columns[i])
-                fresh = candidate not in known and candidate not in found
-                if fresh and float(np.dot(weights, candidate)) > value + EPS:
-                    found.append(candidate)
-            exact = last or not found or level_iteration % BOUND_EVERY == 0
-            if exact:
-                best = system.best(weights, gap=EXACT_GAP)
-                assert best is not None  # the quotas are feasible (initial columns exist)
-                upper = min(upper, best[1] - offset)
-                fresh = best[0] not in known and best[0] not in found
-                if fresh and float(np.dot(weights, best[0])) > value + EPS:
-                    found.append(best[0])
-            if on_progress is not None:
-                on_progress(Progress(iteration, len(columns), z, upper))
-            if upper - z <= params.tolerance or not found or last:
-                if last and upper - z > params.tolerance:
-                    logger.warning(
-                        "leximin stopped at level %d before optimality: %.9f, bound %.9f",
-                        len(levels) + 1,
-                        z,
-                        upper,
-                    )
-                    stopped = True
-                break
-            columns += found
-            known.update(found)
-            master.add([tuple(np.asarray(c)[covered].tolist()) for c in found])
+        level = search.level(master)
+        lam = level.lam
         if not levels:
-            maximin_bound = max(upper, z) if math.isfinite(upper) else 1.0
-        if stopped:  # out of time or iterations: the last lottery keeps the levels fixed so far
+            maximin_bound = max(level.upper, level.z) if math.isfinite(level.upper) else 1.0
+        if level.stopped:  # out of time or iterations: the last lottery keeps the levels so far
+            logger.warning(
+                "leximin stopped at level %d before optimality: %.9f, bound %.9f",
+                len(levels) + 1,
+                level.z,
+                level.upper,
+            )
             break
-        levels.append(z)
-        share = np.where(master.fixed, 0.0, duals * sizes)
+        levels.append(level.z)
+        share = np.where(master.fixed, 0.0, level.duals * sizes)
         chosen = np.flatnonzero(share >= FIX_SHARE)
         if chosen.size == 0:
             chosen = np.array([int(np.argmax(share))])
         for row in chosen.tolist():
-            master.fix(row, z)
+            master.fix(row, level.z)
         logger.debug(
             "level %d: %.9f, %d type(s) fixed (%d of %d), %d compositions",
             len(levels),
-            z,
+            level.z,
             chosen.size,
             int(master.fixed.sum()),
-            n_covered,
-            len(columns),
+            covered.size,
+            len(search.columns),
         )
     logger.info(
         "leximin: %d level(s) from %.9f to %.9f, %d compositions, %d iterations",
         len(levels),
         levels[0] if levels else 0.0,
         levels[-1] if levels else 0.0,
-        len(columns),
-        iteration,
+        len(search.columns),
+        search.iteration,
     )
     return canonical_lottery(
         problem,
-        columns,
-        [float(x) for x in lam[: len(columns)]],
+        search.columns,
+        [float(x) for x in lam[: len(search.columns)]],
         maximin_bound,
-        iteration,
+        search.iteration,
         started,
-        tuple(sorted(uncoverable)),
+        uncoverable_types,
         params.method,
     )
