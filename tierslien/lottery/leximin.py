@@ -85,7 +85,7 @@ STARTS = 4  # local searches per iteration, from the most likely compositions
 LP_TOLERANCE = 1e-9  # HiGHS primal and dual feasibility tolerances of the master
 RELAXED_SLACK = 1e-8  # fixed types of the type-space leximin keep their level minus this
 REALISE = True  # first try to realise the leximin in type space (see `find_leximin`)
-REALISED = 1e-9  # ... accepted when every type gets at least (1 - this) of its target
+REALISED = 1e-8  # ... accepted when every type gets at least (1 - this) of its target
 
 
 @dataclass(frozen=True)
