@@ -134,12 +134,17 @@ def measure(problem: LotteryProblem, objective: str, repeats: int) -> dict[str, 
         "min": float(lottery.min_probability),
         "upper": lottery.upper_bound,
         "below": sum(1 for p in probabilities if p < k_over_n - 1e-6),
-        "levels": len({round(p, 6) for p in probabilities}),
+        "levels": levels(sorted(probabilities)),
         "panels": len(lottery.compositions),
         "seconds": statistics.median(times),
         "ok": quotas_ok and sum(lottery.probabilities.values()) == problem.seats,
         "profile": sorted(probabilities),
     }
+
+
+def levels(profile: list[float], gap: float = 1e-6) -> int:
+    """Distinct probabilities: values closer than `gap` to the previous one count once."""
+    return 1 + sum(1 for a, b in zip(profile, profile[1:], strict=False) if b - a > gap)
 
 
 def lexicographic(a: list[float], b: list[float], tol: float = 1e-7) -> str:
@@ -197,8 +202,9 @@ def main() -> int:
             f"`.venv/bin/python {command}` on the shared 2-core machine, load average "
             f"(1 min) {' / '.join(loads)} during the run: times are noisy. `below k/n`: "
             "applicants whose probability is under seats/pool (by more than 1e-6); "
-            "`levels`: distinct probabilities; `lex. vs maximin`: the sorted leximin "
-            "profile compared with the maximin's ('>' lexicographically larger, '=' equal).",
+            "`levels`: distinct probabilities (gaps above 1e-6); `lex. vs maximin`: the "
+            "sorted leximin profile compared with the maximin's ('>' lexicographically "
+            "larger, '=' equal).",
             "",
             *lines,
         ]
