@@ -28,7 +28,7 @@ from tierslien.lottery.leximin import LeximinParams, find_leximin
 from tierslien.lottery.verify import audit, load_lottery, record, verify
 
 from .brute import brute_force_leximin, brute_force_maximin, valid_panels
-from .test_many_types import many_type_problem, own_share_problem
+from .test_many_types import fingerprint, many_type_problem, own_share_problem
 from .test_properties import PROPERTY_SETTINGS, problems
 
 LEXIMIN = SelectParams(objective="leximin")
@@ -210,3 +210,18 @@ def test_methods_are_checked() -> None:
     assert SelectParams(objective="leximin").with_method(2).maximin == MaximinParams(method=2)
     with pytest.raises(ValueError, match="method"):
         SelectParams().with_method(99)
+
+
+# SHA-256 of [[counts, tickets], ...] of the leximin (method 4) lotteries of two pools, as
+# computed when method 4 was introduced (2026-12-03): a change to leximin.py that alters
+# them needs a new method number, since published records must rerun bit for bit.
+FOURTH_METHOD_FINGERPRINTS = {
+    (4, 150, 16): "b171028bb6a2bfa6999957b3087aa2e60eb748e09b3d25c64062dade045844e3",
+    (3, 220, 24): "6da2854c3c89eff560c4c908701fe76da044be471545a3c00a797eb5b88bffb1",
+}
+
+
+@pytest.mark.parametrize("pool", sorted(FOURTH_METHOD_FINGERPRINTS))
+def test_the_fourth_method_computes_its_lotteries_bit_for_bit(pool: tuple[int, int, int]) -> None:
+    lottery = find_leximin(many_type_problem(*pool))
+    assert fingerprint(lottery) == FOURTH_METHOD_FINGERPRINTS[pool]

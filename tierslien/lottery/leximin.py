@@ -36,11 +36,18 @@ seats, every type coverable), every applicant has exactly k/n in every maximin
 lottery (the probabilities add up to k), so the even split of `maximin.even_split`
 is also the leximin lottery, and no level follows.
 
+Two steps (`find_leximin`). 1: the leximin over the quotas' polytope in type space
+(`relaxed_leximin`, fractional seats per type, the same levels with one small LP each)
+bounds every lottery's profile from above; one column generation (a maximin with that
+point's seats in place of the sizes) looks for a lottery realising it, and when it does
+(z >= 1 - REALISED) that lottery is the leximin. 2: otherwise, the levels above, over
+lotteries, starting from every composition found so far.
+
 Speed: the master LP stays in one HiGHS instance (SciPy's bindings); fixing a type
 changes one coefficient and one bound, and each solve starts from the previous basis.
 Pricing first tries the local search of `QuotaSystem.improve` from the most likely
-compositions, and asks the integer program only to certify a level (or when the
-local search finds nothing). Deterministic, like the maximin: same pool, same lottery.
+compositions, and asks the integer program to certify (or when the local search finds
+nothing). Deterministic, like the maximin: same pool, same lottery.
 """
 
 from __future__ import annotations
