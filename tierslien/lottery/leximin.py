@@ -364,7 +364,10 @@ def find_leximin(
 ) -> Lottery:
     """The leximin lottery of `problem`; raises InfeasibleQuotasError when no panel is valid.
 
-    Its smallest probability is the maximin, which `Lottery.upper_bound` certifies."""
+    Its smallest probability is the maximin, which `Lottery.upper_bound` certifies.
+    `on_progress` gets one `Progress` per master solve: while realising the type-space
+    leximin (step 1) `lower` and `upper` are the share of that target reached (up to 1),
+    then, level by level, the current level's probability and its certified bound."""
     params = params or LeximinParams()
     started = time.perf_counter()
     system = QuotaSystem.of(problem)
