@@ -80,3 +80,33 @@ def test_unusable_input_is_one_line_exit_2(
     pool, quota_file = files
     assert main([str(pool), str(quota_file), "--seats", "40", "--seed", "1"]) == 2
     assert "no lottery is needed" in capsys.readouterr().err
+
+
+def test_method_leximin_is_recorded_and_verified_while_maximin_stays_the_default(
+    files: tuple[Path, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    pool, quota_file = files
+    args = [str(pool), str(quota_file), "--seats", "4", "--seed", "5"]
+    assert main([*args, "-o", str(tmp_path / "default.json")]) == 0
+    assert "lottery: maximin (method 3)" in capsys.readouterr().out
+    assert json.loads((tmp_path / "default.json").read_text())["method"] == 3
+    published = tmp_path / "leximin.json"
+    assert main([*args, "--method", "leximin", "-o", str(published)]) == 0
+    assert "lottery: leximin (method 4)" in capsys.readouterr().out
+    data = json.loads(published.read_text())
+    assert data["method"] == 4 and data["objective"] == "leximin"
+    # --verify reruns the record with its own method, whatever --method says.
+    verify_args = [str(pool), str(quota_file), "--seats", "4", "--verify", str(published)]
+    assert main(verify_args) == 0
+    assert "OK: the draw is reproduced bit for bit" in capsys.readouterr().out
+    assert main([*verify_args[:-2], "--verify", str(tmp_path / "default.json")]) == 0
+    assert "OK: the draw is reproduced bit for bit" in capsys.readouterr().out
+
+
+def test_an_unknown_method_is_refused(
+    files: tuple[Path, Path], capsys: pytest.CaptureFixture[str]
+) -> None:
+    pool, quota_file = files
+    with pytest.raises(SystemExit):
+        main([str(pool), str(quota_file), "--seats", "4", "--seed", "5", "--method", "best"])
+    assert "invalid choice: 'best'" in capsys.readouterr().err

@@ -139,7 +139,7 @@ def test_the_type_space_relaxation_bounds_the_optimum() -> None:
     for seed in (3, 8):
         problem = many_type_problem(seed=seed)
         system = QuotaSystem.of(problem)
-        value, duals = maximin._relaxation(system, np.arange(system.n_types))
+        value, duals = maximin.type_space_relaxation(system, np.arange(system.n_types))
         lottery = find_lottery(problem)
         assert float(lottery.min_probability) <= value + 1e-9
         assert np.all(duals >= 0) and float(duals @ system.sizes) == pytest.approx(1.0)

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import logging
+
 import pytest
 
 from tests.mixing.factories import problem_dict
@@ -50,11 +52,35 @@ def test_bad_attribute_names_the_person() -> None:
         Problem.from_dict(data)
 
 
-def test_undeclared_attribute_names_the_person() -> None:
+def test_undeclared_attributes_are_ignored_with_one_warning(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    data = problem_dict(6)
+    data["people"][2]["attributes"]["height"] = 180
+    data["people"][4]["attributes"]["height"] = 175
+    data["people"][4]["attributes"]["Name"] = "Ada"
+    with caplog.at_level(logging.WARNING, logger="tierslien.mixing.problem"):
+        problem = Problem.from_dict(data)
+    assert [r.getMessage() for r in caplog.records] == [
+        "ignored attribute(s) that name no declared criterion: 'Name' (1 people), "
+        "'height' (2 people)"
+    ]
+    # Ignored as if absent: the same problem as without the extra keys.
+    assert problem == Problem.from_dict(problem_dict(6))
+    assert all("height" not in p.attributes for p in problem.people)
+
+
+def test_declared_attributes_only_give_no_warning(caplog: pytest.LogCaptureFixture) -> None:
+    with caplog.at_level(logging.WARNING, logger="tierslien.mixing.problem"):
+        Problem.from_dict(problem_dict(6))
+    assert caplog.records == []
+
+
+def test_strict_mode_rejects_an_undeclared_attribute_naming_the_person() -> None:
     data = problem_dict(6)
     data["people"][2]["attributes"]["height"] = 180
     with pytest.raises(ProblemError, match="person 'p2': attribute 'height'"):
-        Problem.from_dict(data)
+        Problem.from_dict(data, strict=True)
 
 
 def test_duplicate_person() -> None:

@@ -1,4 +1,5 @@
-"""Tiers Lien's fair seat lottery for themed meetings (maximin with quotas, verifiable draw).
+"""Tiers Lien's fair seat lottery for themed meetings (maximin or leximin with quotas,
+verifiable draw).
 
 A plain library (NumPy, SciPy's HiGHS), never importing Django:
 
@@ -20,6 +21,7 @@ from tierslien.lottery.feasibility import (
     QuotaChange,
     diagnose,
 )
+from tierslien.lottery.leximin import LeximinParams, find_leximin
 from tierslien.lottery.maximin import (
     RESOLUTION,
     Composition,
@@ -48,6 +50,7 @@ __all__ = [
     "InfeasibleQuotasError",
     "Lottery",
     "LotteryInputError",
+    "LeximinParams",
     "LotteryProblem",
     "MaximinParams",
     "Panel",
@@ -59,6 +62,7 @@ __all__ = [
     "SelectParams",
     "Selection",
     "diagnose",
+    "find_leximin",
     "find_lottery",
     "population_shares",
     "proportional_quotas",

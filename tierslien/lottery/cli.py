@@ -1,6 +1,7 @@
 """`tierslien-draw`: the seat lottery from CSV files, and its verification.
 
     tierslien-draw pool.csv quotas.csv --seats 40 --seed 20261126 [-o panel.json]
+    tierslien-draw pool.csv quotas.csv --seats 40 --seed 20261126 --method leximin
     tierslien-draw pool.csv quotas.csv --seats 40 --verify panel.json
     tierslien-draw pool.csv quotas.csv --seats 40 --verify panel.json \
         --entries public-pool.csv --salts salts.csv
@@ -9,7 +10,9 @@ Prints the panel and every applicant's selection probability. The same inputs
 and seed give the same panel, bit for bit. With --verify, reruns the published
 draw and audits the published record; exit status 1 if anything differs. With
 --entries and --salts (an auditor's exact files), also checks every entry of the pool
-against the salted commitments published before the draw (`commitments`).
+against the salted commitments published before the draw (`commitments`). `--method`
+chooses the lottery: maximin (the default) or leximin; --verify always reruns a record
+with the method it names.
 
 Exit status: 0 on success, 1 when a verification fails, 2 for unusable input or
 quotas that cannot be met (with the quotas to relax and the nearest feasible ones).
@@ -29,9 +32,10 @@ from typing import Any, TextIO
 from tierslien.lottery.commitments import COMMITMENT_COLUMN, check_entries
 from tierslien.lottery.csvio import read_column, read_pool, read_quotas
 from tierslien.lottery.feasibility import InfeasibleQuotasError
+from tierslien.lottery.leximin import LeximinParams
 from tierslien.lottery.maximin import MaximinParams
 from tierslien.lottery.model import LotteryInputError, LotteryProblem
-from tierslien.lottery.selection import SelectParams, rng_for_seed, select
+from tierslien.lottery.selection import OBJECTIVES, SelectParams, rng_for_seed, select
 from tierslien.lottery.verify import record, verify
 
 PROG = "tierslien-draw"
@@ -50,7 +54,8 @@ def _seed(text: str) -> int:
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog=PROG,
-        description="Fair seat lottery with quotas (maximin), reproducible from a published seed.",
+        description="Fair seat lottery with quotas (maximin or leximin), reproducible from a "
+        "published seed.",
     )
     parser.add_argument("pool", type=Path, help="applicants: an id column and one per criterion")
     parser.add_argument("quotas", type=Path, help="quotas: criterion,value,min,max")
@@ -61,6 +66,12 @@ def build_parser() -> argparse.ArgumentParser:
         "--time-limit",
         type=float,
         help="stop optimising after this many seconds (the bound shows how far from best)",
+    )
+    parser.add_argument(
+        "--method",
+        choices=OBJECTIVES,
+        default="maximin",
+        help="maximin: raise the smallest chance (default); leximin: then the next ones too",
     )
     parser.add_argument("-o", "--output", type=Path, help="write the publishable record (JSON)")
     parser.add_argument(
@@ -83,6 +94,7 @@ def build_parser() -> argparse.ArgumentParser:
 def print_record(data: dict[str, Any], out: TextIO, *, quiet: bool) -> None:
     if not quiet:
         out.write(f"seed {data['seed']}  inputs sha256 {data['inputs_sha256']}\n")
+        out.write(f"lottery: {data.get('objective', 'maximin')} (method {data['method']})\n")
         out.write(
             f"smallest selection probability {data['min_probability']:.9f} "
             f"(proven best possible <= {data['upper_bound']:.9f})\n"
@@ -118,7 +130,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     if (args.entries is None) != (args.salts is None):
         parser.error("--entries and --salts go together")
     try:
-        params = MaximinParams(time_limit=args.time_limit)
+        params = SelectParams(
+            maximin=MaximinParams(time_limit=args.time_limit),
+            objective=args.method,
+            leximin=LeximinParams(time_limit=args.time_limit),
+        )
     except ValueError as error:
         parser.error(str(error))
     try:
@@ -163,7 +179,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             if outcome.ok:
                 sys.stdout.write("the draw is reproduced, but not every entry was checked\n")
             return 1
-        result = select(problem, rng=rng_for_seed(args.seed), params=SelectParams(params))
+        result = select(problem, rng=rng_for_seed(args.seed), params=params)
     except InfeasibleQuotasError as error:
         sys.stderr.write(f"{PROG}: {error}\n")
         suggested = error.report.suggested

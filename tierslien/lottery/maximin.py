@@ -281,6 +281,24 @@ def _normalised(duals: NDArray[np.float64], sizes: NDArray[np.float64]) -> NDArr
     return duals / scale if scale > 0 else np.full(sizes.shape[0], 1.0 / float(sizes.sum()))
 
 
+def highs_instance() -> Any | None:
+    """A fresh HiGHS instance from SciPy's bindings, set up like the masters' (silent, one
+    thread, seed 0, primal simplex): deterministic solves. None without the bindings."""
+    if _highspy is None:
+        return None
+    highs = _highspy._Highs()
+    highs.setOptionValue("output_flag", False)
+    highs.setOptionValue("random_seed", 0)
+    highs.setOptionValue("threads", 1)
+    highs.setOptionValue("simplex_strategy", SIMPLEX)
+    return highs
+
+
+def highs_optimal(highs: Any) -> bool:
+    """Whether the last `run` of a `highs_instance` reached an optimal solution."""
+    return bool(highs.getModelStatus() == _highspy.HighsModelStatus.kOptimal)
+
+
 class _Master:
     """The master LP kept in one HiGHS instance: new compositions are added as columns and
     the next solve starts from the previous optimal basis (a few dozen simplex iterations
@@ -394,7 +412,7 @@ def _price(
     return found, best[1]
 
 
-def _relaxation(
+def type_space_relaxation(
     system: QuotaSystem, covered: NDArray[np.int64]
 ) -> tuple[float, NDArray[np.float64]]:
     """The maximin over the quotas' polytope in type space (fractional seats per type):
@@ -561,23 +579,14 @@ def _repair(
     return not excess(counts).any()
 
 
-def find_lottery(
-    problem: LotteryProblem,
-    *,
-    params: MaximinParams | None = None,
-    on_progress: Callable[[Progress], None] | None = None,
-) -> Lottery:
-    """The maximin lottery of `problem`; raises InfeasibleQuotasError when no panel is valid."""
-    params = params or MaximinParams()
-    started = time.perf_counter()
-    system = QuotaSystem.of(problem)
+def initial_columns(
+    problem: LotteryProblem, system: QuotaSystem, *, batch: int = BATCH, block: int = BLOCK
+) -> tuple[list[tuple[int, ...]], set[int]]:
+    """Initial compositions, until every type that some valid panel includes is in one of
+    them: each solve targets the first uncovered type and favours the other uncovered ones.
+    Returns (compositions, uncoverable types); raises InfeasibleQuotasError when no panel
+    is valid."""
     n_types = system.n_types
-    first = params.method == 1  # the first method, kept to rerun the records it made
-    batch, block = (1, 0) if first else (BATCH, BLOCK)
-    starts, extra = (2, 0) if first else (STARTS, EXTRA)
-
-    # Initial compositions, until every type that some valid panel includes is in one of them:
-    # each solve targets the first uncovered type and favours the other uncovered ones.
     columns: list[tuple[int, ...]] = []
     uncovered = set(range(n_types))
     uncoverable: set[int] = set()
@@ -601,22 +610,47 @@ def find_lottery(
         uncovered -= {t for t in uncovered if counts[t] > 0}
     if uncoverable:
         logger.warning("%d applicant type(s) cannot be in any valid panel", len(uncoverable))
+    return columns, uncoverable
+
+
+def find_lottery(
+    problem: LotteryProblem,
+    *,
+    params: MaximinParams | None = None,
+    on_progress: Callable[[Progress], None] | None = None,
+) -> Lottery:
+    """The maximin lottery of `problem`; raises InfeasibleQuotasError when no panel is valid."""
+    params = params or MaximinParams()
+    started = time.perf_counter()
+    system = QuotaSystem.of(problem)
+    n_types = system.n_types
+    first = params.method == 1  # the first method, kept to rerun the records it made
+    batch, block = (1, 0) if first else (BATCH, BLOCK)
+    starts, extra = (2, 0) if first else (STARTS, EXTRA)
+
+    columns, uncoverable = initial_columns(problem, system, batch=batch, block=block)
     covered = np.array([t for t in range(n_types) if t not in uncoverable])
     # The relaxation in type space: its value bounds the optimum (and usually equals it);
     # compositions that are best for its duals are the likely support of an optimal lottery.
     relaxed = math.inf
     if not first:
-        relaxed, relaxed_duals = _relaxation(system, covered)
+        relaxed, relaxed_duals = type_space_relaxation(system, covered)
         face = np.zeros(n_types)
         face[covered] = relaxed_duals
         for column in list(columns):
             candidate = system.improve(face, column)
             if candidate not in columns:
                 columns.append(candidate)
-    if params.method >= 3 and not uncoverable and relaxed >= _even(system) - params.tolerance:
+    if (
+        params.method >= 3
+        and not uncoverable
+        and relaxed >= even_probability(system) - params.tolerance
+    ):
         split = even_split(system)
         if split is not None:  # everyone at k/n: no lottery does better, nothing to prove
-            return _lottery(problem, split, [1.0] * len(split), _even(system), 0, started, (), 3)
+            return canonical_lottery(
+                problem, split, [1.0] * len(split), even_probability(system), 0, started, (), 3
+            )
     known = set(columns)
     master = _Master(system.sizes[covered], warm=not first)
     master.add([tuple(np.asarray(c)[covered].tolist()) for c in columns])
@@ -671,7 +705,7 @@ def find_lottery(
         known.update(improving)
         master.add([tuple(np.asarray(c)[covered].tolist()) for c in improving])
 
-    return _lottery(
+    return canonical_lottery(
         problem,
         columns,
         [float(x) for x in lam[: len(columns)]],
@@ -683,12 +717,12 @@ def find_lottery(
     )
 
 
-def _even(system: QuotaSystem) -> float:
+def even_probability(system: QuotaSystem) -> float:
     """k/n: the largest possible smallest probability (the probabilities sum to k)."""
     return system.seats / float(system.sizes.sum())
 
 
-def _lottery(
+def canonical_lottery(
     problem: LotteryProblem,
     columns: list[tuple[int, ...]],
     weights: list[float],
@@ -715,7 +749,8 @@ def _lottery(
         method=method,
     )
     logger.info(
-        "maximin lottery: min probability %.9f (bound %.9f), %d compositions, %d iterations",
+        "lottery (method %d): min probability %.9f (bound %.9f), %d compositions, %d iterations",
+        method,
         float(lottery.min_probability),
         lottery.upper_bound,
         len(compositions),

@@ -14,7 +14,6 @@ and every applicant's probability. `verify` checks a record two ways:
 
 from __future__ import annotations
 
-import dataclasses
 import hashlib
 import json
 from collections.abc import Mapping
@@ -23,6 +22,8 @@ from fractions import Fraction
 from typing import Any
 
 from tierslien.lottery.compositions import QuotaSystem
+from tierslien.lottery.leximin import METHODS as LEXIMIN_METHODS
+from tierslien.lottery.leximin import LeximinParams
 from tierslien.lottery.maximin import RESOLUTION, Composition, Lottery, MaximinParams
 from tierslien.lottery.model import LotteryProblem
 from tierslien.lottery.selection import Selection, SelectParams, rng_for_seed, select
@@ -57,6 +58,7 @@ def lottery_record(lottery: Lottery) -> dict[str, Any]:
         "min_selectable_probability": round(float(lottery.min_selectable_probability), DIGITS),
         "upper_bound": round(lottery.upper_bound, DIGITS),
         "method": lottery.method,
+        **({"objective": "leximin"} if lottery.method in LEXIMIN_METHODS else {}),
         "cannot_be_selected": sorted(
             ident for t in lottery.uncoverable for ident in problem.type_list[t].members
         ),
@@ -161,7 +163,7 @@ def verify(
     problem: LotteryProblem,
     published: Mapping[str, Any],
     *,
-    params: MaximinParams | None = None,
+    params: MaximinParams | LeximinParams | SelectParams | None = None,
 ) -> Verification:
     """Rerun the draw from the inputs and the published seed, and audit the published record."""
     problems = audit(problem, published)
@@ -170,13 +172,20 @@ def verify(
         return Verification(reproduced=False, problems=tuple(problems))
     # Rerun with the column generation that made the record (records without "method" come
     # from the first one): each is deterministic, but they may find different optimal lotteries.
+    # Method 4 (and later leximin versions) is the leximin; see leximin.METHOD.
     method = published.get("method", 1)
+    if isinstance(params, SelectParams):
+        base = params
+    elif isinstance(params, LeximinParams):
+        base = SelectParams(leximin=params)
+    else:
+        base = SelectParams(params or MaximinParams())
     try:
-        same_method = dataclasses.replace(params or MaximinParams(), method=method)
+        same_method = base.with_method(method)
     except (ValueError, TypeError):
         problems.append(f"unknown method {method!r}: cannot rerun")
         return Verification(reproduced=False, problems=tuple(problems))
-    rerun = select(problem, rng=rng_for_seed(seed), params=SelectParams(same_method))
+    rerun = select(problem, rng=rng_for_seed(seed), params=same_method)
     again = record(rerun, seed)
     same_panel = again["panel"] == published.get("panel")
     same_lottery = again["compositions"] == published.get("compositions")

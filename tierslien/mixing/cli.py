@@ -4,6 +4,11 @@
     tierslien-mix people.csv --venues venues.csv --min 5 --max 6 -o groups.csv
     tierslien-mix --mdgp RanReal_n120_ds_01.txt -o solution.json
 
+Solutions are written in the interchange format (JSON v1, /work/shared/specs and
+docs/mixing.md), MDGPLIB ones too: element i of the instance is the person "i"
+(`--mdgp-format legacy` writes the former assignment file instead). Attributes
+that name no declared criterion are ignored with a warning (`--strict`: rejected).
+
 Exit status: 0 on success, 2 for unusable input (a one-line message, no traceback).
 """
 
@@ -11,13 +16,18 @@ from __future__ import annotations
 
 import argparse
 import json
+import logging
 import sys
 import time
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from tierslien.mixing.problem import Problem, ProblemError
+from tierslien.mixing.solution import Group, Round, Solution
+
+if TYPE_CHECKING:
+    from tierslien.mixing.mdgp import MdgpInstance
 
 PROG = "tierslien-mix"
 
@@ -64,6 +74,17 @@ def _parser() -> argparse.ArgumentParser:
         "--max-iterations", type=int, default=None, help="search budget (makes runs repeatable)"
     )
     parser.add_argument("--mdgp", metavar="FILE", help="solve an MDGPLIB benchmark instance")
+    parser.add_argument(
+        "--mdgp-format",
+        choices=("v1", "legacy"),
+        default="v1",
+        help="with --mdgp -o: the JSON v1 solution (default), or the former assignment file",
+    )
+    parser.add_argument(
+        "--strict",
+        action="store_true",
+        help="reject attributes that name no declared criterion (default: ignore, warn)",
+    )
     csv_group = parser.add_argument_group("CSV mode")
     csv_group.add_argument("--venues", metavar="CSV", help="venues file: id,lat,lon,slots,...")
     csv_group.add_argument("--min", type=int, default=5, dest="min_size", help="group size min")
@@ -76,6 +97,11 @@ def _parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = _parser()
     args = parser.parse_args(argv)
+    logger = logging.getLogger("tierslien.mixing")
+    handler = logging.StreamHandler(sys.stderr)  # the library's warnings, one line each
+    handler.setLevel(logging.WARNING)
+    handler.setFormatter(logging.Formatter(f"{PROG}: warning: %(message)s"))
+    logger.addHandler(handler)
     try:
         return _run(args, parser)
     except ProblemError as error:
@@ -84,6 +110,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print(f"{PROG}: interrupted", file=sys.stderr)
         return 130
+    finally:
+        logger.removeHandler(handler)
 
 
 def _run(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
@@ -112,7 +140,7 @@ def _run(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
             venues_path=args.venues,
         )
     else:
-        problem = Problem.from_json(path)
+        problem = Problem.from_json(path, strict=args.strict)
 
     def on_progress(p: Progress) -> None:
         if bar is not None:
@@ -171,14 +199,21 @@ def _run_mdgp(args: argparse.Namespace, bar: ProgressBar | None) -> int:
         groups: dict[int, list[int]] = {}
         for i, g in enumerate(result.assignment.tolist()):
             groups.setdefault(g, []).append(i)
-        data = {
+        report = {
             "instance": instance.name,
             "objective": result.objective,
-            "assignment": result.assignment.tolist(),
-            "groups": [groups[g] for g in sorted(groups)],
             "iterations": result.iterations,
             "elapsed_s": round(result.elapsed, 3),
         }
+        data: dict[str, object]
+        if args.mdgp_format == "legacy":
+            data = {
+                **report,
+                "assignment": result.assignment.tolist(),
+                "groups": [groups[g] for g in sorted(groups)],
+            }
+        else:
+            data = mdgp_solution(instance, [groups[g] for g in sorted(groups)], report)
         _write_json(Path(args.output), data)
     if not args.quiet:
         print(
@@ -187,6 +222,18 @@ def _run_mdgp(args: argparse.Namespace, bar: ProgressBar | None) -> int:
             f"({result.iterations} iterations, seed {args.seed})"
         )
     return 0
+
+
+def mdgp_solution(
+    instance: MdgpInstance, groups: Sequence[Sequence[int]], report: dict[str, object]
+) -> dict[str, object]:
+    """A grouping of an MDGPLIB instance as a JSON v1 solution: one round, element i is the
+    person with id `str(i)` (`MdgpInstance.ids`), nobody unplaced."""
+    ids = instance.ids
+    solution = Solution(
+        rounds=(Round(tuple(Group(tuple(ids[i] for i in members)) for members in groups)),)
+    )
+    return solution.to_dict(report)
 
 
 def _write_json(path: Path, data: object) -> None:

@@ -26,6 +26,11 @@ class MdgpInstance:
     def n(self) -> int:
         return int(self.distances.shape[0])
 
+    @property
+    def ids(self) -> tuple[str, ...]:
+        """The elements' ids in the JSON v1 solution: "0", "1", ... (0-based, as in the file)."""
+        return tuple(str(i) for i in range(self.n))
+
     def core_instance(self) -> CoreInstance:
         return CoreInstance(weights=self.distances, min_size=self.min_size, max_size=self.max_size)
 

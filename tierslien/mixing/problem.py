@@ -8,6 +8,7 @@ traceback for a malformed file.
 from __future__ import annotations
 
 import json
+import logging
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -24,6 +25,8 @@ GOALS: tuple[str, ...] = ("diverse", "shared")
 
 # An attribute value after validation: a label, a number, or a set of labels.
 Value = str | float | frozenset[str] | None
+
+log = logging.getLogger(__name__)
 
 
 class ProblemError(ValueError):
@@ -230,7 +233,7 @@ class Problem:
     # ----- JSON v1 -----
 
     @classmethod
-    def from_json(cls, path: str | Path) -> Problem:
+    def from_json(cls, path: str | Path, *, strict: bool = False) -> Problem:
         try:
             text = Path(path).read_text(encoding="utf-8")
         except OSError as error:
@@ -242,10 +245,13 @@ class Problem:
                 f"not valid JSON (line {error.lineno}, column {error.colno}: {error.msg})",
                 where=str(path),
             ) from None
-        return cls.from_dict(data)
+        return cls.from_dict(data, strict=strict)
 
     @classmethod
-    def from_dict(cls, data: object) -> Problem:
+    def from_dict(cls, data: object, *, strict: bool = False) -> Problem:
+        """Read a JSON v1 problem. Attribute keys that name no declared criterion (a
+        spreadsheet's extra columns) are ignored with one warning listing them (logger
+        `tierslien.mixing.problem`), as the spec says; `strict=True` rejects them instead."""
         if not isinstance(data, dict):
             raise ProblemError("the problem must be a JSON object")
         version = data.get("version", 1)
@@ -256,7 +262,16 @@ class Problem:
             raise ProblemError('expected {"min": ..., "max": ...}', where="group_size")
         criteria = tuple(_criterion(raw, k) for k, raw in enumerate(_list(data, "criteria")))
         by_name = {c.name: c for c in criteria}
-        people = tuple(_person(raw, k, by_name) for k, raw in enumerate(_list(data, "people")))
+        ignored: dict[str, int] = {}  # undeclared attribute key -> people carrying it
+        people = tuple(
+            _person(raw, k, by_name, ignored=None if strict else ignored)
+            for k, raw in enumerate(_list(data, "people"))
+        )
+        if ignored:
+            log.warning(
+                "ignored attribute(s) that name no declared criterion: %s",
+                ", ".join(f"{key!r} ({count} people)" for key, count in sorted(ignored.items())),
+            )
         if not people:
             raise ProblemError("the problem has no people", where="people")
         venues = tuple(_venue(raw, k) for k, raw in enumerate(_list(data, "venues")))
@@ -349,7 +364,15 @@ def _criterion(raw: object, k: int) -> Criterion:
     )
 
 
-def _person(raw: object, k: int, criteria: Mapping[str, Criterion]) -> Person:
+def _person(
+    raw: object,
+    k: int,
+    criteria: Mapping[str, Criterion],
+    *,
+    ignored: dict[str, int] | None = None,
+) -> Person:
+    """One person; undeclared attribute keys are counted in `ignored` and dropped, or
+    rejected when `ignored` is None (strict mode)."""
     if not isinstance(raw, dict):
         raise ProblemError("must be an object", where=f"people[{k}]")
     pid = raw.get("id")
@@ -365,7 +388,10 @@ def _person(raw: object, k: int, criteria: Mapping[str, Criterion]) -> Person:
     for key, value in attributes_raw.items():
         criterion = criteria.get(key)
         if criterion is None:
-            raise ProblemError(f"attribute {key!r} is not a declared criterion", where=where)
+            if ignored is None:
+                raise ProblemError(f"attribute {key!r} is not a declared criterion", where=where)
+            ignored[key] = ignored.get(key, 0) + 1
+            continue
         checked = criterion.check_value(value, where=where)
         if checked is not None:
             attributes[key] = checked
