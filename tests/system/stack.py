@@ -80,11 +80,18 @@ class ScratchDatabase:
             admin.execute(f'DROP DATABASE IF EXISTS "{self.name}" WITH (FORCE)')
 
     def rows(self, sql: str, *params: object) -> list[tuple[Any, ...]]:
-        parts = urlsplit(self.url)
-        with psycopg.connect(
-            parts._replace(scheme="postgresql").geturl(), autocommit=True, connect_timeout=10
-        ) as connection:
+        with self.connect() as connection:
             return list(connection.execute(sql, params).fetchall())  # type: ignore[arg-type]
+
+    def connect(self) -> psycopg.Connection[Any]:
+        parts = urlsplit(self.url)
+        return psycopg.connect(
+            parts._replace(scheme="postgresql").geturl(), autocommit=True, connect_timeout=10
+        )
+
+    @property
+    def port(self) -> int:
+        return urlsplit(self.url).port or 5432
 
     def value(self, sql: str, *params: object) -> Any:
         rows = self.rows(sql, *params)
@@ -337,6 +344,28 @@ def server_socket_inode(server: tuple[str, int], client: tuple[str, int]) -> int
         if fields[1] == local and fields[2] == remote and fields[9] != "0":
             return int(fields[9])
     return None
+
+
+def socket_inodes(pid: int) -> set[int]:
+    found = set()
+    with contextlib.suppress(OSError):
+        for fd in Path(f"/proc/{pid}/fd").iterdir():
+            with contextlib.suppress(OSError):
+                target = os.readlink(fd)
+                if target.startswith("socket:["):
+                    found.add(int(target[8:-1]))
+    return found
+
+
+def local_ports_to(pid: int, remote_port: int) -> list[int]:
+    """The local ports of `pid`'s TCP connections to `remote_port` (its database sessions)."""
+    inodes = socket_inodes(pid)
+    ports = []
+    for line in Path("/proc/net/tcp").read_text().splitlines()[1:]:
+        fields = line.split()
+        if int(fields[9]) in inodes and int(fields[2].split(":")[1], 16) == remote_port:
+            ports.append(int(fields[1].split(":")[1], 16))
+    return ports
 
 
 def holder_of(inode: int, pids: list[int]) -> int | None:

@@ -40,6 +40,7 @@ from tests.system.stack import (
     Stack,
     cmdline,
     holder_of,
+    local_ports_to,
     manage,
     pid_alive,
     production_env,
@@ -271,19 +272,34 @@ def test_the_stack_survives_killed_workers_and_sends_each_invitation_once(
         hunters: list[threading.Thread] = []
 
         def kill_the_server_of(client: tuple[str, int]) -> None:
-            """Once the request is sent: find the gunicorn worker holding the connection
-            (/proc) and kill it, unless the response came first."""
+            """Once the request is sent: find the gunicorn worker holding its connection
+            (/proc), wait until that worker's database session has written in its open
+            transaction (the publication is under way), and kill it — unless the response
+            came first."""
+
+            def written(watch: object, holder: int) -> bool:
+                ports = local_ports_to(holder, database.port)
+                return bool(ports) and bool(
+                    watch.execute(  # type: ignore[attr-defined]
+                        "SELECT 1 FROM pg_stat_activity WHERE client_port = ANY(%s)"
+                        " AND backend_xid IS NOT NULL",
+                        (ports,),
+                    ).fetchone()
+                )
 
             def hunt() -> None:
-                deadline = time.monotonic() + 3
-                while time.monotonic() < deadline and not answered.is_set():
-                    inode = server_socket_inode((HOST, web_port), client)
-                    holder = holder_of(inode, web_workers) if inode else None
-                    if holder is not None:
-                        os.kill(holder, signal.SIGKILL)
-                        killed_web.append(holder)
-                        return
-                    time.sleep(0.002)
+                deadline = time.monotonic() + 5
+                holder = None
+                with database.connect() as watch:
+                    while time.monotonic() < deadline and not answered.is_set():
+                        if holder is None:
+                            inode = server_socket_inode((HOST, web_port), client)
+                            holder = holder_of(inode, web_workers) if inode else None
+                        elif written(watch, holder):
+                            os.kill(holder, signal.SIGKILL)
+                            killed_web.append(holder)
+                            return
+                        time.sleep(0.002)
 
             hunters.append(threading.Thread(target=hunt, daemon=True))
             hunters[0].start()
@@ -304,12 +320,20 @@ def test_the_stack_survives_killed_workers_and_sends_each_invitation_once(
         for hunter in hunters:
             hunter.join(5)
         if killed_web:
-            outcome = f"worker {killed_web[0]} killed during the request; {outcome}"
+            outcome = f"worker {killed_web[0]} killed inside the transaction; {outcome}"
         else:  # the request was too quick to be caught: kill one worker right after it
             os.kill(web_workers[0], signal.SIGKILL)
             killed_web.append(web_workers[0])
             outcome = f"{outcome}; worker {killed_web[0]} killed just after"
         state_then = database.value("SELECT state FROM circles_season WHERE id = %s", season_id)
+        queued_then = database.value(
+            "SELECT count(*) FROM outbox_message WHERE topic = %s", f"season:{season_id}"
+        )
+        # All at once or not at all: a killed publication left nothing, or everything.
+        assert (state_then, queued_then) in (("proposed", 0), ("published", len(members))), (
+            state_then,
+            queued_then,
+        )
         note(f"publish: {outcome}; season {state_then}")
         if response is None or response.status >= 500:
             # The facilitator sends the form again, as a person would after an error page.
