@@ -138,7 +138,9 @@ def run_composition(season_id: int) -> str:
     heartbeat = jobs.Heartbeat(
         lambda: _beat(season_id, attempt),
         interval=jobs.policy.heartbeat,
-        close=connection.close,
+        # A lambda: `connection` is looked up in the heartbeat thread, which closes its own
+        # connection (`connection.close` would be the worker thread's: refused there).
+        close=lambda: connection.close(),
     )
     try:
         with heartbeat:

@@ -626,7 +626,9 @@ def run_draw(meeting_id: int) -> str:
         return current.state if current else "missing"  # a stale or repeated job
     attempt = meeting.draw_attempt
     heartbeat = jobs.Heartbeat(
-        lambda: _beat(meeting_id, attempt), interval=jobs.policy.heartbeat, close=connection.close
+        lambda: _beat(meeting_id, attempt),
+        interval=jobs.policy.heartbeat,
+        close=lambda: connection.close(),  # the heartbeat thread's own connection (compose.py)
     )
     try:
         with heartbeat:
