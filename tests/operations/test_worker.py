@@ -121,6 +121,8 @@ def test_a_connection_killed_during_a_task_is_logged_and_the_worker_goes_on(work
     text = log.read_text()
     assert "lost its database connection" in text
     assert f"task id={napping.id} left RUNNING" in text
+    # Its row does not stay RUNNING for ever: the worker marks it failed once reconnected.
+    wait_for(lambda: status_of(napping.id) == "FAILED", timeout=60)
 
 
 def test_the_supervisor_restarts_a_worker_that_died(database_tasks: None, monkeypatch) -> None:

@@ -8,11 +8,17 @@ library's one (same options). Two additions:
   doubling up to 30 s, reset after a minute of health) and polls again. A task that was
   running when the connection died is left RUNNING (logged with its id) for the stalled-task
   recovery to pick up;
-- a heartbeat row (`operations.Heartbeat`, named by `--worker-id`) while it runs.
+- a heartbeat row (`operations.Heartbeat`, named by `--worker-id`) while it runs;
+- task rows left RUNNING by this worker id in an earlier life (killed, or its connection
+  lost mid-task) are marked FAILED when it starts and after it reconnects: a worker id
+  names one process at a time (the supervisor's `worker-N@host`), so nothing else can be
+  running them. The jobs themselves (a composition, a draw) are recovered by their own
+  heartbeats (`lib/jobs.py`); this keeps the queue's bookkeeping and `/metrics` honest.
 """
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import time
@@ -20,6 +26,7 @@ from typing import Any
 
 from django.core.management.base import CommandError
 from django.db import DatabaseError, connections
+from django.tasks import TaskResultStatus
 from django.utils.autoreload import DJANGO_AUTORELOAD_ENV, run_with_reloader
 from django_tasks_db.management.commands.db_worker import Command as LibraryCommand
 from django_tasks_db.management.commands.db_worker import Worker
@@ -33,6 +40,23 @@ log = logging.getLogger("tierslien.worker")
 FIRST_DELAY = 1.0
 MAX_DELAY = 30.0
 HEALTHY_AFTER = 60.0
+
+
+class WorkerDied(Exception):
+    """Recorded on a task row whose worker stopped while running it."""
+
+
+def fail_abandoned_tasks(worker_id: str) -> int:
+    """Mark FAILED the RUNNING task rows last claimed by `worker_id`; returns how many."""
+    abandoned = [
+        row
+        for row in DBTaskResult.objects.filter(status=TaskResultStatus.RUNNING)
+        if row.worker_ids and row.worker_ids[-1] == worker_id
+    ]
+    for row in abandoned:
+        row.set_failed(WorkerDied(f"worker {worker_id} stopped while running this task"))
+        log.warning("task id=%s marked failed: worker %s stopped during it", row.id, worker_id)
+    return len(abandoned)
 
 
 class ReconnectingWorker(Worker):
@@ -76,6 +100,9 @@ class ReconnectingWorker(Worker):
                 delay = min(delay * 2, MAX_DELAY)
                 self.reconnections += 1
                 self.startup_delay = False
+                # Still unreachable: the next poll raises and waits again.
+                with contextlib.suppress(DatabaseError):
+                    fail_abandoned_tasks(self.worker_id)
 
 
 class Command(LibraryCommand):
@@ -127,6 +154,7 @@ class Command(LibraryCommand):
         if heartbeat is not None:
             heartbeat.start()
         try:
+            fail_abandoned_tasks(worker.worker_id)
             worker.run()
         finally:
             if heartbeat is not None:
