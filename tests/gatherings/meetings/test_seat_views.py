@@ -561,6 +561,20 @@ def test_the_progress_page_refreshes_while_the_draw_runs(
     assert b'http-equiv="refresh"' not in page.content and b"boom" in page.content
 
 
+def test_the_progress_page_waits_for_the_first_report_before_showing_a_step(
+    meeting: Meeting, client_as: ClientAs
+) -> None:
+    """Started but not reported yet ({"at": ...} only): no "Step , s." with empty blanks."""
+    Meeting.objects.filter(pk=meeting.pk).update(
+        draw_job="running",
+        draw_progress={"at": timezone.now().isoformat()},
+        draw_heartbeat_at=timezone.now(),
+    )
+    page = client_as("facilitator").get(url("meeting_draw_progress", meeting)).content.decode()
+    assert "Step ," not in page and "Étape ," not in page
+    assert "Waiting for the worker" in page or "En attente" in page
+
+
 # --- Constant number of queries ---
 
 
