@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Callable
+from html import unescape
 from typing import Any
 
 import pytest
@@ -12,7 +13,7 @@ from django.template import Context, Template
 from django.test import Client, RequestFactory
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from tests.cast import Cast, make_user
 from tests.gatherings.meetings.conftest import Applicants, make_meeting
@@ -646,6 +647,16 @@ def test_the_manage_box_counts_applications(
     box = render_box("seats_manage_box", meeting, cast.facilitator)
     assert "data-seats-manage-box" in box
     assert url("meeting_seats_manage", meeting) in box and url("meeting_quotas", meeting) in box
+
+
+def test_the_manage_box_says_no_application_rather_than_zero(
+    cast: Cast, meeting: Meeting, applicants: Applicants
+) -> None:
+    with translation.override("fr"):
+        box = render_box("seats_manage_box", meeting, cast.facilitator)
+        assert "Aucune candidature pour l'instant" in unescape(box) and "0 candidature" not in box
+        applicants(meeting, 2)
+        assert "2 candidatures" in render_box("seats_manage_box", meeting, cast.facilitator)
 
 
 def test_a_running_draw_is_followed_and_a_stalled_one_restarted(
