@@ -649,6 +649,19 @@ def test_the_manage_box_counts_applications(
     assert url("meeting_seats_manage", meeting) in box and url("meeting_quotas", meeting) in box
 
 
+def test_the_facilitator_is_told_she_cannot_apply_to_her_meeting(
+    cast: Cast, meeting: Meeting, client_as: ClientAs
+) -> None:
+    client = client_as("facilitator")
+    page = client.get(url("meeting_apply", meeting)).content.decode()
+    assert 'data-apply="facilitator"' in page and "<form" not in page.split("<main")[-1]
+    response = client.post(url("meeting_apply", meeting), follow=True)
+    assert "ne peut pas candidater" in response.content.decode()
+    assert not meeting.applications.exists()
+    box = render_box("seats_public_box", meeting, cast.facilitator)
+    assert 'data-apply="facilitator"' in box and 'data-apply="one-step"' not in box
+
+
 def test_the_manage_box_says_no_application_rather_than_zero(
     cast: Cast, meeting: Meeting, applicants: Applicants
 ) -> None:
