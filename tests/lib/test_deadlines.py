@@ -37,8 +37,8 @@ def test_across_the_change_to_summer_time() -> None:
 
 @given(
     st.datetimes(
-        min_value=datetime.datetime(2000, 1, 1),
-        max_value=datetime.datetime(2100, 1, 1),
+        min_value=datetime.datetime(2000, 1, 1),  # noqa: DTZ001 (hypothesis wants naive bounds)
+        max_value=datetime.datetime(2100, 1, 1),  # noqa: DTZ001
         timezones=st.just(datetime.UTC),
     )
 )
