@@ -6,12 +6,15 @@ import re
 
 import pytest
 from django.core import mail
+from django.template.loader import render_to_string
+from django.test import RequestFactory
 from django.urls import reverse
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.django import TestCase as HypothesisTestCase
 
 from tests.cast import PASSWORD, Cast
+from tests.gatherings.meetings.conftest import make_meeting
 from tierslien.accounts.models import Consent, User
 
 SIGNUP = {
@@ -154,3 +157,45 @@ class SignupFormFuzz(HypothesisTestCase):
         if response.status_code == 200:
             assert not User.objects.exists()
             assert not Consent.objects.exists()
+
+
+@pytest.mark.django_db
+def test_the_verification_sent_page_says_how_to_get_a_new_link(client) -> None:
+    response = client.post(reverse("account_signup"), SIGNUP, follow=True)
+    page = response.content.decode()
+    assert response.redirect_chain[-1][0] == reverse("account_email_verification_sent")
+    assert 'data-resend-verification="login"' in page
+    assert f'href="{reverse("account_login")}"' in page
+
+
+@pytest.mark.django_db(transaction=True)  # emails leave the outbox on commit
+def test_a_signed_in_person_with_an_unverified_address_can_resend_the_link(
+    cast: Cast, client_as
+) -> None:
+    cast.outsider.emailaddress_set.update(verified=False)
+    client = client_as("outsider")
+    meeting = make_meeting(cast)
+    page = client.get(
+        reverse("meeting_apply", args=[cast.territory.slug, meeting.pk])
+    ).content.decode()
+    assert 'data-resend-verification="send"' in page
+    form = re.search(r'<form[^>]*data-resend-verification="send".*?</form>', page, re.S)
+    assert form is not None
+    assert f'action="{reverse("account_email")}"' in form.group(0)
+    assert f'value="{cast.outsider.email}"' in form.group(0) and 'name="action_send"' in form.group(
+        0
+    )
+    mail.outbox.clear()
+    response = client.post(
+        reverse("account_email"), {"email": cast.outsider.email, "action_send": "1"}
+    )
+    assert response.status_code == 302
+    assert [m.to for m in mail.outbox] == [[cast.outsider.email]]
+
+
+@pytest.mark.django_db
+def test_the_verified_email_required_page_has_the_resend_button(cast: Cast) -> None:
+    request = RequestFactory().get("/")
+    request.user = cast.outsider
+    page = render_to_string("account/verified_email_required.html", request=request)
+    assert 'data-resend-verification="send"' in page

@@ -73,19 +73,36 @@ def test_first_meetings_come_after_registration_closes() -> None:
     errors = season_errors(
         registration_opens="2030-01-01", registration_closes="2030-01-20", first_week="2030-01-06"
     )
-    assert errors["first_week"] == ["The first meetings must come after registration closes."]
+    assert errors["first_week"] == [
+        "The first week must start after registration closes (Jan. 20, 2030): "
+        "the earliest is the week of Monday Jan. 21, 2030."
+    ]
 
 
-def test_first_week_in_the_closing_week_is_fine_and_becomes_its_monday() -> None:
+def test_a_first_week_starting_before_registration_closes_is_refused() -> None:
+    """Closing on Wednesday 16th: the week of Monday 14th would start before it."""
+    errors = season_errors(
+        registration_opens="2030-01-01", registration_closes="2030-01-16", first_week="2030-01-18"
+    )
+    assert errors["first_week"] == [
+        "The first week must start after registration closes (Jan. 16, 2030): "
+        "the earliest is the week of Monday Jan. 21, 2030."
+    ]
+    assert "first_week" in season_errors(
+        registration_opens="2030-01-01", registration_closes="2030-01-14", first_week="2030-01-14"
+    )
+
+
+def test_the_week_after_closing_is_fine_and_becomes_its_monday() -> None:
     form = SeasonForm(
         form_data(
             registration_opens="2030-01-01",
-            registration_closes="2030-01-16",
-            first_week="2030-01-18",
+            registration_closes="2030-01-20",  # a Sunday
+            first_week="2030-01-23",
         )
     )
     assert form.is_valid(), form.errors
-    assert form.cleaned_data["first_week"] == datetime.date(2030, 1, 14)
+    assert form.cleaned_data["first_week"] == datetime.date(2030, 1, 21)
 
 
 def test_blank_name_is_refused() -> None:

@@ -64,6 +64,17 @@ def test_publishing_invites_every_member_with_a_deadline(
     assert sorted(m.to[0] for m in mail.outbox) == sorted(s.user.email for s in seats)
 
 
+@time_machine.travel(NOW + datetime.timedelta(minutes=9, seconds=30), tick=False)
+def test_the_deadline_is_on_a_full_hour_not_the_odd_minute_of_publication(
+    proposed: Proposed, django_capture_on_commit_callbacks: Any
+) -> None:
+    """Published at 09:09:30 UTC: answers are due seven days later at 10:00 UTC, not 09:09."""
+    _publish(proposed, django_capture_on_commit_callbacks)
+    seat = Membership.objects.filter(circle__season=proposed.season).first()
+    assert seat is not None
+    assert seat.respond_by == NOW + datetime.timedelta(days=7, hours=1)
+
+
 @time_machine.travel(NOW, tick=False)
 def test_the_deadline_follows_the_season(
     proposed: Proposed, django_capture_on_commit_callbacks: Any

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from html import unescape
 from typing import Any
 
 import pytest
@@ -390,3 +391,18 @@ def test_move_and_swap_forms_are_rendered_for_the_circle_being_edited_only(
     assert f'name="move{first}-member"' in editing
     assert f'name="swap{first}-other"' in editing
     assert f'name="move{second}-member"' not in editing
+
+
+def test_circles_page_heading_does_not_repeat_a_season_named_circles(
+    cast: Cast, proposed: Proposed, client_as: ClientAs
+) -> None:
+    """A season called "Cercles d'hiver 2027" must not read "Cercles de Cercles d'hiver"."""
+    Season.objects.filter(pk=proposed.season.pk).update(
+        state=SeasonState.PUBLISHED, name="Cercles d'hiver 2027"
+    )
+    User.objects.filter(pk=cast.facilitator.pk).update(language="fr")
+    page = unescape(
+        client_as("facilitator").get(url("manage_season_circles", proposed)).content.decode()
+    )
+    assert "Cercles de Cercles" not in page
+    assert "Les cercles de la saison « Cercles d'hiver 2027 »" in page

@@ -6,6 +6,7 @@ import datetime
 from typing import Any
 
 from django import forms
+from django.utils.formats import date_format
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
@@ -117,12 +118,20 @@ class SeasonForm(forms.Form):
                 ),
             )
         first = cleaned.get("first_week")
-        if first and closes and first < monday_of(closes):
+        if first and closes and first <= closes:  # `first` is a Monday (clean_first_week)
+            earliest = monday_of(closes) + datetime.timedelta(days=7)
             self.add_error(
                 "first_week",
                 forms.ValidationError(
-                    _("The first meetings must come after registration closes."),
+                    _(
+                        "The first week must start after registration closes (%(closes)s): "
+                        "the earliest is the week of Monday %(earliest)s."
+                    ),
                     code="too_early",
+                    params={
+                        "closes": date_format(closes, "DATE_FORMAT"),
+                        "earliest": date_format(earliest, "DATE_FORMAT"),
+                    },
                 ),
             )
         return cleaned

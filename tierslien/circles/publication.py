@@ -43,6 +43,7 @@ from tierslien.circles.models import (
 )
 from tierslien.circles.schedule import SessionTime, session_times
 from tierslien.lib import ical
+from tierslien.lib.deadlines import on_the_hour
 from tierslien.outbox import services as outbox
 from tierslien.territories.display import slot_label
 
@@ -134,7 +135,9 @@ def topic(season_id: int) -> str:
 
 def _invite(memberships: list[Membership], season: Season, now: datetime.datetime) -> None:
     """Mark memberships invited (deadline from the season) and queue their emails."""
-    respond_by = now + datetime.timedelta(days=season.confirmation_days)
+    respond_by = on_the_hour(
+        now + datetime.timedelta(days=season.confirmation_days), timezone.get_default_timezone()
+    )
     for membership in memberships:
         membership.status = MembershipStatus.INVITED
         membership.invited_at = now

@@ -225,7 +225,11 @@ def test_the_draw_selects_a_panel_within_the_quotas(
     assert 4 <= sum(1 for a in selected if a.answers.get("gender") == "woman") <= 6
     assert sum(a.probability for a in rows) == pytest.approx(meeting.seats, abs=1e-6)
     assert meeting.min_probability == pytest.approx(min(a.probability for a in rows), abs=1e-9)
-    assert all(a.confirm_by == a.selected_at + datetime.timedelta(hours=72) for a in selected)
+    for a in selected:  # 72 hours, rounded up to the next full hour
+        assert a.confirm_by is not None and a.selected_at is not None
+        late = a.confirm_by - (a.selected_at + datetime.timedelta(hours=72))
+        assert datetime.timedelta(0) <= late < datetime.timedelta(hours=1)
+        assert (a.confirm_by.minute, a.confirm_by.second, a.confirm_by.microsecond) == (0, 0, 0)
     order = waitlist_order(7, [a.pseudonym for a in waiting])
     assert [a.pseudonym for a in sorted(waiting, key=lambda a: a.waitlist_rank)] == order
     assert len(mail.outbox) == 40

@@ -14,6 +14,7 @@ from tierslien.gatherings.meetings.applications import (
     AlreadyApplied,
     ApplicationsClosed,
     EmailNotVerified,
+    FacilitatorCannotApply,
 )
 from tierslien.gatherings.models import ApplicationStatus, Meeting, MeetingState
 from tierslien.portraits.models import Answer, Criterion, Portrait
@@ -88,6 +89,16 @@ def test_an_unverified_email_is_refused(cast: Cast, meeting: Meeting) -> None:
     with pytest.raises(EmailNotVerified):
         applications.apply(meeting, cast.outsider)
     assert not meeting.applications.exists()
+
+
+def test_a_facilitator_of_the_territory_cannot_apply_to_its_meetings(
+    cast: Cast, meeting: Meeting
+) -> None:
+    with pytest.raises(FacilitatorCannotApply):
+        applications.apply(meeting, cast.facilitator)
+    assert not meeting.applications.exists()
+    other = make_meeting(cast, other=True)  # another territory's facilitator may apply here
+    assert applications.apply(other, cast.facilitator).status == ApplicationStatus.APPLIED
 
 
 def test_applying_twice_is_refused(cast: Cast, meeting: Meeting) -> None:

@@ -11,7 +11,7 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from tests.cast import Cast
 from tests.gatherings.meetings.conftest import make_meeting
@@ -239,3 +239,21 @@ def test_the_management_page_costs_the_same_whatever_the_number_of_contributors(
     for k in range(2, 10):
         add_contributor(draft_meeting, k, ContributorStatus.INVITED)
     assert _queries(client, target) == small
+
+
+def test_an_open_meeting_says_its_applications_closed_once_they_did(
+    cast: Cast, client_as: ClientAs
+) -> None:
+    now = timezone.now()
+    closed = make_meeting(
+        cast,
+        registration_opens=now - datetime.timedelta(days=5),
+        registration_closes=now - datetime.timedelta(hours=1),
+    )
+    soon = make_meeting(cast, registration_opens=now + datetime.timedelta(days=1))
+    with translation.override("en"):
+        assert closed.state_label == "Applications closed"
+        assert soon.state_label == "Applications not open yet"
+        assert make_meeting(cast).state_label == "Open for applications"
+    page = client_as("anonymous").get(list_url(cast.territory.slug)).content.decode()
+    assert "Candidatures closes" in page and "Candidatures pas encore ouvertes" in page

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Callable
+from html import unescape
 from typing import Any
 
 import pytest
@@ -12,7 +13,7 @@ from django.template import Context, Template
 from django.test import Client, RequestFactory
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from tests.cast import Cast, make_user
 from tests.gatherings.meetings.conftest import Applicants, make_meeting
@@ -561,6 +562,20 @@ def test_the_progress_page_refreshes_while_the_draw_runs(
     assert b'http-equiv="refresh"' not in page.content and b"boom" in page.content
 
 
+def test_the_progress_page_waits_for_the_first_report_before_showing_a_step(
+    meeting: Meeting, client_as: ClientAs
+) -> None:
+    """Started but not reported yet ({"at": ...} only): no "Step , s." with empty blanks."""
+    Meeting.objects.filter(pk=meeting.pk).update(
+        draw_job="running",
+        draw_progress={"at": timezone.now().isoformat()},
+        draw_heartbeat_at=timezone.now(),
+    )
+    page = client_as("facilitator").get(url("meeting_draw_progress", meeting)).content.decode()
+    assert "Step ," not in page and "Étape ," not in page
+    assert "Waiting for the worker" in page or "En attente" in page
+
+
 # --- Constant number of queries ---
 
 
@@ -632,6 +647,29 @@ def test_the_manage_box_counts_applications(
     box = render_box("seats_manage_box", meeting, cast.facilitator)
     assert "data-seats-manage-box" in box
     assert url("meeting_seats_manage", meeting) in box and url("meeting_quotas", meeting) in box
+
+
+def test_the_facilitator_is_told_she_cannot_apply_to_her_meeting(
+    cast: Cast, meeting: Meeting, client_as: ClientAs
+) -> None:
+    client = client_as("facilitator")
+    page = client.get(url("meeting_apply", meeting)).content.decode()
+    assert 'data-apply="facilitator"' in page and "<form" not in page.split("<main")[-1]
+    response = client.post(url("meeting_apply", meeting), follow=True)
+    assert "ne peut pas candidater" in response.content.decode()
+    assert not meeting.applications.exists()
+    box = render_box("seats_public_box", meeting, cast.facilitator)
+    assert 'data-apply="facilitator"' in box and 'data-apply="one-step"' not in box
+
+
+def test_the_manage_box_says_no_application_rather_than_zero(
+    cast: Cast, meeting: Meeting, applicants: Applicants
+) -> None:
+    with translation.override("fr"):
+        box = render_box("seats_manage_box", meeting, cast.facilitator)
+        assert "Aucune candidature pour l'instant" in unescape(box) and "0 candidature" not in box
+        applicants(meeting, 2)
+        assert "2 candidatures" in render_box("seats_manage_box", meeting, cast.facilitator)
 
 
 def test_a_running_draw_is_followed_and_a_stalled_one_restarted(

@@ -25,6 +25,7 @@ from django.utils import timezone
 from tierslien.accounts.models import User
 from tierslien.gatherings.models import Application, ApplicationStatus, Meeting, MeetingState
 from tierslien.portraits.models import Answer, Criterion, CriterionKind, Portrait
+from tierslien.territories.models import Facilitator
 
 UNDISCLOSED: Final = "undisclosed"  # the "prefer not to say" category of the published pool
 BALANCE_KINDS: Final = (CriterionKind.CATEGORICAL, CriterionKind.ORDINAL)
@@ -42,6 +43,11 @@ class EmailNotVerified(Exception):
 
 class AlreadyApplied(Exception):
     """This person already has an application to this meeting."""
+
+
+class FacilitatorCannotApply(Exception):
+    """A facilitator of the territory runs its meetings (quotas, seed, draw): they do not
+    compete for a seat in them."""
 
 
 # --- The meeting's criteria ---------------------------------------------------------------
@@ -91,6 +97,11 @@ def accepts_applications(meeting: Meeting, now: datetime.datetime | None = None)
     )
 
 
+def facilitates(user: Any, meeting: Meeting) -> bool:
+    """Whether the person facilitates the meeting's territory (then they may not apply)."""
+    return Facilitator.objects.filter(territory_id=meeting.territory_id, user=user).exists()
+
+
 def has_verified_email(user: Any) -> bool:
     return EmailAddress.objects.filter(user=user, verified=True).exists()
 
@@ -136,6 +147,8 @@ def apply(
     moment = now or timezone.now()
     if not accepts_applications(locked, moment):
         raise ApplicationsClosed
+    if facilitates(user, locked):
+        raise FacilitatorCannotApply
     if not has_verified_email(user):
         raise EmailNotVerified
     existing = Application.objects.filter(meeting=locked, user=user).first()

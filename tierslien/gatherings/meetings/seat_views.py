@@ -129,6 +129,7 @@ def meeting_apply(request: HttpRequest, territory_slug: str, meeting_id: int) ->
         "with_portrait": with_portrait,
         "open": applications.accepts_applications(meeting),
         "verified": applications.has_verified_email(request.user),
+        "facilitates": applications.facilitates(request.user, meeting),
     }
     if request.method == "POST" and (form is None or form.is_valid()):
         try:
@@ -139,6 +140,12 @@ def meeting_apply(request: HttpRequest, territory_slug: str, meeting_id: int) ->
             )
         except applications.ApplicationsClosed:
             messages.error(request, _("This meeting no longer takes applications."))
+            return redirect("meeting_apply", meeting.territory.slug, meeting.pk)
+        except applications.FacilitatorCannotApply:
+            messages.error(
+                request,
+                _("A facilitator of the territory cannot apply to its meetings: you run the draw."),
+            )
             return redirect("meeting_apply", meeting.territory.slug, meeting.pk)
         except applications.EmailNotVerified:
             messages.error(request, _("Confirm your email address first."))

@@ -25,6 +25,7 @@ from django.utils import timezone
 
 from tierslien.gatherings.meetings.access import names_visible
 from tierslien.gatherings.models import Application, ApplicationStatus, Meeting, MeetingState
+from tierslien.lib.deadlines import on_the_hour
 from tierslien.lottery import LotteryInputError, LotteryProblem, Pool, Quota, Quotas, diagnose
 
 ID_COLUMN = "id"
@@ -44,8 +45,13 @@ def waitlist_order(seed: int, pseudonyms: Iterable[str]) -> list[str]:
 
 
 def confirm_deadline(meeting: Meeting, moment: datetime.datetime) -> datetime.datetime:
-    """`confirmation_hours` from `moment`, and never after the meeting starts."""
-    return min(moment + datetime.timedelta(hours=meeting.confirmation_hours), meeting.starts_at)
+    """`confirmation_hours` from `moment` rounded up to a full hour, and never after the
+    meeting starts."""
+    deadline = on_the_hour(
+        moment + datetime.timedelta(hours=meeting.confirmation_hours),
+        timezone.get_default_timezone(),
+    )
+    return min(deadline, meeting.starts_at)
 
 
 # --- Quotas over the people holding seats -------------------------------------------------

@@ -13,6 +13,7 @@ import datetime
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -138,6 +139,18 @@ class Meeting(models.Model):
     @property
     def ends_at(self) -> datetime.datetime:
         return self.starts_at + datetime.timedelta(minutes=self.duration_minutes)
+
+    @property
+    def state_label(self) -> str:
+        """The state as people read it: an open meeting is "open for applications" only
+        between the moments its applications open and close."""
+        if self.state == MeetingState.OPEN:
+            moment = timezone.now()
+            if moment >= self.registration_closes:
+                return str(_("Applications closed"))
+            if moment < self.registration_opens:
+                return str(_("Applications not open yet"))
+        return str(self.get_state_display())
 
 
 class MeetingQuota(models.Model):

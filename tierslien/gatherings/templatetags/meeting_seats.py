@@ -22,7 +22,9 @@ def seats_public_box(context: dict[str, Any], meeting: Meeting) -> dict[str, Any
     signed_in = bool(user is not None and user.is_authenticated)
     application = None
     with_portrait = False
+    facilitates = False
     if signed_in:
+        facilitates = applications.facilitates(user, meeting)
         application = Application.objects.filter(meeting=meeting, user=user).first()
         if application is not None and application.status == ApplicationStatus.WITHDRAWN:
             application = None
@@ -35,6 +37,7 @@ def seats_public_box(context: dict[str, Any], meeting: Meeting) -> dict[str, Any
         "signed_in": signed_in,
         "application": application,
         "with_portrait": with_portrait,
+        "facilitates": facilitates,
         "open": applications.accepts_applications(meeting),
         "links": sign_in_to_apply(meeting),
     }
