@@ -9,7 +9,6 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from tierslien.circles import compose, late, publication, review, services
@@ -38,6 +37,7 @@ from tierslien.circles.reasons import failure_text
 from tierslien.circles.schedule import session_times
 from tierslien.lib import jobs
 from tierslien.outbox import services as outbox
+from tierslien.outbox import views as outbox_views
 from tierslien.territories.access import get_territory, territory_management
 from tierslien.territories.display import slot_label
 from tierslien.territories.models import Territory
@@ -448,19 +448,7 @@ def manage_season_resend(
     request: HttpRequest, territory: Territory, season_id: int
 ) -> HttpResponse:
     season = get_season(territory, season_id)
-    count = outbox.resend_failed(publication.topic(season.pk), acting_user=request.user)
-    if count:
-        messages.success(
-            request,
-            ngettext(
-                "%(count)d message will be sent again.",
-                "%(count)d messages will be sent again.",
-                count,
-            )
-            % {"count": count},
-        )
-    else:
-        messages.info(request, _("No failed message to send again."))
+    outbox_views.resend_failed(request, publication.topic(season.pk))
     return redirect("manage_season_circles", territory.slug, season.pk)
 
 

@@ -16,7 +16,6 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from tierslien.gatherings.meetings import (
@@ -51,6 +50,7 @@ from tierslien.gatherings.models import (
 from tierslien.lib import jobs
 from tierslien.lottery import FeasibilityReport
 from tierslien.outbox import services as outbox
+from tierslien.outbox import views as outbox_views
 from tierslien.portraits.models import Criterion
 from tierslien.territories.access import get_territory
 from tierslien.territories.models import Territory
@@ -340,19 +340,7 @@ def meeting_messages_resend(
     request: HttpRequest, territory: Territory, meeting: Meeting
 ) -> HttpResponse:
     """Queue the meeting's failed messages again (selected, waitlisted, reminders...)."""
-    count = outbox.resend_failed(notifications.topic(meeting.pk), acting_user=request.user)
-    if count:
-        messages.success(
-            request,
-            ngettext(
-                "%(count)d message will be sent again.",
-                "%(count)d messages will be sent again.",
-                count,
-            )
-            % {"count": count},
-        )
-    else:
-        messages.info(request, _("No failed message to send again."))
+    outbox_views.resend_failed(request, notifications.topic(meeting.pk))
     return _to_manage(meeting)
 
 
