@@ -18,6 +18,8 @@ from tests.circles.conftest import MakeSeason, Proposed
 from tierslien.accounts.models import User
 from tierslien.circles.forms import AnswerForm, LockForm, MoveForm, PlaceForm, SwapForm
 from tierslien.circles.models import Circle, Membership, MembershipStatus, Season, SeasonState
+from tierslien.circles.publication import render_invitation
+from tierslien.outbox.models import Message
 
 pytestmark = pytest.mark.django_db
 
@@ -31,7 +33,7 @@ SEASON_POSTS = [
     "manage_season_start",
 ]
 POST_ONLY = CIRCLE_POSTS + SEASON_POSTS
-GET_PAGES = ["manage_season_circles"]
+GET_PAGES = ["manage_season_circles", "manage_season_publish_confirm"]
 ALL = POST_ONLY + GET_PAGES
 
 
@@ -233,6 +235,57 @@ def test_invalid_review_forms_change_nothing(proposed: Proposed, client_as: Clie
     assert Membership.objects.filter(circle=proposed.first).count() == 6
     proposed.first.refresh_from_db()
     assert not proposed.first.locked
+
+
+@pytest.mark.parametrize("method", ["post", "put", "delete"])
+def test_publish_confirmation_refuses_other_methods(
+    proposed: Proposed, client_as: ClientAs, method: str
+) -> None:
+    target = url("manage_season_publish_confirm", proposed)
+    assert getattr(client_as("facilitator"), method)(target).status_code == 405
+    assert _state(proposed) == SeasonState.PROPOSED
+
+
+def test_proposal_leads_to_the_confirmation_not_to_publishing(
+    proposed: Proposed, client_as: ClientAs
+) -> None:
+    page = client_as("facilitator").get(url("manage_season_proposal", proposed)).content.decode()
+    assert url("manage_season_publish_confirm", proposed) in page
+    assert f'action="{url("manage_season_publish", proposed)}"' not in page
+
+
+def test_publish_confirmation_counts_and_previews_without_sending(
+    proposed: Proposed, client_as: ClientAs, django_capture_on_commit_callbacks: Any
+) -> None:
+    members = Membership.objects.filter(circle__season=proposed.season)
+    first = members.order_by("circle__number", "pk").select_related("user", "circle").first()
+    assert first is not None
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client_as("facilitator").get(url("manage_season_publish_confirm", proposed))
+    assert response.status_code == 200
+    page = unescape(response.content.decode())
+    assert "Publishing sends 11 invitations, by email, at once." in page
+    assert "Publish and send 11 invitations" in page
+    assert f'action="{url("manage_season_publish", proposed)}"' in page
+    # One real invitation, in the member's language (French here): subject, name, the link.
+    assert f"<dd>{render_invitation(first).subject}</dd>" in page
+    assert f"Bonjour {first.user.display_name}," in page
+    assert (
+        reverse("circle_invitation", args=[proposed.season.territory.slug, first.circle.pk]) in page
+    )
+    # Nothing was written or sent.
+    assert _state(proposed) == SeasonState.PROPOSED
+    assert not members.exclude(status=MembershipStatus.PROPOSED).exists()
+    assert mail.outbox == []
+    assert not Message.objects.exists()
+
+
+def test_publish_confirmation_of_a_published_season_goes_to_its_circles(
+    proposed: Proposed, client_as: ClientAs
+) -> None:
+    Season.objects.filter(pk=proposed.season.pk).update(state=SeasonState.PUBLISHED)
+    response = client_as("facilitator").get(url("manage_season_publish_confirm", proposed))
+    assert response.url == url("manage_season_circles", proposed)
 
 
 def test_publish_from_the_proposal_invites_everybody(

@@ -158,7 +158,9 @@ def test_a_circle_from_composition_to_purge(
         if members & online_only:
             assert circle.online and circle.venue is None
     assert page.locator('main tr[data-hope="discovery"]').count() == 1
-    page.get_by_role("button", name="Publish the circles").click()
+    page.get_by_role("link", name="Publish the circles").click()
+    page.wait_for_load_state()
+    page.get_by_role("button", name=re.compile(r"^Publish and send \d+ invitations$")).click()
     page.wait_for_load_state()
     season.refresh_from_db()
     assert season.state == SeasonState.PUBLISHED

@@ -80,7 +80,9 @@ def test_facilitator_creates_composes_and_reads_a_season(
     page.get_by_role("button", name="Lock this circle").first.click()
     page.wait_for_load_state()
     assert "locked" in page.locator("main article").first.inner_text()
-    page.get_by_role("button", name="Publish the circles").click()
+    page.get_by_role("link", name="Publish the circles").click()
+    page.wait_for_load_state()
+    page.get_by_role("button", name=re.compile(r"^Publish and send \d+ invitations$")).click()
     page.wait_for_load_state()
     season.refresh_from_db()
     assert season.state == SeasonState.PUBLISHED

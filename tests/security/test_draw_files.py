@@ -193,8 +193,9 @@ def test_on_the_day_her_giving_back_her_seat_does_not_say_which_quota_broke(
     assert MARIE not in with_names_after  # she left the door's list...
     assert 'data-broken="hidden"' in with_names_after  # ...and the quotas are not named
     assert her_categories_in(with_names_after) == []
+    assert "A woman" not in with_names_after  # nor by its label (quotas are named by labels)
     warnings = [m for m in mail.outbox if "fiona@example.org" in m.to]
-    assert warnings and all("woman" not in m.body for m in warnings)
+    assert warnings and all("woman" not in m.body and "femme" not in m.body for m in warnings)
 
 
 def test_the_quota_page_hides_counts_a_total_would_reveal(client_as: ClientAs, cast: Cast) -> None:

@@ -45,6 +45,7 @@ from tierslien.circles.schedule import SessionTime, session_times
 from tierslien.lib import ical
 from tierslien.lib.deadlines import on_the_hour
 from tierslien.outbox import services as outbox
+from tierslien.outbox.models import Channel
 from tierslien.territories.display import slot_label
 
 log = logging.getLogger(__name__)
@@ -133,11 +134,15 @@ def topic(season_id: int) -> str:
     return f"season:{season_id}"
 
 
-def _invite(memberships: list[Membership], season: Season, now: datetime.datetime) -> None:
-    """Mark memberships invited (deadline from the season) and queue their emails."""
-    respond_by = on_the_hour(
+def _respond_by(season: Season, now: datetime.datetime) -> datetime.datetime:
+    return on_the_hour(
         now + datetime.timedelta(days=season.confirmation_days), timezone.get_default_timezone()
     )
+
+
+def _invite(memberships: list[Membership], season: Season, now: datetime.datetime) -> None:
+    """Mark memberships invited (deadline from the season) and queue their emails."""
+    respond_by = _respond_by(season, now)
     for membership in memberships:
         membership.status = MembershipStatus.INVITED
         membership.invited_at = now
@@ -159,6 +164,37 @@ def _memberships(season: Season) -> Any:
 
 
 # --- Publishing ---
+
+
+@dataclass(frozen=True)
+class Preview:
+    """What publishing would send: how many invitations, and one of them as it would leave."""
+
+    count: int
+    channel: str
+    subject: str
+    body: str
+
+
+def preview_publication(season: Season) -> Preview | None:
+    """The invitations publishing would send, without writing or sending anything.
+
+    The sample is the first member's invitation, rendered as `publish_season` would (same
+    template, their language, the deadline publishing now would give). An invitation holds
+    a display name, the circle, venue and dates: nothing sensitive. None without members.
+    """
+    memberships = _memberships(season).order_by("circle__number", "pk")
+    count = memberships.count()
+    first = memberships.first()
+    if first is None:
+        return None
+    now = timezone.now()
+    first.invited_at = now
+    first.respond_by = _respond_by(season, now)
+    email = render_invitation(first)
+    return Preview(
+        count=count, channel=str(Channel.EMAIL.label), subject=email.subject, body=str(email.body)
+    )
 
 
 @transaction.atomic

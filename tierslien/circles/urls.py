@@ -79,6 +79,11 @@ urlpatterns = [
         name="manage_season_recompose",
     ),
     path(
+        "manage/seasons/<int:season_id>/publish/confirm/",
+        views.manage_season_publish_confirm,
+        name="manage_season_publish_confirm",
+    ),
+    path(
         "manage/seasons/<int:season_id>/publish/",
         views.manage_season_publish,
         name="manage_season_publish",

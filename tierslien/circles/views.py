@@ -403,6 +403,24 @@ def manage_season_recompose(
     return _season_home(territory, season)
 
 
+@require_safe
+@territory_management
+def manage_season_publish_confirm(
+    request: HttpRequest, territory: Territory, season_id: int
+) -> HttpResponse:
+    """Before publishing: how many invitations, by which channel, and one as it will leave."""
+    season = get_season(territory, season_id)
+    if season.state != SeasonState.PROPOSED:
+        messages.error(request, _("Only a proposal can be published."))
+        return _season_home(territory, season)
+    preview = publication.preview_publication(season)
+    return render(
+        request,
+        "circles/manage/season_publish.html",
+        {"territory": territory, "season": season, "preview": preview},
+    )
+
+
 @require_POST
 @territory_management
 def manage_season_publish(

@@ -11,11 +11,15 @@ from django.core import mail
 from django.test import Client
 from django.urls import reverse
 
-from tests.cast import Cast
+from tests.cast import Cast, make_user
+from tierslien.accounts.models import User
 from tierslien.gatherings.meetings import contributors
 from tierslien.gatherings.meetings.access import hash_token
+from tierslien.gatherings.meetings.notifications import topic
 from tierslien.gatherings.models import Contributor, ContributorStatus, Meeting, MeetingState
 from tierslien.lib.ical import unfold
+from tierslien.outbox.models import Message
+from tierslien.territories.models import Facilitator
 
 pytestmark = pytest.mark.django_db
 
@@ -257,3 +261,60 @@ def test_the_meeting_closing_while_answering_is_a_clear_message(
     assert [m.level_tag for m in response.context["messages"]] == ["error"]
     guest.refresh_from_db()
     assert guest.status == ContributorStatus.INVITED
+
+
+def _answers_told(meeting: Meeting) -> list[Any]:
+    return [m for m in mail.outbox if "Léa Martin" in m.subject]
+
+
+def test_facilitators_are_told_when_a_contributor_answers(
+    cast: Cast, meeting: Meeting, client_as: ClientAs, django_capture_on_commit_callbacks: Any
+) -> None:
+    second = make_user("gael@example.org", "Gaël", language="en")
+    User.objects.filter(pk=cast.facilitator.pk).update(language="fr")
+    Facilitator.objects.create(territory=cast.territory, user=second)
+    guest, token = invite_and_read_link(meeting, django_capture_on_commit_callbacks)
+    client = client_as("anonymous")
+    target = page_url(meeting, token)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(target, ACCEPT)
+    told = _answers_told(meeting)
+    # Each facilitator of the territory (not another territory's), in their own language.
+    assert sorted(m.to[0] for m in told) == sorted([cast.facilitator.email, second.email])
+    by_address = {m.to[0]: m for m in told}
+    english = by_address[second.email]
+    assert english.subject == f"Léa Martin accepted: {meeting.theme}"
+    assert "Léa Martin (Eau Vive) accepted your invitation" in english.body
+    assert ACCEPT["title"] in english.body
+    manage = reverse("meeting_manage", args=[meeting.territory.slug, meeting.pk])
+    assert manage in english.body
+    french = by_address[cast.facilitator.email]
+    expected = (
+        "Léa Martin a accepté" if cast.facilitator.language == "fr" else "Léa Martin accepted"
+    )
+    assert french.subject.startswith(expected)
+    assert Message.objects.filter(topic=topic(meeting.pk), recipient=second.email).count() == 1
+    # Editing the contribution is not an answer: nobody is told again.
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(target, ACCEPT | {"title": "Nouveau titre"})
+    assert len(_answers_told(meeting)) == 2
+    # Declining (can no longer come) is told, once.
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(target, {"answer": "decline"})
+        contributors.decline(guest)
+    declined = [
+        m for m in _answers_told(meeting) if "declined" in m.subject or "décliné" in m.subject
+    ]
+    assert len(declined) == 2
+    assert "Léa Martin declined" in {m.to[0]: m for m in declined}[second.email].subject
+
+
+def test_an_answer_that_fails_tells_nobody(
+    meeting: Meeting, django_capture_on_commit_callbacks: Any
+) -> None:
+    guest, _token = invite_and_read_link(meeting, django_capture_on_commit_callbacks)
+    contributors.decline(guest)
+    before = Message.objects.count()
+    with pytest.raises(contributors.InvitationClosed):
+        contributors.accept(guest, title="T", summary="S", format="table")
+    assert Message.objects.count() == before

@@ -6,17 +6,22 @@ import datetime
 import hashlib
 from collections import Counter
 from collections.abc import Callable
+from html import unescape
 
 import pytest
 from django.core import mail
+from django.test import Client
+from django.urls import reverse
 from django.utils import timezone
 
-from tests.cast import Cast
+from tests.cast import Cast, make_user
 from tests.gatherings.meetings.conftest import Applicants
+from tierslien.accounts.models import User
 from tierslien.gatherings.meetings import allocation, waitlist
 from tierslien.gatherings.meetings.applications import balance_criteria
 from tierslien.gatherings.models import Application, ApplicationStatus, Meeting, MeetingState
 from tierslien.lottery import Quota
+from tierslien.territories.models import Facilitator
 
 pytestmark = pytest.mark.django_db
 
@@ -187,8 +192,14 @@ def test_leaving_the_waitlist(drawn: Meeting) -> None:
 
 
 def test_facilitators_hear_when_quotas_break(
-    cast: Cast, drawn: Meeting, django_capture_on_commit_callbacks: Callable
+    cast: Cast,
+    drawn: Meeting,
+    client_as: Callable[[str], Client],
+    django_capture_on_commit_callbacks: Callable,
 ) -> None:
+    User.objects.filter(pk=cast.facilitator.pk).update(language="fr")
+    second = make_user("gael@example.org", "Gaël", language="en")
+    Facilitator.objects.create(territory=cast.territory, user=second)
     # Every waiting woman leaves: a woman's seat can only go to a man.
     for application in Application.objects.filter(meeting=drawn, status=S.WAITLISTED):
         if application.answers.get("gender") == "woman":
@@ -206,6 +217,18 @@ def test_facilitators_hear_when_quotas_break(
     recipients = Counter(tuple(m.to) for m in mail.outbox)
     assert recipients[(cast.facilitator.email,)] == 1
     assert recipients[(promoted[0].user.email,)] == 1
+    # The quota is named by the question's and the answer's labels, in each one's language.
+    (french,) = [m for m in mail.outbox if m.to == [cast.facilitator.email]]
+    assert "- Genre : Une femme — au moins" in french.body
+    (english,) = [m for m in mail.outbox if m.to == [second.email]]
+    assert "- Gender: A woman — at least" in english.body
+    for message in (french, english):
+        assert "gender" not in message.body and "woman" not in message.body.replace("A woman", "")
+    # The seats page names it the same way (in her language: French).
+    page = client_as("facilitator").get(
+        reverse("meeting_seats_manage", args=[drawn.territory.slug, drawn.pk])
+    )
+    assert "Genre : Une femme — au moins" in unescape(page.content.decode())
 
 
 def test_emails_after_the_draw_speak_the_recipients_language(

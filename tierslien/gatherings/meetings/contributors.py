@@ -21,7 +21,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 
-from tierslien.gatherings.meetings import feeds
+from tierslien.gatherings.meetings import feeds, notifications
 from tierslien.gatherings.meetings.access import hash_token
 from tierslien.gatherings.meetings.notifications import topic
 from tierslien.gatherings.models import (
@@ -171,7 +171,7 @@ def accept(
     now: datetime.datetime | None = None,
 ) -> Contributor:
     """The contributor accepts (or edits their contribution, once accepted)."""
-    _locked_meeting(contributor.meeting)
+    meeting = _locked_meeting(contributor.meeting)
     locked = Contributor.objects.select_for_update().get(pk=contributor.pk)
     if locked.status == ContributorStatus.DECLINED:
         raise InvitationClosed
@@ -183,6 +183,7 @@ def accept(
         locked.status = ContributorStatus.ACCEPTED
         locked.responded_at = now or timezone.now()
         fields += ["status", "responded_at"]
+        notifications.queue_contributor_answer(meeting, locked, accepted=True)
     locked.save(update_fields=fields)
     return locked
 
@@ -190,8 +191,10 @@ def accept(
 @transaction.atomic
 def decline(contributor: Contributor, *, now: datetime.datetime | None = None) -> Contributor:
     """The contributor declines (or can no longer come): they leave the public page."""
-    _locked_meeting(contributor.meeting)
+    meeting = _locked_meeting(contributor.meeting)
     locked = Contributor.objects.select_for_update().get(pk=contributor.pk)
+    if locked.status != ContributorStatus.DECLINED:
+        notifications.queue_contributor_answer(meeting, locked, accepted=False)
     locked.status = ContributorStatus.DECLINED
     locked.responded_at = now or timezone.now()
     locked.save(update_fields=["status", "responded_at"])

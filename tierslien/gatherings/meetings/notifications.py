@@ -1,6 +1,7 @@
 """Emails about seats: selected (confirm by a date, with an .ics), waitlisted (their
-place), the day-before reminder (with the .ics), and a warning to facilitators when
-a promotion could not keep the quotas.
+place), the day-before reminder (with the .ics); to facilitators when a promotion
+could not keep the quotas or a contributor answered; and to every applicant still in
+the running when the meeting is cancelled or moves (date, time or venue).
 
 Each email is rendered in the recipient's language and queued in the outbox
 inside the caller's transaction; the workers send it once it commits: a failed
@@ -116,11 +117,81 @@ def queue_quota_warning(meeting: Meeting, broken: Sequence[Any]) -> None:
     """Tell the territory's facilitators that a seat went to the waiting list in plain
     order because no promotion could keep the quotas (counts of seats only, no names)."""
     path = reverse("meeting_seats_manage", args=[meeting.territory.slug, meeting.pk])
-    facilitators = Facilitator.objects.filter(territory_id=meeting.territory_id).select_related(
-        "user"
-    )
     context = _context(meeting) | {"broken": list(broken), "manage_url": absolute(path)}
-    _send_later(meeting, [_message(f.user, "quota_warning", context) for f in facilitators])
+    _send_later(
+        meeting, [_message(f.user, "quota_warning", context) for f in _facilitators(meeting)]
+    )
+
+
+def _facilitators(meeting: Meeting) -> Any:
+    return (
+        Facilitator.objects.filter(territory_id=meeting.territory_id)
+        .select_related("user")
+        .order_by("pk")
+    )
+
+
+def queue_contributor_answer(meeting: Meeting, contributor: Any, *, accepted: bool) -> None:
+    """Tell the territory's facilitators that a contributor accepted or declined (their
+    name, organisation and, when they accept, the title they gave: what the facilitators'
+    page shows anyway)."""
+    path = reverse("meeting_manage", args=[meeting.territory.slug, meeting.pk])
+    context = _context(meeting) | {
+        "contributor": contributor,
+        "accepted": accepted,
+        "manage_url": absolute(path),
+    }
+    _send_later(
+        meeting, [_message(f.user, "contributor_answer", context) for f in _facilitators(meeting)]
+    )
+
+
+# Applications whose people still expect the meeting: applied, drawn or waiting.
+STILL_IN = (
+    ApplicationStatus.APPLIED,
+    ApplicationStatus.SELECTED,
+    ApplicationStatus.CONFIRMED,
+    ApplicationStatus.WAITLISTED,
+)
+HOLDING_SEAT = (ApplicationStatus.SELECTED, ApplicationStatus.CONFIRMED)
+
+
+def _still_in(meeting: Meeting) -> Any:
+    return (
+        Application.objects.filter(meeting_id=meeting.pk, status__in=STILL_IN)
+        .select_related("user")
+        .order_by("pk")
+    )
+
+
+def queue_cancelled(meeting: Meeting) -> None:
+    """The meeting is abandoned before it took place: everyone still in the running hears
+    it. Call before their applications are deleted, in the same transaction."""
+    context = _context(meeting)
+    _send_later(meeting, [_message(a.user, "cancelled", context) for a in _still_in(meeting)])
+
+
+def queue_rescheduled(
+    meeting: Meeting, *, before_starts_at: datetime.datetime, before_venue: Any
+) -> None:
+    """The meeting's date, time or venue changed: everyone still in the running gets the new
+    ones (and the new .ics when they hold a seat)."""
+    context = _context(meeting) | {
+        "before_starts_at": before_starts_at,
+        "before_venue": before_venue,
+    }
+    messages = []
+    for application in _still_in(meeting):
+        holds_seat = application.status in HOLDING_SEAT
+        messages.append(
+            _message(
+                application.user,
+                "rescheduled",
+                context | {"application": application, "holds_seat": holds_seat},
+                attach=meeting if holds_seat else None,
+            )
+        )
+    _send_later(meeting, messages)
 
 
 def send_reminders(now: datetime.datetime | None = None) -> int:

@@ -20,6 +20,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from tierslien.gatherings.meetings import notifications
 from tierslien.gatherings.meetings.access import hash_token
 from tierslien.gatherings.meetings.lifecycle import ForbiddenTransition, transition
 from tierslien.gatherings.models import (
@@ -56,6 +57,8 @@ MEETING_FIELDS = (
 )
 # Once someone applied (or the seed is published), these would change the draw's rules.
 LOCKED_AFTER_APPLICATIONS = ("seats",)
+# Changes that applicants are told about (the end follows from these and the duration).
+RESCHEDULING = ("starts_at", "duration_minutes", "venue")
 
 
 class MeetingClosed(Exception):
@@ -155,10 +158,15 @@ def update_meeting(
     criteria_change = chosen is not None and {c.pk for c in chosen} != current
     if frozen and (criteria_change or set(changed) & set(LOCKED_AFTER_APPLICATIONS)):
         raise HasApplications
+    before_starts_at, before_venue = locked.starts_at, locked.venue
     for name in changed:
         setattr(locked, name, values[name])
     if changed:
         locked.save(update_fields=[*changed, "updated_at"])
+    if set(changed) & set(RESCHEDULING):
+        notifications.queue_rescheduled(
+            locked, before_starts_at=before_starts_at, before_venue=before_venue
+        )
     if criteria_change:
         assert chosen is not None
         locked.criteria.set(chosen)
@@ -218,6 +226,8 @@ def archive_meeting(meeting: Meeting, *, now: datetime.datetime | None = None) -
         | Q(checked_in_at__isnull=False)
     ).count()
     attended = applications.filter(checked_in_at__isnull=False).count()
+    if locked.state != MeetingState.HELD and locked.starts_at > moment:
+        notifications.queue_cancelled(locked)  # abandoned before it took place
     TableSeat.objects.filter(meeting=locked).delete()
     applications.delete()
     Contributor.objects.filter(meeting=locked).exclude(status=ContributorStatus.ACCEPTED).delete()

@@ -19,14 +19,18 @@ import hashlib
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
 from tierslien.gatherings.meetings.access import names_visible
+from tierslien.gatherings.meetings.applications import UNDISCLOSED
 from tierslien.gatherings.models import Application, ApplicationStatus, Meeting, MeetingState
 from tierslien.lib.deadlines import on_the_hour
 from tierslien.lottery import LotteryInputError, LotteryProblem, Pool, Quota, Quotas, diagnose
+from tierslien.portraits.models import Criterion
 
 ID_COLUMN = "id"
 
@@ -66,6 +70,10 @@ class QuotaState:
     min: int
     max: int
     seated: int
+    # What people read: the question's label and the answer's, translated when shown
+    # (lazy for the catalogue's); the keys when the criterion is gone.
+    criterion_label: Any = ""
+    value_label: Any = ""
 
     @property
     def met(self) -> bool:
@@ -117,7 +125,25 @@ def quota_states(meeting: Meeting, holders: Sequence[str] | None = None) -> list
         )
     quotas = _published_quotas(meeting)
     counts = _counts(quotas, (categories[h] for h in holders if h in categories))
-    return [QuotaState(q.criterion, q.value, q.min, q.max, counts[q.key]) for q in quotas]
+    criteria = {
+        c.key: c
+        for c in Criterion.objects.filter(
+            territory_id=meeting.territory_id, key__in={q.criterion for q in quotas}
+        )
+    }
+    return [
+        QuotaState(q.criterion, q.value, q.min, q.max, counts[q.key], *_labels(criteria, q))
+        for q in quotas
+    ]
+
+
+def _labels(criteria: Mapping[str, Criterion], quota: Quota) -> tuple[Any, Any]:
+    criterion = criteria.get(quota.criterion)
+    if criterion is None:
+        return quota.criterion, quota.value
+    if quota.value == UNDISCLOSED:
+        return criterion.display_label, gettext_lazy("Prefer not to say")
+    return criterion.display_label, criterion.label_for(quota.value)
 
 
 def completable(
