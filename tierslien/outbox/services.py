@@ -281,7 +281,9 @@ def _send_batch(batch: list[Message]) -> Delivered:
                 outcome.failed += 1
                 continue
             except Exception as error:
-                log.warning("outbox: message %s not sent: %s", message.pk, error)
+                # The error's kind only: a mail server's answer often quotes the address,
+                # which stays on the row (erased with it), never in the logs.
+                log.warning("outbox: message %s not sent: %s", message.pk, type(error).__name__)
                 if _failed(message, error, permanent=False) == MessageState.FAILED:
                     outcome.failed += 1
                 else:
