@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Final
 
-from tierslien.circles.models import Season, SeasonState
+from tierslien.circles.models import SeasonState
+from tierslien.lib.states import ForbiddenTransition, StateMachine
 
 S = SeasonState
 
@@ -29,23 +30,8 @@ TRANSITIONS: Final[dict[str, frozenset[str]]] = {
 QUESTIONNAIRE_FROZEN: Final = frozenset({S.COMPOSING, S.PROPOSED})
 
 
-class ForbiddenTransition(Exception):
-    """A season was asked to move to a state it cannot reach from its current one."""
+MACHINE: Final = StateMachine("season", TRANSITIONS)
+can_transition = MACHINE.can_transition
+transition = MACHINE.transition
 
-    def __init__(self, current: str, target: str) -> None:
-        self.current = current
-        self.target = target
-        super().__init__(f"a season cannot go from {current!r} to {target!r}")
-
-
-def can_transition(current: str, target: str) -> bool:
-    return target in TRANSITIONS.get(current, frozenset())
-
-
-def transition(season: Season, to: str) -> Season:
-    """Move `season` to state `to` and save that field (call inside the action's transaction)."""
-    if not can_transition(season.state, to):
-        raise ForbiddenTransition(season.state, to)
-    season.state = to
-    season.save(update_fields=["state", "updated_at"])
-    return season
+__all__ = ["MACHINE", "TRANSITIONS", "ForbiddenTransition", "can_transition", "transition"]

@@ -36,15 +36,12 @@ from tierslien.circles.proposal import build_proposal, circles_answers, seasons_
 from tierslien.circles.reasons import failure_text
 from tierslien.circles.schedule import session_times
 from tierslien.lib import jobs
+from tierslien.lib.http import posted
 from tierslien.outbox import services as outbox
 from tierslien.outbox import views as outbox_views
 from tierslien.territories.access import get_territory, territory_management
 from tierslien.territories.display import slot_label
 from tierslien.territories.models import Territory
-
-
-def _posted(request: HttpRequest) -> Any:
-    return request.POST if request.method == "POST" else None
 
 
 def _season_home(territory: Territory, season: Season) -> HttpResponse:
@@ -75,7 +72,7 @@ def manage_season_list(request: HttpRequest, territory: Territory) -> HttpRespon
 @require_http_methods(["GET", "POST"])
 @territory_management
 def manage_season_create(request: HttpRequest, territory: Territory) -> HttpResponse:
-    form = SeasonForm(_posted(request))
+    form = SeasonForm(posted(request))
     if request.method == "POST" and form.is_valid():
         season = services.create_season(territory, **form.values())
         messages.success(request, _("The season “%(name)s” was created.") % {"name": season})
@@ -92,7 +89,7 @@ def manage_season_edit(request: HttpRequest, territory: Territory, season_id: in
     if not season.is_open:
         messages.info(request, _("A season can be changed only while registration is open."))
         return _season_home(territory, season)
-    form = SeasonForm(_posted(request), instance=season)
+    form = SeasonForm(posted(request), instance=season)
     if request.method == "POST" and form.is_valid():
         try:
             services.update_season(season, **form.values())
@@ -596,7 +593,7 @@ def manage_season_reopen(
 def circle_invitation(request: HttpRequest, territory_slug: str, circle_id: int) -> HttpResponse:
     territory = get_territory(territory_slug)
     membership = get_own_membership(request.user, territory, circle_id)
-    form = AnswerForm(_posted(request))
+    form = AnswerForm(posted(request))
     if request.method == "POST" and form.is_valid():
         try:
             kept = publication.answer_invitation(membership, form.cleaned_data["answer"])
@@ -647,7 +644,7 @@ def season_detail(request: HttpRequest, territory_slug: str, season_id: int) -> 
     source = registration or portrait
     if source is not None:
         initial = {"availability": list(source.availability), "max_km": source.max_km}
-    form = JoinForm(_posted(request), initial=initial)
+    form = JoinForm(posted(request), initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
             _registration, created = services.join_season(request.user, season, **form.cleaned_data)

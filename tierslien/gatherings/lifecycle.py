@@ -10,7 +10,8 @@ from __future__ import annotations
 
 from typing import Final
 
-from tierslien.gatherings.models import Evening, EveningState
+from tierslien.gatherings.models import EveningState
+from tierslien.lib.states import ForbiddenTransition, StateMachine
 
 E = EveningState
 
@@ -23,24 +24,8 @@ TRANSITIONS: Final[dict[str, frozenset[str]]] = {
 }
 
 
-class ForbiddenTransition(Exception):
-    """An evening was asked to move to a state it cannot reach from its current one."""
+MACHINE: Final = StateMachine("evening", TRANSITIONS)
+can_transition = MACHINE.can_transition
+transition = MACHINE.transition
 
-    def __init__(self, current: str, target: str) -> None:
-        self.current = current
-        self.target = target
-        super().__init__(f"an evening cannot go from {current!r} to {target!r}")
-
-
-def can_transition(current: str, target: str) -> bool:
-    return target in TRANSITIONS.get(current, frozenset())
-
-
-def transition(evening: Evening, to: str, *, also: tuple[str, ...] = ()) -> Evening:
-    """Move `evening` to `to` and save the state (plus fields `also`), inside the action's
-    transaction."""
-    if not can_transition(evening.state, to):
-        raise ForbiddenTransition(evening.state, to)
-    evening.state = to
-    evening.save(update_fields=["state", "updated_at", *also])
-    return evening
+__all__ = ["MACHINE", "TRANSITIONS", "ForbiddenTransition", "can_transition", "transition"]

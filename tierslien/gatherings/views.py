@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from itertools import groupby
-from typing import Any
 
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
@@ -19,12 +18,9 @@ from tierslien.gatherings.access import get_attendee, get_evening, signed_in_eve
 from tierslien.gatherings.forms import CheckInForm, DoorCodeForm, EveningForm
 from tierslien.gatherings.models import Evening, EveningState, Seat
 from tierslien.gatherings.questions import evening_questions
+from tierslien.lib.http import posted
 from tierslien.territories.access import territory_management
 from tierslien.territories.models import Territory
-
-
-def _posted(request: HttpRequest) -> Any:
-    return request.POST if request.method == "POST" else None
 
 
 def _to_detail(evening: Evening) -> HttpResponse:
@@ -43,7 +39,7 @@ def evening_list(request: HttpRequest, territory: Territory) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @territory_management
 def evening_create(request: HttpRequest, territory: Territory) -> HttpResponse:
-    form = EveningForm(_posted(request), territory=territory)
+    form = EveningForm(posted(request), territory=territory)
     if request.method == "POST" and form.is_valid():
         evening = services.create_evening(territory, **form.cleaned_data)
         messages.success(request, _("The evening was created."))
@@ -87,7 +83,7 @@ def evening_checkin(request: HttpRequest, territory: Territory, evening_id: int)
         return _to_detail(evening)
     questions = evening_questions(territory)
     others = list(evening.attendees.order_by("first_name", "pk").only("pk", "first_name"))
-    form = CheckInForm(_posted(request), questions=questions, others=others)
+    form = CheckInForm(posted(request), questions=questions, others=others)
     if request.method == "POST" and form.is_valid():
         try:
             attendee = services.check_in(evening, **form.values())
@@ -252,7 +248,7 @@ JOIN_REFUSALS: dict[type[Exception], str] = {
 def evening_join(request: HttpRequest, territory: Territory, evening: Evening) -> HttpResponse:
     """A person with an account checks in on their own phone, in the room, with its code."""
     attendee = evening.attendees.filter(user=request.user).first()
-    form = DoorCodeForm(_posted(request))
+    form = DoorCodeForm(posted(request))
     if request.method == "POST" and attendee is None and form.is_valid():
         try:
             services.check_in_account(evening, request.user, code=form.cleaned_data["code"])  # type: ignore[arg-type]

@@ -17,6 +17,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from tierslien.circles.access import member_circles
 from tierslien.circles.models import Circle
 from tierslien.circles.schedule import session_times
+from tierslien.lib.http import posted
 from tierslien.lib.ical import Event, calendar
 from tierslien.spaces import pages, services
 from tierslien.spaces.access import (
@@ -39,10 +40,6 @@ from tierslien.spaces.forms import (
 )
 from tierslien.spaces.models import CalendarToken, Introduction
 from tierslien.spaces.pact import OPENING_TEXT, PACT, PROTOCOLS, protocol
-
-
-def _posted(request: HttpRequest) -> Any:
-    return request.POST if request.method == "POST" else None
 
 
 def _page(request: HttpRequest, circle: Circle, template: str, **context: Any) -> HttpResponse:
@@ -74,7 +71,7 @@ def circle_home(request: HttpRequest, circle: Circle) -> HttpResponse:
 @member_space(pact=False)
 def circle_pact(request: HttpRequest, circle: Circle) -> HttpResponse:
     accepted = has_accepted_pact(circle, request.user)
-    form = PactForm(_posted(request))
+    form = PactForm(posted(request))
     if request.method == "POST" and not accepted and form.is_valid():
         services.accept_pact(circle, request.user)
         messages.success(request, _("Welcome to your circle."))
@@ -88,7 +85,7 @@ def circle_pact(request: HttpRequest, circle: Circle) -> HttpResponse:
 @member_space()
 def circle_intro(request: HttpRequest, circle: Circle) -> HttpResponse:
     current = Introduction.objects.filter(circle=circle, user=request.user).first()
-    form = IntroForm(_posted(request), initial={"text": current.text if current else ""})
+    form = IntroForm(posted(request), initial={"text": current.text if current else ""})
     if request.method == "POST" and form.is_valid():
         services.set_introduction(circle, request.user, form.cleaned_data["text"])
         messages.success(request, _("Your introduction was saved."))
@@ -195,7 +192,7 @@ def circle_guide(request: HttpRequest, circle: Circle) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @member_space()
 def circle_board(request: HttpRequest, circle: Circle) -> HttpResponse:
-    form = MessageForm(_posted(request))
+    form = MessageForm(posted(request))
     if request.method == "POST" and form.is_valid():
         services.post_message(circle, request.user, form.cleaned_data["text"])
         return redirect(reverse("circle_board", args=[circle.pk]) + "#new")
@@ -208,7 +205,7 @@ def circle_board(request: HttpRequest, circle: Circle) -> HttpResponse:
 @member_space()
 def circle_message_edit(request: HttpRequest, circle: Circle, message_id: int) -> HttpResponse:
     message = get_own_message(circle, request.user, message_id)
-    form = MessageForm(_posted(request), initial={"text": message.text})
+    form = MessageForm(posted(request), initial={"text": message.text})
     if request.method == "POST" and form.is_valid():
         services.edit_message(message, form.cleaned_data["text"])
         return redirect(reverse("circle_board", args=[circle.pk]) + f"#m{message.pk}")
@@ -226,7 +223,7 @@ def circle_message_delete(request: HttpRequest, circle: Circle, message_id: int)
 @require_http_methods(["GET", "POST"])
 @member_space()
 def circle_aid(request: HttpRequest, circle: Circle) -> HttpResponse:
-    form = AidPostForm(_posted(request))
+    form = AidPostForm(posted(request))
     if request.method == "POST" and form.is_valid():
         services.post_aid(circle, request.user, **form.cleaned_data)
         return redirect("circle_aid", circle.pk)
@@ -265,7 +262,7 @@ def circle_aid_resolve(request: HttpRequest, circle: Circle, post_id: int) -> Ht
 @require_http_methods(["GET", "POST"])
 @member_space(pact=False)
 def circle_leave(request: HttpRequest, circle: Circle) -> HttpResponse:
-    form = LeaveForm(_posted(request))
+    form = LeaveForm(posted(request))
     if request.method == "POST" and form.is_valid():
         services.leave_circle(circle, request.user)
         messages.success(request, _("You left the circle. What you wrote in it was deleted."))

@@ -1,7 +1,5 @@
 from __future__ import annotations
 
-from typing import Any
-
 from django.contrib import messages
 from django.db import IntegrityError
 from django.http import HttpRequest, HttpResponse
@@ -9,6 +7,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_safe
 
+from tierslien.lib.http import posted
 from tierslien.territories import services
 from tierslien.territories.access import (
     get_sector,
@@ -73,10 +72,6 @@ def manage_sector_list(request: HttpRequest, territory: Territory) -> HttpRespon
     )
 
 
-def _posted(request: HttpRequest) -> Any:
-    return request.POST if request.method == "POST" else None
-
-
 def _duplicate_name_error(form: SectorForm | VenueForm) -> None:
     form.add_error("name", _("This name was just taken by another entry: choose another one."))
 
@@ -84,7 +79,7 @@ def _duplicate_name_error(form: SectorForm | VenueForm) -> None:
 @require_http_methods(["GET", "POST"])
 @territory_management
 def manage_sector_create(request: HttpRequest, territory: Territory) -> HttpResponse:
-    form = SectorForm(_posted(request), territory=territory)
+    form = SectorForm(posted(request), territory=territory)
     if request.method == "POST" and form.is_valid():
         try:
             sector = services.create_sector(territory, **form.cleaned_data)
@@ -102,7 +97,7 @@ def manage_sector_create(request: HttpRequest, territory: Territory) -> HttpResp
 @territory_management
 def manage_sector_edit(request: HttpRequest, territory: Territory, sector_id: int) -> HttpResponse:
     sector = get_sector(territory, sector_id)
-    form = SectorForm(_posted(request), territory=territory, instance=sector)
+    form = SectorForm(posted(request), territory=territory, instance=sector)
     if request.method == "POST" and form.is_valid():
         try:
             services.update_sector(sector, **form.cleaned_data)
@@ -134,7 +129,7 @@ def manage_venue_list(request: HttpRequest, territory: Territory) -> HttpRespons
 @require_http_methods(["GET", "POST"])
 @territory_management
 def manage_venue_create(request: HttpRequest, territory: Territory) -> HttpResponse:
-    form = VenueForm(_posted(request), territory=territory)
+    form = VenueForm(posted(request), territory=territory)
     if request.method == "POST" and form.is_valid():
         try:
             venue = services.create_venue(territory, **form.cleaned_data)
@@ -152,7 +147,7 @@ def manage_venue_create(request: HttpRequest, territory: Territory) -> HttpRespo
 @territory_management
 def manage_venue_edit(request: HttpRequest, territory: Territory, venue_id: int) -> HttpResponse:
     venue = get_venue(territory, venue_id)
-    form = VenueForm(_posted(request), territory=territory, instance=venue)
+    form = VenueForm(posted(request), territory=territory, instance=venue)
     if request.method == "POST" and form.is_valid():
         try:
             services.update_venue(venue, **form.cleaned_data)

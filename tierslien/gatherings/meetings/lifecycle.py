@@ -12,7 +12,8 @@ from __future__ import annotations
 
 from typing import Final
 
-from tierslien.gatherings.models import Meeting, MeetingState
+from tierslien.gatherings.models import MeetingState
+from tierslien.lib.states import ForbiddenTransition, StateMachine
 
 M = MeetingState
 
@@ -25,24 +26,8 @@ TRANSITIONS: Final[dict[str, frozenset[str]]] = {
 }
 
 
-class ForbiddenTransition(Exception):
-    """A meeting was asked to move to a state it cannot reach from its current one."""
+MACHINE: Final = StateMachine("meeting", TRANSITIONS)
+can_transition = MACHINE.can_transition
+transition = MACHINE.transition
 
-    def __init__(self, current: str, target: str) -> None:
-        self.current = current
-        self.target = target
-        super().__init__(f"a meeting cannot go from {current!r} to {target!r}")
-
-
-def can_transition(current: str, target: str) -> bool:
-    return target in TRANSITIONS.get(current, frozenset())
-
-
-def transition(meeting: Meeting, to: str, *, also: tuple[str, ...] = ()) -> Meeting:
-    """Move `meeting` to `to` and save the state (plus fields `also`), inside the action's
-    transaction."""
-    if not can_transition(meeting.state, to):
-        raise ForbiddenTransition(meeting.state, to)
-    meeting.state = to
-    meeting.save(update_fields=["state", "updated_at", *also])
-    return meeting
+__all__ = ["MACHINE", "TRANSITIONS", "ForbiddenTransition", "can_transition", "transition"]

@@ -48,6 +48,7 @@ from tierslien.gatherings.models import (
     MeetingState,
 )
 from tierslien.lib import jobs
+from tierslien.lib.http import posted
 from tierslien.lottery import FeasibilityReport
 from tierslien.outbox import services as outbox
 from tierslien.outbox import views as outbox_views
@@ -57,10 +58,6 @@ from tierslien.territories.models import Territory
 
 log = logging.getLogger(__name__)
 SMALL_CELL = disclosure.SMALL_CELL  # counts below this are shown as "fewer than 11"
-
-
-def _posted(request: HttpRequest) -> Any:
-    return request.POST if request.method == "POST" else None
 
 
 def _to_my_seat(meeting: Meeting) -> HttpResponse:
@@ -120,7 +117,7 @@ def meeting_apply(request: HttpRequest, territory_slug: str, meeting_id: int) ->
         return _to_my_seat(meeting)
     criteria = applications.balance_criteria(meeting)
     with_portrait = applications.has_portrait(request.user, meeting)
-    form = None if with_portrait else ApplyForm(_posted(request), criteria=criteria)
+    form = None if with_portrait else ApplyForm(posted(request), criteria=criteria)
     context: dict[str, Any] = {
         "territory": meeting.territory,
         "meeting": meeting,
@@ -423,7 +420,7 @@ def meeting_quotas(request: HttpRequest, territory: Territory, meeting: Meeting)
             )
             for line in lines
         ]
-    form = QuotaForm(_posted(request), lines=lines, seats=meeting.seats)
+    form = QuotaForm(posted(request), lines=lines, seats=meeting.seats)
     if request.method == "POST" and form.is_valid():
         try:
             allocation.save_quotas(meeting, form.bounds())

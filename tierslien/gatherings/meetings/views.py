@@ -27,12 +27,9 @@ from tierslien.gatherings.models import (
     Meeting,
     MeetingState,
 )
+from tierslien.lib.http import posted
 from tierslien.territories.access import get_territory, is_facilitator, territory_management
 from tierslien.territories.models import Territory
-
-
-def _posted(request: HttpRequest) -> Any:
-    return request.POST if request.method == "POST" else None
 
 
 def _to_manage(meeting: Meeting) -> HttpResponse:
@@ -103,7 +100,7 @@ def meeting_contribute(request: HttpRequest, territory_slug: str, token: str) ->
         "summary": contributor.summary,
         "format": contributor.format,
     }
-    form = ContributionForm(_posted(request) if answering else None, initial=initial)
+    form = ContributionForm(posted(request) if answering else None, initial=initial)
     if request.method == "POST" and answering and form.is_valid():
         data = form.cleaned_data
         try:
@@ -160,7 +157,7 @@ def meeting_manage_list(request: HttpRequest, territory: Territory) -> HttpRespo
 @require_http_methods(["GET", "POST"])
 @territory_management
 def meeting_create(request: HttpRequest, territory: Territory) -> HttpResponse:
-    form = MeetingForm(_posted(request), territory=territory)
+    form = MeetingForm(posted(request), territory=territory)
     if request.method == "POST" and form.is_valid():
         meeting = services.create_meeting(territory, **form.values())
         messages.success(
@@ -181,7 +178,7 @@ def meeting_edit(request: HttpRequest, territory: Territory, meeting: Meeting) -
         messages.info(request, _("This meeting can no longer be edited."))
         return _to_manage(meeting)
     form = MeetingForm(
-        _posted(request),
+        posted(request),
         territory=territory,
         instance=meeting,
         rules_locked=services.rules_locked(meeting),
@@ -297,7 +294,7 @@ def contributor_invite(
     if meeting.state not in contributors.INVITING_STATES:
         messages.info(request, _("This meeting no longer takes invitations."))
         return _to_manage(meeting)
-    form = InviteForm(_posted(request))
+    form = InviteForm(posted(request))
     if request.method == "POST" and form.is_valid():
         try:
             contributor = contributors.invite_contributor(meeting, **form.cleaned_data)
