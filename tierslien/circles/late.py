@@ -40,7 +40,7 @@ from tierslien.circles.review import (
     refresh_scores,
     refuse_breaking,
 )
-from tierslien.mixing.incremental import without_people
+from tierslien.mixing import without_people
 
 # A season whose circles exist for their members and can still take one more.
 PLACEABLE = (SeasonState.PUBLISHED, SeasonState.RUNNING)

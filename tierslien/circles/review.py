@@ -39,8 +39,7 @@ from tierslien.circles.problem import (
     venue_id,
 )
 from tierslien.lib.slots import ALL_SLOTS
-from tierslien.mixing.distance import encode
-from tierslien.mixing.report import Report, build_report, explain
+from tierslien.mixing import Report, build_report, encode, explain
 from tierslien.territories.display import slot_label
 
 

@@ -11,9 +11,11 @@ See docs/mixing.md and the JSON v1 spec.
 
 from __future__ import annotations
 
-from tierslien.mixing.incremental import place_late, replace_declined
+from tierslien.mixing.distance import encode
+from tierslien.mixing.incremental import place_late, replace_declined, without_people
 from tierslien.mixing.problem import Criterion, Location, Person, Problem, ProblemError, Venue
-from tierslien.mixing.report import CriterionReport, Explanation, Report
+from tierslien.mixing.report import CriterionReport, Explanation, Report, build_report, explain
+from tierslien.mixing.rounds import solve_rounds
 from tierslien.mixing.solution import Group, Reason, Round, Solution, Unplaced
 from tierslien.mixing.solver import Progress, Result, SolveParams, solve
 from tierslien.mixing.validate import Violation, is_valid, violations
@@ -36,6 +38,11 @@ __all__ = [
     "SolveParams",
     "Unplaced",
     "Venue",
+    "build_report",
+    "encode",
+    "explain",
+    "solve_rounds",
+    "without_people",
     "Violation",
     "is_valid",
     "place_late",

@@ -52,8 +52,7 @@ from tierslien.gatherings.models import (
     TableSeat,
 )
 from tierslien.gatherings.questions import engine_criterion
-from tierslien.mixing.distance import encode
-from tierslien.mixing.rounds import solve_rounds
+from tierslien.mixing import encode, solve_rounds
 
 DEFAULT_PLAN_SECONDS = 1.0
 MAX_HOST_WEIGHT = 12  # a revisit weighs as much as this many repeated encounters (at most)
