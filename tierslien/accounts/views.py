@@ -13,6 +13,7 @@ from tierslien.accounts.forms import AcceptTermsForm, ProfileForm
 from tierslien.accounts.services import accept_terms, must_accept_terms, update_profile
 
 
+@require_http_methods(["GET", "POST"])
 @login_required
 def profile(request: HttpRequest) -> HttpResponse:
     user = request.user
