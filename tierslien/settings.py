@@ -1,8 +1,10 @@
-"""Tiers Lien settings: one module, every knob read from the environment.
+"""Tiers Lien settings: one module, every knob read from the environment, here only.
 
-Development defaults are safe (SQLite in the repo, console email, DEBUG on);
-production sets DEBUG=false, SECRET_KEY, ALLOWED_HOSTS, DATABASE_URL and
-EMAIL_URL-like settings (see docs/configuration.md).
+Each variable is read once, through `tierslien.lib.env`, with its default; the code reads
+`settings.NAME` and neither the environment nor a default of its own. Every variable is in
+docs/configuration.md (a test checks it). Development defaults are safe (SQLite in the
+repo, console email, DEBUG on); production sets DEBUG=false, SECRET_KEY, ALLOWED_HOSTS,
+DATABASE_URL, MFA_ENCRYPTION_KEYS, the SMTP server and the LEGAL_* details.
 """
 
 from __future__ import annotations
