@@ -85,14 +85,14 @@ def portrait_edit(request: HttpRequest, territory_slug: str) -> HttpResponse:
     form_kwargs: dict[str, Any] = {
         "territory": territory,
         "criteria": criteria,
-        "consented": active_subjects(request.user),  # type: ignore[arg-type]
+        "consented": active_subjects(request.user),
     }
     if request.method == "POST":
         form = PortraitForm(request.POST, **form_kwargs)
         if form.is_valid():
             try:
                 _portrait, created = save_portrait(
-                    request.user,  # type: ignore[arg-type]
+                    request.user,
                     territory,
                     **form.practical(),
                     answers=form.answers(),
@@ -138,7 +138,7 @@ def portrait_withdraw_consent(
 ) -> HttpResponse:
     territory = get_territory(territory_slug)
     criterion = get_criterion_by_key(territory, criterion_key)
-    if withdraw_sensitive_consent(request.user, criterion.key):  # type: ignore[arg-type]
+    if withdraw_sensitive_consent(request.user, criterion.key):
         messages.success(
             request,
             _("Consent withdrawn: your answer to “%(label)s” is erased.")
