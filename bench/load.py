@@ -73,7 +73,7 @@ from django.apps import apps
 Season = apps.get_model("circles", "Season")
 Meeting = apps.get_model("gatherings", "Meeting")
 Portrait = apps.get_model("portraits", "Portrait")
-from tierslien.territories import demo
+from tierslien.demo import territory as demo
 territory = demo.ensure_territory()
 today = datetime.date.today()
 season = Season.objects.create(

@@ -110,8 +110,8 @@ def run(args: argparse.Namespace) -> str:
 
     from tierslien.accounts.models import User
     from tierslien.circles.models import Circle, Registration, Season, SeasonState
+    from tierslien.demo import territory as demo
     from tierslien.portraits.models import Portrait
-    from tierslien.territories import demo
 
     setup_test_environment()  # locmem email, as in tests
     settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}

@@ -68,7 +68,7 @@ def journey() -> list[str]:
     from django.test import Client
     from django.urls import reverse
 
-    from tierslien.territories import demo
+    from tierslien.demo import territory as demo
 
     steps: list[str] = []
 

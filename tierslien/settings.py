@@ -1,8 +1,10 @@
-"""Tiers Lien settings: one module, every knob read from the environment.
+"""Tiers Lien settings: one module, every knob read from the environment, here only.
 
-Development defaults are safe (SQLite in the repo, console email, DEBUG on);
-production sets DEBUG=false, SECRET_KEY, ALLOWED_HOSTS, DATABASE_URL and
-EMAIL_URL-like settings (see docs/configuration.md).
+Each variable is read once, through `tierslien.lib.env`, with its default; the code reads
+`settings.NAME` and neither the environment nor a default of its own. Every variable is in
+docs/configuration.md (a test checks it). Development defaults are safe (SQLite in the
+repo, console email, DEBUG on); production sets DEBUG=false, SECRET_KEY, ALLOWED_HOSTS,
+DATABASE_URL, MFA_ENCRYPTION_KEYS, the SMTP server and the LEGAL_* details.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 from django.utils.translation import gettext_lazy as _
 
-from tierslien.lib.env import env_bool, env_int, env_list, env_str
+from tierslien.lib.env import env_bool, env_float, env_int, env_list, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -343,6 +345,15 @@ if LEGAL_TEMPLATES_DIR:
 # loads them on first use unless ENGINE_WARM_UP_WEB is on (docs/operations.md).
 ENGINE_WARM_UP = env_bool("ENGINE_WARM_UP", True)
 ENGINE_WARM_UP_WEB = env_bool("ENGINE_WARM_UP_WEB", False)
+
+# --- Gatherings: the engine's time on a table plan, when facilitators see names ---
+# Seconds the engine searches a discovery evening's tables (in the web request) and a
+# themed meeting's tables over its rounds (docs/gatherings.md, docs/meetings.md).
+EVENING_COMPOSE_SECONDS = env_float("EVENING_COMPOSE_SECONDS", 1.0)
+MEETING_PLAN_SECONDS = env_float("MEETING_PLAN_SECONDS", 1.0)
+# Facilitators see the names of the people holding a seat from this many hours before a
+# themed meeting starts (door, table cards, projection; docs/meetings.md).
+MEETING_NAMES_HOURS_BEFORE = env_int("MEETING_NAMES_HOURS_BEFORE", 24)
 
 # --- Operations: health, metrics, heartbeats (docs/operations.md) ---
 # /metrics answers only a request carrying `Authorization: Bearer <METRICS_TOKEN>`;

@@ -28,18 +28,18 @@ from tierslien.circles.models import (
 )
 from tierslien.circles.problem import met_before
 from tierslien.circles.schedule import last_session_end
-from tierslien.feedback.models import FeedbackGiven, SeasonTally
-from tierslien.feedback.purge import purge_finished_circles
-from tierslien.portraits.models import MeetingMode, Portrait
-from tierslien.spaces.models import AidPost, Attendance, Message, PactAcceptance
-from tierslien.spaces.services import leave_circle
-from tierslien.territories.demo import (
+from tierslien.demo.territory import (
     DEMO_PASSWORD,
     FACILITATOR_EMAIL,
     FACILITATOR_TOTP_SECRET,
     PARTICIPANT_EMAIL,
     load_demo,
 )
+from tierslien.feedback.models import FeedbackGiven, SeasonTally
+from tierslien.feedback.purge import purge_finished_circles
+from tierslien.portraits.models import MeetingMode, Portrait
+from tierslien.spaces.models import AidPost, Attendance, Message, PactAcceptance
+from tierslien.spaces.services import leave_circle
 
 
 def _sign_in(page, base_url: str, email: str, *, totp: bool = False) -> None:

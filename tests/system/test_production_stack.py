@@ -73,7 +73,7 @@ from django.utils import timezone
 from tierslien.accounts.models import User
 from tierslien.circles.models import Registration, Season, monday_of
 from tierslien.portraits.models import MeetingMode, Portrait
-from tierslien.territories import demo
+from tierslien.demo import territory as demo
 
 territory = demo.load_demo(0).territory
 User.objects.filter(email=demo.FACILITATOR_EMAIL).update(language="en")
@@ -108,7 +108,7 @@ def free_port() -> int:
 
 def totp_code() -> str:
     from tests.e2e.conftest import current_totp
-    from tierslien.territories.demo import FACILITATOR_TOTP_SECRET
+    from tierslien.demo.territory import FACILITATOR_TOTP_SECRET
 
     return current_totp(FACILITATOR_TOTP_SECRET)
 
@@ -128,7 +128,7 @@ def smtp():
 
 def sign_in(browser: Browser) -> None:
     """The real login page, then the second factor, as the facilitator."""
-    from tierslien.territories.demo import DEMO_PASSWORD, FACILITATOR_EMAIL
+    from tierslien.demo.territory import DEMO_PASSWORD, FACILITATOR_EMAIL
 
     page = browser.get("/accounts/login/")
     assert page.status == 200, page.status

@@ -13,6 +13,7 @@ from tierslien.accounts.forms import AcceptTermsForm, ProfileForm
 from tierslien.accounts.services import accept_terms, must_accept_terms, update_profile
 
 
+@require_http_methods(["GET", "POST"])
 @login_required
 def profile(request: HttpRequest) -> HttpResponse:
     user = request.user
@@ -20,7 +21,7 @@ def profile(request: HttpRequest) -> HttpResponse:
         form = ProfileForm(request.POST)
         if form.is_valid():
             update_profile(
-                user,  # type: ignore[arg-type]
+                user,
                 display_name=form.cleaned_data["display_name"],
                 language=form.cleaned_data["language"],
             )
@@ -43,7 +44,7 @@ def terms_accept(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         form = AcceptTermsForm(request.POST)
         if form.is_valid():
-            accept_terms(request.user)  # type: ignore[arg-type]
+            accept_terms(request.user)
             messages.success(request, _("Thank you: your acceptance has been recorded."))
             return redirect(next_url or "home")
     else:
@@ -54,7 +55,7 @@ def terms_accept(request: HttpRequest) -> HttpResponse:
         {
             "form": form,
             "next": next_url,
-            "already": not must_accept_terms(request.user),  # type: ignore[arg-type]
+            "already": not must_accept_terms(request.user),
             "terms_version": current_terms_version(),
         },
     )

@@ -8,6 +8,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.template.loader import select_template
 from django.utils.translation import get_language
+from django.views.decorators.http import require_safe
 
 from tierslien.accounts.consent import current_terms_version
 from tierslien.circles.access import member_circles
@@ -16,6 +17,7 @@ from tierslien.portraits.models import Portrait
 from tierslien.territories.models import Territory
 
 
+@require_safe
 def home(request: HttpRequest) -> HttpResponse:
     portraits = []
     facilitated: list[Territory] = []
@@ -43,6 +45,7 @@ def home(request: HttpRequest) -> HttpResponse:
     )
 
 
+@require_safe
 def how_it_works(request: HttpRequest) -> HttpResponse:
     return render(request, "core/how_it_works.html")
 
@@ -62,8 +65,8 @@ def _legal_context() -> dict[str, object]:
         "security_email": settings.SECURITY_CONTACT_EMAIL,
         "source_code_url": settings.SOURCE_CODE_URL,
         "terms_version": current_terms_version(),
-        # How long the outbox keeps what an email said (its own setting, once installed).
-        "email_keep_days": getattr(settings, "OUTBOX_KEEP_DAYS", 30),
+        # How long the outbox keeps what an email said.
+        "email_keep_days": settings.OUTBOX_KEEP_DAYS,
     }
 
 
@@ -78,17 +81,21 @@ def _legal_page(request: HttpRequest, name: str) -> HttpResponse:
     return HttpResponse(template.render({"legal": _legal_context()}, request))
 
 
+@require_safe
 def terms(request: HttpRequest) -> HttpResponse:
     return _legal_page(request, "terms")
 
 
+@require_safe
 def privacy_notice(request: HttpRequest) -> HttpResponse:
     return _legal_page(request, "privacy")
 
 
+@require_safe
 def legal_notice(request: HttpRequest) -> HttpResponse:
     return _legal_page(request, "notice")
 
 
+@require_safe
 def contact(request: HttpRequest) -> HttpResponse:
     return _legal_page(request, "contact")

@@ -34,8 +34,7 @@ from tierslien.circles.models import (
 from tierslien.feedback.models import FeedbackBag, FeedbackGiven, KeepInTouch, SeasonTally
 from tierslien.feedback.services import ENDED_STATES, attendance_counts, season_end
 from tierslien.moderation.models import Report
-
-KEEP_FOR = datetime.timedelta(days=30)
+from tierslien.privacy.retention import KEEP_CIRCLES_CONTENT
 
 # The way to purged through the lifecycle, from each state a season meets in.
 PATH = (SeasonState.RUNNING, SeasonState.CLOSED, SeasonState.PURGED)
@@ -50,7 +49,11 @@ def due_seasons(now: datetime.datetime) -> list[Season]:
         "season_id", "slot"
     ):
         slots[season_id].add(slot)
-    return [season for season in seasons if season_end(season, slots[season.pk]) + KEEP_FOR <= now]
+    return [
+        season
+        for season in seasons
+        if season_end(season, slots[season.pk]) + KEEP_CIRCLES_CONTENT <= now
+    ]
 
 
 def delete_circle_content(circle: Circle) -> None:

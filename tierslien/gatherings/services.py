@@ -34,12 +34,10 @@ from tierslien.gatherings.questions import clean_answers, evening_questions
 from tierslien.gatherings.seating import Plan, place_newcomers, repeats
 from tierslien.outbox import services as outbox
 from tierslien.portraits.models import Answer
+from tierslien.privacy.retention import KEEP_EVENING_ATTENDEES
 from tierslien.territories.models import Territory, Venue
 
 log = logging.getLogger(__name__)
-
-KEEP_FOR = datetime.timedelta(days=30)
-DEFAULT_COMPOSE_SECONDS = 1.0
 
 
 class EveningClosed(Exception):
@@ -222,7 +220,7 @@ class Composition:
 
 
 def _compose_seconds() -> float:
-    return float(getattr(settings, "EVENING_COMPOSE_SECONDS", DEFAULT_COMPOSE_SECONDS))
+    return float(settings.EVENING_COMPOSE_SECONDS)
 
 
 def _engine_plan(built: Built, seed: int) -> Plan:
@@ -423,7 +421,9 @@ def purge_evening(evening: Evening) -> Evening:
 
 def purge_evenings(now: datetime.datetime) -> int:
     """Purge every evening that started more than 30 days before `now`."""
-    due = Evening.objects.filter(starts_at__lt=now - KEEP_FOR).exclude(state=EveningState.PURGED)
+    due = Evening.objects.filter(starts_at__lt=now - KEEP_EVENING_ATTENDEES).exclude(
+        state=EveningState.PURGED
+    )
     count = 0
     for evening in due:
         purge_evening(evening)

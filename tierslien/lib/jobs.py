@@ -161,7 +161,7 @@ class Policy:
     def stalled_after(self) -> datetime.timedelta:
         from django.conf import settings
 
-        raw = getattr(settings, "JOB_STALLED_AFTER_SECONDS", None)
+        raw = settings.JOB_STALLED_AFTER_SECONDS
         value = seconds(raw, DEFAULT_STALLED_AFTER.total_seconds())
         return datetime.timedelta(seconds=value or 0)
 
@@ -169,7 +169,7 @@ class Policy:
     def queued_too_long(self) -> datetime.timedelta:
         from django.conf import settings
 
-        raw = getattr(settings, "JOB_QUEUED_TOO_LONG_SECONDS", None)
+        raw = settings.JOB_QUEUED_TOO_LONG_SECONDS
         value = seconds(raw, DEFAULT_QUEUED_TOO_LONG.total_seconds())
         return datetime.timedelta(seconds=value or 0)
 
@@ -177,13 +177,13 @@ class Policy:
     def max_attempts(self) -> int:
         from django.conf import settings
 
-        return int(getattr(settings, "JOB_MAX_ATTEMPTS", DEFAULT_MAX_ATTEMPTS))
+        return int(settings.JOB_MAX_ATTEMPTS)
 
     @property
     def heartbeat(self) -> float:
         from django.conf import settings
 
-        return seconds(getattr(settings, "JOB_HEARTBEAT_SECONDS", None), HEARTBEAT_SECONDS) or 1.0
+        return seconds(settings.JOB_HEARTBEAT_SECONDS, HEARTBEAT_SECONDS) or 1.0
 
     def stalled(
         self, state: str, heartbeat_at: datetime.datetime | None, now: datetime.datetime

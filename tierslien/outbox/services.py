@@ -46,20 +46,20 @@ BATCH = 10  # rows claimed at once: with a 20 s SMTP timeout, well inside one le
 
 
 def lease() -> datetime.timedelta:
-    return datetime.timedelta(seconds=getattr(settings, "OUTBOX_LEASE_SECONDS", 600))
+    return datetime.timedelta(seconds=settings.OUTBOX_LEASE_SECONDS)
 
 
 def max_attempts() -> int:
-    return int(getattr(settings, "OUTBOX_MAX_ATTEMPTS", 6))
+    return int(settings.OUTBOX_MAX_ATTEMPTS)
 
 
 def keep_days() -> int:
-    return int(getattr(settings, "OUTBOX_KEEP_DAYS", 30))
+    return int(settings.OUTBOX_KEEP_DAYS)
 
 
 def backoff(attempts: int) -> datetime.timedelta:
     """Wait before attempt `attempts + 1`: 1, 2, 4, 8, 16 minutes... at most 6 hours."""
-    base = float(getattr(settings, "OUTBOX_BACKOFF_SECONDS", 60))
+    base = float(settings.OUTBOX_BACKOFF_SECONDS)
     return datetime.timedelta(seconds=min(base * 2 ** max(0, attempts - 1), 6 * 3600))
 
 

@@ -7,9 +7,10 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from tierslien.accounts.services import active_subjects
+from tierslien.lib.http import posted
 from tierslien.portraits import freeze
 from tierslien.portraits.access import (
     answers_by_criterion,
@@ -43,6 +44,7 @@ from tierslien.territories.models import Territory
 # --- The self-portrait (always request.user's own) -----------------------------------------
 
 
+@require_safe
 @login_required
 def portrait_detail(request: HttpRequest, territory_slug: str) -> HttpResponse:
     territory = get_territory(territory_slug)
@@ -74,6 +76,7 @@ def _initial(portrait: Portrait | None, criteria: list[Criterion]) -> dict[str, 
     return initial
 
 
+@require_http_methods(["GET", "POST"])
 @login_required
 def portrait_edit(request: HttpRequest, territory_slug: str) -> HttpResponse:
     territory = get_territory(territory_slug)
@@ -82,14 +85,14 @@ def portrait_edit(request: HttpRequest, territory_slug: str) -> HttpResponse:
     form_kwargs: dict[str, Any] = {
         "territory": territory,
         "criteria": criteria,
-        "consented": active_subjects(request.user),  # type: ignore[arg-type]
+        "consented": active_subjects(request.user),
     }
     if request.method == "POST":
         form = PortraitForm(request.POST, **form_kwargs)
         if form.is_valid():
             try:
                 _portrait, created = save_portrait(
-                    request.user,  # type: ignore[arg-type]
+                    request.user,
                     territory,
                     **form.practical(),
                     answers=form.answers(),
@@ -128,14 +131,14 @@ def portrait_edit(request: HttpRequest, territory_slug: str) -> HttpResponse:
     )
 
 
-@login_required
 @require_POST
+@login_required
 def portrait_withdraw_consent(
     request: HttpRequest, territory_slug: str, criterion_key: str
 ) -> HttpResponse:
     territory = get_territory(territory_slug)
     criterion = get_criterion_by_key(territory, criterion_key)
-    if withdraw_sensitive_consent(request.user, criterion.key):  # type: ignore[arg-type]
+    if withdraw_sensitive_consent(request.user, criterion.key):
         messages.success(
             request,
             _("Consent withdrawn: your answer to “%(label)s” is erased.")
@@ -149,6 +152,7 @@ def portrait_withdraw_consent(
 # --- The questionnaire, for facilitators ---------------------------------------------------
 
 
+@require_http_methods(["GET", "POST"])
 @territory_management
 def manage_criteria(request: HttpRequest, territory: Territory) -> HttpResponse:
     criteria = list(Criterion.objects.filter(territory=territory))
@@ -171,6 +175,7 @@ def manage_criteria(request: HttpRequest, territory: Territory) -> HttpResponse:
     )
 
 
+@require_http_methods(["GET", "POST"])
 @territory_management
 def manage_criterion_new(request: HttpRequest, territory: Territory) -> HttpResponse:
     if request.method == "POST":
@@ -199,12 +204,13 @@ def manage_criterion_new(request: HttpRequest, territory: Territory) -> HttpResp
     )
 
 
+@require_http_methods(["GET", "POST"])
 @territory_management
 def manage_criterion_edit(
     request: HttpRequest, territory: Territory, criterion_id: int
 ) -> HttpResponse:
     criterion = get_criterion(territory, criterion_id)
-    data = request.POST if request.method == "POST" else None
+    data = posted(request)
     form: CatalogueCriterionForm | CustomCriterionForm
     has_answers = criterion_has_answers(criterion)
     if criterion.catalogue_key:

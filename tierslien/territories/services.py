@@ -9,7 +9,6 @@ from django.db import transaction
 from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
 
-from tierslien.portraits.models import Portrait
 from tierslien.territories.models import Sector, Territory, Venue
 
 SECTOR_FIELDS = ("name", "description", "latitude", "longitude")
@@ -105,11 +104,17 @@ def _count_of(queryset: QuerySet[Any], field: str) -> Coalesce:
     return Coalesce(Subquery(counted, output_field=IntegerField()), Value(0))
 
 
+def _all_portraits() -> QuerySet[Any]:
+    """Every self-portrait, through the relation the portraits app declares: territories,
+    the base app, imports no app above it."""
+    return Territory._meta.get_field("portraits").related_model.objects.all()
+
+
 def territories_with_counts() -> QuerySet[Territory]:
     return Territory.objects.annotate(
         sector_count=_count_of(Sector.objects.all(), "territory"),
         venue_count=_count_of(Venue.objects.all(), "territory"),
-        participant_count=_count_of(Portrait.objects.all(), "territory"),
+        participant_count=_count_of(_all_portraits(), "territory"),
     )
 
 
@@ -148,8 +153,7 @@ def territory_summary(territory: Territory) -> TerritorySummary:
     """What a facilitator needs at a glance, in a handful of queries."""
     venues = list(territory.venues.only("sector_id", "capacity", "opening_slots"))
     per_sector = dict(
-        Portrait.objects.filter(territory=territory)
-        .order_by()
+        territory.portraits.order_by()
         .values_list("sector_id")
         .annotate(n=Count("pk"))
         .values_list("sector_id", "n")

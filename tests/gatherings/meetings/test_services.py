@@ -169,8 +169,8 @@ def test_back_to_draft_refused_once_the_seed_is_published(meeting: Meeting) -> N
 
 
 def test_the_demo_has_a_themed_meeting_with_contributors() -> None:
-    from tierslien.gatherings.meetings.demo import ensure_demo_meeting
-    from tierslien.territories.demo import ensure_sectors, ensure_territory, ensure_venues
+    from tierslien.demo.meeting import ensure_demo_meeting
+    from tierslien.demo.territory import ensure_sectors, ensure_territory, ensure_venues
 
     territory = ensure_territory()
     sectors, _ = ensure_sectors(territory)
@@ -185,8 +185,8 @@ def test_the_demo_has_a_themed_meeting_with_contributors() -> None:
 
 
 def test_a_stale_demo_meeting_moves_to_the_coming_weeks() -> None:
-    from tierslien.gatherings.meetings.demo import ensure_demo_meeting
-    from tierslien.territories.demo import ensure_sectors, ensure_territory, ensure_venues
+    from tierslien.demo.meeting import ensure_demo_meeting
+    from tierslien.demo.territory import ensure_sectors, ensure_territory, ensure_venues
 
     territory = ensure_territory()
     sectors, _ = ensure_sectors(territory)

@@ -48,12 +48,9 @@ def get_own_application(user: Any, meeting: Meeting) -> Application:
     return get_object_or_404(Application, meeting=meeting, user=user)
 
 
-NAMES_HOURS_BEFORE = 24  # default of settings.MEETING_NAMES_HOURS_BEFORE
-
-
 def names_from(meeting: Meeting) -> datetime.datetime:
     """From when facilitators see the names of the people holding a seat."""
-    hours = int(getattr(settings, "MEETING_NAMES_HOURS_BEFORE", NAMES_HOURS_BEFORE))
+    hours = int(settings.MEETING_NAMES_HOURS_BEFORE)
     return meeting.starts_at - datetime.timedelta(hours=hours)
 
 

@@ -33,11 +33,11 @@ from tierslien.gatherings.models import (
     TableSeat,
 )
 from tierslien.portraits.models import Criterion, CriterionKind
+from tierslien.privacy.retention import KEEP_MEETING_APPLICATIONS
 from tierslien.territories.models import Territory, Venue
 
 log = logging.getLogger(__name__)
 
-KEEP_FOR = datetime.timedelta(days=30)
 BALANCE_KINDS = (CriterionKind.CATEGORICAL, CriterionKind.ORDINAL)
 MAX_CRITERIA = 4
 EDITABLE_STATES = (MeetingState.DRAFT, MeetingState.OPEN)
@@ -262,7 +262,9 @@ def archive_meeting(meeting: Meeting, *, now: datetime.datetime | None = None) -
 def archive_meetings(now: datetime.datetime) -> int:
     """Archive every meeting that started more than 30 days before `now` (held or not:
     a meeting nobody marked as held keeps no one's data longer)."""
-    due = Meeting.objects.filter(starts_at__lt=now - KEEP_FOR).exclude(state=MeetingState.ARCHIVED)
+    due = Meeting.objects.filter(starts_at__lt=now - KEEP_MEETING_APPLICATIONS).exclude(
+        state=MeetingState.ARCHIVED
+    )
     count = 0
     for meeting in due:
         archive_meeting(meeting, now=now)

@@ -54,7 +54,6 @@ from tierslien.gatherings.models import (
 from tierslien.gatherings.questions import engine_criterion
 from tierslien.mixing import encode, solve_rounds
 
-DEFAULT_PLAN_SECONDS = 1.0
 MAX_HOST_WEIGHT = 12  # a revisit weighs as much as this many repeated encounters (at most)
 
 Plan = list[dict[int, int]]  # per rotation: application id -> table number (from 1)
@@ -170,7 +169,7 @@ def dissimilarities(
 
 
 def _plan_seconds() -> float:
-    return float(getattr(settings, "MEETING_PLAN_SECONDS", DEFAULT_PLAN_SECONDS))
+    return float(settings.MEETING_PLAN_SECONDS)
 
 
 def engine_plan(

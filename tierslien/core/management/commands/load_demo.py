@@ -7,8 +7,8 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from tierslien.gatherings.meetings.demo import ensure_demo_meeting
-from tierslien.territories.demo import DEMO_PASSWORD, PARTICIPANT_COUNT, load_demo
+from tierslien.demo.meeting import ensure_demo_meeting
+from tierslien.demo.territory import DEMO_PASSWORD, PARTICIPANT_COUNT, load_demo
 
 
 class Command(BaseCommand):

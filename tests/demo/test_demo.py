@@ -17,11 +17,11 @@ from django.urls import reverse
 
 from tests.cast import sign_in
 from tierslien.accounts.models import Consent, User
+from tierslien.demo import territory as demo
 from tierslien.gatherings.models import Meeting
 from tierslien.lib.geo import haversine_km
 from tierslien.lib.slots import DAYS
 from tierslien.portraits.models import Answer, Criterion, Portrait
-from tierslien.territories import demo
 from tierslien.territories.models import Facilitator, Territory, Venue
 
 pytestmark = pytest.mark.django_db
