@@ -7,7 +7,7 @@ from typing import Any
 
 from django import template
 
-from tierslien.gatherings.meetings import tableplan
+from tierslien.gatherings.meetings.day import pages
 from tierslien.gatherings.models import (
     ApplicationStatus,
     Contributor,
@@ -61,7 +61,7 @@ def day_manage_box(context: dict[str, Any], meeting: Meeting) -> dict[str, Any]:
         "meeting": meeting,
         "territory": meeting.territory,
         "request": context.get("request"),
-        "day": tableplan.day_state(meeting),
-        "rotations": tableplan.rotation_numbers(meeting),
+        "day": pages.day_state(meeting),
+        "rotations": pages.rotation_numbers(meeting),
         "allocated": meeting.state == MeetingState.ALLOCATED,
     }
