@@ -7,7 +7,7 @@ import pytest
 from tests.cast import build_cast, totp_secret
 from tests.e2e.conftest import sign_in
 from tests.gatherings.meetings.conftest import make_meeting
-from tests.gatherings.meetings.day.test_tableplan import (
+from tests.gatherings.meetings.day.test_services import (
     add_contributors,
     allocate,
     confirm,

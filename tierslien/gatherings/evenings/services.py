@@ -90,6 +90,10 @@ class TooManyWrongCodes(Refused):
     message = _lazy("Too many wrong codes: please check in at the door with the facilitator.")
 
 
+# The states in which tables are composed (and late arrivals seated).
+TABLES_OPEN = frozenset({EveningState.CHECKING_IN, EveningState.COMPOSED})
+
+
 def _locked(evening: Evening) -> Evening:
     return (
         Evening.objects.select_for_update().select_related("territory", "venue").get(pk=evening.pk)
@@ -293,7 +297,7 @@ def _compose_once(evening: Evening, *, fresh: bool, seed: int, check: bool) -> C
     """
     started = timezone.now()
     current = Evening.objects.with_relations().get(pk=evening.pk)
-    if current.state not in (EveningState.CHECKING_IN, EveningState.COMPOSED):
+    if current.state not in TABLES_OPEN:
         raise EveningClosed(TABLES_FROZEN)
     built = build_problem(current)
     if built.problem.n < current.min_size:
@@ -337,7 +341,7 @@ _UNCHECKED: Any = object()
 @transaction.atomic
 def _save_plan(evening: Evening, built: Built, plan: Plan[str], *, read: Any = _UNCHECKED) -> None:
     locked = _locked(evening)
-    if locked.state not in (EveningState.CHECKING_IN, EveningState.COMPOSED):
+    if locked.state not in TABLES_OPEN:
         raise EveningClosed(TABLES_FROZEN)  # the evening ended (or was purged) meanwhile
     if read is not _UNCHECKED and locked.composed_at != read:
         raise PlanChanged  # computed from seats another plan replaced

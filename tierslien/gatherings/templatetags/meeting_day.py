@@ -12,7 +12,6 @@ from tierslien.gatherings.models import (
     ApplicationStatus,
     Contributor,
     Meeting,
-    MeetingState,
     TableSeat,
 )
 
@@ -33,7 +32,7 @@ def day_public_box(context: dict[str, Any], meeting: Meeting) -> dict[str, Any]:
     request = context.get("request")
     user = getattr(request, "user", None)
     seats: list[MySeat] = []
-    if meeting.state == MeetingState.ALLOCATED and user is not None and user.is_authenticated:
+    if pages.day_open(meeting) and user is not None and user.is_authenticated:
         mine = list(
             TableSeat.objects.filter(
                 meeting=meeting,
@@ -63,5 +62,5 @@ def day_manage_box(context: dict[str, Any], meeting: Meeting) -> dict[str, Any]:
         "request": context.get("request"),
         "day": pages.day_state(meeting),
         "rotations": pages.rotation_numbers(meeting),
-        "allocated": meeting.state == MeetingState.ALLOCATED,
+        "allocated": pages.day_open(meeting),
     }

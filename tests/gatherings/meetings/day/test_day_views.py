@@ -14,7 +14,7 @@ from django.urls import reverse
 
 from tests.cast import Cast
 from tests.gatherings.meetings.conftest import Applicants
-from tests.gatherings.meetings.day.test_tableplan import (
+from tests.gatherings.meetings.day.test_services import (
     add_contributors,
     check_in,
     confirm,

@@ -12,9 +12,17 @@ from tierslien.gatherings.models import (
     Contributor,
     ContributorStatus,
     Meeting,
+    MeetingState,
     TableSeat,
 )
 from tierslien.gatherings.tables import Plan, RoundReport, round_reports
+
+
+def day_open(meeting: Meeting) -> bool:
+    """The plan, the door and the timer work while the seats are allocated (not before,
+    not once the meeting is over)."""
+    return bool(meeting.state == MeetingState.ALLOCATED)
+
 
 # --- Who is expected -----------------------------------------------------------------------
 

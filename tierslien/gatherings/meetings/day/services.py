@@ -38,6 +38,7 @@ from django.utils.translation import gettext_lazy as _
 from tierslien import mixing
 from tierslien.gatherings.evenings.questions import engine_criterion
 from tierslien.gatherings.meetings.day.pages import (
+    day_open,
     expected_citizens,
     plan_citizens,
     stored_plan,
@@ -191,7 +192,7 @@ def compose_table_plan(meeting: Meeting, *, fresh: bool = False, seed: int = 0) 
 
 def _compose_once(meeting: Meeting, *, fresh: bool, seed: int, check: bool) -> PlanOutcome:
     current = Meeting.objects.get(pk=meeting.pk)
-    if current.state != MeetingState.ALLOCATED:
+    if not day_open(current):
         raise NotAllocated
     hosts = table_hosts(current)
     if not hosts:
@@ -255,7 +256,7 @@ def _save_plan(
     read: datetime.datetime | None = None,
 ) -> None:
     locked = Meeting.objects.locked(meeting.pk)
-    if locked.state != MeetingState.ALLOCATED:
+    if not day_open(locked):
         raise NotAllocated  # the meeting ended meanwhile
     if read is not None and locked.updated_at != read:
         raise PlanChanged  # computed from seats another plan replaced
@@ -283,7 +284,7 @@ def mark_application(
 ) -> Application:
     """A confirmed applicant arrives at the door (or the mark is undone)."""
     locked = Meeting.objects.locked(meeting.pk)
-    if locked.state != MeetingState.ALLOCATED:
+    if not day_open(locked):
         raise NotAllocated
     application = expected_citizens(locked).select_for_update().filter(pk=application_id).first()
     if application is None:
@@ -299,7 +300,7 @@ def mark_contributor(
 ) -> Contributor:
     """An accepted contributor arrives at the door (or the mark is undone)."""
     locked = Meeting.objects.locked(meeting.pk)
-    if locked.state != MeetingState.ALLOCATED:
+    if not day_open(locked):
         raise NotAllocated
     contributor = (
         Contributor.objects.select_for_update()
@@ -319,7 +320,7 @@ def start_rotation(
 ) -> Meeting:
     """Start rotation `number`'s timer: it ends `rotation_minutes` from now."""
     locked = Meeting.objects.locked(meeting.pk)
-    if locked.state != MeetingState.ALLOCATED or not 1 <= number <= locked.rotations:
+    if not day_open(locked) or not 1 <= number <= locked.rotations:
         raise NotAllocated
     locked.current_rotation = number
     locked.rotation_ends_at = round_ends_at(now or timezone.now(), locked.rotation_minutes)

@@ -130,7 +130,7 @@ def _rotation_page(
             "next_number": number + 1 if number < meeting.rotations else None,
             "timer_runs": meeting.current_rotation == number
             and meeting.rotation_ends_at is not None,
-            "can_start": meeting.state == MeetingState.ALLOCATED,
+            "can_start": pages.day_open(meeting),
         },
     )
 
@@ -204,7 +204,7 @@ def meeting_day_checkin(
             "applications": list(applications),
             "hosts": list(hosts.order_by("name", "pk")),
             "day": state,
-            "open": meeting.state == MeetingState.ALLOCATED,
+            "open": pages.day_open(meeting),
         },
     )
 
