@@ -54,11 +54,11 @@ def main() -> None:
     from django.utils import timezone
 
     from tierslien import mixing
-    from tierslien.gatherings import services
+    from tierslien.gatherings.evenings import services
+    from tierslien.gatherings.evenings.problem import person_id
+    from tierslien.gatherings.evenings.questions import evening_questions
     from tierslien.gatherings.models import Companion, Seat
-    from tierslien.gatherings.problem import person_id
-    from tierslien.gatherings.questions import evening_questions
-    from tierslien.gatherings.seating import repeats
+    from tierslien.gatherings.tables import repeats
     from tierslien.portraits.services import install_default_criteria
     from tierslien.territories.models import Sector, Territory, Venue
 

@@ -10,7 +10,7 @@ urlpatterns = [
     path("t/<slug:territory_slug>/", include("tierslien.territories.urls")),
     path("t/<slug:territory_slug>/", include("tierslien.portraits.urls")),
     path("t/<slug:territory_slug>/", include("tierslien.circles.urls")),
-    path("t/<slug:territory_slug>/evenings/", include("tierslien.gatherings.urls")),
+    path("t/<slug:territory_slug>/evenings/", include("tierslien.gatherings.evenings.urls")),
     path("t/<slug:territory_slug>/meetings/", include("tierslien.gatherings.meetings.urls")),
     path("circles/", include("tierslien.spaces.urls")),
     path("", include("tierslien.moderation.urls")),

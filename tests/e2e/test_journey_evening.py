@@ -8,9 +8,9 @@ import pytest
 
 from tests.cast import build_cast, totp_secret
 from tests.e2e.conftest import sign_in
-from tierslien.gatherings import services
+from tierslien.gatherings.evenings import services
+from tierslien.gatherings.evenings.questions import evening_questions
 from tierslien.gatherings.models import Attendee, Evening, EveningState, Seat
-from tierslien.gatherings.questions import evening_questions
 
 
 @pytest.mark.django_db(transaction=True)

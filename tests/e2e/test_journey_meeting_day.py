@@ -7,14 +7,14 @@ import pytest
 from tests.cast import build_cast, totp_secret
 from tests.e2e.conftest import sign_in
 from tests.gatherings.meetings.conftest import make_meeting
-from tests.gatherings.meetings.test_tableplan import (
+from tests.gatherings.meetings.day.test_services import (
     add_contributors,
     allocate,
     confirm,
     more_applicants,
 )
 from tierslien.accounts.models import User
-from tierslien.gatherings.meetings import tableplan
+from tierslien.gatherings.meetings.day import pages, services
 from tierslien.gatherings.models import Application, Contributor, MeetingState, TableSeat
 
 NAMES = [
@@ -70,7 +70,7 @@ def test_facilitator_runs_the_day_of_a_themed_meeting(
         page.wait_for_load_state()
     shoot("meeting-day-checkin", full_page=True)
     for person in people[5:18]:  # the rest of the queue, through the service, for speed
-        tableplan.mark_application(meeting, person.pk, arrived=True)
+        services.mark_application(meeting, person.pk, arrived=True)
     assert Application.objects.filter(checked_in_at__isnull=False).count() == 18
     assert Contributor.objects.filter(checked_in_at__isnull=False).count() == 3
     page.reload()
@@ -84,7 +84,7 @@ def test_facilitator_runs_the_day_of_a_themed_meeting(
     page.wait_for_load_state()
     assert TableSeat.objects.filter(meeting=meeting).count() == 2 * (18 + 3)
     assert page.locator("main [data-revisits='0']").count() == 2
-    plan, _, _ = tableplan.stored_plan(meeting)
+    plan, _, _ = pages.stored_plan(meeting)
     assert all(len({rotation[pk] for rotation in plan}) == 2 for pk in plan[0])
     shoot("meeting-day-plan", full_page=True)
     page.goto(base + "rotations/1/")
@@ -97,11 +97,11 @@ def test_facilitator_runs_the_day_of_a_themed_meeting(
 
     # A late arrival, then "update": nobody already seated moves.
     before = {pk: [r[pk] for r in plan] for pk in plan[0]}
-    tableplan.mark_application(meeting, people[18].pk, arrived=True)
+    services.mark_application(meeting, people[18].pk, arrived=True)
     page.reload()
     page.locator("main button[data-action=update]").click()
     page.wait_for_load_state()
-    plan, _, _ = tableplan.stored_plan(meeting)
+    plan, _, _ = pages.stored_plan(meeting)
     assert all([r[pk] for r in plan] == tables for pk, tables in before.items())
     assert people[18].pk in plan[0] and people[18].pk in plan[1]
 

@@ -12,9 +12,9 @@ from django.utils import timezone
 
 from tests.cast import PASSWORD, Cast
 from tierslien.accounts.models import User
-from tierslien.gatherings import services
+from tierslien.gatherings.evenings import services
+from tierslien.gatherings.evenings.questions import evening_questions
 from tierslien.gatherings.models import Attendee, Evening
-from tierslien.gatherings.questions import evening_questions
 from tierslien.territories.models import Facilitator, Venue
 
 Crowd = Callable[..., list[Attendee]]

@@ -21,7 +21,7 @@ from tierslien.accounts.models import User
 from tierslien.circles.models import Season
 from tierslien.feedback import services as feedback
 from tierslien.feedback.models import FeedbackBag
-from tierslien.gatherings import services as gatherings
+from tierslien.gatherings.evenings import services as gatherings
 from tierslien.gatherings.models import Attendee, DoorCodeMiss, Evening
 from tierslien.gatherings.models.evening import DOOR_CODE_MAX_MISSES
 from tierslien.moderation import services as moderation

@@ -7,5 +7,6 @@ Modules by area (each one's views, forms and urls beside it):
   meeting, inviting contributors, the public pages and the iCalendar feed;
 - applications, allocation, waitlist, notifications, seat_*: applying, quotas,
   the published seed and the draw, probabilities, the waitlist, emails;
-- tableplan, day_*: the table plan over rotations, printing, projection, check-in.
+- day/: the table plan over rotations (computed by `gatherings.tables`), printing,
+  projection, check-in.
 """

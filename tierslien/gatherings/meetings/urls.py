@@ -33,5 +33,5 @@ urlpatterns: list = [
         name="contributor_withdraw",
     ),
     path("", include("tierslien.gatherings.meetings.seat_urls")),
-    path("", include("tierslien.gatherings.meetings.day_urls")),
+    path("", include("tierslien.gatherings.meetings.day.urls")),
 ]

@@ -7,12 +7,11 @@ from typing import Any
 
 from django import template
 
-from tierslien.gatherings.meetings import tableplan
+from tierslien.gatherings.meetings.day import pages
 from tierslien.gatherings.models import (
     ApplicationStatus,
     Contributor,
     Meeting,
-    MeetingState,
     TableSeat,
 )
 
@@ -33,7 +32,7 @@ def day_public_box(context: dict[str, Any], meeting: Meeting) -> dict[str, Any]:
     request = context.get("request")
     user = getattr(request, "user", None)
     seats: list[MySeat] = []
-    if meeting.state == MeetingState.ALLOCATED and user is not None and user.is_authenticated:
+    if pages.day_open(meeting) and user is not None and user.is_authenticated:
         mine = list(
             TableSeat.objects.filter(
                 meeting=meeting,
@@ -61,7 +60,7 @@ def day_manage_box(context: dict[str, Any], meeting: Meeting) -> dict[str, Any]:
         "meeting": meeting,
         "territory": meeting.territory,
         "request": context.get("request"),
-        "day": tableplan.day_state(meeting),
-        "rotations": tableplan.rotation_numbers(meeting),
-        "allocated": meeting.state == MeetingState.ALLOCATED,
+        "day": pages.day_state(meeting),
+        "rotations": pages.rotation_numbers(meeting),
+        "allocated": pages.day_open(meeting),
     }

@@ -5,7 +5,7 @@ from typing import Any
 from django.core.management.base import BaseCommand
 from django.utils import timezone
 
-from tierslien.gatherings.services import purge_evenings
+from tierslien.gatherings.evenings.services import purge_evenings
 
 
 class Command(BaseCommand):

@@ -17,7 +17,7 @@ from django.utils.translation import gettext
 from tests.cast import Cast
 from tests.gatherings.conftest import Crowd
 from tierslien.accounts.models import User
-from tierslien.gatherings import services
+from tierslien.gatherings.evenings import services
 from tierslien.gatherings.models import Attendee, Evening, EveningState, Seat
 
 pytestmark = pytest.mark.django_db

@@ -7,7 +7,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from tierslien.gatherings.meetings.tableplan import expected_citizens
+from tierslien.gatherings.meetings.day.pages import expected_citizens
 from tierslien.gatherings.models import Contributor, ContributorStatus, Meeting
 
 SEARCH_MAX = 80

@@ -13,8 +13,8 @@ from hypothesis import strategies as st
 from tests.cast import Cast
 from tests.fuzz import fuzz_settings, printable_text
 from tests.gatherings.meetings.conftest import Applicants
-from tests.gatherings.meetings.test_tableplan import day_meeting
-from tierslien.gatherings.meetings.day_forms import DoorSearchForm, MarkForm
+from tests.gatherings.meetings.day.test_services import day_meeting
+from tierslien.gatherings.meetings.day.forms import DoorSearchForm, MarkForm
 from tierslien.gatherings.models import Application, Contributor, Meeting, MeetingState, TableSeat
 
 pytestmark = pytest.mark.django_db

@@ -8,13 +8,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from tierslien import mixing
+from tierslien.gatherings.evenings.questions import engine_criterion, evening_questions
 from tierslien.gatherings.models import Attendee, Companion, Evening
-from tierslien.gatherings.questions import engine_criterion, evening_questions
-from tierslien.gatherings.seating import repeats
+from tierslien.gatherings.tables import Pair, Plan
 
-__all__ = ["Built", "build_problem", "companion_pairs", "person_id", "repeats", "solution_plan"]
-
-Pair = frozenset[str]
+__all__ = ["Built", "build_problem", "companion_pairs", "person_id", "solution_plan"]
 
 
 def person_id(attendee_id: int) -> str:
@@ -25,8 +23,8 @@ def person_id(attendee_id: int) -> str:
 class Built:
     problem: mixing.Problem
     attendees: dict[str, Attendee]  # person id -> attendee
-    together: set[Pair]
-    apart: set[Pair]
+    together: set[Pair[str]]
+    apart: set[Pair[str]]
 
     def dissimilarity(self, a: str, b: str) -> float:
         """Share of the (weighted) questions on which `a` and `b` answered differently."""
@@ -52,14 +50,16 @@ def _find(parent: dict[str, str], x: str) -> str:
     return x
 
 
-def companion_pairs(companions: list[Companion], max_size: int) -> tuple[set[Pair], set[Pair]]:
+def companion_pairs(
+    companions: list[Companion], max_size: int
+) -> tuple[set[Pair[str]], set[Pair[str]]]:
     """`together` and `apart` pairs from the "I came with…" answers.
 
     "Together" wins over "apart" between the same two people; a group asking to
     stay together that could not fit at one table is only kept apart from nobody.
     """
-    together: set[Pair] = set()
-    apart: set[Pair] = set()
+    together: set[Pair[str]] = set()
+    apart: set[Pair[str]] = set()
     for companion in companions:
         pair = frozenset((person_id(companion.attendee_id), person_id(companion.other_id)))
         (together if companion.together else apart).add(pair)
@@ -81,7 +81,7 @@ def companion_pairs(companions: list[Companion], max_size: int) -> tuple[set[Pai
     return together, apart
 
 
-def units_apart(together: set[Pair], tables: int) -> set[Pair]:
+def units_apart(together: set[Pair[str]], tables: int) -> set[Pair[str]]:
     """Keep groups who stay together at different tables (one pair per two groups).
 
     The engine keeps such a group at the same table in every round; two groups
@@ -127,10 +127,10 @@ def build_problem(evening: Evening) -> Built:
     return Built(problem=problem, attendees=attendees, together=together, apart=apart)
 
 
-def solution_plan(built: Built, solution: mixing.Solution) -> list[dict[str, int]]:
+def solution_plan(built: Built, solution: mixing.Solution) -> Plan[str]:
     """Per round, person id -> table number (from 1); the engine's unplaced people
     join the smallest tables of that round, so nobody is left standing."""
-    plan: list[dict[str, int]] = []
+    plan: Plan[str] = []
     for r in range(built.problem.rounds):
         assignment: dict[str, int] = {}
         groups = solution.rounds[r].groups if r < len(solution.rounds) else ()

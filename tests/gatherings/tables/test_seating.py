@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tierslien.gatherings.seating import place_newcomers, repeats
+from tierslien.gatherings.tables import place_newcomers, repeats
 
 
 def _zero(a: str, b: str) -> float:

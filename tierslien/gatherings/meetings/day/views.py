@@ -13,31 +13,13 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
-from tierslien.gatherings.meetings import tableplan
 from tierslien.gatherings.meetings.access import meeting_management, names_from, names_visible
-from tierslien.gatherings.meetings.day_forms import ComposeForm, DoorSearchForm, MarkForm
+from tierslien.gatherings.meetings.day import pages, services
+from tierslien.gatherings.meetings.day.forms import ComposeForm, DoorSearchForm, MarkForm
 from tierslien.gatherings.models import Contributor, ContributorStatus, Meeting, MeetingState
+from tierslien.lib.http import tell_refusal
+from tierslien.lib.refusals import Refused
 from tierslien.territories.models import Territory
-
-
-def refusal(error: tableplan.DayRefused) -> str:
-    """The facilitator's words for why the day refused an action."""
-    if isinstance(error, tableplan.NoContributor):
-        return _(
-            "No contributor has accepted yet: each table needs one. Invite contributors, "
-            "then compose the table plan."
-        )
-    if isinstance(error, tableplan.NoCitizen):
-        return _(
-            "Nobody to seat: no applicant holds a confirmed seat (or, once check-in has "
-            "started, nobody has checked in yet)."
-        )
-    if isinstance(error, tableplan.NotExpected):
-        return _("This person is not expected at this meeting.")
-    return _(
-        "The table plan, the timer and the check-in open once the seats are allocated, "
-        "and close when the meeting is over."
-    )
 
 
 def _to_day(meeting: Meeting) -> HttpResponse:
@@ -69,7 +51,7 @@ def _rotation(meeting: Meeting, number: int) -> int:
 @require_safe
 @meeting_management
 def meeting_day(request: HttpRequest, territory: Territory, meeting: Meeting) -> HttpResponse:
-    state = tableplan.day_state(meeting, with_reports=True)
+    state = pages.day_state(meeting, with_reports=True)
     return render(
         request,
         "gatherings/meetings/day/day.html",
@@ -77,7 +59,7 @@ def meeting_day(request: HttpRequest, territory: Territory, meeting: Meeting) ->
             "territory": territory,
             "meeting": meeting,
             "day": state,
-            "rotations": tableplan.rotation_numbers(meeting),
+            "rotations": pages.rotation_numbers(meeting),
             "states": MeetingState,
             "more_rotations_than_tables": state.hosts and meeting.rotations > state.hosts,
         },
@@ -92,9 +74,9 @@ def meeting_day_compose(
     form = ComposeForm(request.POST)
     fresh = form.is_valid() and form.cleaned_data["fresh"]
     try:
-        outcome = tableplan.compose_table_plan(meeting, fresh=fresh)
-    except tableplan.DayRefused as error:
-        messages.error(request, refusal(error))
+        outcome = services.compose_table_plan(meeting, fresh=fresh)
+    except Refused as refusal:
+        tell_refusal(request, refusal)
         return _to_day(meeting)
     if outcome.fresh:
         messages.success(
@@ -143,12 +125,12 @@ def _rotation_page(
             "territory": territory,
             "meeting": meeting,
             "number": number,
-            "tables": tableplan.rotation_tables(meeting, number),
+            "tables": pages.rotation_tables(meeting, number),
             "previous_number": number - 1 if number > 1 else None,
             "next_number": number + 1 if number < meeting.rotations else None,
             "timer_runs": meeting.current_rotation == number
             and meeting.rotation_ends_at is not None,
-            "can_start": meeting.state == MeetingState.ALLOCATED,
+            "can_start": pages.day_open(meeting),
         },
     )
 
@@ -182,9 +164,9 @@ def meeting_day_rotation_start(
 ) -> HttpResponse:
     number = _rotation(meeting, number)
     try:
-        tableplan.start_rotation(meeting, number)
-    except tableplan.DayRefused as error:
-        messages.error(request, refusal(error))
+        services.start_rotation(meeting, number)
+    except Refused as refusal:
+        tell_refusal(request, refusal)
         return _to_day(meeting)
     return redirect("meeting_day_projection", territory.slug, meeting.pk, number)
 
@@ -199,7 +181,7 @@ def meeting_day_checkin(
     search = DoorSearchForm(request.GET or None)
     words = search.search()
     applications = (
-        tableplan.expected_citizens(meeting)
+        pages.expected_citizens(meeting)
         .select_related("user")
         .only("pk", "checked_in_at", "user__display_name")
         .order_by("user__display_name", "pk")
@@ -210,7 +192,7 @@ def meeting_day_checkin(
     for word in words.split():
         applications = applications.filter(user__display_name__icontains=word)
         hosts = hosts.filter(Q(name__icontains=word) | Q(organisation__icontains=word))
-    state = tableplan.day_state(meeting)
+    state = pages.day_state(meeting)
     return render(
         request,
         "gatherings/meetings/day/checkin.html",
@@ -222,7 +204,7 @@ def meeting_day_checkin(
             "applications": list(applications),
             "hosts": list(hosts.order_by("name", "pk")),
             "day": state,
-            "open": meeting.state == MeetingState.ALLOCATED,
+            "open": pages.day_open(meeting),
         },
     )
 
@@ -248,16 +230,16 @@ def meeting_day_checkin_mark(
     try:
         if form.cleaned_data["application"] is not None:
             person = form.cleaned_data["application"]
-            tableplan.mark_application(meeting, person.pk, arrived=arrived)
+            services.mark_application(meeting, person.pk, arrived=arrived)
             name = person.user.display_name
             anchor = f"a{person.pk}"
         else:
             person = form.cleaned_data["contributor"]
-            tableplan.mark_contributor(meeting, person.pk, arrived=arrived)
+            services.mark_contributor(meeting, person.pk, arrived=arrived)
             name = person.name
             anchor = f"c{person.pk}"
-    except tableplan.DayRefused as error:
-        messages.error(request, refusal(error))
+    except Refused as refusal:
+        tell_refusal(request, refusal)
         return redirect(target)
     if arrived:
         messages.success(request, _("Welcome, %(name)s!") % {"name": name})
@@ -270,9 +252,9 @@ def meeting_day_checkin_mark(
 @meeting_management
 def meeting_day_over(request: HttpRequest, territory: Territory, meeting: Meeting) -> HttpResponse:
     try:
-        ended = tableplan.end_meeting(meeting)
-    except tableplan.DayRefused:
-        messages.error(request, _("Only a meeting whose seats are allocated can end."))
+        ended = services.end_meeting(meeting)
+    except Refused as refusal:
+        tell_refusal(request, refusal)
     else:
         messages.success(
             request,

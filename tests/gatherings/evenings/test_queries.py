@@ -11,7 +11,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from tests.gatherings.conftest import Crowd
-from tierslien.gatherings import services
+from tierslien.gatherings.evenings import services
 from tierslien.gatherings.models import Evening
 
 pytestmark = pytest.mark.django_db

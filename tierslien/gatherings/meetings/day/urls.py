@@ -2,7 +2,7 @@
 
 from django.urls import URLPattern, URLResolver, path
 
-from tierslien.gatherings.meetings import day_views as views
+from tierslien.gatherings.meetings.day import views
 
 urlpatterns: list[URLPattern | URLResolver] = [
     path("manage/<int:meeting_id>/day/", views.meeting_day, name="meeting_day"),

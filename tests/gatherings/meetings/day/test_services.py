@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from tests.cast import Cast, make_user
 from tests.gatherings.meetings.conftest import Applicants, make_meeting
-from tierslien.gatherings.meetings import tableplan
+from tierslien.gatherings.meetings.day import pages, services
 from tierslien.gatherings.models import (
     Application,
     ApplicationStatus,
@@ -115,7 +115,7 @@ def day_meeting(
 
 
 def plan_of(meeting: Meeting) -> list[dict[int, int]]:
-    plan, _, _ = tableplan.stored_plan(meeting)
+    plan, _, _ = pages.stored_plan(meeting)
     return plan
 
 
@@ -140,8 +140,8 @@ def revisits(plan: list[dict[int, int]]) -> int:
 
 def test_no_contributor_is_refused(cast: Cast, applicants: Applicants) -> None:
     meeting = day_meeting(cast, applicants, contributors=0)
-    with pytest.raises(tableplan.NoContributor):
-        tableplan.compose_table_plan(meeting)
+    with pytest.raises(services.NoContributor):
+        services.compose_table_plan(meeting)
     assert not TableSeat.objects.exists()
 
 
@@ -150,15 +150,15 @@ def test_invited_or_declined_contributors_hold_no_table(cast: Cast, applicants: 
     host = add_contributors(meeting, 1)[0]
     for status in (ContributorStatus.INVITED, ContributorStatus.DECLINED):
         Contributor.objects.filter(pk=host.pk).update(status=status)
-        with pytest.raises(tableplan.NoContributor):
-            tableplan.compose_table_plan(meeting)
+        with pytest.raises(services.NoContributor):
+            services.compose_table_plan(meeting)
 
 
 def test_no_citizen_is_refused(cast: Cast, applicants: Applicants) -> None:
     meeting = day_meeting(cast, applicants, citizens=0)
     applicants(meeting, 5)  # applied, not confirmed
-    with pytest.raises(tableplan.NoCitizen):
-        tableplan.compose_table_plan(meeting)
+    with pytest.raises(services.NoCitizen):
+        services.compose_table_plan(meeting)
     assert not TableSeat.objects.exists()
 
 
@@ -168,8 +168,8 @@ def test_only_an_allocated_meeting_gets_a_plan(
 ) -> None:
     meeting = day_meeting(cast, applicants)
     Meeting.objects.filter(pk=meeting.pk).update(state=state)
-    with pytest.raises(tableplan.NotAllocated):
-        tableplan.compose_table_plan(meeting)
+    with pytest.raises(services.NotAllocated):
+        services.compose_table_plan(meeting)
     assert not TableSeat.objects.exists()
 
 
@@ -178,7 +178,7 @@ def test_only_an_allocated_meeting_gets_a_plan(
 
 def test_three_tables_two_rotations(cast: Cast, applicants: Applicants) -> None:
     meeting = day_meeting(cast, applicants, citizens=20, contributors=3, rotations=2)
-    outcome = tableplan.compose_table_plan(meeting)
+    outcome = services.compose_table_plan(meeting)
     assert (outcome.fresh, outcome.tables, outcome.rotations, outcome.placed) == (
         True,
         3,
@@ -203,14 +203,14 @@ def test_three_tables_two_rotations(cast: Cast, applicants: Applicants) -> None:
 def test_no_repeat_when_the_room_allows_it(cast: Cast, applicants: Applicants) -> None:
     """12 citizens at 4 tables of 3, 2 rotations: nobody meets anyone twice or revisits."""
     meeting = day_meeting(cast, applicants, citizens=12, contributors=4, rotations=2)
-    outcome = tableplan.compose_table_plan(meeting)
+    outcome = services.compose_table_plan(meeting)
     assert outcome.repeats == 0 == repeats(plan_of(meeting))
     assert outcome.revisits == 0
 
 
 def test_one_table(cast: Cast, applicants: Applicants) -> None:
     meeting = day_meeting(cast, applicants, citizens=5, contributors=1, rotations=2)
-    outcome = tableplan.compose_table_plan(meeting)
+    outcome = services.compose_table_plan(meeting)
     assert all(set(r.values()) == {1} for r in plan_of(meeting))
     assert outcome.more_rotations_than_tables
     assert outcome.revisits == 5
@@ -220,7 +220,7 @@ def test_more_rotations_than_tables_still_seats_everyone(
     cast: Cast, applicants: Applicants
 ) -> None:
     meeting = day_meeting(cast, applicants, citizens=9, contributors=2, rotations=3)
-    outcome = tableplan.compose_table_plan(meeting)
+    outcome = services.compose_table_plan(meeting)
     assert outcome.more_rotations_than_tables
     plan = plan_of(meeting)
     assert all(len(r) == 9 for r in plan)
@@ -230,20 +230,20 @@ def test_more_rotations_than_tables_still_seats_everyone(
 
 def test_odd_sizes_and_fewer_citizens_than_tables(cast: Cast, applicants: Applicants) -> None:
     meeting = day_meeting(cast, applicants, citizens=7, contributors=3, rotations=2)
-    tableplan.compose_table_plan(meeting)
+    services.compose_table_plan(meeting)
     for rotation in plan_of(meeting):
         assert sorted(Counter(rotation.values()).values()) == [2, 2, 3]
     small = day_meeting(cast, applicants, citizens=0, contributors=3, rotations=2, other=True)
     confirm(more_applicants(small, 2, prefix="few"))
-    outcome = tableplan.compose_table_plan(small)
+    outcome = services.compose_table_plan(small)
     assert outcome.revisits == 0 and outcome.repeats == 0
     assert TableSeat.objects.filter(meeting=small, contributor__isnull=False).count() == 6
 
 
 def test_composing_again_replaces_the_plan(cast: Cast, applicants: Applicants) -> None:
     meeting = day_meeting(cast, applicants, citizens=10, contributors=2)
-    tableplan.compose_table_plan(meeting)
-    tableplan.compose_table_plan(meeting, fresh=True, seed=3)
+    services.compose_table_plan(meeting)
+    services.compose_table_plan(meeting, fresh=True, seed=3)
     assert TableSeat.objects.filter(meeting=meeting).count() == 2 * (10 + 2)
 
 
@@ -251,7 +251,7 @@ def test_once_check_in_started_only_arrivals_are_seated(cast: Cast, applicants: 
     meeting = day_meeting(cast, applicants, citizens=0)
     people = confirm(applicants(meeting, 12))
     check_in(people[:8])
-    tableplan.compose_table_plan(meeting)
+    services.compose_table_plan(meeting)
     assert set(plan_of(meeting)[0]) == {a.pk for a in people[:8]}
 
 
@@ -259,10 +259,10 @@ def test_late_arrivals_move_nobody(cast: Cast, applicants: Applicants) -> None:
     meeting = day_meeting(cast, applicants, citizens=0, contributors=3)
     people = confirm(applicants(meeting, 18))
     check_in(people[:15])
-    tableplan.compose_table_plan(meeting)
+    services.compose_table_plan(meeting)
     before = plan_of(meeting)
     check_in(people[15:])
-    outcome = tableplan.compose_table_plan(meeting)
+    outcome = services.compose_table_plan(meeting)
     after = plan_of(meeting)
     assert (outcome.fresh, outcome.placed, outcome.moved, outcome.removed) == (False, 3, 0, 0)
     for old, new in zip(before, after, strict=True):
@@ -276,10 +276,10 @@ def test_late_arrivals_move_nobody(cast: Cast, applicants: Applicants) -> None:
 def test_absentees_free_their_seats(cast: Cast, applicants: Applicants) -> None:
     meeting = day_meeting(cast, applicants, citizens=0, contributors=3)
     people = confirm(applicants(meeting, 12))
-    tableplan.compose_table_plan(meeting)  # before the day: every confirmed seat
+    services.compose_table_plan(meeting)  # before the day: every confirmed seat
     before = plan_of(meeting)
     check_in(people[:10])
-    outcome = tableplan.compose_table_plan(meeting)
+    outcome = services.compose_table_plan(meeting)
     assert (outcome.placed, outcome.removed, outcome.moved) == (0, 2, 0)
     after = plan_of(meeting)
     for old, new in zip(before, after, strict=True):
@@ -289,9 +289,9 @@ def test_absentees_free_their_seats(cast: Cast, applicants: Applicants) -> None:
 
 def test_a_new_contributor_means_a_fresh_plan(cast: Cast, applicants: Applicants) -> None:
     meeting = day_meeting(cast, applicants, citizens=12, contributors=2)
-    tableplan.compose_table_plan(meeting)
+    services.compose_table_plan(meeting)
     add_contributors(meeting, 1, start=5)
-    outcome = tableplan.compose_table_plan(meeting)
+    outcome = services.compose_table_plan(meeting)
     assert outcome.fresh and outcome.tables == 3
     assert {t for r in plan_of(meeting) for t in r.values()} == {1, 2, 3}
 
@@ -303,37 +303,8 @@ def test_the_engine_sees_only_the_meetings_criteria_and_tolerates_odd_answers(
     Application.objects.filter(meeting=meeting).update(
         answers={"occupation": ["not", "a", "label"], "age_bracket": "999", "unknown": "x"}
     )
-    outcome = tableplan.compose_table_plan(meeting)
+    outcome = services.compose_table_plan(meeting)
     assert outcome.placed == 6
-
-
-# --- Pure parts ----------------------------------------------------------------------------
-
-
-def test_reassigning_groups_removes_avoidable_revisits() -> None:
-    plan = [[0, 0, 1, 1, 2, 2], [0, 0, 1, 1, 2, 2]]  # everyone stays: 6 revisits
-    better = tableplan.reassign_groups(plan, 3)
-    assert better[0] == plan[0]
-    assert all(better[0][i] != better[1][i] for i in range(6))
-
-
-def test_rotation_reports_count_repeats_revisits_and_shared_answers() -> None:
-    plan = [{1: 1, 2: 1, 3: 2, 4: 2}, {1: 1, 2: 1, 3: 1, 4: 2}]
-    answers = {1: {"job": "a"}, 2: {"job": "a"}, 3: {"job": "b"}, 4: {}}
-    first, second = tableplan.rotation_reports(plan, 2, answers, ["job"])
-    assert (first.repeats, first.revisits, first.shared_answers) == (0, 0, 1)
-    assert (second.repeats, second.revisits, second.shared_answers) == (1, 3, 1)
-    assert (second.smallest, second.largest) == (1, 3)
-
-
-def test_newcomers_go_where_they_revisit_nobody_and_tables_stay_balanced() -> None:
-    plan = [{1: 1, 2: 2}, {1: 2, 2: 1}]
-    out = tableplan.place_newcomers(plan, [3, 4], 2, {})
-    assert out[0][1] == 1 and out[1][1] == 2  # nobody moved
-    for person in (3, 4):
-        assert out[0][person] != out[1][person]
-    for rotation in out:
-        assert sorted(Counter(rotation.values()).values()) == [2, 2]
 
 
 # --- Door, timer, end ----------------------------------------------------------------------
@@ -343,14 +314,14 @@ def test_check_in_and_undo(cast: Cast, applicants: Applicants) -> None:
     meeting = day_meeting(cast, applicants, citizens=3, contributors=1)
     person = Application.objects.filter(meeting=meeting).first()
     assert person is not None
-    tableplan.mark_application(meeting, person.pk, arrived=True)
+    services.mark_application(meeting, person.pk, arrived=True)
     person.refresh_from_db()
     assert person.checked_in_at is not None
-    tableplan.mark_application(meeting, person.pk, arrived=False)
+    services.mark_application(meeting, person.pk, arrived=False)
     person.refresh_from_db()
     assert person.checked_in_at is None
     host = Contributor.objects.get(meeting=meeting)
-    tableplan.mark_contributor(meeting, host.pk, arrived=True)
+    services.mark_contributor(meeting, host.pk, arrived=True)
     host.refresh_from_db()
     assert host.checked_in_at is not None
 
@@ -362,10 +333,10 @@ def test_only_expected_people_check_in(cast: Cast, applicants: Applicants) -> No
     stranger = confirm(more_applicants(other, 1, prefix="stranger"))[0]
     foreign_host = Contributor.objects.get(meeting=other)
     for pk in (waiting.pk, stranger.pk, 999999):
-        with pytest.raises(tableplan.NotExpected):
-            tableplan.mark_application(meeting, pk, arrived=True)
-    with pytest.raises(tableplan.NotExpected):
-        tableplan.mark_contributor(meeting, foreign_host.pk, arrived=True)
+        with pytest.raises(services.NotExpected):
+            services.mark_application(meeting, pk, arrived=True)
+    with pytest.raises(services.NotExpected):
+        services.mark_contributor(meeting, foreign_host.pk, arrived=True)
     assert not Application.objects.filter(checked_in_at__isnull=False).exists()
     assert not Contributor.objects.filter(checked_in_at__isnull=False).exists()
 
@@ -374,42 +345,42 @@ def test_door_closed_outside_the_day(cast: Cast, applicants: Applicants) -> None
     meeting = day_meeting(cast, applicants, citizens=1, contributors=1)
     Meeting.objects.filter(pk=meeting.pk).update(state=MeetingState.OPEN)
     person = Application.objects.get(meeting=meeting)
-    with pytest.raises(tableplan.NotAllocated):
-        tableplan.mark_application(meeting, person.pk, arrived=True)
-    with pytest.raises(tableplan.NotAllocated):
-        tableplan.start_rotation(meeting, 1)
-    with pytest.raises(tableplan.NotAllocated):
-        tableplan.end_meeting(meeting)
+    with pytest.raises(services.NotAllocated):
+        services.mark_application(meeting, person.pk, arrived=True)
+    with pytest.raises(services.NotAllocated):
+        services.start_rotation(meeting, 1)
+    with pytest.raises(services.NotAllocated):
+        services.end_meeting(meeting)
 
 
 def test_rotation_timer(cast: Cast, applicants: Applicants) -> None:
     meeting = day_meeting(cast, applicants, citizens=1, contributors=1)
     now = timezone.now()
-    tableplan.start_rotation(meeting, 2, now=now)
+    services.start_rotation(meeting, 2, now=now)
     meeting.refresh_from_db()
     assert meeting.current_rotation == 2
     assert meeting.rotation_ends_at == now + datetime.timedelta(minutes=meeting.rotation_minutes)
-    with pytest.raises(tableplan.NotAllocated):
-        tableplan.start_rotation(meeting, 3)
+    with pytest.raises(services.NotAllocated):
+        services.start_rotation(meeting, 3)
 
 
 def test_the_meeting_is_over(cast: Cast, applicants: Applicants) -> None:
     meeting = day_meeting(cast, applicants, citizens=0, contributors=1)
     people = confirm(applicants(meeting, 5))
     check_in(people[:3])
-    tableplan.end_meeting(meeting)
+    services.end_meeting(meeting)
     meeting.refresh_from_db()
     assert (meeting.state, meeting.attended_count) == (MeetingState.HELD, 3)
     assert meeting.held_at is not None
-    with pytest.raises(tableplan.NotAllocated):
-        tableplan.end_meeting(meeting)
+    with pytest.raises(services.NotAllocated):
+        services.end_meeting(meeting)
 
 
 def test_a_plan_saved_meanwhile_is_computed_again(
     cast: Cast, applicants: Applicants, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     meeting = day_meeting(cast, applicants, citizens=12)
-    real = tableplan.engine_plan
+    real = services.hosted_plan
     calls = []
 
     def other_click_saves_first(*args: Any, **kwargs: Any) -> Any:
@@ -418,7 +389,7 @@ def test_a_plan_saved_meanwhile_is_computed_again(
             Meeting.objects.get(pk=meeting.pk).save(update_fields=["updated_at"])
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(tableplan, "engine_plan", other_click_saves_first)
-    tableplan.compose_table_plan(meeting)
+    monkeypatch.setattr(services, "hosted_plan", other_click_saves_first)
+    services.compose_table_plan(meeting)
     assert len(calls) == 2
     assert sum(len(rotation) for rotation in plan_of(meeting)) == 12 * meeting.rotations

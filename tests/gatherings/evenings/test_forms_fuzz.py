@@ -12,9 +12,9 @@ from hypothesis import strategies as st
 
 from tests.cast import Cast
 from tests.fuzz import fuzz_settings, printable_text
-from tierslien.gatherings.forms import CheckInForm, EveningForm
+from tierslien.gatherings.evenings.forms import CheckInForm, EveningForm
+from tierslien.gatherings.evenings.questions import evening_questions
 from tierslien.gatherings.models import Attendee, Companion, Evening
-from tierslien.gatherings.questions import evening_questions
 
 pytestmark = pytest.mark.django_db
 

@@ -14,7 +14,7 @@ from django.urls import reverse
 
 from tests.cast import Cast
 from tests.gatherings.meetings.conftest import Applicants
-from tests.gatherings.meetings.test_tableplan import (
+from tests.gatherings.meetings.day.test_services import (
     add_contributors,
     check_in,
     confirm,
@@ -22,7 +22,7 @@ from tests.gatherings.meetings.test_tableplan import (
     more_applicants,
 )
 from tierslien.accounts.models import User
-from tierslien.gatherings.meetings import tableplan
+from tierslien.gatherings.meetings.day import services
 from tierslien.gatherings.models import Application, Meeting, MeetingState, TableSeat
 
 pytestmark = pytest.mark.django_db
@@ -218,7 +218,7 @@ def test_rotation_and_projection_show_first_names_and_hosts_never_answers(
     day: Meeting, client_as: ClientAs
 ) -> None:
     Application.objects.filter(meeting=day).update(answers={"occupation": SECRET_ANSWER})
-    tableplan.compose_table_plan(day)
+    services.compose_table_plan(day)
     client = client_as("facilitator")
     for name in ("meeting_day_rotation", "meeting_day_projection"):
         for number in (1, 2):
@@ -243,7 +243,7 @@ def test_rotation_pages_before_the_plan(day: Meeting, client_as: ClientAs) -> No
 
 
 def test_start_the_rotation_timer(day: Meeting, client_as: ClientAs) -> None:
-    tableplan.compose_table_plan(day)
+    services.compose_table_plan(day)
     client = client_as("facilitator")
     response = client.post(url("meeting_day_rotation_start", day, number=2))
     assert response.status_code == 302
@@ -291,7 +291,7 @@ def test_manage_box_links_and_counts(day: Meeting, cast: Cast) -> None:
     html = _box("day_manage_box", day, cast.facilitator)
     assert url("meeting_day", day) in html and url("meeting_day_checkin", day) in html
     assert 'data-planned="0"' in html
-    tableplan.compose_table_plan(day)
+    services.compose_table_plan(day)
     html = _box("day_manage_box", day, cast.facilitator)
     assert 'data-planned="1"' in html
     assert url("meeting_day_projection", day, number=2) in html
@@ -303,7 +303,7 @@ def test_public_box_tells_an_applicant_their_tables_only(
     mine = confirm(more_applicants(day, 1, prefix="alice"))[0]
     Application.objects.filter(pk=mine.pk).update(user=cast.participant)
     assert _box("day_public_box", day, cast.participant).strip() == ""  # no plan yet
-    tableplan.compose_table_plan(day)
+    services.compose_table_plan(day)
     html = _box("day_public_box", day, cast.participant)
     assert html.count("data-rotation=") == 2
     assert "Association" in html
@@ -334,11 +334,11 @@ def test_page_query_count_is_constant(
 ) -> None:
     client = client_as("facilitator")
     small = day_meeting(cast, applicants, citizens=6, contributors=2)
-    tableplan.compose_table_plan(small)
+    services.compose_table_plan(small)
     check_in(list(Application.objects.filter(meeting=small)[:2]))
     large = day_meeting(cast, applicants, citizens=0, contributors=5)
     people = confirm(more_applicants(large, 30, prefix="crowd"))
-    tableplan.compose_table_plan(large)
+    services.compose_table_plan(large)
     check_in(people[:20])
     count = _queries(client, url(name, small))
     with django_assert_num_queries(count):
@@ -349,7 +349,7 @@ def test_the_meeting_pages_include_the_boxes(day: Meeting, cast: Cast, client_as
     """Through the real public and facilitator pages (built by the core area)."""
     mine = confirm(more_applicants(day, 1, prefix="alice"))[0]
     Application.objects.filter(pk=mine.pk).update(user=cast.participant)
-    tableplan.compose_table_plan(day)
+    services.compose_table_plan(day)
     public = reverse("meeting_public", args=[day.territory.slug, day.pk])
     page = client_as("participant").get(public).content.decode()
     assert "data-my-tables" in page and "Applicant" not in page
@@ -370,7 +370,7 @@ def test_before_the_day_the_pages_with_names_send_back_to_the_day_page(
     day: Meeting, client_as: ClientAs, settings: Any, name: str
 ) -> None:
     settings.MEETING_NAMES_HOURS_BEFORE = 24
-    tableplan.compose_table_plan(day)
+    services.compose_table_plan(day)
     client = client_as("facilitator")
     response = client.get(url(name, day))
     assert response.status_code == 302

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tierslien.gatherings.lifecycle import (
+from tierslien.gatherings.evenings.lifecycle import (
     TRANSITIONS,
     ForbiddenTransition,
     can_transition,

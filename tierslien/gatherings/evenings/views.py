@@ -10,15 +10,15 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from tierslien.gatherings import services
-from tierslien.gatherings.access import get_attendee, get_evening, signed_in_evening
-from tierslien.gatherings.forms import CheckInForm, DoorCodeForm, EveningForm
+from tierslien.gatherings.evenings import services
+from tierslien.gatherings.evenings.access import get_attendee, get_evening, signed_in_evening
+from tierslien.gatherings.evenings.forms import CheckInForm, DoorCodeForm, EveningForm
+from tierslien.gatherings.evenings.questions import evening_questions
 from tierslien.gatherings.models import Evening, EveningState, Seat
-from tierslien.gatherings.questions import evening_questions
-from tierslien.lib.http import posted
+from tierslien.lib.http import posted, tell_refusal
+from tierslien.lib.refusals import Refused
 from tierslien.territories.access import territory_management
 from tierslien.territories.models import Territory
 
@@ -87,8 +87,8 @@ def evening_checkin(request: HttpRequest, territory: Territory, evening_id: int)
     if request.method == "POST" and form.is_valid():
         try:
             attendee = services.check_in(evening, **form.values())
-        except services.EveningClosed:
-            messages.error(request, _("This evening no longer takes check-ins."))
+        except Refused as refusal:
+            tell_refusal(request, refusal)
             return _to_detail(evening)
         messages.success(request, _("Welcome, %(name)s!") % {"name": attendee.first_name})
         return redirect("evening_checkin", territory.slug, evening.pk)
@@ -114,15 +114,8 @@ def evening_compose(request: HttpRequest, territory: Territory, evening_id: int)
     evening = get_evening(territory, evening_id)
     try:
         outcome = services.compose_tables(evening, fresh=request.POST.get("fresh") == "1")
-    except services.TooFewAttendees:
-        messages.error(
-            request,
-            _("At least %(count)d people must check in before composing tables.")
-            % {"count": evening.min_size},
-        )
-        return _to_detail(evening)
-    except services.EveningClosed:
-        messages.error(request, _("The tables of this evening can no longer change."))
+    except Refused as refusal:
+        tell_refusal(request, refusal)
         return _to_detail(evening)
     if outcome.fresh:
         messages.success(
@@ -179,8 +172,8 @@ def evening_round_start(
     evening = get_evening(territory, evening_id)
     try:
         services.start_round(evening, number)
-    except services.EveningClosed:
-        messages.error(request, _("This round cannot start: compose the tables first."))
+    except Refused as refusal:
+        tell_refusal(request, refusal)
         return _to_detail(evening)
     return redirect("evening_round", territory.slug, evening.pk, number)
 
@@ -191,8 +184,8 @@ def evening_held(request: HttpRequest, territory: Territory, evening_id: int) ->
     evening = get_evening(territory, evening_id)
     try:
         services.mark_held(evening)
-    except services.EveningClosed:
-        messages.error(request, _("Only an evening whose tables were composed can end."))
+    except Refused as refusal:
+        tell_refusal(request, refusal)
     else:
         messages.success(request, _("The evening is over. Thank you!"))
     return _to_detail(evening)
@@ -204,8 +197,8 @@ def evening_invite(request: HttpRequest, territory: Territory, evening_id: int) 
     evening = get_evening(territory, evening_id)
     try:
         count = services.invite_attendees(evening)
-    except services.EveningClosed:
-        messages.error(request, _("Invitations are sent once the evening is over."))
+    except Refused as refusal:
+        tell_refusal(request, refusal)
     else:
         messages.success(request, _("%(count)d invitation(s) sent.") % {"count": count})
     return _to_detail(evening)
@@ -220,27 +213,13 @@ def evening_undo_check_in(
     attendee = get_attendee(evening, attendee_id)
     try:
         services.undo_check_in(evening, attendee)
-    except services.EveningClosed:
-        messages.error(request, _("This evening no longer takes check-ins."))
+    except Refused as refusal:
+        tell_refusal(request, refusal)
     else:
         messages.success(
             request, _("%(name)s is no longer checked in.") % {"name": attendee.first_name}
         )
     return _to_detail(evening)
-
-
-# Why a self check-in did not happen, told to the person.
-JOIN_REFUSALS: dict[type[Exception], str] = {
-    services.EveningClosed: _lazy("This evening no longer takes check-ins."),
-    services.NotInTheRoomYet: _lazy(
-        "You can check in on your phone only on the evening, in the room: from 30 minutes "
-        "before the start."
-    ),
-    services.WrongDoorCode: _lazy("This is not the code shown in the room."),
-    services.TooManyWrongCodes: _lazy(
-        "Too many wrong codes: please check in at the door with the facilitator."
-    ),
-}
 
 
 @require_http_methods(["GET", "POST"])
@@ -252,8 +231,8 @@ def evening_join(request: HttpRequest, territory: Territory, evening: Evening) -
     if request.method == "POST" and attendee is None and form.is_valid():
         try:
             services.check_in_account(evening, request.user, code=form.cleaned_data["code"])  # type: ignore[arg-type]
-        except tuple(JOIN_REFUSALS) as refusal:
-            messages.error(request, str(JOIN_REFUSALS[type(refusal)]))
+        except Refused as refusal:
+            tell_refusal(request, refusal)
         else:
             messages.success(request, _("You are checked in. Welcome!"))
         return redirect("evening_join", territory.slug, evening.pk)

@@ -16,10 +16,13 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from tierslien import mixing
 from tierslien.accounts.models import User
-from tierslien.gatherings.lifecycle import ForbiddenTransition, transition
+from tierslien.gatherings.evenings.lifecycle import MACHINE, transition
+from tierslien.gatherings.evenings.problem import Built, build_problem, person_id, solution_plan
+from tierslien.gatherings.evenings.questions import clean_answers, evening_questions
 from tierslien.gatherings.models import (
     Attendee,
     Companion,
@@ -29,9 +32,16 @@ from tierslien.gatherings.models import (
     Seat,
 )
 from tierslien.gatherings.models.evening import DOOR_CODE_MAX_MISSES
-from tierslien.gatherings.problem import Built, build_problem, person_id, solution_plan
-from tierslien.gatherings.questions import clean_answers, evening_questions
-from tierslien.gatherings.seating import Plan, place_newcomers, repeats
+from tierslien.gatherings.tables import (
+    Plan,
+    PlanChanged,
+    best_of_tries,
+    place_newcomers,
+    repeats,
+    round_ends_at,
+    until_saved,
+)
+from tierslien.lib.refusals import Refused
 from tierslien.outbox import services as outbox
 from tierslien.portraits.models import Answer
 from tierslien.privacy.retention import KEEP_EVENING_ATTENDEES
@@ -40,24 +50,46 @@ from tierslien.territories.models import Territory, Venue
 log = logging.getLogger(__name__)
 
 
-class EveningClosed(Exception):
-    """The evening no longer accepts this action (state changed meanwhile)."""
+class EveningClosed(Refused):
+    """The evening no longer accepts this action (state changed meanwhile); each raise
+    says which action."""
+
+    message = _lazy("This evening no longer takes check-ins.")
 
 
-class TooFewAttendees(Exception):
-    """Fewer people checked in than the smallest table."""
+NO_MORE_CHECK_INS = EveningClosed.message
+TABLES_FROZEN = _lazy("The tables of this evening can no longer change.")
 
 
-class NotInTheRoomYet(Exception):
+class TooFewAttendees(Refused):
+    """Fewer people checked in than the smallest table (`count`: that size)."""
+
+    message = _lazy("At least %(count)d people must check in before composing tables.")
+
+
+class NotInTheRoomYet(Refused):
     """Self check-in happens on the evening only: from 30 minutes before the start to the end."""
 
+    message = _lazy(
+        "You can check in on your phone only on the evening, in the room: from 30 minutes "
+        "before the start."
+    )
 
-class WrongDoorCode(Exception):
+
+class WrongDoorCode(Refused):
     """The code typed is not the one shown in the room."""
 
+    message = _lazy("This is not the code shown in the room.")
 
-class TooManyWrongCodes(Exception):
+
+class TooManyWrongCodes(Refused):
     """This account typed too many wrong codes for this evening: check in at the door."""
+
+    message = _lazy("Too many wrong codes: please check in at the door with the facilitator.")
+
+
+# The states in which tables are composed (and late arrivals seated).
+TABLES_OPEN = frozenset({EveningState.CHECKING_IN, EveningState.COMPOSED})
 
 
 def _locked(evening: Evening) -> Evening:
@@ -96,7 +128,7 @@ def create_evening(
 def _admit(evening: Evening) -> Evening:
     locked = _locked(evening)
     if not locked.accepts_check_ins:
-        raise EveningClosed
+        raise EveningClosed(NO_MORE_CHECK_INS)
     if locked.state == EveningState.OPEN:
         transition(locked, EveningState.CHECKING_IN)
     locked.attendee_count += 1
@@ -158,7 +190,7 @@ def _self_check_in(
     if existing is not None:
         return existing, False
     if not locked.accepts_check_ins:
-        raise EveningClosed
+        raise EveningClosed(NO_MORE_CHECK_INS)
     if not locked.self_check_in_open(moment):
         raise NotInTheRoomYet
     misses = DoorCodeMiss.objects.filter(evening=locked, user=user).first()
@@ -199,7 +231,7 @@ def undo_check_in(evening: Evening, attendee: Attendee) -> Evening:
     """
     locked = _locked(evening)
     if not locked.accepts_check_ins:
-        raise EveningClosed
+        raise EveningClosed(NO_MORE_CHECK_INS)
     deleted, _rows = Attendee.objects.filter(evening=locked, pk=attendee.pk).delete()
     if deleted:
         locked.attendee_count = max(0, locked.attendee_count - 1)
@@ -223,44 +255,31 @@ def _compose_seconds() -> float:
     return float(settings.EVENING_COMPOSE_SECONDS)
 
 
-def _engine_plan(built: Built, seed: int) -> Plan:
+def _engine_plan(built: Built, seed: int) -> Plan[str]:
     """The engine's plan. The engine is anytime: when its plan repeats encounters
     although a plan without repeats may exist (there are at least as many tables as
     people at the smallest one), it tries again with twice the time, twice at most;
     e.g. the first search of a process spends its time compiling."""
     problem = built.problem
-    avoidable = problem.n // problem.min_size >= problem.min_size
-    seconds = _compose_seconds()
-    best: tuple[int, Plan] | None = None
-    for attempt in range(3 if avoidable else 1):
-        result = mixing.solve(problem, time_limit=seconds * 2**attempt, seed=seed + attempt)
-        plan = solution_plan(built, result.solution)
-        count = repeats(plan, ignore=built.together)
-        if best is None or count < best[0]:
-            best = (count, plan)
-        if count == 0:
-            break
-    assert best is not None
-    return best[1]
 
+    def compute(seconds: float, attempt_seed: int) -> Plan[str]:
+        result = mixing.solve(problem, time_limit=seconds, seed=attempt_seed)
+        return solution_plan(built, result.solution)
 
-PLAN_TRIES = 5
-
-
-class _PlanChanged(Exception):
-    """Another plan was saved after this one's seats were read: compute it again."""
+    return best_of_tries(
+        compute,
+        lambda plan: (repeats(plan, ignore=built.together),),
+        seconds=_compose_seconds(),
+        seed=seed,
+        retry=problem.n // problem.min_size >= problem.min_size,
+    )
 
 
 def compose_tables(evening: Evening, *, fresh: bool = False, seed: int = 0) -> Composition:
     """Seat everyone for every round; see `_compose_once`. A plan computed from seats
     that another click replaced meanwhile (two facilitators, two tabs) is computed again
     from the saved plan, instead of overwriting it and unseating the people it placed."""
-    for attempt in range(PLAN_TRIES):
-        try:
-            return _compose_once(evening, fresh=fresh, seed=seed, check=attempt < PLAN_TRIES - 1)
-        except _PlanChanged:
-            continue
-    raise AssertionError("unreachable: the last try does not check")
+    return until_saved(lambda check: _compose_once(evening, fresh=fresh, seed=seed, check=check))
 
 
 def _compose_once(evening: Evening, *, fresh: bool, seed: int, check: bool) -> Composition:
@@ -276,11 +295,11 @@ def _compose_once(evening: Evening, *, fresh: bool, seed: int, check: bool) -> C
     """
     started = timezone.now()
     current = Evening.objects.with_relations().get(pk=evening.pk)
-    if current.state not in (EveningState.CHECKING_IN, EveningState.COMPOSED):
-        raise EveningClosed
+    if current.state not in TABLES_OPEN:
+        raise EveningClosed(TABLES_FROZEN)
     built = build_problem(current)
     if built.problem.n < current.min_size:
-        raise TooFewAttendees
+        raise TooFewAttendees(count=current.min_size)
     seats = list(Seat.objects.filter(evening=current))
     if current.state == EveningState.CHECKING_IN or fresh or not seats:
         plan = _engine_plan(built, seed)
@@ -318,12 +337,12 @@ _UNCHECKED: Any = object()
 
 
 @transaction.atomic
-def _save_plan(evening: Evening, built: Built, plan: Plan, *, read: Any = _UNCHECKED) -> None:
+def _save_plan(evening: Evening, built: Built, plan: Plan[str], *, read: Any = _UNCHECKED) -> None:
     locked = _locked(evening)
-    if locked.state not in (EveningState.CHECKING_IN, EveningState.COMPOSED):
-        raise EveningClosed  # the evening ended (or was purged) meanwhile
+    if locked.state not in TABLES_OPEN:
+        raise EveningClosed(TABLES_FROZEN)  # the evening ended (or was purged) meanwhile
     if read is not _UNCHECKED and locked.composed_at != read:
-        raise _PlanChanged  # computed from seats another plan replaced
+        raise PlanChanged  # computed from seats another plan replaced
     Seat.objects.filter(evening=locked).delete()
     Seat.objects.bulk_create(
         Seat(evening=locked, attendee=built.attendees[pid], round=r, table=table)
@@ -342,11 +361,9 @@ def start_round(evening: Evening, number: int, *, now: datetime.datetime | None 
     """Start round `number`'s timer: it ends `round_minutes` from now."""
     locked = _locked(evening)
     if locked.state != EveningState.COMPOSED or not 1 <= number <= locked.rounds:
-        raise EveningClosed
+        raise EveningClosed(_lazy("This round cannot start: compose the tables first."))
     locked.current_round = number
-    locked.round_ends_at = (now or timezone.now()) + datetime.timedelta(
-        minutes=locked.round_minutes
-    )
+    locked.round_ends_at = round_ends_at(now or timezone.now(), locked.round_minutes)
     locked.save(update_fields=["current_round", "round_ends_at", "updated_at"])
     return locked
 
@@ -355,10 +372,9 @@ def start_round(evening: Evening, number: int, *, now: datetime.datetime | None 
 def mark_held(evening: Evening) -> Evening:
     """The evening is over: tables are no longer needed, invitations may be sent."""
     locked = _locked(evening)
-    try:
-        return transition(locked, EveningState.HELD)
-    except ForbiddenTransition:
-        raise EveningClosed from None
+    if not MACHINE.can_transition(locked.state, EveningState.HELD):
+        raise EveningClosed(_lazy("Only an evening whose tables were composed can end."))
+    return transition(locked, EveningState.HELD)
 
 
 # --- Afterwards ----------------------------------------------------------------------------
@@ -391,7 +407,7 @@ def invite_attendees(evening: Evening, *, now: datetime.datetime | None = None) 
     """Send one invitation to each attendee who left an email and was not invited yet."""
     locked = _locked(evening)
     if locked.state != EveningState.HELD:
-        raise EveningClosed
+        raise EveningClosed(_lazy("Invitations are sent once the evening is over."))
     moment = now or timezone.now()
     pending = list(
         Attendee.objects.filter(evening=locked, invited_at__isnull=True).exclude(email="")

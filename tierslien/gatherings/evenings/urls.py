@@ -1,6 +1,6 @@
 from django.urls import path
 
-from tierslien.gatherings import views
+from tierslien.gatherings.evenings import views
 
 urlpatterns = [
     path("", views.evening_list, name="evening_list"),

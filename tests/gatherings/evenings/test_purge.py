@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from tests.cast import Cast
 from tests.gatherings.conftest import Crowd, make_evening
-from tierslien.gatherings import services
+from tierslien.gatherings.evenings import services
 from tierslien.gatherings.models import Attendee, Companion, Evening, EveningState, Seat
 
 pytestmark = pytest.mark.django_db

@@ -7,9 +7,10 @@ import itertools
 import pytest
 
 from tests.gatherings.conftest import Crowd
-from tierslien.gatherings import services
+from tierslien.gatherings.evenings import services
+from tierslien.gatherings.evenings.problem import companion_pairs, person_id
 from tierslien.gatherings.models import Attendee, Companion, Evening, EveningState, Seat
-from tierslien.gatherings.problem import companion_pairs, person_id, repeats
+from tierslien.gatherings.tables import repeats
 
 pytestmark = pytest.mark.django_db
 

@@ -11,7 +11,7 @@ from django.urls import reverse
 
 from tests.cast import Cast
 from tests.gatherings.meetings.conftest import Applicants
-from tests.gatherings.meetings.test_tableplan import add_contributors, confirm, day_meeting
+from tests.gatherings.meetings.day.test_services import add_contributors, confirm, day_meeting
 from tierslien.accounts.models import User
 from tierslien.gatherings.models import (
     Application,

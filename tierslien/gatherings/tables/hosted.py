@@ -1,0 +1,95 @@
+"""Hosted tables (themed meetings): one table per host, who stays; people move between rounds.
+
+No Django: NumPy, SciPy and the engine's public rounds mode.
+"""
+
+from __future__ import annotations
+
+from typing import Final
+
+import numpy as np
+from scipy.optimize import linear_sum_assignment
+
+from tierslien.gatherings.tables.counts import repeats, revisits
+from tierslien.gatherings.tables.plan import Plan, best_of_tries
+from tierslien.mixing import solve_rounds
+
+MAX_HOST_WEIGHT: Final = 12  # a revisit weighs as much as this many repeated encounters (at most)
+
+
+def _as_plan(rows: list[list[int]]) -> Plan[int]:
+    return [dict(enumerate(row)) for row in rows]
+
+
+def hosted_plan(
+    weights: np.ndarray, tables: int, rounds: int, *, seed: int = 0, seconds: float = 1.0
+) -> list[list[int]]:
+    """Per round, each person's table index (from 0) at `tables` hosted tables (a host stays
+    at their table, people move): sizes balanced, revisits and repeated encounters avoided
+    first, then tables as mixed as possible (`weights`: the people's dissimilarities).
+
+    The engine's rounds mode runs once for all rounds, one group per table. Each host
+    takes part as pinned members of their table (`fixed`, weight 0 to everyone): someone
+    sitting twice at the same host's table then "meets" that host twice, so the engine
+    avoids revisits exactly as it avoids repeated encounters. A last pass swaps whole
+    groups between tables when that removes revisits (`reassign_groups`).
+    """
+    n = weights.shape[0]
+    if tables == 1 or n == 0:
+        return [[0] * n for _ in range(rounds)]
+    # Each host is `copies` pinned members of their table: one revisit counts as that many
+    # repeated encounters, so the engine avoids revisits before repeats.
+    per_table = -(-n // tables)
+    copies = max(1, min(per_table, MAX_HOST_WEIGHT))
+    m = n + tables * copies
+    full = np.zeros((m, m))
+    full[:n, :n] = weights
+    fixed = -np.ones(m, dtype=np.int64)  # people move; hosts stay at their table
+    for k in range(tables):
+        fixed[n + k * copies : n + (k + 1) * copies] = k
+    low, high = n // tables + copies, per_table + copies
+    penalty = rounds * m * (high - 1) / 2.0 + 1.0
+
+    def compute(time_limit: float, attempt_seed: int) -> list[list[int]]:
+        result = solve_rounds(
+            full,
+            low,
+            high,
+            tables,
+            rounds,
+            met_before_penalty=penalty,
+            fixed=fixed,
+            time_limit=time_limit,
+            seed=attempt_seed,
+        )
+        return reassign_groups([[int(g) for g in row[:n]] for row in result.assignments], tables)
+
+    def score(rows: list[list[int]]) -> tuple[int, ...]:
+        plan = _as_plan(rows)
+        return revisits(plan), repeats(plan)
+
+    # A plan without revisits may exist when there are no more rounds than tables.
+    return best_of_tries(compute, score, seconds=seconds, seed=seed, retry=rounds <= tables)
+
+
+def reassign_groups(plan: list[list[int]], tables: int) -> list[list[int]]:
+    """Swap whole groups of people between tables, round by round, when that lowers the
+    revisits (one assignment problem per round; never worse)."""
+    plan = [list(row) for row in plan]
+    n = len(plan[0]) if plan else 0
+    for _ in range(2):
+        changed = False
+        for r in range(1, len(plan)):
+            cost = np.zeros((tables, tables))
+            for i in range(n):
+                seen = {plan[s][i] for s in range(len(plan)) if s != r}
+                for t in seen:
+                    cost[plan[r][i], t] += 1
+            rows, cols = linear_sum_assignment(cost)
+            if cost[rows, cols].sum() < np.trace(cost) - 1e-9:
+                mapping = dict(zip(rows.tolist(), cols.tolist(), strict=True))
+                plan[r] = [mapping[g] for g in plan[r]]
+                changed = True
+        if not changed:
+            break
+    return plan
