@@ -6,6 +6,7 @@ value, so secrets can come from files mounted by the service manager.
 
 from __future__ import annotations
 
+import math
 import os
 from pathlib import Path
 
@@ -56,3 +57,17 @@ def env_list(name: str, default: list[str]) -> list[str]:
     if value is None:
         return list(default)
     return [item.strip() for item in value.split(",") if item.strip()]
+
+
+def env_seconds(name: str, default: float | None) -> float | None:
+    """A duration in seconds: a finite, non-negative number; empty or missing: `default`."""
+    value = _raw(name)
+    if value is None or value.strip() == "":
+        return default
+    try:
+        seconds = float(value)
+    except ValueError as exc:
+        raise EnvError(f"{name} must be a number of seconds, got {value!r}") from exc
+    if not math.isfinite(seconds) or seconds < 0:
+        raise EnvError(f"{name} must be a finite, non-negative number of seconds, got {value!r}")
+    return seconds
