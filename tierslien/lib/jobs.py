@@ -252,10 +252,11 @@ class RowJob:
     `model`, while the row is `active` (its lifecycle's filter, e.g. {"state": "composing"}).
 
     `task` is the dotted path of the Django task that runs one row's job (resolved when
-    queued: the task's module imports the job's). `on_queue` and `on_claim` give the fields
-    an app also writes when an attempt is queued and when a worker claims it; `touch` the
-    fields saved with every save (an `auto_now` date); `lock` reads the row locked (default:
-    `select_for_update().get(pk=...)`). `noun` and `work` name it in the logs."""
+    queued: the task's module imports the job's). `on_queue` and `on_claim` give the
+    fields an app also writes when an attempt is queued and when a worker claims it;
+    `touch` the fields also saved when an attempt is queued (an `auto_now` date); `lock`
+    reads the row locked (default: `select_for_update().get(pk=...)`). `noun` and `work`
+    name it in the logs."""
 
     model: Any
     fields: JobFields
@@ -288,10 +289,10 @@ class RowJob:
         current = self.model.objects.filter(pk=pk).first()
         return str(getattr(current, lifecycle)) if current is not None else MISSING
 
-    def _save(self, row: Any, changes: Mapping[str, Any]) -> None:
+    def _save(self, row: Any, changes: Mapping[str, Any], touch: tuple[str, ...] = ()) -> None:
         for name, value in changes.items():
             setattr(row, name, value)
-        row.save(update_fields=[*changes, *self.touch])
+        row.save(update_fields=[*changes, *touch])
 
     # --- Queue, claim, beat, fail ---------------------------------------------------------
 
@@ -309,6 +310,7 @@ class RowJob:
                 f.error: "",
                 **self.on_queue(moment),
             },
+            self.touch,
         )
         pk = row.pk
         transaction.on_commit(lambda: import_string(self.task).enqueue(pk))
