@@ -99,7 +99,7 @@ def _compose(season: Season, heartbeat: jobs.Heartbeat) -> str:
     if season.job_keep_locked:
         built = _without_locked(season, built)
     elif built.problem.n < season.min_size:
-        return fail(season.pk, "too_few_people", f"{built.problem.n} registered", attempt)
+        return str(fail(season.pk, "too_few_people", f"{built.problem.n} registered", attempt))
     result = mixing.solve(
         built.problem,
         time_limit=settings.COMPOSE_TIME_LIMIT,
@@ -107,15 +107,15 @@ def _compose(season: Season, heartbeat: jobs.Heartbeat) -> str:
         progress=progress_writer(season.pk, attempt=attempt, heartbeat=heartbeat),
     )
     heartbeat.check()
-    return save_composition(season.pk, built, result, attempt=attempt)
+    return str(save_composition(season.pk, built, result, attempt=attempt))
 
 
 def _failed(season_id: int, error: Exception, attempt: int) -> str:
     if isinstance(error, mixing.ProblemError):
         log.warning("season %s: invalid problem: %s", season_id, error)
-        return fail(season_id, "invalid_problem", str(error), attempt)
+        return str(fail(season_id, "invalid_problem", str(error), attempt))
     log.exception("season %s: composition failed", season_id)
-    return fail(season_id, "internal", f"{type(error).__name__}: {error}", attempt)
+    return str(fail(season_id, "internal", f"{type(error).__name__}: {error}", attempt))
 
 
 def _without_locked(season: Season, built: Built) -> Built:
@@ -138,7 +138,7 @@ def _free_numbers(taken: set[int]) -> Iterator[int]:
         number += 1
 
 
-@transaction.atomic
+@transaction.atomic  # type: ignore[untyped-decorator]  # Django is untyped here
 def save_composition(
     season_id: int, built: Built, result: mixing.Result, *, attempt: int | None = None
 ) -> str:
@@ -184,7 +184,7 @@ def save_composition(
             if item.round == 0
         ]
     )
-    lifecycle.transition(season, SeasonState.PROPOSED)
+    lifecycle.transition(season, str(SeasonState.PROPOSED))
     # Every figure shown (each new circle's diversity and counts, the season's report,
     # locked circles included) is computed without the sensitive questions: the engine's
     # own report and explanations count them, so they are not kept.
@@ -199,7 +199,7 @@ def save_composition(
     return str(season.state)
 
 
-@transaction.atomic
+@transaction.atomic  # type: ignore[untyped-decorator]
 def fail(season_id: int, code: str, message: str, attempt: int | None = None) -> str:
     """Back to open with the error recorded; whatever was written of circles is erased."""
     season = Season.objects.select_for_update().get(pk=season_id)
@@ -208,11 +208,11 @@ def fail(season_id: int, code: str, message: str, attempt: int | None = None) ->
     if attempt is not None and season.job_attempt != attempt:
         return str(season.state)  # a superseded attempt does not speak for the job
     if season.job_keep_locked:  # a recomposition that failed: the proposal stays
-        lifecycle.transition(season, SeasonState.PROPOSED)
+        lifecycle.transition(season, str(SeasonState.PROPOSED))
     else:
         Circle.objects.filter(season=season).delete()
         Unplaced.objects.filter(season=season).delete()
-        lifecycle.transition(season, SeasonState.OPEN)
+        lifecycle.transition(season, str(SeasonState.OPEN))
     season.job_state = JobState.FAILED
     season.job_error = code
     season.job_message = message[:2000]

@@ -114,19 +114,19 @@ def draw_error_text(meeting: Meeting) -> Any:
     return STALLED_MESSAGE if meeting.draw_error == jobs.STALLED else meeting.draw_error
 
 
-@transaction.atomic
 def start_draw(meeting: Meeting, *, now: datetime.datetime | None = None) -> Meeting:
     """Queue the draw (background task), or queue it again when it failed or its worker
     went silent; refused before the seed is published and while a draw is alive."""
-    locked = Meeting.objects.locked(meeting.pk)
-    moment = now or timezone.now()
-    if locked.state != MeetingState.OPEN or locked.seed_published_at is None:
-        raise DrawNotPossible
-    if locked.draw_job in jobs.ALIVE and not stalled(locked, moment):
-        last = locked.draw_heartbeat_at or moment
-        raise DrawRunning(max(0, int((moment - last).total_seconds())))
-    DRAW.queue(locked, moment, automatic=False)
-    return locked
+    with transaction.atomic():
+        locked: Meeting = Meeting.objects.locked(meeting.pk)
+        moment = now or timezone.now()
+        if locked.state != MeetingState.OPEN or locked.seed_published_at is None:
+            raise DrawNotPossible
+        if locked.draw_job in jobs.ALIVE and not stalled(locked, moment):
+            last = locked.draw_heartbeat_at or moment
+            raise DrawRunning(max(0, int((moment - last).total_seconds())))
+        DRAW.queue(locked, moment, automatic=False)
+        return locked
 
 
 def progress_writer(
@@ -195,7 +195,6 @@ def _draw(meeting: Meeting, heartbeat: jobs.Heartbeat) -> str:
     return save_draw(meeting_id, panel, probabilities, published, attempt=attempt)
 
 
-@transaction.atomic
 def save_draw(
     meeting_id: int,
     panel: list[str],
@@ -206,61 +205,64 @@ def save_draw(
     attempt: int | None = None,
 ) -> str:
     """Store the outcome for every applicant and move the meeting to "allocated"."""
-    meeting = (
-        Meeting.objects.select_for_update().select_related("territory", "venue").get(pk=meeting_id)
-    )
-    if meeting.state != MeetingState.OPEN or meeting.draw_job != JobState.RUNNING:
-        return str(meeting.state)  # sent elsewhere meanwhile: drop this result
-    if attempt is not None and meeting.draw_attempt != attempt:
-        return str(meeting.state)  # taken for dead and run again: the current run saves
-    moment = now or timezone.now()
-    chosen = set(panel)
-    pooled = {row[ID_COLUMN] for row in meeting.published_pool}
-    applications = list(
-        Application.objects.filter(meeting=meeting, pseudonym__in=pooled).select_related("user")
-    )
-    rank = {
-        ident: number
-        for number, ident in enumerate(
-            waitlist_order(meeting.draw_seed or 0, sorted(pooled - chosen)), start=1
+    with transaction.atomic():
+        meeting = (
+            Meeting.objects.select_for_update()
+            .select_related("territory", "venue")
+            .get(pk=meeting_id)
         )
-    }
-    confirm_by = confirm_deadline(meeting, moment)
-    for application in applications:
-        application.probability = probabilities.get(application.pseudonym, 0.0)
-        if application.pseudonym in chosen:
-            application.status = ApplicationStatus.SELECTED
-            application.selected_at = moment
-            application.confirm_by = confirm_by
-            application.waitlist_rank = None
-        else:
-            application.status = ApplicationStatus.WAITLISTED
-            application.waitlist_rank = rank[application.pseudonym]
-    Application.objects.bulk_update(
-        applications, ["probability", "status", "selected_at", "confirm_by", "waitlist_rank"]
-    )
-    meeting.published_panel = sorted(chosen)
-    meeting.draw_record = published
-    meeting.min_probability = (
-        float(published["min_probability"]) if published else (1.0 if applications else None)
-    )
-    meeting.drawn_at = moment
-    meeting.seated_count = len(chosen)
-    meeting.draw_job = JobState.DONE
-    lifecycle.transition(
-        meeting,
-        MeetingState.ALLOCATED,
-        also=(
-            "published_panel",
-            "draw_record",
-            "min_probability",
-            "drawn_at",
-            "seated_count",
-            "draw_job",
-        ),
-    )
-    notifications.queue_draw_outcomes(meeting, applications)
-    return str(meeting.state)
+        if meeting.state != MeetingState.OPEN or meeting.draw_job != JobState.RUNNING:
+            return str(meeting.state)  # sent elsewhere meanwhile: drop this result
+        if attempt is not None and meeting.draw_attempt != attempt:
+            return str(meeting.state)  # taken for dead and run again: the current run saves
+        moment = now or timezone.now()
+        chosen = set(panel)
+        pooled = {row[ID_COLUMN] for row in meeting.published_pool}
+        applications = list(
+            Application.objects.filter(meeting=meeting, pseudonym__in=pooled).select_related("user")
+        )
+        rank = {
+            ident: number
+            for number, ident in enumerate(
+                waitlist_order(meeting.draw_seed or 0, sorted(pooled - chosen)), start=1
+            )
+        }
+        confirm_by = confirm_deadline(meeting, moment)
+        for application in applications:
+            application.probability = probabilities.get(application.pseudonym, 0.0)
+            if application.pseudonym in chosen:
+                application.status = ApplicationStatus.SELECTED
+                application.selected_at = moment
+                application.confirm_by = confirm_by
+                application.waitlist_rank = None
+            else:
+                application.status = ApplicationStatus.WAITLISTED
+                application.waitlist_rank = rank[application.pseudonym]
+        Application.objects.bulk_update(
+            applications, ["probability", "status", "selected_at", "confirm_by", "waitlist_rank"]
+        )
+        meeting.published_panel = sorted(chosen)
+        meeting.draw_record = published
+        meeting.min_probability = (
+            float(published["min_probability"]) if published else (1.0 if applications else None)
+        )
+        meeting.drawn_at = moment
+        meeting.seated_count = len(chosen)
+        meeting.draw_job = JobState.DONE
+        lifecycle.transition(
+            meeting,
+            str(MeetingState.ALLOCATED),
+            also=(
+                "published_panel",
+                "draw_record",
+                "min_probability",
+                "drawn_at",
+                "seated_count",
+                "draw_job",
+            ),
+        )
+        notifications.queue_draw_outcomes(meeting, applications)
+        return str(meeting.state)
 
 
 def _give_up(locked: Meeting) -> None:
@@ -278,7 +280,7 @@ def recover_stalled_jobs(
     return DRAW.recover(now, pk=meeting_id, give_up=_give_up)
 
 
-@task()
+@task()  # type: ignore[untyped-decorator]  # Django is untyped here
 def draw_meeting(meeting_id: int) -> str:
     """Background job: the meeting row carries the progress and the outcome."""
     return run_draw(meeting_id)

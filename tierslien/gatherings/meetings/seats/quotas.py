@@ -107,7 +107,9 @@ def pending_applications(meeting: Meeting) -> list[Application]:
     )
 
 
-def applicant_counts(criteria: list[Criterion], applications: Iterable[Application]) -> Counter:
+def applicant_counts(
+    criteria: list[Criterion], applications: Iterable[Application]
+) -> Counter[Key]:
     counts: Counter[Key] = Counter()
     for application in applications:
         for key, value in categories(criteria, application.answers).items():
@@ -235,28 +237,32 @@ def _editable(meeting: Meeting) -> None:
         raise QuotasFrozen
 
 
-@transaction.atomic
 def save_quotas(meeting: Meeting, bounds: Mapping[Key, tuple[int, int]]) -> int:
     """Replace the meeting's quotas; `bounds` must give every value of every criterion.
     Raises ValueError (nothing saved) on a missing value or bounds out of 0 ≤ min ≤ max ≤ seats."""
-    locked = Meeting.objects.locked(meeting.pk)
-    _editable(locked)
-    keys = quota_keys(locked, balance_criteria(locked))
-    rows = []
-    for key in keys:
-        if key not in bounds:
-            raise ValueError(f"no bounds for {key}")
-        low, high = bounds[key]
-        if not 0 <= low <= high <= locked.seats:
-            raise ValueError(f"bounds {low}-{high} out of range for {key}")
-        rows.append(
-            MeetingQuota(
-                meeting=locked, criterion_key=key[0], value=key[1], min_seats=low, max_seats=high
+    with transaction.atomic():
+        locked = Meeting.objects.locked(meeting.pk)
+        _editable(locked)
+        keys = quota_keys(locked, balance_criteria(locked))
+        rows = []
+        for key in keys:
+            if key not in bounds:
+                raise ValueError(f"no bounds for {key}")
+            low, high = bounds[key]
+            if not 0 <= low <= high <= locked.seats:
+                raise ValueError(f"bounds {low}-{high} out of range for {key}")
+            rows.append(
+                MeetingQuota(
+                    meeting=locked,
+                    criterion_key=key[0],
+                    value=key[1],
+                    min_seats=low,
+                    max_seats=high,
+                )
             )
-        )
-    MeetingQuota.objects.filter(meeting=locked).delete()
-    MeetingQuota.objects.bulk_create(rows)
-    return len(rows)
+        MeetingQuota.objects.filter(meeting=locked).delete()
+        MeetingQuota.objects.bulk_create(rows)
+        return len(rows)
 
 
 def adopt_suggested(meeting: Meeting) -> FeasibilityReport | None:

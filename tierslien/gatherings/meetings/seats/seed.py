@@ -58,7 +58,6 @@ class SensitiveCriterion(Exception):
     the published files: refused, whatever the meeting's criteria or frozen quotas say."""
 
 
-@transaction.atomic
 def publish_seed(
     meeting: Meeting,
     *,
@@ -73,48 +72,49 @@ def publish_seed(
     announced in advance). Refused while applications are still open, and when the
     applicants cannot meet the quotas (QuotasInfeasible: nothing is frozen).
     """
-    locked = Meeting.objects.locked(meeting.pk)
-    moment = now or timezone.now()
-    if locked.state != MeetingState.OPEN or locked.seed_published_at is not None:
-        raise NotReadyToPublish
-    if moment < locked.registration_closes:
-        raise NotReadyToPublish
-    if seed is not None and not 0 <= seed <= MAX_SEED:
-        raise ValueError("the seed must be between 0 and 2**63 - 1")
-    criteria = balance_criteria(locked)
-    guard_not_sensitive(locked, [c.key for c in criteria])
-    applications = pending_applications(locked)
-    quotas = current_quotas(locked, criteria)
-    pool = pool_of(criteria, applications)
-    if len(pool) > locked.seats:
-        report = diagnose(LotteryProblem(pool, quotas, locked.seats))
-        if not report.feasible:
-            raise QuotasInfeasible(report)
-    locked.draw_seed = secrets.randbelow(MAX_SEED + 1) if seed is None else seed
-    locked.seed_source = source.strip()[:300] if seed is not None else ""
-    locked.seed_published_at = moment
-    locked.published_pool = [
-        {ID_COLUMN: ident, **dict(zip(pool.criteria, values, strict=True))}
-        for ident, values in zip(pool.ids, pool.values, strict=True)
-    ]
-    locked.published_quotas = [
-        {"criterion": q.criterion, "value": q.value, "min": q.min, "max": q.max}
-        for q in quotas.rows
-    ]
-    for application in applications:  # each entry's commitment salt (disclosure)
-        application.entry_salt = secrets.token_hex(16)
-    Application.objects.bulk_update(applications, ["entry_salt"])
-    locked.save(
-        update_fields=[
-            "draw_seed",
-            "seed_source",
-            "seed_published_at",
-            "published_pool",
-            "published_quotas",
-            "updated_at",
+    with transaction.atomic():
+        locked: Meeting = Meeting.objects.locked(meeting.pk)
+        moment = now or timezone.now()
+        if locked.state != MeetingState.OPEN or locked.seed_published_at is not None:
+            raise NotReadyToPublish
+        if moment < locked.registration_closes:
+            raise NotReadyToPublish
+        if seed is not None and not 0 <= seed <= MAX_SEED:
+            raise ValueError("the seed must be between 0 and 2**63 - 1")
+        criteria = balance_criteria(locked)
+        guard_not_sensitive(locked, [c.key for c in criteria])
+        applications = pending_applications(locked)
+        quotas = current_quotas(locked, criteria)
+        pool = pool_of(criteria, applications)
+        if len(pool) > locked.seats:
+            report = diagnose(LotteryProblem(pool, quotas, locked.seats))
+            if not report.feasible:
+                raise QuotasInfeasible(report)
+        locked.draw_seed = secrets.randbelow(MAX_SEED + 1) if seed is None else seed
+        locked.seed_source = source.strip()[:300] if seed is not None else ""
+        locked.seed_published_at = moment
+        locked.published_pool = [
+            {ID_COLUMN: ident, **dict(zip(pool.criteria, values, strict=True))}
+            for ident, values in zip(pool.ids, pool.values, strict=True)
         ]
-    )
-    return locked
+        locked.published_quotas = [
+            {"criterion": q.criterion, "value": q.value, "min": q.min, "max": q.max}
+            for q in quotas.rows
+        ]
+        for application in applications:  # each entry's commitment salt (disclosure)
+            application.entry_salt = secrets.token_hex(16)
+        Application.objects.bulk_update(applications, ["entry_salt"])
+        locked.save(
+            update_fields=[
+                "draw_seed",
+                "seed_source",
+                "seed_published_at",
+                "published_pool",
+                "published_quotas",
+                "updated_at",
+            ]
+        )
+        return locked
 
 
 def guard_not_sensitive(meeting: Meeting, keys: Iterable[str] | None = None) -> None:
