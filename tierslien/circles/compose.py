@@ -44,13 +44,7 @@ log = logging.getLogger(__name__)
 
 COMPOSITION: Final = jobs.RowJob(
     model=Season,
-    fields=jobs.JobFields(
-        state="job_state",
-        attempt="job_attempt",
-        retries="job_retries",
-        heartbeat="job_heartbeat_at",
-        error="job_error",
-    ),
+    fields=jobs.JobFields.prefixed("job_"),
     active={"state": SeasonState.COMPOSING},
     task="tierslien.circles.tasks.compose_season",
     noun="season",

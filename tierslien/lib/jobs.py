@@ -66,18 +66,6 @@ class Superseded(Exception):
     """This worker's attempt is no longer the job's current one: stop, write nothing."""
 
 
-def seconds(raw: object, default: float | None) -> float | None:
-    """A time limit in seconds from a setting or an environment variable: a finite,
-    non-negative number, else `default` (empty or missing: `default` too)."""
-    if raw is None or raw == "":
-        return default
-    try:
-        value = float(str(raw))
-    except ValueError:
-        return default
-    return value if math.isfinite(value) and value >= 0 else default
-
-
 def is_stalled(
     state: str,
     heartbeat_at: datetime.datetime | None,
@@ -168,27 +156,24 @@ class Heartbeat:
 
 
 class Policy:
-    """The settings of recovery (`JOB_*`), read when used so tests can change them."""
+    """The settings of recovery (`JOB_*`, read once in settings.py), looked up when used so
+    tests can change them."""
 
     @property
     def stalled_after(self) -> datetime.timedelta:
-        raw = getattr(settings, "JOB_STALLED_AFTER_SECONDS", None)
-        value = seconds(raw, DEFAULT_STALLED_AFTER.total_seconds())
-        return datetime.timedelta(seconds=value or 0)
+        return datetime.timedelta(seconds=settings.JOB_STALLED_AFTER_SECONDS)
 
     @property
     def queued_too_long(self) -> datetime.timedelta:
-        raw = getattr(settings, "JOB_QUEUED_TOO_LONG_SECONDS", None)
-        value = seconds(raw, DEFAULT_QUEUED_TOO_LONG.total_seconds())
-        return datetime.timedelta(seconds=value or 0)
+        return datetime.timedelta(seconds=settings.JOB_QUEUED_TOO_LONG_SECONDS)
 
     @property
     def max_attempts(self) -> int:
-        return int(getattr(settings, "JOB_MAX_ATTEMPTS", DEFAULT_MAX_ATTEMPTS))
+        return int(settings.JOB_MAX_ATTEMPTS)
 
     @property
     def heartbeat(self) -> float:
-        return seconds(getattr(settings, "JOB_HEARTBEAT_SECONDS", None), HEARTBEAT_SECONDS) or 1.0
+        return float(settings.JOB_HEARTBEAT_SECONDS) or 1.0
 
     def stalled(
         self, state: str, heartbeat_at: datetime.datetime | None, now: datetime.datetime
@@ -244,6 +229,18 @@ class JobFields:
     retries: str  # automatic retries of this run
     heartbeat: str  # the last sign of life (or when it was queued)
     error: str  # why it failed, cleared when queued again
+
+    @classmethod
+    def prefixed(cls, prefix: str, *, state: str = "") -> JobFields:
+        """`<prefix>state`, `<prefix>attempt`, `<prefix>retries`, `<prefix>heartbeat_at`,
+        `<prefix>error` (`state` names the state field when it is called otherwise)."""
+        return cls(
+            state=state or f"{prefix}state",
+            attempt=f"{prefix}attempt",
+            retries=f"{prefix}retries",
+            heartbeat=f"{prefix}heartbeat_at",
+            error=f"{prefix}error",
+        )
 
 
 @dataclass(frozen=True)

@@ -75,13 +75,7 @@ def _at(moment: datetime.datetime) -> dict[str, Any]:
 
 DRAW: Final = jobs.RowJob(
     model=Meeting,
-    fields=jobs.JobFields(
-        state="draw_job",
-        attempt="draw_attempt",
-        retries="draw_retries",
-        heartbeat="draw_heartbeat_at",
-        error="draw_error",
-    ),
+    fields=jobs.JobFields.prefixed("draw_", state="draw_job"),
     active={"state": MeetingState.OPEN},
     task="tierslien.gatherings.meetings.seats.draw.draw_meeting",
     noun="meeting",
@@ -91,13 +85,6 @@ DRAW: Final = jobs.RowJob(
     touch=("updated_at",),
     lock=Meeting.objects.locked,
 )
-
-
-def time_limit() -> float | None:
-    """settings.MEETING_DRAW_TIME_LIMIT (seconds), else None (also for 0): until proven
-    optimal, the only way a rerun reproduces the lottery bit for bit."""
-    limit: float | None = settings.MEETING_DRAW_TIME_LIMIT
-    return limit or None
 
 
 def stalled(meeting: Meeting, now: datetime.datetime | None = None) -> bool:
@@ -185,7 +172,9 @@ def _draw(meeting: Meeting, heartbeat: jobs.Heartbeat) -> str:
         result = select(
             problem,
             rng=rng_for_seed(meeting.draw_seed),
-            params=SelectParams(MaximinParams(time_limit=time_limit())),
+            # None (also for 0) by default: until proven optimal, the only way a rerun
+            # reproduces the lottery bit for bit.
+            params=SelectParams(MaximinParams(time_limit=settings.MEETING_DRAW_TIME_LIMIT or None)),
             on_progress=progress_writer(meeting_id, attempt=attempt, heartbeat=heartbeat),
         )
         published = record(result, meeting.draw_seed)

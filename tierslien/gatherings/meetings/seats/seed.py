@@ -28,14 +28,7 @@ from tierslien.gatherings.meetings.seats.quotas import (
     pool_of,
 )
 from tierslien.gatherings.models import Application, Meeting, MeetingState
-from tierslien.lottery import (
-    FeasibilityReport,
-    LotteryProblem,
-    Pool,
-    Quota,
-    Quotas,
-    diagnose,
-)
+from tierslien.lottery import FeasibilityReport, LotteryProblem, Pool, Quota, Quotas, diagnose
 from tierslien.portraits.models import Criterion
 
 MAX_SEED: Final = 2**63 - 1
