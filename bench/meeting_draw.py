@@ -12,10 +12,10 @@ email and a portrait in the territory, nobody else has one) answer each of the f
 questions, 10 % "prefer not to say", otherwise option i (counting from 1) with weight i,
 so later options are more likely; each applies through `applications.apply`. The
 quotas are the defaults of the quota page with a 5-point tolerance
-(`allocation.population_defaults`): since only the applicants have portraits, these are
+(`quotas.population_defaults`): since only the applicants have portraits, these are
 the applicants' own shares +/- 5 points, so they bind; saved with `save_quotas`.
 
-Then, timed: the quota page's feasibility check (`allocation.check`), the seed's
+Then, timed: the quota page's feasibility check (`quotas.check`), the seed's
 publication with the freeze of pool and quotas (`publish_seed`), the draw
 (`start_draw`: the task `draw_meeting` runs in-process through Django's immediate tasks
 backend, so its time is the lottery's plus `save_draw`'s writes and the outcome emails,
@@ -182,7 +182,9 @@ def run(database: str, n: int, seats: int, seed: int, number: int) -> str:
     from django.core import mail
     from django.utils import timezone
 
-    from tierslien.gatherings.meetings import allocation, applications, waitlist
+    from tierslien.gatherings.meetings import applications, waitlist
+    from tierslien.gatherings.meetings.seats import draw, quotas
+    from tierslien.gatherings.meetings.seats.seed import publish_seed
     from tierslien.gatherings.models import Application, ApplicationStatus, Meeting, MeetingState
     from tierslien.portraits.models import Criterion
     from tierslien.portraits.services import install_default_criteria
@@ -224,22 +226,22 @@ def run(database: str, n: int, seats: int, seed: int, number: int) -> str:
         applications.apply(meeting, user)
     apply_s = time.perf_counter() - start
 
-    defaults = allocation.population_defaults(meeting, criteria, TOLERANCE)
-    allocation.save_quotas(meeting, defaults)
+    defaults = quotas.population_defaults(meeting, criteria, TOLERANCE)
+    quotas.save_quotas(meeting, defaults)
 
     start = time.perf_counter()
-    report = allocation.check(meeting)
+    report = quotas.check(meeting)
     check_s = time.perf_counter() - start
     assert report is not None and report.feasible, report and report.text()
 
     closed = meeting.registration_closes + datetime.timedelta(minutes=1)
     start = time.perf_counter()
-    allocation.publish_seed(meeting, seed=seed, source="bench", now=closed)
+    publish_seed(meeting, seed=seed, source="bench", now=closed)
     publish_s = time.perf_counter() - start
 
     mail.outbox.clear()
     lottery_s: list[float] = []
-    select = allocation.select
+    select = draw.select
 
     def timed_select(*args: object, **kwargs: object) -> object:  # the lottery alone
         began = time.perf_counter()
@@ -248,13 +250,13 @@ def run(database: str, n: int, seats: int, seed: int, number: int) -> str:
         finally:
             lottery_s.append(time.perf_counter() - began)
 
-    allocation.select = timed_select
+    draw.select = timed_select
     start = time.perf_counter()
     try:
-        allocation.start_draw(meeting)  # runs draw_meeting on commit (immediate backend)
+        draw.start_draw(meeting)  # runs draw_meeting on commit (immediate backend)
         draw_s = time.perf_counter() - start
     finally:
-        allocation.select = select
+        draw.select = select
     meeting.refresh_from_db()
     assert meeting.state == MeetingState.ALLOCATED, (meeting.state, meeting.draw_error)
     selected = Application.objects.filter(meeting=meeting, status=ApplicationStatus.SELECTED)
@@ -325,7 +327,7 @@ def record(
         "Commands (`bench/meeting_draw.py`, one process per database, on the shared 2-core "
         "machine):\n\n" + "\n".join(lines) + "\n\n"
         "Through the web app's services: each applicant through `applications.apply`, quotas "
-        "saved with `allocation.save_quotas`, then timed `check` (the quota page's feasibility "
+        "saved with `quotas.save_quotas`, then timed `check` (the quota page's feasibility "
         "check), `publish_seed` (seed + freeze of pool and quotas), `start_draw` (the task "
         "`draw_meeting` runs in-process through Django's immediate tasks backend: the lottery "
         "to proven optimality — timed alone in brackets —, `save_draw`'s writes and the "

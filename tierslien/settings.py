@@ -19,7 +19,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 from django.utils.translation import gettext_lazy as _
 
-from tierslien.lib.env import env_bool, env_float, env_int, env_list, env_str
+from tierslien.lib.env import env_bool, env_float, env_int, env_list, env_seconds, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -128,6 +128,12 @@ JOB_HEARTBEAT_SECONDS = env_int("JOB_HEARTBEAT_SECONDS", 30)
 JOB_STALLED_AFTER_SECONDS = env_int("JOB_STALLED_AFTER_SECONDS", 180)
 JOB_QUEUED_TOO_LONG_SECONDS = env_int("JOB_QUEUED_TOO_LONG_SECONDS", 1800)
 JOB_MAX_ATTEMPTS = env_int("JOB_MAX_ATTEMPTS", 3)
+# Background jobs' time limits (seconds), read once here; docs/configuration.md.
+# COMPOSE_TIME_LIMIT: how long the engine searches a season's circles.
+COMPOSE_TIME_LIMIT = env_seconds("COMPOSE_TIME_LIMIT", 20.0)
+# MEETING_DRAW_TIME_LIMIT: none by default, the lottery runs until proven optimal (the only
+# way a rerun reproduces a draw bit for bit).
+MEETING_DRAW_TIME_LIMIT = env_seconds("MEETING_DRAW_TIME_LIMIT", None)
 
 # --- Accounts ---
 AUTH_USER_MODEL = "accounts.User"

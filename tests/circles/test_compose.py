@@ -10,7 +10,7 @@ from tests.cast import Cast
 from tests.circles.conftest import Crowd
 from tierslien import mixing
 from tierslien.circles import compose, services
-from tierslien.circles.compose import ProgressWriter, run_composition, time_limit
+from tierslien.circles.compose import progress_writer, run_composition
 from tierslien.circles.models import (
     Circle,
     JobState,
@@ -20,6 +20,7 @@ from tierslien.circles.models import (
     SeasonState,
     Unplaced,
 )
+from tierslien.lib import jobs
 
 pytestmark = pytest.mark.django_db
 
@@ -186,9 +187,9 @@ def test_progress_is_written_at_most_every_interval(
     season: Season, django_assert_num_queries: Any
 ) -> None:
     Season.objects.filter(pk=season.pk).update(
-        state=SeasonState.COMPOSING, job_state=JobState.QUEUED
+        state=SeasonState.COMPOSING, job_state=JobState.RUNNING
     )
-    writer = ProgressWriter(season.pk, interval=3600)
+    writer = progress_writer(season.pk, interval=3600)
     with django_assert_num_queries(1):
         writer(mixing.Progress(0.1, 1.0, "improve", 12.5, 0.25))
         writer(mixing.Progress(0.2, 1.0, "improve", 13.0, 0.5))  # too soon: skipped
@@ -211,30 +212,35 @@ def test_progress_during_a_real_composition_reaches_the_row(
         state=SeasonState.COMPOSING, job_state=JobState.QUEUED
     )
     seen: list[float] = []
-    original = ProgressWriter.__call__
+    original = jobs.ProgressWriter.__call__
 
-    def spy(self: ProgressWriter, progress: mixing.Progress) -> None:
+    def spy(self: jobs.ProgressWriter[mixing.Progress], progress: mixing.Progress) -> None:
         original(self, progress)
         seen.append(Season.objects.get(pk=season.pk).job_progress)
 
-    monkeypatch.setattr(ProgressWriter, "__call__", spy)
+    monkeypatch.setattr(jobs.ProgressWriter, "__call__", spy)
     run_composition(season.pk)
     assert seen and seen[-1] == 1.0
 
 
-@pytest.mark.parametrize(
-    ("setting", "env", "expected"),
-    [(2, None, 2.0), (None, "7.5", 7.5), (None, None, 20.0), ("x", None, 20.0), (-1, None, 20.0)],
-)
-def test_time_limit_comes_from_settings_or_environment(
-    settings: Any, monkeypatch: pytest.MonkeyPatch, setting: Any, env: str | None, expected: float
+def test_the_time_limit_is_the_setting(
+    cast: Cast, season: Season, crowd: Crowd, settings: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    settings.COMPOSE_TIME_LIMIT = setting
-    if env is None:
-        monkeypatch.delenv("COMPOSE_TIME_LIMIT", raising=False)
-    else:
-        monkeypatch.setenv("COMPOSE_TIME_LIMIT", env)
-    assert time_limit() == expected
+    settings.COMPOSE_TIME_LIMIT = 2.5
+    crowd(season, 6)
+    Season.objects.filter(pk=season.pk).update(
+        state=SeasonState.COMPOSING, job_state=JobState.QUEUED
+    )
+    limits: list[float] = []
+    real_solve = mixing.solve
+
+    def spy(*args: Any, **kwargs: Any) -> mixing.Result:
+        limits.append(kwargs["time_limit"])
+        return real_solve(*args, **{**kwargs, "time_limit": 0.2})
+
+    monkeypatch.setattr(compose.mixing, "solve", spy)
+    run_composition(season.pk)
+    assert limits == [2.5]
 
 
 def test_a_territory_without_venues_still_gets_circles_at_a_common_time(

@@ -16,7 +16,7 @@ from tests.cast import Cast
 from tests.circles.conftest import Crowd
 from tierslien import mixing
 from tierslien.circles import compose, services
-from tierslien.circles.compose import ProgressWriter, run_composition, save_composition
+from tierslien.circles.compose import progress_writer, run_composition, save_composition
 from tierslien.circles.models import JobState, Season, SeasonState
 from tierslien.circles.reasons import failure_text
 from tierslien.lib import jobs
@@ -118,7 +118,7 @@ def test_an_old_attempt_cannot_save_nor_report_progress(
     season = _queued(season, cast)
     old = season.job_attempt
     Season.objects.filter(pk=season.pk).update(job_attempt=old + 1)
-    writer = ProgressWriter(season.pk, interval=0, attempt=old)
+    writer = progress_writer(season.pk, interval=0, attempt=old)
     with pytest.raises(jobs.Superseded):
         writer(mixing.Progress(0.1, 1.0, "improve", 12.5, 0.25))
     assert save_composition(season.pk, None, None, attempt=old) == SeasonState.COMPOSING  # type: ignore[arg-type]

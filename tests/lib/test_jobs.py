@@ -1,4 +1,4 @@
-"""The job helper: time limits, stalls, retries, throttle and heartbeat (no database)."""
+"""The job helper: stalls, retries, throttle and heartbeat (no database)."""
 
 from __future__ import annotations
 
@@ -10,22 +10,6 @@ import pytest
 from tierslien.lib import jobs
 
 NOW = datetime.datetime(2026, 12, 1, 12, 0, tzinfo=datetime.UTC)
-
-
-@pytest.mark.parametrize(
-    ("raw", "default", "expected"),
-    [
-        (None, 20.0, 20.0),
-        ("", None, None),
-        ("3.5", 20.0, 3.5),
-        ("x", 2.0, 2.0),
-        ("-1", 2.0, 2.0),
-        ("inf", None, None),
-        (0, 5.0, 0.0),
-    ],
-)
-def test_seconds(raw: object, default: float | None, expected: float | None) -> None:
-    assert jobs.seconds(raw, default) == expected
 
 
 def test_a_running_job_is_stalled_after_its_silence_a_queued_one_later() -> None:

@@ -28,8 +28,9 @@ from django.utils import timezone
 
 from tests.cast import Cast, make_user
 from tests.gatherings.meetings.conftest import make_meeting
-from tierslien.gatherings.meetings import allocation, waitlist
+from tierslien.gatherings.meetings import waitlist
 from tierslien.gatherings.meetings.applications import UNDISCLOSED, balance_criteria
+from tierslien.gatherings.meetings.seats import draw, quotas, seed
 from tierslien.gatherings.models import Application, ApplicationStatus, Meeting, MeetingState
 from tierslien.lottery import cli
 from tierslien.lottery.commitments import entry_digest
@@ -83,14 +84,14 @@ def town(cast: Cast) -> tuple[Meeting, Application]:
             marie = application
     assert marie is not None
     criteria = balance_criteria(meeting)
-    bounds = {key: (0, SEATS) for key in allocation.quota_keys(meeting, criteria)}
+    bounds = {key: (0, SEATS) for key in quotas.quota_keys(meeting, criteria)}
     bounds[("gender", "woman")] = (1, SEATS)
-    allocation.save_quotas(meeting, bounds)
+    quotas.save_quotas(meeting, bounds)
     Meeting.objects.filter(pk=meeting.pk).update(
         registration_closes=now - datetime.timedelta(minutes=1)
     )
     meeting.refresh_from_db()
-    allocation.publish_seed(meeting, seed=424242, source="dice")
+    seed.publish_seed(meeting, seed=424242, source="dice")
     return meeting, marie
 
 
@@ -98,7 +99,7 @@ def town(cast: Cast) -> tuple[Meeting, Application]:
 def drawn(cast: Cast, django_capture_on_commit_callbacks: Any) -> tuple[Meeting, Application]:
     meeting, marie = town(cast)
     with django_capture_on_commit_callbacks(execute=True):
-        allocation.start_draw(meeting)
+        draw.start_draw(meeting)
     meeting.refresh_from_db()
     marie.refresh_from_db()
     assert meeting.state == MeetingState.ALLOCATED
@@ -351,12 +352,12 @@ def test_publishing_refuses_a_sensitive_criterion_even_if_one_slips_through(
     meeting = make_meeting(cast, seats=2)
     engagement = sensitive(cast)
     slipped = [*balance_criteria(meeting), engagement]
-    monkeypatch.setattr(allocation, "balance_criteria", lambda meeting: slipped)
+    monkeypatch.setattr(seed, "balance_criteria", lambda meeting: slipped)
     Meeting.objects.filter(pk=meeting.pk).update(
         registration_closes=timezone.now() - datetime.timedelta(minutes=1)
     )
-    with pytest.raises(allocation.SensitiveCriterion, match="engagement"):
-        allocation.publish_seed(meeting, seed=1)
+    with pytest.raises(seed.SensitiveCriterion, match="engagement"):
+        seed.publish_seed(meeting, seed=1)
     meeting.refresh_from_db()
     assert meeting.seed_published_at is None and meeting.published_pool == []
 

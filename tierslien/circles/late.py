@@ -18,11 +18,11 @@ import datetime
 from dataclasses import dataclass
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
 from tierslien import mixing
-from tierslien.circles.compose import time_limit
 from tierslien.circles.models import (
     Circle,
     Membership,
@@ -132,7 +132,7 @@ def engine_choice(current: Current, pid: str) -> int:
     result = mixing.place_late(
         problem,
         current.solution(),
-        time_limit=min(time_limit(), MAX_SECONDS),
+        time_limit=min(settings.COMPOSE_TIME_LIMIT, MAX_SECONDS),
         seed=current.season.job_seed,
     )
     circle_of = {m: key for key, members in current.groups.items() for m in members}

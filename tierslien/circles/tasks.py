@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.tasks import task
 
 from tierslien.circles.compose import run_composition
@@ -16,7 +17,6 @@ def compose_season(season_id: int) -> str:
 @task()
 def refill_season(season_id: int) -> int:
     """Offer seats given back (declined, expired) to people not placed yet."""
-    from tierslien.circles.compose import time_limit
     from tierslien.circles.publication import refill
 
-    return refill(season_id, time_limit=min(time_limit(), 5.0))
+    return refill(season_id, time_limit=min(settings.COMPOSE_TIME_LIMIT, 5.0))

@@ -6,6 +6,7 @@ value, so secrets can come from files mounted by the service manager.
 
 from __future__ import annotations
 
+import math
 import os
 from pathlib import Path
 
@@ -66,3 +67,17 @@ def env_float(name: str, default: float) -> float:
         return float(value)
     except ValueError as exc:
         raise EnvError(f"{name} must be a number, got {value!r}") from exc
+
+
+def env_seconds(name: str, default: float | None) -> float | None:
+    """A duration in seconds: a finite, non-negative number; empty or missing: `default`."""
+    value = _raw(name)
+    if value is None or value.strip() == "":
+        return default
+    try:
+        seconds = float(value)
+    except ValueError as exc:
+        raise EnvError(f"{name} must be a number of seconds, got {value!r}") from exc
+    if not math.isfinite(seconds) or seconds < 0:
+        raise EnvError(f"{name} must be a finite, non-negative number of seconds, got {value!r}")
+    return seconds

@@ -12,8 +12,8 @@ from django.utils import timezone
 
 from tests.cast import Cast, make_user
 from tests.gatherings.meetings.conftest import Applicants
-from tierslien.gatherings.meetings import allocation
 from tierslien.gatherings.meetings.applications import UNDISCLOSED, balance_criteria
+from tierslien.gatherings.meetings.seats import draw, quotas, seed
 from tierslien.gatherings.meetings.waitlist import waitlist_order
 from tierslien.gatherings.models import (
     Application,
@@ -34,18 +34,18 @@ def after_close(meeting: Meeting) -> datetime.datetime:
 
 
 def publish(meeting: Meeting, **kwargs: Any) -> Meeting:
-    return allocation.publish_seed(meeting, now=after_close(meeting), **kwargs)
+    return seed.publish_seed(meeting, now=after_close(meeting), **kwargs)
 
 
-def draw(meeting: Meeting, capture: Capture) -> Meeting:
+def draw_now(meeting: Meeting, capture: Capture) -> Meeting:
     with capture(execute=True):
-        allocation.start_draw(meeting)
+        draw.start_draw(meeting)
     meeting.refresh_from_db()
     return meeting
 
 
 def unconstrained(meeting: Meeting) -> dict[tuple[str, str], tuple[int, int]]:
-    keys = allocation.quota_keys(meeting, balance_criteria(meeting))
+    keys = quotas.quota_keys(meeting, balance_criteria(meeting))
     return {key: (0, meeting.seats) for key in keys}
 
 
@@ -59,12 +59,12 @@ def test_defaults_follow_the_population_of_participants(cast: Cast, meeting: Mee
         portrait = Portrait.objects.create(user=user, territory=cast.territory)
         Answer.objects.create(portrait=portrait, criterion=gender, value=value)
     # 12 portraits: 6 women, 4 men, 2 (alice and bob) without an answer; 12 seats, ± 5 points.
-    bounds = allocation.population_defaults(meeting, balance_criteria(meeting), 0.05)
+    bounds = quotas.population_defaults(meeting, balance_criteria(meeting), 0.05)
     assert bounds[("gender", "woman")] == (5, 7)
     assert bounds[("gender", "man")] == (3, 5)
     assert bounds[("gender", UNDISCLOSED)] == (1, 3)
     assert bounds[("gender", "other")] == (0, 1)
-    assert allocation.population_defaults(meeting, balance_criteria(meeting), 0.0)[
+    assert quotas.population_defaults(meeting, balance_criteria(meeting), 0.0)[
         ("gender", "woman")
     ] == (6, 6)
 
@@ -73,13 +73,13 @@ def test_without_portraits_defaults_leave_every_value_free(cast: Cast) -> None:
     from tests.gatherings.meetings.conftest import make_meeting
 
     meeting = make_meeting(cast, other=True)
-    bounds = allocation.population_defaults(meeting, balance_criteria(meeting))
+    bounds = quotas.population_defaults(meeting, balance_criteria(meeting))
     assert set(bounds.values()) == {(0, meeting.seats)}
 
 
 def test_quota_lines_count_applicants_per_value(meeting: Meeting, applicants: Applicants) -> None:
     made = applicants(meeting, 30)
-    lines = allocation.quota_lines(meeting, balance_criteria(meeting), made)
+    lines = quotas.quota_lines(meeting, balance_criteria(meeting), made)
     by_key = {(line.key, line.value): line for line in lines}
     women = sum(1 for a in made if a.answers.get("gender") == "woman")
     assert by_key[("gender", "woman")].applicants == women
@@ -90,8 +90,8 @@ def test_quota_lines_count_applicants_per_value(meeting: Meeting, applicants: Ap
 def test_save_quotas_replaces_every_row(meeting: Meeting) -> None:
     bounds = unconstrained(meeting)
     bounds[("gender", "woman")] = (3, 7)
-    assert allocation.save_quotas(meeting, bounds) == len(bounds)
-    allocation.save_quotas(meeting, bounds)
+    assert quotas.save_quotas(meeting, bounds) == len(bounds)
+    quotas.save_quotas(meeting, bounds)
     assert MeetingQuota.objects.filter(meeting=meeting).count() == len(bounds)
     quota = MeetingQuota.objects.get(meeting=meeting, criterion_key="gender", value="woman")
     assert (quota.min_seats, quota.max_seats) == (3, 7)
@@ -102,7 +102,7 @@ def test_bad_bounds_save_nothing(meeting: Meeting, bad: tuple[int, int]) -> None
     bounds = unconstrained(meeting)
     bounds[("gender", "woman")] = bad
     with pytest.raises(ValueError):
-        allocation.save_quotas(meeting, bounds)
+        quotas.save_quotas(meeting, bounds)
     assert not MeetingQuota.objects.exists()
 
 
@@ -110,7 +110,7 @@ def test_missing_values_save_nothing(meeting: Meeting) -> None:
     bounds = unconstrained(meeting)
     del bounds[("gender", "woman")]
     with pytest.raises(ValueError):
-        allocation.save_quotas(meeting, bounds)
+        quotas.save_quotas(meeting, bounds)
     assert not MeetingQuota.objects.exists()
 
 
@@ -121,19 +121,19 @@ def test_infeasible_quotas_are_explained_and_the_nearest_adopted(
     women = sum(1 for a in made if a.answers.get("gender") == "woman")
     bounds = unconstrained(meeting)
     bounds[("gender", "woman")] = (12, 12)
-    allocation.save_quotas(meeting, bounds)
-    report = allocation.check(meeting)
+    quotas.save_quotas(meeting, bounds)
+    report = quotas.check(meeting)
     assert report is not None and not report.feasible
     change = next(c for c in report.changes if (c.criterion, c.value) == ("gender", "woman"))
     assert change.min_after == min(women, 12)
-    allocation.adopt_suggested(meeting)
-    after = allocation.check(meeting)
+    quotas.adopt_suggested(meeting)
+    after = quotas.check(meeting)
     assert after is not None and after.feasible
 
 
 def test_no_check_when_everyone_gets_a_seat(meeting: Meeting, applicants: Applicants) -> None:
     applicants(meeting, meeting.seats)
-    assert allocation.check(meeting) is None
+    assert quotas.check(meeting) is None
 
 
 # --- The seed ---
@@ -141,8 +141,8 @@ def test_no_check_when_everyone_gets_a_seat(meeting: Meeting, applicants: Applic
 
 def test_the_seed_waits_for_applications_to_close(meeting: Meeting, applicants: Applicants) -> None:
     applicants(meeting, 20)
-    with pytest.raises(allocation.NotReadyToPublish):
-        allocation.publish_seed(meeting)
+    with pytest.raises(seed.NotReadyToPublish):
+        seed.publish_seed(meeting)
     meeting.refresh_from_db()
     assert meeting.seed_published_at is None and meeting.published_pool == []
 
@@ -157,11 +157,11 @@ def test_publishing_freezes_an_anonymised_pool(meeting: Meeting, applicants: App
     assert all(set(r) == {"id", "occupation", "age_bracket", "gender"} for r in rows)
     assert all(r["gender"] in ("woman", "man", "other", UNDISCLOSED) for r in rows)
     keys = [c.key for c in balance_criteria(meeting)]
-    assert allocation.pool_csv(published).splitlines()[0] == ",".join(["id", *keys])
-    quotas = allocation.quotas_csv(published).splitlines()
+    assert seed.pool_csv(published).splitlines()[0] == ",".join(["id", *keys])
+    quotas = seed.quotas_csv(published).splitlines()
     assert quotas[0] == "criterion,value,min,max"
     assert f"gender,{UNDISCLOSED},0,12" in quotas
-    with pytest.raises(allocation.NotReadyToPublish):
+    with pytest.raises(seed.NotReadyToPublish):
         publish(meeting)
 
 
@@ -178,8 +178,8 @@ def test_the_seed_is_refused_when_the_quotas_cannot_be_met(
     bounds = unconstrained(meeting)
     bounds[("gender", "woman")] = (12, 12)
     bounds[("gender", "man")] = (12, 12)
-    allocation.save_quotas(meeting, bounds)
-    with pytest.raises(allocation.QuotasInfeasible):
+    quotas.save_quotas(meeting, bounds)
+    with pytest.raises(seed.QuotasInfeasible):
         publish(meeting)
     meeting.refresh_from_db()
     assert meeting.seed_published_at is None and meeting.published_pool == []
@@ -188,18 +188,18 @@ def test_the_seed_is_refused_when_the_quotas_cannot_be_met(
 def test_quotas_are_frozen_with_the_seed(meeting: Meeting, applicants: Applicants) -> None:
     applicants(meeting, 20)
     publish(meeting)
-    with pytest.raises(allocation.QuotasFrozen):
-        allocation.save_quotas(meeting, unconstrained(meeting))
-    with pytest.raises(allocation.QuotasFrozen):
-        allocation.adopt_suggested(meeting)
+    with pytest.raises(quotas.QuotasFrozen):
+        quotas.save_quotas(meeting, unconstrained(meeting))
+    with pytest.raises(quotas.QuotasFrozen):
+        quotas.adopt_suggested(meeting)
 
 
 # --- The draw ---
 
 
 def test_draw_needs_a_published_seed(meeting: Meeting) -> None:
-    with pytest.raises(allocation.DrawNotPossible):
-        allocation.start_draw(meeting)
+    with pytest.raises(draw.DrawNotPossible):
+        draw.start_draw(meeting)
 
 
 def test_the_draw_selects_a_panel_within_the_quotas(
@@ -210,10 +210,10 @@ def test_the_draw_selects_a_panel_within_the_quotas(
     applicants(meeting, 40)
     bounds = unconstrained(meeting)
     bounds[("gender", "woman")] = (4, 6)
-    allocation.save_quotas(meeting, bounds)
+    quotas.save_quotas(meeting, bounds)
     publish(meeting, seed=7, source="dice")
     mail.outbox.clear()
-    meeting = draw(meeting, django_capture_on_commit_callbacks)
+    meeting = draw_now(meeting, django_capture_on_commit_callbacks)
     assert meeting.state == MeetingState.ALLOCATED
     assert meeting.draw_job == "done"
     rows = list(Application.objects.filter(meeting=meeting))
@@ -245,7 +245,7 @@ def test_everyone_is_seated_when_applications_do_not_exceed_seats(
 ) -> None:
     applicants(meeting, 9)
     publish(meeting)
-    meeting = draw(meeting, django_capture_on_commit_callbacks)
+    meeting = draw_now(meeting, django_capture_on_commit_callbacks)
     assert meeting.state == MeetingState.ALLOCATED
     assert meeting.draw_record == {}
     assert meeting.min_probability == 1.0
@@ -259,7 +259,7 @@ def test_a_draw_without_applicants_allocates_nobody(
     meeting: Meeting, django_capture_on_commit_callbacks: Capture
 ) -> None:
     publish(meeting)
-    meeting = draw(meeting, django_capture_on_commit_callbacks)
+    meeting = draw_now(meeting, django_capture_on_commit_callbacks)
     assert (meeting.state, meeting.seated_count, meeting.min_probability) == (
         MeetingState.ALLOCATED,
         0,
@@ -275,21 +275,21 @@ def test_a_failed_draw_changes_nothing_and_can_be_retried(
     applicants(meeting, 20)
     good_pool = publish(meeting).published_pool
     Meeting.objects.filter(pk=meeting.pk).update(published_pool=[{"id": "x"}] * 20)
-    meeting = draw(meeting, django_capture_on_commit_callbacks)
+    meeting = draw_now(meeting, django_capture_on_commit_callbacks)
     assert (meeting.state, meeting.draw_job) == (MeetingState.OPEN, "failed")
     assert meeting.draw_error
     assert not Application.objects.exclude(status=ApplicationStatus.APPLIED).exists()
     Meeting.objects.filter(pk=meeting.pk).update(published_pool=good_pool)
     meeting.refresh_from_db()
-    meeting = draw(meeting, django_capture_on_commit_callbacks)
+    meeting = draw_now(meeting, django_capture_on_commit_callbacks)
     assert meeting.state == MeetingState.ALLOCATED
 
 
 def test_a_stale_job_does_nothing(meeting: Meeting, applicants: Applicants) -> None:
     applicants(meeting, 20)
     publish(meeting)
-    assert allocation.run_draw(meeting.pk) == MeetingState.OPEN  # never queued
-    assert allocation.run_draw(999999) == "missing"
+    assert draw.run_draw(meeting.pk) == MeetingState.OPEN  # never queued
+    assert draw.run_draw(999999) == "missing"
     meeting.refresh_from_db()
     assert meeting.drawn_at is None
 
@@ -299,16 +299,16 @@ def test_a_second_draw_is_refused_while_one_is_queued(
 ) -> None:
     applicants(meeting, 20)
     publish(meeting)
-    allocation.start_draw(meeting)  # on_commit not run: stays queued
-    with pytest.raises(allocation.DrawNotPossible):
-        allocation.start_draw(meeting)
+    draw.start_draw(meeting)  # on_commit not run: stays queued
+    with pytest.raises(draw.DrawNotPossible):
+        draw.start_draw(meeting)
 
 
 def test_progress_is_written_while_running(meeting: Meeting) -> None:
     from tierslien.lottery import Progress
 
     Meeting.objects.filter(pk=meeting.pk).update(draw_job="running")
-    writer = allocation.ProgressWriter(meeting.pk, interval=0)
+    writer = draw.progress_writer(meeting.pk, interval=0)
     writer(Progress(iteration=3, compositions=5, lower=0.1, upper=0.2))
     meeting.refresh_from_db()
     assert meeting.draw_progress["iteration"] == 3
@@ -324,8 +324,8 @@ def test_a_meeting_without_criteria_draws_a_plain_lottery(
     applicants(meeting, 20)
     meeting.criteria.clear()
     meeting = publish(meeting)
-    assert allocation.quotas_csv(meeting).splitlines()[1] == "everyone,yes,0,12"
-    meeting = draw(meeting, django_capture_on_commit_callbacks)
+    assert seed.quotas_csv(meeting).splitlines()[1] == "everyone,yes,0,12"
+    meeting = draw_now(meeting, django_capture_on_commit_callbacks)
     probabilities = set(Application.objects.values_list("probability", flat=True))
     assert max(probabilities) == pytest.approx(0.6, abs=1e-6)
     assert min(probabilities) == pytest.approx(0.6, abs=1e-6)
@@ -334,16 +334,16 @@ def test_a_meeting_without_criteria_draws_a_plain_lottery(
 def test_a_stalled_draw_can_be_started_again(meeting: Meeting, applicants: Applicants) -> None:
     applicants(meeting, 20)
     publish(meeting)
-    started = allocation.start_draw(meeting)  # on_commit not run: stays queued
-    assert not allocation.stalled(started)
-    with pytest.raises(allocation.DrawRunning):
-        allocation.start_draw(meeting)
+    started = draw.start_draw(meeting)  # on_commit not run: stays queued
+    assert not draw.stalled(started)
+    with pytest.raises(draw.DrawRunning):
+        draw.start_draw(meeting)
     # Silent for two heartbeats (a minute): the facilitator may start it again at once.
     later = timezone.now() + datetime.timedelta(minutes=1, seconds=1)
-    assert allocation.stalled(started, later)
-    again = allocation.start_draw(meeting, now=later)
+    assert draw.stalled(started, later)
+    again = draw.start_draw(meeting, now=later)
     assert again.draw_job == "queued"
     assert again.draw_attempt == started.draw_attempt + 1
     Meeting.objects.filter(pk=meeting.pk).update(draw_job="running", draw_heartbeat_at=None)
     meeting.refresh_from_db()
-    assert allocation.stalled(meeting)
+    assert draw.stalled(meeting)

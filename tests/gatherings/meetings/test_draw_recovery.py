@@ -14,7 +14,8 @@ from django.urls import reverse
 from django.utils import timezone, translation
 
 from tests.gatherings.meetings.conftest import Applicants
-from tierslien.gatherings.meetings import allocation, notifications
+from tierslien.gatherings.meetings import notifications
+from tierslien.gatherings.meetings.seats import draw, seed
 from tierslien.gatherings.models import Meeting, MeetingState
 from tierslien.lib import jobs
 from tierslien.outbox import services as outbox
@@ -27,10 +28,8 @@ ClientAs = Callable[[str], Client]
 
 def _queued(meeting: Meeting, applicants: Applicants) -> Meeting:
     applicants(meeting, 20)
-    allocation.publish_seed(
-        meeting, now=meeting.registration_closes + datetime.timedelta(minutes=1)
-    )
-    return allocation.start_draw(meeting)  # on_commit dropped: the worker never ran it
+    seed.publish_seed(meeting, now=meeting.registration_closes + datetime.timedelta(minutes=1))
+    return draw.start_draw(meeting)  # on_commit dropped: the worker never ran it
 
 
 def _died(meeting: Meeting, minutes: float = 10) -> None:
@@ -44,7 +43,7 @@ def test_a_killed_draw_is_run_again_and_finishes(
     meeting = _queued(meeting, applicants)
     _died(meeting)
     with django_capture_on_commit_callbacks(execute=True):
-        assert allocation.recover_stalled_jobs() == [(meeting.pk, "retried")]
+        assert draw.recover_stalled_jobs() == [(meeting.pk, "retried")]
     meeting.refresh_from_db()
     assert meeting.state == MeetingState.ALLOCATED
     assert meeting.draw_retries == 1
@@ -58,7 +57,7 @@ def test_a_draw_that_keeps_dying_fails_in_plain_words(
     outcomes = []
     for _ in range(2):
         _died(meeting)
-        outcomes += [outcome for _pk, outcome in allocation.recover_stalled_jobs()]
+        outcomes += [outcome for _pk, outcome in draw.recover_stalled_jobs()]
     assert outcomes == ["retried", "failed"]
     meeting.refresh_from_db()
     assert (meeting.state, meeting.draw_job, meeting.draw_error) == (
@@ -69,11 +68,11 @@ def test_a_draw_that_keeps_dying_fails_in_plain_words(
     target = reverse("meeting_draw_progress", args=[meeting.territory.slug, meeting.pk])
     page = client_as("facilitator").get(target)
     with translation.override(page.headers["Content-Language"]):
-        words = str(allocation.STALLED_MESSAGE)
+        words = str(draw.STALLED_MESSAGE)
     assert words.split(":")[0] in page.content.decode().replace("&#x27;", "'")
     assert jobs.STALLED not in page.content.decode().split('data-draw-job="failed"')[1]
     # Starting it again is one click, at once.
-    again = allocation.start_draw(meeting)
+    again = draw.start_draw(meeting)
     assert again.draw_job == "queued"
 
 
@@ -110,11 +109,9 @@ def test_the_meeting_page_counts_messages_and_resends_failures(
     settings: Any,
 ) -> None:
     applicants(meeting, 20)
-    allocation.publish_seed(
-        meeting, now=meeting.registration_closes + datetime.timedelta(minutes=1)
-    )
+    seed.publish_seed(meeting, now=meeting.registration_closes + datetime.timedelta(minutes=1))
     with django_capture_on_commit_callbacks(execute=True):
-        allocation.start_draw(meeting)
+        draw.start_draw(meeting)
     topic = notifications.topic(meeting.pk)
     sent = outbox.counts(topic).sent
     assert sent == 20 == len(mail.outbox)  # everyone hears: selected or waitlisted

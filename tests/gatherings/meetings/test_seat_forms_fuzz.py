@@ -16,9 +16,9 @@ from hypothesis import strategies as st
 from tests.cast import Cast
 from tests.fuzz import fuzz_settings, printable_text
 from tests.gatherings.meetings.conftest import Applicants
-from tierslien.gatherings.meetings import allocation
 from tierslien.gatherings.meetings.applications import balance_criteria
 from tierslien.gatherings.meetings.seat_forms import ApplyForm, QuotaForm, SeatAnswerForm, SeedForm
+from tierslien.gatherings.meetings.seats import quotas
 from tierslien.gatherings.models import Application, ApplicationStatus, Meeting, MeetingQuota
 
 pytestmark = pytest.mark.django_db
@@ -203,4 +203,4 @@ def test_buttons_without_fields_fuzz(
     assert facilitator.post(url("meeting_draw_start", meeting), data).status_code == 302
     meeting.refresh_from_db()
     assert (meeting.state, meeting.draw_job) == ("open", "")
-    assert allocation.check(meeting) is None
+    assert quotas.check(meeting) is None

@@ -18,8 +18,9 @@ from django.utils import timezone, translation
 from tests.cast import Cast, make_user
 from tests.gatherings.meetings.conftest import Applicants, make_meeting
 from tierslien.accounts.models import User
-from tierslien.gatherings.meetings import allocation, applications, disclosure
+from tierslien.gatherings.meetings import applications, disclosure
 from tierslien.gatherings.meetings.applications import balance_criteria
+from tierslien.gatherings.meetings.seats import draw, quotas, seed
 from tierslien.gatherings.models import (
     Application,
     ApplicationStatus,
@@ -77,7 +78,7 @@ def allocation_public_pool(meeting: Meeting) -> str:
 
 
 def publish(meeting: Meeting, **kwargs: Any) -> Meeting:
-    return allocation.publish_seed(
+    return seed.publish_seed(
         meeting, now=meeting.registration_closes + datetime.timedelta(minutes=1), **kwargs
     )
 
@@ -89,7 +90,7 @@ def drawn(
     applicants(meeting, 20)
     publish(meeting, seed=5, source="dice")
     with django_capture_on_commit_callbacks(execute=True):
-        allocation.start_draw(meeting)
+        draw.start_draw(meeting)
     meeting.refresh_from_db()
     assert meeting.state == MeetingState.ALLOCATED
     return meeting
@@ -378,11 +379,11 @@ def test_published_files_before_and_after_the_draw(
     counts = client.get(url("meeting_draw_counts", meeting))
     assert counts.content.decode().startswith("criterion,value,applicants,drawn\n")
     quotas = client.get(url("meeting_draw_quotas", meeting))
-    assert quotas.content.decode() == allocation.quotas_csv(published)
+    assert quotas.content.decode() == seed.quotas_csv(published)
     assert client.get(url("meeting_draw_seed", meeting)).content == b"99\n"
     assert client.get(url("meeting_draw_panel", meeting)).status_code == 404
     with django_capture_on_commit_callbacks(execute=True):
-        allocation.start_draw(meeting)
+        draw.start_draw(meeting)
     page = client.get(url("meeting_draw", meeting))
     assert b'data-draw="drawn"' in page.content
     assert b"data-verify-command" in page.content
@@ -469,17 +470,17 @@ def test_infeasible_quotas_offer_the_nearest_and_adopt_them(
     meeting: Meeting, applicants: Applicants, client_as: ClientAs
 ) -> None:
     applicants(meeting, 20)
-    keys = allocation.quota_keys(meeting, balance_criteria(meeting))
+    keys = quotas.quota_keys(meeting, balance_criteria(meeting))
     bounds = {key: (0, meeting.seats) for key in keys}
     bounds[("gender", "woman")] = (12, 12)
-    allocation.save_quotas(meeting, bounds)
+    quotas.save_quotas(meeting, bounds)
     client = client_as("facilitator")
     page = client.get(url("meeting_quotas", meeting))
     assert b'data-feasible="no"' in page.content and b"data-change" in page.content
     assert client.post(url("meeting_quotas_adopt", meeting)).status_code == 302
     assert b'data-feasible="yes"' in client.get(url("meeting_quotas", meeting)).content
     client.post(url("meeting_quotas_adopt", meeting))  # already feasible: nothing changes
-    assert allocation.check(meeting).feasible
+    assert quotas.check(meeting).feasible
 
 
 def test_quotas_are_read_only_once_the_seed_is_published(
@@ -532,11 +533,11 @@ def test_an_infeasible_seed_publication_goes_back_to_the_quotas(
     meeting: Meeting, applicants: Applicants, client_as: ClientAs
 ) -> None:
     applicants(meeting, 20)
-    keys = allocation.quota_keys(meeting, balance_criteria(meeting))
+    keys = quotas.quota_keys(meeting, balance_criteria(meeting))
     bounds = {key: (0, meeting.seats) for key in keys}
     bounds[("gender", "woman")] = (12, 12)
     bounds[("gender", "man")] = (12, 12)
-    allocation.save_quotas(meeting, bounds)
+    quotas.save_quotas(meeting, bounds)
     closed(meeting)
     response = client_as("facilitator").post(
         url("meeting_seed_publish", meeting), {"source": "random"}
@@ -677,7 +678,7 @@ def test_a_running_draw_is_followed_and_a_stalled_one_restarted(
 ) -> None:
     applicants(meeting, 20)
     publish(closed(meeting))
-    allocation.start_draw(meeting)  # queued, the worker has not taken it yet
+    draw.start_draw(meeting)  # queued, the worker has not taken it yet
     client = client_as("facilitator")
     page = client.get(url("meeting_seats_manage", meeting)).content.decode()
     assert url("meeting_draw_progress", meeting) in page

@@ -17,8 +17,9 @@ from django.utils import timezone
 from tests.cast import Cast, make_user
 from tests.gatherings.meetings.conftest import Applicants
 from tierslien.accounts.models import User
-from tierslien.gatherings.meetings import allocation, waitlist
+from tierslien.gatherings.meetings import waitlist
 from tierslien.gatherings.meetings.applications import balance_criteria
+from tierslien.gatherings.meetings.seats import draw, quotas, seed
 from tierslien.gatherings.models import Application, ApplicationStatus, Meeting, MeetingState
 from tierslien.lottery import Quota
 from tierslien.territories.models import Facilitator
@@ -36,15 +37,15 @@ def drawn(
     made = applicants(meeting, 30)
     women = sum(1 for a in made if a.answers.get("gender") == "woman")
     assert women >= 6
-    keys = allocation.quota_keys(meeting, balance_criteria(meeting))
+    keys = quotas.quota_keys(meeting, balance_criteria(meeting))
     bounds = {key: (0, meeting.seats) for key in keys}
     bounds[("gender", "woman")] = (4, 4)
-    allocation.save_quotas(meeting, bounds)
-    allocation.publish_seed(
+    quotas.save_quotas(meeting, bounds)
+    seed.publish_seed(
         meeting, seed=11, source="dice", now=meeting.registration_closes + datetime.timedelta(1)
     )
     with django_capture_on_commit_callbacks(execute=True):
-        allocation.start_draw(meeting)
+        draw.start_draw(meeting)
     meeting.refresh_from_db()
     assert meeting.state == MeetingState.ALLOCATED
     mail.outbox.clear()
@@ -235,9 +236,9 @@ def test_emails_after_the_draw_speak_the_recipients_language(
     meeting: Meeting, applicants: Applicants, django_capture_on_commit_callbacks: Callable
 ) -> None:
     made = applicants(meeting, 14)  # their language is English
-    allocation.publish_seed(meeting, now=meeting.registration_closes + datetime.timedelta(1))
+    seed.publish_seed(meeting, now=meeting.registration_closes + datetime.timedelta(1))
     with django_capture_on_commit_callbacks(execute=True):
-        allocation.start_draw(meeting)
+        draw.start_draw(meeting)
     by_address = {m.to[0]: m for m in mail.outbox}
     assert len(by_address) == 14
     english = by_address[made[1].user.email]

@@ -21,7 +21,7 @@ files (pseudonym and commitment); the audit bundle keeps its categories under it
 pseudonym, now tied to nobody, because the rerun needs every entry (the lottery's
 types and the record's input digest), and says that it cannot be checked.
 
-Every public file and the bundle go through `allocation.guard_not_sensitive`: a sensitive
+Every public file and the bundle go through `seed.guard_not_sensitive`: a sensitive
 criterion never reaches them, whatever the meeting's frozen quotas say.
 """
 
@@ -38,14 +38,14 @@ from typing import Any, Final
 
 from django.template.loader import render_to_string
 
-from tierslien.gatherings.meetings import allocation
+from tierslien.gatherings.meetings.seats import quotas, seed
 from tierslien.gatherings.models import Application, Meeting
 from tierslien.lottery.commitments import COMMITMENT_COLUMN, entry_digest, entry_text
 
 SMALL_CELL: Final = 11  # counts below this are "fewer than 11", on pages and in public files
 HIDDEN: Final = "<11"  # a hidden count in a public file
 PUBLIC_FORMAT: Final = "tierslien-draw-public/1"
-ID_COLUMN: Final = allocation.ID_COLUMN
+ID_COLUMN: Final = quotas.ID_COLUMN
 
 
 # --- Small cells ------------------------------------------------------------------------
@@ -114,7 +114,7 @@ def own_entry(application: Application) -> OwnEntry | None:
     if meeting.seed_published_at is None or not application.entry_salt:
         return None
     record = next(
-        (r for r in allocation.published_records(meeting) if r[ID_COLUMN] == application.pseudonym),
+        (r for r in seed.published_records(meeting) if r[ID_COLUMN] == application.pseudonym),
         None,
     )
     if record is None:
@@ -144,10 +144,10 @@ def _csv(header: list[str], rows: Iterable[Iterable[Any]]) -> str:
 def public_pool_csv(meeting: Meeting) -> str:
     """pool.csv for anyone: `id,entry_sha256`, one line per entry not erased (an empty
     commitment for entries frozen before salts existed)."""
-    allocation.guard_not_sensitive(meeting)
+    seed.guard_not_sensitive(meeting)
     live = live_entries(meeting)
     rows = []
-    for record in allocation.published_records(meeting):
+    for record in seed.published_records(meeting):
         ident = record[ID_COLUMN]
         if ident in live:
             categories = {k: v for k, v in record.items() if k != ID_COLUMN}
@@ -157,15 +157,15 @@ def public_pool_csv(meeting: Meeting) -> str:
 
 
 def quotas_csv(meeting: Meeting) -> str:
-    allocation.guard_not_sensitive(meeting)
-    return allocation.quotas_csv(meeting)
+    seed.guard_not_sensitive(meeting)
+    return seed.quotas_csv(meeting)
 
 
 def _value_counts(meeting: Meeting, ids: set[str] | None = None) -> Counter[tuple[str, str]]:
     counts: Counter[tuple[str, str]] = Counter(
         {(str(q["criterion"]), str(q["value"])): 0 for q in meeting.published_quotas}
     )
-    for record in allocation.published_records(meeting):
+    for record in seed.published_records(meeting):
         if ids is None or record[ID_COLUMN] in ids:
             counts.update((k, v) for k, v in record.items() if k != ID_COLUMN)
     return counts
@@ -174,7 +174,7 @@ def _value_counts(meeting: Meeting, ids: set[str] | None = None) -> Counter[tupl
 def counts_csv(meeting: Meeting) -> str:
     """counts.csv for anyone: applicants (and, once drawn, seated by the draw) per value,
     with "<11" for small counts (`hidden_values`)."""
-    allocation.guard_not_sensitive(meeting)
+    seed.guard_not_sensitive(meeting)
     applied = _value_counts(meeting)
     drawn = _value_counts(meeting, set(meeting.published_panel)) if meeting.drawn_at else None
     hide_applied = hidden_keys(applied)
@@ -197,7 +197,7 @@ def counts_csv(meeting: Meeting) -> str:
 
 def public_panel(meeting: Meeting) -> dict[str, Any]:
     """panel.json for anyone: the outcome without anything per type or per person."""
-    allocation.guard_not_sensitive(meeting)
+    seed.guard_not_sensitive(meeting)
     full = meeting.draw_record
     erased = {str(row[ID_COLUMN]) for row in meeting.published_pool} - set(live_entries(meeting))
     return {
@@ -221,11 +221,11 @@ def public_panel_json(meeting: Meeting) -> str:
 
 def audit_bundle(meeting: Meeting) -> bytes:
     """audit.zip: the exact pool, quotas, seed, full record and salts (site admins only)."""
-    allocation.guard_not_sensitive(meeting)
+    seed.guard_not_sensitive(meeting)
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        archive.writestr("pool.csv", allocation.pool_csv(meeting))
-        archive.writestr("quotas.csv", allocation.quotas_csv(meeting))
+        archive.writestr("pool.csv", seed.pool_csv(meeting))
+        archive.writestr("quotas.csv", seed.quotas_csv(meeting))
         archive.writestr("seed.txt", f"{meeting.draw_seed}\n")
         archive.writestr("salts.csv", _csv([ID_COLUMN, "salt"], sorted(salts(meeting).items())))
         archive.writestr("public-pool.csv", public_pool_csv(meeting))
@@ -234,7 +234,7 @@ def audit_bundle(meeting: Meeting) -> bytes:
             archive.writestr("panel.json", text)
         readme = render_to_string(
             "gatherings/meetings/seats/audit_readme.txt",
-            {"meeting": meeting, "command": allocation.verify_command(meeting)},
+            {"meeting": meeting, "command": seed.verify_command(meeting)},
         )
         archive.writestr("README.txt", readme)
     return buffer.getvalue()

@@ -7,7 +7,8 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from tierslien.gatherings.meetings.allocation import MAX_SEED, QuotaLine
+from tierslien.gatherings.meetings.seats.quotas import QuotaLine
+from tierslien.gatherings.meetings.seats.seed import MAX_SEED
 from tierslien.portraits.models import Criterion
 
 

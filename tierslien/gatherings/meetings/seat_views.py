@@ -3,7 +3,6 @@ and its public, verifiable files. Thin views: parse -> access -> act -> respond.
 
 from __future__ import annotations
 
-import dataclasses
 import logging
 from collections import Counter
 from collections.abc import Callable
@@ -19,7 +18,6 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from tierslien.gatherings.meetings import (
-    allocation,
     applications,
     disclosure,
     notifications,
@@ -40,6 +38,7 @@ from tierslien.gatherings.meetings.seat_forms import (
     SeedForm,
     ToleranceForm,
 )
+from tierslien.gatherings.meetings.seats import draw, quotas, seed
 from tierslien.gatherings.models import (
     Application,
     ApplicationStatus,
@@ -49,10 +48,8 @@ from tierslien.gatherings.models import (
 )
 from tierslien.lib import jobs
 from tierslien.lib.http import posted
-from tierslien.lottery import FeasibilityReport
 from tierslien.outbox import services as outbox
 from tierslien.outbox import views as outbox_views
-from tierslien.portraits.models import Criterion
 from tierslien.territories.access import get_territory
 from tierslien.territories.models import Territory
 
@@ -74,34 +71,6 @@ def _to_quotas(meeting: Meeting) -> HttpResponse:
 
 def _public_meeting(territory_slug: str, meeting_id: int) -> Meeting:
     return get_public_meeting(get_territory(territory_slug), meeting_id)
-
-
-def _changes(report: FeasibilityReport | None, criteria: list[Criterion]) -> list[dict[str, Any]]:
-    """The quotas to relax, by how much, with the criteria's and values' labels."""
-    if report is None or report.feasible:
-        return []
-    by_key = {c.key: c for c in criteria}
-    out = []
-    for change in report.changes:
-        criterion = by_key.get(change.criterion)
-        value: Any = change.value
-        if change.value == applications.UNDISCLOSED:
-            value = _("Prefer not to say")
-        elif criterion is not None:
-            value = criterion.label_for(change.value)
-        out.append(
-            {
-                "criterion": criterion.display_label if criterion else change.criterion,
-                "value": value,
-                "min_before": change.min_before,
-                "min_after": change.min_after,
-                "lower_by": change.min_before - change.min_after,
-                "max_before": change.max_before,
-                "max_after": change.max_after,
-                "raise_by": change.max_after - change.max_before,
-            }
-        )
-    return out
 
 
 # --- Applicants ---------------------------------------------------------------------------
@@ -236,7 +205,7 @@ def meeting_draw(request: HttpRequest, territory_slug: str, meeting_id: int) -> 
             "meeting": meeting,
             "pool_size": len(meeting.published_pool),
             "lottery": bool(meeting.draw_record),
-            "verify_command": allocation.verify_command(meeting),
+            "verify_command": seed.verify_command(meeting),
         },
     )
 
@@ -258,7 +227,7 @@ def _guarded[T](build: Callable[[Meeting], T], meeting: Meeting) -> T:
     """A public file, or 404 when it would carry a sensitive criterion (never served)."""
     try:
         return build(meeting)
-    except allocation.SensitiveCriterion:
+    except seed.SensitiveCriterion:
         log.error("meeting %s: a sensitive criterion in the published files", meeting.pk)
         raise Http404 from None
 
@@ -326,7 +295,7 @@ def meeting_seats_manage(
 ) -> HttpResponse:
     """Counts of applicants by status, then the steps: quotas, seed, draw; from the day on
     (`names_visible`), the names of people holding a seat, for the door."""
-    if allocation.recover_stalled_jobs(meeting_id=meeting.pk):  # its worker died
+    if draw.recover_stalled_jobs(meeting_id=meeting.pk):  # its worker died
         meeting.refresh_from_db()
     return _manage_page(request, territory, meeting, SeedForm())
 
@@ -379,7 +348,7 @@ def _manage_page(
             "closed": not applications.accepts_applications(meeting),
             "broken": broken,
             "has_quotas": MeetingQuota.objects.filter(meeting=meeting).exists(),
-            "stalled": allocation.stalled(meeting),
+            "stalled": draw.stalled(meeting),
             "messages_sent": outbox.counts(notifications.topic(meeting.pk)),
         },
     )
@@ -389,51 +358,28 @@ def _manage_page(
 @meeting_management
 def meeting_quotas(request: HttpRequest, territory: Territory, meeting: Meeting) -> HttpResponse:
     """Quotas per value, with applicant counts and the population's defaults."""
-    frozen = meeting.seed_published_at is not None or meeting.state not in (
-        MeetingState.DRAFT,
-        MeetingState.OPEN,
-    )
-    if request.method == "POST" and frozen:
+    if request.method == "POST" and quotas.is_frozen(meeting):
         messages.error(request, _("The seed is published: the quotas can no longer change."))
         return _to_quotas(meeting)
     tolerance_form = ToleranceForm(request.GET if "tolerance" in request.GET else None)
-    tolerance = allocation.DEFAULT_TOLERANCE
-    if tolerance_form.is_bound and tolerance_form.is_valid():
-        tolerance = tolerance_form.cleaned_data["tolerance"] / 100
-    criteria = applications.balance_criteria(meeting)
-    pending = allocation.pending_applications(meeting)
-    saved = allocation.saved_bounds(meeting)
-    lines = allocation.quota_lines(meeting, criteria, pending, tolerance=tolerance, saved=saved)
-    hidden = disclosure.hidden_keys({(line.key, line.value): line.applicants for line in lines})
-    lines = [dataclasses.replace(line, hidden=(line.key, line.value) in hidden) for line in lines]
-    if "defaults" in request.GET and tolerance_form.is_bound and tolerance_form.is_valid():
-        lines = [
-            dataclasses.replace(line, min=line.default_min, max=line.default_max) for line in lines
-        ]
-    if frozen and meeting.published_quotas:
-        published = {(q["criterion"], q["value"]): q for q in meeting.published_quotas}
-        lines = [
-            dataclasses.replace(
-                line,
-                min=published[key]["min"] if (key := (line.key, line.value)) in published else 0,
-                max=published[key]["max"] if key in published else meeting.seats,
-            )
-            for line in lines
-        ]
-    form = QuotaForm(posted(request), lines=lines, seats=meeting.seats)
+    valid = tolerance_form.is_bound and tolerance_form.is_valid()
+    tolerance = tolerance_form.cleaned_data["tolerance"] / 100 if valid else None
+    page = quotas.quota_page(
+        meeting,
+        hide=disclosure.hidden_keys,
+        tolerance=quotas.DEFAULT_TOLERANCE if tolerance is None else tolerance,
+        defaults=valid and "defaults" in request.GET,
+    )
+    form = QuotaForm(posted(request), lines=page.lines, seats=meeting.seats)
     if request.method == "POST" and form.is_valid():
         try:
-            allocation.save_quotas(meeting, form.bounds())
-        except (allocation.QuotasFrozen, ValueError):
+            quotas.save_quotas(meeting, form.bounds())
+        except (quotas.QuotasFrozen, ValueError):
             messages.error(request, _("The quotas could not be saved; nothing was changed."))
         else:
             messages.success(request, _("The quotas are saved."))
         return _to_quotas(meeting)
-    report = (
-        None
-        if frozen
-        else allocation.check(meeting, criteria=criteria, applications=pending, saved=saved)
-    )
+    report = page.report()
     return render(
         request,
         "gatherings/meetings/seats/quotas.html",
@@ -442,13 +388,13 @@ def meeting_quotas(request: HttpRequest, territory: Territory, meeting: Meeting)
             "meeting": meeting,
             "form": form,
             "tolerance_form": tolerance_form if tolerance_form.is_bound else ToleranceForm(),
-            "frozen": frozen,
-            "criteria": criteria,
-            "applicants": len(pending),
+            "frozen": page.frozen,
+            "criteria": page.criteria,
+            "applicants": len(page.applications),
             "small_cell": SMALL_CELL,
             "report": report,
-            "changes": _changes(report, criteria),
-            "saved": bool(saved),
+            "changes": quotas.changes(report, page.criteria),
+            "saved": bool(page.saved),
         },
     )
 
@@ -459,8 +405,8 @@ def meeting_quotas_adopt(
     request: HttpRequest, territory: Territory, meeting: Meeting
 ) -> HttpResponse:
     try:
-        report = allocation.adopt_suggested(meeting)
-    except allocation.QuotasFrozen:
+        report = quotas.adopt_suggested(meeting)
+    except quotas.QuotasFrozen:
         messages.error(request, _("The seed is published: the quotas can no longer change."))
         return _to_quotas(meeting)
     if report is None or report.feasible:
@@ -479,20 +425,20 @@ def meeting_seed_publish(
     if not form.is_valid():
         return _manage_page(request, territory, meeting, form)
     try:
-        allocation.publish_seed(
+        seed.publish_seed(
             meeting, seed=form.cleaned_data["seed"], source=form.cleaned_data["description"]
         )
-    except allocation.NotReadyToPublish:
+    except seed.NotReadyToPublish:
         messages.error(
             request,
             _("The seed is published once applications are closed, and only once."),
         )
-    except allocation.SensitiveCriterion:
+    except seed.SensitiveCriterion:
         messages.error(
             request,
             _("A sensitive question is among the criteria: it cannot be published. Nothing was."),
         )
-    except allocation.QuotasInfeasible:
+    except seed.QuotasInfeasible:
         messages.error(
             request,
             _("The applicants cannot meet the quotas: change them first (nothing was published)."),
@@ -509,8 +455,8 @@ def meeting_draw_start(
     request: HttpRequest, territory: Territory, meeting: Meeting
 ) -> HttpResponse:
     try:
-        allocation.start_draw(meeting)
-    except allocation.DrawRunning as running:
+        draw.start_draw(meeting)
+    except draw.DrawRunning as running:
         messages.info(
             request,
             _(
@@ -520,7 +466,7 @@ def meeting_draw_start(
             % {"seconds": running.seconds},
         )
         return redirect("meeting_draw_progress", territory.slug, meeting.pk)
-    except allocation.DrawNotPossible:
+    except draw.DrawNotPossible:
         messages.error(request, _("The seats of this meeting cannot be drawn now."))
         return _to_manage(meeting)
     return redirect("meeting_draw_progress", territory.slug, meeting.pk)
@@ -531,7 +477,7 @@ def meeting_draw_start(
 def meeting_draw_progress(
     request: HttpRequest, territory: Territory, meeting: Meeting
 ) -> HttpResponse:
-    if allocation.recover_stalled_jobs(meeting_id=meeting.pk):  # its worker died
+    if draw.recover_stalled_jobs(meeting_id=meeting.pk):  # its worker died
         meeting.refresh_from_db()
     progress = meeting.draw_progress or {}
     return render(
@@ -540,8 +486,8 @@ def meeting_draw_progress(
         {
             "territory": territory,
             "meeting": meeting,
-            "draw_error": allocation.draw_error_text(meeting),
-            "stalled": allocation.stalled(meeting),
+            "draw_error": draw.draw_error_text(meeting),
+            "stalled": draw.stalled(meeting),
             "running": meeting.draw_job in jobs.ALIVE,
             "progress": progress,
             "manage_url": reverse("meeting_seats_manage", args=[territory.slug, meeting.pk]),

@@ -5,7 +5,7 @@ from typing import Any
 from django.core.management.base import BaseCommand
 
 from tierslien.circles import compose
-from tierslien.gatherings.meetings import allocation
+from tierslien.gatherings.meetings.seats import draw
 
 
 class Command(BaseCommand):
@@ -14,7 +14,7 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         for name, found in (
             ("season", compose.recover_stalled_jobs()),
-            ("meeting", allocation.recover_stalled_jobs()),
+            ("meeting", draw.recover_stalled_jobs()),
         ):
             for pk, outcome in found:
                 self.stdout.write(f"{name} {pk}: {outcome}")

@@ -1,0 +1,1 @@
+"""A themed meeting's seats: applications, quotas, the seed, the draw, the waitlist."""
