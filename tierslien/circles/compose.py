@@ -30,6 +30,7 @@ from django.utils import timezone
 
 from tierslien import mixing
 from tierslien.circles import lifecycle
+from tierslien.circles.engine import Built, build_problem, is_online_venue, without_locked
 from tierslien.circles.models import (
     Circle,
     JobState,
@@ -38,7 +39,6 @@ from tierslien.circles.models import (
     SeasonState,
     Unplaced,
 )
-from tierslien.circles.problem import Built, build_problem, is_online_venue
 from tierslien.lib import jobs
 from tierslien.lib.env import env_str
 
@@ -170,8 +170,6 @@ def run_composition(season_id: int) -> str:
 
 
 def _without_locked(season: Season, built: Built) -> Built:
-    from tierslien.circles.review import without_locked
-
     locked = list(
         Circle.objects.filter(season=season, locked=True)
         .select_related("venue")

@@ -30,9 +30,10 @@ from tierslien.gatherings.models import (
 )
 from tierslien.gatherings.models.evening import DOOR_CODE_MAX_MISSES
 from tierslien.gatherings.problem import Built, build_problem, person_id, solution_plan
-from tierslien.gatherings.questions import clean_answers, evening_questions
+from tierslien.gatherings.questions import evening_questions
 from tierslien.gatherings.seating import Plan, place_newcomers, repeats
 from tierslien.outbox import services as outbox
+from tierslien.portraits.engine import clean_answers
 from tierslien.portraits.models import Answer
 from tierslien.territories.models import Territory, Venue
 
