@@ -21,13 +21,14 @@ The self-portrait's meeting mode becomes access labels and online "venues"
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from functools import cached_property
 from itertools import combinations
 from typing import Any
 
 from tierslien import mixing
+from tierslien.circles.apart import kept_apart
 from tierslien.circles.models import Circle, Membership, Registration, Season, SeasonState
 from tierslien.lib.geo import haversine_km
 from tierslien.lib.slots import ALL_SLOTS, normalise_slots
@@ -276,26 +277,6 @@ def met_before(season: Season, people: dict[int, str]) -> tuple[tuple[str, str],
         for a, b in combinations(sorted(set(members)), 2):
             pairs.add((people[a], people[b]))
     return tuple(sorted(pairs))
-
-
-# --- Pairs kept apart for good, supplied by the apps above ---------------------------------
-
-# An app above circles may keep pairs of people out of the same circle in every season
-# (moderation: a block by either person). It registers a function of user ids at start-up
-# (its `AppConfig.ready`), so that circles never imports it: the arrow points down.
-ApartPairs = Callable[[list[int]], Iterable[tuple[int, int]]]
-_KEPT_APART: list[ApartPairs] = []
-
-
-def keep_apart(source: ApartPairs) -> None:
-    """Register `source(user_ids) -> pairs of user ids` that must never share a circle."""
-    if source not in _KEPT_APART:
-        _KEPT_APART.append(source)
-
-
-def kept_apart(people: dict[int, str]) -> tuple[tuple[str, str], ...]:
-    """Pairs of this season's people (user id -> person id) that must be kept apart."""
-    return tuple((people[a], people[b]) for source in _KEPT_APART for a, b in source(list(people)))
 
 
 # --- Recomposing around locked circles ------------------------------------------------------

@@ -8,10 +8,10 @@ class ModerationConfig(AppConfig):
 
     def ready(self) -> None:
         # A block by either person keeps the pair apart in every composition. Circles
-        # asks the apps above it for such pairs (`circles.engine.keep_apart`) and never
+        # asks the apps above it for such pairs (`circles.apart.keep_apart`) and never
         # imports moderation: the arrow points down. Imported here, once the apps are
         # loaded (models cannot be imported while the registry is being filled).
-        from tierslien.circles.engine import keep_apart
+        from tierslien.circles.apart import keep_apart
         from tierslien.moderation.services import blocked_pairs
 
         keep_apart(blocked_pairs)
