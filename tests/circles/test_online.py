@@ -12,8 +12,8 @@ from django.utils import translation
 from tests.cast import Cast
 from tests.circles.conftest import Crowd, Proposed
 from tierslien.circles import review, services
+from tierslien.circles.engine import IN_PERSON, ONLINE, build_problem, is_online_venue
 from tierslien.circles.models import Circle, Registration, Season, SeasonState
-from tierslien.circles.problem import IN_PERSON, ONLINE, build_problem, is_online_venue
 from tierslien.portraits.models import MeetingMode, Portrait
 from tierslien.territories.models import Sector
 

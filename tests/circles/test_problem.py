@@ -8,8 +8,8 @@ import pytest
 
 from tests.cast import Cast, make_user
 from tests.circles.conftest import Crowd, MakeSeason, answer
+from tierslien.circles.engine import build_problem
 from tierslien.circles.models import Circle, Membership, Registration, Season, SeasonState
-from tierslien.circles.problem import build_problem
 from tierslien.portraits.models import Criterion, Portrait
 from tierslien.territories.models import Sector, Venue
 

@@ -11,6 +11,7 @@ from django.utils import translation
 from tests.cast import Cast
 from tests.circles.conftest import Crowd, Proposed
 from tierslien.circles import review, services
+from tierslien.circles.engine import build_problem, venue_id, without_locked
 from tierslien.circles.models import (
     Circle,
     Membership,
@@ -19,7 +20,6 @@ from tierslien.circles.models import (
     SeasonState,
     Unplaced,
 )
-from tierslien.circles.problem import build_problem, venue_id
 
 pytestmark = pytest.mark.django_db
 
@@ -180,7 +180,7 @@ def test_without_locked_removes_members_and_a_seat_at_the_venue(
 ) -> None:
     current = review.load(proposed.season)
     locked = [c for c in current.circles if c.pk == proposed.first.pk]
-    built = review.without_locked(current.built, locked, current.pid_of)
+    built = without_locked(current.built, locked, current.pid_of)
     assert built.problem.n == 12 - 6
     vid = venue_id(cast.venue)
     venues = {v.id: v for v in built.problem.venues}

@@ -17,7 +17,7 @@ def started(monkeypatch: pytest.MonkeyPatch) -> list[str]:
         calls.append("warm")
         return threading.Thread(target=lambda: None)
 
-    monkeypatch.setattr("tierslien.mixing.warmup.warm_up_in_background", fake_warm_up_in_background)
+    monkeypatch.setattr("tierslien.mixing.warm_up_in_background", fake_warm_up_in_background)
     return calls
 
 
@@ -52,6 +52,6 @@ def test_unless_asked_to_and_then_before_returning(
     monkeypatch: pytest.MonkeyPatch, started: list[str], settings: object
 ) -> None:
     settings.ENGINE_WARM_UP_WEB = True  # type: ignore[attr-defined]
-    monkeypatch.setattr("tierslien.mixing.warmup.warm_up", lambda: 0.5)
+    monkeypatch.setattr("tierslien.mixing.warm_up", lambda: 0.5)
     assert warmup.warm_web_process() == 0.5
     assert started == []  # no thread: gunicorn may fork right after

@@ -17,6 +17,7 @@ from tests.e2e.conftest import current_totp
 from tests.feedback.conftest import answers_stored
 from tierslien.accounts.models import User
 from tierslien.circles import publication, services
+from tierslien.circles.engine import met_before
 from tierslien.circles.models import (
     Circle,
     Membership,
@@ -26,7 +27,6 @@ from tierslien.circles.models import (
     SeasonState,
     monday_of,
 )
-from tierslien.circles.problem import met_before
 from tierslien.circles.schedule import last_session_end
 from tierslien.demo.territory import (
     DEMO_PASSWORD,

@@ -14,6 +14,7 @@ from django.utils import timezone, translation
 from tests.cast import Cast, make_user
 from tests.moderation.conftest import LAST_END, make_circle, make_season
 from tierslien.accounts.models import User
+from tierslien.circles.engine import build_problem
 from tierslien.circles.models import (
     Circle,
     Membership,
@@ -22,7 +23,6 @@ from tierslien.circles.models import (
     SeasonState,
     Unplaced,
 )
-from tierslien.circles.problem import build_problem
 from tierslien.feedback import services
 from tierslien.feedback.models import FeedbackBag, FeedbackGiven, KeepInTouch, SeasonTally
 from tierslien.feedback.purge import purge_finished_circles

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import pytest
-from django.apps import apps
 
 from tests.cast import Cast, make_user
 from tests.moderation.conftest import make_season
 from tierslien.accounts.models import User
+from tierslien.circles.engine import build_problem
 from tierslien.circles.models import Circle, Registration
-from tierslien.circles.problem import build_problem
 from tierslien.moderation import services
 from tierslien.moderation.models import Block
 
@@ -88,13 +87,6 @@ def test_find_message_reads_the_circle_board(cast: Cast, circle: Circle) -> None
     assert found == services.ReportedMessage(author_id=cast.co_member.pk, text="Hello all")
     other = Circle.objects.create(season=circle.season, slot="tue-evening", number=2)
     assert services.find_message(other, message.pk) is None
-
-
-def test_without_a_board_no_message_is_found(
-    circle: Circle, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setattr(apps, "is_installed", lambda name: False)
-    assert services.find_message(circle, 1) is None
 
 
 def test_reporting_ones_own_message_names_nobody(cast: Cast, circle: Circle) -> None:

@@ -33,6 +33,7 @@ from tierslien import mixing
 from tierslien.accounts.models import User
 from tierslien.circles import publication, review
 from tierslien.circles.compose import save_composition
+from tierslien.circles.engine import build_problem
 from tierslien.circles.models import (
     Circle,
     JobState,
@@ -42,15 +43,13 @@ from tierslien.circles.models import (
     SeasonState,
     Unplaced,
 )
-from tierslien.circles.problem import build_problem
 from tierslien.gatherings.meetings.forms import MeetingForm
 from tierslien.gatherings.meetings.services import (
     IneligibleCriterion,
     balance_criteria,
     check_criteria,
 )
-from tierslien.mixing.distance import encode
-from tierslien.mixing.report import build_report, explain
+from tierslien.mixing import build_report, encode, explain
 from tierslien.moderation.models import Block
 from tierslien.portraits import services as portraits
 from tierslien.portraits.models import Answer, Criterion, CriterionGoal, Portrait

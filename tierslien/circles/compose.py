@@ -29,6 +29,7 @@ from django.utils import timezone
 
 from tierslien import mixing
 from tierslien.circles import lifecycle
+from tierslien.circles.engine import Built, build_problem, is_online_venue, without_locked
 from tierslien.circles.models import (
     Circle,
     JobState,
@@ -37,7 +38,6 @@ from tierslien.circles.models import (
     SeasonState,
     Unplaced,
 )
-from tierslien.circles.problem import Built, build_problem, is_online_venue
 from tierslien.lib import jobs
 
 log = logging.getLogger(__name__)
@@ -113,8 +113,6 @@ def _failed(season_id: int, error: Exception, attempt: int) -> str:
 
 
 def _without_locked(season: Season, built: Built) -> Built:
-    from tierslien.circles.review import without_locked
-
     locked = list(
         Circle.objects.filter(season=season, locked=True)
         .select_related("venue")
@@ -132,7 +130,7 @@ def _free_numbers(taken: set[int]) -> Iterator[int]:
         number += 1
 
 
-@transaction.atomic  # type: ignore[untyped-decorator]  # Django is untyped here
+@transaction.atomic
 def save_composition(
     season_id: int, built: Built, result: mixing.Result, *, attempt: int | None = None
 ) -> str:
@@ -193,7 +191,7 @@ def save_composition(
     return str(season.state)
 
 
-@transaction.atomic  # type: ignore[untyped-decorator]
+@transaction.atomic
 def fail(season_id: int, code: str, message: str, attempt: int | None = None) -> str:
     """Back to open with the error recorded; whatever was written of circles is erased."""
     season = Season.objects.select_for_update().get(pk=season_id)

@@ -29,16 +29,16 @@ from django.db.models import Prefetch
 from django.utils.translation import gettext as _
 
 from tierslien import mixing
-from tierslien.circles.diversity import circle_diversity, spans
-from tierslien.circles.models import Circle, Membership, Season, SeasonState, Unplaced
-from tierslien.circles.problem import (
+from tierslien.circles.engine import (
     ONLINE,
     Built,
     build_problem,
+    circle_diversity,
     is_online_venue,
+    spans,
     venue_id,
 )
-from tierslien.lib.slots import ALL_SLOTS
+from tierslien.circles.models import Circle, Membership, Season, SeasonState, Unplaced
 from tierslien.mixing import Report, build_report, encode, explain
 from tierslien.territories.display import slot_label
 
@@ -444,58 +444,3 @@ def refresh_scores(current: Current, circle_ids: Iterable[int]) -> Report:
     report = build_report(problem, enc, replace(solution, unplaced=unplaced))
     Season.objects.filter(pk=current.season.pk).update(report=report.to_dict())
     return report
-
-
-# --- Recomposing around locked circles ---
-
-
-def without_locked(built: Built, locked: list[Circle], pid_of: dict[int, str]) -> Built:
-    """The problem minus the locked circles' members and their seats at the venues.
-
-    The engine's incremental mode (`previous=`) keeps previous groups but may add
-    newcomers to them; a locked circle must stay exactly as it is, so its
-    members leave the problem, and the venue loses one place at that slot: the
-    venue is split into a copy open only at that slot with the remaining
-    capacity (its id ``v<id>@<slot>`` maps back to the same venue).
-    """
-    gone = {pid_of[m.user_id] for circle in locked for m in circle.memberships.all()}
-    gone &= set(built.problem.index)
-    taken: dict[tuple[str, str], int] = defaultdict(int)
-    for circle in locked:
-        if circle.venue is not None and circle.slot:
-            taken[(venue_id(circle.venue), circle.slot)] += 1
-    venues: list[mixing.Venue] = []
-    mapping = dict(built.venues)
-    for venue in built.problem.venues:
-        busy = {slot: n for (vid, slot), n in taken.items() if vid == venue.id}
-        if not busy:
-            venues.append(venue)
-            continue
-        open_at = venue.slots if venue.slots is not None else ALL_SLOTS
-        venues.append(replace(venue, slots=tuple(s for s in open_at if s not in busy)))
-        for slot, count in sorted(busy.items()):
-            left = venue.capacity - count
-            if left > 0 and slot in open_at:
-                copy_id = f"{venue.id}@{slot}"
-                venues.append(replace(venue, id=copy_id, slots=(slot,), capacity=left))
-                mapping[copy_id] = built.venues[venue.id]
-    people = tuple(p for p in built.problem.people if p.id not in gone)
-
-    def pairs(items: tuple[tuple[str, str], ...]) -> tuple[tuple[str, str], ...]:
-        return tuple(p for p in items if p[0] not in gone and p[1] not in gone)
-
-    problem = replace(
-        built.problem,
-        people=people,
-        venues=tuple(venues),
-        met_before=pairs(built.problem.met_before),
-        apart=pairs(built.problem.apart),
-        together=pairs(built.problem.together),
-    )
-    return Built(
-        problem=problem,
-        registrations={pid: r for pid, r in built.registrations.items() if pid not in gone},
-        venues=mapping,
-        sectors={pid: s for pid, s in built.sectors.items() if pid not in gone},
-        sensitive=built.sensitive,
-    )

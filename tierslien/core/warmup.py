@@ -22,9 +22,9 @@ def warm_engine_in_background() -> threading.Thread | None:
     """Start loading the engine's kernels in a daemon thread, unless ENGINE_WARM_UP is off."""
     if not settings.ENGINE_WARM_UP:
         return None
-    from tierslien.mixing.warmup import warm_up_in_background
+    from tierslien import mixing  # loaded only by the processes that warm it up
 
-    return warm_up_in_background()
+    return mixing.warm_up_in_background()
 
 
 def warm_web_process() -> float | None:
@@ -38,9 +38,9 @@ def warm_web_process() -> float | None:
     get_resolver().url_patterns  # noqa: B018 - imports every view module
     if not settings.ENGINE_WARM_UP_WEB:
         return None
-    from tierslien.mixing.warmup import warm_up
+    from tierslien import mixing
 
-    return warm_up()
+    return mixing.warm_up()
 
 
 def is_task_worker(argv: list[str]) -> bool:

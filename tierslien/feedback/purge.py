@@ -18,7 +18,6 @@ from __future__ import annotations
 import datetime
 from collections import defaultdict
 
-from django.apps import apps
 from django.db import transaction
 from django.db.models import Exists, OuterRef
 
@@ -35,6 +34,7 @@ from tierslien.feedback.models import FeedbackBag, FeedbackGiven, KeepInTouch, S
 from tierslien.feedback.services import ENDED_STATES, attendance_counts, season_end
 from tierslien.moderation.models import Report
 from tierslien.privacy.retention import KEEP_CIRCLES_CONTENT
+from tierslien.spaces.services import delete_circle_content as delete_space
 
 # The way to purged through the lifecycle, from each state a season meets in.
 PATH = (SeasonState.RUNNING, SeasonState.CLOSED, SeasonState.PURGED)
@@ -57,11 +57,8 @@ def due_seasons(now: datetime.datetime) -> list[Season]:
 
 
 def delete_circle_content(circle: Circle) -> None:
-    """The circle's space (spaces app, when installed) and what moderation copied from it."""
-    if apps.is_installed("tierslien.spaces"):
-        from tierslien.spaces.services import delete_circle_content as delete_space
-
-        delete_space(circle)
+    """The circle's space (spaces app) and what moderation copied from it."""
+    delete_space(circle)
     Report.objects.filter(circle=circle).delete()
     KeepInTouch.objects.filter(circle=circle).delete()
     if circle.meeting_link:  # an online circle's private room

@@ -9,7 +9,6 @@ from dataclasses import dataclass
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from django.apps import apps
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Count
@@ -34,6 +33,7 @@ from tierslien.feedback.models import (
     Met,
     SeasonTally,
 )
+from tierslien.spaces.models import Attendance
 
 # Below this many people, no figure is shown (and a count below it is never shown either).
 THRESHOLD = 11
@@ -296,18 +296,15 @@ def mutual_contacts(user: Any, circle: Circle) -> list[User]:
 
 
 def attendance_counts(season: Season) -> dict[int, int] | None:
-    """Members who said they would come, per session; None without the spaces app.
+    """Members who said they would come, per session; None after a purge that kept none.
 
     After the purge, the counts kept in the season's tally (one query either way).
     """
     if season.state == SeasonState.PURGED:
         tally = SeasonTally.objects.filter(season=season).first()
         return {int(k): int(v) for k, v in tally.attendance.items()} if tally else None
-    if not apps.is_installed("tierslien.spaces"):
-        return None
-    attendance = apps.get_model("spaces", "Attendance")
     return dict(
-        attendance._default_manager.filter(circle__season=season, answer="coming")
+        Attendance.objects.filter(circle__season=season, answer="coming")
         .order_by()
         .values_list("session")
         .annotate(n=Count("pk"))

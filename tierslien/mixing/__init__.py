@@ -11,20 +11,53 @@ See docs/mixing.md and the JSON v1 spec.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from tierslien.mixing.distance import encode
 from tierslien.mixing.incremental import place_late, replace_declined, without_people
-from tierslien.mixing.problem import Criterion, Location, Person, Problem, ProblemError, Venue
+from tierslien.mixing.problem import (
+    Criterion,
+    Goal,
+    Kind,
+    Location,
+    Person,
+    Problem,
+    ProblemError,
+    Value,
+    Venue,
+)
 from tierslien.mixing.report import CriterionReport, Explanation, Report, build_report, explain
 from tierslien.mixing.rounds import solve_rounds
 from tierslien.mixing.solution import Group, Reason, Round, Solution, Unplaced
 from tierslien.mixing.solver import Progress, Result, SolveParams, solve
 from tierslien.mixing.validate import Violation, is_valid, violations
 
+if TYPE_CHECKING:
+    import threading
+
+
+def warm_up() -> float:
+    """Load (or compile) the search kernels now; see `tierslien.mixing.warmup`."""
+    # Imported when called: `python -m tierslien.mixing.warmup` must find it not yet loaded.
+    from tierslien.mixing import warmup
+
+    return warmup.warm_up()
+
+
+def warm_up_in_background() -> threading.Thread:
+    """`warm_up()` in a daemon thread (a worker's start-up); see `tierslien.mixing.warmup`."""
+    from tierslien.mixing import warmup
+
+    return warmup.warm_up_in_background()
+
+
 __all__ = [
     "Criterion",
     "CriterionReport",
     "Explanation",
+    "Goal",
     "Group",
+    "Kind",
     "Location",
     "Person",
     "Problem",
@@ -37,6 +70,7 @@ __all__ = [
     "Solution",
     "SolveParams",
     "Unplaced",
+    "Value",
     "Venue",
     "build_report",
     "encode",
@@ -49,4 +83,6 @@ __all__ = [
     "replace_declined",
     "solve",
     "violations",
+    "warm_up",
+    "warm_up_in_background",
 ]

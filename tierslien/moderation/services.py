@@ -7,7 +7,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from django.apps import apps
 from django.conf import settings
 from django.core.mail import EmailMessage
 from django.db import IntegrityError, transaction
@@ -18,6 +17,7 @@ from tierslien.accounts.models import User
 from tierslien.circles.models import Circle, Membership
 from tierslien.moderation.models import Block, Removal, Report, ReportState
 from tierslien.outbox import services as outbox
+from tierslien.spaces.models import Message
 
 
 class AlreadyHandled(Exception):
@@ -89,11 +89,8 @@ def report_member(reporter: Any, circle: Circle, reported: User, *, reason: str)
 
 
 def find_message(circle: Circle, message_id: int) -> ReportedMessage | None:
-    """A message of the circle's board, if the spaces app is installed and it exists."""
-    if not apps.is_installed("tierslien.spaces"):
-        return None
-    message_model = apps.get_model("spaces", "Message")
-    message = message_model._default_manager.filter(circle=circle, pk=message_id).first()
+    """A message of the circle's board, if it exists."""
+    message = Message.objects.filter(circle=circle, pk=message_id).first()
     if message is None:
         return None
     return ReportedMessage(author_id=message.author_id, text=message.text)

@@ -8,9 +8,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from tierslien import mixing
-from tierslien.gatherings.evenings.questions import engine_criterion, evening_questions
+from tierslien.gatherings.evenings.questions import evening_questions
 from tierslien.gatherings.models import Attendee, Companion, Evening
 from tierslien.gatherings.tables import Pair, Plan
+from tierslien.portraits.engine import engine_attributes, engine_criterion
 
 __all__ = ["Built", "build_problem", "companion_pairs", "person_id", "solution_plan"]
 
@@ -107,13 +108,7 @@ def build_problem(evening: Evening) -> Built:
     engine_apart = apart | units_apart(together, len(attendees) // evening.max_size)
     people = []
     for pid, attendee in attendees.items():
-        attributes: dict[str, mixing.problem.Value] = {}
-        for criterion in criteria:
-            value = attendee.answers.get(criterion.name)
-            if isinstance(value, str) and (
-                criterion.kind != "ordinal" or value in criterion.levels
-            ):
-                attributes[criterion.name] = value
+        attributes = engine_attributes(criteria, attendee.answers)
         people.append(mixing.Person(id=pid, attributes=attributes))
     problem = mixing.Problem(
         people=tuple(people),

@@ -1,10 +1,11 @@
-"""The three or four quick questions asked at the door, and the engine's view of them."""
+"""The three or four quick questions asked at the door.
+
+The engine sees them, and the answers given at the door are kept, through the one
+adapter, `tierslien.portraits.engine` (`engine_criterion`, `clean_answers`).
+"""
 
 from __future__ import annotations
 
-from typing import Any
-
-from tierslien import mixing
 from tierslien.portraits.models import Criterion, CriterionGoal, CriterionKind
 from tierslien.territories.models import Territory
 
@@ -27,25 +28,3 @@ def evening_questions(territory: Territory) -> list[Criterion]:
         kind__in=DOOR_KINDS,
     ).order_by("position", "id")
     return [c for c in criteria if len(c.options) >= 2][:MAX_QUESTIONS]
-
-
-def engine_criterion(criterion: Criterion) -> mixing.Criterion:
-    levels: tuple[str, ...] = ()
-    if criterion.kind == CriterionKind.ORDINAL:
-        levels = tuple(str(option["value"]) for option in criterion.options)
-    return mixing.Criterion(
-        name=criterion.key,
-        kind=criterion.kind,  # type: ignore[arg-type]
-        weight=float(criterion.weight),
-        levels=levels,
-    )
-
-
-def clean_answers(questions: list[Criterion], raw: dict[str, Any]) -> dict[str, str]:
-    """Keep only answers that are one of a current question's options."""
-    out: dict[str, str] = {}
-    for criterion in questions:
-        value = raw.get(criterion.key)
-        if isinstance(value, str) and value in {o["value"] for o in criterion.options}:
-            out[criterion.key] = value
-    return out

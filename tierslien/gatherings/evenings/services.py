@@ -22,7 +22,7 @@ from tierslien import mixing
 from tierslien.accounts.models import User
 from tierslien.gatherings.evenings.lifecycle import MACHINE, transition
 from tierslien.gatherings.evenings.problem import Built, build_problem, person_id, solution_plan
-from tierslien.gatherings.evenings.questions import clean_answers, evening_questions
+from tierslien.gatherings.evenings.questions import evening_questions
 from tierslien.gatherings.models import (
     Attendee,
     Companion,
@@ -43,6 +43,7 @@ from tierslien.gatherings.tables import (
 )
 from tierslien.lib.refusals import Refused
 from tierslien.outbox import services as outbox
+from tierslien.portraits.engine import clean_answers
 from tierslien.portraits.models import Answer
 from tierslien.privacy.retention import KEEP_EVENING_ATTENDEES
 from tierslien.territories.models import Territory, Venue

@@ -24,6 +24,7 @@ from django.utils import timezone
 
 from tierslien.accounts.models import User
 from tierslien.gatherings.models import Application, ApplicationStatus, Meeting, MeetingState
+from tierslien.portraits.engine import clean_answers
 from tierslien.portraits.models import Answer, Criterion, CriterionKind, Portrait
 from tierslien.territories.models import Facilitator
 
@@ -74,15 +75,6 @@ def category(criterion: Criterion, answers: Mapping[str, Any]) -> str:
     if isinstance(value, str) and value in option_values(criterion):
         return value
     return UNDISCLOSED
-
-
-def clean_answers(criteria: list[Criterion], raw: Mapping[str, Any]) -> dict[str, str]:
-    """Only answers to these criteria that are one of their options (missing = not said)."""
-    return {
-        c.key: value
-        for c in criteria
-        if isinstance(value := raw.get(c.key), str) and value in option_values(c)
-    }
 
 
 # --- Who may apply ------------------------------------------------------------------------

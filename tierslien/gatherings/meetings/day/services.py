@@ -36,7 +36,6 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from tierslien import mixing
-from tierslien.gatherings.evenings.questions import engine_criterion
 from tierslien.gatherings.meetings.day.pages import (
     day_open,
     expected_citizens,
@@ -65,6 +64,7 @@ from tierslien.gatherings.tables import (
 )
 from tierslien.lib.refusals import Refused
 from tierslien.mixing import encode
+from tierslien.portraits.engine import engine_attributes, engine_criteria
 
 # --- Refusals ------------------------------------------------------------------------------
 
@@ -106,31 +106,10 @@ class NotExpected(DayRefused):
 
 
 def _criteria(meeting: Meeting) -> list[mixing.Criterion]:
-    out = []
-    for criterion in meeting.criteria.order_by("position", "pk"):
-        try:
-            engine = engine_criterion(criterion)
-        except mixing.ProblemError:
-            continue
-        out.append(engine)
-    return out
-
-
-def _attributes(
-    criteria: Sequence[mixing.Criterion], answers: Mapping[str, Any]
-) -> dict[str, mixing.problem.Value]:
-    """The engine's values of one applicant; unknown or malformed answers: prefer not to say."""
-    out: dict[str, mixing.problem.Value] = {}
-    if not isinstance(answers, Mapping):
-        return out
-    for criterion in criteria:
-        try:
-            value = criterion.check_value(answers.get(criterion.name), where="answers")
-        except mixing.ProblemError:
-            value = None
-        if value is not None:
-            out[criterion.name] = value
-    return out
+    # A meeting balances every criterion it names: its tables mix on each of them,
+    # whatever goal the territory's self-portrait gives the question.
+    criteria = meeting.criteria.order_by("position", "pk")
+    return list(engine_criteria(criteria, goal="diverse").values())
 
 
 def dissimilarities(
@@ -141,7 +120,7 @@ def dissimilarities(
     if n == 0 or not criteria:
         return np.zeros((n, n))
     people = tuple(
-        mixing.Person(id=f"c{k}", attributes=_attributes(criteria, a))
+        mixing.Person(id=f"c{k}", attributes=engine_attributes(criteria, a))
         for k, a in enumerate(answers)
     )
     problem = mixing.Problem(

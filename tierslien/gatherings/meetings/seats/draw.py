@@ -269,7 +269,7 @@ def recover_stalled_jobs(
     return DRAW.recover(now, pk=meeting_id, give_up=_give_up)
 
 
-@task()  # type: ignore[untyped-decorator]  # Django is untyped here
+@task()
 def draw_meeting(meeting_id: int) -> str:
     """Background job: the meeting row carries the progress and the outcome."""
     return run_draw(meeting_id)

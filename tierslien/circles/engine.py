@@ -1,4 +1,9 @@
-"""From a season's registrations to the engine's `Problem`: a pure function of querysets.
+"""Circles and the engine: from a season's registrations to the engine's `Problem`, and back.
+
+`build_problem` is a pure function of querysets; `without_locked` takes the locked
+circles out of it before a recomposition; `circle_diversity` is the score a
+circle shows. The questions and answers become the engine's types through the
+one adapter, `tierslien.portraits.engine`.
 
 People are known to the engine only by an opaque id (``r<registration id>``):
 no name, no email, no address. A person's location is their sector's centre.
@@ -16,23 +21,19 @@ The self-portrait's meeting mode becomes access labels and online "venues"
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from functools import cached_property
 from itertools import combinations
 from typing import Any
 
 from tierslien import mixing
-from tierslien.circles.models import Membership, Registration, Season, SeasonState
+from tierslien.circles.apart import kept_apart
+from tierslien.circles.models import Circle, Membership, Registration, Season, SeasonState
 from tierslien.lib.geo import haversine_km
-from tierslien.lib.slots import normalise_slots
-from tierslien.portraits.models import (
-    Answer,
-    Criterion,
-    CriterionGoal,
-    CriterionKind,
-    MeetingMode,
-    Portrait,
-)
+from tierslien.lib.slots import ALL_SLOTS, normalise_slots
+from tierslien.portraits.engine import engine_attributes, engine_criteria
+from tierslien.portraits.models import Answer, Criterion, MeetingMode, Portrait
 from tierslien.territories.models import Accessibility, Venue
 
 # How the meeting mode of the self-portrait reaches the engine (JSON v1 has no notion of
@@ -122,44 +123,6 @@ def shown_problem(problem: mixing.Problem, sensitive: frozenset[str]) -> mixing.
     )
 
 
-def engine_criterion(criterion: Criterion) -> mixing.Criterion:
-    levels: tuple[str, ...] = ()
-    if criterion.kind == CriterionKind.ORDINAL:
-        levels = tuple(str(option["value"]) for option in criterion.options)
-    # A sensitive question is only ever mixed on: as a "shared" criterion it would make
-    # circles of people who all answered alike (the forms and services refuse it too).
-    goal = CriterionGoal.DIVERSE if criterion.sensitive else criterion.goal
-    return mixing.Criterion(
-        name=criterion.key,
-        kind=criterion.kind,  # type: ignore[arg-type]
-        weight=float(criterion.weight),
-        goal=goal,  # type: ignore[arg-type]
-        levels=levels,
-    )
-
-
-def _usable_criteria(criteria: list[Criterion]) -> dict[int, mixing.Criterion]:
-    """Enabled criteria the engine accepts (an ordinal with fewer than 2 options is skipped)."""
-    out: dict[int, mixing.Criterion] = {}
-    for criterion in criteria:
-        try:
-            out[criterion.pk] = engine_criterion(criterion)
-        except mixing.ProblemError:
-            continue
-    return out
-
-
-def _value(criterion: mixing.Criterion, raw: Any) -> Any:
-    """The answer as the engine's JSON expects it, or None when it no longer fits."""
-    try:
-        checked = criterion.check_value(raw, where="answer")
-    except mixing.ProblemError:
-        return None
-    if isinstance(checked, frozenset):
-        return sorted(checked)
-    return checked
-
-
 def build_problem(season: Season) -> Built:
     territory_id = season.territory_id
     registrations = list(
@@ -173,16 +136,13 @@ def build_problem(season: Season) -> Built:
         ).select_related("sector")
     }
     criteria = list(Criterion.objects.filter(territory_id=territory_id, enabled=True))
-    engine_criteria = _usable_criteria(criteria)
-    answers: dict[int, dict[str, Any]] = defaultdict(dict)
+    usable = engine_criteria(criteria)
+    raw_answers: dict[int, dict[str, Any]] = defaultdict(dict)
     for portrait_id, criterion_id, value in Answer.objects.filter(
         portrait__in=[portrait.pk for portrait in portraits.values()],
-        criterion_id__in=list(engine_criteria),
+        criterion_id__in=list(usable),
     ).values_list("portrait_id", "criterion_id", "value"):
-        criterion = engine_criteria[criterion_id]
-        checked = _value(criterion, value)
-        if checked is not None:
-            answers[portrait_id][criterion.name] = checked
+        raw_answers[portrait_id][usable[criterion_id].name] = value
 
     venues = {
         venue_id(venue): venue
@@ -201,14 +161,14 @@ def build_problem(season: Season) -> Built:
         portrait = portraits.get(registration.user_id)
         location = None
         needs: frozenset[str] = frozenset()
-        attributes: dict[str, Any] = {}
+        attributes: dict[str, mixing.Value] = {}
         mode = MeetingMode.IN_PERSON
         if portrait is not None and modes_apply:
             mode = portrait.meeting_mode
             if portrait.sector is not None and mode != MeetingMode.ONLINE:
                 location = mixing.Location(portrait.sector.latitude, portrait.sector.longitude)
             needs = frozenset(str(need) for need in portrait.accessibility_needs or [])
-            attributes = answers.get(portrait.pk, {})
+            attributes = engine_attributes(usable.values(), raw_answers.get(portrait.pk, {}))
         if mode == MeetingMode.ONLINE:
             needs = frozenset({ONLINE})  # no venue, no travel, no access need to meet
             online_points.setdefault(None, None)
@@ -222,10 +182,7 @@ def build_problem(season: Season) -> Built:
         people.append(
             mixing.Person(
                 id=pid,
-                attributes={
-                    name: frozenset(value) if isinstance(value, list) else value
-                    for name, value in attributes.items()
-                },
+                attributes=attributes,
                 slots=tuple(normalise_slots(registration.availability)),
                 needs=needs,
                 location=location,
@@ -249,19 +206,19 @@ def build_problem(season: Season) -> Built:
         people=tuple(people),
         min_size=season.min_size,
         max_size=season.max_size,
-        criteria=tuple(engine_criteria[c.pk] for c in criteria if c.pk in engine_criteria),
+        criteria=tuple(usable.values()),
         rounds=1,
         venues=engine_venues,
         met_before=met_before(season, {r.user_id: person_id(r) for r in registrations}),
-        # Moderation: a block by either person keeps the pair apart in every season.
-        apart=blocked_apart({r.user_id: person_id(r) for r in registrations}),
+        # Pairs kept apart for good (moderation: a block by either person, every season).
+        apart=kept_apart({r.user_id: person_id(r) for r in registrations}),
     )
     return Built(
         problem=problem,
         registrations=by_id,
         venues=venues,
         sectors=sectors,
-        sensitive=frozenset(c.key for c in criteria if c.sensitive and c.pk in engine_criteria),
+        sensitive=frozenset(c.key for c in criteria if c.sensitive and c.pk in usable),
     )
 
 
@@ -322,8 +279,113 @@ def met_before(season: Season, people: dict[int, str]) -> tuple[tuple[str, str],
     return tuple(sorted(pairs))
 
 
-def blocked_apart(people: dict[int, str]) -> tuple[tuple[str, str], ...]:
-    """Pairs of this season's people where one blocked the other (moderation app)."""
-    from tierslien.moderation.services import blocked_pairs
+# --- Recomposing around locked circles ------------------------------------------------------
 
-    return tuple((people[a], people[b]) for a, b in blocked_pairs(list(people)))
+
+def without_locked(built: Built, locked: list[Circle], pid_of: dict[int, str]) -> Built:
+    """The problem minus the locked circles' members and their seats at the venues.
+
+    The engine's incremental mode (`previous=`) keeps previous groups but may add
+    newcomers to them; a locked circle must stay exactly as it is, so its
+    members leave the problem, and the venue loses one place at that slot: the
+    venue is split into a copy open only at that slot with the remaining
+    capacity (its id ``v<id>@<slot>`` maps back to the same venue).
+    """
+    gone = {pid_of[m.user_id] for circle in locked for m in circle.memberships.all()}
+    gone &= set(built.problem.index)
+    taken: dict[tuple[str, str], int] = defaultdict(int)
+    for circle in locked:
+        if circle.venue is not None and circle.slot:
+            taken[(venue_id(circle.venue), circle.slot)] += 1
+    venues: list[mixing.Venue] = []
+    mapping = dict(built.venues)
+    for venue in built.problem.venues:
+        busy = {slot: n for (vid, slot), n in taken.items() if vid == venue.id}
+        if not busy:
+            venues.append(venue)
+            continue
+        open_at = venue.slots if venue.slots is not None else ALL_SLOTS
+        venues.append(replace(venue, slots=tuple(s for s in open_at if s not in busy)))
+        for slot, count in sorted(busy.items()):
+            left = venue.capacity - count
+            if left > 0 and slot in open_at:
+                copy_id = f"{venue.id}@{slot}"
+                venues.append(replace(venue, id=copy_id, slots=(slot,), capacity=left))
+                mapping[copy_id] = built.venues[venue.id]
+    people = tuple(p for p in built.problem.people if p.id not in gone)
+
+    def pairs(items: tuple[tuple[str, str], ...]) -> tuple[tuple[str, str], ...]:
+        return tuple(p for p in items if p[0] not in gone and p[1] not in gone)
+
+    problem = replace(
+        built.problem,
+        people=people,
+        venues=tuple(venues),
+        met_before=pairs(built.problem.met_before),
+        apart=pairs(built.problem.apart),
+        together=pairs(built.problem.together),
+    )
+    return Built(
+        problem=problem,
+        registrations={pid: r for pid, r in built.registrations.items() if pid not in gone},
+        venues=mapping,
+        sectors={pid: s for pid, s in built.sectors.items() if pid not in gone},
+        sensitive=built.sensitive,
+    )
+
+
+# --- A circle's diversity, as defined by the grouping spec (JSON v1, "Dissimilarity") ---------
+# The engine reports season-wide figures; the per-circle score shown on the proposal is
+# recomputed here from the problem with the spec's formula: the sum, over the circle's
+# pairs, of the weighted share of criteria on which they differ.
+
+
+def _delta(criterion: mixing.Criterion, a: object, b: object, span: float) -> float:
+    if criterion.kind == "categorical":
+        return 0.0 if a == b else 1.0
+    if criterion.kind == "ordinal":
+        levels = criterion.levels
+        return abs(levels.index(str(a)) - levels.index(str(b))) / (len(levels) - 1)
+    if criterion.kind == "numeric":
+        return abs(float(a) - float(b)) / span if span > 0 else 0.0  # type: ignore[arg-type]
+    first, second = frozenset(a), frozenset(b)  # type: ignore[call-overload]
+    union = first | second
+    return 1.0 - len(first & second) / len(union) if union else 0.0
+
+
+def spans(problem: mixing.Problem) -> dict[str, float]:
+    """The range of each numeric criterion over all the problem's people."""
+    out: dict[str, float] = {}
+    for criterion in problem.criteria:
+        if criterion.kind != "numeric":
+            continue
+        values = [
+            float(v)  # type: ignore[arg-type]
+            for p in problem.people
+            if (v := p.attributes.get(criterion.name)) is not None
+        ]
+        out[criterion.name] = max(values) - min(values) if values else 0.0
+    return out
+
+
+def circle_diversity(
+    problem: mixing.Problem, members: Sequence[str], numeric_spans: dict[str, float]
+) -> float:
+    diverse = problem.diverse_criteria
+    total_weight = sum(c.weight for c in diverse)
+    if total_weight <= 0:
+        return 0.0
+    people = [problem.people[problem.index[m]] for m in members]
+    score = 0.0
+    for first, second in combinations(people, 2):
+        pair = 0.0
+        for criterion in diverse:
+            a = first.attributes.get(criterion.name)
+            b = second.attributes.get(criterion.name)
+            if a is None or b is None:
+                continue
+            pair += criterion.weight * _delta(
+                criterion, a, b, numeric_spans.get(criterion.name, 0.0)
+            )
+        score += pair / total_weight
+    return round(score, 4)
