@@ -182,7 +182,8 @@ def run(database: str, n: int, seats: int, seed: int, number: int) -> str:
     from django.core import mail
     from django.utils import timezone
 
-    from tierslien.gatherings.meetings import allocation, applications, waitlist
+    from tierslien.gatherings.meetings import allocation
+    from tierslien.gatherings.meetings.seats import applications, waitlist
     from tierslien.gatherings.models import Application, ApplicationStatus, Meeting, MeetingState
     from tierslien.portraits.models import Criterion
     from tierslien.portraits.services import install_default_criteria

@@ -43,8 +43,8 @@ from tierslien.circles.models import (
     Unplaced,
 )
 from tierslien.circles.problem import build_problem
-from tierslien.gatherings.meetings.forms import MeetingForm
-from tierslien.gatherings.meetings.services import (
+from tierslien.gatherings.meetings.core.forms import MeetingForm
+from tierslien.gatherings.meetings.core.services import (
     IneligibleCriterion,
     balance_criteria,
     check_criteria,

@@ -13,9 +13,9 @@ from django.urls import reverse
 
 from tests.cast import Cast, make_user
 from tierslien.accounts.models import User
-from tierslien.gatherings.meetings import contributors
-from tierslien.gatherings.meetings.access import hash_token
-from tierslien.gatherings.meetings.notifications import topic
+from tierslien.gatherings.meetings.core import contributors
+from tierslien.gatherings.meetings.core.access import hash_token
+from tierslien.gatherings.meetings.seats.notifications import topic
 from tierslien.gatherings.models import Contributor, ContributorStatus, Meeting, MeetingState
 from tierslien.lib.ical import unfold
 from tierslien.outbox.models import Message

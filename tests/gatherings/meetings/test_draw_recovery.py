@@ -14,7 +14,8 @@ from django.urls import reverse
 from django.utils import timezone, translation
 
 from tests.gatherings.meetings.conftest import Applicants
-from tierslien.gatherings.meetings import allocation, notifications
+from tierslien.gatherings.meetings import allocation
+from tierslien.gatherings.meetings.seats import notifications
 from tierslien.gatherings.models import Meeting, MeetingState
 from tierslien.lib import jobs
 from tierslien.outbox import services as outbox

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from tests.cast import Cast
 from tests.gatherings.meetings.conftest import Applicants
-from tierslien.gatherings.meetings import services
+from tierslien.gatherings.meetings.core import services
 from tierslien.gatherings.models import Meeting, MeetingState
 from tierslien.portraits.models import Criterion
 

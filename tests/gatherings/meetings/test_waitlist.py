@@ -17,8 +17,9 @@ from django.utils import timezone
 from tests.cast import Cast, make_user
 from tests.gatherings.meetings.conftest import Applicants
 from tierslien.accounts.models import User
-from tierslien.gatherings.meetings import allocation, waitlist
-from tierslien.gatherings.meetings.applications import balance_criteria
+from tierslien.gatherings.meetings import allocation
+from tierslien.gatherings.meetings.seats import waitlist
+from tierslien.gatherings.meetings.seats.applications import balance_criteria
 from tierslien.gatherings.models import Application, ApplicationStatus, Meeting, MeetingState
 from tierslien.lottery import Quota
 from tierslien.territories.models import Facilitator

@@ -1,11 +1,11 @@
-"""Themed meetings ("rencontres à thème"): contributors, fair seats, the table plan.
+"""Themed meetings ("rencontres à thème"), split by what a person does.
 
-Modules by area (each one's views, forms and urls beside it):
-- lifecycle: the meeting's states and allowed moves (checked here alone);
-- access: the one way to fetch a meeting, an application, a contributor;
-- services, contributors, views, forms, urls, feeds: creating and editing a
-  meeting, inviting contributors, the public pages and the iCalendar feed;
-- applications, allocation, waitlist, notifications, seat_*: applying, quotas,
-  the published seed and the draw, probabilities, the waitlist, emails;
-- tableplan, day_*: the table plan over rotations, printing, projection, check-in.
+- core/: the meeting itself and its contributors (lifecycle: states and allowed moves,
+  checked there alone; access: the one way to fetch a meeting, an application, a
+  contributor; services, contributors, views, forms, urls, pages, feeds: creating and
+  editing a meeting, inviting contributors, the public pages and the iCalendar feed);
+- seats/: applying, quotas, the published seed and the draw, probabilities, the
+  waitlist, the published files (disclosure), emails about seats (notifications);
+- tableplan, day_*: the day: table plan over rotations, printing, projection, check-in.
+`urls` is the root of the meetings' addresses: it includes core's, seats' and the day's.
 """

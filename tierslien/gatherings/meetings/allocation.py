@@ -44,14 +44,15 @@ from django.tasks import task
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from tierslien.gatherings.meetings import lifecycle, notifications
-from tierslien.gatherings.meetings.applications import (
+from tierslien.gatherings.meetings.core import lifecycle
+from tierslien.gatherings.meetings.seats import notifications
+from tierslien.gatherings.meetings.seats.applications import (
     UNDISCLOSED,
     balance_criteria,
     category,
     option_values,
 )
-from tierslien.gatherings.meetings.waitlist import confirm_deadline, waitlist_order
+from tierslien.gatherings.meetings.seats.waitlist import confirm_deadline, waitlist_order
 from tierslien.gatherings.models import (
     Application,
     ApplicationStatus,

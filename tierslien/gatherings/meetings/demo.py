@@ -9,8 +9,8 @@ import secrets
 from django.db import transaction
 from django.utils import timezone
 
-from tierslien.gatherings.meetings.access import hash_token
-from tierslien.gatherings.meetings.services import balance_criteria
+from tierslien.gatherings.meetings.core.access import hash_token
+from tierslien.gatherings.meetings.core.services import balance_criteria
 from tierslien.gatherings.models import (
     Contributor,
     ContributorFormat,

@@ -41,7 +41,7 @@ from django.utils import timezone
 from scipy.optimize import linear_sum_assignment
 
 from tierslien import mixing
-from tierslien.gatherings.meetings.lifecycle import ForbiddenTransition, transition
+from tierslien.gatherings.meetings.core.lifecycle import ForbiddenTransition, transition
 from tierslien.gatherings.models import (
     Application,
     ApplicationStatus,

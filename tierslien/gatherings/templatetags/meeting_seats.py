@@ -6,8 +6,8 @@ from typing import Any
 
 from django import template
 
-from tierslien.gatherings.meetings import applications
-from tierslien.gatherings.meetings.seat_views import sign_in_to_apply
+from tierslien.gatherings.meetings.seats import applications
+from tierslien.gatherings.meetings.seats.views import sign_in_to_apply
 from tierslien.gatherings.models import Application, ApplicationStatus, Meeting
 
 register = template.Library()

@@ -25,8 +25,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy
 
-from tierslien.gatherings.meetings.access import names_visible
-from tierslien.gatherings.meetings.applications import UNDISCLOSED
+from tierslien.gatherings.meetings.core.access import names_visible
+from tierslien.gatherings.meetings.seats.applications import UNDISCLOSED
 from tierslien.gatherings.models import Application, ApplicationStatus, Meeting, MeetingState
 from tierslien.lib.deadlines import on_the_hour
 from tierslien.lottery import LotteryInputError, LotteryProblem, Pool, Quota, Quotas, diagnose
@@ -220,7 +220,7 @@ def _open_for_seats(meeting: Meeting, moment: datetime.datetime) -> bool:
 def promote(meeting: Meeting, *, now: datetime.datetime | None = None) -> list[Application]:
     """Fill free seats from the waiting list (inside the caller's transaction, meeting
     locked); queues the selected emails, and a warning to facilitators when quotas break."""
-    from tierslien.gatherings.meetings import notifications
+    from tierslien.gatherings.meetings.seats import notifications
 
     moment = now or timezone.now()
     if not _open_for_seats(meeting, moment):

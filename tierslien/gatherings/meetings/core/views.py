@@ -14,13 +14,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from tierslien.gatherings.meetings import contributors, feeds, pages, services
-from tierslien.gatherings.meetings.access import (
+from tierslien.gatherings.meetings.core import contributors, feeds, pages, services
+from tierslien.gatherings.meetings.core.access import (
     get_contributor_by_token,
     get_public_meeting,
     meeting_management,
 )
-from tierslien.gatherings.meetings.forms import ContributionForm, InviteForm, MeetingForm
+from tierslien.gatherings.meetings.core.forms import ContributionForm, InviteForm, MeetingForm
 from tierslien.gatherings.models import (
     Contributor,
     ContributorStatus,

@@ -18,14 +18,8 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from tierslien.gatherings.meetings import (
-    allocation,
-    applications,
-    disclosure,
-    notifications,
-    waitlist,
-)
-from tierslien.gatherings.meetings.access import (
+from tierslien.gatherings.meetings import allocation
+from tierslien.gatherings.meetings.core.access import (
     get_own_application,
     get_public_meeting,
     meeting_audit,
@@ -33,7 +27,8 @@ from tierslien.gatherings.meetings.access import (
     names_from,
     names_visible,
 )
-from tierslien.gatherings.meetings.seat_forms import (
+from tierslien.gatherings.meetings.seats import applications, disclosure, notifications, waitlist
+from tierslien.gatherings.meetings.seats.forms import (
     ApplyForm,
     QuotaForm,
     SeatAnswerForm,

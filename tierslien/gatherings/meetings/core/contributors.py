@@ -21,9 +21,10 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 
-from tierslien.gatherings.meetings import feeds, notifications
-from tierslien.gatherings.meetings.access import hash_token
-from tierslien.gatherings.meetings.notifications import topic
+from tierslien.gatherings.meetings.core import feeds
+from tierslien.gatherings.meetings.core.access import hash_token
+from tierslien.gatherings.meetings.seats import notifications
+from tierslien.gatherings.meetings.seats.notifications import topic
 from tierslien.gatherings.models import (
     Contributor,
     ContributorStatus,

@@ -20,9 +20,9 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from tierslien.gatherings.meetings import notifications
-from tierslien.gatherings.meetings.access import hash_token
-from tierslien.gatherings.meetings.lifecycle import ForbiddenTransition, transition
+from tierslien.gatherings.meetings.core.access import hash_token
+from tierslien.gatherings.meetings.core.lifecycle import ForbiddenTransition, transition
+from tierslien.gatherings.meetings.seats import notifications
 from tierslien.gatherings.models import (
     Application,
     ApplicationStatus,

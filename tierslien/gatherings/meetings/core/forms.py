@@ -9,7 +9,11 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from tierslien.gatherings.meetings.services import MAX_CRITERIA, MEETING_FIELDS, balance_criteria
+from tierslien.gatherings.meetings.core.services import (
+    MAX_CRITERIA,
+    MEETING_FIELDS,
+    balance_criteria,
+)
 from tierslien.gatherings.models import (
     ContributorFormat,
     ContributorKind,

@@ -1,0 +1,1 @@
+"""Seats of a themed meeting: applying, quotas, the seed and the draw, the waitlist, emails."""
