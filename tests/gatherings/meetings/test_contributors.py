@@ -254,7 +254,7 @@ def test_the_meeting_closing_while_answering_is_a_clear_message(
     guest, token = invite_and_read_link(meeting, django_capture_on_commit_callbacks)
 
     def closed(*args: Any, **kwargs: Any) -> None:
-        raise contributors.InvitationClosed
+        raise contributors.AnswersClosed
 
     monkeypatch.setattr(contributors, "accept", closed)
     response = client_as("anonymous").post(page_url(meeting, token), ACCEPT, follow=True)

@@ -91,8 +91,8 @@ def meeting_management[**P](
         request: HttpRequest,
         territory: Territory,
         meeting_id: int,
-        *args: P.args,
-        **kwargs: P.kwargs,
+        *args: Any,
+        **kwargs: Any,
     ) -> HttpResponse:
         return view(request, territory, get_meeting(territory, meeting_id), *args, **kwargs)
 
@@ -112,8 +112,8 @@ def meeting_audit[**P](
         request: HttpRequest,
         territory: Territory,
         meeting: Meeting,
-        *args: P.args,
-        **kwargs: P.kwargs,
+        *args: Any,
+        **kwargs: Any,
     ) -> HttpResponse:
         if not request.user.is_superuser:
             raise PermissionDenied

@@ -27,7 +27,8 @@ from tierslien.gatherings.models import (
     Meeting,
     MeetingState,
 )
-from tierslien.lib.http import posted
+from tierslien.lib.http import posted, tell_refusal
+from tierslien.lib.refusals import Refused
 from tierslien.territories.access import get_territory, is_facilitator, territory_management
 from tierslien.territories.models import Territory
 
@@ -120,8 +121,8 @@ def meeting_contribute(request: HttpRequest, territory_slug: str, token: str) ->
                 messages.success(
                     request, _("Your answer was recorded. Thank you for letting us know.")
                 )
-        except contributors.InvitationClosed:
-            messages.error(request, _("This invitation can no longer be answered."))
+        except Refused as refusal:
+            tell_refusal(request, refusal)
         return redirect("meeting_contribute", territory.slug, token)
     response = render(
         request,
@@ -186,12 +187,8 @@ def meeting_edit(request: HttpRequest, territory: Territory, meeting: Meeting) -
     if request.method == "POST" and form.is_valid():
         try:
             services.update_meeting(meeting, **form.values())
-        except services.MeetingClosed:
-            messages.error(request, _("This meeting can no longer be edited."))
-        except services.HasApplications:
-            messages.error(
-                request, _("People have applied: the seats and criteria can no longer change.")
-            )
+        except Refused as refusal:
+            tell_refusal(request, refusal)
         else:
             messages.success(request, _("The meeting was saved."))
         return _to_manage(meeting)
@@ -230,10 +227,8 @@ def meeting_manage(request: HttpRequest, territory: Territory, meeting: Meeting)
 def meeting_open(request: HttpRequest, territory: Territory, meeting: Meeting) -> HttpResponse:
     try:
         services.open_meeting(meeting)
-    except services.MeetingClosed:
-        messages.error(request, _("Only a draft can be opened."))
-    except services.MeetingStarted:
-        messages.error(request, _("This meeting has already started: change its date first."))
+    except Refused as refusal:
+        tell_refusal(request, refusal)
     else:
         messages.success(request, _("The meeting is open: its page is public."))
         if not meeting.contributors.filter(status=ContributorStatus.ACCEPTED).exists():
@@ -249,17 +244,8 @@ def meeting_open(request: HttpRequest, territory: Territory, meeting: Meeting) -
 def meeting_draft(request: HttpRequest, territory: Territory, meeting: Meeting) -> HttpResponse:
     try:
         services.back_to_draft(meeting)
-    except services.MeetingClosed:
-        messages.error(request, _("Only an open meeting can go back to draft."))
-    except services.SeedPublished:
-        messages.error(
-            request,
-            _("The draw's seed is published: the meeting can no longer go back to draft."),
-        )
-    except services.HasApplications:
-        messages.error(
-            request, _("People have applied: the meeting can no longer go back to draft.")
-        )
+    except Refused as refusal:
+        tell_refusal(request, refusal)
     else:
         messages.success(request, _("The meeting is a draft again: its page is no longer public."))
     return _to_manage(meeting)
@@ -273,8 +259,8 @@ def meeting_archive(request: HttpRequest, territory: Territory, meeting: Meeting
         return _to_manage(meeting)
     try:
         services.archive_meeting(meeting)
-    except services.MeetingClosed:
-        messages.error(request, _("This meeting is already archived."))
+    except Refused as refusal:
+        tell_refusal(request, refusal)
     else:
         messages.success(
             request,
@@ -298,10 +284,10 @@ def contributor_invite(
     if request.method == "POST" and form.is_valid():
         try:
             contributor = contributors.invite_contributor(meeting, **form.cleaned_data)
-        except contributors.AlreadyInvited:
-            form.add_error("email", _("Someone with this address is already invited."))
-        except contributors.InvitationClosed:
-            messages.error(request, _("This meeting no longer takes invitations."))
+        except contributors.AlreadyInvited as refusal:
+            form.add_error("email", refusal.sentence())
+        except Refused as refusal:
+            tell_refusal(request, refusal)
             return _to_manage(meeting)
         else:
             messages.success(
@@ -322,8 +308,8 @@ def _contributor_action(
     contributor: Contributor = pages.get_contributor(meeting, contributor_id)
     try:
         action(contributor)
-    except contributors.InvitationClosed:
-        messages.error(request, _("This meeting no longer takes invitations."))
+    except Refused as refusal:
+        tell_refusal(request, refusal)
     else:
         messages.success(request, done % {"name": contributor.name})
     return _to_manage(meeting)

@@ -14,7 +14,6 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
@@ -43,7 +42,8 @@ from tierslien.gatherings.models import (
     MeetingState,
 )
 from tierslien.lib import jobs
-from tierslien.lib.http import posted
+from tierslien.lib.http import posted, tell_refusal
+from tierslien.lib.refusals import Refused
 from tierslien.lottery import FeasibilityReport
 from tierslien.outbox import services as outbox
 from tierslien.outbox import views as outbox_views
@@ -59,7 +59,7 @@ def _to_my_seat(meeting: Meeting) -> HttpResponse:
     return redirect("meeting_my_seat", meeting.territory.slug, meeting.pk)
 
 
-def _to_manage(meeting: Meeting) -> HttpResponse:
+def _to_seats(meeting: Meeting) -> HttpResponse:
     return redirect("meeting_seats_manage", meeting.territory.slug, meeting.pk)
 
 
@@ -107,8 +107,7 @@ def _changes(report: FeasibilityReport | None, criteria: list[Criterion]) -> lis
 def meeting_apply(request: HttpRequest, territory_slug: str, meeting_id: int) -> HttpResponse:
     """One step with a portrait; else the meeting's few criteria, answered on the spot."""
     meeting = _public_meeting(territory_slug, meeting_id)
-    existing = Application.objects.filter(meeting=meeting, user=request.user).first()
-    if existing is not None and existing.status != ApplicationStatus.WITHDRAWN:
+    if applications.current_application(request.user, meeting) is not None:
         return _to_my_seat(meeting)
     criteria = applications.balance_criteria(meeting)
     with_portrait = applications.has_portrait(request.user, meeting)
@@ -127,23 +126,14 @@ def meeting_apply(request: HttpRequest, territory_slug: str, meeting_id: int) ->
         try:
             applications.apply(
                 meeting,
-                request.user,  # type: ignore[arg-type]
+                request.user,
                 answers=form.answers() if form is not None else None,
             )
-        except applications.ApplicationsClosed:
-            messages.error(request, _("This meeting no longer takes applications."))
-            return redirect("meeting_apply", meeting.territory.slug, meeting.pk)
-        except applications.FacilitatorCannotApply:
-            messages.error(
-                request,
-                _("A facilitator of the territory cannot apply to its meetings: you run the draw."),
-            )
-            return redirect("meeting_apply", meeting.territory.slug, meeting.pk)
-        except applications.EmailNotVerified:
-            messages.error(request, _("Confirm your email address first."))
-            return redirect("meeting_apply", meeting.territory.slug, meeting.pk)
         except applications.AlreadyApplied:
             return _to_my_seat(meeting)
+        except Refused as refusal:
+            tell_refusal(request, refusal)
+            return redirect("meeting_apply", meeting.territory.slug, meeting.pk)
         messages.success(request, _("You applied. We will write to you after the draw."))
         return _to_my_seat(meeting)
     return render(request, "gatherings/meetings/seats/apply.html", context)
@@ -169,9 +159,7 @@ def meeting_my_seat(request: HttpRequest, territory_slug: str, meeting_id: int) 
             if meeting.min_probability is None
             else 100 * meeting.min_probability,
             "pool_size": len(meeting.published_pool),
-            "can_withdraw": application.status == ApplicationStatus.APPLIED
-            and meeting.seed_published_at is None
-            and meeting.state == MeetingState.OPEN,
+            "can_withdraw": applications.withdrawable(meeting, application),
             "entry": disclosure.own_entry(application),
         },
     )
@@ -193,8 +181,8 @@ def meeting_seat_answer(request: HttpRequest, territory_slug: str, meeting_id: i
         else:
             waitlist.decline_seat(application)
             messages.success(request, _("Your seat was given to someone on the waiting list."))
-    except waitlist.NoSeatToAnswer:
-        messages.error(request, _("There is no seat to answer for any more."))
+    except Refused as refusal:
+        tell_refusal(request, refusal)
     return _to_my_seat(meeting)
 
 
@@ -211,8 +199,8 @@ def meeting_withdraw(request: HttpRequest, territory_slug: str, meeting_id: int)
         else:
             applications.withdraw(application)
             messages.success(request, _("Your application is withdrawn."))
-    except (applications.ApplicationsClosed, waitlist.NoSeatToAnswer):
-        messages.error(request, _("It is too late to withdraw: the draw is published."))
+    except Refused as refusal:
+        tell_refusal(request, refusal)
     return _to_my_seat(meeting)
 
 
@@ -333,7 +321,7 @@ def meeting_messages_resend(
 ) -> HttpResponse:
     """Queue the meeting's failed messages again (selected, waitlisted, reminders...)."""
     outbox_views.resend_failed(request, notifications.topic(meeting.pk))
-    return _to_manage(meeting)
+    return _to_seats(meeting)
 
 
 def _manage_page(
@@ -495,7 +483,7 @@ def meeting_seed_publish(
         return _to_quotas(meeting)
     else:
         messages.success(request, _("The seed, the anonymised pool and the quotas are published."))
-    return _to_manage(meeting)
+    return _to_seats(meeting)
 
 
 @require_POST
@@ -517,7 +505,7 @@ def meeting_draw_start(
         return redirect("meeting_draw_progress", territory.slug, meeting.pk)
     except allocation.DrawNotPossible:
         messages.error(request, _("The seats of this meeting cannot be drawn now."))
-        return _to_manage(meeting)
+        return _to_seats(meeting)
     return redirect("meeting_draw_progress", territory.slug, meeting.pk)
 
 
@@ -542,12 +530,3 @@ def meeting_draw_progress(
             "manage_url": reverse("meeting_seats_manage", args=[territory.slug, meeting.pk]),
         },
     )
-
-
-def sign_in_to_apply(meeting: Meeting) -> dict[str, str]:
-    """Links that bring an anonymous visitor back to the application page."""
-    query = urlencode({"next": reverse("meeting_apply", args=[meeting.territory.slug, meeting.pk])})
-    return {
-        "login": f"{reverse('account_login')}?{query}",
-        "signup": f"{reverse('account_signup')}?{query}",
-    }

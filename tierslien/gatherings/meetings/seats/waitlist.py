@@ -29,14 +29,17 @@ from tierslien.gatherings.meetings.core.access import names_visible
 from tierslien.gatherings.meetings.seats.applications import UNDISCLOSED
 from tierslien.gatherings.models import Application, ApplicationStatus, Meeting, MeetingState
 from tierslien.lib.deadlines import on_the_hour
+from tierslien.lib.refusals import Refused
 from tierslien.lottery import LotteryInputError, LotteryProblem, Pool, Quota, Quotas, diagnose
 from tierslien.portraits.models import Criterion
 
 ID_COLUMN = "id"
 
 
-class NoSeatToAnswer(Exception):
+class NoSeatToAnswer(Refused):
     """Nothing to confirm or decline (not selected, deadline passed, meeting over)."""
+
+    message = gettext_lazy("There is no seat to answer for any more.")
 
 
 def waitlist_order(seed: int, pseudonyms: Iterable[str]) -> list[str]:
@@ -323,7 +326,7 @@ def leave_waitlist(application: Application) -> Application:
     meeting = Meeting.objects.locked(application.meeting.pk)
     current = Application.objects.select_for_update().get(pk=application.pk)
     if meeting.state != MeetingState.ALLOCATED or current.status != ApplicationStatus.WAITLISTED:
-        raise NoSeatToAnswer
+        raise NoSeatToAnswer(gettext_lazy("It is too late to withdraw: the draw is published."))
     current.status = ApplicationStatus.WITHDRAWN
     current.save(update_fields=["status"])
     return current
