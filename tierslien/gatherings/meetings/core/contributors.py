@@ -58,6 +58,14 @@ class AlreadyInvited(Refused):
     message = _("Someone with this address is already invited.")
 
 
+def can_answer(contributor: Contributor) -> bool:
+    """Whether the contributor may still accept, edit or decline (not once declined)."""
+    return (
+        contributor.meeting.state in INVITING_STATES
+        and contributor.status != ContributorStatus.DECLINED
+    )
+
+
 def new_token() -> str:
     return secrets.token_urlsafe(32)
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -89,12 +89,9 @@ def meeting_calendar(request: HttpRequest, territory_slug: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def meeting_contribute(request: HttpRequest, territory_slug: str, token: str) -> HttpResponse:
     territory = get_territory(territory_slug)
-    contributor = get_contributor_by_token(token)
+    contributor = get_contributor_by_token(territory, token)
     meeting = contributor.meeting
-    if meeting.territory_id != territory.pk or meeting.state == MeetingState.ARCHIVED:
-        raise Http404
-    answering = meeting.state in contributors.INVITING_STATES
-    answering = answering and contributor.status != ContributorStatus.DECLINED
+    answering = contributors.can_answer(contributor)
     initial = {
         "answer": "accept",
         "title": contributor.title,

@@ -246,27 +246,29 @@ def _guarded[T](build: Callable[[Meeting], T], meeting: Meeting) -> T:
         raise Http404 from None
 
 
+def _public_csv(
+    territory_slug: str, meeting_id: int, build: Callable[[Meeting], str], filename: str
+) -> HttpResponse:
+    """One of the published CSV files, once the seed is published."""
+    meeting = _seeded(territory_slug, meeting_id)
+    return _download(_guarded(build, meeting), filename, "text/csv; charset=utf-8")
+
+
 @require_safe
 def meeting_draw_pool(request: HttpRequest, territory_slug: str, meeting_id: int) -> HttpResponse:
     """Pseudonyms and salted commitments only (`disclosure`)."""
-    meeting = _seeded(territory_slug, meeting_id)
-    text = _guarded(disclosure.public_pool_csv, meeting)
-    return _download(text, "pool.csv", "text/csv; charset=utf-8")
+    return _public_csv(territory_slug, meeting_id, disclosure.public_pool_csv, "pool.csv")
 
 
 @require_safe
 def meeting_draw_quotas(request: HttpRequest, territory_slug: str, meeting_id: int) -> HttpResponse:
-    meeting = _seeded(territory_slug, meeting_id)
-    text = _guarded(disclosure.quotas_csv, meeting)
-    return _download(text, "quotas.csv", "text/csv; charset=utf-8")
+    return _public_csv(territory_slug, meeting_id, disclosure.quotas_csv, "quotas.csv")
 
 
 @require_safe
 def meeting_draw_counts(request: HttpRequest, territory_slug: str, meeting_id: int) -> HttpResponse:
     """Applicants and seats drawn per value, "<11" below 11."""
-    meeting = _seeded(territory_slug, meeting_id)
-    text = _guarded(disclosure.counts_csv, meeting)
-    return _download(text, "counts.csv", "text/csv; charset=utf-8")
+    return _public_csv(territory_slug, meeting_id, disclosure.counts_csv, "counts.csv")
 
 
 @require_safe
