@@ -6,6 +6,7 @@
   management checks (sign-in, facilitator role → 403, TOTP) and passes the
   meeting of that territory (404 otherwise).
 - Applicants: `get_own_application` — someone else's application is 404.
+- Facilitators' actions on a contributor: `get_contributor` — one of another meeting is 404.
 - Contributors (no account): `get_contributor_by_token` — an unknown token, one of
   another territory's meeting or of an archived meeting is 404.
 - Names of applicants, for facilitators: `names_visible` — only for the door, on the day.
@@ -71,6 +72,16 @@ def names_visible(meeting: Meeting, now: datetime.datetime | None = None) -> boo
 
 def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
+
+
+def get_contributor(meeting: Meeting, contributor_id: int) -> Contributor:
+    """A contributor of this meeting (else 404), for the facilitator's actions."""
+    contributor: Contributor = get_object_or_404(
+        Contributor.objects.select_related("meeting", "meeting__territory", "meeting__venue"),
+        meeting=meeting,
+        pk=contributor_id,
+    )
+    return contributor
 
 
 def get_contributor_by_token(territory: Territory, token: str) -> Contributor:

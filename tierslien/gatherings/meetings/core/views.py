@@ -16,13 +16,13 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from tierslien.gatherings.meetings.core import contributors, feeds, pages, services
 from tierslien.gatherings.meetings.core.access import (
+    get_contributor,
     get_contributor_by_token,
     get_public_meeting,
     meeting_management,
 )
 from tierslien.gatherings.meetings.core.forms import ContributionForm, InviteForm, MeetingForm
 from tierslien.gatherings.models import (
-    Contributor,
     ContributorStatus,
     Meeting,
     MeetingState,
@@ -302,7 +302,7 @@ def contributor_invite(
 def _contributor_action(
     request: HttpRequest, meeting: Meeting, contributor_id: int, action: Any, done: str
 ) -> HttpResponse:
-    contributor: Contributor = pages.get_contributor(meeting, contributor_id)
+    contributor = get_contributor(meeting, contributor_id)
     try:
         action(contributor)
     except Refused as refusal:
