@@ -1,5 +1,5 @@
-"""Each refusal of a meeting's actions carries the sentence the facilitator or the
-contributor reads (the views show it with `tell_refusal`)."""
+"""Each refusal of a meeting's actions carries the sentence the facilitator, the
+contributor or the applicant reads (the views show it with `tell_refusal`)."""
 
 from __future__ import annotations
 
@@ -9,12 +9,16 @@ from typing import Any
 import pytest
 from django.utils import timezone, translation
 
+from tests.cast import Cast
 from tests.gatherings.meetings.conftest import Applicants
 from tierslien.gatherings.meetings.core import contributors, services
+from tierslien.gatherings.meetings.seats import applications, waitlist
 from tierslien.gatherings.models import Meeting, MeetingState
 from tierslien.lib.refusals import Refused
 
 pytestmark = pytest.mark.django_db
+
+TOO_LATE = "It is too late to withdraw: the draw is published."
 
 
 @pytest.fixture(autouse=True)
@@ -86,3 +90,29 @@ def test_invitations_and_answers_after_the_day(draft_meeting: Meeting) -> None:
         answering
     )
     assert said(lambda: contributors.decline(guest)) == answering
+
+
+# --- Applicants ---
+
+
+def test_applying(cast: Cast, meeting: Meeting) -> None:
+    assert (
+        said(lambda: applications.apply(meeting, cast.facilitator))
+        == "A facilitator of the territory cannot apply to its meetings: you run the draw."
+    )
+    Meeting.objects.filter(pk=meeting.pk).update(state=MeetingState.DRAFT)
+    assert (
+        said(lambda: applications.apply(meeting, cast.participant))
+        == "This meeting no longer takes applications."
+    )
+
+
+def test_withdrawing_and_answering_once_the_seed_is_published(cast: Cast, meeting: Meeting) -> None:
+    application = applications.apply(meeting, cast.participant)
+    assert (
+        said(lambda: waitlist.confirm_seat(application))
+        == "There is no seat to answer for any more."
+    )
+    assert said(lambda: waitlist.leave_waitlist(application)) == TOO_LATE
+    Meeting.objects.filter(pk=meeting.pk).update(draw_seed=7, seed_published_at=timezone.now())
+    assert said(lambda: applications.withdraw(application)) == TOO_LATE
