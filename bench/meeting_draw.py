@@ -182,8 +182,7 @@ def run(database: str, n: int, seats: int, seed: int, number: int) -> str:
     from django.core import mail
     from django.utils import timezone
 
-    from tierslien.gatherings.meetings import applications, waitlist
-    from tierslien.gatherings.meetings.seats import draw, quotas
+    from tierslien.gatherings.meetings.seats import applications, draw, quotas, waitlist
     from tierslien.gatherings.meetings.seats.seed import publish_seed
     from tierslien.gatherings.models import Application, ApplicationStatus, Meeting, MeetingState
     from tierslien.portraits.models import Criterion

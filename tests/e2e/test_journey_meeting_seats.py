@@ -16,7 +16,7 @@ from django.utils import timezone
 from tests.cast import PASSWORD, build_cast, make_user, totp_secret
 from tests.e2e.conftest import sign_in
 from tests.gatherings.meetings.conftest import make_meeting
-from tierslien.gatherings.meetings import applications
+from tierslien.gatherings.meetings.seats import applications
 from tierslien.gatherings.models import Application, ApplicationStatus, Meeting, MeetingState
 from tierslien.portraits.models import Answer, Criterion, Portrait
 

@@ -28,9 +28,8 @@ from django.utils import timezone
 
 from tests.cast import Cast, make_user
 from tests.gatherings.meetings.conftest import make_meeting
-from tierslien.gatherings.meetings import waitlist
-from tierslien.gatherings.meetings.applications import UNDISCLOSED, balance_criteria
-from tierslien.gatherings.meetings.seats import draw, quotas, seed
+from tierslien.gatherings.meetings.seats import draw, quotas, seed, waitlist
+from tierslien.gatherings.meetings.seats.applications import UNDISCLOSED, balance_criteria
 from tierslien.gatherings.models import Application, ApplicationStatus, Meeting, MeetingState
 from tierslien.lottery import cli
 from tierslien.lottery.commitments import entry_digest

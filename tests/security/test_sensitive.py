@@ -43,11 +43,11 @@ from tierslien.circles.models import (
     SeasonState,
     Unplaced,
 )
-from tierslien.gatherings.meetings.forms import MeetingForm
-from tierslien.gatherings.meetings.services import (
+from tierslien.gatherings.meetings.core.forms import MeetingForm
+from tierslien.gatherings.meetings.core.services import (
     IneligibleCriterion,
-    balance_criteria,
     check_criteria,
+    eligible_criteria,
 )
 from tierslien.mixing import build_report, encode, explain
 from tierslien.moderation.models import Block
@@ -464,7 +464,7 @@ def test_a_question_once_sensitive_never_balances_a_meeting(cast: Cast) -> None:
     portraits.update_criterion(religion, sensitive=False)
     religion.refresh_from_db()
     assert not religion.sensitive and religion.ever_sensitive
-    assert religion not in balance_criteria(cast.territory)
+    assert religion not in eligible_criteria(cast.territory)
     with pytest.raises(IneligibleCriterion):
         check_criteria(cast.territory, [religion])
     form = MeetingForm({"criteria": [religion.pk]}, territory=cast.territory)

@@ -18,7 +18,7 @@ from django.utils import timezone
 from tests.cast import Cast
 from tierslien.circles.models import Circle, Membership, Registration, Season, monday_of
 from tierslien.gatherings.evenings import services as evenings
-from tierslien.gatherings.meetings.access import hash_token
+from tierslien.gatherings.meetings.core.access import hash_token
 from tierslien.gatherings.models import (
     Application,
     Attendee,

@@ -9,8 +9,8 @@ import secrets
 from django.db import transaction
 from django.utils import timezone
 
-from tierslien.gatherings.meetings.access import hash_token
-from tierslien.gatherings.meetings.services import balance_criteria
+from tierslien.gatherings.meetings.core.access import hash_token
+from tierslien.gatherings.meetings.core.services import eligible_criteria
 from tierslien.gatherings.models import (
     Contributor,
     ContributorFormat,
@@ -89,7 +89,7 @@ def ensure_demo_meeting(territory: Territory, *, now: datetime.datetime | None =
         state=MeetingState.OPEN,
         opened_at=moment - datetime.timedelta(days=2),
     )
-    meeting.criteria.set([c for c in balance_criteria(territory) if c.key in BALANCE])
+    meeting.criteria.set([c for c in eligible_criteria(territory) if c.key in BALANCE])
     Contributor.objects.bulk_create(
         Contributor(
             meeting=meeting,

@@ -12,9 +12,9 @@ from django.utils import timezone
 
 from tests.cast import Cast, make_user
 from tests.gatherings.meetings.conftest import Applicants
-from tierslien.gatherings.meetings.applications import UNDISCLOSED, balance_criteria
 from tierslien.gatherings.meetings.seats import draw, quotas, seed
-from tierslien.gatherings.meetings.waitlist import waitlist_order
+from tierslien.gatherings.meetings.seats.applications import UNDISCLOSED, balance_criteria
+from tierslien.gatherings.meetings.seats.waitlist import waitlist_order
 from tierslien.gatherings.models import (
     Application,
     ApplicationStatus,

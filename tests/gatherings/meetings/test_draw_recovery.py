@@ -14,8 +14,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 
 from tests.gatherings.meetings.conftest import Applicants
-from tierslien.gatherings.meetings import notifications
-from tierslien.gatherings.meetings.seats import draw, seed
+from tierslien.gatherings.meetings.seats import draw, notifications, seed
 from tierslien.gatherings.models import Meeting, MeetingState
 from tierslien.lib import jobs
 from tierslien.outbox import services as outbox

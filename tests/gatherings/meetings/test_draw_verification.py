@@ -26,9 +26,9 @@ from hypothesis import strategies as st
 
 from tests.cast import Cast, make_user, sign_in
 from tests.gatherings.meetings.conftest import make_meeting
-from tierslien.gatherings.meetings import applications
-from tierslien.gatherings.meetings.applications import UNDISCLOSED, balance_criteria
-from tierslien.gatherings.meetings.waitlist import waitlist_order
+from tierslien.gatherings.meetings.seats import applications
+from tierslien.gatherings.meetings.seats.applications import UNDISCLOSED, balance_criteria
+from tierslien.gatherings.meetings.seats.waitlist import waitlist_order
 from tierslien.gatherings.models import Application, ApplicationStatus, Meeting, MeetingState
 from tierslien.lottery import cli
 

@@ -1,12 +1,13 @@
-"""Themed meetings ("rencontres à thème"): contributors, fair seats, the table plan.
+"""Themed meetings ("rencontres à thème"), split by what a person does.
 
-Modules by area (each one's views, forms and urls beside it):
-- lifecycle: the meeting's states and allowed moves (checked here alone);
-- access: the one way to fetch a meeting, an application, a contributor;
-- services, contributors, views, forms, urls, feeds: creating and editing a
-  meeting, inviting contributors, the public pages and the iCalendar feed;
-- applications, allocation, waitlist, notifications, seat_*: applying, quotas,
-  the published seed and the draw, probabilities, the waitlist, emails;
+- core/: the meeting itself and its contributors (lifecycle: states and allowed moves,
+  checked there alone; access: the one way to fetch a meeting, an application, a
+  contributor; services, contributors, views, forms, urls, pages, feeds: creating and
+  editing a meeting, inviting contributors, the public pages and the iCalendar feed);
+- seats/: applying, quotas (quotas), the published seed (seed) and the draw (draw, a
+  background job on `lib/jobs.py`), probabilities, the
+  waitlist, the published files (disclosure), emails about seats (notifications);
 - day/: the table plan over rotations (computed by `gatherings.tables`), printing,
   projection, check-in.
+`urls` is the root of the meetings' addresses: it includes core's, seats' and the day's.
 """

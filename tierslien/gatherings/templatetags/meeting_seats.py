@@ -6,8 +6,7 @@ from typing import Any
 
 from django import template
 
-from tierslien.gatherings.meetings import applications
-from tierslien.gatherings.meetings.seat_views import sign_in_to_apply
+from tierslien.gatherings.meetings.seats import applications
 from tierslien.gatherings.models import Application, ApplicationStatus, Meeting
 
 register = template.Library()
@@ -25,9 +24,7 @@ def seats_public_box(context: dict[str, Any], meeting: Meeting) -> dict[str, Any
     facilitates = False
     if signed_in:
         facilitates = applications.facilitates(user, meeting)
-        application = Application.objects.filter(meeting=meeting, user=user).first()
-        if application is not None and application.status == ApplicationStatus.WITHDRAWN:
-            application = None
+        application = applications.current_application(user, meeting)
         if application is None:
             with_portrait = applications.has_portrait(user, meeting)
     return {
@@ -39,7 +36,7 @@ def seats_public_box(context: dict[str, Any], meeting: Meeting) -> dict[str, Any
         "with_portrait": with_portrait,
         "facilitates": facilitates,
         "open": applications.accepts_applications(meeting),
-        "links": sign_in_to_apply(meeting),
+        "links": applications.sign_in_to_apply(meeting),
     }
 
 

@@ -5,7 +5,7 @@ from typing import Any
 from django.core.management.base import BaseCommand
 from django.utils import timezone
 
-from tierslien.gatherings.meetings.services import archive_meetings
+from tierslien.gatherings.meetings.core.services import archive_meetings
 
 
 class Command(BaseCommand):

@@ -7,7 +7,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 
-from tierslien.gatherings.meetings.waitlist import expire_seats
+from tierslien.gatherings.meetings.seats.waitlist import expire_seats
 
 
 class Command(BaseCommand):

@@ -7,7 +7,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 
-from tierslien.gatherings.meetings.notifications import send_reminders
+from tierslien.gatherings.meetings.seats.notifications import send_reminders
 
 
 class Command(BaseCommand):

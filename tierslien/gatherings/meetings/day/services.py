@@ -36,6 +36,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from tierslien import mixing
+from tierslien.gatherings.meetings.core.lifecycle import MACHINE, transition
 from tierslien.gatherings.meetings.day.pages import (
     day_open,
     expected_citizens,
@@ -43,7 +44,6 @@ from tierslien.gatherings.meetings.day.pages import (
     stored_plan,
     table_hosts,
 )
-from tierslien.gatherings.meetings.lifecycle import MACHINE, transition
 from tierslien.gatherings.models import (
     Application,
     Contributor,

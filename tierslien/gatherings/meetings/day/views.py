@@ -13,7 +13,7 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
-from tierslien.gatherings.meetings.access import meeting_management, names_from, names_visible
+from tierslien.gatherings.meetings.core.access import meeting_management, names_from, names_visible
 from tierslien.gatherings.meetings.day import pages, services
 from tierslien.gatherings.meetings.day.forms import ComposeForm, DoorSearchForm, MarkForm
 from tierslien.gatherings.models import Contributor, ContributorStatus, Meeting, MeetingState

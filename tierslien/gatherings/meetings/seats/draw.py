@@ -30,10 +30,11 @@ from django.tasks import task
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from tierslien.gatherings.meetings import lifecycle, notifications
+from tierslien.gatherings.meetings.core import lifecycle
+from tierslien.gatherings.meetings.seats import notifications
 from tierslien.gatherings.meetings.seats.quotas import ID_COLUMN
 from tierslien.gatherings.meetings.seats.seed import published_problem
-from tierslien.gatherings.meetings.waitlist import confirm_deadline, waitlist_order
+from tierslien.gatherings.meetings.seats.waitlist import confirm_deadline, waitlist_order
 from tierslien.gatherings.models import Application, ApplicationStatus, Meeting, MeetingState
 from tierslien.lib import jobs
 from tierslien.lib.jobs import JobState

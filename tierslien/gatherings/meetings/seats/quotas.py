@@ -21,7 +21,7 @@ from django.db import transaction
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from tierslien.gatherings.meetings.applications import (
+from tierslien.gatherings.meetings.seats.applications import (
     UNDISCLOSED,
     balance_criteria,
     category,

@@ -19,7 +19,7 @@ from typing import Final
 from django.db import transaction
 from django.utils import timezone
 
-from tierslien.gatherings.meetings.applications import balance_criteria
+from tierslien.gatherings.meetings.seats.applications import balance_criteria
 from tierslien.gatherings.meetings.seats.quotas import (
     EVERYONE,
     ID_COLUMN,

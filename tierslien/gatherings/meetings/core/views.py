@@ -8,26 +8,27 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from tierslien.gatherings.meetings import contributors, feeds, pages, services
-from tierslien.gatherings.meetings.access import (
+from tierslien.gatherings.meetings.core import contributors, feeds, pages, services
+from tierslien.gatherings.meetings.core.access import (
+    get_contributor,
     get_contributor_by_token,
     get_public_meeting,
     meeting_management,
 )
-from tierslien.gatherings.meetings.forms import ContributionForm, InviteForm, MeetingForm
+from tierslien.gatherings.meetings.core.forms import ContributionForm, InviteForm, MeetingForm
 from tierslien.gatherings.models import (
-    Contributor,
     ContributorStatus,
     Meeting,
     MeetingState,
 )
-from tierslien.lib.http import posted
+from tierslien.lib.http import posted, tell_refusal
+from tierslien.lib.refusals import Refused
 from tierslien.territories.access import get_territory, is_facilitator, territory_management
 from tierslien.territories.models import Territory
 
@@ -88,12 +89,9 @@ def meeting_calendar(request: HttpRequest, territory_slug: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def meeting_contribute(request: HttpRequest, territory_slug: str, token: str) -> HttpResponse:
     territory = get_territory(territory_slug)
-    contributor = get_contributor_by_token(token)
+    contributor = get_contributor_by_token(territory, token)
     meeting = contributor.meeting
-    if meeting.territory_id != territory.pk or meeting.state == MeetingState.ARCHIVED:
-        raise Http404
-    answering = meeting.state in contributors.INVITING_STATES
-    answering = answering and contributor.status != ContributorStatus.DECLINED
+    answering = contributors.can_answer(contributor)
     initial = {
         "answer": "accept",
         "title": contributor.title,
@@ -120,8 +118,8 @@ def meeting_contribute(request: HttpRequest, territory_slug: str, token: str) ->
                 messages.success(
                     request, _("Your answer was recorded. Thank you for letting us know.")
                 )
-        except contributors.InvitationClosed:
-            messages.error(request, _("This invitation can no longer be answered."))
+        except Refused as refusal:
+            tell_refusal(request, refusal)
         return redirect("meeting_contribute", territory.slug, token)
     response = render(
         request,
@@ -186,12 +184,8 @@ def meeting_edit(request: HttpRequest, territory: Territory, meeting: Meeting) -
     if request.method == "POST" and form.is_valid():
         try:
             services.update_meeting(meeting, **form.values())
-        except services.MeetingClosed:
-            messages.error(request, _("This meeting can no longer be edited."))
-        except services.HasApplications:
-            messages.error(
-                request, _("People have applied: the seats and criteria can no longer change.")
-            )
+        except Refused as refusal:
+            tell_refusal(request, refusal)
         else:
             messages.success(request, _("The meeting was saved."))
         return _to_manage(meeting)
@@ -230,10 +224,8 @@ def meeting_manage(request: HttpRequest, territory: Territory, meeting: Meeting)
 def meeting_open(request: HttpRequest, territory: Territory, meeting: Meeting) -> HttpResponse:
     try:
         services.open_meeting(meeting)
-    except services.MeetingClosed:
-        messages.error(request, _("Only a draft can be opened."))
-    except services.MeetingStarted:
-        messages.error(request, _("This meeting has already started: change its date first."))
+    except Refused as refusal:
+        tell_refusal(request, refusal)
     else:
         messages.success(request, _("The meeting is open: its page is public."))
         if not meeting.contributors.filter(status=ContributorStatus.ACCEPTED).exists():
@@ -249,17 +241,8 @@ def meeting_open(request: HttpRequest, territory: Territory, meeting: Meeting) -
 def meeting_draft(request: HttpRequest, territory: Territory, meeting: Meeting) -> HttpResponse:
     try:
         services.back_to_draft(meeting)
-    except services.MeetingClosed:
-        messages.error(request, _("Only an open meeting can go back to draft."))
-    except services.SeedPublished:
-        messages.error(
-            request,
-            _("The draw's seed is published: the meeting can no longer go back to draft."),
-        )
-    except services.HasApplications:
-        messages.error(
-            request, _("People have applied: the meeting can no longer go back to draft.")
-        )
+    except Refused as refusal:
+        tell_refusal(request, refusal)
     else:
         messages.success(request, _("The meeting is a draft again: its page is no longer public."))
     return _to_manage(meeting)
@@ -273,8 +256,8 @@ def meeting_archive(request: HttpRequest, territory: Territory, meeting: Meeting
         return _to_manage(meeting)
     try:
         services.archive_meeting(meeting)
-    except services.MeetingClosed:
-        messages.error(request, _("This meeting is already archived."))
+    except Refused as refusal:
+        tell_refusal(request, refusal)
     else:
         messages.success(
             request,
@@ -298,10 +281,10 @@ def contributor_invite(
     if request.method == "POST" and form.is_valid():
         try:
             contributor = contributors.invite_contributor(meeting, **form.cleaned_data)
-        except contributors.AlreadyInvited:
-            form.add_error("email", _("Someone with this address is already invited."))
-        except contributors.InvitationClosed:
-            messages.error(request, _("This meeting no longer takes invitations."))
+        except contributors.AlreadyInvited as refusal:
+            form.add_error("email", refusal.sentence())
+        except Refused as refusal:
+            tell_refusal(request, refusal)
             return _to_manage(meeting)
         else:
             messages.success(
@@ -319,11 +302,11 @@ def contributor_invite(
 def _contributor_action(
     request: HttpRequest, meeting: Meeting, contributor_id: int, action: Any, done: str
 ) -> HttpResponse:
-    contributor: Contributor = pages.get_contributor(meeting, contributor_id)
+    contributor = get_contributor(meeting, contributor_id)
     try:
         action(contributor)
-    except contributors.InvitationClosed:
-        messages.error(request, _("This meeting no longer takes invitations."))
+    except Refused as refusal:
+        tell_refusal(request, refusal)
     else:
         messages.success(request, done % {"name": contributor.name})
     return _to_manage(meeting)

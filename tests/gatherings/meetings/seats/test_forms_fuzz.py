@@ -16,9 +16,9 @@ from hypothesis import strategies as st
 from tests.cast import Cast
 from tests.fuzz import fuzz_settings, printable_text
 from tests.gatherings.meetings.conftest import Applicants
-from tierslien.gatherings.meetings.applications import balance_criteria
-from tierslien.gatherings.meetings.seat_forms import ApplyForm, QuotaForm, SeatAnswerForm, SeedForm
 from tierslien.gatherings.meetings.seats import quotas
+from tierslien.gatherings.meetings.seats.applications import balance_criteria
+from tierslien.gatherings.meetings.seats.forms import ApplyForm, QuotaForm, SeatAnswerForm, SeedForm
 from tierslien.gatherings.models import Application, ApplicationStatus, Meeting, MeetingQuota
 
 pytestmark = pytest.mark.django_db

@@ -13,9 +13,9 @@ from django.urls import reverse
 
 from tests.cast import Cast, make_user
 from tierslien.accounts.models import User
-from tierslien.gatherings.meetings import contributors
-from tierslien.gatherings.meetings.access import hash_token
-from tierslien.gatherings.meetings.notifications import topic
+from tierslien.gatherings.meetings.core import contributors
+from tierslien.gatherings.meetings.core.access import hash_token
+from tierslien.gatherings.meetings.seats.notifications import topic
 from tierslien.gatherings.models import Contributor, ContributorStatus, Meeting, MeetingState
 from tierslien.lib.ical import unfold
 from tierslien.outbox.models import Message
@@ -254,7 +254,7 @@ def test_the_meeting_closing_while_answering_is_a_clear_message(
     guest, token = invite_and_read_link(meeting, django_capture_on_commit_callbacks)
 
     def closed(*args: Any, **kwargs: Any) -> None:
-        raise contributors.InvitationClosed
+        raise contributors.AnswersClosed
 
     monkeypatch.setattr(contributors, "accept", closed)
     response = client_as("anonymous").post(page_url(meeting, token), ACCEPT, follow=True)

@@ -18,9 +18,8 @@ from django.utils import timezone, translation
 from tests.cast import Cast, make_user
 from tests.gatherings.meetings.conftest import Applicants, make_meeting
 from tierslien.accounts.models import User
-from tierslien.gatherings.meetings import applications, disclosure
-from tierslien.gatherings.meetings.applications import balance_criteria
-from tierslien.gatherings.meetings.seats import draw, quotas, seed
+from tierslien.gatherings.meetings.seats import applications, disclosure, draw, quotas, seed
+from tierslien.gatherings.meetings.seats.applications import balance_criteria
 from tierslien.gatherings.models import (
     Application,
     ApplicationStatus,

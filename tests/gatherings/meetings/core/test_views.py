@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from tests.cast import Cast
 from tierslien.accounts.models import User
-from tierslien.gatherings.meetings import contributors
+from tierslien.gatherings.meetings.core import contributors
 from tierslien.gatherings.models import (
     Application,
     Contributor,

@@ -12,7 +12,8 @@ from django.utils import timezone
 
 from tests.gatherings.meetings.conftest import Applicants
 from tierslien.accounts.models import User
-from tierslien.gatherings.meetings import notifications, services
+from tierslien.gatherings.meetings.core import services
+from tierslien.gatherings.meetings.seats import notifications
 from tierslien.gatherings.models import Application, ApplicationStatus, Meeting, MeetingState
 from tierslien.outbox.models import Message
 from tierslien.territories.models import Venue

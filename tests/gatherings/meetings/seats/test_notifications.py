@@ -12,7 +12,7 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from tests.gatherings.meetings.conftest import Applicants
-from tierslien.gatherings.meetings import notifications
+from tierslien.gatherings.meetings.seats import notifications
 from tierslien.gatherings.models import Application, ApplicationStatus, Meeting, MeetingState
 from tierslien.lib import ical
 

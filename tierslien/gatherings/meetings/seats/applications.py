@@ -20,35 +20,45 @@ from typing import Any, Final
 
 from allauth.account.models import EmailAddress
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import urlencode
+from django.utils.translation import gettext_lazy as _
 
 from tierslien.accounts.models import User
+from tierslien.gatherings.meetings.core.services import BALANCE_KINDS
 from tierslien.gatherings.models import Application, ApplicationStatus, Meeting, MeetingState
+from tierslien.lib.refusals import Refused
 from tierslien.portraits.engine import clean_answers
-from tierslien.portraits.models import Answer, Criterion, CriterionKind, Portrait
+from tierslien.portraits.models import Answer, Criterion, Portrait
 from tierslien.territories.models import Facilitator
 
 UNDISCLOSED: Final = "undisclosed"  # the "prefer not to say" category of the published pool
-BALANCE_KINDS: Final = (CriterionKind.CATEGORICAL, CriterionKind.ORDINAL)
 PSEUDONYM_ALPHABET: Final = "abcdefghjkmnpqrstuvwxyz23456789"  # no 0/o, 1/l/i
 PSEUDONYM_LENGTH: Final = 10
 
 
-class ApplicationsClosed(Exception):
+class ApplicationsClosed(Refused):
     """The meeting does not take (or no longer takes) applications, or withdrawals."""
 
+    message = _("This meeting no longer takes applications.")
 
-class EmailNotVerified(Exception):
+
+class EmailNotVerified(Refused):
     """Applicants need a verified email address: outcomes and confirmations go there."""
 
+    message = _("Confirm your email address first.")
 
-class AlreadyApplied(Exception):
+
+class AlreadyApplied(Refused):
     """This person already has an application to this meeting."""
 
 
-class FacilitatorCannotApply(Exception):
+class FacilitatorCannotApply(Refused):
     """A facilitator of the territory runs its meetings (quotas, seed, draw): they do not
     compete for a seat in them."""
+
+    message = _("A facilitator of the territory cannot apply to its meetings: you run the draw.")
 
 
 # --- The meeting's criteria ---------------------------------------------------------------
@@ -100,6 +110,32 @@ def has_verified_email(user: Any) -> bool:
 
 def has_portrait(user: Any, meeting: Meeting) -> bool:
     return Portrait.objects.filter(user=user, territory_id=meeting.territory_id).exists()
+
+
+def current_application(user: Any, meeting: Meeting) -> Application | None:
+    """The person's application to the meeting, unless they withdrew it (or never applied)."""
+    application = Application.objects.filter(meeting=meeting, user=user).first()
+    if application is None or application.status == ApplicationStatus.WITHDRAWN:
+        return None
+    return application
+
+
+def withdrawable(meeting: Meeting, application: Application) -> bool:
+    """An application can be withdrawn while the meeting is open and its pool not frozen."""
+    return (
+        meeting.state == MeetingState.OPEN
+        and meeting.seed_published_at is None
+        and application.status == ApplicationStatus.APPLIED
+    )
+
+
+def sign_in_to_apply(meeting: Meeting) -> dict[str, str]:
+    """Links that bring an anonymous visitor back to the application page."""
+    query = urlencode({"next": reverse("meeting_apply", args=[meeting.territory.slug, meeting.pk])})
+    return {
+        "login": f"{reverse('account_login')}?{query}",
+        "signup": f"{reverse('account_signup')}?{query}",
+    }
 
 
 def portrait_answers(user: Any, meeting: Meeting, criteria: list[Criterion]) -> dict[str, str]:
@@ -175,12 +211,8 @@ def withdraw(application: Application) -> Application:
     """Withdraw before the pool is frozen; the answers are erased at once."""
     locked = Meeting.objects.locked(application.meeting.pk)
     current = Application.objects.select_for_update().get(pk=application.pk)
-    if (
-        locked.state != MeetingState.OPEN
-        or locked.seed_published_at is not None
-        or current.status != ApplicationStatus.APPLIED
-    ):
-        raise ApplicationsClosed
+    if not withdrawable(locked, current):
+        raise ApplicationsClosed(_("It is too late to withdraw: the draw is published."))
     current.status = ApplicationStatus.WITHDRAWN
     current.answers = {}
     current.save(update_fields=["status", "answers"])

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from tests.cast import Cast
 from tests.gatherings.meetings.conftest import Applicants
-from tierslien.gatherings.meetings import services
+from tierslien.gatherings.meetings.core import services
 from tierslien.gatherings.models import Meeting, MeetingState
 from tierslien.portraits.models import Criterion
 
@@ -43,10 +43,10 @@ def test_create_makes_a_draft_with_its_criteria(cast: Cast) -> None:
     assert (meeting.rotations, meeting.rotation_minutes, meeting.confirmation_hours) == (2, 30, 72)
 
 
-def test_balance_criteria_are_enabled_non_sensitive_one_choice(cast: Cast) -> None:
-    keys = [c.key for c in services.balance_criteria(cast.territory)]
+def test_eligible_criteria_are_enabled_non_sensitive_one_choice(cast: Cast) -> None:
+    keys = [c.key for c in services.eligible_criteria(cast.territory)]
     assert keys == ["age_bracket", "gender", "occupation", "education", "housing"]
-    for criterion in services.balance_criteria(cast.territory):
+    for criterion in services.eligible_criteria(cast.territory):
         assert criterion.enabled and not criterion.sensitive
 
 

@@ -11,7 +11,7 @@ from django.urls import reverse
 
 from tests.cast import Cast
 from tests.gatherings.meetings.conftest import make_meeting
-from tierslien.gatherings.meetings.feeds import calendar_text
+from tierslien.gatherings.meetings.core.feeds import calendar_text
 from tierslien.gatherings.models import Meeting, MeetingState
 from tierslien.lib.ical import unfold
 

@@ -17,9 +17,8 @@ from django.utils import timezone
 from tests.cast import Cast, make_user
 from tests.gatherings.meetings.conftest import Applicants
 from tierslien.accounts.models import User
-from tierslien.gatherings.meetings import waitlist
-from tierslien.gatherings.meetings.applications import balance_criteria
-from tierslien.gatherings.meetings.seats import draw, quotas, seed
+from tierslien.gatherings.meetings.seats import draw, quotas, seed, waitlist
+from tierslien.gatherings.meetings.seats.applications import balance_criteria
 from tierslien.gatherings.models import Application, ApplicationStatus, Meeting, MeetingState
 from tierslien.lottery import Quota
 from tierslien.territories.models import Facilitator

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tierslien.gatherings.meetings.lifecycle import (
+from tierslien.gatherings.meetings.core.lifecycle import (
     TRANSITIONS,
     ForbiddenTransition,
     can_transition,

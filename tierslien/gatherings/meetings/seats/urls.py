@@ -3,7 +3,7 @@ facilitators' under /t/<territory>/meetings/manage/<id>/seats/."""
 
 from django.urls import URLPattern, URLResolver, path
 
-from tierslien.gatherings.meetings import seat_views as views
+from tierslien.gatherings.meetings.seats import views
 
 urlpatterns: list[URLPattern | URLResolver] = [
     # Applicants (signed in).

@@ -13,8 +13,8 @@ from hypothesis import strategies as st
 
 from tests.cast import Cast
 from tests.fuzz import fuzz_settings, printable_text
-from tierslien.gatherings.meetings import contributors
-from tierslien.gatherings.meetings.forms import ContributionForm, InviteForm, MeetingForm
+from tierslien.gatherings.meetings.core import contributors
+from tierslien.gatherings.meetings.core.forms import ContributionForm, InviteForm, MeetingForm
 from tierslien.gatherings.models import Contributor, Meeting, MeetingState
 from tierslien.portraits.models import Criterion
 
@@ -236,7 +236,7 @@ def test_archive_button_fuzz(
 def test_a_criterion_id_too_large_for_the_database_is_refused(
     cast: Cast, draft_meeting: Meeting
 ) -> None:
-    from tierslien.gatherings.meetings.forms import MeetingForm
+    from tierslien.gatherings.meetings.core.forms import MeetingForm
 
     form = MeetingForm(data={"criteria": ["9223372036854775808"]}, territory=cast.territory)
     assert not form.is_valid()

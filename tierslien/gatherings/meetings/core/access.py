@@ -6,7 +6,9 @@
   management checks (sign-in, facilitator role → 403, TOTP) and passes the
   meeting of that territory (404 otherwise).
 - Applicants: `get_own_application` — someone else's application is 404.
-- Contributors (no account): `get_contributor_by_token` — an unknown token is 404.
+- Facilitators' actions on a contributor: `get_contributor` — one of another meeting is 404.
+- Contributors (no account): `get_contributor_by_token` — an unknown token, one of
+  another territory's meeting or of an archived meeting is 404.
 - Names of applicants, for facilitators: `names_visible` — only for the door, on the day.
 """
 
@@ -69,12 +71,27 @@ def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def get_contributor_by_token(token: str) -> Contributor:
-    """The contributor whose invitation link carries `token` (only its hash is stored)."""
-    return get_object_or_404(
+def get_contributor(meeting: Meeting, contributor_id: int) -> Contributor:
+    """A contributor of this meeting (else 404), for the facilitator's actions."""
+    contributor: Contributor = get_object_or_404(
+        Contributor.objects.select_related("meeting", "meeting__territory", "meeting__venue"),
+        meeting=meeting,
+        pk=contributor_id,
+    )
+    return contributor
+
+
+def get_contributor_by_token(territory: Territory, token: str) -> Contributor:
+    """The contributor whose invitation link carries `token` (only its hash is stored), for
+    a meeting of `territory` that is not archived."""
+    contributor: Contributor = get_object_or_404(
         Contributor.objects.select_related("meeting", "meeting__territory", "meeting__venue"),
         token_hash=hash_token(token),
     )
+    meeting = contributor.meeting
+    if meeting.territory_id != territory.pk or meeting.state == MeetingState.ARCHIVED:
+        raise Http404
+    return contributor
 
 
 def meeting_management[**P](
@@ -88,8 +105,8 @@ def meeting_management[**P](
         request: HttpRequest,
         territory: Territory,
         meeting_id: int,
-        *args: P.args,
-        **kwargs: P.kwargs,
+        *args: Any,
+        **kwargs: Any,
     ) -> HttpResponse:
         return view(request, territory, get_meeting(territory, meeting_id), *args, **kwargs)
 
@@ -109,8 +126,8 @@ def meeting_audit[**P](
         request: HttpRequest,
         territory: Territory,
         meeting: Meeting,
-        *args: P.args,
-        **kwargs: P.kwargs,
+        *args: Any,
+        **kwargs: Any,
     ) -> HttpResponse:
         if not request.user.is_superuser:
             raise PermissionDenied

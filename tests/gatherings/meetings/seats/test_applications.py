@@ -9,8 +9,8 @@ from django.utils import timezone
 
 from tests.cast import Cast, make_user
 from tests.gatherings.meetings.conftest import make_meeting
-from tierslien.gatherings.meetings import applications
-from tierslien.gatherings.meetings.applications import (
+from tierslien.gatherings.meetings.seats import applications
+from tierslien.gatherings.meetings.seats.applications import (
     AlreadyApplied,
     ApplicationsClosed,
     EmailNotVerified,

@@ -25,18 +25,21 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy
 
-from tierslien.gatherings.meetings.access import names_visible
-from tierslien.gatherings.meetings.applications import UNDISCLOSED
+from tierslien.gatherings.meetings.core.access import names_visible
+from tierslien.gatherings.meetings.seats.applications import UNDISCLOSED
 from tierslien.gatherings.models import Application, ApplicationStatus, Meeting, MeetingState
 from tierslien.lib.deadlines import on_the_hour
+from tierslien.lib.refusals import Refused
 from tierslien.lottery import LotteryInputError, LotteryProblem, Pool, Quota, Quotas, diagnose
 from tierslien.portraits.models import Criterion
 
 ID_COLUMN = "id"
 
 
-class NoSeatToAnswer(Exception):
+class NoSeatToAnswer(Refused):
     """Nothing to confirm or decline (not selected, deadline passed, meeting over)."""
+
+    message = gettext_lazy("There is no seat to answer for any more.")
 
 
 def waitlist_order(seed: int, pseudonyms: Iterable[str]) -> list[str]:
@@ -220,7 +223,7 @@ def _open_for_seats(meeting: Meeting, moment: datetime.datetime) -> bool:
 def promote(meeting: Meeting, *, now: datetime.datetime | None = None) -> list[Application]:
     """Fill free seats from the waiting list (inside the caller's transaction, meeting
     locked); queues the selected emails, and a warning to facilitators when quotas break."""
-    from tierslien.gatherings.meetings import notifications
+    from tierslien.gatherings.meetings.seats import notifications
 
     moment = now or timezone.now()
     if not _open_for_seats(meeting, moment):
@@ -323,7 +326,7 @@ def leave_waitlist(application: Application) -> Application:
     meeting = Meeting.objects.locked(application.meeting.pk)
     current = Application.objects.select_for_update().get(pk=application.pk)
     if meeting.state != MeetingState.ALLOCATED or current.status != ApplicationStatus.WAITLISTED:
-        raise NoSeatToAnswer
+        raise NoSeatToAnswer(gettext_lazy("It is too late to withdraw: the draw is published."))
     current.status = ApplicationStatus.WITHDRAWN
     current.save(update_fields=["status"])
     return current

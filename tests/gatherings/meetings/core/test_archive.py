@@ -12,8 +12,8 @@ from django.utils import timezone
 
 from tests.cast import Cast
 from tests.gatherings.meetings.conftest import Applicants, make_meeting
-from tierslien.gatherings.meetings import services
-from tierslien.gatherings.meetings.access import hash_token
+from tierslien.gatherings.meetings.core import services
+from tierslien.gatherings.meetings.core.access import hash_token
 from tierslien.gatherings.models import (
     Application,
     ApplicationStatus,
@@ -113,7 +113,7 @@ def test_archiving_twice_is_refused(held: Meeting) -> None:
 
 
 def test_a_failure_erases_nothing(held: Meeting, monkeypatch: pytest.MonkeyPatch) -> None:
-    from tierslien.gatherings.meetings import services as module
+    from tierslien.gatherings.meetings.core import services as module
 
     def broken(*args: Any, **kwargs: Any) -> None:
         raise RuntimeError("disk full")

@@ -20,16 +20,19 @@ from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.translation import gettext_lazy as _
 
-from tierslien.gatherings.meetings import feeds, notifications
-from tierslien.gatherings.meetings.access import hash_token
-from tierslien.gatherings.meetings.notifications import topic
+from tierslien.gatherings.meetings.core import feeds
+from tierslien.gatherings.meetings.core.access import hash_token
+from tierslien.gatherings.meetings.seats import notifications
+from tierslien.gatherings.meetings.seats.notifications import topic
 from tierslien.gatherings.models import (
     Contributor,
     ContributorStatus,
     Meeting,
     MeetingState,
 )
+from tierslien.lib.refusals import Refused
 from tierslien.outbox import services as outbox
 
 # A contributor may be invited, answer and be withdrawn until the day is over.
@@ -37,12 +40,30 @@ INVITING_STATES = (MeetingState.DRAFT, MeetingState.OPEN, MeetingState.ALLOCATED
 EMAIL_LANGUAGES = ("fr", "en")
 
 
-class InvitationClosed(Exception):
+class InvitationClosed(Refused):
     """The meeting no longer takes invitations or answers (held or archived)."""
 
+    message = _("This meeting no longer takes invitations.")
 
-class AlreadyInvited(Exception):
+
+class AnswersClosed(InvitationClosed):
+    """The contributor can no longer answer their invitation (told on their own page)."""
+
+    message = _("This invitation can no longer be answered.")
+
+
+class AlreadyInvited(Refused):
     """Someone with this email address is already invited to this meeting."""
+
+    message = _("Someone with this address is already invited.")
+
+
+def can_answer(contributor: Contributor) -> bool:
+    """Whether the contributor may still accept, edit or decline (not once declined)."""
+    return (
+        contributor.meeting.state in INVITING_STATES
+        and contributor.status != ContributorStatus.DECLINED
+    )
 
 
 def new_token() -> str:
@@ -93,10 +114,12 @@ def _send_after_commit(contributor: Contributor, token: str) -> None:
     outbox.queue_email(message, topic=topic(contributor.meeting_id), language="fr")
 
 
-def _locked_meeting(meeting: Meeting) -> Meeting:
+def _locked_meeting(
+    meeting: Meeting, refusal: type[InvitationClosed] = InvitationClosed
+) -> Meeting:
     locked = Meeting.objects.locked(meeting.pk)
     if locked.state not in INVITING_STATES:
-        raise InvitationClosed
+        raise refusal
     return locked
 
 
@@ -171,10 +194,10 @@ def accept(
     now: datetime.datetime | None = None,
 ) -> Contributor:
     """The contributor accepts (or edits their contribution, once accepted)."""
-    meeting = _locked_meeting(contributor.meeting)
+    meeting = _locked_meeting(contributor.meeting, AnswersClosed)
     locked = Contributor.objects.select_for_update().get(pk=contributor.pk)
     if locked.status == ContributorStatus.DECLINED:
-        raise InvitationClosed
+        raise AnswersClosed
     locked.title = title.strip()[:200]
     locked.summary = summary.strip()
     locked.format = format
@@ -191,7 +214,7 @@ def accept(
 @transaction.atomic
 def decline(contributor: Contributor, *, now: datetime.datetime | None = None) -> Contributor:
     """The contributor declines (or can no longer come): they leave the public page."""
-    meeting = _locked_meeting(contributor.meeting)
+    meeting = _locked_meeting(contributor.meeting, AnswersClosed)
     locked = Contributor.objects.select_for_update().get(pk=contributor.pk)
     if locked.status != ContributorStatus.DECLINED:
         notifications.queue_contributor_answer(meeting, locked, accepted=False)

@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime
 
 from django.db.models import Count, Prefetch, Q, QuerySet
-from django.shortcuts import get_object_or_404
 
 from tierslien.gatherings.models import Contributor, ContributorStatus, Meeting, MeetingState
 from tierslien.territories.models import Territory
@@ -48,13 +47,4 @@ def managed_meetings(territory: Territory) -> QuerySet[Meeting]:
             ),
         )
         .order_by("-starts_at", "-id")
-    )
-
-
-def get_contributor(meeting: Meeting, contributor_id: int) -> Contributor:
-    """A contributor of this meeting (else 404), for the facilitator's actions."""
-    return get_object_or_404(
-        Contributor.objects.select_related("meeting", "meeting__territory", "meeting__venue"),
-        meeting=meeting,
-        pk=contributor_id,
     )

@@ -19,10 +19,11 @@ from typing import Any
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
-from tierslien.gatherings.meetings import notifications
-from tierslien.gatherings.meetings.access import hash_token
-from tierslien.gatherings.meetings.lifecycle import ForbiddenTransition, transition
+from tierslien.gatherings.meetings.core.access import hash_token
+from tierslien.gatherings.meetings.core.lifecycle import can_transition, transition
+from tierslien.gatherings.meetings.seats import notifications
 from tierslien.gatherings.models import (
     Application,
     ApplicationStatus,
@@ -32,6 +33,7 @@ from tierslien.gatherings.models import (
     MeetingState,
     TableSeat,
 )
+from tierslien.lib.refusals import Refused
 from tierslien.portraits.models import Criterion, CriterionKind
 from tierslien.privacy.retention import KEEP_MEETING_APPLICATIONS
 from tierslien.territories.models import Territory, Venue
@@ -61,27 +63,35 @@ LOCKED_AFTER_APPLICATIONS = ("seats",)
 RESCHEDULING = ("starts_at", "duration_minutes", "venue")
 
 
-class MeetingClosed(Exception):
+class MeetingClosed(Refused):
     """The meeting no longer accepts this action (its state changed meanwhile)."""
 
+    message = _("This meeting can no longer be edited.")
 
-class HasApplications(Exception):
+
+class HasApplications(Refused):
     """The action is refused because people have already applied."""
 
+    message = _("People have applied: the seats and criteria can no longer change.")
 
-class SeedPublished(Exception):
+
+class SeedPublished(Refused):
     """The draw's seed is published: the meeting can no longer go back to draft."""
 
+    message = _("The draw's seed is published: the meeting can no longer go back to draft.")
 
-class MeetingStarted(Exception):
+
+class MeetingStarted(Refused):
     """The meeting has already started: it cannot be opened for applications."""
+
+    message = _("This meeting has already started: change its date first.")
 
 
 class IneligibleCriterion(ValueError):
     """A criterion that may not balance seats (sensitive, not asked, not one-choice, elsewhere)."""
 
 
-def balance_criteria(territory: Territory) -> list[Criterion]:
+def eligible_criteria(territory: Territory) -> list[Criterion]:
     """The criteria a meeting may balance its seats on: the territory's enabled,
     one-choice questions that are not and never were sensitive (quotas are set on
     their values, and the anonymised pool of applicants is published)."""
@@ -97,7 +107,7 @@ def balance_criteria(territory: Territory) -> list[Criterion]:
 
 def check_criteria(territory: Territory, criteria: Iterable[Criterion]) -> list[Criterion]:
     chosen = list(criteria)
-    allowed = {c.pk for c in balance_criteria(territory)}
+    allowed = {c.pk for c in eligible_criteria(territory)}
     for criterion in chosen:
         if criterion.pk not in allowed:
             raise IneligibleCriterion(criterion.key)
@@ -178,8 +188,8 @@ def open_meeting(meeting: Meeting, *, now: datetime.datetime | None = None) -> M
     """draft -> open: the meeting appears publicly and (in its window) takes applications."""
     moment = now or timezone.now()
     locked = Meeting.objects.locked(meeting.pk)
-    if locked.state != MeetingState.DRAFT:
-        raise MeetingClosed
+    if not can_transition(locked.state, MeetingState.OPEN):
+        raise MeetingClosed(_("Only a draft can be opened."))
     if locked.starts_at <= moment:
         raise MeetingStarted
     locked.opened_at = moment
@@ -191,12 +201,12 @@ def back_to_draft(meeting: Meeting) -> Meeting:
     """open -> draft (hidden again), only while nobody has applied and no seed is published
     (a published seed is a public promise about this draw)."""
     locked = Meeting.objects.locked(meeting.pk)
-    if locked.state != MeetingState.OPEN:
-        raise MeetingClosed
+    if not can_transition(locked.state, MeetingState.DRAFT):
+        raise MeetingClosed(_("Only an open meeting can go back to draft."))
     if locked.seed_published_at is not None:
         raise SeedPublished
     if Application.objects.filter(meeting=locked).exists():
-        raise HasApplications
+        raise HasApplications(_("People have applied: the meeting can no longer go back to draft."))
     return transition(locked, MeetingState.DRAFT)
 
 
@@ -218,8 +228,8 @@ def archive_meeting(meeting: Meeting, *, now: datetime.datetime | None = None) -
     """
     moment = now or timezone.now()
     locked = Meeting.objects.locked(meeting.pk)
-    if locked.state == MeetingState.ARCHIVED:
-        raise MeetingClosed
+    if not can_transition(locked.state, MeetingState.ARCHIVED):
+        raise MeetingClosed(_("This meeting is already archived."))
     applications = Application.objects.filter(meeting=locked)
     seated = applications.filter(
         Q(status__in=[ApplicationStatus.SELECTED, ApplicationStatus.CONFIRMED])
@@ -242,21 +252,18 @@ def archive_meeting(meeting: Meeting, *, now: datetime.datetime | None = None) -
     locked.published_panel = []
     locked.draw_record = {}  # pseudonyms and type sizes; no rerun without the pool anyway
     locked.archived_at = moment
-    try:
-        return transition(
-            locked,
-            MeetingState.ARCHIVED,
-            also=(
-                "seated_count",
-                "attended_count",
-                "published_pool",
-                "published_panel",
-                "draw_record",
-                "archived_at",
-            ),
-        )
-    except ForbiddenTransition:  # pragma: no cover - every other state may be archived
-        raise MeetingClosed from None
+    return transition(
+        locked,
+        MeetingState.ARCHIVED,
+        also=(
+            "seated_count",
+            "attended_count",
+            "published_pool",
+            "published_panel",
+            "draw_record",
+            "archived_at",
+        ),
+    )
 
 
 def archive_meetings(now: datetime.datetime) -> int:

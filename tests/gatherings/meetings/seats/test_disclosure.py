@@ -5,7 +5,7 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
-from tierslien.gatherings.meetings.disclosure import SMALL_CELL, hidden_keys, hidden_values
+from tierslien.gatherings.meetings.seats.disclosure import SMALL_CELL, hidden_keys, hidden_values
 
 
 @given(st.dictionaries(st.sampled_from("abcdefgh"), st.integers(0, 40), min_size=1))

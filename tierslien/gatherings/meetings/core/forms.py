@@ -9,7 +9,11 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from tierslien.gatherings.meetings.services import MAX_CRITERIA, MEETING_FIELDS, balance_criteria
+from tierslien.gatherings.meetings.core.services import (
+    MAX_CRITERIA,
+    MEETING_FIELDS,
+    eligible_criteria,
+)
 from tierslien.gatherings.models import (
     ContributorFormat,
     ContributorKind,
@@ -124,12 +128,12 @@ class MeetingForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.territory = territory
         self.instance = instance
-        self.fields["venue"].queryset = Venue.objects.filter(territory=territory)  # type: ignore[attr-defined]
+        self.fields["venue"].queryset = Venue.objects.filter(territory=territory)
         criteria_field = self.fields["criteria"]
         # Any question of the territory is recognised (to be refused by name); only the
         # eligible ones are offered.
-        criteria_field.queryset = Criterion.objects.filter(territory=territory)  # type: ignore[attr-defined]
-        self.eligible = balance_criteria(territory)
+        criteria_field.queryset = Criterion.objects.filter(territory=territory)
+        self.eligible = eligible_criteria(territory)
         criteria_field.widget.choices = [(c.pk, c.display_label) for c in self.eligible]
         if instance is None:
             criteria_field.initial = [c.pk for c in self.eligible[:3]]
@@ -179,7 +183,7 @@ class MeetingForm(forms.Form):
         return chosen
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean() or {}
+        data: dict[str, Any] = super().clean() or {}
         starts = data.get("starts_at")
         opens = data.get("registration_opens")
         closes = data.get("registration_closes")
@@ -196,11 +200,12 @@ class MeetingForm(forms.Form):
         duration = data.get("duration_minutes")
         rotations = data.get("rotations")
         minutes = data.get("rotation_minutes")
-        if None not in (duration, rotations, minutes) and rotations * minutes > duration:
+        total = None if rotations is None or minutes is None else rotations * minutes
+        if duration is not None and total is not None and total > duration:
             self.add_error(
                 "rotation_minutes",
                 _("The rotations (%(total)d minutes) do not fit in the meeting's duration.")
-                % {"total": rotations * minutes},
+                % {"total": total},
             )
         return data
 

@@ -13,17 +13,10 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from tierslien.gatherings.meetings import (
-    applications,
-    disclosure,
-    notifications,
-    waitlist,
-)
-from tierslien.gatherings.meetings.access import (
+from tierslien.gatherings.meetings.core.access import (
     get_own_application,
     get_public_meeting,
     meeting_audit,
@@ -31,14 +24,22 @@ from tierslien.gatherings.meetings.access import (
     names_from,
     names_visible,
 )
-from tierslien.gatherings.meetings.seat_forms import (
+from tierslien.gatherings.meetings.seats import (
+    applications,
+    disclosure,
+    draw,
+    notifications,
+    quotas,
+    seed,
+    waitlist,
+)
+from tierslien.gatherings.meetings.seats.forms import (
     ApplyForm,
     QuotaForm,
     SeatAnswerForm,
     SeedForm,
     ToleranceForm,
 )
-from tierslien.gatherings.meetings.seats import draw, quotas, seed
 from tierslien.gatherings.models import (
     Application,
     ApplicationStatus,
@@ -47,7 +48,8 @@ from tierslien.gatherings.models import (
     MeetingState,
 )
 from tierslien.lib import jobs
-from tierslien.lib.http import posted
+from tierslien.lib.http import posted, tell_refusal
+from tierslien.lib.refusals import Refused
 from tierslien.outbox import services as outbox
 from tierslien.outbox import views as outbox_views
 from tierslien.territories.access import get_territory
@@ -61,7 +63,7 @@ def _to_my_seat(meeting: Meeting) -> HttpResponse:
     return redirect("meeting_my_seat", meeting.territory.slug, meeting.pk)
 
 
-def _to_manage(meeting: Meeting) -> HttpResponse:
+def _to_seats(meeting: Meeting) -> HttpResponse:
     return redirect("meeting_seats_manage", meeting.territory.slug, meeting.pk)
 
 
@@ -81,8 +83,7 @@ def _public_meeting(territory_slug: str, meeting_id: int) -> Meeting:
 def meeting_apply(request: HttpRequest, territory_slug: str, meeting_id: int) -> HttpResponse:
     """One step with a portrait; else the meeting's few criteria, answered on the spot."""
     meeting = _public_meeting(territory_slug, meeting_id)
-    existing = Application.objects.filter(meeting=meeting, user=request.user).first()
-    if existing is not None and existing.status != ApplicationStatus.WITHDRAWN:
+    if applications.current_application(request.user, meeting) is not None:
         return _to_my_seat(meeting)
     criteria = applications.balance_criteria(meeting)
     with_portrait = applications.has_portrait(request.user, meeting)
@@ -101,23 +102,14 @@ def meeting_apply(request: HttpRequest, territory_slug: str, meeting_id: int) ->
         try:
             applications.apply(
                 meeting,
-                request.user,  # type: ignore[arg-type]
+                request.user,
                 answers=form.answers() if form is not None else None,
             )
-        except applications.ApplicationsClosed:
-            messages.error(request, _("This meeting no longer takes applications."))
-            return redirect("meeting_apply", meeting.territory.slug, meeting.pk)
-        except applications.FacilitatorCannotApply:
-            messages.error(
-                request,
-                _("A facilitator of the territory cannot apply to its meetings: you run the draw."),
-            )
-            return redirect("meeting_apply", meeting.territory.slug, meeting.pk)
-        except applications.EmailNotVerified:
-            messages.error(request, _("Confirm your email address first."))
-            return redirect("meeting_apply", meeting.territory.slug, meeting.pk)
         except applications.AlreadyApplied:
             return _to_my_seat(meeting)
+        except Refused as refusal:
+            tell_refusal(request, refusal)
+            return redirect("meeting_apply", meeting.territory.slug, meeting.pk)
         messages.success(request, _("You applied. We will write to you after the draw."))
         return _to_my_seat(meeting)
     return render(request, "gatherings/meetings/seats/apply.html", context)
@@ -143,9 +135,7 @@ def meeting_my_seat(request: HttpRequest, territory_slug: str, meeting_id: int) 
             if meeting.min_probability is None
             else 100 * meeting.min_probability,
             "pool_size": len(meeting.published_pool),
-            "can_withdraw": application.status == ApplicationStatus.APPLIED
-            and meeting.seed_published_at is None
-            and meeting.state == MeetingState.OPEN,
+            "can_withdraw": applications.withdrawable(meeting, application),
             "entry": disclosure.own_entry(application),
         },
     )
@@ -167,8 +157,8 @@ def meeting_seat_answer(request: HttpRequest, territory_slug: str, meeting_id: i
         else:
             waitlist.decline_seat(application)
             messages.success(request, _("Your seat was given to someone on the waiting list."))
-    except waitlist.NoSeatToAnswer:
-        messages.error(request, _("There is no seat to answer for any more."))
+    except Refused as refusal:
+        tell_refusal(request, refusal)
     return _to_my_seat(meeting)
 
 
@@ -185,8 +175,8 @@ def meeting_withdraw(request: HttpRequest, territory_slug: str, meeting_id: int)
         else:
             applications.withdraw(application)
             messages.success(request, _("Your application is withdrawn."))
-    except (applications.ApplicationsClosed, waitlist.NoSeatToAnswer):
-        messages.error(request, _("It is too late to withdraw: the draw is published."))
+    except Refused as refusal:
+        tell_refusal(request, refusal)
     return _to_my_seat(meeting)
 
 
@@ -232,27 +222,29 @@ def _guarded[T](build: Callable[[Meeting], T], meeting: Meeting) -> T:
         raise Http404 from None
 
 
+def _public_csv(
+    territory_slug: str, meeting_id: int, build: Callable[[Meeting], str], filename: str
+) -> HttpResponse:
+    """One of the published CSV files, once the seed is published."""
+    meeting = _seeded(territory_slug, meeting_id)
+    return _download(_guarded(build, meeting), filename, "text/csv; charset=utf-8")
+
+
 @require_safe
 def meeting_draw_pool(request: HttpRequest, territory_slug: str, meeting_id: int) -> HttpResponse:
     """Pseudonyms and salted commitments only (`disclosure`)."""
-    meeting = _seeded(territory_slug, meeting_id)
-    text = _guarded(disclosure.public_pool_csv, meeting)
-    return _download(text, "pool.csv", "text/csv; charset=utf-8")
+    return _public_csv(territory_slug, meeting_id, disclosure.public_pool_csv, "pool.csv")
 
 
 @require_safe
 def meeting_draw_quotas(request: HttpRequest, territory_slug: str, meeting_id: int) -> HttpResponse:
-    meeting = _seeded(territory_slug, meeting_id)
-    text = _guarded(disclosure.quotas_csv, meeting)
-    return _download(text, "quotas.csv", "text/csv; charset=utf-8")
+    return _public_csv(territory_slug, meeting_id, disclosure.quotas_csv, "quotas.csv")
 
 
 @require_safe
 def meeting_draw_counts(request: HttpRequest, territory_slug: str, meeting_id: int) -> HttpResponse:
     """Applicants and seats drawn per value, "<11" below 11."""
-    meeting = _seeded(territory_slug, meeting_id)
-    text = _guarded(disclosure.counts_csv, meeting)
-    return _download(text, "counts.csv", "text/csv; charset=utf-8")
+    return _public_csv(territory_slug, meeting_id, disclosure.counts_csv, "counts.csv")
 
 
 @require_safe
@@ -307,7 +299,7 @@ def meeting_messages_resend(
 ) -> HttpResponse:
     """Queue the meeting's failed messages again (selected, waitlisted, reminders...)."""
     outbox_views.resend_failed(request, notifications.topic(meeting.pk))
-    return _to_manage(meeting)
+    return _to_seats(meeting)
 
 
 def _manage_page(
@@ -446,7 +438,7 @@ def meeting_seed_publish(
         return _to_quotas(meeting)
     else:
         messages.success(request, _("The seed, the anonymised pool and the quotas are published."))
-    return _to_manage(meeting)
+    return _to_seats(meeting)
 
 
 @require_POST
@@ -468,7 +460,7 @@ def meeting_draw_start(
         return redirect("meeting_draw_progress", territory.slug, meeting.pk)
     except draw.DrawNotPossible:
         messages.error(request, _("The seats of this meeting cannot be drawn now."))
-        return _to_manage(meeting)
+        return _to_seats(meeting)
     return redirect("meeting_draw_progress", territory.slug, meeting.pk)
 
 
@@ -493,12 +485,3 @@ def meeting_draw_progress(
             "manage_url": reverse("meeting_seats_manage", args=[territory.slug, meeting.pk]),
         },
     )
-
-
-def sign_in_to_apply(meeting: Meeting) -> dict[str, str]:
-    """Links that bring an anonymous visitor back to the application page."""
-    query = urlencode({"next": reverse("meeting_apply", args=[meeting.territory.slug, meeting.pk])})
-    return {
-        "login": f"{reverse('account_login')}?{query}",
-        "signup": f"{reverse('account_signup')}?{query}",
-    }

@@ -1,0 +1,1 @@
+"""A themed meeting itself: creating, editing, opening, archiving; contributors; public pages."""
