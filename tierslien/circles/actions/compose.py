@@ -30,6 +30,8 @@ from django.utils import timezone
 
 from tierslien import mixing
 from tierslien.circles import lifecycle
+from tierslien.circles.actions._queue import enqueue_on_commit
+from tierslien.circles.actions.review import load, refresh_scores, without_locked
 from tierslien.circles.models import (
     Circle,
     JobState,
@@ -170,8 +172,6 @@ def run_composition(season_id: int) -> str:
 
 
 def _without_locked(season: Season, built: Built) -> Built:
-    from tierslien.circles.review import without_locked
-
     locked = list(
         Circle.objects.filter(season=season, locked=True)
         .select_related("venue")
@@ -239,8 +239,6 @@ def save_composition(
     # Every figure shown (each new circle's diversity and counts, the season's report,
     # locked circles included) is computed without the sensitive questions: the engine's
     # own report and explanations count them, so they are not kept.
-    from tierslien.circles.review import load, refresh_scores
-
     shown = refresh_scores(load(season), [circle.pk for circle in circles])
     season.job_state = JobState.DONE
     season.job_progress = 1.0
@@ -278,8 +276,6 @@ def fail(season_id: int, code: str, message: str, attempt: int | None = None) ->
 def requeue(season: Season, *, automatic: bool) -> None:
     """Run the composition again under a new attempt (inside the caller's transaction,
     the season row locked); the worker of the previous attempt writes nothing more."""
-    from tierslien.circles.tasks import compose_season
-
     season.job_attempt += 1
     season.job_retries = season.job_retries + 1 if automatic else 0
     season.job_state = JobState.QUEUED
@@ -298,8 +294,7 @@ def requeue(season: Season, *, automatic: bool) -> None:
             "job_message",
         ]
     )
-    season_id = season.pk
-    transaction.on_commit(lambda: compose_season.enqueue(season_id))
+    enqueue_on_commit("compose_season", season.pk)
 
 
 def _stalled_ids(now: datetime.datetime, season_id: int | None = None) -> list[int]:
