@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
@@ -58,6 +59,27 @@ def _season_home(territory: Territory, season: Season) -> HttpResponse:
     if season.state in (SeasonState.PUBLISHED, SeasonState.RUNNING, SeasonState.CLOSED):
         return redirect("manage_season_circles", territory.slug, season.pk)
     return redirect("manage_season_list", territory.slug)
+
+
+def _season_action(
+    request: HttpRequest,
+    territory: Territory,
+    season_id: int,
+    action: Callable[[Season], Season],
+    done: str,
+    *,
+    then: str | None = None,
+) -> HttpResponse:
+    """One action on a season: its refusal and the season's page, or `done` and the
+    season's page in its new state (or the page named `then`)."""
+    season = get_season(territory, season_id)
+    try:
+        season = action(season)
+    except Refused as refusal:
+        tell_refusal(request, refusal)
+        return _season_home(territory, season)
+    messages.success(request, done)
+    return redirect(then, territory.slug) if then else _season_home(territory, season)
 
 
 # --- Facilitators ---
@@ -133,14 +155,14 @@ def manage_season_compose(
 def manage_season_cancel(
     request: HttpRequest, territory: Territory, season_id: int
 ) -> HttpResponse:
-    season = get_season(territory, season_id)
-    try:
-        actions.cancel_composition(season)
-    except Refused as refusal:
-        tell_refusal(request, refusal)
-        return _season_home(territory, season)
-    messages.success(request, _("The composition was stopped and registration is open again."))
-    return redirect("manage_season_list", territory.slug)
+    return _season_action(
+        request,
+        territory,
+        season_id,
+        actions.cancel_composition,
+        _("The composition was stopped and registration is open again."),
+        then="manage_season_list",
+    )
 
 
 @require_POST
@@ -358,14 +380,13 @@ def manage_circle_lock(
 def manage_season_recompose(
     request: HttpRequest, territory: Territory, season_id: int
 ) -> HttpResponse:
-    season = get_season(territory, season_id)
-    try:
-        season = actions.start_recomposition(season)
-    except Refused as refusal:
-        tell_refusal(request, refusal)
-        return _season_home(territory, season)
-    messages.success(request, _("The circles you did not lock are being composed again."))
-    return _season_home(territory, season)
+    return _season_action(
+        request,
+        territory,
+        season_id,
+        actions.start_recomposition,
+        _("The circles you did not lock are being composed again."),
+    )
 
 
 @require_safe
@@ -391,14 +412,13 @@ def manage_season_publish_confirm(
 def manage_season_publish(
     request: HttpRequest, territory: Territory, season_id: int
 ) -> HttpResponse:
-    season = get_season(territory, season_id)
-    try:
-        season = actions.publish_season(season)
-    except Refused as refusal:
-        tell_refusal(request, refusal)
-        return _season_home(territory, season)
-    messages.success(request, _("The circles are published: every member was sent an invitation."))
-    return _season_home(territory, season)
+    return _season_action(
+        request,
+        territory,
+        season_id,
+        actions.publish_season,
+        _("The circles are published: every member was sent an invitation."),
+    )
 
 
 @require_safe
@@ -499,14 +519,13 @@ def manage_circle_link(
 @require_POST
 @territory_management
 def manage_season_start(request: HttpRequest, territory: Territory, season_id: int) -> HttpResponse:
-    season = get_season(territory, season_id)
-    try:
-        season = actions.start_season(season)
-    except Refused as refusal:
-        tell_refusal(request, refusal)
-        return _season_home(territory, season)
-    messages.success(request, _("The season has started: the circles are meeting."))
-    return _season_home(territory, season)
+    return _season_action(
+        request,
+        territory,
+        season_id,
+        actions.start_season,
+        _("The season has started: the circles are meeting."),
+    )
 
 
 @require_POST
@@ -514,17 +533,14 @@ def manage_season_start(request: HttpRequest, territory: Territory, season_id: i
 def manage_season_reopen(
     request: HttpRequest, territory: Territory, season_id: int
 ) -> HttpResponse:
-    season = get_season(territory, season_id)
-    try:
-        actions.reopen_season(season)
-    except Refused as refusal:
-        tell_refusal(request, refusal)
-        return _season_home(territory, season)
-    messages.success(
+    return _season_action(
         request,
+        territory,
+        season_id,
+        actions.reopen_season,
         _("The proposal was erased and registration is open again; compose again when ready."),
+        then="manage_season_list",
     )
-    return redirect("manage_season_list", territory.slug)
 
 
 # --- Participants ---
