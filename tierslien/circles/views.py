@@ -262,6 +262,31 @@ def _back_to_proposal(territory: Territory, season: Season, *circles: Circle) ->
     return redirect(target)
 
 
+def _review_change(
+    request: HttpRequest,
+    territory: Territory,
+    season: Season,
+    form: Any,
+    change: Callable[[dict[str, Any]], tuple[Circle, ...]],
+    *,
+    invalid: str,
+    done: str,
+    shown: tuple[Circle, ...] = (),
+) -> HttpResponse:
+    """A change to a proposal from a posted form: refused with its sentence (the circles
+    `shown` highlighted), or done and the circles it returns highlighted."""
+    if not form.is_valid():
+        messages.error(request, invalid)
+        return _back_to_proposal(territory, season, *shown)
+    try:
+        changed = change(form.cleaned_data)
+    except Refused as refusal:
+        tell_refusal(request, refusal)
+        return _back_to_proposal(territory, season, *shown)
+    messages.success(request, done)
+    return _back_to_proposal(territory, season, *changed)
+
+
 def _season_seats(season: Season, circle: Circle) -> tuple[list[Any], list[Any], list[Any]]:
     """(this circle's seats, other circles, other circles' seats) as form choices."""
     members = Membership.objects.filter(circle__season=season).select_related("user", "circle")
@@ -280,21 +305,21 @@ def manage_circle_move(
     circle = get_season_circle(season, circle_id)
     own, circles, _others = _season_seats(season, circle)
     form = MoveForm(request.POST, members=own, circles=circles, prefix=f"move{circle.pk}")
-    if not form.is_valid():
-        messages.error(request, _("Choose a person and a circle."))
-        return _back_to_proposal(territory, season, circle)
-    try:
-        target = actions.move_member(
-            season,
-            form.cleaned_data["member"],
-            form.cleaned_data["to_circle"],
-            force=form.cleaned_data["force"],
-        )
-    except Refused as refusal:
-        tell_refusal(request, refusal)
-        return _back_to_proposal(territory, season, circle)
-    messages.success(request, _("The person was moved; both circles were checked again."))
-    return _back_to_proposal(territory, season, target, circle)
+
+    def move(data: dict[str, Any]) -> tuple[Circle, ...]:
+        target = actions.move_member(season, data["member"], data["to_circle"], force=data["force"])
+        return target, circle
+
+    return _review_change(
+        request,
+        territory,
+        season,
+        form,
+        move,
+        invalid=_("Choose a person and a circle."),
+        done=_("The person was moved; both circles were checked again."),
+        shown=(circle,),
+    )
 
 
 @require_POST
@@ -306,21 +331,20 @@ def manage_circle_swap(
     circle = get_season_circle(season, circle_id)
     own, _circles, others = _season_seats(season, circle)
     form = SwapForm(request.POST, members=own, others=others, prefix=f"swap{circle.pk}")
-    if not form.is_valid():
-        messages.error(request, _("Choose two people of different circles."))
-        return _back_to_proposal(territory, season, circle)
-    try:
-        first, second = actions.swap_members(
-            season,
-            form.cleaned_data["member"],
-            form.cleaned_data["other"],
-            force=form.cleaned_data["force"],
-        )
-    except Refused as refusal:
-        tell_refusal(request, refusal)
-        return _back_to_proposal(territory, season, circle)
-    messages.success(request, _("The two people were swapped; both circles were checked again."))
-    return _back_to_proposal(territory, season, first, second)
+
+    def swap(data: dict[str, Any]) -> tuple[Circle, ...]:
+        return actions.swap_members(season, data["member"], data["other"], force=data["force"])
+
+    return _review_change(
+        request,
+        territory,
+        season,
+        form,
+        swap,
+        invalid=_("Choose two people of different circles."),
+        done=_("The two people were swapped; both circles were checked again."),
+        shown=(circle,),
+    )
 
 
 @require_POST
@@ -335,21 +359,22 @@ def manage_season_place(request: HttpRequest, territory: Territory, season_id: i
     ]
     circles = [(c.pk, c.number) for c in Circle.objects.filter(season=season)]
     form = PlaceForm(request.POST, people=people, circles=circles, prefix="place")
-    if not form.is_valid():
-        messages.error(request, _("Choose a person and a circle."))
-        return _back_to_proposal(territory, season)
-    try:
+
+    def place(data: dict[str, Any]) -> tuple[Circle, ...]:
         target = actions.place_person(
-            season,
-            form.cleaned_data["person"],
-            form.cleaned_data["to_circle"],
-            force=form.cleaned_data["force"],
+            season, data["person"], data["to_circle"], force=data["force"]
         )
-    except Refused as refusal:
-        tell_refusal(request, refusal)
-        return _back_to_proposal(territory, season)
-    messages.success(request, _("The person has a seat; the circle was checked again."))
-    return _back_to_proposal(territory, season, target)
+        return (target,)
+
+    return _review_change(
+        request,
+        territory,
+        season,
+        form,
+        place,
+        invalid=_("Choose a person and a circle."),
+        done=_("The person has a seat; the circle was checked again."),
+    )
 
 
 @require_POST
