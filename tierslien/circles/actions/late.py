@@ -3,14 +3,14 @@
 A published season still takes registrations until its first meeting (the season
 then runs and registration closes for good); nobody is placed automatically. The
 facilitator sees everyone waiting for a seat on the season's circles page
-(`pages.waiting_people`) and offers one, either by letting the engine choose (`mixing.place_late`, its
-incremental mode: existing circles keep their venue, time and members, the
-newcomer goes where there is room and every rule holds), or by choosing a circle
-themselves — refused, with the reasons in plain words, when a rule of the engine
-would break. No circle is opened after publication, and people who gave their
-seat back are not offered another one. The person is invited like every member:
-an email with the calendar, then confirm or decline (`_seats.give_seats`, the same
-write as the refill of freed seats).
+(`pages.waiting_people`) and offers one, either by letting the engine choose
+(`mixing.place_late`, its incremental mode: existing circles keep their venue,
+time and members, the newcomer goes where there is room and every rule holds),
+or by choosing a circle themselves — refused, with the reasons in plain words,
+when a rule of the engine would break. No circle is opened after publication,
+and people who gave their seat back are not offered another one. The person is
+invited like every member: an email with the calendar, then confirm or decline
+(`_seats.give_seats`, the same write as the refill of freed seats).
 """
 
 from __future__ import annotations
