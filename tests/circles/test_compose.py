@@ -9,8 +9,9 @@ import pytest
 from tests.cast import Cast
 from tests.circles.conftest import Crowd
 from tierslien import mixing
-from tierslien.circles import compose, services
-from tierslien.circles.compose import progress_writer, run_composition
+from tierslien.circles import actions
+from tierslien.circles.actions import compose
+from tierslien.circles.actions.compose import progress_writer, run_composition
 from tierslien.circles.models import (
     Circle,
     JobState,
@@ -27,7 +28,7 @@ pytestmark = pytest.mark.django_db
 
 def _start(season: Season, cast: Cast, capture: Any) -> Season:
     with capture(execute=True):
-        services.start_composition(season, acting_user=cast.facilitator)
+        actions.start_composition(season)
     season.refresh_from_db()
     return season
 
@@ -82,8 +83,8 @@ def test_starting_needs_enough_people_and_leaves_the_season_open(
     cast: Cast, season: Season, crowd: Crowd
 ) -> None:
     crowd(season, 4)
-    with pytest.raises(services.TooFewPeople):
-        services.start_composition(season, acting_user=cast.facilitator)
+    with pytest.raises(actions.TooFewPeople):
+        actions.start_composition(season)
     season.refresh_from_db()
     assert season.state == SeasonState.OPEN
 
@@ -93,7 +94,7 @@ def test_starting_enqueues_the_task_only_on_commit(
 ) -> None:
     crowd(season, 6)
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
-        services.start_composition(season, acting_user=cast.facilitator)
+        actions.start_composition(season)
     season.refresh_from_db()
     assert season.state == SeasonState.COMPOSING
     assert season.job_state == JobState.QUEUED

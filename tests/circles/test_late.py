@@ -17,7 +17,8 @@ from hypothesis import strategies as st
 from tests.cast import Cast, make_user
 from tests.circles.conftest import Proposed
 from tierslien.accounts.models import User
-from tierslien.circles import late, publication, review, services
+from tierslien.circles import actions
+from tierslien.circles.actions import late, publish, review
 from tierslien.circles.forms import LatePlaceForm
 from tierslien.circles.models import (
     Membership,
@@ -27,6 +28,7 @@ from tierslien.circles.models import (
     SeasonState,
     Unplaced,
 )
+from tierslien.circles.pages import waiting_people
 from tierslien.portraits.models import Portrait
 
 pytestmark = pytest.mark.django_db
@@ -37,7 +39,7 @@ URL = "manage_season_place_late"
 
 def _published(proposed: Proposed, capture: Any) -> Season:
     with capture(execute=True):
-        publication.publish_season(proposed.season, acting_user=None)
+        publish.publish_season(proposed.season)
     proposed.season.refresh_from_db()
     mail.outbox.clear()
     return proposed.season
@@ -49,7 +51,7 @@ _n = itertools.count()
 def _late(cast: Cast, season: Season, slots: list[str]) -> User:
     user = make_user(f"late{next(_n)}@example.org", "Lou Late", language="en")
     Portrait.objects.create(user=user, territory=season.territory, sector=cast.sector)
-    services.join_season(user, season, availability=slots, max_km=10)
+    actions.join_season(user, season, availability=slots, max_km=10)
     return user
 
 
@@ -71,13 +73,13 @@ def test_waiting_lists_the_unplaced_and_late_registrants_not_those_who_gave_back
     newcomer = _late(cast, season, ["tue-evening"])
     gone = proposed.registrations[0].user
     with django_capture_on_commit_callbacks(execute=False):
-        publication.answer_invitation(Membership.objects.get(user=gone), "decline")
-    waiting = {w.user_id: w for w in late.waiting_people(season)}
+        publish.answer_invitation(Membership.objects.get(user=gone), "decline")
+    waiting = {w.user_id: w for w in waiting_people(season)}
     assert set(waiting) == {proposed.waiting.user_id, newcomer.pk}
     assert waiting[newcomer.pk].late and waiting[newcomer.pk].reason is None
     assert not waiting[proposed.waiting.user_id].late
     with pytest.raises(late.NotWaiting):
-        late.place_waiting(season, gone.pk, acting_user=cast.facilitator)
+        late.place_waiting(season, gone.pk)
 
 
 # --- Late registration ---
@@ -89,15 +91,15 @@ def test_a_published_season_takes_late_registrations_until_it_runs(
     season = _published(proposed, django_capture_on_commit_callbacks)
     newcomer = _late(cast, season, ["tue-evening"])
     assert Registration.objects.filter(season=season, user=newcomer).exists()
-    assert services.leave_season(newcomer, season) is True
+    assert actions.leave_season(newcomer, season) is True
     # A member with a seat cannot change their registration now.
-    with pytest.raises(services.SeasonNotOpen):
-        services.join_season(
+    with pytest.raises(actions.SeasonNotOpen):
+        actions.join_season(
             proposed.registrations[0].user, season, availability=["mon-morning"], max_km=1
         )
     Season.objects.filter(pk=season.pk).update(state=SeasonState.RUNNING)
     season.refresh_from_db()
-    with pytest.raises(services.SeasonNotOpen):
+    with pytest.raises(actions.SeasonNotOpen):
         _late(cast, season, ["tue-evening"])
 
 
@@ -130,7 +132,7 @@ def test_the_engine_offers_the_circle_with_room_and_the_person_is_invited(
     before = {m.pk: m.circle_id for m in Membership.objects.filter(circle__season=season)}
     user = proposed.waiting.user
     with django_capture_on_commit_callbacks(execute=True):
-        circle = late.place_waiting(season, user.pk, acting_user=cast.facilitator)
+        circle = late.place_waiting(season, user.pk)
     assert circle.pk == proposed.second.pk  # the first circle is full
     seat = _seat(user)
     assert seat is not None and seat.status == MembershipStatus.INVITED
@@ -142,7 +144,7 @@ def test_the_engine_offers_the_circle_with_room_and_the_person_is_invited(
     assert len(mail.outbox) == 1 and mail.outbox[0].to == [user.email]
     assert mail.outbox[0].attachments[0][0] == "circle-2.ics"
     # The same confirm flow as everyone.
-    assert publication.answer_invitation(seat, "confirm") is not None
+    assert publish.answer_invitation(seat, "confirm") is not None
 
 
 def test_a_chosen_circle_that_breaks_a_rule_is_refused_in_plain_words(
@@ -151,15 +153,11 @@ def test_a_chosen_circle_that_breaks_a_rule_is_refused_in_plain_words(
     season = _published(proposed, django_capture_on_commit_callbacks)
     user = proposed.waiting.user
     with pytest.raises(review.BreaksRules) as refused, translation.override("en"):
-        late.place_waiting(
-            season, user.pk, to_circle_id=proposed.first.pk, acting_user=cast.facilitator
-        )
+        late.place_waiting(season, user.pk, to_circle_id=proposed.first.pk)
     assert refused.value.problems == ["7 people: a circle needs 5 to 6."]
     assert _seat(user) is None and not mail.outbox
     with django_capture_on_commit_callbacks(execute=True):
-        circle = late.place_waiting(
-            season, user.pk, to_circle_id=proposed.second.pk, acting_user=cast.facilitator
-        )
+        circle = late.place_waiting(season, user.pk, to_circle_id=proposed.second.pk)
     assert circle.pk == proposed.second.pk and len(mail.outbox) == 1
 
 
@@ -169,11 +167,9 @@ def test_nobody_fits_a_late_registrant_free_at_no_circle_time(
     season = _published(proposed, django_capture_on_commit_callbacks)
     user = _late(cast, season, ["mon-morning"])
     with pytest.raises(late.NoSeat):
-        late.place_waiting(season, user.pk, acting_user=cast.facilitator)
+        late.place_waiting(season, user.pk)
     with pytest.raises(review.BreaksRules) as refused, translation.override("en"):
-        late.place_waiting(
-            season, user.pk, to_circle_id=proposed.second.pk, acting_user=cast.facilitator
-        )
+        late.place_waiting(season, user.pk, to_circle_id=proposed.second.pk)
     assert refused.value.problems == ["Lou Late is not free on Saturday morning."]
     assert _seat(user) is None
 
@@ -185,11 +181,11 @@ def test_a_running_season_still_offers_seats_a_closed_one_does_not(
     Season.objects.filter(pk=season.pk).update(state=SeasonState.RUNNING)
     season.refresh_from_db()
     with django_capture_on_commit_callbacks(execute=True):
-        late.place_waiting(season, proposed.waiting.user_id, acting_user=cast.facilitator)
+        late.place_waiting(season, proposed.waiting.user_id)
     Season.objects.filter(pk=season.pk).update(state=SeasonState.CLOSED)
     season.refresh_from_db()
     with pytest.raises(late.NotPlaceable):
-        late.place_waiting(season, proposed.waiting.user_id, acting_user=cast.facilitator)
+        late.place_waiting(season, proposed.waiting.user_id)
 
 
 # --- The view: permission ritual, then the paths ---
@@ -274,9 +270,9 @@ def test_season_detail_shows_the_waiting_message_only_before_the_first_meeting(
     proposed: Proposed, django_capture_on_commit_callbacks: Any
 ) -> None:
     season = _published(proposed, django_capture_on_commit_callbacks)
-    assert services.late_registration_is_open(season)
+    assert actions.late_registration_is_open(season)
     season.state = SeasonState.RUNNING
-    assert not services.late_registration_is_open(season)  # the season's state, not a date
+    assert not actions.late_registration_is_open(season)  # the season's state, not a date
 
 
 def test_arbitrary_posts_to_the_view_never_fail_and_change_nothing(

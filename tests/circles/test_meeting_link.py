@@ -15,7 +15,8 @@ from hypothesis import strategies as st
 
 from tests.cast import Cast
 from tests.circles.conftest import MakeSeason, Proposed
-from tierslien.circles import publication, services
+from tierslien.circles import actions
+from tierslien.circles.actions import publish
 from tierslien.circles.forms import MeetingLinkForm
 from tierslien.circles.models import Circle, Season, SeasonState
 from tierslien.spaces.models import PactAcceptance
@@ -32,7 +33,7 @@ def online(proposed: Proposed, django_capture_on_commit_callbacks: Any) -> Propo
     Circle.objects.filter(pk=proposed.second.pk).update(online=True, venue=None)
     proposed.second.refresh_from_db()
     with django_capture_on_commit_callbacks(execute=True):
-        publication.publish_season(proposed.season, acting_user=None)
+        publish.publish_season(proposed.season)
     proposed.season.refresh_from_db()
     return proposed
 
@@ -110,8 +111,8 @@ def test_an_in_person_circle_has_no_link_and_an_empty_link_removes_it(
     client = client_as("facilitator")
     client.post(_url(online.season, online.first), _data(online.first, LINK))
     assert _link(online.first) == ""
-    with pytest.raises(services.NotOnline):
-        services.set_meeting_link(online.season, online.first.pk, LINK, acting_user=None)
+    with pytest.raises(actions.NotOnline):
+        actions.set_meeting_link(online.season, online.first.pk, LINK)
     client.post(_url(online.season, online.second), _data(online.second, LINK))
     client.post(_url(online.season, online.second), _data(online.second, ""))
     assert _link(online.second) == ""
@@ -123,7 +124,7 @@ def test_an_in_person_circle_has_no_link_and_an_empty_link_removes_it(
 def test_only_the_circle_members_see_the_link_in_their_space(
     online: Proposed, client_as: ClientAs
 ) -> None:
-    services.set_meeting_link(online.season, online.second.pk, LINK, acting_user=None)
+    actions.set_meeting_link(online.season, online.second.pk, LINK)
     member = online.registrations[6].user
     PactAcceptance.objects.create(circle=online.second, user=member, accepted_at=timezone.now())
     client = Client()

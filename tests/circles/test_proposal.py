@@ -13,9 +13,9 @@ from django.urls import reverse
 from tests.cast import Cast, make_user
 from tests.circles.conftest import Crowd, answer
 from tierslien.accounts.models import User
-from tierslien.circles import services
+from tierslien.circles import actions
 from tierslien.circles.models import Circle, Membership, Season, SeasonState, Unplaced
-from tierslien.circles.proposal import first_session
+from tierslien.circles.pages import first_session
 from tierslien.portraits.models import Portrait
 
 pytestmark = pytest.mark.django_db
@@ -29,7 +29,7 @@ def proposal_url(season: Season) -> str:
 
 def _compose(season: Season, cast: Cast, capture: Any) -> Season:
     with capture(execute=True):
-        services.start_composition(season, acting_user=cast.facilitator)
+        actions.start_composition(season)
     season.refresh_from_db()
     assert season.state == SeasonState.PROPOSED
     return season

@@ -18,7 +18,7 @@ from django.utils import timezone
 from tests.cast import Cast
 from tests.circles.conftest import Proposed
 from tierslien.accounts.models import User
-from tierslien.circles import publication
+from tierslien.circles.actions import invitations, publish
 from tierslien.circles.models import (
     Circle,
     Membership,
@@ -38,7 +38,7 @@ NOW = datetime.datetime(2026, 11, 2, 9, 0, tzinfo=datetime.UTC)
 
 def _publish(proposed: Proposed, capture: Any) -> Season:
     with capture(execute=True):
-        publication.publish_season(proposed.season, acting_user=None)
+        publish.publish_season(proposed.season)
     proposed.season.refresh_from_db()
     return proposed.season
 
@@ -88,7 +88,7 @@ def test_the_deadline_follows_the_season(
 def test_a_failure_midway_publishes_nothing_and_sends_nothing(
     proposed: Proposed, django_capture_on_commit_callbacks: Any
 ) -> None:
-    real = publication.render_invitation
+    real = invitations.render_invitation
     calls = {"n": 0}
 
     def flaky(membership: Membership) -> Any:
@@ -98,11 +98,11 @@ def test_a_failure_midway_publishes_nothing_and_sends_nothing(
         return real(membership)
 
     with (
-        mock.patch.object(publication, "render_invitation", flaky),
+        mock.patch.object(invitations, "render_invitation", flaky),
         django_capture_on_commit_callbacks(execute=True),
         pytest.raises(RuntimeError),
     ):
-        publication.publish_season(proposed.season, acting_user=None)
+        publish.publish_season(proposed.season)
     proposed.season.refresh_from_db()
     assert proposed.season.state == SeasonState.PROPOSED
     assert not Membership.objects.filter(circle__season=proposed.season).exclude(
@@ -115,8 +115,8 @@ def test_publishing_twice_is_refused(
     proposed: Proposed, django_capture_on_commit_callbacks: Any
 ) -> None:
     _publish(proposed, django_capture_on_commit_callbacks)
-    with pytest.raises(publication.lifecycle.ForbiddenTransition):
-        publication.publish_season(proposed.season, acting_user=None)
+    with pytest.raises(publish.CannotPublish):
+        publish.publish_season(proposed.season)
     assert len(mail.outbox) == 11
 
 
@@ -181,10 +181,10 @@ def test_confirming_keeps_the_seat(
 ) -> None:
     _published(proposed, django_capture_on_commit_callbacks)
     seat = Membership.objects.get(user=proposed.registrations[0].user)
-    kept = publication.answer_invitation(seat, "confirm")
+    kept = publish.answer_invitation(seat, "confirm")
     assert kept is not None and kept.status == MembershipStatus.CONFIRMED
-    with pytest.raises(publication.NotInvited):
-        publication.answer_invitation(seat, "confirm")
+    with pytest.raises(publish.NotInvited):
+        publish.answer_invitation(seat, "confirm")
 
 
 def test_declining_frees_the_seat_and_invites_someone_waiting(
@@ -194,9 +194,9 @@ def test_declining_frees_the_seat_and_invites_someone_waiting(
     leaving = proposed.registrations[6].user  # circle two: five people, four after this
     seat = Membership.objects.get(user=leaving)
     with django_capture_on_commit_callbacks(execute=True):
-        assert publication.answer_invitation(seat, "decline") is None
+        assert publish.answer_invitation(seat, "decline") is None
     assert not Membership.objects.filter(user=leaving).exists()
-    assert Unplaced.objects.get(user=leaving).code == publication.DECLINED
+    assert Unplaced.objects.get(user=leaving).code == publish.DECLINED
     proposed.second.refresh_from_db()
     assert proposed.second.declined == 1
     newcomer = Membership.objects.get(user=proposed.waiting.user)
@@ -204,17 +204,17 @@ def test_declining_frees_the_seat_and_invites_someone_waiting(
     assert not Unplaced.objects.filter(user=proposed.waiting.user).exists()
     assert [m.to for m in mail.outbox] == [[proposed.waiting.user.email]]
     # The person who declined is never offered a seat again.
-    assert publication.refill(proposed.season.pk) == 0
+    assert publish.refill(proposed.season.pk) == 0
 
 
 def test_a_circle_left_below_the_minimum_stays_flagged_when_nobody_waits(
     proposed: Proposed, django_capture_on_commit_callbacks: Any
 ) -> None:
     _published(proposed, django_capture_on_commit_callbacks)
-    Unplaced.objects.filter(user=proposed.waiting.user).update(code=publication.DECLINED)
+    Unplaced.objects.filter(user=proposed.waiting.user).update(code=publish.DECLINED)
     seat = Membership.objects.get(user=proposed.registrations[6].user)
     with django_capture_on_commit_callbacks(execute=True):
-        publication.answer_invitation(seat, "decline")
+        publish.answer_invitation(seat, "decline")
     assert Membership.objects.filter(circle=proposed.second).count() == 4
     assert mail.outbox == []
 
@@ -225,9 +225,9 @@ def test_expired_invitations_free_their_seats(
     with time_machine.travel(NOW, tick=False):
         _published(proposed, django_capture_on_commit_callbacks)
         seat = Membership.objects.get(user=proposed.registrations[0].user)
-        publication.answer_invitation(seat, "confirm")
+        publish.answer_invitation(seat, "confirm")
     with time_machine.travel(NOW + datetime.timedelta(days=6, hours=23), tick=False):
-        assert publication.expire_invitations() == 0
+        assert publish.expire_invitations() == 0
     with (
         time_machine.travel(NOW + datetime.timedelta(days=7, minutes=1), tick=False),
         django_capture_on_commit_callbacks(execute=True),
@@ -235,7 +235,7 @@ def test_expired_invitations_free_their_seats(
         call_command("expire_invitations", stdout=open("/dev/null", "w"))  # noqa: SIM115
     left = Membership.objects.filter(circle__season=proposed.season)
     assert set(left.values_list("user_id", flat=True)) >= {proposed.registrations[0].user_id}
-    assert Unplaced.objects.filter(season=proposed.season, code=publication.EXPIRED).count() == 10
+    assert Unplaced.objects.filter(season=proposed.season, code=publish.EXPIRED).count() == 10
     proposed.first.refresh_from_db()
     assert proposed.first.expired == 5
 
@@ -246,8 +246,8 @@ def test_answers_are_refused_once_the_season_is_over(
     _published(proposed, django_capture_on_commit_callbacks)
     Season.objects.filter(pk=proposed.season.pk).update(state=SeasonState.CLOSED)
     seat = Membership.objects.get(user=proposed.registrations[0].user)
-    with pytest.raises(publication.NotInvited):
-        publication.answer_invitation(seat, "decline")
+    with pytest.raises(publish.NotInvited):
+        publish.answer_invitation(seat, "decline")
 
 
 # --- The season's clock ---
@@ -255,24 +255,24 @@ def test_answers_are_refused_once_the_season_is_over(
 
 def test_seasons_start_and_close_on_time(proposed: Proposed) -> None:
     Season.objects.filter(pk=proposed.season.pk).update(state=SeasonState.PUBLISHED)
-    first, last = publication.season_bounds(proposed.season)
+    first, last = publish.season_bounds(proposed.season)
     assert first is not None and last is not None
     with time_machine.travel(first - datetime.timedelta(minutes=1), tick=False):
-        assert publication.advance_seasons() == []
+        assert publish.advance_seasons() == []
     with time_machine.travel(first, tick=False):
         call_command("advance_seasons", stdout=open("/dev/null", "w"))  # noqa: SIM115
     assert Season.objects.get(pk=proposed.season.pk).state == SeasonState.RUNNING
     with time_machine.travel(last - datetime.timedelta(minutes=1), tick=False):
-        assert publication.advance_seasons() == []
+        assert publish.advance_seasons() == []
     with time_machine.travel(last, tick=False):
-        assert publication.advance_seasons() == [(proposed.season.pk, SeasonState.CLOSED)]
+        assert publish.advance_seasons() == [(proposed.season.pk, SeasonState.CLOSED)]
     assert Season.objects.get(pk=proposed.season.pk).state == SeasonState.CLOSED
 
 
 def test_a_season_long_past_starts_and_closes_at_once(proposed: Proposed) -> None:
     Season.objects.filter(pk=proposed.season.pk).update(state=SeasonState.PUBLISHED)
     later = timezone.now() + datetime.timedelta(days=400)
-    moved = publication.advance_seasons(later)
+    moved = publish.advance_seasons(later)
     assert [state for _pk, state in moved] == [SeasonState.RUNNING, SeasonState.CLOSED]
 
 

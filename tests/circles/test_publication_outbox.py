@@ -9,7 +9,8 @@ from django.urls import reverse
 
 from tests.circles.conftest import Proposed
 from tests.smtp import SmtpServer, free_port
-from tierslien.circles import publication
+from tierslien.circles import actions
+from tierslien.circles.actions import publish
 from tierslien.circles.models import Membership
 from tierslien.outbox import services as outbox
 from tierslien.outbox.models import Message, MessageState
@@ -29,14 +30,14 @@ def test_every_invitation_arrives_exactly_once(
     proposed: Proposed, smtp_server: SmtpServer, django_capture_on_commit_callbacks: Any
 ) -> None:
     with django_capture_on_commit_callbacks(execute=True):
-        publication.publish_season(proposed.season, acting_user=None)
+        publish.publish_season(proposed.season)
     assert smtp_server.recipients() == _members(proposed)
     assert outbox.deliver_due().sent == 0  # the sweep finds nothing left to send
     assert smtp_server.recipients() == _members(proposed)
     for received in smtp_server.received:
         names = [part.get_filename() for part in received.walk() if part.get_filename()]
         assert len(names) == 1 and names[0].endswith(".ics")
-    topic = publication.topic(proposed.season.pk)
+    topic = actions.topic(proposed.season.pk)
     assert outbox.counts(topic) == outbox.Counts(sent=len(_members(proposed)))
 
 
@@ -45,7 +46,7 @@ def test_a_worker_killed_after_the_commit_loses_no_invitation(
 ) -> None:
     # The delivery task never runs (the worker died after the commit)...
     with django_capture_on_commit_callbacks(execute=False):
-        publication.publish_season(proposed.season, acting_user=None)
+        publish.publish_season(proposed.season)
     assert smtp_server.received == []
     assert Message.objects.filter(state=MessageState.QUEUED).count() == len(_members(proposed))
     # ...the periodic sweep sends every invitation, once.
@@ -58,9 +59,9 @@ def test_a_slow_or_dead_mail_server_never_fails_the_publication(
 ) -> None:
     smtp_server.fail_with(data="451 4.3.0 Try again later")
     with django_capture_on_commit_callbacks(execute=True):
-        season = publication.publish_season(proposed.season, acting_user=None)
+        season = publish.publish_season(proposed.season)
     assert season.state == "published"
-    counts = outbox.counts(publication.topic(season.pk))
+    counts = outbox.counts(actions.topic(season.pk))
     assert counts == outbox.Counts(waiting=len(_members(proposed)))
 
 
@@ -83,5 +84,5 @@ def test_the_publish_request_never_talks_to_the_mail_server(
     assert response.status_code == 302
     season.refresh_from_db()
     assert season.state == "published"
-    counts = outbox.counts(publication.topic(season.pk))
+    counts = outbox.counts(actions.topic(season.pk))
     assert counts == outbox.Counts(waiting=len(_members(proposed)))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from django.utils import translation
 
-from tierslien.circles.reasons import REASONS, UNKNOWN, failure_text, reason_text
+from tierslien.circles.pages import REASONS, UNKNOWN, failure_text, reason_text
 
 
 @pytest.mark.parametrize("code", sorted(REASONS))
@@ -34,7 +34,7 @@ def test_unknown_codes_still_read_as_a_sentence() -> None:
 def test_seats_given_back_have_words() -> None:
     from django.utils import translation
 
-    from tierslien.circles.reasons import UNKNOWN, reason_text
+    from tierslien.circles.pages import UNKNOWN, reason_text
 
     with translation.override("en"):
         assert reason_text("declined") != UNKNOWN

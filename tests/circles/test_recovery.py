@@ -15,10 +15,11 @@ from django.utils import timezone, translation
 from tests.cast import Cast
 from tests.circles.conftest import Crowd
 from tierslien import mixing
-from tierslien.circles import compose, services
-from tierslien.circles.compose import progress_writer, run_composition, save_composition
+from tierslien.circles import actions
+from tierslien.circles.actions import compose
+from tierslien.circles.actions.compose import progress_writer, run_composition, save_composition
 from tierslien.circles.models import JobState, Season, SeasonState
-from tierslien.circles.reasons import failure_text
+from tierslien.circles.pages import failure_text
 from tierslien.lib import jobs
 
 pytestmark = pytest.mark.django_db
@@ -28,7 +29,7 @@ ClientAs = Callable[[str], Client]
 
 def _queued(season: Season, cast: Cast) -> Season:
     """Composition started; its task not run (on_commit dropped): as if the worker died."""
-    services.start_composition(season, acting_user=cast.facilitator)
+    actions.start_composition(season)
     season.refresh_from_db()
     assert season.job_state == JobState.QUEUED
     return season

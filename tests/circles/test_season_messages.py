@@ -11,7 +11,8 @@ from django.test import Client
 from django.urls import reverse
 
 from tests.circles.conftest import Proposed
-from tierslien.circles import publication
+from tierslien.circles import actions
+from tierslien.circles.actions import publish
 from tierslien.outbox import services as outbox
 from tierslien.outbox.models import Message, MessageState
 
@@ -24,8 +25,8 @@ def test_counts_and_resend(
     proposed: Proposed, client_as: ClientAs, django_capture_on_commit_callbacks: Any
 ) -> None:
     with django_capture_on_commit_callbacks(execute=True):
-        season = publication.publish_season(proposed.season, acting_user=None)
-    topic = publication.topic(season.pk)
+        season = publish.publish_season(proposed.season)
+    topic = actions.topic(season.pk)
     assert outbox.counts(topic) == outbox.Counts(sent=11)
     failed = list(Message.objects.filter(topic=topic).values_list("pk", flat=True))[:2]
     Message.objects.filter(pk__in=failed).update(state=MessageState.FAILED, attempts=6)
@@ -57,7 +58,7 @@ def test_resend_only_touches_its_own_season(
     django_capture_on_commit_callbacks: Any,
 ) -> None:
     with django_capture_on_commit_callbacks(execute=True):
-        season = publication.publish_season(proposed.season, acting_user=None)
+        season = publish.publish_season(proposed.season)
     Message.objects.update(state=MessageState.FAILED)
     slug = season.territory.slug
     other = reverse("manage_season_resend", args=[other_season.territory.slug, other_season.pk])
@@ -68,4 +69,4 @@ def test_resend_only_touches_its_own_season(
         .status_code
         == 302
     )
-    assert outbox.counts(publication.topic(season.pk)).failed == 0
+    assert outbox.counts(actions.topic(season.pk)).failed == 0

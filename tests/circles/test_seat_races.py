@@ -17,7 +17,8 @@ from django.db import connection
 from tests.cast import Cast, make_user
 from tests.circles.conftest import Proposed
 from tierslien.accounts.models import User
-from tierslien.circles import late, publication, services
+from tierslien.circles import actions
+from tierslien.circles.actions import late, publish
 from tierslien.circles.models import Membership, Season, SeasonState
 from tierslien.portraits.models import Portrait
 
@@ -30,7 +31,7 @@ RACERS = 6
 
 
 def _publish(proposed: Proposed) -> Season:
-    publication.publish_season(proposed.season, acting_user=None)  # autocommit: sent
+    publish.publish_season(proposed.season)  # autocommit: sent
     proposed.season.refresh_from_db()
     assert proposed.season.state == SeasonState.PUBLISHED
     return proposed.season
@@ -41,7 +42,7 @@ def _newcomers(cast: Cast, season: Season) -> list[User]:
     for n in range(RACERS):
         user = make_user(f"racer{n}@example.org", f"Racer {n}", language="en")
         Portrait.objects.create(user=user, territory=season.territory, sector=cast.sector)
-        services.join_season(user, season, availability=["sat-morning"], max_km=10)
+        actions.join_season(user, season, availability=["sat-morning"], max_km=10)
         users.append(user)
     return users
 
@@ -79,9 +80,7 @@ def test_six_offers_at_once_into_one_free_place_seat_exactly_one(
     target = second.pk if chosen_by == "facilitator" else None
 
     def offer(user: User) -> Callable[[], Any]:
-        return lambda: late.place_waiting(
-            season, user.pk, to_circle_id=target, acting_user=cast.facilitator
-        )
+        return lambda: late.place_waiting(season, user.pk, to_circle_id=target)
 
     results, errors = _all_at_once([offer(user) for user in racers])
     assert len(results) == 1, errors
@@ -93,13 +92,9 @@ def test_a_refill_and_an_offer_at_once_never_overfill(cast: Cast, proposed: Prop
     season = _publish(proposed)
     racers = _newcomers(cast, season)
     calls: list[Callable[[], Any]] = [
-        lambda: publication.refill(season.pk),
+        lambda: publish.refill(season.pk),
         *[
-            (
-                lambda user=user: late.place_waiting(
-                    season, user.pk, to_circle_id=proposed.second.pk, acting_user=None
-                )
-            )
+            (lambda user=user: late.place_waiting(season, user.pk, to_circle_id=proposed.second.pk))
             for user in racers[:3]
         ],
     ]

@@ -346,15 +346,15 @@ def test_reopen_is_only_for_a_proposal(season: Season, client_as: ClientAs) -> N
 def test_edit_lost_to_a_concurrent_composition_changes_nothing(
     season: Season, client_as: ClientAs, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from tierslien.circles import services
+    from tierslien.circles.actions import season as season_actions
 
-    original = services._locked_season
+    original = season_actions._locked_season
 
     def moved(current: Season) -> Season:
         _in_state(current, SeasonState.COMPOSING)
         return original(current)
 
-    monkeypatch.setattr(services, "_locked_season", moved)
+    monkeypatch.setattr(season_actions, "_locked_season", moved)
     response = client_as("facilitator").post(url("manage_season_edit", season), form_data())
     assert response.status_code == 302
     season.refresh_from_db()

@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from tests.cast import Cast
 from tests.circles.conftest import MakeSeason
-from tierslien.circles import services
+from tierslien.circles import actions
 from tierslien.circles.models import Registration, Season, SeasonState
 from tierslien.portraits.models import Portrait
 
@@ -180,8 +180,8 @@ def test_joining_only_while_the_season_is_open(
 
 
 def test_service_refuses_joining_without_a_portrait(cast: Cast, season: Season) -> None:
-    with pytest.raises(services.NoPortrait):
-        services.join_season(cast.outsider, season, availability=["sat-morning"], max_km=3)
+    with pytest.raises(actions.NoPortrait):
+        actions.join_season(cast.outsider, season, availability=["sat-morning"], max_km=3)
 
 
 # --- Leaving ---
@@ -230,8 +230,8 @@ def test_services_store_the_first_week_as_its_monday(cast: Cast) -> None:
         "rhythm": "weekly",
         "first_week": datetime.date(2030, 1, 9),
     }
-    season = services.create_season(cast.territory, **values)
+    season = actions.create_season(cast.territory, **values)
     assert season.first_week == datetime.date(2030, 1, 7)
-    services.update_season(season, **(values | {"first_week": datetime.date(2030, 1, 20)}))
+    actions.update_season(season, **(values | {"first_week": datetime.date(2030, 1, 20)}))
     season.refresh_from_db()
     assert season.first_week == datetime.date(2030, 1, 14)

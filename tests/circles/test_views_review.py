@@ -16,9 +16,9 @@ from hypothesis import strategies as st
 from tests.cast import Cast
 from tests.circles.conftest import MakeSeason, Proposed
 from tierslien.accounts.models import User
+from tierslien.circles.actions.invitations import render_invitation
 from tierslien.circles.forms import AnswerForm, LockForm, MoveForm, PlaceForm, SwapForm
 from tierslien.circles.models import Circle, Membership, MembershipStatus, Season, SeasonState
-from tierslien.circles.publication import render_invitation
 from tierslien.outbox.models import Message
 
 pytestmark = pytest.mark.django_db

@@ -16,7 +16,8 @@ from tests.cast import make_user
 from tests.e2e.conftest import current_totp
 from tests.feedback.conftest import answers_stored
 from tierslien.accounts.models import User
-from tierslien.circles import publication, services
+from tierslien.circles import actions
+from tierslien.circles.actions import publish
 from tierslien.circles.engine import met_before
 from tierslien.circles.models import (
     Circle,
@@ -115,7 +116,7 @@ def _late_twin(season: Season, keep: User) -> User:
         answer.portrait = twin
         answer.save()
     registration = Registration.objects.get(season=season, user_id=model.user_id)
-    services.join_season(
+    actions.join_season(
         user, season, availability=registration.availability, max_km=registration.max_km
     )
     return user
@@ -232,10 +233,10 @@ def test_a_circle_from_composition_to_purge(
 
     # After the last session: the season closes by its clock and the feedback form opens.
     own_end = last_session_end(season, circle.slot)
-    _first, end = publication.season_bounds(season)  # the season's very last session
+    _first, end = publish.season_bounds(season)  # the season's very last session
     assert own_end is not None and end is not None and own_end <= end
     time_machine.move_to(end + datetime.timedelta(hours=1), tick=True)
-    publication.advance_seasons()
+    publish.advance_seasons()
     season.refresh_from_db()
     assert season.state == SeasonState.CLOSED
     _sign_in(page, base, camille.email)

@@ -31,8 +31,8 @@ from tests.cast import Cast, make_user
 from tests.circles.conftest import season_values
 from tierslien import mixing
 from tierslien.accounts.models import User
-from tierslien.circles import publication, review
-from tierslien.circles.compose import save_composition
+from tierslien.circles.actions import publish, review
+from tierslien.circles.actions.compose import save_composition
 from tierslien.circles.engine import build_problem
 from tierslien.circles.models import (
     Circle,
@@ -257,7 +257,7 @@ def everything_shown(
     # Publication: the invitation emails, the members' pages, the season's pages.
     mail.outbox.clear()
     with capture(execute=True):
-        publication.publish_season(season, acting_user=None)
+        publish.publish_season(season)
     seen.append(
         sorted(
             (m.to, m.subject, m.body, [(a[0], a[1]) for a in m.attachments]) for m in mail.outbox

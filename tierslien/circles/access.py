@@ -9,7 +9,7 @@ from typing import Any
 
 from django.shortcuts import get_object_or_404
 
-from tierslien.circles.models import Registration, Season
+from tierslien.circles.models import Circle, Membership, Registration, Season
 from tierslien.territories.models import Territory
 
 
@@ -31,8 +31,6 @@ VISIBLE_TO_MEMBERS = ("published", "running", "closed")
 
 def member_circles(user: Any) -> Any:
     """The circles `user` belongs to and may see, newest season first."""
-    from tierslien.circles.models import Circle
-
     if not user.is_authenticated:
         return Circle.objects.none()
     return (
@@ -53,8 +51,6 @@ def get_circle_for_member(user: Any, circle_id: int) -> Any:
 
 def get_season_circle(season: Season, circle_id: int) -> Any:
     """A circle of a season reached by a facilitator (another season's circle is a 404)."""
-    from tierslien.circles.models import Circle
-
     return get_object_or_404(Circle.objects.select_related("venue"), season=season, pk=circle_id)
 
 
@@ -64,8 +60,6 @@ ANSWERABLE = ("published", "running")
 
 def get_own_membership(user: Any, territory: Territory, circle_id: int) -> Any:
     """The signed-in person's own seat in a circle of `territory`; anyone else gets a 404."""
-    from tierslien.circles.models import Membership
-
     return get_object_or_404(
         Membership.objects.select_related(
             "circle", "circle__venue", "circle__season", "circle__season__territory"

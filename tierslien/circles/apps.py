@@ -7,7 +7,7 @@ class CirclesConfig(AppConfig):
     verbose_name = _("Circles")
 
     def ready(self) -> None:
-        from tierslien.circles.services import questionnaire_in_use
+        from tierslien.circles.actions.season import questionnaire_in_use
         from tierslien.portraits import freeze
 
         # A season being composed or reviewed freezes its territory's questionnaire.

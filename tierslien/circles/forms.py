@@ -10,23 +10,16 @@ from django.utils.formats import date_format
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
-from tierslien.circles.models import Rhythm, Season, monday_of
+from tierslien.circles.models import (
+    DEFAULT_CONFIRMATION_DAYS,
+    SEASON_SETTINGS,
+    Rhythm,
+    Season,
+    monday_of,
+)
 from tierslien.lib.slots import ALL_SLOTS, normalise_slots
 from tierslien.territories.display import GridRow, part_headers, slot_grid, slot_label
 
-SEASON_FIELDS = (
-    "name",
-    "registration_opens",
-    "registration_closes",
-    "min_size",
-    "max_size",
-    "sessions",
-    "session_minutes",
-    "rhythm",
-    "first_week",
-    "confirmation_days",
-)
-DEFAULT_CONFIRMATION_DAYS = 7
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
@@ -83,7 +76,9 @@ class SeasonForm(forms.Form):
 
     def __init__(self, *args: Any, instance: Season | None = None, **kwargs: Any) -> None:
         if instance is not None:
-            kwargs.setdefault("initial", {name: getattr(instance, name) for name in SEASON_FIELDS})
+            kwargs.setdefault(
+                "initial", {name: getattr(instance, name) for name in SEASON_SETTINGS}
+            )
         super().__init__(*args, **kwargs)
         self.instance = instance
         self.fields["confirmation_days"].required = False  # the default when left empty
@@ -141,7 +136,7 @@ class SeasonForm(forms.Form):
         return DEFAULT_CONFIRMATION_DAYS if value is None else int(value)
 
     def values(self) -> dict[str, Any]:
-        return {name: self.cleaned_data[name] for name in SEASON_FIELDS}
+        return {name: self.cleaned_data[name] for name in SEASON_SETTINGS}
 
 
 class JoinForm(forms.Form):
@@ -184,7 +179,25 @@ def _id_choices(ids: list[tuple[int, Any]]) -> list[tuple[str, Any]]:
     return [(str(pk), label) for pk, label in ids]
 
 
-class MoveForm(forms.Form):
+class _ChoosingForm(forms.Form):
+    """A form whose choices (people, circles) are given when it is built: each keyword of
+    `CHOICES` names the field its (id, label) pairs go to."""
+
+    CHOICES: dict[str, str] = {}
+
+    def __init__(
+        self, data: Any = None, *, prefix: str | None = None, **choices: list[tuple[int, Any]]
+    ) -> None:
+        super().__init__(data, prefix=prefix)
+        if set(choices) != set(self.CHOICES):
+            raise TypeError(f"{type(self).__name__} needs the choices {sorted(self.CHOICES)}")
+        for keyword, field in self.CHOICES.items():
+            # After the choices a field declares (none, or "let the composer choose").
+            declared = list(self.fields[field].choices)
+            self.fields[field].choices = [*declared, *_id_choices(choices[keyword])]
+
+
+class MoveForm(_ChoosingForm):
     """Move one person of a circle to another circle."""
 
     member = forms.TypedChoiceField(label=_("Person"), coerce=int)
@@ -193,20 +206,10 @@ class MoveForm(forms.Form):
         label=_("Keep the move even if it breaks a rule of the composition"), required=False
     )
 
-    def __init__(
-        self,
-        data: Any = None,
-        *,
-        members: list[tuple[int, Any]],
-        circles: list[tuple[int, Any]],
-        prefix: str | None = None,
-    ) -> None:
-        super().__init__(data, prefix=prefix)
-        self.fields["member"].choices = _id_choices(members)  # type: ignore[attr-defined]
-        self.fields["to_circle"].choices = _id_choices(circles)  # type: ignore[attr-defined]
+    CHOICES = {"members": "member", "circles": "to_circle"}
 
 
-class PlaceForm(forms.Form):
+class PlaceForm(_ChoosingForm):
     """Give a seat to someone the composition left unplaced."""
 
     person = forms.TypedChoiceField(label=_("Person"), coerce=int)
@@ -215,20 +218,10 @@ class PlaceForm(forms.Form):
         label=_("Keep it even if it breaks a rule of the composition"), required=False
     )
 
-    def __init__(
-        self,
-        data: Any = None,
-        *,
-        people: list[tuple[int, Any]],
-        circles: list[tuple[int, Any]],
-        prefix: str | None = None,
-    ) -> None:
-        super().__init__(data, prefix=prefix)
-        self.fields["person"].choices = _id_choices(people)  # type: ignore[attr-defined]
-        self.fields["to_circle"].choices = _id_choices(circles)  # type: ignore[attr-defined]
+    CHOICES = {"people": "person", "circles": "to_circle"}
 
 
-class SwapForm(forms.Form):
+class SwapForm(_ChoosingForm):
     """Exchange a person of a circle with a person of another circle."""
 
     member = forms.TypedChoiceField(label=_("Person"), coerce=int)
@@ -237,17 +230,7 @@ class SwapForm(forms.Form):
         label=_("Keep the swap even if it breaks a rule of the composition"), required=False
     )
 
-    def __init__(
-        self,
-        data: Any = None,
-        *,
-        members: list[tuple[int, Any]],
-        others: list[tuple[int, Any]],
-        prefix: str | None = None,
-    ) -> None:
-        super().__init__(data, prefix=prefix)
-        self.fields["member"].choices = _id_choices(members)  # type: ignore[attr-defined]
-        self.fields["other"].choices = _id_choices(others)  # type: ignore[attr-defined]
+    CHOICES = {"members": "member", "others": "other"}
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
@@ -271,28 +254,18 @@ class AnswerForm(forms.Form):
     )
 
 
-class LatePlaceForm(forms.Form):
+class LatePlaceForm(_ChoosingForm):
     """Offer someone waiting a seat: in a chosen circle, or where the composer puts them."""
 
     person = forms.TypedChoiceField(label=_("Person"), coerce=int)
     to_circle = forms.TypedChoiceField(
-        label=_("Circle"), coerce=int, required=False, empty_value=None
+        label=_("Circle"),
+        coerce=int,
+        required=False,
+        empty_value=None,
+        choices=[("", _("Let the composer choose"))],
     )
-
-    def __init__(
-        self,
-        data: Any = None,
-        *,
-        people: list[tuple[int, Any]],
-        circles: list[tuple[int, Any]],
-        prefix: str | None = None,
-    ) -> None:
-        super().__init__(data, prefix=prefix)
-        self.fields["person"].choices = _id_choices(people)  # type: ignore[attr-defined]
-        self.fields["to_circle"].choices = [  # type: ignore[attr-defined]
-            ("", _("Let the composer choose")),
-            *_id_choices(circles),
-        ]
+    CHOICES = {"people": "person", "circles": "to_circle"}
 
 
 class MeetingLinkForm(forms.Form):

@@ -30,6 +30,11 @@ TRANSITIONS: Final[dict[str, frozenset[str]]] = {
 QUESTIONNAIRE_FROZEN: Final = frozenset({S.COMPOSING, S.PROPOSED})
 
 
+# After publication the circles exist for their members: a seat given back or offered to
+# someone waiting (late registration, left unplaced) is possible until the season closes.
+PLACEABLE: Final = frozenset({S.PUBLISHED, S.RUNNING})
+
+
 MACHINE: Final = StateMachine("season", TRANSITIONS)
 can_transition = MACHINE.can_transition
 transition = MACHINE.transition

@@ -7,6 +7,7 @@ answers (for display), never anybody's answers.
 from __future__ import annotations
 
 import datetime
+from typing import Final
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -42,6 +43,23 @@ class JobState(models.TextChoices):
     FAILED = jobs.JobState.FAILED.value, _("Failed")
 
 
+# What a facilitator sets on a season: the season form's fields, and all that
+# `create_season` and `update_season` write.
+SEASON_SETTINGS: Final = (
+    "name",
+    "registration_opens",
+    "registration_closes",
+    "min_size",
+    "max_size",
+    "sessions",
+    "session_minutes",
+    "rhythm",
+    "first_week",
+    "confirmation_days",
+)
+DEFAULT_CONFIRMATION_DAYS: Final = 7
+
+
 def monday_of(day: datetime.date) -> datetime.date:
     return day - datetime.timedelta(days=day.weekday())
 
@@ -73,7 +91,7 @@ class Season(models.Model):
     first_week = models.DateField(_("week of the first meetings"))
     confirmation_days = models.PositiveSmallIntegerField(
         _("days to confirm an invitation"),
-        default=7,
+        default=DEFAULT_CONFIRMATION_DAYS,
         validators=[MinValueValidator(1), MaxValueValidator(30)],
     )
     state = models.CharField(
@@ -200,6 +218,13 @@ class Membership(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["circle", "user"], name="unique_membership")]
+
+
+# `Unplaced.code` of people who gave their seat back after publication: never offered
+# another one.
+DECLINED: Final = "declined"
+EXPIRED: Final = "expired"
+GAVE_BACK: Final = (DECLINED, EXPIRED)
 
 
 class Unplaced(models.Model):

@@ -1,11 +1,17 @@
-"""Background jobs of the circles app (Django's tasks API)."""
+"""Background jobs of the circles app (Django's tasks API).
+
+Each queued row stores a task's import path (`tierslien.circles.tasks.<name>`), so the
+tasks stay declared here. They run actions, and import them; an action starts a task
+through `actions._queue` (by name), never by importing this module.
+"""
 
 from __future__ import annotations
 
 from django.conf import settings
 from django.tasks import task
 
-from tierslien.circles.compose import run_composition
+from tierslien.circles.actions.compose import run_composition
+from tierslien.circles.actions.publish import refill
 
 
 @task()
@@ -17,6 +23,4 @@ def compose_season(season_id: int) -> str:
 @task()
 def refill_season(season_id: int) -> int:
     """Offer seats given back (declined, expired) to people not placed yet."""
-    from tierslien.circles.publication import refill
-
     return refill(season_id, time_limit=min(settings.COMPOSE_TIME_LIMIT, 5.0))

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
@@ -11,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from tierslien.circles import compose, late, publication, review, services
+from tierslien.circles import actions, lifecycle
 from tierslien.circles.access import (
     ANSWERABLE,
     get_own_membership,
@@ -30,13 +31,18 @@ from tierslien.circles.forms import (
     SeasonForm,
     SwapForm,
 )
-from tierslien.circles.lifecycle import ForbiddenTransition
 from tierslien.circles.models import Circle, Membership, Season, SeasonState, Unplaced
-from tierslien.circles.proposal import build_proposal, circles_answers, seasons_with_counts
-from tierslien.circles.reasons import failure_text
+from tierslien.circles.pages import (
+    build_proposal,
+    circles_answers,
+    failure_text,
+    seasons_with_counts,
+    waiting_people,
+)
 from tierslien.circles.schedule import session_times
 from tierslien.lib import jobs
-from tierslien.lib.http import posted
+from tierslien.lib.http import posted, tell_refusal
+from tierslien.lib.refusals import Refused
 from tierslien.outbox import services as outbox
 from tierslien.outbox import views as outbox_views
 from tierslien.territories.access import get_territory, territory_management
@@ -53,6 +59,27 @@ def _season_home(territory: Territory, season: Season) -> HttpResponse:
     if season.state in (SeasonState.PUBLISHED, SeasonState.RUNNING, SeasonState.CLOSED):
         return redirect("manage_season_circles", territory.slug, season.pk)
     return redirect("manage_season_list", territory.slug)
+
+
+def _season_action(
+    request: HttpRequest,
+    territory: Territory,
+    season_id: int,
+    action: Callable[[Season], Season],
+    done: str,
+    *,
+    then: str | None = None,
+) -> HttpResponse:
+    """One action on a season: its refusal and the season's page, or `done` and the
+    season's page in its new state (or the page named `then`)."""
+    season = get_season(territory, season_id)
+    try:
+        season = action(season)
+    except Refused as refusal:
+        tell_refusal(request, refusal)
+        return _season_home(territory, season)
+    messages.success(request, done)
+    return redirect(then, territory.slug) if then else _season_home(territory, season)
 
 
 # --- Facilitators ---
@@ -74,7 +101,7 @@ def manage_season_list(request: HttpRequest, territory: Territory) -> HttpRespon
 def manage_season_create(request: HttpRequest, territory: Territory) -> HttpResponse:
     form = SeasonForm(posted(request))
     if request.method == "POST" and form.is_valid():
-        season = services.create_season(territory, **form.values())
+        season = actions.create_season(territory, **form.values())
         messages.success(request, _("The season “%(name)s” was created.") % {"name": season})
         return redirect("manage_season_list", territory.slug)
     return render(
@@ -92,9 +119,9 @@ def manage_season_edit(request: HttpRequest, territory: Territory, season_id: in
     form = SeasonForm(posted(request), instance=season)
     if request.method == "POST" and form.is_valid():
         try:
-            services.update_season(season, **form.values())
-        except services.SeasonNotOpen:
-            messages.error(request, _("Registration closed meanwhile: nothing was changed."))
+            actions.update_season(season, **form.values())
+        except Refused as refusal:
+            tell_refusal(request, refusal)
         else:
             messages.success(request, _("The season “%(name)s” was saved.") % {"name": season})
         return redirect("manage_season_list", territory.slug)
@@ -112,19 +139,12 @@ def manage_season_compose(
 ) -> HttpResponse:
     season = get_season(territory, season_id)
     try:
-        season = services.start_composition(season, acting_user=request.user)
-    except services.TooFewPeople as error:
-        messages.error(
-            request,
-            _(
-                "Only %(registered)d people registered: a circle needs at least %(needed)d. "
-                "Registration stays open."
-            )
-            % {"registered": error.registered, "needed": error.needed},
-        )
+        season = actions.start_composition(season)
+    except actions.TooFewPeople as refusal:  # registration stays open: back to the list
+        tell_refusal(request, refusal)
         return redirect("manage_season_list", territory.slug)
-    except ForbiddenTransition:
-        messages.error(request, _("This season is not open: it cannot be composed now."))
+    except Refused as refusal:
+        tell_refusal(request, refusal)
         return _season_home(territory, season)
     messages.success(request, _("Registration is closed and the circles are being composed."))
     return _season_home(territory, season)
@@ -135,14 +155,14 @@ def manage_season_compose(
 def manage_season_cancel(
     request: HttpRequest, territory: Territory, season_id: int
 ) -> HttpResponse:
-    season = get_season(territory, season_id)
-    try:
-        services.cancel_composition(season, acting_user=request.user)
-    except services.NotComposing:
-        messages.error(request, _("This season is not being composed."))
-        return _season_home(territory, season)
-    messages.success(request, _("The composition was stopped and registration is open again."))
-    return redirect("manage_season_list", territory.slug)
+    return _season_action(
+        request,
+        territory,
+        season_id,
+        actions.cancel_composition,
+        _("The composition was stopped and registration is open again."),
+        then="manage_season_list",
+    )
 
 
 @require_POST
@@ -150,13 +170,13 @@ def manage_season_cancel(
 def manage_season_retry(request: HttpRequest, territory: Territory, season_id: int) -> HttpResponse:
     season = get_season(territory, season_id)
     try:
-        services.retry_composition(season, acting_user=request.user)
-    except services.NotComposing:
-        messages.error(request, _("This season is not being composed."))
-        return _season_home(territory, season)
-    except services.JobAlive:
-        messages.info(request, _("The composer is working: it gave a sign of life just now."))
+        actions.retry_composition(season)
+    except actions.JobAlive as alive:  # not an error: it is working
+        messages.info(request, alive.sentence())
         return redirect("manage_season_progress", territory.slug, season.pk)
+    except Refused as refusal:
+        tell_refusal(request, refusal)
+        return _season_home(territory, season)
     messages.success(request, _("The composition was started again."))
     return redirect("manage_season_progress", territory.slug, season.pk)
 
@@ -167,7 +187,7 @@ def manage_season_progress(
     request: HttpRequest, territory: Territory, season_id: int
 ) -> HttpResponse:
     season = get_season(territory, season_id)
-    if compose.recover_stalled_jobs(season_id=season.pk):  # its worker died: noticed now
+    if actions.recover_stalled_jobs(season_id=season.pk):  # its worker died: noticed now
         season = get_season(territory, season_id)
     return render(
         request,
@@ -208,8 +228,7 @@ def manage_season_proposal(
     season = get_season(territory, season_id)
     if season.state != SeasonState.PROPOSED:
         return _season_home(territory, season)
-    current = review.load(season)
-    problems = current.problems()
+    problems = actions.load(season).problems()
     proposal = build_proposal(season, problems)
     changed = {part for part in request.GET.get("changed", "").split(",") if part.isdigit()}
     edit = request.GET.get("edit", "")
@@ -243,25 +262,29 @@ def _back_to_proposal(territory: Territory, season: Season, *circles: Circle) ->
     return redirect(target)
 
 
-def _review_refused(request: HttpRequest, error: review.ReviewError) -> None:
-    if isinstance(error, review.BreaksRules) and error.hard:
-        messages.error(
-            request,
-            _("Nothing was changed: %(problems)s This rule cannot be set aside.")
-            % {"problems": " ".join(error.problems)},
-        )
-    elif isinstance(error, review.BreaksRules):
-        messages.error(
-            request,
-            _("Nothing was changed: %(problems)s Tick the box to keep the change anyway.")
-            % {"problems": " ".join(error.problems)},
-        )
-    elif isinstance(error, review.CircleLocked):
-        messages.error(request, _("Nothing was changed: unlock the circle first."))
-    elif isinstance(error, review.SameCircle):
-        messages.error(request, _("Nothing was changed: choose another circle."))
-    else:
-        messages.error(request, _("Circles can be changed only while they are a proposal."))
+def _review_change(
+    request: HttpRequest,
+    territory: Territory,
+    season: Season,
+    form: Any,
+    change: Callable[[dict[str, Any]], tuple[Circle, ...]],
+    *,
+    invalid: str,
+    done: str,
+    shown: tuple[Circle, ...] = (),
+) -> HttpResponse:
+    """A change to a proposal from a posted form: refused with its sentence (the circles
+    `shown` highlighted), or done and the circles it returns highlighted."""
+    if not form.is_valid():
+        messages.error(request, invalid)
+        return _back_to_proposal(territory, season, *shown)
+    try:
+        changed = change(form.cleaned_data)
+    except Refused as refusal:
+        tell_refusal(request, refusal)
+        return _back_to_proposal(territory, season, *shown)
+    messages.success(request, done)
+    return _back_to_proposal(territory, season, *changed)
 
 
 def _season_seats(season: Season, circle: Circle) -> tuple[list[Any], list[Any], list[Any]]:
@@ -282,22 +305,21 @@ def manage_circle_move(
     circle = get_season_circle(season, circle_id)
     own, circles, _others = _season_seats(season, circle)
     form = MoveForm(request.POST, members=own, circles=circles, prefix=f"move{circle.pk}")
-    if not form.is_valid():
-        messages.error(request, _("Choose a person and a circle."))
-        return _back_to_proposal(territory, season, circle)
-    try:
-        target = review.move_member(
-            season,
-            form.cleaned_data["member"],
-            form.cleaned_data["to_circle"],
-            acting_user=request.user,
-            force=form.cleaned_data["force"],
-        )
-    except review.ReviewError as error:
-        _review_refused(request, error)
-        return _back_to_proposal(territory, season, circle)
-    messages.success(request, _("The person was moved; both circles were checked again."))
-    return _back_to_proposal(territory, season, target, circle)
+
+    def move(data: dict[str, Any]) -> tuple[Circle, ...]:
+        target = actions.move_member(season, data["member"], data["to_circle"], force=data["force"])
+        return target, circle
+
+    return _review_change(
+        request,
+        territory,
+        season,
+        form,
+        move,
+        invalid=_("Choose a person and a circle."),
+        done=_("The person was moved; both circles were checked again."),
+        shown=(circle,),
+    )
 
 
 @require_POST
@@ -309,22 +331,20 @@ def manage_circle_swap(
     circle = get_season_circle(season, circle_id)
     own, _circles, others = _season_seats(season, circle)
     form = SwapForm(request.POST, members=own, others=others, prefix=f"swap{circle.pk}")
-    if not form.is_valid():
-        messages.error(request, _("Choose two people of different circles."))
-        return _back_to_proposal(territory, season, circle)
-    try:
-        first, second = review.swap_members(
-            season,
-            form.cleaned_data["member"],
-            form.cleaned_data["other"],
-            acting_user=request.user,
-            force=form.cleaned_data["force"],
-        )
-    except review.ReviewError as error:
-        _review_refused(request, error)
-        return _back_to_proposal(territory, season, circle)
-    messages.success(request, _("The two people were swapped; both circles were checked again."))
-    return _back_to_proposal(territory, season, first, second)
+
+    def swap(data: dict[str, Any]) -> tuple[Circle, ...]:
+        return actions.swap_members(season, data["member"], data["other"], force=data["force"])
+
+    return _review_change(
+        request,
+        territory,
+        season,
+        form,
+        swap,
+        invalid=_("Choose two people of different circles."),
+        done=_("The two people were swapped; both circles were checked again."),
+        shown=(circle,),
+    )
 
 
 @require_POST
@@ -339,25 +359,22 @@ def manage_season_place(request: HttpRequest, territory: Territory, season_id: i
     ]
     circles = [(c.pk, c.number) for c in Circle.objects.filter(season=season)]
     form = PlaceForm(request.POST, people=people, circles=circles, prefix="place")
-    if not form.is_valid():
-        messages.error(request, _("Choose a person and a circle."))
-        return _back_to_proposal(territory, season)
-    try:
-        target = review.place_person(
-            season,
-            form.cleaned_data["person"],
-            form.cleaned_data["to_circle"],
-            acting_user=request.user,
-            force=form.cleaned_data["force"],
+
+    def place(data: dict[str, Any]) -> tuple[Circle, ...]:
+        target = actions.place_person(
+            season, data["person"], data["to_circle"], force=data["force"]
         )
-    except review.ReviewError as error:
-        _review_refused(request, error)
-        return _back_to_proposal(territory, season)
-    except Unplaced.DoesNotExist:
-        messages.error(request, _("This person is no longer waiting for a circle."))
-        return _back_to_proposal(territory, season)
-    messages.success(request, _("The person has a seat; the circle was checked again."))
-    return _back_to_proposal(territory, season, target)
+        return (target,)
+
+    return _review_change(
+        request,
+        territory,
+        season,
+        form,
+        place,
+        invalid=_("Choose a person and a circle."),
+        done=_("The person has a seat; the circle was checked again."),
+    )
 
 
 @require_POST
@@ -372,11 +389,9 @@ def manage_circle_lock(
         messages.error(request, _("Choose to lock or to unlock the circle."))
         return _back_to_proposal(territory, season, circle)
     try:
-        circle = review.set_locked(
-            season, circle.pk, bool(form.cleaned_data["locked"]), acting_user=request.user
-        )
-    except review.ReviewError as error:
-        _review_refused(request, error)
+        circle = actions.set_locked(season, circle.pk, bool(form.cleaned_data["locked"]))
+    except Refused as refusal:
+        tell_refusal(request, refusal)
         return _back_to_proposal(territory, season, circle)
     if circle.locked:
         messages.success(request, _("The circle is locked: recomposing will keep it as it is."))
@@ -390,14 +405,13 @@ def manage_circle_lock(
 def manage_season_recompose(
     request: HttpRequest, territory: Territory, season_id: int
 ) -> HttpResponse:
-    season = get_season(territory, season_id)
-    try:
-        season = services.start_recomposition(season, acting_user=request.user)
-    except ForbiddenTransition:
-        messages.error(request, _("Only a proposal can be recomposed."))
-        return _season_home(territory, season)
-    messages.success(request, _("The circles you did not lock are being composed again."))
-    return _season_home(territory, season)
+    return _season_action(
+        request,
+        territory,
+        season_id,
+        actions.start_recomposition,
+        _("The circles you did not lock are being composed again."),
+    )
 
 
 @require_safe
@@ -407,10 +421,10 @@ def manage_season_publish_confirm(
 ) -> HttpResponse:
     """Before publishing: how many invitations, by which channel, and one as it will leave."""
     season = get_season(territory, season_id)
-    if season.state != SeasonState.PROPOSED:
-        messages.error(request, _("Only a proposal can be published."))
+    if not lifecycle.can_transition(season.state, SeasonState.PUBLISHED):
+        tell_refusal(request, actions.CannotPublish())
         return _season_home(territory, season)
-    preview = publication.preview_publication(season)
+    preview = actions.preview_publication(season)
     return render(
         request,
         "circles/manage/season_publish.html",
@@ -423,14 +437,13 @@ def manage_season_publish_confirm(
 def manage_season_publish(
     request: HttpRequest, territory: Territory, season_id: int
 ) -> HttpResponse:
-    season = get_season(territory, season_id)
-    try:
-        season = publication.publish_season(season, acting_user=request.user)
-    except ForbiddenTransition:
-        messages.error(request, _("Only a proposal can be published."))
-        return _season_home(territory, season)
-    messages.success(request, _("The circles are published: every member was sent an invitation."))
-    return _season_home(territory, season)
+    return _season_action(
+        request,
+        territory,
+        season_id,
+        actions.publish_season,
+        _("The circles are published: every member was sent an invitation."),
+    )
 
 
 @require_safe
@@ -441,7 +454,7 @@ def manage_season_circles(
     season = get_season(territory, season_id)
     if season.state not in (SeasonState.PUBLISHED, SeasonState.RUNNING, SeasonState.CLOSED):
         return _season_home(territory, season)
-    placeable = season.state in late.PLACEABLE
+    placeable = season.state in lifecycle.PLACEABLE
     return render(
         request,
         "circles/manage/season_circles.html",
@@ -449,10 +462,10 @@ def manage_season_circles(
             "territory": territory,
             "season": season,
             "circles": circles_answers(season),
-            "waiting": late.waiting_people(season) if placeable else [],
+            "waiting": waiting_people(season) if placeable else [],
             "placeable": placeable,
-            "late_open": services.late_registration_is_open(season),
-            "messages_sent": outbox.counts(publication.topic(season.pk)),
+            "late_open": actions.late_registration_is_open(season),
+            "messages_sent": outbox.counts(actions.topic(season.pk)),
         },
     )
 
@@ -463,7 +476,7 @@ def manage_season_resend(
     request: HttpRequest, territory: Territory, season_id: int
 ) -> HttpResponse:
     season = get_season(territory, season_id)
-    outbox_views.resend_failed(request, publication.topic(season.pk))
+    outbox_views.resend_failed(request, actions.topic(season.pk))
     return redirect("manage_season_circles", territory.slug, season.pk)
 
 
@@ -480,40 +493,18 @@ def manage_season_place_late(
     request: HttpRequest, territory: Territory, season_id: int
 ) -> HttpResponse:
     season = get_season(territory, season_id)
-    people = [(w.user_id, w.name) for w in late.waiting_people(season)]
+    people = [(w.user_id, w.name) for w in waiting_people(season)]
     circles = [(c.pk, c.number) for c in Circle.objects.filter(season=season)]
     form = LatePlaceForm(request.POST, people=people, circles=circles, prefix="late")
     if not form.is_valid():
         messages.error(request, _("Choose a person waiting for a seat."))
         return _to_circles(territory, season)
     try:
-        circle = late.place_waiting(
-            season,
-            form.cleaned_data["person"],
-            to_circle_id=form.cleaned_data["to_circle"],
-            acting_user=request.user,
+        circle = actions.place_waiting(
+            season, form.cleaned_data["person"], to_circle_id=form.cleaned_data["to_circle"]
         )
-    except review.BreaksRules as error:
-        messages.error(
-            request,
-            _("Nothing was changed: %(problems)s") % {"problems": " ".join(error.problems)},
-        )
-        return _to_circles(territory, season)
-    except late.NoSeat:
-        messages.error(
-            request,
-            _(
-                "Nothing was changed: no circle with room keeps every rule with this person "
-                "(their times, distance, access or meeting mode). No new circle is opened "
-                "once the circles are published."
-            ),
-        )
-        return _to_circles(territory, season)
-    except late.NotWaiting:
-        messages.error(request, _("This person is no longer waiting for a seat."))
-        return _to_circles(territory, season)
-    except late.NotPlaceable:
-        messages.error(request, _("Seats can be offered only while the circles meet."))
+    except Refused as refusal:
+        tell_refusal(request, refusal)
         return _to_circles(territory, season)
     messages.success(
         request,
@@ -540,13 +531,9 @@ def manage_circle_link(
         )
         return _season_home(territory, season)
     try:
-        services.set_meeting_link(
-            season, circle.pk, form.cleaned_data["link"], acting_user=request.user
-        )
-    except services.NotOnline:
-        messages.error(request, _("Only an online circle has a meeting link."))
-    except services.SeasonNotOpen:
-        messages.error(request, _("This season's circles no longer meet."))
+        actions.set_meeting_link(season, circle.pk, form.cleaned_data["link"])
+    except Refused as refusal:
+        tell_refusal(request, refusal)
     else:
         messages.success(
             request, _("The meeting link was saved; the members see it in their circle's space.")
@@ -557,14 +544,13 @@ def manage_circle_link(
 @require_POST
 @territory_management
 def manage_season_start(request: HttpRequest, territory: Territory, season_id: int) -> HttpResponse:
-    season = get_season(territory, season_id)
-    try:
-        season = publication.start_season(season, acting_user=request.user)
-    except ForbiddenTransition:
-        messages.error(request, _("Only a published season can start."))
-        return _season_home(territory, season)
-    messages.success(request, _("The season has started: the circles are meeting."))
-    return _season_home(territory, season)
+    return _season_action(
+        request,
+        territory,
+        season_id,
+        actions.start_season,
+        _("The season has started: the circles are meeting."),
+    )
 
 
 @require_POST
@@ -572,17 +558,14 @@ def manage_season_start(request: HttpRequest, territory: Territory, season_id: i
 def manage_season_reopen(
     request: HttpRequest, territory: Territory, season_id: int
 ) -> HttpResponse:
-    season = get_season(territory, season_id)
-    try:
-        services.reopen_season(season, acting_user=request.user)
-    except ForbiddenTransition:
-        messages.error(request, _("Only a proposal can be sent back to registration."))
-        return _season_home(territory, season)
-    messages.success(
+    return _season_action(
         request,
+        territory,
+        season_id,
+        actions.reopen_season,
         _("The proposal was erased and registration is open again; compose again when ready."),
+        then="manage_season_list",
     )
-    return redirect("manage_season_list", territory.slug)
 
 
 # --- Participants ---
@@ -596,9 +579,9 @@ def circle_invitation(request: HttpRequest, territory_slug: str, circle_id: int)
     form = AnswerForm(posted(request))
     if request.method == "POST" and form.is_valid():
         try:
-            kept = publication.answer_invitation(membership, form.cleaned_data["answer"])
-        except publication.NotInvited:
-            messages.info(request, _("Your answer was already recorded."))
+            kept = actions.answer_invitation(membership, form.cleaned_data["answer"])
+        except actions.NotInvited as answered:  # not an error: the answer stands
+            messages.info(request, answered.sentence())
             return redirect("circle_invitation", territory.slug, circle_id)
         if kept is None:
             messages.success(request, _("Your seat was given back. Thank you for telling us."))
@@ -635,7 +618,7 @@ def season_list(request: HttpRequest, territory_slug: str) -> HttpResponse:
 def season_detail(request: HttpRequest, territory_slug: str, season_id: int) -> HttpResponse:
     territory = get_territory(territory_slug)
     season = get_season(territory, season_id)
-    portrait = services.own_portrait(request.user, season)
+    portrait = actions.own_portrait(request.user, season)
     registration = get_own_registration(request.user, season)
     if request.method == "POST" and portrait is None:
         messages.info(request, _("Fill in your self-portrait first: then join the season."))
@@ -647,9 +630,9 @@ def season_detail(request: HttpRequest, territory_slug: str, season_id: int) -> 
     form = JoinForm(posted(request), initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
-            _registration, created = services.join_season(request.user, season, **form.cleaned_data)
-        except services.SeasonNotOpen:
-            messages.error(request, _("This season no longer takes registrations."))
+            _registration, created = actions.join_season(request.user, season, **form.cleaned_data)
+        except Refused as refusal:
+            tell_refusal(request, refusal)
         else:
             if created:
                 messages.success(request, _("You joined “%(name)s”.") % {"name": season})
@@ -663,8 +646,8 @@ def season_detail(request: HttpRequest, territory_slug: str, season_id: int) -> 
         .select_related("circle")
         .first()
     )
-    late_open = services.late_registration_is_open(season) and own_seat is None
-    can_join = services.registration_is_open(season) or late_open
+    late_open = actions.late_registration_is_open(season) and own_seat is None
+    can_join = actions.registration_is_open(season) or late_open
     return render(
         request,
         "circles/season_detail.html",
@@ -687,12 +670,9 @@ def season_leave(request: HttpRequest, territory_slug: str, season_id: int) -> H
     territory = get_territory(territory_slug)
     season = get_season(territory, season_id)
     try:
-        left = services.leave_season(request.user, season)
-    except services.SeasonNotOpen:
-        messages.error(
-            request,
-            _("The circles are already being composed: ask a facilitator to withdraw you."),
-        )
+        left = actions.leave_season(request.user, season)
+    except Refused as refusal:
+        tell_refusal(request, refusal)
     else:
         if left:
             messages.success(request, _("You left “%(name)s”.") % {"name": season})

@@ -6,7 +6,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 
-from tierslien.circles.publication import advance_seasons
+from tierslien.circles.actions.publish import advance_seasons
 
 
 class Command(BaseCommand):

@@ -7,7 +7,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 
-from tierslien.circles.publication import expire_invitations
+from tierslien.circles.actions.publish import expire_invitations
 
 
 class Command(BaseCommand):

@@ -4,7 +4,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 
-from tierslien.circles import compose
+from tierslien.circles.actions import compose
 from tierslien.gatherings.meetings.seats import draw
 
 

@@ -29,6 +29,7 @@ from django.utils import timezone
 
 from tierslien import mixing
 from tierslien.circles import lifecycle
+from tierslien.circles.actions.review import load, refresh_scores
 from tierslien.circles.engine import Built, build_problem, is_online_venue, without_locked
 from tierslien.circles.models import (
     Circle,
@@ -180,8 +181,6 @@ def save_composition(
     # Every figure shown (each new circle's diversity and counts, the season's report,
     # locked circles included) is computed without the sensitive questions: the engine's
     # own report and explanations count them, so they are not kept.
-    from tierslien.circles.review import load, refresh_scores
-
     shown = refresh_scores(load(season), [circle.pk for circle in circles])
     season.job_state = JobState.DONE
     season.job_progress = 1.0

@@ -22,11 +22,11 @@ import re
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
-from typing import Any
 
 from django.db import transaction
 from django.db.models import Prefetch
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from tierslien import mixing
 from tierslien.circles.engine import (
@@ -39,12 +39,15 @@ from tierslien.circles.engine import (
     venue_id,
 )
 from tierslien.circles.models import Circle, Membership, Season, SeasonState, Unplaced
+from tierslien.lib.refusals import Refused
 from tierslien.mixing import Report, build_report, encode, explain
 from tierslien.territories.display import slot_label
 
 
-class ReviewError(Exception):
+class ReviewError(Refused):
     """A review action that cannot be done."""
+
+    message = gettext_lazy("Circles can be changed only while they are a proposal.")
 
 
 class NotProposed(ReviewError):
@@ -54,9 +57,19 @@ class NotProposed(ReviewError):
 class CircleLocked(ReviewError):
     """A locked circle keeps its members: unlock it first."""
 
+    message = gettext_lazy("Nothing was changed: unlock the circle first.")
+
 
 class SameCircle(ReviewError):
     """Moving or swapping within one circle changes nothing."""
+
+    message = gettext_lazy("Nothing was changed: choose another circle.")
+
+
+class NotUnplaced(ReviewError):
+    """The person is no longer among those the composition left unplaced."""
+
+    message = gettext_lazy("This person is no longer waiting for a circle.")
 
 
 class BreaksRules(ReviewError):
@@ -64,10 +77,18 @@ class BreaksRules(ReviewError):
 
     `hard`: one of them is never overridden, even when confirmed (`TOGETHER`)."""
 
+    message = gettext_lazy(
+        "Nothing was changed: %(problems)s Tick the box to keep the change anyway."
+    )
+    never = gettext_lazy("Nothing was changed: %(problems)s This rule cannot be set aside.")
+
     def __init__(self, problems: list[str], *, hard: bool = False) -> None:
         self.problems = problems
         self.hard = hard
-        super().__init__("; ".join(problems))
+        super().__init__(self.never if hard else None, problems=" ".join(problems))
+
+    def __str__(self) -> str:
+        return "; ".join(self.problems)
 
 
 # (the checker's own message, the same in plain words)
@@ -100,6 +121,21 @@ class Current:
                 ),
             )
         )
+
+    def circle(self, circle_id: int) -> Circle:
+        """One of the season's circles, as read by `load`."""
+        for circle in self.circles:
+            if circle.pk == circle_id:
+                return circle
+        raise Circle.DoesNotExist
+
+    def membership(self, membership_id: int) -> Membership:
+        """One of the season's seats, as read by `load`."""
+        for circle in self.circles:
+            for membership in circle.memberships.all():
+                if membership.pk == membership_id:
+                    return membership
+        raise Membership.DoesNotExist
 
     def _venue(self, circle: Circle, members: list[str]) -> str | None:
         if circle.online:
@@ -281,29 +317,19 @@ def _new_problems(
 
 
 def refuse_breaking(
-    current: Current, changed: dict[int, list[str]], circle_ids: Iterable[int], *, force: bool
+    current: Current,
+    changed: dict[int, list[str]],
+    circle_ids: Iterable[int],
+    *,
+    force: bool,
+    refusal: type[BreaksRules] = BreaksRules,
 ) -> None:
-    """Refuse a change that breaks a rule kept before (`BreaksRules`), unless confirmed
-    (`force`) — never for a "cannot be together" rule."""
+    """Refuse a change that breaks a rule kept before (`refusal`, a `BreaksRules`), unless
+    confirmed (`force`) — never for a "cannot be together" rule."""
     problems = _new_problems(current, changed, circle_ids)
     hard = together_words() in problems
     if problems and (hard or not force):
-        raise BreaksRules(problems, hard=hard)
-
-
-def _circle(current: Current, circle_id: int) -> Circle:
-    for circle in current.circles:
-        if circle.pk == circle_id:
-            return circle
-    raise Circle.DoesNotExist
-
-
-def _membership(current: Current, membership_id: int) -> Membership:
-    for circle in current.circles:
-        for membership in circle.memberships.all():
-            if membership.pk == membership_id:
-                return membership
-    raise Membership.DoesNotExist
+        raise refusal(problems, hard=hard)
 
 
 def _apply(
@@ -314,7 +340,7 @@ def _apply(
     force: bool,
 ) -> list[Circle]:
     touched = [circle for _m, circle in moves] + [
-        _circle(current, membership.circle_id) for membership, _c in moves
+        current.circle(membership.circle_id) for membership, _c in moves
     ]
     ids = list(dict.fromkeys(circle.pk for circle in touched))
     refuse_breaking(current, changed, ids, force=force)
@@ -323,19 +349,19 @@ def _apply(
         membership.save(update_fields=["circle"])
     current.groups = changed
     refresh_scores(current, ids)
-    return [_circle(current, pk) for pk in ids]
+    return [current.circle(pk) for pk in ids]
 
 
 @transaction.atomic
 def move_member(
-    season: Season, membership_id: int, to_circle_id: int, *, acting_user: Any, force: bool = False
+    season: Season, membership_id: int, to_circle_id: int, *, force: bool = False
 ) -> Circle:
     """Move someone to another circle; returns the circle they joined."""
     _locked_season(season)
     current = load(season)
-    membership = _membership(current, membership_id)
-    source = _circle(current, membership.circle_id)
-    target = _circle(current, to_circle_id)
+    membership = current.membership(membership_id)
+    source = current.circle(membership.circle_id)
+    target = current.circle(to_circle_id)
     if source.pk == target.pk:
         raise SameCircle
     if source.locked or target.locked:
@@ -351,13 +377,13 @@ def move_member(
 
 @transaction.atomic
 def swap_members(
-    season: Season, first_id: int, second_id: int, *, acting_user: Any, force: bool = False
+    season: Season, first_id: int, second_id: int, *, force: bool = False
 ) -> tuple[Circle, Circle]:
     """Exchange two people of different circles."""
     _locked_season(season)
     current = load(season)
-    first, second = _membership(current, first_id), _membership(current, second_id)
-    a, b = _circle(current, first.circle_id), _circle(current, second.circle_id)
+    first, second = current.membership(first_id), current.membership(second_id)
+    a, b = current.circle(first.circle_id), current.circle(second.circle_id)
     if a.pk == b.pk:
         raise SameCircle
     if a.locked or b.locked:
@@ -373,19 +399,17 @@ def swap_members(
 
 
 @transaction.atomic
-def place_person(
-    season: Season, user_id: int, to_circle_id: int, *, acting_user: Any, force: bool = False
-) -> Circle:
+def place_person(season: Season, user_id: int, to_circle_id: int, *, force: bool = False) -> Circle:
     """Give someone the composition left unplaced a seat in a circle."""
     _locked_season(season)
     current = load(season)
-    target = _circle(current, to_circle_id)
+    target = current.circle(to_circle_id)
     if target.locked:
         raise CircleLocked
     pid = current.pid_of.get(user_id)
     waiting = Unplaced.objects.filter(season=season, user_id=user_id).first()
     if pid is None or waiting is None:
-        raise Unplaced.DoesNotExist
+        raise NotUnplaced
     changed = {key: list(members) for key, members in current.groups.items()}
     changed[target.pk].append(pid)
     refuse_breaking(current, changed, [target.pk], force=force)
@@ -397,7 +421,7 @@ def place_person(
 
 
 @transaction.atomic
-def set_locked(season: Season, circle_id: int, locked: bool, *, acting_user: Any) -> Circle:
+def set_locked(season: Season, circle_id: int, locked: bool) -> Circle:
     _locked_season(season)
     circle = Circle.objects.get(season=season, pk=circle_id)
     circle.locked = locked

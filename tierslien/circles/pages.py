@@ -1,4 +1,6 @@
-"""What the proposal and season pages show, fetched in a constant number of queries.
+"""What the facilitators' season pages show, read in a constant number of queries: the
+season list, the proposal, the published circles and who waits for a seat, with the
+engine's reasons in plain translatable words.
 
 Only counts and display names: never who answered what.
 """
@@ -8,25 +10,97 @@ from __future__ import annotations
 import datetime
 from collections import Counter
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Final
 
 from django.db.models import Count, IntegerField, OuterRef, Prefetch, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_lazy, ngettext
 
 from tierslien.circles.models import (
+    GAVE_BACK,
     Circle,
     Membership,
+    MembershipStatus,
     Registration,
     Season,
     Unplaced,
     monday_of,
 )
-from tierslien.circles.reasons import reason_text
 from tierslien.lib.slots import DAYS, split
 from tierslien.portraits.models import Criterion, Hope, MeetingMode, Portrait
 from tierslien.territories.display import slot_label
+
+# --- The engine's reasons, in plain words ---
+
+# Why the engine left someone unplaced.
+REASONS: Final[dict[str, Any]] = {
+    "no_time": gettext_lazy("They gave no time at which they are free."),
+    "no_venue_in_range": gettext_lazy("No venue lies within the distance they can travel."),
+    "no_venue_open": gettext_lazy("No venue they can reach is open at the times they are free."),
+    "no_venue_with_needs": gettext_lazy(
+        "No venue they can reach, open at their times, offers the access they need."
+    ),
+    "no_shared_group": gettext_lazy(
+        "Nobody can share a circle with them on the required common criteria."
+    ),
+    "no_site": gettext_lazy("No place and time is possible for them."),
+    "venues_full": gettext_lazy("Every venue they can reach is already full at their times."),
+    "too_few_nearby": gettext_lazy("Too few other people can meet at the same place and time."),
+    "together_and_apart": gettext_lazy(
+        "Wishes to be together with or apart from others contradict."
+    ),
+    "together_too_large": gettext_lazy(
+        "Their wishes to be together chain more people than a circle."
+    ),
+    "together_no_common_site": gettext_lazy(
+        "They and the people they must be with share no place and time."
+    ),
+    "partner_unplaced": gettext_lazy("They must be with someone who cannot be placed."),
+    "not_placed": gettext_lazy("No valid circle could take them."),
+    "internal_error": gettext_lazy("The composer could not place them safely."),
+    # After publication: seats given back (actions/publish.py).
+    "declined": gettext_lazy("They gave their seat back."),
+    "expired": gettext_lazy("They did not answer their invitation in time."),
+}
+UNKNOWN: Final = gettext_lazy("The composer gave no reason it can explain.")
+
+# Why a composition did not finish (Season.job_error).
+FAILURES: Final[dict[str, Any]] = {
+    "too_few_people": gettext_lazy("Too few people registered to form a single circle."),
+    "invalid_problem": gettext_lazy("The season's data could not be handed to the composer."),
+    "internal": gettext_lazy("The composer stopped on an unexpected error."),
+    "cancelled": gettext_lazy("A facilitator stopped the composition."),
+    "stalled": gettext_lazy(
+        "The composer stopped answering, several times in a row (its server was interrupted). "
+        "Nothing was lost: start the composition again."
+    ),
+}
+
+
+# When the engine gives the distance, the sentence names it.
+WITH_DISTANCE: Final[dict[str, Any]] = {
+    "no_venue_in_range": gettext_lazy("No venue lies within %(max_km)s km of their sector."),
+    "no_venue_open": gettext_lazy(
+        "No venue within %(max_km)s km is open at the times they are free."
+    ),
+}
+
+
+def reason_text(code: str, params: object = None) -> Any:
+    max_km = params.get("max_km") if isinstance(params, dict) else None
+    if code in WITH_DISTANCE and isinstance(max_km, int | float) and not isinstance(max_km, bool):
+        km = round(float(max_km), 1)
+        return WITH_DISTANCE[code] % {"max_km": number_format(int(km) if km.is_integer() else km)}
+    return REASONS.get(code, UNKNOWN)
+
+
+def failure_text(code: str) -> Any:
+    return FAILURES.get(code, FAILURES["internal"])
+
+
+# --- Pages ---
 
 
 def seasons_with_counts(queryset: QuerySet[Season]) -> QuerySet[Season]:
@@ -218,8 +292,6 @@ class CircleAnswers:
 
 def circles_answers(season: Season) -> list[CircleAnswers]:
     """Every circle with confirmed and pending members (two queries)."""
-    from tierslien.circles.models import MembershipStatus
-
     circles = (
         Circle.objects.filter(season=season)
         .select_related("venue")
@@ -246,6 +318,46 @@ def circles_answers(season: Season) -> list[CircleAnswers]:
                 ],
                 size=len(members),
                 below_minimum=len(members) < season.min_size,
+            )
+        )
+    return out
+
+
+@dataclass(frozen=True)
+class Waiting:
+    user_id: int
+    name: str
+    late: bool  # registered after the composition (no reason from the engine)
+    reason: Any  # the engine's reason in words, or None for a late registration
+    registered_at: datetime.datetime
+
+
+def waiting_people(season: Season) -> list[Waiting]:
+    """Registered people without a seat, except those who gave theirs back (two queries)."""
+    reasons = {
+        user_id: (code, params)
+        for user_id, code, params in Unplaced.objects.filter(season=season).values_list(
+            "user_id", "code", "params"
+        )
+    }
+    registrations = (
+        Registration.objects.filter(season=season)
+        .exclude(user__circle_memberships__circle__season=season)
+        .select_related("user")
+        .order_by("created_at", "pk")
+    )
+    out = []
+    for registration in registrations:
+        code, params = reasons.get(registration.user_id, (None, None))
+        if code in GAVE_BACK:
+            continue
+        out.append(
+            Waiting(
+                user_id=registration.user_id,
+                name=registration.user.display_name,
+                late=code is None,
+                reason=reason_text(code, params) if code else None,
+                registered_at=registration.created_at,
             )
         )
     return out

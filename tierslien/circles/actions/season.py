@@ -8,9 +8,15 @@ from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from tierslien.circles import lifecycle
+from tierslien.circles.actions._queue import enqueue_on_commit
+from tierslien.circles.actions.compose import requeue
 from tierslien.circles.models import (
+    DEFAULT_CONFIRMATION_DAYS,
+    GAVE_BACK,
+    SEASON_SETTINGS,
     Circle,
     JobState,
     Membership,
@@ -21,22 +27,10 @@ from tierslien.circles.models import (
     monday_of,
 )
 from tierslien.lib import jobs
+from tierslien.lib.refusals import Refused
 from tierslien.lib.slots import normalise_slots
 from tierslien.portraits.models import Portrait
 from tierslien.territories.models import Territory
-
-EDITABLE_FIELDS = (
-    "name",
-    "registration_opens",
-    "registration_closes",
-    "min_size",
-    "max_size",
-    "sessions",
-    "session_minutes",
-    "rhythm",
-    "first_week",
-    "confirmation_days",
-)
 
 
 def questionnaire_in_use(territory_id: int) -> bool:
@@ -46,25 +40,69 @@ def questionnaire_in_use(territory_id: int) -> bool:
     ).exists()
 
 
-class SeasonNotOpen(Exception):
-    """The season no longer takes registrations or changes."""
+class SeasonNotOpen(Refused):
+    """The season no longer takes registrations or changes (each action says which)."""
+
+    message = _("This season no longer takes registrations.")
 
 
-class NotComposing(Exception):
-    """Only a composition in progress can be stopped."""
+class NotComposing(Refused):
+    """Only a composition in progress can be stopped or run again."""
+
+    message = _("This season is not being composed.")
 
 
-class NoPortrait(Exception):
+class NoPortrait(Refused):
     """The person has no self-portrait in the season's territory."""
 
+    message = _("Fill in your self-portrait first: then join the season.")
 
-class TooFewPeople(Exception):
+
+class TooFewPeople(Refused):
     """Fewer people registered than the smallest circle."""
+
+    message = _(
+        "Only %(registered)d people registered: a circle needs at least %(needed)d. "
+        "Registration stays open."
+    )
 
     def __init__(self, registered: int, needed: int) -> None:
         self.registered = registered
         self.needed = needed
-        super().__init__(f"{registered} registered, a circle needs {needed}")
+        super().__init__(registered=registered, needed=needed)
+
+    def __str__(self) -> str:
+        return f"{self.registered} registered, a circle needs {self.needed}"
+
+
+class CannotCompose(Refused):
+    """Only an open season can be composed."""
+
+    message = _("This season is not open: it cannot be composed now.")
+
+
+class CannotRecompose(Refused):
+    """Only a proposal can be recomposed."""
+
+    message = _("Only a proposal can be recomposed.")
+
+
+class CannotReopen(Refused):
+    """Only a proposal can be sent back to registration."""
+
+    message = _("Only a proposal can be sent back to registration.")
+
+
+class JobAlive(Refused):
+    """The job gave a sign of life recently: it is running, not stuck."""
+
+    message = _("The composer is working: it gave a sign of life just now.")
+
+
+class NotOnline(Refused):
+    """Only an online circle has a meeting link."""
+
+    message = _("Only an online circle has a meeting link.")
 
 
 def registration_is_open(season: Season, today: datetime.date | None = None) -> bool:
@@ -94,8 +132,8 @@ def _locked_season(season: Season) -> Season:
 
 
 def _season_values(fields: dict[str, Any]) -> dict[str, Any]:
-    values = {key: fields[key] for key in EDITABLE_FIELDS if key in fields}
-    values.setdefault("confirmation_days", 7)
+    values = {key: fields[key] for key in SEASON_SETTINGS if key in fields}
+    values.setdefault("confirmation_days", DEFAULT_CONFIRMATION_DAYS)
     values["first_week"] = monday_of(values["first_week"])
     return values
 
@@ -109,37 +147,35 @@ def create_season(territory: Territory, **fields: Any) -> Season:
 def update_season(season: Season, **fields: Any) -> Season:
     current = _locked_season(season)
     if current.state != SeasonState.OPEN:
-        raise SeasonNotOpen
+        raise SeasonNotOpen(_("Registration closed meanwhile: nothing was changed."))
     for key, value in _season_values(fields).items():
         setattr(season, key, value)
-    season.save(update_fields=[*EDITABLE_FIELDS, "updated_at"])
+    season.save(update_fields=[*SEASON_SETTINGS, "updated_at"])
     return season
 
 
 @transaction.atomic
-def start_composition(season: Season, *, acting_user: Any) -> Season:
+def start_composition(season: Season) -> Season:
     """Close registration and compose in the background (open → composing)."""
     current = _locked_season(season)
     registered = Registration.objects.filter(season=current).count()
     if current.state == SeasonState.OPEN and registered < current.min_size:
         raise TooFewPeople(registered, current.min_size)
     if current.state != SeasonState.OPEN:
-        raise lifecycle.ForbiddenTransition(current.state, SeasonState.COMPOSING)
+        raise CannotCompose
     return _enqueue_composition(current, keep_locked=False)
 
 
 @transaction.atomic
-def start_recomposition(season: Season, *, acting_user: Any) -> Season:
+def start_recomposition(season: Season) -> Season:
     """Compose again the circles of a proposal that are not locked (proposed → composing)."""
     current = _locked_season(season)
     if current.state != SeasonState.PROPOSED:
-        raise lifecycle.ForbiddenTransition(current.state, SeasonState.COMPOSING)
+        raise CannotRecompose
     return _enqueue_composition(current, keep_locked=True)
 
 
 def _enqueue_composition(current: Season, *, keep_locked: bool) -> Season:
-    from tierslien.circles.tasks import compose_season
-
     lifecycle.transition(current, SeasonState.COMPOSING)
     current.job_keep_locked = keep_locked
     current.job_state = JobState.QUEUED
@@ -171,15 +207,16 @@ def _enqueue_composition(current: Season, *, keep_locked: bool) -> Season:
             "job_keep_locked",
         ]
     )
-    season_id = current.pk
-    transaction.on_commit(lambda: compose_season.enqueue(season_id))
+    enqueue_on_commit("compose_season", current.pk)
     return current
 
 
 @transaction.atomic
-def reopen_season(season: Season, *, acting_user: Any) -> Season:
+def reopen_season(season: Season) -> Season:
     """Send a proposal back: its circles are erased and registration opens again."""
     current = _locked_season(season)
+    if not lifecycle.can_transition(current.state, SeasonState.OPEN):
+        raise CannotReopen
     lifecycle.transition(current, SeasonState.OPEN)
     Circle.objects.filter(season=current).delete()
     Unplaced.objects.filter(season=current).delete()
@@ -190,16 +227,10 @@ def reopen_season(season: Season, *, acting_user: Any) -> Season:
     return current
 
 
-class JobAlive(Exception):
-    """The job gave a sign of life recently: it is running, not stuck."""
-
-
 @transaction.atomic
-def retry_composition(season: Season, *, acting_user: Any) -> Season:
+def retry_composition(season: Season) -> Season:
     """Run a stuck composition again now (silent for two heartbeats, or failed while
     composing); the worker of the previous attempt, if it ever wakes up, writes nothing."""
-    from tierslien.circles.compose import requeue
-
     current = _locked_season(season)
     if current.state != SeasonState.COMPOSING:
         raise NotComposing
@@ -210,7 +241,7 @@ def retry_composition(season: Season, *, acting_user: Any) -> Season:
 
 
 @transaction.atomic
-def cancel_composition(season: Season, *, acting_user: Any) -> Season:
+def cancel_composition(season: Season) -> Season:
     """Stop waiting for a composition (a stuck worker, a change of mind): back to open.
 
     A result arriving later is dropped, since the season is no longer composing.
@@ -271,27 +302,23 @@ def leave_season(user: Any, season: Season) -> bool:
     if current.state != SeasonState.OPEN and not (
         late_registration_is_open(current) and not _has_seat(user, current)
     ):
-        raise SeasonNotOpen
-    Unplaced.objects.filter(season=current, user=user).exclude(
-        code__in=("declined", "expired")
-    ).delete()
-    deleted, _ = Registration.objects.filter(season=current, user=user).delete()
+        raise SeasonNotOpen(
+            _("The circles are already being composed: ask a facilitator to withdraw you.")
+        )
+    Unplaced.objects.filter(season=current, user=user).exclude(code__in=GAVE_BACK).delete()
+    deleted, _by_model = Registration.objects.filter(season=current, user=user).delete()
     return deleted > 0
 
 
 # --- Online circles ---
 
 
-class NotOnline(Exception):
-    """Only an online circle has a meeting link."""
-
-
 @transaction.atomic
-def set_meeting_link(season: Season, circle_id: int, link: str, *, acting_user: Any) -> Circle:
+def set_meeting_link(season: Season, circle_id: int, link: str) -> Circle:
     """The facilitator's choice of meeting link for an online circle ("" removes it)."""
     current = _locked_season(season)
     if current.state not in (SeasonState.PROPOSED, SeasonState.PUBLISHED, SeasonState.RUNNING):
-        raise SeasonNotOpen
+        raise SeasonNotOpen(_("This season's circles no longer meet."))
     circle = Circle.objects.get(season=current, pk=circle_id)
     if not circle.online:
         raise NotOnline

@@ -22,18 +22,30 @@ import datetime
 import logging
 from collections import defaultdict
 from dataclasses import dataclass
-from typing import Any
 
-from django.conf import settings
-from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
-from django.template.loader import render_to_string
-from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from tierslien import mixing
 from tierslien.circles import lifecycle
+from tierslien.circles.actions._queue import enqueue_on_commit
+from tierslien.circles.actions._seats import (
+    gave_back,
+    give_seats,
+    home_circle,
+    locked_placeable,
+)
+from tierslien.circles.actions.invitations import (
+    invite,
+    memberships,
+    render_invitation,
+    respond_by,
+)
+from tierslien.circles.actions.review import load
 from tierslien.circles.models import (
+    DECLINED,
+    EXPIRED,
     Circle,
     Membership,
     MembershipStatus,
@@ -41,126 +53,29 @@ from tierslien.circles.models import (
     SeasonState,
     Unplaced,
 )
-from tierslien.circles.schedule import SessionTime, session_times
-from tierslien.lib import ical
-from tierslien.lib.deadlines import on_the_hour
-from tierslien.outbox import services as outbox
+from tierslien.circles.schedule import session_times
+from tierslien.lib.refusals import Refused
 from tierslien.outbox.models import Channel
-from tierslien.territories.display import slot_label
 
 log = logging.getLogger(__name__)
 
-# Reasons recorded for people who gave their seat back: never offered another one.
-DECLINED = "declined"
-EXPIRED = "expired"
-GAVE_BACK = (DECLINED, EXPIRED)
 
-
-class NotInvited(Exception):
+class NotInvited(Refused):
     """This membership has no invitation to answer (already confirmed, or season over)."""
 
-
-# --- Emails ---
-
-
-@dataclass(frozen=True)
-class Invitation:
-    """Everything an invitation email needs, read once."""
-
-    membership: Membership
-    circle: Circle
-    season: Season
-    sessions: list[SessionTime]
+    message = _("Your answer was already recorded.")
 
 
-def invitation_url(membership: Membership) -> str:
-    circle = membership.circle
-    path = reverse("circle_invitation", args=[circle.season.territory.slug, circle.pk])
-    return f"{settings.SITE_URL.rstrip('/')}{path}"
+class CannotPublish(Refused):
+    """Only a proposal can be published."""
+
+    message = _("Only a proposal can be published.")
 
 
-def calendar_text(circle: Circle, sessions: list[SessionTime], *, stamp: datetime.datetime) -> str:
-    host = settings.SITE_URL.split("//", 1)[-1].split("/", 1)[0] or "tierslien"
-    venue = circle.venue
-    location = f"{venue.name}, {venue.address}" if venue is not None else ""
-    if circle.online:  # the link itself stays in the circle's space
-        location = translation.gettext("Online")
-    summary = translation.gettext("Tiers Lien circle %(number)s") % {"number": circle.number}
-    events = [
-        ical.Event(
-            uid=f"circle-{circle.pk}-session-{session.number}@{host}",
-            starts_at=session.starts_at,
-            ends_at=session.ends_at,
-            summary=f"{summary} ({session.number}/{len(sessions)})",
-            location=location,
-        )
-        for session in sessions
-    ]
-    return ical.calendar(events, stamp=stamp)
+class CannotStart(Refused):
+    """Only a published season can start."""
 
-
-def render_invitation(membership: Membership) -> EmailMultiAlternatives:
-    """The invitation email, in the member's language, with the calendar attached."""
-    circle = membership.circle
-    season = circle.season
-    user = membership.user
-    with translation.override(user.language or settings.LANGUAGE_CODE):
-        sessions = session_times(season, circle.slot)
-        context: dict[str, Any] = {
-            "user": user,
-            "circle": circle,
-            "season": season,
-            "territory": season.territory,
-            "venue": circle.venue,
-            "slot": slot_label(circle.slot) if circle.slot else "",
-            "sessions": sessions,
-            "respond_by": membership.respond_by,
-            "url": invitation_url(membership),
-        }
-        subject = render_to_string("circles/email/invitation_subject.txt", context).strip()
-        body = render_to_string("circles/email/invitation.txt", context)
-        message = EmailMultiAlternatives(subject, body, None, [user.email])
-        stamp = membership.invited_at or timezone.now()
-        message.attach(
-            f"circle-{circle.number}.ics",
-            calendar_text(circle, sessions, stamp=stamp),
-            "text/calendar",
-        )
-    return message
-
-
-def topic(season_id: int) -> str:
-    """The outbox topic of a season's messages (counted on the season's page)."""
-    return f"season:{season_id}"
-
-
-def _respond_by(season: Season, now: datetime.datetime) -> datetime.datetime:
-    return on_the_hour(
-        now + datetime.timedelta(days=season.confirmation_days), timezone.get_default_timezone()
-    )
-
-
-def _invite(memberships: list[Membership], season: Season, now: datetime.datetime) -> None:
-    """Mark memberships invited (deadline from the season) and queue their emails."""
-    respond_by = _respond_by(season, now)
-    for membership in memberships:
-        membership.status = MembershipStatus.INVITED
-        membership.invited_at = now
-        membership.respond_by = respond_by
-        membership.responded_at = None
-    Membership.objects.bulk_update(
-        memberships, ["status", "invited_at", "respond_by", "responded_at"]
-    )
-    outbox.queue_emails(
-        [outbox.Outgoing(render_invitation(m), m.user) for m in memberships],
-        topic=topic(season.pk),
-    )
-
-
-def _memberships(season: Season) -> Any:
-    return Membership.objects.filter(circle__season=season).select_related(
-        "user", "circle", "circle__venue", "circle__season", "circle__season__territory"
-    )
+    message = _("Only a published season can start.")
 
 
 # --- Publishing ---
@@ -183,14 +98,14 @@ def preview_publication(season: Season) -> Preview | None:
     template, their language, the deadline publishing now would give). An invitation holds
     a display name, the circle, venue and dates: nothing sensitive. None without members.
     """
-    memberships = _memberships(season).order_by("circle__number", "pk")
-    count = memberships.count()
-    first = memberships.first()
+    seats = memberships(season).order_by("circle__number", "pk")
+    count = seats.count()
+    first = seats.first()
     if first is None:
         return None
     now = timezone.now()
     first.invited_at = now
-    first.respond_by = _respond_by(season, now)
+    first.respond_by = respond_by(season, now)
     email = render_invitation(first)
     return Preview(
         count=count, channel=str(Channel.EMAIL.label), subject=email.subject, body=str(email.body)
@@ -198,15 +113,17 @@ def preview_publication(season: Season) -> Preview | None:
 
 
 @transaction.atomic
-def publish_season(season: Season, *, acting_user: Any) -> Season:
+def publish_season(season: Season) -> Season:
     """Proposed → published: every member invited, all at once or not at all."""
     current = Season.objects.select_for_update().get(pk=season.pk)
+    if not lifecycle.can_transition(current.state, SeasonState.PUBLISHED):
+        raise CannotPublish
     lifecycle.transition(current, SeasonState.PUBLISHED)
     Circle.objects.filter(season=current, locked=True).update(locked=False)
-    memberships = list(_memberships(current).order_by("circle__number", "pk"))
-    for membership in memberships:
+    invited = list(memberships(current).order_by("circle__number", "pk"))
+    for membership in invited:
         membership.circle.season = current
-    _invite(memberships, current, timezone.now())
+    invite(invited, current, timezone.now())
     return current
 
 
@@ -251,9 +168,7 @@ def free_seat(membership: Membership, code: str) -> None:
     field = "declined" if code == DECLINED else "expired"
     setattr(circle, field, getattr(circle, field) + 1)
     circle.save(update_fields=[field])
-    from tierslien.circles.tasks import refill_season
-
-    transaction.on_commit(lambda: refill_season.enqueue(season_id))
+    enqueue_on_commit("refill_season", season_id)
 
 
 def expire_invitations(now: datetime.datetime | None = None) -> int:
@@ -284,15 +199,11 @@ def expire_invitations(now: datetime.datetime | None = None) -> int:
 
 def refill(season_id: int, *, time_limit: float = 2.0) -> int:
     """Offer freed seats to unplaced people; returns how many were invited."""
-    from tierslien.circles.review import load
-
     season = Season.objects.filter(pk=season_id).first()
-    if season is None or season.state not in (SeasonState.PUBLISHED, SeasonState.RUNNING):
+    if season is None or season.state not in lifecycle.PLACEABLE:
         return 0
     current = load(season)
-    gone = set(
-        Unplaced.objects.filter(season=season, code__in=GAVE_BACK).values_list("user_id", flat=True)
-    )
+    gone = gave_back(season)
     declined = [pid for user_id, pid in current.pid_of.items() if user_id in gone]
     waiting = (
         set(current.pid_of.values())
@@ -313,13 +224,11 @@ def refill(season_id: int, *, time_limit: float = 2.0) -> int:
         log.warning("season %s: no refill possible", season_id, exc_info=True)
         return 0
     # Newcomers joining a group that holds members of an existing circle join that circle.
-    circle_of = {pid: key for key, members in current.groups.items() for pid in members}
     offers: dict[int, list[str]] = defaultdict(list)
     for group in result.solution.rounds[0].groups if result.solution.rounds else ():
-        homes = [circle_of[m] for m in group.members if m in circle_of]
-        if not homes:
+        home = home_circle(current, group)
+        if home is None:
             continue  # a new circle: none is opened after publication
-        home = max(set(homes), key=homes.count)
         offers[home] += [m for m in group.members if m in waiting]
     return _place(season, offers)
 
@@ -329,19 +238,15 @@ def _place(season: Season, offers: dict[int, list[str]]) -> int:
     """Lock the season, then read its circles again: the engine's offers were computed on
     a copy read before, so seats taken meanwhile (a facilitator's offer, another refill)
     count, and someone placed meanwhile is not placed twice."""
-    from tierslien.circles.review import load
-
-    locked = Season.objects.select_for_update().get(pk=season.pk)
-    if locked.state not in (SeasonState.PUBLISHED, SeasonState.RUNNING):
+    locked = locked_placeable(season)
+    if locked is None:
         return 0
     current = load(locked)
     seated = {pid for members in current.groups.values() for pid in members}
-    gone = set(
-        Unplaced.objects.filter(season=locked, code__in=GAVE_BACK).values_list("user_id", flat=True)
-    )
+    gone = gave_back(locked)
     groups = {key: list(members) for key, members in current.groups.items()}
     registrations = current.built.registrations
-    placed: list[Membership] = []
+    seats: list[tuple[Circle, str]] = []
     for circle in current.circles:
         for pid in offers.get(circle.pk, []):
             if len(groups[circle.pk]) >= locked.max_size:
@@ -354,18 +259,10 @@ def _place(season: Season, offers: dict[int, list[str]]) -> int:
                 continue  # would break a rule of this circle: not offered
             groups[circle.pk] = trial[circle.pk]
             seated.add(pid)
-            user_id = registrations[pid].user_id
-            Unplaced.objects.filter(season=season, user_id=user_id).delete()
-            placed.append(Membership.objects.create(circle=circle, user_id=user_id))
-    if placed:
-        for membership in placed:
-            membership.circle.season = locked
-        fresh = list(_memberships(locked).filter(pk__in=[m.pk for m in placed]))
-        _invite(fresh, locked, timezone.now())
-        current.groups = groups
-        from tierslien.circles.review import refresh_scores
-
-        refresh_scores(current, [key for key in offers if offers[key]])
+            seats.append((circle, pid))
+    placed = give_seats(
+        locked, current, seats, groups=groups, refresh=[key for key in offers if offers[key]]
+    )
     return len(placed)
 
 
@@ -384,14 +281,16 @@ def season_bounds(season: Season) -> tuple[datetime.datetime | None, datetime.da
 
 
 @transaction.atomic
-def start_season(season: Season, *, acting_user: Any) -> Season:
+def start_season(season: Season) -> Season:
     current = Season.objects.select_for_update().get(pk=season.pk)
+    if not lifecycle.can_transition(current.state, SeasonState.RUNNING):
+        raise CannotStart
     lifecycle.transition(current, SeasonState.RUNNING)
     return current
 
 
 @transaction.atomic
-def close_season(season: Season, *, acting_user: Any) -> Season:
+def close_season(season: Season) -> Season:
     current = Season.objects.select_for_update().get(pk=season.pk)
     lifecycle.transition(current, SeasonState.CLOSED)
     return current
@@ -404,10 +303,10 @@ def advance_seasons(now: datetime.datetime | None = None) -> list[tuple[int, str
     for season in Season.objects.filter(state__in=(SeasonState.PUBLISHED, SeasonState.RUNNING)):
         first, last = season_bounds(season)
         if season.state == SeasonState.PUBLISHED and first is not None and first <= now:
-            start_season(season, acting_user=None)
+            start_season(season)
             moved.append((season.pk, SeasonState.RUNNING))
             season.state = SeasonState.RUNNING
         if season.state == SeasonState.RUNNING and last is not None and last <= now:
-            close_season(season, acting_user=None)
+            close_season(season)
             moved.append((season.pk, SeasonState.CLOSED))
     return moved
