@@ -7,15 +7,13 @@ import random
 from collections.abc import Callable
 
 import pytest
-from allauth.account.models import EmailAddress
 from django.utils import timezone
 
-from tests.cast import PASSWORD, Cast
-from tierslien.accounts.models import User
+from tests.cast import Cast
 from tierslien.gatherings import services
 from tierslien.gatherings.models import Attendee, Evening
 from tierslien.gatherings.questions import evening_questions
-from tierslien.territories.models import Facilitator, Venue
+from tierslien.territories.models import Venue
 
 Crowd = Callable[..., list[Attendee]]
 
@@ -82,11 +80,3 @@ def crowd(cast: Cast) -> Crowd:
         return people
 
     return make
-
-
-@pytest.fixture
-def facilitator_without_totp(cast: Cast) -> User:
-    user = User.objects.create_user("nina@example.org", PASSWORD, display_name="Nina")
-    EmailAddress.objects.create(user=user, email=user.email, verified=True, primary=True)
-    Facilitator.objects.create(territory=cast.territory, user=user)
-    return user

@@ -6,11 +6,9 @@ import itertools
 from collections.abc import Callable
 
 import pytest
-from allauth.account.models import EmailAddress
 
-from tests.cast import PASSWORD, Cast
-from tierslien.accounts.models import User
-from tierslien.territories.models import Facilitator, Sector, Venue
+from tests.cast import Cast
+from tierslien.territories.models import Sector, Venue
 
 
 @pytest.fixture
@@ -26,14 +24,6 @@ def other_venue(cast: Cast) -> Venue:
         capacity=1,
         opening_slots=["sat-morning"],
     )
-
-
-@pytest.fixture
-def facilitator_without_totp(cast: Cast) -> User:
-    user = User.objects.create_user("nina@example.org", PASSWORD, display_name="Nina")
-    EmailAddress.objects.create(user=user, email=user.email, verified=True, primary=True)
-    Facilitator.objects.create(territory=cast.territory, user=user)
-    return user
 
 
 @pytest.fixture
