@@ -14,7 +14,7 @@ A view module describes its pages once with a `Ritual` and takes the standard te
 
 - `subject` names the fixture giving what the URLs point to (an evening, a season...);
 - `url(name, subject, slug=None)` builds the address (`slug` replaces the territory's);
-- `get` pages are read with GET, `post` pages (POST only) are sent a POST, with `data`;
+- `get` pages are read with GET, `post` pages (POST only) are sent a POST;
 - `unchanged(subject)` is called before and after each refused request, and the two
   answers must be equal: return a snapshot (a tuple of states and counts), or assert and
   return None.
@@ -28,7 +28,7 @@ serve the tests a module still writes by hand.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Protocol
 
 import pytest
@@ -86,15 +86,14 @@ class Ritual:
     get: Sequence[str] = ()
     post: Sequence[str] = ()
     unchanged: Callable[[Any], object] = _nothing
-    data: Mapping[str, Any] = field(default_factory=dict)
 
     @property
     def pages(self) -> list[str]:
         return [*self.get, *self.post]
 
     def send(self, client: Client, name: str, target: str) -> Any:
-        """GET a page, or POST to a POST-only one (with the ritual's `data`)."""
-        return send(client, target, post=name in self.post, data=self.data)
+        """GET a page, or POST (nothing) to a POST-only one."""
+        return send(client, target, post=name in self.post)
 
     def _names(self, names: Sequence[str] | None) -> list[str]:
         return list(self.pages if names is None else names)
@@ -173,11 +172,13 @@ class Ritual:
         *,
         roles: Sequence[str] = INSUFFICIENT,
         both_methods: bool = True,
+        data: Mapping[str, Any] | None = None,
     ) -> TestFunction:
         """A role without the right gets 403 and changes nothing.
 
         With `both_methods`, a GET page answers GET with 403 and every page answers POST
-        with 403 (or 405 where the page takes no POST); else the page's own method only.
+        with 403 (or 405 where the page takes no POST), sent `data`; else the page's own
+        method only.
         """
 
         def test(request: pytest.FixtureRequest, client_as: ClientAs, name: str, role: str) -> None:
@@ -189,7 +190,7 @@ class Ritual:
             else:
                 if name not in self.post:
                     assert client.get(target).status_code == 403
-                assert client.post(target, dict(self.data)).status_code in (403, 405)
+                assert client.post(target, dict(data or {})).status_code in (403, 405)
             assert self.unchanged(subject) == before
 
         return _by_name(_by_role(test, roles), self._names(names))
