@@ -216,9 +216,7 @@ class Ritual:
 
         return _by_name(_by_role(test, roles), self._names(names or self.get))
 
-    def facilitator_without_totp_is_sent_to_enrol(
-        self, names: Sequence[str] | None = None
-    ) -> TestFunction:
+    def without_totp_is_sent_to_enrol(self, names: Sequence[str] | None = None) -> TestFunction:
         """A facilitator signed in with a password only is sent to enrol a second factor."""
 
         def test(request: pytest.FixtureRequest, name: str) -> None:

@@ -73,9 +73,7 @@ def test_evening_of_another_territory_gets_404(
 
 test_insufficient_role_gets_403 = MANAGED.insufficient_role_gets_403(MANAGEMENT)
 test_facilitator_and_admin_see_the_page = MANAGED.managers_see_the_page(GET_PAGES)
-test_facilitator_without_totp_is_sent_to_enrol = MANAGED.facilitator_without_totp_is_sent_to_enrol(
-    MANAGEMENT
-)
+test_facilitator_without_totp_is_sent_to_enrol = MANAGED.without_totp_is_sent_to_enrol(MANAGEMENT)
 test_post_only_pages_refuse_get = MANAGED.refuses_methods(POST_ONLY, methods=["get"])
 test_read_only_pages_refuse_post = MANAGED.refuses_methods(
     ["evening_list", "evening_detail", "evening_round"], methods=["post"]

@@ -84,7 +84,7 @@ test_insufficient_role_gets_403 = RITUAL.insufficient_role_gets_403(
     data={"fresh": "1", "arrived": "1"}
 )
 test_facilitator_and_admin_see_the_page = RITUAL.managers_see_the_page()
-test_facilitator_without_totp_is_sent_to_enrol = RITUAL.facilitator_without_totp_is_sent_to_enrol()
+test_facilitator_without_totp_is_sent_to_enrol = RITUAL.without_totp_is_sent_to_enrol()
 test_post_only_pages_refuse_get = RITUAL.refuses_methods(POST_ONLY, methods=["get"])
 test_read_only_pages_refuse_post = RITUAL.refuses_methods(GET_PAGES, methods=["post"])
 

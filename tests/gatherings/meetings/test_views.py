@@ -104,7 +104,7 @@ def test_contributor_of_another_meeting_gets_404(
 
 test_insufficient_role_gets_403 = RITUAL.insufficient_role_gets_403()
 test_facilitator_and_admin_see_the_page = PAGES.managers_see_the_page()
-test_facilitator_without_totp_is_sent_to_enrol = RITUAL.facilitator_without_totp_is_sent_to_enrol()
+test_facilitator_without_totp_is_sent_to_enrol = RITUAL.without_totp_is_sent_to_enrol()
 test_post_only_pages_refuse_get = RITUAL.refuses_methods(POST_ONLY, methods=["get"])
 test_read_only_pages_refuse_post = PAGES.refuses_methods(
     ["meeting_manage_list", "meeting_manage"], methods=["post"]
