@@ -59,6 +59,7 @@ def assert_sent_to_enrol(response: Any) -> None:
     """The answer sends a facilitator without a second factor to set up their app."""
     assert response.status_code == 302
     assert response.url.startswith(reverse("mfa_activate_totp"))
+    assert "next=" in response.url
 
 
 def password_only(user: Any) -> Client:
