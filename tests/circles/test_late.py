@@ -16,6 +16,7 @@ from hypothesis import strategies as st
 
 from tests.cast import Cast, make_user
 from tests.circles.conftest import Proposed
+from tests.ritual import password_only
 from tierslien.accounts.models import User
 from tierslien.circles import late, publication, review, services
 from tierslien.circles.forms import LatePlaceForm
@@ -105,8 +106,7 @@ def test_late_registration_through_the_season_page(
     cast: Cast, proposed: Proposed, django_capture_on_commit_callbacks: Any
 ) -> None:
     season = _published(proposed, django_capture_on_commit_callbacks)
-    client = Client()
-    client.force_login(cast.participant)
+    client = password_only(cast.participant)
     target = reverse("season_detail", args=[season.territory.slug, season.pk])
     page = client.get(target).content.decode()
     assert 'data-late="1"' in page
@@ -115,8 +115,7 @@ def test_late_registration_through_the_season_page(
     listing = client.get(reverse("season_list", args=[season.territory.slug])).content.decode()
     assert target in listing
     # A member with a seat sees no join form.
-    member = Client()
-    member.force_login(proposed.registrations[0].user)
+    member = password_only(proposed.registrations[0].user)
     assert 'data-late="1"' not in member.get(target).content.decode()
 
 

@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 
 from tests.cast import Cast
 from tests.circles.conftest import MakeSeason, Proposed
+from tests.ritual import password_only
 from tierslien.circles import publication, services
 from tierslien.circles.forms import MeetingLinkForm
 from tierslien.circles.models import Circle, Season, SeasonState
@@ -126,8 +127,7 @@ def test_only_the_circle_members_see_the_link_in_their_space(
     services.set_meeting_link(online.season, online.second.pk, LINK, acting_user=None)
     member = online.registrations[6].user
     PactAcceptance.objects.create(circle=online.second, user=member, accepted_at=timezone.now())
-    client = Client()
-    client.force_login(member)
+    client = password_only(member)
     for name in ("circle_home", "circle_sessions"):
         html = client.get(reverse(name, args=[online.second.pk])).content.decode()
         assert f'href="{LINK}"' in html and 'rel="noopener noreferrer nofollow"' in html
@@ -139,8 +139,7 @@ def test_only_the_circle_members_see_the_link_in_their_space(
         "manage_season_circles", args=[online.season.territory.slug, online.season.pk]
     )
     assert LINK in client_as("facilitator").get(circles).content.decode()
-    other = Client()
-    other.force_login(online.registrations[0].user)
+    other = password_only(online.registrations[0].user)
     assert other.get(reverse("circle_home", args=[online.second.pk])).status_code == 404
 
 

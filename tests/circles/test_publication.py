@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from tests.cast import Cast
 from tests.circles.conftest import Proposed
+from tests.ritual import password_only
 from tierslien.accounts.models import User
 from tierslien.circles import publication
 from tierslien.circles.models import (
@@ -284,8 +285,7 @@ def _invitation_url(cast: Cast, circle: Circle, slug: str | None = None) -> str:
 
 
 def _member_client(user: User) -> Client:
-    client = Client()
-    client.force_login(user)
+    client = password_only(user)
     return client
 
 

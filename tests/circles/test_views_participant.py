@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from tests.cast import Cast
 from tests.circles.conftest import MakeSeason
+from tests.ritual import assert_sent_to_login
 from tierslien.circles import services
 from tierslien.circles.models import Registration, Season, SeasonState
 from tierslien.portraits.models import Portrait
@@ -37,8 +38,7 @@ def _request(client: Client, name: str, target: str) -> Any:
 @pytest.mark.parametrize("name", PAGES)
 def test_anonymous_is_sent_to_login(season: Season, client_as: ClientAs, name: str) -> None:
     response = _request(client_as("anonymous"), name, url(name, season))
-    assert response.status_code == 302
-    assert response.url.startswith(reverse("account_login"))
+    assert_sent_to_login(response)
 
 
 @pytest.mark.parametrize("name", PAGES)

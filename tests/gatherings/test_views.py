@@ -14,7 +14,7 @@ from django.utils.translation import gettext
 
 from tests.cast import Cast
 from tests.gatherings.conftest import Crowd
-from tests.ritual import ClientAs, Ritual
+from tests.ritual import ClientAs, Ritual, assert_sent_to_login
 from tierslien.accounts.models import User
 from tierslien.gatherings import services
 from tierslien.gatherings.models import Attendee, Evening, EveningState, Seat
@@ -385,8 +385,7 @@ def test_undo_anonymous_is_sent_to_login(
     evening: Evening, checked_in: Attendee, client_as: ClientAs
 ) -> None:
     response = client_as("anonymous").post(undo_url(evening, checked_in))
-    assert response.status_code == 302
-    assert response.url.startswith(reverse("account_login"))
+    assert_sent_to_login(response)
     assert Attendee.objects.filter(pk=checked_in.pk).exists()
 
 

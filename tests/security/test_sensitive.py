@@ -29,6 +29,7 @@ from hypothesis import strategies as st
 
 from tests.cast import Cast, make_user
 from tests.circles.conftest import season_values
+from tests.ritual import password_only
 from tierslien import mixing
 from tierslien.accounts.models import User
 from tierslien.circles import publication, review
@@ -176,9 +177,7 @@ def fetch(client: Client, url: str) -> tuple[str, int, bytes]:
 
 
 def as_user(user: User) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
+    return password_only(user)
 
 
 @contextmanager

@@ -10,6 +10,7 @@ from django.test import Client
 from django.urls import reverse
 
 from tests.cast import Cast
+from tests.ritual import assert_sent_to_login, password_only
 from tests.spaces.conftest import NOW, Space, add_member
 from tierslien.spaces.models import AidPost, CalendarToken, Message
 
@@ -75,8 +76,7 @@ def test_anonymous_is_sent_to_login(
     response = _call(
         client_as("anonymous"), name, url(name, space.circle.pk, _objects(space, cast))
     )
-    assert response.status_code == 302
-    assert response.url.startswith(reverse("account_login"))
+    assert_sent_to_login(response)
 
 
 @pytest.mark.parametrize("name", sorted(PAGES))
@@ -90,8 +90,7 @@ def test_non_members_get_404(
 
 @pytest.mark.parametrize("name", sorted(PAGES))
 def test_a_member_of_another_circle_gets_404(space: Space, cast: Cast, name: str) -> None:
-    client = Client()
-    client.force_login(space.stranger)
+    client = password_only(space.stranger)
     target = url(name, space.circle.pk, _objects(space, cast))
     assert _call(client, name, target).status_code == 404
 
@@ -102,8 +101,7 @@ def test_the_member_gets_in(space: Space, cast: Cast, client_as: ClientAs, name:
     # the author cannot offer help on their own post; the co-member can
     client = client_as("participant")
     if name == "circle_aid_offer":
-        client = Client()
-        client.force_login(cast.co_member)
+        client = password_only(cast.co_member)
     assert _call(client, name, target).status_code in OK
 
 
@@ -151,8 +149,7 @@ def test_another_circles_object_gets_404(space: Space, name: str) -> None:
         created_at=NOW,
     )
     # the stranger reaches their object only through their own circle
-    client = Client()
-    client.force_login(space.stranger)
+    client = password_only(space.stranger)
     target = url(name, space.circle.pk, {"message": mine.pk, "post": post.pk})
     assert _call(client, name, target).status_code == 404
 
@@ -161,8 +158,7 @@ def test_someone_elses_message_cannot_be_edited_or_deleted(
     space: Space, cast: Cast, client_as: ClientAs
 ) -> None:
     ids = _objects(space, cast)
-    client = Client()
-    client.force_login(cast.co_member)
+    client = password_only(cast.co_member)
     assert client.get(url("circle_message_edit", space.circle.pk, ids)).status_code == 404
     assert (
         client.post(
@@ -176,8 +172,7 @@ def test_someone_elses_message_cannot_be_edited_or_deleted(
 
 def test_someone_elses_post_cannot_be_resolved(space: Space, cast: Cast) -> None:
     ids = _objects(space, cast)
-    client = Client()
-    client.force_login(cast.co_member)
+    client = password_only(cast.co_member)
     assert client.post(url("circle_aid_resolve", space.circle.pk, ids)).status_code == 404
     assert AidPost.objects.get(pk=ids["post"]).resolved_at is None
 
@@ -188,8 +183,7 @@ GATED = sorted(set(PAGES) - {"circle_pact", "circle_leave"})
 @pytest.mark.parametrize("name", GATED)
 def test_every_page_waits_for_the_pact(space: Space, cast: Cast, name: str) -> None:
     newcomer = add_member(space.circle, pact=False)
-    client = Client()
-    client.force_login(newcomer)
+    client = password_only(newcomer)
     response = _call(client, name, url(name, space.circle.pk, _objects(space, cast)))
     assert response.status_code == 302
     assert response.url == reverse("circle_pact", args=[space.circle.pk])
@@ -197,8 +191,7 @@ def test_every_page_waits_for_the_pact(space: Space, cast: Cast, name: str) -> N
 
 def test_accepting_the_pact_opens_the_space(space: Space) -> None:
     newcomer = add_member(space.circle, pact=False)
-    client = Client()
-    client.force_login(newcomer)
+    client = password_only(newcomer)
     page = client.get(reverse("circle_pact", args=[space.circle.pk]))
     assert b"Confidentiality" in page.content and b"No recruiting" in page.content
     refused = client.post(reverse("circle_pact", args=[space.circle.pk]), {})

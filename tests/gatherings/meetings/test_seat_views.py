@@ -17,7 +17,7 @@ from django.utils import timezone, translation
 
 from tests.cast import Cast, make_user
 from tests.gatherings.meetings.conftest import Applicants, make_meeting
-from tests.ritual import ClientAs, Ritual, send
+from tests.ritual import ClientAs, Ritual, password_only, send
 from tierslien.accounts.models import User
 from tierslien.gatherings.meetings import allocation, applications, disclosure
 from tierslien.gatherings.meetings.applications import balance_criteria
@@ -275,8 +275,7 @@ def test_the_private_page_shows_the_chance_and_only_ones_own_pseudonym(
     drawn: Meeting, client_as: ClientAs
 ) -> None:
     mine = Application.objects.filter(meeting=drawn).select_related("user").first()
-    client = Client()
-    client.force_login(mine.user)
+    client = password_only(mine.user)
     page = client.get(url("meeting_my_seat", drawn)).content.decode()
     assert f'data-status="{mine.status}"' in page
     assert mine.pseudonym in page
@@ -290,8 +289,7 @@ def test_the_private_page_shows_the_chance_and_only_ones_own_pseudonym(
 
 def test_confirm_then_give_back(drawn: Meeting) -> None:
     mine = Application.objects.filter(meeting=drawn, status=S.SELECTED).select_related("user")[0]
-    client = Client()
-    client.force_login(mine.user)
+    client = password_only(mine.user)
     target = url("meeting_seat_answer", drawn)
     assert client.post(target, {"answer": "maybe"}).status_code == 302
     mine.refresh_from_db()
@@ -310,8 +308,7 @@ def test_confirm_then_give_back(drawn: Meeting) -> None:
 
 def test_the_waitlisted_can_leave(drawn: Meeting) -> None:
     mine = Application.objects.filter(meeting=drawn, status=S.WAITLISTED).select_related("user")[0]
-    client = Client()
-    client.force_login(mine.user)
+    client = password_only(mine.user)
     page = client.get(url("meeting_my_seat", drawn))
     assert b"data-place=" in page.content
     client.post(url("meeting_withdraw", drawn))
