@@ -9,11 +9,10 @@ from collections.abc import Callable
 import pytest
 from django.utils import timezone
 
-from tests.cast import Cast
+from tests.cast import Cast, venue_elsewhere
 from tierslien.gatherings import services
 from tierslien.gatherings.models import Attendee, Evening
 from tierslien.gatherings.questions import evening_questions
-from tierslien.territories.models import Venue
 
 Crowd = Callable[..., list[Attendee]]
 
@@ -30,16 +29,7 @@ def _short_composition(settings: object) -> None:
 
 def make_evening(cast: Cast, *, other: bool = False, **overrides: object) -> Evening:
     territory = cast.other_territory if other else cast.territory
-    venue = cast.venue
-    if other:
-        venue = Venue.objects.create(
-            territory=territory,
-            sector=cast.other_sector,
-            name="Salle des fêtes",
-            address="Place du Bourg",
-            latitude=47.9,
-            longitude=-1.5,
-        )
+    venue = venue_elsewhere(cast) if other else cast.venue
     values: dict[str, object] = {
         "venue": venue,
         "starts_at": timezone.now() + datetime.timedelta(days=3),
