@@ -12,6 +12,8 @@ from django.urls import reverse
 from tests.cast import Cast
 from tests.ritual import assert_sent_to_login, password_only
 from tests.spaces.conftest import NOW, Space, add_member
+from tierslien.accounts.models import User
+from tierslien.circles.models import Circle
 from tierslien.spaces.models import AidPost, CalendarToken, Message
 
 pytestmark = pytest.mark.django_db
@@ -39,12 +41,15 @@ OK = {200, 302}
 
 
 def _objects(space: Space, cast: Cast) -> dict[str, int]:
-    message = Message.objects.create(
-        circle=space.circle, author=cast.participant, text="Hello", created_at=NOW
-    )
+    return _objects_in(space.circle, cast.participant)
+
+
+def _objects_in(circle: Circle, author: User) -> dict[str, int]:
+    """A message on the circle's board and a need posted there, both by `author`."""
+    message = Message.objects.create(circle=circle, author=author, text="Hello", created_at=NOW)
     post = AidPost.objects.create(
-        circle=space.circle,
-        author=cast.participant,
+        circle=circle,
+        author=author,
         kind="need",
         title="T",
         text="x",
@@ -137,20 +142,10 @@ def test_an_unpublished_circle_is_not_reachable(
     ["circle_message_edit", "circle_message_delete", "circle_aid_offer", "circle_aid_resolve"],
 )
 def test_another_circles_object_gets_404(space: Space, name: str) -> None:
-    mine = Message.objects.create(
-        circle=space.other_circle, author=space.stranger, text="Hi", created_at=NOW
-    )
-    post = AidPost.objects.create(
-        circle=space.other_circle,
-        author=space.stranger,
-        kind="need",
-        title="T",
-        text="x",
-        created_at=NOW,
-    )
+    ids = _objects_in(space.other_circle, space.stranger)
     # the stranger reaches their object only through their own circle
     client = password_only(space.stranger)
-    target = url(name, space.circle.pk, {"message": mine.pk, "post": post.pk})
+    target = url(name, space.circle.pk, ids)
     assert _call(client, name, target).status_code == 404
 
 
