@@ -7,23 +7,14 @@ from collections.abc import Callable
 
 import pytest
 
-from tests.cast import Cast
+from tests.cast import Cast, venue_elsewhere
 from tierslien.territories.models import Sector, Venue
 
 
 @pytest.fixture
 def other_venue(cast: Cast) -> Venue:
     """A venue of the other territory, to forge ids with."""
-    return Venue.objects.create(
-        territory=cast.other_territory,
-        sector=cast.other_sector,
-        name="Salle du Bourg",
-        address="Place du Bourg",
-        latitude=47.9,
-        longitude=-1.5,
-        capacity=1,
-        opening_slots=["sat-morning"],
-    )
+    return venue_elsewhere(cast, name="Salle du Bourg", capacity=1, opening_slots=["sat-morning"])
 
 
 @pytest.fixture
