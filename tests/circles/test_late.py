@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 
 from tests.cast import Cast, make_user
 from tests.circles.conftest import Proposed
-from tests.ritual import password_only
+from tests.ritual import assert_sent_to_login, password_only
 from tierslien.accounts.models import User
 from tierslien.circles import late, publication, review, services
 from tierslien.circles.forms import LatePlaceForm
@@ -208,7 +208,7 @@ def test_view_permission_ritual(
     season = _published(proposed, django_capture_on_commit_callbacks)
     data = {"late-person": proposed.waiting.user_id, "late-to_circle": ""}
     anonymous = _post(client_as("anonymous"), season, data)
-    assert anonymous.status_code == 302 and anonymous.url.startswith(reverse("account_login"))
+    assert_sent_to_login(anonymous)
     assert client_as("facilitator").get(_url(season)).status_code == 405
     assert _post(client_as("admin"), season, data, slug="nowhere").status_code == 404
     elsewhere = reverse(URL, args=[cast.territory.slug, other_season.pk])

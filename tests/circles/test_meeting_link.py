@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 
 from tests.cast import Cast
 from tests.circles.conftest import MakeSeason, Proposed
-from tests.ritual import password_only
+from tests.ritual import assert_sent_to_login, password_only
 from tierslien.circles import publication, services
 from tierslien.circles.forms import MeetingLinkForm
 from tierslien.circles.models import Circle, Season, SeasonState
@@ -69,7 +69,7 @@ def test_permission_ritual(
     target = _url(season, circle)
     data = _data(circle, LINK)
     anonymous = client_as("anonymous").post(target, data)
-    assert anonymous.status_code == 302 and anonymous.url.startswith(reverse("account_login"))
+    assert_sent_to_login(anonymous)
     assert client_as("facilitator").get(target).status_code == 405
     assert client_as("admin").post(_url(season, circle, "nowhere"), data).status_code == 404
     spring = make_season(name="Spring")
