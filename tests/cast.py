@@ -108,6 +108,17 @@ def make_territory(name: str, slug: str) -> Territory:
     return territory
 
 
+def venue_elsewhere(cast: Cast, **overrides: object) -> Venue:
+    """A new venue in the other territory (Autreville's village hall, unless `overrides`)."""
+    values: dict[str, object] = {
+        "name": "Salle des fêtes",
+        "address": "Place du Bourg",
+        "latitude": 47.9,
+        "longitude": -1.5,
+    } | overrides
+    return Venue.objects.create(territory=cast.other_territory, sector=cast.other_sector, **values)
+
+
 def build_cast() -> Cast:
     territory = make_territory("Val-de-Lien", "val-de-lien")
     other = make_territory("Autreville", "autreville")

@@ -16,6 +16,7 @@ if TYPE_CHECKING:  # Django-free at import: the engine's tests run with `-p no:d
 
     from tests.cast import Cast
     from tests.smtp import SmtpServer
+    from tierslien.accounts.models import User
 
 _url_coverage = UrlCoverage()
 
@@ -88,6 +89,21 @@ def client_as(cast: Cast) -> Callable[[str], Client]:
         return client
 
     return make
+
+
+@pytest.fixture
+def facilitator_without_totp(cast: Cast) -> User:
+    """The territory's facilitator Nina, who never set up an authenticator app."""
+    from allauth.account.models import EmailAddress
+
+    from tests.cast import PASSWORD
+    from tierslien.accounts.models import User
+    from tierslien.territories.models import Facilitator
+
+    user = User.objects.create_user("nina@example.org", PASSWORD, display_name="Nina")
+    EmailAddress.objects.create(user=user, email=user.email, verified=True, primary=True)
+    Facilitator.objects.create(territory=cast.territory, user=user)
+    return user
 
 
 def pytest_configure(config: pytest.Config) -> None:

@@ -7,6 +7,7 @@ from hypothesis import strategies as st
 from hypothesis.extra.django import TestCase as HypothesisTestCase
 
 from tests.cast import Cast, build_cast
+from tests.ritual import assert_sent_to_login
 from tierslien.accounts.models import User
 
 ROLES = ["outsider", "participant", "facilitator", "admin"]
@@ -15,8 +16,7 @@ ROLES = ["outsider", "participant", "facilitator", "admin"]
 @pytest.mark.django_db
 def test_anonymous_is_sent_to_login(client_as) -> None:
     response = client_as("anonymous").get(reverse("profile"))
-    assert response.status_code == 302
-    assert reverse("account_login") in response["Location"]
+    assert_sent_to_login(response)
 
 
 @pytest.mark.django_db

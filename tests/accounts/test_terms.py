@@ -8,6 +8,7 @@ from django.urls import reverse
 
 from tests.accounts.test_signup import SIGNUP
 from tests.cast import Cast
+from tests.ritual import assert_sent_to_login
 from tierslien.accounts.consent import TERMS_VERSION, current_terms_version
 from tierslien.accounts.models import Consent, User
 from tierslien.accounts.services import accept_terms
@@ -114,8 +115,7 @@ def test_accepting_never_redirects_to_another_site(cast: Cast, client_as) -> Non
 @pytest.mark.django_db
 def test_accepting_requires_signing_in(client) -> None:
     response = client.get(reverse("terms_accept"))
-    assert response.status_code == 302
-    assert reverse("account_login") in response["Location"]
+    assert_sent_to_login(response)
 
 
 @pytest.mark.django_db

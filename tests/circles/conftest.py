@@ -8,10 +8,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import pytest
-from allauth.account.models import EmailAddress
 from django.utils import timezone
 
-from tests.cast import PASSWORD, Cast, make_user
+from tests.cast import Cast, make_user
 from tierslien.accounts.models import User
 from tierslien.circles.models import (
     Circle,
@@ -23,7 +22,7 @@ from tierslien.circles.models import (
     monday_of,
 )
 from tierslien.portraits.models import Answer, Criterion, Portrait
-from tierslien.territories.models import Facilitator, Territory
+from tierslien.territories.models import Territory
 
 MakeSeason = Callable[..., Season]
 Crowd = Callable[..., list[Registration]]
@@ -107,14 +106,6 @@ def crowd(cast: Cast) -> Crowd:
         return registrations
 
     return make
-
-
-@pytest.fixture
-def facilitator_without_totp(cast: Cast) -> User:
-    user = User.objects.create_user("nina@example.org", PASSWORD, display_name="Nina")
-    EmailAddress.objects.create(user=user, email=user.email, verified=True, primary=True)
-    Facilitator.objects.create(territory=cast.territory, user=user)
-    return user
 
 
 @dataclass

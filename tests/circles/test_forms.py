@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 
 from tests.cast import Cast, sign_in
 from tests.circles.test_views_manage import form_data
+from tests.ritual import password_only
 from tierslien.circles.forms import JoinForm, SeasonForm
 from tierslien.circles.models import Registration, Season
 from tierslien.lib.slots import ALL_SLOTS
@@ -196,8 +197,7 @@ def test_arbitrary_season_edit_never_fails(
 @HYPOTHESIS
 @given(data=st.dictionaries(st.sampled_from(["availability", "max_km"]), values))
 def test_arbitrary_joining_never_fails(cast: Cast, season: Season, data: dict[str, Any]) -> None:
-    client = Client()
-    client.force_login(cast.participant)
+    client = password_only(cast.participant)
     _post(client, reverse("season_detail", args=[cast.territory.slug, season.pk]), data)
 
 

@@ -16,6 +16,7 @@ from hypothesis import strategies as st
 
 from tests.cast import Cast, make_user
 from tests.circles.conftest import Proposed
+from tests.ritual import assert_sent_to_login, password_only
 from tierslien.accounts.models import User
 from tierslien.circles import actions
 from tierslien.circles.actions import late, publish, review
@@ -107,8 +108,7 @@ def test_late_registration_through_the_season_page(
     cast: Cast, proposed: Proposed, django_capture_on_commit_callbacks: Any
 ) -> None:
     season = _published(proposed, django_capture_on_commit_callbacks)
-    client = Client()
-    client.force_login(cast.participant)
+    client = password_only(cast.participant)
     target = reverse("season_detail", args=[season.territory.slug, season.pk])
     page = client.get(target).content.decode()
     assert 'data-late="1"' in page
@@ -117,8 +117,7 @@ def test_late_registration_through_the_season_page(
     listing = client.get(reverse("season_list", args=[season.territory.slug])).content.decode()
     assert target in listing
     # A member with a seat sees no join form.
-    member = Client()
-    member.force_login(proposed.registrations[0].user)
+    member = password_only(proposed.registrations[0].user)
     assert 'data-late="1"' not in member.get(target).content.decode()
 
 
@@ -205,7 +204,7 @@ def test_view_permission_ritual(
     season = _published(proposed, django_capture_on_commit_callbacks)
     data = {"late-person": proposed.waiting.user_id, "late-to_circle": ""}
     anonymous = _post(client_as("anonymous"), season, data)
-    assert anonymous.status_code == 302 and anonymous.url.startswith(reverse("account_login"))
+    assert_sent_to_login(anonymous)
     assert client_as("facilitator").get(_url(season)).status_code == 405
     assert _post(client_as("admin"), season, data, slug="nowhere").status_code == 404
     elsewhere = reverse(URL, args=[cast.territory.slug, other_season.pk])

@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 
 from tests.cast import Cast
 from tests.circles.conftest import MakeSeason, Proposed
+from tests.ritual import assert_sent_to_login, password_only
 from tierslien.circles import actions
 from tierslien.circles.actions import publish
 from tierslien.circles.forms import MeetingLinkForm
@@ -69,7 +70,7 @@ def test_permission_ritual(
     target = _url(season, circle)
     data = _data(circle, LINK)
     anonymous = client_as("anonymous").post(target, data)
-    assert anonymous.status_code == 302 and anonymous.url.startswith(reverse("account_login"))
+    assert_sent_to_login(anonymous)
     assert client_as("facilitator").get(target).status_code == 405
     assert client_as("admin").post(_url(season, circle, "nowhere"), data).status_code == 404
     spring = make_season(name="Spring")
@@ -127,8 +128,7 @@ def test_only_the_circle_members_see_the_link_in_their_space(
     actions.set_meeting_link(online.season, online.second.pk, LINK)
     member = online.registrations[6].user
     PactAcceptance.objects.create(circle=online.second, user=member, accepted_at=timezone.now())
-    client = Client()
-    client.force_login(member)
+    client = password_only(member)
     for name in ("circle_home", "circle_sessions"):
         html = client.get(reverse(name, args=[online.second.pk])).content.decode()
         assert f'href="{LINK}"' in html and 'rel="noopener noreferrer nofollow"' in html
@@ -140,8 +140,7 @@ def test_only_the_circle_members_see_the_link_in_their_space(
         "manage_season_circles", args=[online.season.territory.slug, online.season.pk]
     )
     assert LINK in client_as("facilitator").get(circles).content.decode()
-    other = Client()
-    other.force_login(online.registrations[0].user)
+    other = password_only(online.registrations[0].user)
     assert other.get(reverse("circle_home", args=[online.second.pk])).status_code == 404
 
 

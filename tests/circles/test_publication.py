@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from tests.cast import Cast
 from tests.circles.conftest import Proposed
+from tests.ritual import assert_sent_to_login, password_only
 from tierslien.accounts.models import User
 from tierslien.circles.actions import invitations, publish
 from tierslien.circles.models import (
@@ -283,25 +284,19 @@ def _invitation_url(cast: Cast, circle: Circle, slug: str | None = None) -> str:
     return reverse("circle_invitation", args=[slug or cast.territory.slug, circle.pk])
 
 
-def _member_client(user: User) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
-
-
 def test_invitation_page_ritual(
     cast: Cast, proposed: Proposed, client_as: ClientAs, django_capture_on_commit_callbacks: Any
 ) -> None:
     target = _invitation_url(cast, proposed.first)
     # Before publication nobody reaches it.
-    member = _member_client(proposed.registrations[0].user)
+    member = password_only(proposed.registrations[0].user)
     assert member.get(target).status_code == 404
     _published(proposed, django_capture_on_commit_callbacks)
     response = client_as("anonymous").get(target)
-    assert response.status_code == 302 and response.url.startswith(reverse("account_login"))
+    assert_sent_to_login(response)
     for role in ("outsider", "participant", "facilitator", "admin"):
         assert client_as(role).get(target).status_code == 404
-    other_member = _member_client(proposed.registrations[6].user)
+    other_member = password_only(proposed.registrations[6].user)
     assert other_member.get(target).status_code == 404
     assert member.get(_invitation_url(cast, proposed.first, "autreville")).status_code == 404
     assert member.get(_invitation_url(cast, proposed.first, "nowhere")).status_code == 404
@@ -319,7 +314,7 @@ def test_member_confirms_then_gives_the_seat_back(
     _published(proposed, django_capture_on_commit_callbacks)
     user = proposed.registrations[0].user
     User.objects.filter(pk=user.pk).update(language="en")
-    client = _member_client(user)
+    client = password_only(user)
     target = _invitation_url(cast, proposed.first)
     response = client.post(target, {"answer": "maybe"})
     assert (
@@ -343,6 +338,6 @@ def test_season_page_links_a_member_to_their_invitation(
     cast: Cast, proposed: Proposed, django_capture_on_commit_callbacks: Any
 ) -> None:
     _published(proposed, django_capture_on_commit_callbacks)
-    client = _member_client(proposed.registrations[0].user)
+    client = password_only(proposed.registrations[0].user)
     page = client.get(reverse("season_detail", args=[cast.territory.slug, proposed.season.pk]))
     assert _invitation_url(cast, proposed.first) in page.content.decode()

@@ -2,21 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 import pytest
-from django.test import Client
 from django.urls import reverse
 
 from tests.cast import Cast
 from tests.circles.conftest import Crowd, MakeSeason, season_values
-from tierslien.accounts.models import User
+from tests.ritual import ClientAs, Ritual
 from tierslien.circles.models import Circle, Membership, Season, SeasonState, Unplaced
 
 pytestmark = pytest.mark.django_db
-
-ClientAs = Callable[[str], Client]
 
 # (URL name, state the season must be in for a 200, whether the page takes a season)
 GET_PAGES = [
@@ -52,56 +48,20 @@ def _in_state(season: Season, state: str) -> Season:
     return season
 
 
-@pytest.mark.parametrize("name", ALL_PAGES)
-def test_anonymous_is_sent_to_login(season: Season, client_as: ClientAs, name: str) -> None:
-    client = client_as("anonymous")
-    response = (
-        client.post(url(name, season)) if name in POST_ONLY else client.get(url(name, season))
-    )
-    assert response.status_code == 302
-    assert response.url.startswith(reverse("account_login"))
-
-
-@pytest.mark.parametrize("name", ALL_PAGES)
-def test_unknown_territory_gets_404(season: Season, client_as: ClientAs, name: str) -> None:
-    client = client_as("admin")
-    target = url(name, season, slug="nowhere")
-    response = client.post(target) if name in POST_ONLY else client.get(target)
-    assert response.status_code == 404
-
-
-@pytest.mark.parametrize("name", WITH_SEASON)
-def test_unknown_season_gets_404(season: Season, client_as: ClientAs, name: str) -> None:
-    target = url(name, season).replace(f"/{season.pk}/", "/999999/")
-    client = client_as("facilitator")
-    response = client.post(target) if name in POST_ONLY else client.get(target)
-    assert response.status_code == 404
-
-
-@pytest.mark.parametrize("name", WITH_SEASON)
-def test_season_of_another_territory_gets_404(
-    cast: Cast, other_season: Season, client_as: ClientAs, name: str
-) -> None:
-    for role in ("facilitator", "admin"):
-        target = url(name, other_season, slug=cast.territory.slug)
-        client = client_as(role)
-        response = client.post(target) if name in POST_ONLY else client.get(target)
-        assert response.status_code == 404
-    other_season.refresh_from_db()
-    assert other_season.state == SeasonState.OPEN
-
-
-@pytest.mark.parametrize("name", ALL_PAGES)
-@pytest.mark.parametrize("role", ["participant", "outsider", "other_facilitator"])
-def test_insufficient_role_gets_403(
-    season: Season, client_as: ClientAs, name: str, role: str
-) -> None:
-    client = client_as(role)
-    if name not in POST_ONLY:
-        assert client.get(url(name, season)).status_code == 403
-    assert client.post(url(name, season)).status_code in (403, 405)
+def still_open(season: Season) -> None:
     season.refresh_from_db()
     assert season.state == SeasonState.OPEN
+
+
+RITUAL = Ritual("season", url, get=list(STATE), post=POST_ONLY, unchanged=still_open)
+
+test_anonymous_is_sent_to_login = RITUAL.anonymous_is_sent_to_login()
+test_unknown_territory_gets_404 = RITUAL.unknown_territory_gets_404()
+test_unknown_season_gets_404 = RITUAL.unknown_object_gets_404(WITH_SEASON)
+test_season_of_another_territory_gets_404 = RITUAL.of_another_territory_gets_404(
+    "other_season", WITH_SEASON
+)
+test_insufficient_role_gets_403 = RITUAL.insufficient_role_gets_403()
 
 
 @pytest.mark.parametrize(("name", "state", "_takes"), GET_PAGES)
@@ -114,46 +74,24 @@ def test_facilitator_and_admin_see_the_page(
     assert response.status_code == 200
 
 
-@pytest.mark.parametrize("name", ALL_PAGES)
-def test_facilitator_without_totp_is_sent_to_enrol(
-    season: Season, facilitator_without_totp: User, name: str
-) -> None:
-    client = Client()
-    client.force_login(facilitator_without_totp)
-    response = (
-        client.post(url(name, season)) if name in POST_ONLY else client.get(url(name, season))
-    )
-    assert response.status_code == 302
-    assert response.url.startswith(reverse("mfa_activate_totp"))
-
-
-@pytest.mark.parametrize("name", POST_ONLY)
-@pytest.mark.parametrize("method", ["get", "put", "delete"])
-def test_post_only_views_refuse_other_methods(
-    season: Season, client_as: ClientAs, name: str, method: str
-) -> None:
-    assert getattr(client_as("facilitator"), method)(url(name, season)).status_code == 405
-
-
-@pytest.mark.parametrize(
-    "name",
+test_facilitator_without_totp_is_sent_to_enrol = RITUAL.without_totp_is_sent_to_enrol()
+test_post_only_views_refuse_other_methods = RITUAL.refuses_methods(
+    POST_ONLY, methods=["get", "put", "delete"]
+)
+test_read_only_pages_refuse_post = RITUAL.refuses_methods(
     [
         "manage_season_list",
         "manage_season_progress",
         "manage_season_progress_json",
         "manage_season_proposal",
     ],
+    methods=["post"],
 )
-def test_read_only_pages_refuse_post(season: Season, client_as: ClientAs, name: str) -> None:
-    assert client_as("facilitator").post(url(name, season)).status_code == 405
 
 
-@pytest.mark.parametrize("name", ["manage_season_create", "manage_season_edit"])
-@pytest.mark.parametrize("method", ["put", "delete", "patch"])
-def test_form_pages_refuse_other_methods(
-    season: Season, client_as: ClientAs, name: str, method: str
-) -> None:
-    assert getattr(client_as("facilitator"), method)(url(name, season)).status_code == 405
+test_form_pages_refuse_other_methods = RITUAL.refuses_methods(
+    ["manage_season_create", "manage_season_edit"], methods=["put", "delete", "patch"]
+)
 
 
 # --- Happy paths ---

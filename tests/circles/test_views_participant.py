@@ -3,23 +3,20 @@
 from __future__ import annotations
 
 import datetime
-from collections.abc import Callable
 from typing import Any
 
 import pytest
-from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
 from tests.cast import Cast
 from tests.circles.conftest import MakeSeason
+from tests.ritual import ClientAs, Ritual
 from tierslien.circles import actions
 from tierslien.circles.models import Registration, Season, SeasonState
 from tierslien.portraits.models import Portrait
 
 pytestmark = pytest.mark.django_db
-
-ClientAs = Callable[[str], Client]
 PAGES = ["season_list", "season_detail", "season_leave"]
 
 
@@ -30,27 +27,16 @@ def url(name: str, season: Season, *, slug: str | None = None) -> str:
     return reverse(name, args=args)
 
 
-def _request(client: Client, name: str, target: str) -> Any:
-    return client.post(target) if name == "season_leave" else client.get(target)
+RITUAL = Ritual("season", url, get=["season_list", "season_detail"], post=["season_leave"])
+_request = RITUAL.send
+
+test_anonymous_is_sent_to_login = RITUAL.anonymous_is_sent_to_login()
+test_unknown_territory_gets_404 = RITUAL.unknown_territory_gets_404(roles=["participant"])
 
 
-@pytest.mark.parametrize("name", PAGES)
-def test_anonymous_is_sent_to_login(season: Season, client_as: ClientAs, name: str) -> None:
-    response = _request(client_as("anonymous"), name, url(name, season))
-    assert response.status_code == 302
-    assert response.url.startswith(reverse("account_login"))
-
-
-@pytest.mark.parametrize("name", PAGES)
-def test_unknown_territory_gets_404(season: Season, client_as: ClientAs, name: str) -> None:
-    response = _request(client_as("participant"), name, url(name, season, slug="nowhere"))
-    assert response.status_code == 404
-
-
-@pytest.mark.parametrize("name", ["season_detail", "season_leave"])
-def test_unknown_season_gets_404(season: Season, client_as: ClientAs, name: str) -> None:
-    target = url(name, season).replace(f"/{season.pk}/", "/999999/")
-    assert _request(client_as("participant"), name, target).status_code == 404
+test_unknown_season_gets_404 = RITUAL.unknown_object_gets_404(
+    ["season_detail", "season_leave"], role="participant"
+)
 
 
 @pytest.mark.parametrize("name", ["season_detail", "season_leave"])

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from html import unescape
 from typing import Any
 
@@ -15,6 +14,7 @@ from hypothesis import strategies as st
 
 from tests.cast import Cast
 from tests.circles.conftest import MakeSeason, Proposed
+from tests.ritual import ClientAs, Ritual
 from tierslien.accounts.models import User
 from tierslien.circles.actions.invitations import render_invitation
 from tierslien.circles.forms import AnswerForm, LockForm, MoveForm, PlaceForm, SwapForm
@@ -22,8 +22,6 @@ from tierslien.circles.models import Circle, Membership, MembershipStatus, Seaso
 from tierslien.outbox.models import Message
 
 pytestmark = pytest.mark.django_db
-
-ClientAs = Callable[[str], Client]
 
 CIRCLE_POSTS = ["manage_circle_move", "manage_circle_swap", "manage_circle_lock"]
 SEASON_POSTS = [
@@ -55,29 +53,20 @@ def _state(proposed: Proposed) -> str:
     return Season.objects.get(pk=proposed.season.pk).state
 
 
-@pytest.mark.parametrize("name", ALL)
-def test_anonymous_is_sent_to_login(proposed: Proposed, client_as: ClientAs, name: str) -> None:
-    response = call(client_as("anonymous"), name, url(name, proposed))
-    assert response.status_code == 302
-    assert response.url.startswith(reverse("account_login"))
+def still_proposed(proposed: Proposed) -> None:
+    assert _state(proposed) == SeasonState.PROPOSED
 
 
-@pytest.mark.parametrize("name", ALL)
-def test_unknown_territory_gets_404(proposed: Proposed, client_as: ClientAs, name: str) -> None:
-    response = call(client_as("admin"), name, url(name, proposed, slug="nowhere"))
-    assert response.status_code == 404
+RITUAL = Ritual("proposed", url, get=GET_PAGES, post=POST_ONLY, unchanged=still_proposed)
 
-
-@pytest.mark.parametrize("name", ALL)
-def test_unknown_season_gets_404(proposed: Proposed, client_as: ClientAs, name: str) -> None:
-    target = url(name, proposed).replace(f"/seasons/{proposed.season.pk}/", "/seasons/999999/")
-    assert call(client_as("facilitator"), name, target).status_code == 404
-
-
-@pytest.mark.parametrize("name", CIRCLE_POSTS)
-def test_unknown_circle_gets_404(proposed: Proposed, client_as: ClientAs, name: str) -> None:
-    target = url(name, proposed).replace(f"/circles/{proposed.first.pk}/", "/circles/999999/")
-    assert call(client_as("facilitator"), name, target).status_code == 404
+test_anonymous_is_sent_to_login = RITUAL.anonymous_is_sent_to_login()
+test_unknown_territory_gets_404 = RITUAL.unknown_territory_gets_404()
+test_unknown_season_gets_404 = RITUAL.unknown_object_gets_404(
+    pk=lambda proposed: proposed.season.pk, prefix="/seasons"
+)
+test_unknown_circle_gets_404 = RITUAL.unknown_object_gets_404(
+    CIRCLE_POSTS, pk=lambda proposed: proposed.first.pk, prefix="/circles"
+)
 
 
 @pytest.mark.parametrize("name", CIRCLE_POSTS)
@@ -97,33 +86,11 @@ def test_season_of_another_territory_gets_404(
     assert call(client_as("facilitator"), name, target).status_code == 404
 
 
-@pytest.mark.parametrize("name", ALL)
-@pytest.mark.parametrize("role", ["participant", "outsider", "other_facilitator"])
-def test_insufficient_role_gets_403(
-    proposed: Proposed, client_as: ClientAs, name: str, role: str
-) -> None:
-    assert call(client_as(role), name, url(name, proposed)).status_code == 403
-    assert _state(proposed) == SeasonState.PROPOSED
-
-
-@pytest.mark.parametrize("name", ALL)
-def test_facilitator_without_totp_is_sent_to_enrol(
-    proposed: Proposed, facilitator_without_totp: User, name: str
-) -> None:
-    client = Client()
-    client.force_login(facilitator_without_totp)
-    response = call(client, name, url(name, proposed))
-    assert response.status_code == 302
-    assert response.url.startswith(reverse("mfa_activate_totp"))
-
-
-@pytest.mark.parametrize("name", POST_ONLY)
-@pytest.mark.parametrize("method", ["get", "put", "delete"])
-def test_post_only_views_refuse_other_methods(
-    proposed: Proposed, client_as: ClientAs, name: str, method: str
-) -> None:
-    response = getattr(client_as("facilitator"), method)(url(name, proposed))
-    assert response.status_code == 405
+test_insufficient_role_gets_403 = RITUAL.insufficient_role_gets_403(both_methods=False)
+test_facilitator_without_totp_is_sent_to_enrol = RITUAL.without_totp_is_sent_to_enrol()
+test_post_only_views_refuse_other_methods = RITUAL.refuses_methods(
+    POST_ONLY, methods=["get", "put", "delete"]
+)
 
 
 @pytest.mark.parametrize("role", ["facilitator", "admin"])

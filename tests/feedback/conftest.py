@@ -1,10 +1,9 @@
-"""The moderation fixtures (a published circle of three, a facilitator without TOTP)."""
+"""The moderation fixtures (a published circle of three)."""
 
 from tests.moderation.conftest import (  # noqa: F401
     _pages_in_english,
     carla,
     circle,
-    facilitator_without_totp,
     season,
 )
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 
 import pytest
 import time_machine
@@ -13,7 +13,7 @@ from django.urls import reverse
 from tests.cast import Cast
 from tests.feedback.conftest import answers_stored
 from tests.moderation.conftest import LAST_END, make_season
-from tierslien.accounts.models import User
+from tests.ritual import ClientAs, Ritual, assert_sent_to_login, password_only
 from tierslien.circles.models import Circle, Season
 from tierslien.feedback.models import FeedbackGiven, KeepInTouch
 
@@ -26,23 +26,14 @@ def _after_the_last_session() -> Iterator[None]:
         yield
 
 
-ClientAs = Callable[[str], Client]
 MEMBER_PAGES = ["feedback_circle", "feedback_keep_in_touch"]
 MANAGE_PAGES = ["manage_season_report", "manage_season_report_csv"]
 ANSWERS = {"met_different": "yes", "felt_safe": "mostly", "come_again": "maybe", "comment": ""}
 
 
-def _client(user: User) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
-
-
 @pytest.mark.parametrize("name", MEMBER_PAGES)
 def test_anonymous_is_sent_to_login(circle: Circle, name: str) -> None:
-    response = Client().get(reverse(name, args=[circle.pk]))
-    assert response.status_code == 302
-    assert response.url.startswith(reverse("account_login"))
+    assert_sent_to_login(Client().get(reverse(name, args=[circle.pk])))
 
 
 @pytest.mark.parametrize("name", MEMBER_PAGES)
@@ -105,7 +96,7 @@ def test_before_the_end_the_pages_only_explain(cast: Cast, client_as: ClientAs) 
 def test_keep_in_touch_reveals_the_email_only_when_mutual(
     cast: Cast, circle: Circle, client_as: ClientAs
 ) -> None:
-    alice, bob = client_as("participant"), _client(cast.co_member)
+    alice, bob = client_as("participant"), password_only(cast.co_member)
     target = reverse("feedback_keep_in_touch", args=[circle.pk])
     assert alice.post(target, {"wanted": [cast.co_member.pk]}).status_code == 302
     assert cast.co_member.email.encode() not in alice.get(target).content
@@ -114,7 +105,7 @@ def test_keep_in_touch_reveals_the_email_only_when_mutual(
     assert cast.co_member.email.encode() in alice.get(target).content
     assert cast.participant.email.encode() in bob.get(target).content
     carla = circle.memberships.exclude(user__in=[cast.participant, cast.co_member]).get().user
-    page = _client(carla).get(target).content
+    page = password_only(carla).get(target).content
     assert cast.participant.email.encode() not in page
     assert cast.co_member.email.encode() not in page
 
@@ -126,49 +117,19 @@ def _manage_url(name: str, season: Season, slug: str | None = None) -> str:
     return reverse(name, args=[slug or season.territory.slug, season.pk])
 
 
-@pytest.mark.parametrize("name", MANAGE_PAGES)
-def test_report_anonymous_is_sent_to_login(season: Season, name: str) -> None:
-    response = Client().get(_manage_url(name, season))
-    assert response.status_code == 302
-    assert response.url.startswith(reverse("account_login"))
+@pytest.fixture
+def elsewhere(cast: Cast) -> Season:
+    return make_season(cast.other_territory, name="B")
 
 
-@pytest.mark.parametrize("name", MANAGE_PAGES)
-@pytest.mark.parametrize("role", ["participant", "outsider", "other_facilitator"])
-def test_report_insufficient_role_gets_403(
-    season: Season, client_as: ClientAs, name: str, role: str
-) -> None:
-    assert client_as(role).get(_manage_url(name, season)).status_code == 403
+REPORT = Ritual("season", _manage_url, get=MANAGE_PAGES)
 
-
-@pytest.mark.parametrize("name", MANAGE_PAGES)
-def test_report_of_another_territory_is_404(cast: Cast, client_as: ClientAs, name: str) -> None:
-    elsewhere = make_season(cast.other_territory, name="B")
-    for role in ("facilitator", "admin"):
-        target = _manage_url(name, elsewhere, cast.territory.slug)
-        assert client_as(role).get(target).status_code == 404
-
-
-@pytest.mark.parametrize("name", MANAGE_PAGES)
-@pytest.mark.parametrize("role", ["facilitator", "admin"])
-def test_facilitator_and_admin_see_the_report(
-    season: Season, client_as: ClientAs, name: str, role: str
-) -> None:
-    assert client_as(role).get(_manage_url(name, season)).status_code == 200
-
-
-@pytest.mark.parametrize("name", MANAGE_PAGES)
-def test_report_without_totp_is_sent_to_enrol(
-    season: Season, facilitator_without_totp: User, name: str
-) -> None:
-    response = _client(facilitator_without_totp).get(_manage_url(name, season))
-    assert response.status_code == 302
-    assert response.url.startswith(reverse("mfa_activate_totp"))
-
-
-@pytest.mark.parametrize("name", MANAGE_PAGES)
-def test_report_wrong_method_gets_405(season: Season, client_as: ClientAs, name: str) -> None:
-    assert client_as("facilitator").post(_manage_url(name, season)).status_code == 405
+test_report_anonymous_is_sent_to_login = REPORT.anonymous_is_sent_to_login()
+test_report_insufficient_role_gets_403 = REPORT.insufficient_role_gets_403(both_methods=False)
+test_report_of_another_territory_is_404 = REPORT.of_another_territory_gets_404("elsewhere")
+test_facilitator_and_admin_see_the_report = REPORT.managers_see_the_page()
+test_report_without_totp_is_sent_to_enrol = REPORT.without_totp_is_sent_to_enrol()
+test_report_wrong_method_gets_405 = REPORT.refuses_methods(MANAGE_PAGES, methods=["post"])
 
 
 def test_member_pages_cost_constant_queries(

@@ -7,15 +7,12 @@ import random
 from collections.abc import Callable
 
 import pytest
-from allauth.account.models import EmailAddress
 from django.utils import timezone
 
-from tests.cast import PASSWORD, Cast
-from tierslien.accounts.models import User
+from tests.cast import Cast, venue_elsewhere
 from tierslien.gatherings.evenings import services
 from tierslien.gatherings.evenings.questions import evening_questions
 from tierslien.gatherings.models import Attendee, Evening
-from tierslien.territories.models import Facilitator, Venue
 
 Crowd = Callable[..., list[Attendee]]
 
@@ -32,16 +29,7 @@ def _short_composition(settings: object) -> None:
 
 def make_evening(cast: Cast, *, other: bool = False, **overrides: object) -> Evening:
     territory = cast.other_territory if other else cast.territory
-    venue = cast.venue
-    if other:
-        venue = Venue.objects.create(
-            territory=territory,
-            sector=cast.other_sector,
-            name="Salle des fêtes",
-            address="Place du Bourg",
-            latitude=47.9,
-            longitude=-1.5,
-        )
+    venue = venue_elsewhere(cast) if other else cast.venue
     values: dict[str, object] = {
         "venue": venue,
         "starts_at": timezone.now() + datetime.timedelta(days=3),
@@ -82,11 +70,3 @@ def crowd(cast: Cast) -> Crowd:
         return people
 
     return make
-
-
-@pytest.fixture
-def facilitator_without_totp(cast: Cast) -> User:
-    user = User.objects.create_user("nina@example.org", PASSWORD, display_name="Nina")
-    EmailAddress.objects.create(user=user, email=user.email, verified=True, primary=True)
-    Facilitator.objects.create(territory=cast.territory, user=user)
-    return user

@@ -5,12 +5,11 @@ from __future__ import annotations
 import datetime
 
 import pytest
-from allauth.account.models import EmailAddress
 
-from tests.cast import PASSWORD, Cast, make_user
+from tests.cast import Cast, make_user
 from tierslien.accounts.models import User
 from tierslien.circles.models import Circle, Membership, Season
-from tierslien.territories.models import Facilitator, Territory
+from tierslien.territories.models import Territory
 
 # A season whose four weekly Tuesday-evening meetings end on 2026-10-27 at 20:30 (Paris).
 FIRST_WEEK = datetime.date(2026, 10, 5)
@@ -54,11 +53,3 @@ def season(cast: Cast) -> Season:
 @pytest.fixture
 def circle(cast: Cast, season: Season, carla: User) -> Circle:
     return make_circle(season, [cast.participant, cast.co_member, carla])
-
-
-@pytest.fixture
-def facilitator_without_totp(cast: Cast) -> User:
-    user = User.objects.create_user("nina@example.org", PASSWORD, display_name="Nina")
-    EmailAddress.objects.create(user=user, email=user.email, verified=True, primary=True)
-    Facilitator.objects.create(territory=cast.territory, user=user)
-    return user

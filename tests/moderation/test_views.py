@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -14,14 +13,13 @@ from django.urls import reverse
 
 from tests.cast import Cast
 from tests.moderation.conftest import make_circle, make_season
+from tests.ritual import ClientAs, Ritual, assert_sent_to_login, password_only, send
 from tierslien.accounts.models import User
 from tierslien.circles.models import Circle, Membership
 from tierslien.moderation import services
 from tierslien.moderation.models import Block, Removal, Report, ReportState
 
 pytestmark = pytest.mark.django_db
-
-ClientAs = Callable[[str], Client]
 
 MESSAGE_ID = 4242
 
@@ -60,9 +58,7 @@ MEMBER_PAGES = [
 
 @pytest.mark.parametrize("name", MEMBER_PAGES)
 def test_anonymous_is_sent_to_login(circle: Circle, cast: Cast, name: str) -> None:
-    response = Client().get(member_urls(circle, cast)[name])
-    assert response.status_code == 302
-    assert response.url.startswith(reverse("account_login"))
+    assert_sent_to_login(Client().get(member_urls(circle, cast)[name]))
 
 
 @pytest.mark.parametrize("name", MEMBER_PAGES)
@@ -142,14 +138,8 @@ def test_blocking_needs_a_confirmation_and_tells_nobody(
     assert mail.outbox == []
     mine = client.get(reverse("moderation_circle", args=[circle.pk])).content.decode()
     assert "Blocked" in mine
-    theirs = client_as_member(cast.co_member).get(reverse("moderation_circle", args=[circle.pk]))
+    theirs = password_only(cast.co_member).get(reverse("moderation_circle", args=[circle.pk]))
     assert b"Blocked" not in theirs.content
-
-
-def client_as_member(user: User) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 def test_reporting_a_member(circle: Circle, cast: Cast, client_as: ClientAs) -> None:
@@ -209,40 +199,26 @@ def manage_url(name: str, report: Report, slug: str) -> str:
     return reverse(name, args=[slug])
 
 
-@pytest.mark.parametrize("name", MANAGE_GET + MANAGE_POST)
-def test_manage_anonymous_is_sent_to_login(circle: Circle, cast: Cast, name: str) -> None:
-    report = _report(circle, cast)
-    target = manage_url(name, report, cast.territory.slug)
-    response = Client().post(target) if name in MANAGE_POST else Client().get(target)
-    assert response.status_code == 302
-    assert response.url.startswith(reverse("account_login"))
+def report_url(name: str, report: Report, *, slug: str | None = None) -> str:
+    return manage_url(name, report, slug or report.circle.season.territory.slug)
 
 
-@pytest.mark.parametrize("name", MANAGE_GET + MANAGE_POST)
-@pytest.mark.parametrize("role", ["participant", "outsider", "other_facilitator"])
-def test_manage_insufficient_role_gets_403(
-    circle: Circle, cast: Cast, client_as: ClientAs, name: str, role: str
-) -> None:
-    report = _report(circle, cast)
-    target = manage_url(name, report, cast.territory.slug)
-    client = client_as(role)
-    response = client.post(target) if name in MANAGE_POST else client.get(target)
-    assert response.status_code == 403
+@pytest.fixture
+def open_report(circle: Circle, cast: Cast) -> Report:
+    return _report(circle, cast)
+
+
+def still_open(report: Report) -> None:
     report.refresh_from_db()
     assert report.state == ReportState.OPEN
-    assert Membership.objects.filter(circle=circle, user=cast.co_member).exists()
+    assert Membership.objects.filter(circle=report.circle, user=report.reported).exists()
 
 
-@pytest.mark.parametrize("name", MANAGE_GET + MANAGE_POST)
-def test_manage_without_totp_is_sent_to_enrol(
-    circle: Circle, cast: Cast, facilitator_without_totp: User, name: str
-) -> None:
-    report = _report(circle, cast)
-    client = client_as_member(facilitator_without_totp)
-    target = manage_url(name, report, cast.territory.slug)
-    response = client.post(target) if name in MANAGE_POST else client.get(target)
-    assert response.status_code == 302
-    assert response.url.startswith(reverse("mfa_activate_totp"))
+MANAGING = Ritual("open_report", report_url, get=MANAGE_GET, post=MANAGE_POST, unchanged=still_open)
+
+test_manage_anonymous_is_sent_to_login = MANAGING.anonymous_is_sent_to_login()
+test_manage_insufficient_role_gets_403 = MANAGING.insufficient_role_gets_403(both_methods=False)
+test_manage_without_totp_is_sent_to_enrol = MANAGING.without_totp_is_sent_to_enrol()
 
 
 @pytest.mark.parametrize("name", MANAGE_GET + MANAGE_POST)
@@ -251,8 +227,7 @@ def test_manage_wrong_method_gets_405(
 ) -> None:
     report = _report(circle, cast)
     target = manage_url(name, report, cast.territory.slug)
-    client = client_as("facilitator")
-    response = client.get(target) if name in MANAGE_POST else client.post(target)
+    response = send(client_as("facilitator"), target, post=name not in MANAGE_POST)
     assert response.status_code == 405
 
 
@@ -340,7 +315,7 @@ def test_removing_the_reported_member(
     body = mail.outbox[0].body
     assert "Alice" not in body and "Shouted" not in body  # neutral: no reporter, no reason
     # The removed person no longer reaches the circle.
-    gone = client_as_member(cast.co_member).get(reverse("moderation_circle", args=[circle.pk]))
+    gone = password_only(cast.co_member).get(reverse("moderation_circle", args=[circle.pk]))
     assert gone.status_code == 404
 
 

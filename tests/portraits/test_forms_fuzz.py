@@ -10,7 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from tests.cast import Cast
-from tests.fuzz import fuzz_settings, printable_text
+from tests.fuzz import field_value, field_values, fuzz_settings, printable_text
 from tests.portraits.helpers import criterion, edit_url, withdraw_url
 from tierslien.accounts.models import Consent
 from tierslien.portraits.models import Answer, Criterion, Portrait
@@ -20,7 +20,7 @@ pytestmark = pytest.mark.django_db
 FUZZ = fuzz_settings()
 
 text = printable_text(max_size=30)
-plausible = st.sampled_from(
+value = field_value(
     [
         "",
         "on",
@@ -50,10 +50,10 @@ plausible = st.sampled_from(
         "shared",
         "A\nB",
         "A\nA",
-    ]
+    ],
+    text_size=30,
 )
-value = st.one_of(plausible, text, st.integers().map(str))
-values = st.one_of(value, st.lists(value, max_size=4))
+values = field_values(value)
 
 
 def post_data(names: list[str]) -> st.SearchStrategy[dict[str, Any]]:

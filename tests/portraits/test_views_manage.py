@@ -5,11 +5,11 @@ from typing import Any
 import pytest
 from django.urls import reverse
 
-from tests.cast import Cast, make_user
+from tests.cast import Cast
 from tests.portraits.helpers import criterion, edit_url, questionnaire
-from tierslien.accounts.models import Consent
+from tests.ritual import assert_sent_to_enrol, assert_sent_to_login, password_only
+from tierslien.accounts.models import Consent, User
 from tierslien.portraits.models import Answer, Criterion
-from tierslien.territories.models import Facilitator
 
 pytestmark = pytest.mark.django_db
 
@@ -55,9 +55,7 @@ def custom_post(**overrides: Any) -> dict[str, Any]:
 
 def test_anonymous_is_sent_to_log_in(cast: Cast, client_as) -> None:
     for url in manage_urls(cast):
-        response = client_as("anonymous").get(url)
-        assert response.status_code == 302
-        assert response["Location"].startswith(reverse("account_login"))
+        assert_sent_to_login(client_as("anonymous").get(url))
 
 
 @pytest.mark.parametrize(
@@ -85,14 +83,12 @@ def test_facilitators_and_admins_see_the_pages(cast: Cast, client_as, role: str)
         assert client_as(role).get(url).status_code == 200
 
 
-def test_a_facilitator_without_totp_is_sent_to_enrol(cast: Cast, client) -> None:
-    newcomer = make_user("nina@example.org", "Nina")
-    Facilitator.objects.create(territory=cast.territory, user=newcomer)
-    client.force_login(newcomer)
+def test_a_facilitator_without_totp_is_sent_to_enrol(
+    cast: Cast, facilitator_without_totp: User
+) -> None:
+    client = password_only(facilitator_without_totp)
     for url in manage_urls(cast):
-        response = client.get(url)
-        assert response.status_code == 302
-        assert response["Location"].startswith(reverse("mfa_activate_totp"))
+        assert_sent_to_enrol(client.get(url))
 
 
 def test_another_territorys_criterion_is_404(cast: Cast, client_as) -> None:

@@ -10,6 +10,7 @@ from tests.portraits.helpers import (
     questionnaire,
     withdraw_url,
 )
+from tests.ritual import assert_sent_to_login
 from tierslien.accounts.models import Consent
 from tierslien.portraits.models import Answer, Portrait
 
@@ -22,14 +23,12 @@ pytestmark = pytest.mark.django_db
 @pytest.mark.parametrize("name", ["portrait_detail", "portrait_edit"])
 def test_anonymous_is_sent_to_log_in(cast: Cast, client_as, name: str) -> None:
     response = client_as("anonymous").get(reverse(name, args=[cast.territory.slug]))
-    assert response.status_code == 302
-    assert response["Location"].startswith(reverse("account_login"))
+    assert_sent_to_login(response)
 
 
 def test_anonymous_cannot_withdraw_a_consent(cast: Cast, client_as) -> None:
     response = client_as("anonymous").post(withdraw_url(cast.territory, "engagement"))
-    assert response.status_code == 302
-    assert response["Location"].startswith(reverse("account_login"))
+    assert_sent_to_login(response)
 
 
 @pytest.mark.parametrize("name", ["portrait_detail", "portrait_edit"])

@@ -9,6 +9,7 @@ from hypothesis import strategies as st
 from hypothesis.extra.django import TestCase as HypothesisTestCase
 
 from tests.cast import Cast, build_cast, totp_secret
+from tests.ritual import assert_sent_to_login
 from tierslien.accounts.models import User
 
 PAGES = ["my_data", "export_my_data", "delete_account"]
@@ -19,8 +20,7 @@ ROLES = ["outsider", "participant", "facilitator", "admin"]
 @pytest.mark.parametrize("name", PAGES)
 def test_anonymous_is_sent_to_login(client_as, name: str) -> None:
     response = client_as("anonymous").get(reverse(name))
-    assert response.status_code == 302
-    assert reverse("account_login") in response["Location"]
+    assert_sent_to_login(response)
 
 
 @pytest.mark.django_db

@@ -29,6 +29,7 @@ from hypothesis import strategies as st
 
 from tests.cast import Cast, make_user
 from tests.circles.conftest import season_values
+from tests.ritual import password_only
 from tierslien import mixing
 from tierslien.accounts.models import User
 from tierslien.circles.actions import publish, review
@@ -174,12 +175,6 @@ def fetch(client: Client, url: str) -> tuple[str, int, bytes]:
     return (url, response.status_code, masked(response.content))
 
 
-def as_user(user: User) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
-
-
 @contextmanager
 def rolled_back() -> Iterator[None]:
     """A savepoint undone at the end, with the id sequences put back where they were, so
@@ -267,7 +262,7 @@ def everything_shown(
     seen.append(fetch(facilitator, manage("manage_season_circles")))
     memberships = Membership.objects.filter(circle__season=season).select_related("user")
     for membership in memberships.order_by("circle__number", "user__display_name"):
-        member = as_user(membership.user)
+        member = password_only(membership.user)
         seen.append(fetch(member, reverse("circle_invitation", args=[slug, membership.circle_id])))
         seen.append(fetch(member, reverse("circle_home", args=[membership.circle_id])))
         seen.append(fetch(member, reverse("season_detail", args=[slug, season.pk])))

@@ -10,7 +10,10 @@ from django.test import Client
 from django.urls import reverse
 
 from tests.cast import Cast
+from tests.ritual import assert_sent_to_login, password_only
 from tests.spaces.conftest import NOW, Space, add_member
+from tierslien.accounts.models import User
+from tierslien.circles.models import Circle
 from tierslien.spaces.models import AidPost, CalendarToken, Message
 
 pytestmark = pytest.mark.django_db
@@ -38,12 +41,15 @@ OK = {200, 302}
 
 
 def _objects(space: Space, cast: Cast) -> dict[str, int]:
-    message = Message.objects.create(
-        circle=space.circle, author=cast.participant, text="Hello", created_at=NOW
-    )
+    return _objects_in(space.circle, cast.participant)
+
+
+def _objects_in(circle: Circle, author: User) -> dict[str, int]:
+    """A message on the circle's board and a need posted there, both by `author`."""
+    message = Message.objects.create(circle=circle, author=author, text="Hello", created_at=NOW)
     post = AidPost.objects.create(
-        circle=space.circle,
-        author=cast.participant,
+        circle=circle,
+        author=author,
         kind="need",
         title="T",
         text="x",
@@ -75,8 +81,7 @@ def test_anonymous_is_sent_to_login(
     response = _call(
         client_as("anonymous"), name, url(name, space.circle.pk, _objects(space, cast))
     )
-    assert response.status_code == 302
-    assert response.url.startswith(reverse("account_login"))
+    assert_sent_to_login(response)
 
 
 @pytest.mark.parametrize("name", sorted(PAGES))
@@ -90,8 +95,7 @@ def test_non_members_get_404(
 
 @pytest.mark.parametrize("name", sorted(PAGES))
 def test_a_member_of_another_circle_gets_404(space: Space, cast: Cast, name: str) -> None:
-    client = Client()
-    client.force_login(space.stranger)
+    client = password_only(space.stranger)
     target = url(name, space.circle.pk, _objects(space, cast))
     assert _call(client, name, target).status_code == 404
 
@@ -102,8 +106,7 @@ def test_the_member_gets_in(space: Space, cast: Cast, client_as: ClientAs, name:
     # the author cannot offer help on their own post; the co-member can
     client = client_as("participant")
     if name == "circle_aid_offer":
-        client = Client()
-        client.force_login(cast.co_member)
+        client = password_only(cast.co_member)
     assert _call(client, name, target).status_code in OK
 
 
@@ -139,21 +142,10 @@ def test_an_unpublished_circle_is_not_reachable(
     ["circle_message_edit", "circle_message_delete", "circle_aid_offer", "circle_aid_resolve"],
 )
 def test_another_circles_object_gets_404(space: Space, name: str) -> None:
-    mine = Message.objects.create(
-        circle=space.other_circle, author=space.stranger, text="Hi", created_at=NOW
-    )
-    post = AidPost.objects.create(
-        circle=space.other_circle,
-        author=space.stranger,
-        kind="need",
-        title="T",
-        text="x",
-        created_at=NOW,
-    )
+    ids = _objects_in(space.other_circle, space.stranger)
     # the stranger reaches their object only through their own circle
-    client = Client()
-    client.force_login(space.stranger)
-    target = url(name, space.circle.pk, {"message": mine.pk, "post": post.pk})
+    client = password_only(space.stranger)
+    target = url(name, space.circle.pk, ids)
     assert _call(client, name, target).status_code == 404
 
 
@@ -161,8 +153,7 @@ def test_someone_elses_message_cannot_be_edited_or_deleted(
     space: Space, cast: Cast, client_as: ClientAs
 ) -> None:
     ids = _objects(space, cast)
-    client = Client()
-    client.force_login(cast.co_member)
+    client = password_only(cast.co_member)
     assert client.get(url("circle_message_edit", space.circle.pk, ids)).status_code == 404
     assert (
         client.post(
@@ -176,8 +167,7 @@ def test_someone_elses_message_cannot_be_edited_or_deleted(
 
 def test_someone_elses_post_cannot_be_resolved(space: Space, cast: Cast) -> None:
     ids = _objects(space, cast)
-    client = Client()
-    client.force_login(cast.co_member)
+    client = password_only(cast.co_member)
     assert client.post(url("circle_aid_resolve", space.circle.pk, ids)).status_code == 404
     assert AidPost.objects.get(pk=ids["post"]).resolved_at is None
 
@@ -188,8 +178,7 @@ GATED = sorted(set(PAGES) - {"circle_pact", "circle_leave"})
 @pytest.mark.parametrize("name", GATED)
 def test_every_page_waits_for_the_pact(space: Space, cast: Cast, name: str) -> None:
     newcomer = add_member(space.circle, pact=False)
-    client = Client()
-    client.force_login(newcomer)
+    client = password_only(newcomer)
     response = _call(client, name, url(name, space.circle.pk, _objects(space, cast)))
     assert response.status_code == 302
     assert response.url == reverse("circle_pact", args=[space.circle.pk])
@@ -197,8 +186,7 @@ def test_every_page_waits_for_the_pact(space: Space, cast: Cast, name: str) -> N
 
 def test_accepting_the_pact_opens_the_space(space: Space) -> None:
     newcomer = add_member(space.circle, pact=False)
-    client = Client()
-    client.force_login(newcomer)
+    client = password_only(newcomer)
     page = client.get(reverse("circle_pact", args=[space.circle.pk]))
     assert b"Confidentiality" in page.content and b"No recruiting" in page.content
     refused = client.post(reverse("circle_pact", args=[space.circle.pk]), {})

@@ -5,13 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from django.test import Client
 from django.urls import reverse
 from hypothesis import given
 from hypothesis import strategies as st
 
 from tests.cast import Cast
 from tests.fuzz import fuzz_settings, printable_text
+from tests.ritual import password_only
 from tests.spaces.conftest import Space
 from tierslien.spaces.forms import (
     AidOfferForm,
@@ -115,8 +115,7 @@ def test_confirmation_forms(data: dict[str, str]) -> None:
 def test_posting_anything_on_the_board_never_fails(
     space: Space, cast: Cast, data: dict[str, str]
 ) -> None:
-    client = Client()
-    client.force_login(cast.participant)
+    client = password_only(cast.participant)
     before = Message.objects.count()
     response = client.post(reverse("circle_board", args=[space.circle.pk]), data)
     assert response.status_code in {200, 302}

@@ -11,6 +11,7 @@ from django.test import Client
 from django.urls import reverse
 
 from tests.cast import Cast
+from tests.ritual import password_only
 from tests.spaces.conftest import NOW, PARIS, Space
 from tierslien.circles.models import Circle
 from tierslien.spaces.models import CalendarToken
@@ -30,13 +31,11 @@ def online(space: Space) -> Space:
 
 
 def test_members_see_the_link_others_get_404(online: Space, cast: Cast) -> None:
-    member = Client()
-    member.force_login(cast.participant)
+    member = password_only(cast.participant)
     for name in ("circle_home", "circle_sessions"):
         html = member.get(reverse(name, args=[online.circle.pk])).content.decode()
         assert f'href="{LINK}"' in html and "Médiathèque" not in html
-    stranger = Client()
-    stranger.force_login(online.stranger)
+    stranger = password_only(online.stranger)
     assert stranger.get(reverse("circle_home", args=[online.circle.pk])).status_code == 404
     # Without a link yet, the page says it will come (no empty anchor).
     Circle.objects.filter(pk=online.circle.pk).update(meeting_link="")

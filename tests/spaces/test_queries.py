@@ -11,6 +11,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from tests.cast import Cast
+from tests.ritual import password_only
 from tests.spaces.conftest import NOW, Space, add_member
 from tierslien.spaces.models import AidOffer, AidPost, Attendance, Introduction, Message
 
@@ -70,8 +71,7 @@ def test_page_query_count_is_fixed(
     items: int,
 ) -> None:
     _fill(space, cast, members, items)
-    client = Client()
-    client.force_login(cast.participant)
+    client = password_only(cast.participant)
     client.get(reverse(name, args=[space.circle.pk]))  # warm the session
     with django_assert_max_num_queries(PAGES[name]):
         response = client.get(reverse(name, args=[space.circle.pk]))
@@ -80,8 +80,7 @@ def test_page_query_count_is_fixed(
 
 @pytest.mark.parametrize("name", sorted(PAGES))
 def test_page_query_count_does_not_grow(space: Space, cast: Cast, name: str) -> None:
-    client = Client()
-    client.force_login(cast.participant)
+    client = password_only(cast.participant)
     _fill(space, cast, 1, 2)
     small = _count(client, name, space)
     _fill(space, cast, 8, 20, first=False)

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import pytest
-from django.test import Client
 from django.urls import reverse
 
 from tests.cast import Cast
+from tests.ritual import password_only
 from tests.spaces.conftest import NOW, Space
 from tierslien.circles.models import Membership
 from tierslien.portraits.models import Answer, Criterion
@@ -22,17 +22,11 @@ from tierslien.spaces.models import (
 pytestmark = pytest.mark.django_db
 
 
-def _client(user: object) -> Client:
-    client = Client()
-    client.force_login(user)  # type: ignore[arg-type]
-    return client
-
-
 def test_my_circles_lists_the_circles_i_belong_to(space: Space, cast: Cast) -> None:
-    page = _client(cast.participant).get(reverse("my_circles")).content.decode()
+    page = password_only(cast.participant).get(reverse("my_circles")).content.decode()
     assert reverse("circle_home", args=[space.circle.pk]) in page
     assert reverse("circle_home", args=[space.other_circle.pk]) not in page
-    empty = _client(cast.outsider).get(reverse("my_circles")).content.decode()
+    empty = password_only(cast.outsider).get(reverse("my_circles")).content.decode()
     assert "not in a circle yet" in empty
 
 
@@ -45,7 +39,7 @@ def test_home_shows_members_intros_and_next_sessions_never_portraits(
     Introduction.objects.create(
         circle=space.circle, user=cast.co_member, text="I keep bees.", updated_at=NOW
     )
-    page = _client(cast.participant).get(reverse("circle_home", args=[space.circle.pk]))
+    page = password_only(cast.participant).get(reverse("circle_home", args=[space.circle.pk]))
     content = page.content.decode()
     assert "Alice" in content and "Bob" in content and "I keep bees." in content
     assert "Tuesday 6 October 2026, 19:00" in content
@@ -56,7 +50,7 @@ def test_home_shows_members_intros_and_next_sessions_never_portraits(
 
 def test_a_member_writes_their_introduction(space: Space, cast: Cast) -> None:
     target = reverse("circle_intro", args=[space.circle.pk])
-    client = _client(cast.participant)
+    client = password_only(cast.participant)
     assert client.post(target, {"text": "x" * 501}).status_code == 200
     assert client.post(target, {"text": "  I cook.  "}).status_code == 302
     assert Introduction.objects.get().text == "I cook."
@@ -66,7 +60,7 @@ def test_a_member_writes_their_introduction(space: Space, cast: Cast) -> None:
 def test_the_guide_shows_the_opening_protocols_and_timer_without_javascript(
     space: Space, cast: Cast
 ) -> None:
-    page = _client(cast.participant).get(reverse("circle_guide", args=[space.circle.pk]))
+    page = password_only(cast.participant).get(reverse("circle_guide", args=[space.circle.pk]))
     content = page.content.decode()
     assert "Welcome." in content
     assert "A round of sharing" in content and "One person at a time" in content
@@ -76,14 +70,14 @@ def test_the_guide_shows_the_opening_protocols_and_timer_without_javascript(
 
 
 def test_the_timer_takes_the_time_and_order_from_the_form(space: Space, cast: Cast) -> None:
-    page = _client(cast.participant).get(
+    page = password_only(cast.participant).get(
         reverse("circle_guide", args=[space.circle.pk]),
         {"protocol": "one", "minutes": "7", "names": "Zoé\nBob\n\nAlice"},
     )
     content = page.content.decode()
     assert 'data-minutes="7"' in content and "07:00" in content
     assert content.index("<li>Zoé</li>") < content.index("<li>Bob</li>")
-    invalid = _client(cast.participant).get(
+    invalid = password_only(cast.participant).get(
         reverse("circle_guide", args=[space.circle.pk]), {"minutes": "-3"}
     )
     assert invalid.status_code == 200 and "04:00" in invalid.content.decode()
@@ -91,7 +85,7 @@ def test_the_timer_takes_the_time_and_order_from_the_form(space: Space, cast: Ca
 
 def test_leaving_needs_confirmation(space: Space, cast: Cast) -> None:
     target = reverse("circle_leave", args=[space.circle.pk])
-    client = _client(cast.participant)
+    client = password_only(cast.participant)
     assert "deleted" in client.get(target).content.decode()
     assert client.post(target, {}).status_code == 200
     assert Membership.objects.filter(circle=space.circle, user=cast.participant).exists()
@@ -121,7 +115,7 @@ def test_a_member_who_leaves_loses_access_and_what_they_wrote(space: Space, cast
     Attendance.objects.create(
         circle=space.circle, user=cast.participant, session=1, answer="coming", updated_at=NOW
     )
-    client = _client(cast.participant)
+    client = password_only(cast.participant)
     response = client.post(reverse("circle_leave", args=[space.circle.pk]), {"confirm": "on"})
     assert response.url == reverse("my_circles")
     assert client.get(reverse("circle_home", args=[space.circle.pk])).status_code == 404

@@ -10,6 +10,7 @@ from django.test import Client
 from django.urls import reverse
 
 from tests.cast import Cast
+from tests.ritual import password_only
 from tests.spaces.conftest import NOW, Space
 from tierslien.lib.ical import unfold
 from tierslien.spaces.models import Attendance, CalendarToken
@@ -17,14 +18,8 @@ from tierslien.spaces.models import Attendance, CalendarToken
 pytestmark = pytest.mark.django_db
 
 
-def _client(user: object) -> Client:
-    client = Client()
-    client.force_login(user)  # type: ignore[arg-type]
-    return client
-
-
 def test_sessions_show_dates_venue_and_address(space: Space, cast: Cast) -> None:
-    page = _client(cast.participant).get(reverse("circle_sessions", args=[space.circle.pk]))
+    page = password_only(cast.participant).get(reverse("circle_sessions", args=[space.circle.pk]))
     content = page.content.decode()
     assert "Tuesday 6 October 2026, 19:00" in content
     assert "Tuesday 27 October 2026, 19:00" in content
@@ -33,18 +28,18 @@ def test_sessions_show_dates_venue_and_address(space: Space, cast: Cast) -> None
 
 def test_a_member_says_they_will_come_and_others_see_their_name(space: Space, cast: Cast) -> None:
     target = reverse("circle_sessions", args=[space.circle.pk])
-    client = _client(cast.participant)
+    client = password_only(cast.participant)
     assert client.post(target, {"session": "2", "answer": "coming"}).status_code == 302
     assert client.post(target, {"session": "2", "answer": "not_coming"}).status_code == 302
     attendance = Attendance.objects.get()
     assert (attendance.session, attendance.answer) == (2, "not_coming")
-    content = _client(cast.co_member).get(target).content.decode()
+    content = password_only(cast.co_member).get(target).content.decode()
     assert "Can't come: Alice" in content
 
 
 def test_an_unknown_session_or_answer_is_refused(space: Space, cast: Cast) -> None:
     target = reverse("circle_sessions", args=[space.circle.pk])
-    client = _client(cast.participant)
+    client = password_only(cast.participant)
     assert client.post(target, {"session": "9", "answer": "coming"}).status_code == 404
     assert client.post(target, {"session": "1", "answer": "maybe"}).status_code == 302
     assert not Attendance.objects.exists()
@@ -52,7 +47,7 @@ def test_an_unknown_session_or_answer_is_refused(space: Space, cast: Cast) -> No
 
 def test_a_member_gets_renews_and_revokes_a_calendar_address(space: Space, cast: Cast) -> None:
     token_url = reverse("circle_calendar_token", args=[space.circle.pk])
-    client = _client(cast.participant)
+    client = password_only(cast.participant)
     client.post(token_url, {"action": "issue"})
     first = CalendarToken.objects.get().token
     page = client.get(reverse("circle_sessions", args=[space.circle.pk])).content.decode()
@@ -71,7 +66,7 @@ def test_a_member_gets_renews_and_revokes_a_calendar_address(space: Space, cast:
 def test_the_feed_lists_the_circles_sessions_without_a_session_cookie(
     space: Space, cast: Cast
 ) -> None:
-    _client(cast.participant).post(reverse("circle_calendar_token", args=[space.circle.pk]))
+    password_only(cast.participant).post(reverse("circle_calendar_token", args=[space.circle.pk]))
     token = CalendarToken.objects.get().token
     response = Client().get(reverse("circle_calendar_ics", args=[space.circle.pk, token]))
     assert response.status_code == 200
@@ -85,7 +80,7 @@ def test_the_feed_lists_the_circles_sessions_without_a_session_cookie(
 
 
 def test_the_feed_stops_when_the_member_leaves(space: Space, cast: Cast) -> None:
-    client = _client(cast.participant)
+    client = password_only(cast.participant)
     client.post(reverse("circle_calendar_token", args=[space.circle.pk]))
     token = CalendarToken.objects.get().token
     client.post(reverse("circle_leave", args=[space.circle.pk]), {"confirm": "on"})
@@ -100,10 +95,10 @@ def test_past_sessions_keep_their_answers_but_offer_no_buttons(
         circle=space.circle, user=cast.co_member, session=1, answer="coming", updated_at=NOW
     )
     time_machine.move_to(NOW + datetime.timedelta(days=6), tick=False)  # Wednesday 7th
-    page = _client(cast.participant).get(reverse("circle_sessions", args=[space.circle.pk]))
+    page = password_only(cast.participant).get(reverse("circle_sessions", args=[space.circle.pk]))
     content = page.content.decode()
     assert 'name="session" value="1"' not in content
     assert 'name="session" value="2"' in content
     assert "Coming: Bob" in content
-    home = _client(cast.participant).get(reverse("circle_home", args=[space.circle.pk]))
+    home = password_only(cast.participant).get(reverse("circle_home", args=[space.circle.pk]))
     assert "Tuesday 6 October" not in home.content.decode()

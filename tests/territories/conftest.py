@@ -6,34 +6,15 @@ import itertools
 from collections.abc import Callable
 
 import pytest
-from allauth.account.models import EmailAddress
 
-from tests.cast import PASSWORD, Cast
-from tierslien.accounts.models import User
-from tierslien.territories.models import Facilitator, Sector, Venue
+from tests.cast import Cast, venue_elsewhere
+from tierslien.territories.models import Sector, Venue
 
 
 @pytest.fixture
 def other_venue(cast: Cast) -> Venue:
     """A venue of the other territory, to forge ids with."""
-    return Venue.objects.create(
-        territory=cast.other_territory,
-        sector=cast.other_sector,
-        name="Salle du Bourg",
-        address="Place du Bourg",
-        latitude=47.9,
-        longitude=-1.5,
-        capacity=1,
-        opening_slots=["sat-morning"],
-    )
-
-
-@pytest.fixture
-def facilitator_without_totp(cast: Cast) -> User:
-    user = User.objects.create_user("nina@example.org", PASSWORD, display_name="Nina")
-    EmailAddress.objects.create(user=user, email=user.email, verified=True, primary=True)
-    Facilitator.objects.create(territory=cast.territory, user=user)
-    return user
+    return venue_elsewhere(cast, name="Salle du Bourg", capacity=1, opening_slots=["sat-morning"])
 
 
 @pytest.fixture

@@ -13,12 +13,11 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from tests.cast import Cast
+from tests.ritual import ClientAs, Ritual
 from tierslien.accounts.models import User
 from tierslien.territories.models import Sector, Venue
 
 pytestmark = pytest.mark.django_db
-
-ClientAs = Callable[[str], Client]
 
 # (URL name, which object id it takes)
 MANAGE_PAGES = [
@@ -69,64 +68,27 @@ def venue_data(cast: Cast, **overrides: Any) -> dict[str, Any]:
 # --- Permission ritual for every management page ---
 
 
-@pytest.mark.parametrize(("name", "obj"), MANAGE_PAGES)
-def test_anonymous_is_sent_to_login(cast: Cast, client_as: ClientAs, name: str, obj: str) -> None:
-    response = client_as("anonymous").get(manage_url(cast, name, obj))
-    assert response.status_code == 302
-    assert response.url.startswith(reverse("account_login"))
+def ritual_url(name: str, cast: Cast, *, slug: str | None = None) -> str:
+    return manage_url(cast, name, dict(MANAGE_PAGES)[name], slug=slug)
 
 
-@pytest.mark.parametrize(("name", "obj"), MANAGE_PAGES)
-def test_unknown_territory_gets_404(cast: Cast, client_as: ClientAs, name: str, obj: str) -> None:
-    for role in ("admin", "outsider"):
-        response = client_as(role).get(manage_url(cast, name, obj, slug="nowhere"))
-        assert response.status_code == 404
-
-
-@pytest.mark.parametrize(("name", "obj"), MANAGE_PAGES)
-@pytest.mark.parametrize("role", ["participant", "outsider", "other_facilitator"])
-def test_insufficient_role_gets_403(
-    cast: Cast, client_as: ClientAs, name: str, obj: str, role: str
-) -> None:
-    assert client_as(role).get(manage_url(cast, name, obj)).status_code == 403
-    assert client_as(role).post(manage_url(cast, name, obj), {}).status_code in (403, 405)
-
-
-@pytest.mark.parametrize(("name", "obj"), MANAGE_PAGES)
-@pytest.mark.parametrize("role", ["facilitator", "admin"])
-def test_facilitator_and_admin_see_the_page(
-    cast: Cast, client_as: ClientAs, name: str, obj: str, role: str
-) -> None:
-    response = client_as(role).get(manage_url(cast, name, obj))
-    assert response.status_code == 200
+def is_html(response: Any) -> None:
     assert response["Content-Type"].startswith("text/html")
 
 
-@pytest.mark.parametrize(("name", "obj"), MANAGE_PAGES)
-def test_facilitator_without_totp_is_sent_to_enrol(
-    cast: Cast, facilitator_without_totp: User, name: str, obj: str
-) -> None:
-    client = Client()
-    client.force_login(facilitator_without_totp)
-    url = manage_url(cast, name, obj)
-    response = client.get(url)
-    assert response.status_code == 302
-    assert response.url.startswith(reverse("mfa_activate_totp"))
-    assert "next=" in response.url
+RITUAL = Ritual("cast", ritual_url, get=[name for name, _obj in MANAGE_PAGES])
 
-
-@pytest.mark.parametrize(("name", "obj"), READ_ONLY_PAGES)
-def test_read_only_pages_refuse_post(cast: Cast, client_as: ClientAs, name: str, obj: str) -> None:
-    assert client_as("facilitator").post(manage_url(cast, name, obj), {}).status_code == 405
-
-
-@pytest.mark.parametrize(("name", "obj"), FORM_PAGES)
-@pytest.mark.parametrize("method", ["put", "delete", "patch"])
-def test_form_pages_refuse_other_methods(
-    cast: Cast, client_as: ClientAs, name: str, obj: str, method: str
-) -> None:
-    client = client_as("facilitator")
-    assert getattr(client, method)(manage_url(cast, name, obj)).status_code == 405
+test_anonymous_is_sent_to_login = RITUAL.anonymous_is_sent_to_login()
+test_unknown_territory_gets_404 = RITUAL.unknown_territory_gets_404(roles=["admin", "outsider"])
+test_insufficient_role_gets_403 = RITUAL.insufficient_role_gets_403(data={})
+test_facilitator_and_admin_see_the_page = RITUAL.managers_see_the_page(check=is_html)
+test_facilitator_without_totp_is_sent_to_enrol = RITUAL.without_totp_is_sent_to_enrol()
+test_read_only_pages_refuse_post = RITUAL.refuses_methods(
+    [name for name, _obj in READ_ONLY_PAGES], methods=["post"]
+)
+test_form_pages_refuse_other_methods = RITUAL.refuses_methods(
+    [name for name, _obj in FORM_PAGES], methods=["put", "delete", "patch"]
+)
 
 
 @pytest.mark.parametrize("name", ["manage_sector_edit", "manage_venue_edit"])

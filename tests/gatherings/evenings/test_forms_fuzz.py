@@ -11,7 +11,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from tests.cast import Cast
-from tests.fuzz import fuzz_settings, printable_text
+from tests.fuzz import field_value, field_values, fuzz_settings
 from tierslien.gatherings.evenings.forms import CheckInForm, EveningForm
 from tierslien.gatherings.evenings.questions import evening_questions
 from tierslien.gatherings.models import Attendee, Companion, Evening
@@ -20,8 +20,7 @@ pytestmark = pytest.mark.django_db
 
 FUZZ = fuzz_settings()
 
-text = printable_text(max_size=30)
-plausible = st.sampled_from(
+value = field_value(
     [
         "",
         " ",
@@ -45,10 +44,10 @@ plausible = st.sampled_from(
         "ana@example.org",
         "not an email",
         "999999",
-    ]
+    ],
+    text_size=30,
 )
-value = st.one_of(plausible, text, st.integers().map(str))
-values = st.one_of(value, st.lists(value, max_size=4))
+values = field_values(value)
 
 EVENING_FIELDS = ["starts_at", "venue", "min_size", "max_size", "rounds", "round_minutes"]
 CHECKIN_FIELDS = [

@@ -3,26 +3,23 @@
 from __future__ import annotations
 
 import datetime
-from collections.abc import Callable
 from typing import Any
 
 import pytest
 import time_machine
 from django.core import mail
-from django.test import Client
 from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext
 
 from tests.cast import Cast
 from tests.gatherings.conftest import Crowd
+from tests.ritual import ClientAs, Ritual, assert_sent_to_login
 from tierslien.accounts.models import User
 from tierslien.gatherings.evenings import services
 from tierslien.gatherings.models import Attendee, Evening, EveningState, Seat
 
 pytestmark = pytest.mark.django_db
-
-ClientAs = Callable[[str], Client]
 
 GET_PAGES = [
     "evening_list",
@@ -46,27 +43,18 @@ def url(name: str, evening: Evening, *, slug: str | None = None) -> str:
     return reverse(name, args=args)
 
 
-def request(client: Client, name: str, target: str) -> Any:
-    return client.post(target) if name in POST_ONLY else client.get(target)
+def unchanged(evening: Evening) -> None:
+    evening.refresh_from_db()
+    assert evening.state == EveningState.OPEN
+    assert not Attendee.objects.exists()
 
 
-@pytest.mark.parametrize("name", [*MANAGEMENT, "evening_join"])
-def test_anonymous_is_sent_to_login(evening: Evening, client_as: ClientAs, name: str) -> None:
-    response = request(client_as("anonymous"), name, url(name, evening))
-    assert response.status_code == 302
-    assert response.url.startswith(reverse("account_login"))
+RITUAL = Ritual("evening", url, get=[*GET_PAGES, "evening_join"], post=POST_ONLY)
+MANAGED = Ritual("evening", url, get=GET_PAGES, post=POST_ONLY, unchanged=unchanged)
 
-
-@pytest.mark.parametrize("name", [*MANAGEMENT, "evening_join"])
-def test_unknown_territory_gets_404(evening: Evening, client_as: ClientAs, name: str) -> None:
-    response = request(client_as("admin"), name, url(name, evening, slug="nowhere"))
-    assert response.status_code == 404
-
-
-@pytest.mark.parametrize("name", [*WITH_EVENING, "evening_join"])
-def test_unknown_evening_gets_404(evening: Evening, client_as: ClientAs, name: str) -> None:
-    target = url(name, evening).replace(f"/{evening.pk}/", "/999999/")
-    assert request(client_as("facilitator"), name, target).status_code == 404
+test_anonymous_is_sent_to_login = RITUAL.anonymous_is_sent_to_login([*MANAGEMENT, "evening_join"])
+test_unknown_territory_gets_404 = RITUAL.unknown_territory_gets_404([*MANAGEMENT, "evening_join"])
+test_unknown_evening_gets_404 = RITUAL.unknown_object_gets_404([*WITH_EVENING, "evening_join"])
 
 
 @pytest.mark.parametrize("name", [*WITH_EVENING, "evening_join"])
@@ -77,53 +65,19 @@ def test_evening_of_another_territory_gets_404(
         target = url(name, other_evening, slug=cast.territory.slug)
         if role == "participant" and name != "evening_join":
             continue
-        assert request(client_as(role), name, target).status_code == 404
+        assert RITUAL.send(client_as(role), name, target).status_code == 404
     other_evening.refresh_from_db()
     assert other_evening.state == EveningState.OPEN
     assert other_evening.attendee_count == 0
 
 
-@pytest.mark.parametrize("name", MANAGEMENT)
-@pytest.mark.parametrize("role", ["participant", "outsider", "other_facilitator"])
-def test_insufficient_role_gets_403(
-    evening: Evening, client_as: ClientAs, name: str, role: str
-) -> None:
-    client = client_as(role)
-    if name not in POST_ONLY:
-        assert client.get(url(name, evening)).status_code == 403
-    assert client.post(url(name, evening)).status_code in (403, 405)
-    evening.refresh_from_db()
-    assert evening.state == EveningState.OPEN
-    assert not Attendee.objects.exists()
-
-
-@pytest.mark.parametrize("name", GET_PAGES)
-@pytest.mark.parametrize("role", ["facilitator", "admin"])
-def test_facilitator_and_admin_see_the_page(
-    evening: Evening, client_as: ClientAs, name: str, role: str
-) -> None:
-    assert client_as(role).get(url(name, evening)).status_code == 200
-
-
-@pytest.mark.parametrize("name", MANAGEMENT)
-def test_facilitator_without_totp_is_sent_to_enrol(
-    evening: Evening, facilitator_without_totp: User, name: str
-) -> None:
-    client = Client()
-    client.force_login(facilitator_without_totp)
-    response = request(client, name, url(name, evening))
-    assert response.status_code == 302
-    assert response.url.startswith(reverse("mfa_activate_totp"))
-
-
-@pytest.mark.parametrize("name", POST_ONLY)
-def test_post_only_pages_refuse_get(evening: Evening, client_as: ClientAs, name: str) -> None:
-    assert client_as("facilitator").get(url(name, evening)).status_code == 405
-
-
-@pytest.mark.parametrize("name", ["evening_list", "evening_detail", "evening_round"])
-def test_read_only_pages_refuse_post(evening: Evening, client_as: ClientAs, name: str) -> None:
-    assert client_as("facilitator").post(url(name, evening)).status_code == 405
+test_insufficient_role_gets_403 = MANAGED.insufficient_role_gets_403(MANAGEMENT)
+test_facilitator_and_admin_see_the_page = MANAGED.managers_see_the_page(GET_PAGES)
+test_facilitator_without_totp_is_sent_to_enrol = MANAGED.without_totp_is_sent_to_enrol(MANAGEMENT)
+test_post_only_pages_refuse_get = MANAGED.refuses_methods(POST_ONLY, methods=["get"])
+test_read_only_pages_refuse_post = MANAGED.refuses_methods(
+    ["evening_list", "evening_detail", "evening_round"], methods=["post"]
+)
 
 
 @pytest.mark.parametrize("role", ["participant", "outsider", "other_facilitator", "facilitator"])
@@ -431,8 +385,7 @@ def test_undo_anonymous_is_sent_to_login(
     evening: Evening, checked_in: Attendee, client_as: ClientAs
 ) -> None:
     response = client_as("anonymous").post(undo_url(evening, checked_in))
-    assert response.status_code == 302
-    assert response.url.startswith(reverse("account_login"))
+    assert_sent_to_login(response)
     assert Attendee.objects.filter(pk=checked_in.pk).exists()
 
 

@@ -10,10 +10,9 @@ from collections.abc import Callable
 import pytest
 from django.utils import timezone
 
-from tests.cast import Cast, make_user
+from tests.cast import Cast, make_user, venue_elsewhere
 from tierslien.gatherings.models import Application, Meeting, MeetingState
 from tierslien.portraits.models import Answer, Criterion, Portrait
-from tierslien.territories.models import Venue
 
 Applicants = Callable[..., list[Application]]
 
@@ -24,16 +23,7 @@ def make_meeting(cast: Cast, *, other: bool = False, **overrides: object) -> Mee
     """An open meeting in ten days (applications open since yesterday, close in five days),
     balancing occupation, age bracket and gender."""
     territory = cast.other_territory if other else cast.territory
-    venue = cast.venue
-    if other:
-        venue = Venue.objects.create(
-            territory=territory,
-            sector=cast.other_sector,
-            name="Salle des fêtes",
-            address="Place du Bourg",
-            latitude=47.9,
-            longitude=-1.5,
-        )
+    venue = venue_elsewhere(cast) if other else cast.venue
     now = timezone.now()
     values: dict[str, object] = {
         "territory": territory,

@@ -12,7 +12,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from tests.cast import Cast
-from tests.fuzz import fuzz_settings, printable_text
+from tests.fuzz import field_value, field_values, fuzz_settings
 from tierslien.gatherings.meetings.core import contributors
 from tierslien.gatherings.meetings.core.forms import ContributionForm, InviteForm, MeetingForm
 from tierslien.gatherings.models import Contributor, Meeting, MeetingState
@@ -22,8 +22,7 @@ pytestmark = pytest.mark.django_db
 
 FUZZ = fuzz_settings()
 
-text = printable_text(max_size=40)
-plausible = st.sampled_from(
+value = field_value(
     [
         "",
         " ",
@@ -56,10 +55,10 @@ plausible = st.sampled_from(
         "lea@example.org",
         "not an email",
         "999999",
-    ]
+    ],
+    text_size=40,
 )
-value = st.one_of(plausible, text, st.integers().map(str))
-values = st.one_of(value, st.lists(value, max_size=4))
+values = field_values(value)
 
 MEETING_FIELDS = [
     "theme",

@@ -3,17 +3,15 @@
 from __future__ import annotations
 
 import datetime
-from collections.abc import Callable
 from typing import Any
 
 import pytest
 from django.core import mail
-from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
 from tests.cast import Cast
-from tierslien.accounts.models import User
+from tests.ritual import ClientAs, Ritual
 from tierslien.gatherings.meetings.core import contributors
 from tierslien.gatherings.models import (
     Application,
@@ -25,8 +23,6 @@ from tierslien.gatherings.models import (
 from tierslien.portraits.models import Criterion
 
 pytestmark = pytest.mark.django_db
-
-ClientAs = Callable[[str], Client]
 
 GET_PAGES = [
     "meeting_manage_list",
@@ -61,10 +57,6 @@ def url(name: str, meeting: Meeting, *, slug: str | None = None, contributor: in
     return reverse(name, args=args)
 
 
-def request(client: Client, name: str, target: str) -> Any:
-    return client.post(target) if name in POST_ONLY else client.get(target)
-
-
 @pytest.fixture
 def guest(draft_meeting: Meeting) -> Contributor:
     return invite(draft_meeting)
@@ -75,46 +67,29 @@ def state_of(meeting: Meeting) -> tuple[str, int, int]:
     return meeting.state, meeting.contributors.count(), len(mail.outbox)
 
 
-@pytest.mark.parametrize("name", MANAGEMENT)
-def test_anonymous_is_sent_to_login(
-    draft_meeting: Meeting, guest: Contributor, client_as: ClientAs, name: str
-) -> None:
-    before = state_of(draft_meeting)
-    target = url(name, draft_meeting, contributor=guest.pk)
-    response = request(client_as("anonymous"), name, target)
-    assert response.status_code == 302
-    assert response.url.startswith(reverse("account_login"))
-    assert state_of(draft_meeting) == before
+def with_guest(name: str, guest: Contributor, *, slug: str | None = None) -> str:
+    return url(name, guest.meeting, slug=slug, contributor=guest.pk)
 
 
-@pytest.mark.parametrize("name", MANAGEMENT)
-def test_unknown_territory_gets_404(
-    draft_meeting: Meeting, guest: Contributor, client_as: ClientAs, name: str
-) -> None:
-    target = url(name, draft_meeting, slug="nowhere", contributor=guest.pk)
-    assert request(client_as("admin"), name, target).status_code == 404
+@pytest.fixture
+def other_guest(other_meeting: Meeting) -> Contributor:
+    return invite(other_meeting)
 
 
-@pytest.mark.parametrize("name", [n for n in MANAGEMENT if n not in WITHOUT_MEETING])
-def test_unknown_meeting_gets_404(
-    draft_meeting: Meeting, guest: Contributor, client_as: ClientAs, name: str
-) -> None:
-    target = url(name, draft_meeting, contributor=guest.pk).replace(
-        f"/{draft_meeting.pk}/", "/999999/"
-    )
-    assert request(client_as("facilitator"), name, target).status_code == 404
+RITUAL = Ritual(
+    "guest", with_guest, get=GET_PAGES, post=POST_ONLY, unchanged=lambda g: state_of(g.meeting)
+)
+PAGES = Ritual("draft_meeting", url, get=GET_PAGES, post=POST_ONLY)
+WITH_MEETING = [n for n in MANAGEMENT if n not in WITHOUT_MEETING]
 
-
-@pytest.mark.parametrize("name", [n for n in MANAGEMENT if n not in WITHOUT_MEETING])
-def test_meeting_of_another_territory_gets_404(
-    cast: Cast, other_meeting: Meeting, client_as: ClientAs, name: str
-) -> None:
-    other_guest = invite(other_meeting)
-    before = state_of(other_meeting)
-    target = url(name, other_meeting, slug=cast.territory.slug, contributor=other_guest.pk)
-    for role in ("facilitator", "admin"):
-        assert request(client_as(role), name, target).status_code == 404
-    assert state_of(other_meeting) == before
+test_anonymous_is_sent_to_login = RITUAL.anonymous_is_sent_to_login()
+test_unknown_territory_gets_404 = RITUAL.unknown_territory_gets_404()
+test_unknown_meeting_gets_404 = RITUAL.unknown_object_gets_404(
+    WITH_MEETING, pk=lambda guest: guest.meeting.pk
+)
+test_meeting_of_another_territory_gets_404 = RITUAL.of_another_territory_gets_404(
+    "other_guest", WITH_MEETING
+)
 
 
 @pytest.mark.parametrize("name", WITH_CONTRIBUTOR)
@@ -127,52 +102,13 @@ def test_contributor_of_another_meeting_gets_404(
     assert Contributor.objects.filter(pk=other_guest.pk).exists()
 
 
-@pytest.mark.parametrize("name", MANAGEMENT)
-@pytest.mark.parametrize("role", ["participant", "outsider", "other_facilitator"])
-def test_insufficient_role_gets_403(
-    draft_meeting: Meeting, guest: Contributor, client_as: ClientAs, name: str, role: str
-) -> None:
-    before = state_of(draft_meeting)
-    client = client_as(role)
-    target = url(name, draft_meeting, contributor=guest.pk)
-    if name not in POST_ONLY:
-        assert client.get(target).status_code == 403
-    assert client.post(target).status_code in (403, 405)
-    assert state_of(draft_meeting) == before
-
-
-@pytest.mark.parametrize("name", GET_PAGES)
-@pytest.mark.parametrize("role", ["facilitator", "admin"])
-def test_facilitator_and_admin_see_the_page(
-    draft_meeting: Meeting, client_as: ClientAs, name: str, role: str
-) -> None:
-    assert client_as(role).get(url(name, draft_meeting)).status_code == 200
-
-
-@pytest.mark.parametrize("name", MANAGEMENT)
-def test_facilitator_without_totp_is_sent_to_enrol(
-    draft_meeting: Meeting, guest: Contributor, facilitator_without_totp: User, name: str
-) -> None:
-    client = Client()
-    client.force_login(facilitator_without_totp)
-    response = request(client, name, url(name, draft_meeting, contributor=guest.pk))
-    assert response.status_code == 302
-    assert response.url.startswith(reverse("mfa_activate_totp"))
-
-
-@pytest.mark.parametrize("name", POST_ONLY)
-def test_post_only_pages_refuse_get(
-    draft_meeting: Meeting, guest: Contributor, client_as: ClientAs, name: str
-) -> None:
-    target = url(name, draft_meeting, contributor=guest.pk)
-    assert client_as("facilitator").get(target).status_code == 405
-
-
-@pytest.mark.parametrize("name", ["meeting_manage_list", "meeting_manage"])
-def test_read_only_pages_refuse_post(
-    draft_meeting: Meeting, client_as: ClientAs, name: str
-) -> None:
-    assert client_as("facilitator").post(url(name, draft_meeting)).status_code == 405
+test_insufficient_role_gets_403 = RITUAL.insufficient_role_gets_403()
+test_facilitator_and_admin_see_the_page = PAGES.managers_see_the_page()
+test_facilitator_without_totp_is_sent_to_enrol = RITUAL.without_totp_is_sent_to_enrol()
+test_post_only_pages_refuse_get = RITUAL.refuses_methods(POST_ONLY, methods=["get"])
+test_read_only_pages_refuse_post = PAGES.refuses_methods(
+    ["meeting_manage_list", "meeting_manage"], methods=["post"]
+)
 
 
 # --- Happy paths ---------------------------------------------------------------------------

@@ -11,7 +11,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from tests.cast import Cast
-from tests.fuzz import fuzz_settings, printable_text
+from tests.fuzz import field_value, field_values, fuzz_settings
 from tests.gatherings.meetings.conftest import Applicants
 from tests.gatherings.meetings.day.test_services import day_meeting
 from tierslien.gatherings.meetings.day.forms import DoorSearchForm, MarkForm
@@ -23,12 +23,11 @@ FUZZ = fuzz_settings()
 
 MARK_FIELDS = ["application", "contributor", "arrived", "q"]
 
-text = printable_text(max_size=30)
-plausible = st.sampled_from(
-    ["", " ", "on", "0", "1", "-1", "2", "true", "1e309", "nan", "999999", "x" * 81, "\x00", "é"]
+value = field_value(
+    ["", " ", "on", "0", "1", "-1", "2", "true", "1e309", "nan", "999999", "x" * 81, "\x00", "é"],
+    text_size=30,
 )
-value = st.one_of(plausible, text, st.integers().map(str))
-values = st.one_of(value, st.lists(value, max_size=4))
+values = field_values(value)
 
 
 def as_query(data: dict[str, Any]) -> QueryDict:

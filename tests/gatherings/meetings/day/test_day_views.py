@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -21,13 +20,12 @@ from tests.gatherings.meetings.day.test_services import (
     day_meeting,
     more_applicants,
 )
+from tests.ritual import ClientAs, Ritual
 from tierslien.accounts.models import User
 from tierslien.gatherings.meetings.day import services
 from tierslien.gatherings.models import Application, Meeting, MeetingState, TableSeat
 
 pytestmark = pytest.mark.django_db
-
-ClientAs = Callable[[str], Client]
 
 GET_PAGES = ["meeting_day", "meeting_day_rotation", "meeting_day_projection", "meeting_day_checkin"]
 POST_ONLY = [
@@ -60,10 +58,6 @@ def url(name: str, meeting: Meeting, *, slug: str | None = None, number: int = 1
     return reverse(name, args=args)
 
 
-def request(client: Client, name: str, target: str) -> Any:
-    return client.post(target) if name in POST_ONLY else client.get(target)
-
-
 def unchanged(meeting: Meeting) -> None:
     meeting.refresh_from_db()
     assert meeting.state == MeetingState.ALLOCATED
@@ -75,78 +69,24 @@ def unchanged(meeting: Meeting) -> None:
 # --- The ritual ----------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("name", ALL)
-def test_anonymous_is_sent_to_login(day: Meeting, client_as: ClientAs, name: str) -> None:
-    response = request(client_as("anonymous"), name, url(name, day))
-    assert response.status_code == 302
-    assert response.url.startswith(reverse("account_login"))
-    unchanged(day)
+@pytest.fixture
+def other_day(cast: Cast, applicants: Applicants) -> Meeting:
+    return day_meeting(cast, applicants, citizens=4, contributors=1, other=True)
 
 
-@pytest.mark.parametrize("name", ALL)
-def test_unknown_territory_gets_404(day: Meeting, client_as: ClientAs, name: str) -> None:
-    assert request(client_as("admin"), name, url(name, day, slug="nowhere")).status_code == 404
+RITUAL = Ritual("day", url, get=GET_PAGES, post=POST_ONLY, unchanged=unchanged)
 
-
-@pytest.mark.parametrize("name", ALL)
-def test_unknown_meeting_gets_404(day: Meeting, client_as: ClientAs, name: str) -> None:
-    target = url(name, day).replace(f"/{day.pk}/", "/999999/")
-    assert request(client_as("facilitator"), name, target).status_code == 404
-
-
-@pytest.mark.parametrize("name", ALL)
-def test_meeting_of_another_territory_gets_404(
-    cast: Cast, applicants: Applicants, client_as: ClientAs, name: str
-) -> None:
-    other = day_meeting(cast, applicants, citizens=4, contributors=1, other=True)
-    for role in ("facilitator", "admin"):
-        target = url(name, other, slug=cast.territory.slug)
-        assert request(client_as(role), name, target).status_code == 404
-    unchanged(other)
-
-
-@pytest.mark.parametrize("name", ALL)
-@pytest.mark.parametrize("role", ["participant", "outsider", "other_facilitator"])
-def test_insufficient_role_gets_403(
-    day: Meeting, client_as: ClientAs, name: str, role: str
-) -> None:
-    client = client_as(role)
-    if name not in POST_ONLY:
-        assert client.get(url(name, day)).status_code == 403
-    assert client.post(url(name, day), {"fresh": "1", "arrived": "1"}).status_code in (403, 405)
-    unchanged(day)
-
-
-@pytest.mark.parametrize("name", GET_PAGES)
-@pytest.mark.parametrize("role", ["facilitator", "admin"])
-def test_facilitator_and_admin_see_the_page(
-    day: Meeting, client_as: ClientAs, name: str, role: str
-) -> None:
-    assert client_as(role).get(url(name, day)).status_code == 200
-
-
-@pytest.mark.parametrize("name", ALL)
-def test_facilitator_without_totp_is_sent_to_enrol(
-    day: Meeting, facilitator_without_totp: User, name: str
-) -> None:
-    client = Client()
-    client.force_login(facilitator_without_totp)
-    response = request(client, name, url(name, day))
-    assert response.status_code == 302
-    assert response.url.startswith(reverse("mfa_activate_totp"))
-    unchanged(day)
-
-
-@pytest.mark.parametrize("name", POST_ONLY)
-def test_post_only_pages_refuse_get(day: Meeting, client_as: ClientAs, name: str) -> None:
-    assert client_as("facilitator").get(url(name, day)).status_code == 405
-    unchanged(day)
-
-
-@pytest.mark.parametrize("name", GET_PAGES)
-def test_read_only_pages_refuse_post(day: Meeting, client_as: ClientAs, name: str) -> None:
-    assert client_as("facilitator").post(url(name, day)).status_code == 405
-    unchanged(day)
+test_anonymous_is_sent_to_login = RITUAL.anonymous_is_sent_to_login()
+test_unknown_territory_gets_404 = RITUAL.unknown_territory_gets_404()
+test_unknown_meeting_gets_404 = RITUAL.unknown_object_gets_404()
+test_meeting_of_another_territory_gets_404 = RITUAL.of_another_territory_gets_404("other_day")
+test_insufficient_role_gets_403 = RITUAL.insufficient_role_gets_403(
+    data={"fresh": "1", "arrived": "1"}
+)
+test_facilitator_and_admin_see_the_page = RITUAL.managers_see_the_page()
+test_facilitator_without_totp_is_sent_to_enrol = RITUAL.without_totp_is_sent_to_enrol()
+test_post_only_pages_refuse_get = RITUAL.refuses_methods(POST_ONLY, methods=["get"])
+test_read_only_pages_refuse_post = RITUAL.refuses_methods(GET_PAGES, methods=["post"])
 
 
 @pytest.mark.parametrize(
@@ -157,7 +97,7 @@ def test_unknown_rotation_gets_404(
     day: Meeting, client_as: ClientAs, name: str, number: int
 ) -> None:
     target = url(name, day, number=number)
-    assert request(client_as("facilitator"), name, target).status_code == 404
+    assert RITUAL.send(client_as("facilitator"), name, target).status_code == 404
     unchanged(day)
 
 

@@ -14,7 +14,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from tests.cast import Cast
-from tests.fuzz import fuzz_settings, printable_text
+from tests.fuzz import field_value, field_values, fuzz_settings
 from tests.gatherings.meetings.conftest import Applicants
 from tierslien.gatherings.meetings.seats import quotas
 from tierslien.gatherings.meetings.seats.applications import balance_criteria
@@ -25,8 +25,7 @@ pytestmark = pytest.mark.django_db
 
 FUZZ = fuzz_settings()
 
-text = printable_text(max_size=30)
-plausible = st.sampled_from(
+value = field_value(
     [
         "",
         " ",
@@ -50,10 +49,10 @@ plausible = st.sampled_from(
         "9223372036854775808",
         "٣",
         "99999999999999999999999",
-    ]
+    ],
+    text_size=30,
 )
-value = st.one_of(plausible, text, st.integers().map(str))
-values = st.one_of(value, st.lists(value, max_size=3))
+values = field_values(value, max_items=3)
 
 
 def as_query(data: dict[str, Any]) -> QueryDict:

@@ -17,6 +17,7 @@ from django.utils import timezone, translation
 
 from tests.cast import Cast, make_user
 from tests.gatherings.meetings.conftest import Applicants, make_meeting
+from tests.ritual import ClientAs, Ritual, password_only, send
 from tierslien.accounts.models import User
 from tierslien.gatherings.meetings.seats import applications, disclosure, draw, quotas, seed
 from tierslien.gatherings.meetings.seats.applications import balance_criteria
@@ -29,8 +30,6 @@ from tierslien.gatherings.models import (
 )
 
 pytestmark = pytest.mark.django_db
-
-ClientAs = Callable[[str], Client]
 S = ApplicationStatus
 
 APPLICANT_GET = ["meeting_apply", "meeting_my_seat"]
@@ -60,7 +59,7 @@ def url(name: str, meeting: Meeting, *, slug: str | None = None, pk: int | None 
 
 
 def request(client: Client, name: str, target: str) -> Any:
-    return client.post(target) if name in POST_ONLY else client.get(target)
+    return send(client, target, post=name in POST_ONLY)
 
 
 def closed(meeting: Meeting) -> Meeting:
@@ -98,14 +97,20 @@ def drawn(
 # --- The ritual: applicants' pages ---
 
 
-@pytest.mark.parametrize("name", APPLICANT)
-def test_anonymous_applicant_pages_send_to_login(
-    meeting: Meeting, client_as: ClientAs, name: str
-) -> None:
-    response = request(client_as("anonymous"), name, url(name, meeting))
-    assert response.status_code == 302
-    assert response.url.startswith(reverse("account_login"))
+def no_application(meeting: Meeting) -> None:
     assert not Application.objects.exists()
+
+
+def untouched(meeting: Meeting) -> None:
+    meeting.refresh_from_db()
+    assert meeting.seed_published_at is None and meeting.draw_job == ""
+    assert not MeetingQuota.objects.exists()
+
+
+APPLYING = Ritual("meeting", url, get=APPLICANT_GET, post=APPLICANT_POST, unchanged=no_application)
+MANAGING = Ritual("meeting", url, get=MANAGE_GET, post=MANAGE_POST, unchanged=untouched)
+
+test_anonymous_applicant_pages_send_to_login = APPLYING.anonymous_is_sent_to_login()
 
 
 @pytest.mark.parametrize("name", APPLICANT + PUBLIC)
@@ -166,36 +171,9 @@ def test_apply_refuses_other_methods(meeting: Meeting, client_as: ClientAs) -> N
 # --- The ritual: facilitators' pages ---
 
 
-@pytest.mark.parametrize("name", MANAGEMENT)
-def test_anonymous_management_pages_send_to_login(
-    meeting: Meeting, client_as: ClientAs, name: str
-) -> None:
-    response = request(client_as("anonymous"), name, url(name, meeting))
-    assert response.status_code == 302
-    assert response.url.startswith(reverse("account_login"))
-
-
-@pytest.mark.parametrize("name", MANAGEMENT)
-@pytest.mark.parametrize("role", ["participant", "outsider", "other_facilitator"])
-def test_insufficient_role_gets_403(
-    meeting: Meeting, client_as: ClientAs, name: str, role: str
-) -> None:
-    client = client_as(role)
-    assert request(client, name, url(name, meeting)).status_code == 403
-    meeting.refresh_from_db()
-    assert meeting.seed_published_at is None and meeting.draw_job == ""
-    assert not MeetingQuota.objects.exists()
-
-
-@pytest.mark.parametrize("name", MANAGEMENT)
-def test_facilitator_without_totp_is_sent_to_enrol(
-    meeting: Meeting, facilitator_without_totp: User, name: str
-) -> None:
-    client = Client()
-    client.force_login(facilitator_without_totp)
-    response = request(client, name, url(name, meeting))
-    assert response.status_code == 302
-    assert response.url.startswith(reverse("mfa_activate_totp"))
+test_anonymous_management_pages_send_to_login = MANAGING.anonymous_is_sent_to_login()
+test_insufficient_role_gets_403 = MANAGING.insufficient_role_gets_403(both_methods=False)
+test_facilitator_without_totp_is_sent_to_enrol = MANAGING.without_totp_is_sent_to_enrol()
 
 
 @pytest.mark.parametrize("name", MANAGEMENT)
@@ -211,12 +189,7 @@ def test_unknown_or_foreign_meeting_gets_404_for_facilitators(
     assert other_meeting.seed_published_at is None
 
 
-@pytest.mark.parametrize("name", MANAGE_GET)
-@pytest.mark.parametrize("role", ["facilitator", "admin"])
-def test_facilitator_and_admin_see_the_pages(
-    meeting: Meeting, client_as: ClientAs, name: str, role: str
-) -> None:
-    assert client_as(role).get(url(name, meeting)).status_code == 200
+test_facilitator_and_admin_see_the_pages = MANAGING.managers_see_the_page()
 
 
 # --- Applying ---
@@ -302,8 +275,7 @@ def test_the_private_page_shows_the_chance_and_only_ones_own_pseudonym(
     drawn: Meeting, client_as: ClientAs
 ) -> None:
     mine = Application.objects.filter(meeting=drawn).select_related("user").first()
-    client = Client()
-    client.force_login(mine.user)
+    client = password_only(mine.user)
     page = client.get(url("meeting_my_seat", drawn)).content.decode()
     assert f'data-status="{mine.status}"' in page
     assert mine.pseudonym in page
@@ -317,8 +289,7 @@ def test_the_private_page_shows_the_chance_and_only_ones_own_pseudonym(
 
 def test_confirm_then_give_back(drawn: Meeting) -> None:
     mine = Application.objects.filter(meeting=drawn, status=S.SELECTED).select_related("user")[0]
-    client = Client()
-    client.force_login(mine.user)
+    client = password_only(mine.user)
     target = url("meeting_seat_answer", drawn)
     assert client.post(target, {"answer": "maybe"}).status_code == 302
     mine.refresh_from_db()
@@ -337,8 +308,7 @@ def test_confirm_then_give_back(drawn: Meeting) -> None:
 
 def test_the_waitlisted_can_leave(drawn: Meeting) -> None:
     mine = Application.objects.filter(meeting=drawn, status=S.WAITLISTED).select_related("user")[0]
-    client = Client()
-    client.force_login(mine.user)
+    client = password_only(mine.user)
     page = client.get(url("meeting_my_seat", drawn))
     assert b"data-place=" in page.content
     client.post(url("meeting_withdraw", drawn))
