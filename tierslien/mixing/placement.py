@@ -1,0 +1,302 @@
+"""Priority 1: place everyone who can be placed, and bound how many can be.
+
+`fill` repairs a grouping (the construction's, then the search's) by moves that
+keep it valid, repeated until none applies:
+
+1. *insert*: an unplaced unit (a person, or people who must stay together)
+   joins a group with room at a site they are all eligible for, if nobody
+   there must be kept apart from them;
+2. *displace*: a full group takes an unplaced person after one of its movable
+   members (not locked, not bound to a partner) moves to another group with
+   room that they may join;
+3. *new group*: at a site whose (venue, slot) has a table left, unplaced
+   people who may meet there form a group (at least the minimum size, no
+   `apart` pair), borrowing movable people from groups above the minimum when
+   they are too few.
+
+When it ends, no unplaced unit can join any group directly and no `min_size`
+unplaced people able to meet at one free site are left together.
+
+`placeable_bound` is an upper bound on how many people any valid grouping can
+place in a round: people are split into *compatible clusters* (connected by
+sharing an eligible site: nobody can share a group across clusters); a cluster
+of N people with tables for at most K groups holds at most the largest number
+<= N that k groups of sizes in [min, max] can hold, k <= K. Every rule left out
+(apart pairs, together units, other clusters' use of shared tables) only
+lowers what is achievable, so the bound is valid; placed == bound proves the
+placement maximal.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections import defaultdict
+
+import numpy as np
+
+from tierslien.mixing.construct import Layout, apart_map, together_units
+from tierslien.mixing.feasibility import Sites
+from tierslien.mixing.problem import Problem
+
+EXHAUSTIVE = 16  # up to this many candidates, a new group is searched exhaustively
+
+
+def fill(problem: Problem, sites: Sites, layout: Layout, unplaced: list[int]) -> list[int]:
+    """Place as many of `unplaced` as valid moves allow; returns those placed."""
+    return _Filler(problem, sites, layout).run(unplaced)
+
+
+def placeable_bound(problem: Problem, sites: Sites, placeable: list[int]) -> int:
+    """Upper bound on the people any valid grouping places in one round."""
+    if not placeable:
+        return 0
+    parent = {i: i for i in placeable}
+
+    def find(x: int) -> int:
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    first_at: dict[int, int] = {}
+    for i in placeable:
+        for s in sites.of(i).tolist():
+            j = first_at.setdefault(s, i)
+            if j != i:
+                parent[find(i)] = find(j)
+    size: dict[int, int] = defaultdict(int)
+    keys: dict[int, set[int]] = defaultdict(set)
+    for i in placeable:
+        size[find(i)] += 1
+    for s, i in first_at.items():
+        keys[find(i)].add(int(sites.key[s]))
+    a, b = problem.min_size, problem.max_size
+    total = 0
+    for root, n in size.items():
+        tables = sum(int(sites.capacity[k]) for k in keys[root])
+        total += largest_fill(n, a, b, tables)
+    return total
+
+
+def largest_fill(n: int, a: int, b: int, tables: int) -> int:
+    """The most of n people that at most `tables` groups of a..b people can hold."""
+    best = 0
+    for k in range(1, min(tables, n // a) + 1):
+        best = max(best, min(n, k * b))
+    return best
+
+
+class _Filler:
+    def __init__(self, problem: Problem, sites: Sites, layout: Layout) -> None:
+        self.problem = problem
+        self.sites = sites
+        self.layout = layout
+        self.a, self.b = problem.min_size, problem.max_size
+        self.apart = apart_map(problem)
+        self.partnered = {problem.index[x] for pair in problem.together for x in pair}
+        self.elig: dict[int, frozenset[int]] = {}
+        self.group_of: dict[int, int] = {}
+        self.at_site: dict[int, list[int]] = defaultdict(list)
+        self.used: dict[int, int] = defaultdict(int)
+        for g, members in enumerate(layout.members):
+            for i in members:
+                self.group_of[i] = g
+            if members:
+                self.at_site[layout.site[g]].append(g)
+                self.used[int(sites.key[layout.site[g]])] += 1
+        self._people_at: dict[int, list[int]] | None = None
+
+    # ----- helpers -----
+
+    def sites_of(self, i: int) -> frozenset[int]:
+        out = self.elig.get(i)
+        if out is None:
+            out = self.elig[i] = frozenset(self.sites.of(i).tolist())
+        return out
+
+    def clash(self, unit: list[int], others: list[int]) -> bool:
+        if not self.apart:
+            return False
+        return any(self.apart.get(i, set()).intersection(others) for i in unit)
+
+    def movable(self, j: int) -> bool:
+        return j not in self.layout.locked and j not in self.partnered
+
+    def free_table(self, site: int) -> bool:
+        key = int(self.sites.key[site])
+        return self.used[key] < int(self.sites.capacity[key])
+
+    def people_at(self, site: int) -> list[int]:
+        if self._people_at is None:
+            at: dict[int, list[int]] = defaultdict(list)
+            for i in self.group_of:
+                for s in self.sites_of(i):
+                    at[s].append(i)
+            self._people_at = at
+        return self._people_at.get(site, [])
+
+    def move(self, i: int, g: int) -> None:
+        old = self.group_of.get(i, -1)
+        if old >= 0:
+            self.layout.members[old].remove(i)
+        self.layout.members[g].append(i)
+        self.group_of[i] = g
+        if self._people_at is not None and old < 0:
+            for s in self.sites_of(i):
+                self._people_at.setdefault(s, []).append(i)
+
+    # ----- the repair -----
+
+    def run(self, unplaced: list[int]) -> list[int]:
+        chosen = set(unplaced)
+        units = []
+        for unit in together_units(self.problem, unplaced):
+            common = frozenset.intersection(*(self.sites_of(i) for i in unit))
+            bound_out = any(
+                (self.problem.index[x] in unit) != (self.problem.index[y] in unit)
+                for x, y in self.problem.together
+                if self.problem.index[x] in chosen or self.problem.index[y] in chosen
+            )
+            if common and len(unit) <= self.b and not bound_out and not self.clash(unit, unit):
+                units.append((unit, common))
+        placed: list[int] = []
+        changed = True
+        while changed and units:
+            changed = False
+            left = []
+            for unit, common in units:
+                if self.insert(unit, common) or self.displace(unit, common):
+                    placed.extend(unit)
+                    changed = True
+                else:
+                    left.append((unit, common))
+            units = left
+            if units:
+                formed = self.new_group(units)
+                if formed:
+                    placed.extend(i for unit in formed for i in unit)
+                    units = [(u, c) for u, c in units if u not in formed]
+                    changed = True
+        return placed
+
+    def insert(self, unit: list[int], common: frozenset[int]) -> bool:
+        best, best_size = -1, self.b + 1
+        for s in common:
+            for g in self.at_site.get(s, ()):
+                size = len(self.layout.members[g])
+                if size + len(unit) <= self.b and size < best_size:
+                    if not self.clash(unit, self.layout.members[g]):
+                        best, best_size = g, size
+        if best < 0:
+            return False
+        for i in unit:
+            self.move(i, best)
+        return True
+
+    def displace(self, unit: list[int], common: frozenset[int]) -> bool:
+        """A member of a full group moves to a group with room; the unit takes the place."""
+        if len(unit) != 1:
+            return False
+        for s in sorted(common):
+            for g in self.at_site.get(s, ()):
+                members = self.layout.members[g]
+                for j in list(members):
+                    if not self.movable(j):
+                        continue
+                    rest = [x for x in members if x != j]
+                    if len(rest) + 1 > self.b or self.clash(unit, rest):
+                        continue
+                    target = self.room_for(j, exclude=g)
+                    if target >= 0:
+                        self.move(j, target)
+                        self.move(unit[0], g)
+                        return True
+        return False
+
+    def room_for(self, j: int, *, exclude: int) -> int:
+        for s in self.sites_of(j):
+            for h in self.at_site.get(s, ()):
+                members = self.layout.members[h]
+                if h != exclude and len(members) < self.b and not self.clash([j], members):
+                    return h
+        return -1
+
+    def new_group(self, units: list[tuple[list[int], frozenset[int]]]) -> list[list[int]]:
+        """Open one group at a free site for unplaced units; [] when none can be formed."""
+        by_site: dict[int, list[list[int]]] = defaultdict(list)
+        for unit, common in units:
+            for s in common:
+                by_site[s].append(unit)
+        for s in sorted(by_site, key=lambda s: (-sum(len(u) for u in by_site[s]), s)):
+            if not self.free_table(s):
+                continue
+            chosen = self.pick(by_site[s])
+            borrowed: list[int] = []
+            if sum(len(u) for u in chosen) < self.a:
+                borrowed = self.borrow(s, chosen)
+                if not borrowed:
+                    continue
+            g = len(self.layout.site)
+            self.layout.site.append(s)
+            self.layout.members.append([])
+            self.at_site[s].append(g)
+            self.used[int(self.sites.key[s])] += 1
+            for i in borrowed:
+                self.move(i, g)
+            for unit in chosen:
+                for i in unit:
+                    self.move(i, g)
+            return chosen
+        return []
+
+    def pick(self, candidates: list[list[int]]) -> list[list[int]]:
+        """Units for one group (at most max size, no apart pair): as many people as possible."""
+        chosen: list[list[int]] = []
+        count = 0
+        for unit in sorted(candidates, key=len, reverse=True):
+            flat = [i for u in chosen for i in u]
+            if count + len(unit) <= self.b and not self.clash(unit, flat):
+                chosen.append(unit)
+                count += len(unit)
+        if count >= self.a or len(candidates) > EXHAUSTIVE:
+            return chosen
+        for k in range(len(candidates), 0, -1):
+            for combo in itertools.combinations(candidates, k):
+                people = [i for u in combo for i in u]
+                if self.a <= len(people) <= self.b and not self._inner_clash(list(combo)):
+                    return list(combo)
+        return chosen
+
+    def _inner_clash(self, combo: list[list[int]]) -> bool:
+        for x, y in itertools.combinations(combo, 2):
+            if self.clash(x, y):
+                return True
+        return False
+
+    def borrow(self, site: int, chosen: list[list[int]]) -> list[int]:
+        """Movable people from groups above the minimum who may join `site`."""
+        need = self.a - sum(len(u) for u in chosen)
+        inside = [i for u in chosen for i in u]
+        spare: dict[int, int] = {}
+        out: list[int] = []
+        for j in self.people_at(site):
+            g = self.group_of[j]
+            if not self.movable(j) or self.clash([j], inside):
+                continue
+            left = spare.setdefault(g, len(self.layout.members[g]) - self.a)
+            if left <= 0:
+                continue
+            spare[g] = left - 1
+            out.append(j)
+            inside.append(j)
+            if len(out) >= need:
+                return out
+        return []
+
+
+def unplaced_people(layout: Layout, n: int) -> list[int]:
+    """Indices of people in no group of `layout`."""
+    placed = np.zeros(n, dtype=np.bool_)
+    for members in layout.members:
+        placed[members] = True
+    return np.nonzero(~placed)[0].tolist()
