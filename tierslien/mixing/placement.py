@@ -11,14 +11,17 @@ keep it valid, repeated until none applies:
    room that they may join;
 3. *new group*: at a site whose (venue, slot) has a table left, unplaced
    people who may meet there form a group (at least the minimum size, no
-   `apart` pair), borrowing movable people from groups above the minimum when
-   they are too few.
+   `apart` pair), borrowing movable people when they are too few: from groups
+   above the minimum, or from a group at the minimum when someone from a group
+   above it can take the lent person's place (a chain of two moves).
 
 When it ends, no unplaced unit can join any group directly and no `min_size`
 unplaced people able to meet at one free site are left together.
 
 `placeable_bound` is an upper bound on how many people any valid grouping can
-place in a round: people are split into *compatible clusters* (connected by
+place in a round. A group at a site needs `min_size` people eligible there, so
+sites with fewer eligible people are struck off, then people left with no site,
+until nothing changes. The rest are split into *compatible clusters* (connected by
 sharing an eligible site: nobody can share a group across clusters); a cluster
 of N people with tables for at most K groups holds at most the largest number
 <= N that k groups of sizes in [min, max] can hold, k <= K. Every rule left out
@@ -30,7 +33,8 @@ placement maximal.
 from __future__ import annotations
 
 import itertools
-from collections import defaultdict
+from collections import Counter, defaultdict
+from collections.abc import Callable
 
 import numpy as np
 
@@ -48,9 +52,22 @@ def fill(problem: Problem, sites: Sites, layout: Layout, unplaced: list[int]) ->
 
 def placeable_bound(problem: Problem, sites: Sites, placeable: list[int]) -> int:
     """Upper bound on the people any valid grouping places in one round."""
-    if not placeable:
+    a, b = problem.min_size, problem.max_size
+    own = {i: set(sites.of(i).tolist()) for i in placeable}
+    # A group at a site needs `min_size` people eligible there: peel off the sites
+    # with fewer, then the people left with no site, until nothing changes.
+    while True:
+        count = Counter(s for s_of in own.values() for s in s_of)
+        dead = {s for s, c in count.items() if c < a}
+        if not dead:
+            break
+        for i in list(own):
+            own[i] -= dead
+            if not own[i]:
+                del own[i]
+    if not own:
         return 0
-    parent = {i: i for i in placeable}
+    parent = {i: i for i in own}
 
     def find(x: int) -> int:
         while parent[x] != x:
@@ -59,18 +76,17 @@ def placeable_bound(problem: Problem, sites: Sites, placeable: list[int]) -> int
         return x
 
     first_at: dict[int, int] = {}
-    for i in placeable:
-        for s in sites.of(i).tolist():
+    for i, s_of in own.items():
+        for s in s_of:
             j = first_at.setdefault(s, i)
             if j != i:
                 parent[find(i)] = find(j)
     size: dict[int, int] = defaultdict(int)
     keys: dict[int, set[int]] = defaultdict(set)
-    for i in placeable:
+    for i in own:
         size[find(i)] += 1
     for s, i in first_at.items():
         keys[find(i)].add(int(sites.key[s]))
-    a, b = problem.min_size, problem.max_size
     total = 0
     for root, n in size.items():
         tables = sum(int(sites.capacity[k]) for k in keys[root])
@@ -184,14 +200,40 @@ class _Filler:
         for s in common:
             for g in self.at_site.get(s, ()):
                 size = len(self.layout.members[g])
-                if size + len(unit) <= self.b and size < best_size:
-                    if not self.clash(unit, self.layout.members[g]):
-                        best, best_size = g, size
+                fits = size + len(unit) <= self.b and size < best_size
+                if fits and not self.clash(unit, self.layout.members[g]):
+                    best, best_size = g, size
         if best < 0:
-            return False
+            return self.insert_retagged(unit, common)
         for i in unit:
             self.move(i, best)
         return True
+
+    def insert_retagged(self, unit: list[int], common: frozenset[int]) -> bool:
+        """Join a group at the same venue and slot whose members all share another
+        value of the shared criteria with the unit: the group moves to that site."""
+        if not self.problem.shared_criteria:
+            return False
+        by_key: dict[int, list[int]] = defaultdict(list)
+        for s in common:
+            by_key[int(self.sites.key[s])].append(s)
+        for t, groups in list(self.at_site.items()):
+            options = by_key.get(int(self.sites.key[t]), [])
+            if not options:
+                continue
+            for g in list(groups):
+                members = self.layout.members[g]
+                if len(members) + len(unit) > self.b or self.clash(unit, members):
+                    continue
+                for s in sorted(options):
+                    if all(s in self.sites_of(i) for i in members):
+                        groups.remove(g)
+                        self.at_site[s].append(g)
+                        self.layout.site[g] = s
+                        for i in unit:
+                            self.move(i, g)
+                        return True
+        return False
 
     def displace(self, unit: list[int], common: frozenset[int]) -> bool:
         """A member of a full group moves to a group with room; the unit takes the place."""
@@ -231,7 +273,7 @@ class _Filler:
             if not self.free_table(s):
                 continue
             chosen = self.pick(by_site[s])
-            borrowed: list[int] = []
+            borrowed: list[tuple[int, int]] = []
             if sum(len(u) for u in chosen) < self.a:
                 borrowed = self.borrow(s, chosen)
                 if not borrowed:
@@ -241,8 +283,8 @@ class _Filler:
             self.layout.members.append([])
             self.at_site[s].append(g)
             self.used[int(self.sites.key[s])] += 1
-            for i in borrowed:
-                self.move(i, g)
+            for i, target in borrowed:
+                self.move(i, g if target < 0 else target)
             for unit in chosen:
                 for i in unit:
                     self.move(i, g)
@@ -268,30 +310,60 @@ class _Filler:
         return chosen
 
     def _inner_clash(self, combo: list[list[int]]) -> bool:
-        for x, y in itertools.combinations(combo, 2):
-            if self.clash(x, y):
-                return True
-        return False
+        return any(self.clash(x, y) for x, y in itertools.combinations(combo, 2))
 
-    def borrow(self, site: int, chosen: list[list[int]]) -> list[int]:
-        """Movable people from groups above the minimum who may join `site`."""
+    def borrow(self, site: int, chosen: list[list[int]]) -> list[tuple[int, int]]:
+        """Moves bringing movable people who may join `site` out of their groups.
+
+        A group above the minimum lends directly; a group at the minimum lends one
+        person if someone from a group above the minimum can take their place
+        (a chain of two moves). Returns (person, group) moves ending with the
+        people for the new group (group -1), or [] when too few are found."""
         need = self.a - sum(len(u) for u in chosen)
         inside = [i for u in chosen for i in u]
         spare: dict[int, int] = {}
-        out: list[int] = []
-        for j in self.people_at(site):
-            g = self.group_of[j]
-            if not self.movable(j) or self.clash([j], inside):
-                continue
-            left = spare.setdefault(g, len(self.layout.members[g]) - self.a)
-            if left <= 0:
-                continue
-            spare[g] = left - 1
-            out.append(j)
-            inside.append(j)
-            if len(out) >= need:
-                return out
+        touched: set[int] = set()  # groups at the minimum already lending one person
+        refills: list[tuple[int, int]] = []
+        lent: list[int] = []
+
+        def left(g: int) -> int:
+            return spare.setdefault(g, len(self.layout.members[g]) - self.a)
+
+        for direct in (True, False):
+            for j in self.people_at(site):
+                g = self.group_of[j]
+                busy = j in lent or any(x == j for x, _ in refills)
+                if busy or not self.movable(j) or self.clash([j], inside):
+                    continue
+                if direct:
+                    if left(g) <= 0:
+                        continue
+                    spare[g] -= 1
+                else:
+                    if left(g) > 0 or g in touched:
+                        continue
+                    x = self.refill(g, j, left, set(lent) | {x for x, _ in refills})
+                    if x < 0:
+                        continue
+                    spare[self.group_of[x]] -= 1
+                    touched.add(g)
+                    refills.append((x, g))
+                lent.append(j)
+                inside.append(j)
+                if len(lent) >= need:
+                    return refills + [(j, -1) for j in lent]
         return []
+
+    def refill(self, g: int, j: int, left: Callable[[int], int], taken: set[int]) -> int:
+        """Someone from a group above the minimum who may take j's place in g; -1 if none."""
+        rest = [i for i in self.layout.members[g] if i != j]
+        for x in self.people_at(self.layout.site[g]):
+            h = self.group_of[x]
+            if h == g or x in taken or not self.movable(x) or left(h) <= 0:
+                continue
+            if not self.clash([x], rest):
+                return x
+        return -1
 
 
 def unplaced_people(layout: Layout, n: int) -> list[int]:

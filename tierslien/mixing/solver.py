@@ -12,8 +12,8 @@ so memory grows with the block size, not with n squared.
 
 from __future__ import annotations
 
-import logging
 import dataclasses
+import logging
 import math
 import time
 from collections.abc import Callable
@@ -171,9 +171,7 @@ def solve(
             solution = _drop_invalid(problem, solution, broken)
     offset[0] = 0.0
     report_progress("report", 0.0, 1.0)
-    report = dataclasses.replace(
-        build_report(problem, enc, solution), placeable_bound=bound
-    )
+    report = dataclasses.replace(build_report(problem, enc, solution), placeable_bound=bound)
     explanations = explain(problem, enc, solution)
     return Result(
         problem=problem,
