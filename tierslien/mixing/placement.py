@@ -33,7 +33,7 @@ placement maximal.
 from __future__ import annotations
 
 import itertools
-from collections import Counter, defaultdict
+from collections import defaultdict
 from collections.abc import Callable
 
 import numpy as np
@@ -53,45 +53,44 @@ def fill(problem: Problem, sites: Sites, layout: Layout, unplaced: list[int]) ->
 def placeable_bound(problem: Problem, sites: Sites, placeable: list[int]) -> int:
     """Upper bound on the people any valid grouping places in one round."""
     a, b = problem.min_size, problem.max_size
-    own = {i: set(sites.of(i).tolist()) for i in placeable}
-    # A group at a site needs `min_size` people eligible there: peel off the sites
+    n, k = problem.n, sites.count
+    counts = np.diff(sites.elig_ptr)
+    rows = np.repeat(np.arange(n, dtype=np.int64), counts)
+    cols = sites.elig_idx.astype(np.int64)
+    person = np.zeros(n, dtype=np.bool_)
+    person[np.asarray(placeable, dtype=np.int64)] = True
+    live = person[rows]
+    # A group at a site needs `min_size` people eligible there: strike off the sites
     # with fewer, then the people left with no site, until nothing changes.
     while True:
-        count = Counter(s for s_of in own.values() for s in s_of)
-        dead = {s for s, c in count.items() if c < a}
-        if not dead:
+        dead = np.bincount(cols[live], minlength=k) < a
+        keep = live & ~dead[cols]
+        person = np.bincount(rows[keep], minlength=n) > 0
+        keep &= person[rows]
+        if (keep == live).all():
             break
-        for i in list(own):
-            own[i] -= dead
-            if not own[i]:
-                del own[i]
-    if not own:
+        live = keep
+    rows, cols = rows[live], cols[live]
+    if rows.size == 0:
         return 0
-    parent = {i: i for i in own}
-
-    def find(x: int) -> int:
-        while parent[x] != x:
-            parent[x] = parent[parent[x]]
-            x = parent[x]
-        return x
-
-    first_at: dict[int, int] = {}
-    for i, s_of in own.items():
-        for s in s_of:
-            j = first_at.setdefault(s, i)
-            if j != i:
-                parent[find(i)] = find(j)
-    size: dict[int, int] = defaultdict(int)
-    keys: dict[int, set[int]] = defaultdict(set)
-    for i in own:
-        size[find(i)] += 1
-    for s, i in first_at.items():
-        keys[find(i)].add(int(sites.key[s]))
-    total = 0
-    for root, n in size.items():
-        tables = sum(int(sites.capacity[k]) for k in keys[root])
-        total += largest_fill(n, a, b, tables)
-    return total
+    # Compatible clusters: label propagation over the person-site graph.
+    label = np.arange(n, dtype=np.int64)
+    while True:
+        at_site = np.full(k, n, dtype=np.int64)
+        np.minimum.at(at_site, cols, label[rows])
+        new = label.copy()
+        np.minimum.at(new, rows, at_site[cols])
+        if (new == label).all():
+            break
+        label = new
+    roots = label[person]
+    sizes = np.bincount(roots, minlength=n)
+    site_root = np.full(k, -1, dtype=np.int64)
+    site_root[cols] = label[rows]
+    tables: dict[int, int] = defaultdict(int)
+    for root, key in {(int(r), int(sites.key[s])) for s, r in enumerate(site_root) if r >= 0}:
+        tables[root] += int(sites.capacity[key])
+    return sum(largest_fill(int(sizes[r]), a, b, tables[r]) for r in np.unique(roots).tolist())
 
 
 def largest_fill(n: int, a: int, b: int, tables: int) -> int:

@@ -56,8 +56,12 @@ def descend(
     rows = np.arange(n)
     S = _all_swaps(weights, C, a, allowed, n_groups)
     steps = 0
+    changed: tuple[int, int] | None = None
     while steps < max_steps:
         D = C - C[rows, a][:, None]  # D[i, h]: gain of moving i to h
+        if changed is not None:
+            for g in changed:  # only the pairs of groups a step touched change
+                _fill_row(S, weights, D, a, allowed, g)
         can_leave = sizes[a] > lo[a]
         room = sizes < hi
         move = np.where(allowed & room[None, :] & can_leave[:, None], D, NEG)
@@ -81,7 +85,7 @@ def descend(
             _shift(C, weights, i, g, h)
             _shift(C, weights, j, h, g)
             a[i], a[j] = h, g
-        _refresh(S, weights, C, a, allowed, (g, h))
+        changed = (g, h)
         steps += 1
     return a, steps
 
@@ -152,19 +156,6 @@ def _fill_row(
     row[g] = NEG
     S[g, :] = row
     S[:, g] = row
-
-
-def _refresh(
-    S: FloatMatrix,
-    weights: FloatMatrix,
-    C: FloatMatrix,
-    a: IntArray,
-    allowed: BoolMatrix,
-    changed: tuple[int, int],
-) -> None:
-    D = C - C[np.arange(len(a)), a][:, None]
-    for g in changed:
-        _fill_row(S, weights, D, a, allowed, g)
 
 
 def _swap_pair(
