@@ -120,6 +120,7 @@ class _Filler:
                 self.at_site[layout.site[g]].append(g)
                 self.used[int(sites.key[layout.site[g]])] += 1
         self._people_at: dict[int, list[int]] | None = None
+        self.budget = 20 * problem.n + 10_000  # people examined for a displacement
 
     # ----- helpers -----
 
@@ -165,14 +166,20 @@ class _Filler:
     def run(self, unplaced: list[int]) -> list[int]:
         chosen = set(unplaced)
         units = []
+        index = self.problem.index
         for unit in together_units(self.problem, unplaced):
             common = frozenset.intersection(*(self.sites_of(i) for i in unit))
-            bound_out = any(
-                (self.problem.index[x] in unit) != (self.problem.index[y] in unit)
-                for x, y in self.problem.together
-                if self.problem.index[x] in chosen or self.problem.index[y] in chosen
-            )
-            if common and len(unit) <= self.b and not bound_out and not self.clash(unit, unit):
+            if not common or len(unit) > self.b or self.clash(unit, unit):
+                continue
+            bound_out = len(unit) > 1 or unit[0] in self.partnered
+            if bound_out:  # a partner outside the unit (already placed): not alone
+                members = set(unit)
+                bound_out = any(
+                    (index[x] in members) != (index[y] in members)
+                    for x, y in self.problem.together
+                    if index[x] in chosen or index[y] in chosen
+                )
+            if not bound_out:
                 units.append((unit, common))
         placed: list[int] = []
         changed = True
@@ -186,12 +193,13 @@ class _Filler:
                 else:
                     left.append((unit, common))
             units = left
-            if units:
+            while units:
                 formed = self.new_group(units)
-                if formed:
-                    placed.extend(i for unit in formed for i in unit)
-                    units = [(u, c) for u, c in units if u not in formed]
-                    changed = True
+                if not formed:
+                    break
+                placed.extend(i for unit in formed for i in unit)
+                units = [(u, c) for u, c in units if u not in formed]
+                changed = True
         return placed
 
     def insert(self, unit: list[int], common: frozenset[int]) -> bool:
@@ -255,6 +263,9 @@ class _Filler:
         return False
 
     def room_for(self, j: int, *, exclude: int) -> int:
+        if self.budget <= 0:  # displacements are a bounded extra, not a search
+            return -1
+        self.budget -= 1
         for s in self.sites_of(j):
             for h in self.at_site.get(s, ()):
                 members = self.layout.members[h]
