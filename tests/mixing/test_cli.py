@@ -34,7 +34,10 @@ def test_json_in_json_out(tmp_path: Path, capsys: pytest.CaptureFixture[str]) ->
     assert solution["version"] == 1
     assert sum(len(g["members"]) for g in solution["rounds"][0]["groups"]) == 12
     assert "upper_bound" in solution["report"]
-    assert "12 people placed" in capsys.readouterr().out
+    assert solution["report"]["placeable_bound"] == 12
+    out_text = capsys.readouterr().out
+    assert "12 people placed" in out_text
+    assert "At most 12 can be placed: the placement is maximal." in out_text
 
 
 @pytest.mark.parametrize(

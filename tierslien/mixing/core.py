@@ -15,7 +15,8 @@ This module knows nothing of people, criteria, slots or venues. The layer above
 
 `improve` maximises the sum over groups of the weights of their pairs, keeping
 every size bound, `allowed` and `fixed` at every step, and returns the best
-assignment found within the budget.
+assignment found within the budget, and at least a local optimum of moves
+and swaps whatever the budget (`search/descent.py`).
 
 INTERFACE CONTRACT (shared by the solver layer and the search): the signatures
 below are stable; the search behind `improve` is free to change.
@@ -31,10 +32,12 @@ import numpy as np
 import numpy.typing as npt
 
 from tierslien.mixing.search import (
+    DESCENT_STEPS_PER_PERSON,
     TabuParams,
     allowed_matrix,
     check_feasible,
     construct,
+    descend,
     run_tabu,
     target_sizes,
 )
@@ -132,6 +135,12 @@ def improve(
             max_iterations=max_iterations,
             progress=progress,
         )
+        # The quality floor: whatever the clock allowed the search, return at least
+        # a local optimum (no improving move or swap); bounded by moves, not time.
+        best, steps = descend(
+            weights, lo, hi, allowed, best, max_steps=DESCENT_STEPS_PER_PERSON * n + 100
+        )
+        iterations += steps
     return CoreResult(
         assignment=best,
         objective=pair_objective(weights, best),

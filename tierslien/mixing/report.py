@@ -55,6 +55,9 @@ class Report:
     mean_group_diversity: float
     repeats: int  # pairs grouped again: in several rounds or despite met_before
     criteria: tuple[CriterionReport, ...]
+    # No valid grouping places more people in a round (placement.py); placed ==
+    # placeable_bound proves the placement maximal. None when not computed.
+    placeable_bound: int | None = None
 
     def to_dict(self) -> dict[str, Any]:
         out = asdict(self)
@@ -65,10 +68,18 @@ class Report:
             out[key] = round(out[key], 6)
         return out
 
+    def _bound_text(self) -> str:
+        if self.placeable_bound is None:
+            return ""
+        if self.placed >= self.placeable_bound:
+            return f" At most {self.placeable_bound} can be placed: the placement is maximal."
+        return f" At most {self.placeable_bound} could be placed (an upper bound)."
+
     def summary(self) -> str:
         """A few lines for a facilitator."""
         lines = [
-            f"{self.placed} people placed in {self.groups} groups, {self.unplaced} unplaced.",
+            f"{self.placed} people placed in {self.groups} groups, {self.unplaced} unplaced."
+            + self._bound_text(),
             f"Diversity {self.diversity:.2f}: {100 * self.ratio_to_bound:.1f}% of the upper bound "
             f"{self.upper_bound:.2f}, {self.lift:.2f}x a random grouping.",
             f"Weakest group: {self.weakest_group_diversity:.2f} "

@@ -27,6 +27,7 @@ import numpy.typing as npt
 from tierslien.mixing.cyclic import cyclic_schedule
 from tierslien.mixing.search import rounds_kernels as rk
 from tierslien.mixing.search.construct import allowed_matrix, construct, target_sizes
+from tierslien.mixing.search.descent import DESCENT_STEPS_PER_PERSON, descend
 
 FloatMatrix = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
@@ -37,7 +38,6 @@ BoolArray = npt.NDArray[np.bool_]
 RoundsProgress = Callable[[float, int, float], None]
 
 PROGRESS_PERIOD = 0.25
-GREEDY_SHARE = 0.25  # of the time limit, at most, for the greedy rounds' repair
 CHUNK_SECONDS = 0.02
 
 
@@ -271,10 +271,8 @@ def solve_rounds(
             met,
             float(met_before_penalty),
             rng,
-            # An iteration budget asks for determinism: no clock then.
-            math.inf
-            if max_iterations is not None
-            else started + GREEDY_SHARE * time_limit * (r + 1) / rounds,
+            # The start never depends on the clock: its repair is bounded by steps.
+            math.inf,
         )
         if row is None:
             try:
@@ -394,6 +392,10 @@ def solve_rounds(
                 int(st[rk.ST_BEST_REPEATS]),
                 float(sf[rk.SF_BEST]) + penalty * int(st[rk.ST_BEST_REPEATS]),
             )
+    if n_groups > 1:
+        # The quality floor: whatever the clock allowed, a local optimum of moves
+        # and swaps in any round (bounded by steps, not time).
+        best_a = _descend_rounds(W, best_a, lo, hi, per_round, lock, penalty)
     return RoundsResult(
         assignments=best_a.copy(),
         repeats=count_repeats(best_a, lock),
@@ -401,6 +403,43 @@ def solve_rounds(
         iterations=int(st[rk.ST_ITER]) + cyclic_iterations,
         elapsed=time.perf_counter() - started,
     )
+
+
+def _descend_rounds(
+    W: FloatMatrix,
+    assignments: IntMatrix,
+    lo: IntArray,
+    hi: IntArray,
+    per_round: npt.NDArray[np.bool_],
+    lock: IntArray,
+    penalty: float,
+) -> IntMatrix:
+    """Descend round by round until no move or swap in any round improves
+    `diversity - penalty * repeats`.
+
+    With the other rounds fixed, putting i and j together in round r adds W[i, j]
+    and one repeat when they share another round (unless both are locked in the
+    same group): round r's own weights are W - penalty * [met elsewhere]."""
+    a = assignments.copy()
+    rounds, n = a.shape
+    locked = lock >= 0
+    exempt = np.outer(locked, locked) & (lock[:, None] == lock[None, :])
+    budget = DESCENT_STEPS_PER_PERSON * n * rounds + 100
+    settled = 0  # rounds in a row left unchanged
+    r = 0
+    while settled < rounds and budget > 0:
+        others = np.zeros((n, n), dtype=np.int64)
+        for k in range(rounds):
+            if k != r:
+                others += a[k][:, None] == a[k][None, :]
+        Wr = W - penalty * ((others > 0) & ~exempt)
+        np.fill_diagonal(Wr, 0.0)
+        allowed_r = allowed_matrix(n, len(lo), per_round[r], None)
+        a[r], steps = descend(Wr, lo, hi, allowed_r, a[r], max_steps=budget)
+        budget -= steps
+        settled = settled + 1 if steps == 0 else 1
+        r = (r + 1) % rounds
+    return a
 
 
 __all__ = ["RoundsParams", "RoundsResult", "count_repeats", "diversity", "solve_rounds"]

@@ -12,6 +12,7 @@ so memory grows with the block size, not with n squared.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import math
 import time
@@ -25,6 +26,7 @@ from tierslien.mixing import core, rounds
 from tierslien.mixing.construct import Builder, Layout, together_units
 from tierslien.mixing.distance import Encoded, encode
 from tierslien.mixing.feasibility import Sites, compute_sites
+from tierslien.mixing.placement import fill, placeable_bound, unplaced_people
 from tierslien.mixing.problem import Problem, ProblemError
 from tierslien.mixing.report import (
     Explanation,
@@ -139,6 +141,11 @@ def solve(
         candidates = _seed_previous(problem, builder, sites, previous, candidates, reasons)
     layout = builder.build(candidates)
     reasons.update(layout.reasons)
+    hopeless = {i for i, r in reasons.items() if r.code not in ("venues_full", "too_few_nearby")}
+    bound = placeable_bound(problem, sites, [i for i in range(problem.n) if i not in hopeless])
+    # Priority 1: place everyone the construction left out whom valid moves can place.
+    for i in fill(problem, sites, layout, unplaced_people(layout, problem.n)):
+        reasons.pop(i, None)
     # From here on a valid grouping exists (the construction); the rest improves it.
     report_progress("constructed", 0.0, 0.0)
 
@@ -149,6 +156,10 @@ def solve(
     assignments = _improve_rounds(
         problem, enc, sites, layout, first, deadline, seed, params, report_progress
     )
+    if problem.rounds == 1 and assignments:
+        layout, assignments = _fill_after_search(
+            problem, enc, sites, layout, assignments[0], reasons, seed, params
+        )
     solution = _to_solution(problem, sites, layout, assignments, reasons)
     broken = violations(problem, solution)
     if broken:
@@ -160,7 +171,7 @@ def solve(
             solution = _drop_invalid(problem, solution, broken)
     offset[0] = 0.0
     report_progress("report", 0.0, 1.0)
-    report = build_report(problem, enc, solution)
+    report = dataclasses.replace(build_report(problem, enc, solution), placeable_bound=bound)
     explanations = explain(problem, enc, solution)
     return Result(
         problem=problem,
@@ -170,6 +181,53 @@ def solve(
         elapsed=time.perf_counter() - started,
         seed=seed,
     )
+
+
+def _fill_after_search(
+    problem: Problem,
+    enc: Encoded,
+    sites: Sites,
+    layout: Layout,
+    assignment: IntArray,
+    reasons: dict[int, Reason],
+    seed: int,
+    params: SolveParams,
+) -> tuple[Layout, list[IntArray]]:
+    """The search changes group sizes: a group may now have room for someone left out.
+
+    Returns the (possibly extended) layout and the round's assignment; when people
+    were added, a descent (no time limit, bounded by moves) makes it a local
+    optimum again."""
+    after = Layout(
+        site=list(layout.site),
+        members=_members_by_group(assignment, len(layout.site)),
+        locked=layout.locked,
+        reasons=layout.reasons,
+    )
+    added = fill(problem, sites, after, unplaced_people(after, problem.n))
+    if not added:
+        return layout, [assignment]
+    for i in added:
+        reasons.pop(i, None)
+    start = after.assignment(problem.n)
+    still = dataclasses.replace(params, max_iterations=0, passes=1)
+    polished = _improve(
+        problem, enc, sites, after, start, _met_before(problem), 0.0, seed, still, _quiet
+    )
+    return after, [polished]
+
+
+def _quiet(_score: float, _fraction: float) -> None:
+    return None
+
+
+def _met_before(problem: Problem) -> dict[int, set[int]]:
+    met: dict[int, set[int]] = {}
+    for x, y in problem.met_before:
+        i, j = problem.index[x], problem.index[y]
+        met.setdefault(i, set()).add(j)
+        met.setdefault(j, set()).add(i)
+    return met
 
 
 def _drop_lonely_partners(problem: Problem, reasons: dict[int, Reason]) -> None:
@@ -338,11 +396,7 @@ def _improve_rounds(
     report_progress: Callable[[str, float, float], None],
 ) -> list[IntArray]:
     """One assignment per round; round r avoids pairs met before and in rounds < r."""
-    met: dict[int, set[int]] = {}
-    for x, y in problem.met_before:
-        i, j = problem.index[x], problem.index[y]
-        met.setdefault(i, set()).add(j)
-        met.setdefault(j, set()).add(i)
+    met = _met_before(problem)
     if problem.rounds > 1 and not layout.locked:
         scheduled = _schedule_rounds(
             problem, enc, sites, layout, first, met, deadline, seed, params, report_progress

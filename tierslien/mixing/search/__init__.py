@@ -8,9 +8,13 @@ from tierslien.mixing.search.construct import (
     construct,
     target_sizes,
 )
+from tierslien.mixing.search.descent import DESCENT_STEPS_PER_PERSON, descend, is_local_optimum
 from tierslien.mixing.search.tabu import TabuParams, run_tabu
 
 __all__ = [
+    "DESCENT_STEPS_PER_PERSON",
+    "descend",
+    "is_local_optimum",
     "TabuParams",
     "allowed_matrix",
     "check_feasible",
