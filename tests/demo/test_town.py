@@ -63,7 +63,8 @@ def season(name: str) -> Season:
 
 def signed_in(email: str) -> Client:
     client = Client()
-    sign_in(client, User.objects.get(email=email), mfa=email != demo.PARTICIPANT_EMAIL)
+    user = User.objects.get(email=email)
+    sign_in(client, user, mfa=email in (demo.FACILITATOR_EMAIL, demo.ADMIN_EMAIL))
     return client
 
 
@@ -238,3 +239,52 @@ def test_loading_again_changes_nothing_and_the_seed_decides() -> None:
     # The same people apply; who is drawn depends on the pseudonyms, drawn afresh.
     assert again["applications"] == first["applications"]
     assert again["selected"] == first["selected"]
+
+
+def test_every_page_of_the_town_in_motion_answers() -> None:
+    """The pages a newcomer, Camille and Fatou open first, on every demo object: no error."""
+    load()
+    slug = demo.TERRITORY_SLUG
+    seasons = {s.name: s.pk for s in Season.objects.filter(territory__slug=slug)}
+    meetings = list(Meeting.objects.filter(territory__slug=slug).values_list("pk", flat=True))
+    evening = Evening.objects.get(territory__slug=slug).pk
+    circle = Membership.objects.get(
+        circle__season__name=demo_seasons.RUNNING_SEASON, user__email=demo.PARTICIPANT_EMAIL
+    ).circle_id
+    pages: dict[str, list[str]] = {
+        "": [reverse("home"), reverse("meeting_public_list", args=[slug])]
+        + [reverse("meeting_public", args=[slug, pk]) for pk in meetings],
+        demo.PARTICIPANT_EMAIL: [
+            reverse("season_list", args=[slug]),
+            reverse("my_circles"),
+            reverse("circle_home", args=[circle]),
+            reverse("circle_sessions", args=[circle]),
+            reverse("circle_board", args=[circle]),
+        ]
+        + [reverse("season_detail", args=[slug, pk]) for pk in seasons.values()]
+        + [reverse("meeting_public", args=[slug, pk]) for pk in meetings],
+        demo.NEWCOMER_EMAIL: [reverse("season_list", args=[slug])]
+        + [reverse("season_detail", args=[slug, pk]) for pk in seasons.values()],
+        demo.FACILITATOR_EMAIL: [
+            reverse("manage_territory", args=[slug]),
+            reverse("manage_season_list", args=[slug]),
+            reverse("meeting_manage_list", args=[slug]),
+            reverse("evening_list", args=[slug]),
+            reverse("evening_detail", args=[slug, evening]),
+        ]
+        + [
+            reverse(name, args=[slug, seasons[season_name]])
+            for season_name in (demo_seasons.RUNNING_SEASON, demo_seasons.FINISHED_SEASON)
+            for name in ("manage_season_circles", "manage_season_report")
+        ]
+        + [
+            reverse(name, args=[slug, pk])
+            for pk in meetings
+            for name in ("meeting_manage", "meeting_seats_manage", "meeting_draw")
+        ],
+    }
+    for email, urls in pages.items():
+        client = signed_in(email) if email else Client()
+        for url in urls:
+            response = client.get(url)
+            assert response.status_code == 200, (email, url, response.status_code)
