@@ -18,7 +18,7 @@ from django.urls import reverse
 from tests.cast import sign_in
 from tierslien.accounts.models import Consent, User
 from tierslien.demo import territory as demo
-from tierslien.gatherings.models import Meeting
+from tierslien.gatherings.models import Evening, Meeting
 from tierslien.lib.geo import haversine_km
 from tierslien.lib.slots import DAYS
 from tierslien.portraits.models import Answer, Criterion, Portrait
@@ -98,6 +98,7 @@ def answers_digest() -> str:
 def wipe_demo() -> None:
     User.objects.filter(email__endswith=f"@{demo.DEMO_DOMAIN}").delete()
     Meeting.objects.filter(territory__slug=demo.TERRITORY_SLUG).delete()
+    Evening.objects.filter(territory__slug=demo.TERRITORY_SLUG).delete()
     Venue.objects.filter(territory__slug=demo.TERRITORY_SLUG).delete()
     Territory.objects.filter(slug=demo.TERRITORY_SLUG).delete()
 

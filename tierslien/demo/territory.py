@@ -7,7 +7,7 @@ looked up by slug, name or email before being created, and participants who
 already exist are skipped.
 
 The 300 synthetic participants cannot log in (unusable password); only the
-three demo logins have the documented demo password. They are for
+four demo logins have the documented demo password. They are for
 development only.
 """
 
@@ -46,11 +46,14 @@ from tierslien.territories.models import (
 DEMO_PASSWORD: Final = "demo-tierslien"
 DEMO_DOMAIN: Final = "demo.tierslien.localhost"
 PARTICIPANT_EMAIL: Final = f"participant@{DEMO_DOMAIN}"
+NEWCOMER_EMAIL: Final = f"newcomer@{DEMO_DOMAIN}"
 FACILITATOR_EMAIL: Final = f"facilitator@{DEMO_DOMAIN}"
 ADMIN_EMAIL: Final = f"admin@{DEMO_DOMAIN}"
 # Fixed, public TOTP secrets (base32 of 20 bytes): demo accounts only.
 FACILITATOR_TOTP_SECRET: Final = base64.b32encode(b"tierslien-demo-facil").decode()
 ADMIN_TOTP_SECRET: Final = base64.b32encode(b"tierslien-demo-admin").decode()
+
+PARTICIPANT_AVAILABILITY: Final = ("tue-evening", "sat-morning", "sat-afternoon", "sun-afternoon")
 
 TERRITORY_SLUG: Final = "lienville"
 PARTICIPANT_COUNT: Final = 300
@@ -657,14 +660,25 @@ def ensure_logins(territory: Territory, sectors: dict[str, Sector], seed: int) -
         criteria = list(territory.criteria.filter(enabled=True))
         person = make_person(random.Random(f"{seed}-participant"), 0, SECTORS[0], criteria)
         person.email, person.display_name = PARTICIPANT_EMAIL, participant.display_name
+        # Free when the demo's circles meet, and able to reach them: a member of one.
+        person.availability = list(PARTICIPANT_AVAILABILITY)
+        person.meeting_mode, person.accessibility_needs = MeetingMode.IN_PERSON, []
+        person.max_km = 6.0
         _create_portraits(territory, sectors, [(participant, person)], criteria)
+    # Signed up and confirmed, nothing else yet: to try the questionnaire and joining.
+    _ensure_login(NEWCOMER_EMAIL, "Jules")
     facilitator, _ = _ensure_login(FACILITATOR_EMAIL, "Fatou")
     Facilitator.objects.get_or_create(territory=territory, user=facilitator)
     _ensure_totp(facilitator, FACILITATOR_TOTP_SECRET)
     admin, _ = _ensure_login(ADMIN_EMAIL, "Ada", is_staff=True, is_superuser=True)
     _ensure_totp(admin, ADMIN_TOTP_SECRET)
     return [
-        DemoLogin("participant", PARTICIPANT_EMAIL, DEMO_PASSWORD),
+        DemoLogin(
+            "participant (Camille: a running circle, registered, applied, drawn)",
+            PARTICIPANT_EMAIL,
+            DEMO_PASSWORD,
+        ),
+        DemoLogin("newcomer (Jules: no self-portrait yet)", NEWCOMER_EMAIL, DEMO_PASSWORD),
         DemoLogin(
             "facilitator",
             FACILITATOR_EMAIL,

@@ -6,16 +6,19 @@ from typing import Any
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.urls import reverse
+from django.utils import timezone, translation
 
-from tierslien.demo.meeting import ensure_demo_meeting
-from tierslien.demo.territory import DEMO_PASSWORD, PARTICIPANT_COUNT, load_demo
+from tierslien.demo.territory import DEMO_PASSWORD, PARTICIPANT_COUNT
+from tierslien.demo.town import Town, load_town
 
 
 class Command(BaseCommand):
     help = (
         "Create the demo territory Lienville: 7 sectors, 12 venues, "
-        f"{PARTICIPANT_COUNT} synthetic participants, a themed meeting with its contributors "
-        "and three demo logins. "
+        f"{PARTICIPANT_COUNT} synthetic participants, a season open for registration, one "
+        "running, one finished with its report, a themed meeting open for applications and "
+        "one drawn, a discovery evening about to start, and four demo logins. "
         f"The demo logins use the password “{DEMO_PASSWORD}”. "
         "Running it again changes nothing. For development only."
     )
@@ -46,9 +49,13 @@ class Command(BaseCommand):
                     "a server real people use."
                 )
             )
-        result = load_demo(seed)
+        town = load_town(seed)
+        with translation.override("en"):  # the developer's console, in English
+            self.report(town)
+
+    def report(self, town: Town) -> None:
+        result = town.result
         territory = result.territory
-        meeting = ensure_demo_meeting(territory)
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo territory “{territory.name}” (/t/{territory.slug}/): "
@@ -58,8 +65,21 @@ class Command(BaseCommand):
                 f"{territory.portraits.count()} portraits)."
             )
         )
+        for season in town.all_seasons:
+            self.stdout.write(
+                f"Season “{season.name}” ({season.get_state_display()}, "
+                f"{season.registrations.count()} registered): "
+                + reverse("season_detail", args=[territory.slug, season.pk])
+            )
+        for meeting in (town.open_meeting, town.drawn_meeting):
+            self.stdout.write(
+                f"Themed meeting “{meeting.theme}” ({meeting.get_state_display()}): "
+                + reverse("meeting_public", args=[territory.slug, meeting.pk])
+            )
+        local = timezone.localtime(town.evening.starts_at)
         self.stdout.write(
-            f"Themed meeting “{meeting.theme}”: /t/{territory.slug}/meetings/{meeting.pk}/"
+            f"Discovery evening on {local:%Y-%m-%d} at {local:%H:%M}: "
+            + reverse("evening_detail", args=[territory.slug, town.evening.pk])
         )
         self.stdout.write("")
         self.stdout.write(self.style.MIGRATE_HEADING("Demo logins (development only)"))
