@@ -3,6 +3,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, JsonResponse
@@ -31,7 +32,7 @@ from tierslien.circles.forms import (
     SeasonForm,
     SwapForm,
 )
-from tierslien.circles.models import Circle, Membership, Season, SeasonState, Unplaced
+from tierslien.circles.models import Circle, JobState, Membership, Season, SeasonState, Unplaced
 from tierslien.circles.pages import (
     build_proposal,
     circles_answers,
@@ -189,6 +190,8 @@ def manage_season_progress(
     season = get_season(territory, season_id)
     if actions.recover_stalled_jobs(season_id=season.pk):  # its worker died: noticed now
         season = get_season(territory, season_id)
+    if _composed(season):  # done: straight to the proposal (the page refreshes itself here)
+        return redirect("manage_season_proposal", territory.slug, season.pk)
     return render(
         request,
         "circles/manage/season_progress.html",
@@ -199,9 +202,16 @@ def manage_season_progress(
             "retryable": season.state == SeasonState.COMPOSING
             and jobs.policy.retryable(season.job_state, season.job_heartbeat_at, timezone.now()),
             "percent": round(100 * season.job_progress),
+            "seconds": max(1, round(settings.COMPOSE_TIME_LIMIT)),
             "failure": failure_text(season.job_error) if season.job_error else None,
         },
     )
+
+
+def _composed(season: Season) -> bool:
+    """A proposal that the last composition made (not one kept after a failed recomposition,
+    whose failure the progress page explains)."""
+    return season.state == SeasonState.PROPOSED and season.job_state != JobState.FAILED
 
 
 @require_safe
@@ -210,12 +220,13 @@ def manage_season_progress_json(
     request: HttpRequest, territory: Territory, season_id: int
 ) -> HttpResponse:
     season = get_season(territory, season_id)
+    proposal = reverse("manage_season_proposal", args=[territory.slug, season.pk])
     return JsonResponse(
         {
             "state": season.state,
             "job": season.job_state,
             "progress": round(season.job_progress, 3),
-            "best_score": season.job_best_score,
+            "next": proposal if _composed(season) else None,
         }
     )
 
