@@ -15,7 +15,7 @@ from tests.circles.conftest import Crowd, answer
 from tierslien.accounts.models import User
 from tierslien.circles import actions
 from tierslien.circles.models import Circle, Membership, Season, SeasonState, Unplaced
-from tierslien.circles.pages import first_session
+from tierslien.circles.pages import first_session, tell_apart
 from tierslien.portraits.models import Portrait
 
 pytestmark = pytest.mark.django_db
@@ -182,3 +182,10 @@ def test_proposal_query_count_does_not_grow_with_circles(
             assert client.get(proposal_url(season)).status_code == 200
         counts.append(len(queries))
     assert counts[0] == counts[1]
+
+
+def test_same_names_are_told_apart_by_a_stable_number_and_nothing_else() -> None:
+    shown = tell_apart([(7, "Pauline"), (3, "pauline "), (5, "Karim"), (9, "Pauline")])
+    assert shown == {3: "pauline ①", 7: "Pauline ②", 9: "Pauline ③", 5: "Karim"}
+    many = tell_apart([(k, "Léa") for k in range(1, 23)])
+    assert many[20] == "Léa ⑳" and many[22] == "Léa (22)"

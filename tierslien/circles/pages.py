@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any, Final
 
@@ -213,6 +214,28 @@ def _percent(value: float | None) -> int | None:
     return None if value is None else round(100 * value)
 
 
+CIRCLED: Final = "①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳"
+
+
+def tell_apart(people: Iterable[tuple[int, str]]) -> dict[int, str]:
+    """A name per user id that tells people of the same display name apart: "Pauline ①",
+    "Pauline ②", numbered in the order of their accounts (stable while the season's people
+    do not change), everyone else by their name alone. Only the name and that number: never
+    anything they answered."""
+    names = dict(people)
+    by_name: dict[str, list[int]] = {}
+    for user_id, name in names.items():
+        by_name.setdefault(" ".join(name.split()).casefold(), []).append(user_id)
+    shown = dict(names)
+    for same in by_name.values():
+        if len(same) < 2:
+            continue
+        for rank, user_id in enumerate(sorted(same), start=1):
+            mark = CIRCLED[rank - 1] if rank <= len(CIRCLED) else f"({rank})"
+            shown[user_id] = f"{names[user_id].strip()} {mark}"
+    return shown
+
+
 def build_proposal(season: Season, problems: dict[int, list[str]] | None = None) -> Proposal:
     # Sensitive questions shape the mixing but are never described, not even by counts.
     labels = {
@@ -232,27 +255,35 @@ def build_proposal(season: Season, problems: dict[int, list[str]] | None = None)
         )
         .order_by("number")
     )
+    waiting = list(
+        Unplaced.objects.filter(season=season)
+        .select_related("user")
+        .order_by("user__display_name", "pk")
+    )
+    circles = list(circles)
+    name = tell_apart(
+        [(m.user_id, m.user.display_name) for c in circles for m in c.memberships.all()]
+        + [(item.user_id, item.user.display_name) for item in waiting]
+    )
     views = [
         CircleView(
             circle=circle,
-            members=[m.user.display_name for m in circle.memberships.all()],
+            members=[name[m.user_id] for m in circle.memberships.all()],
             slot_label=slot_label(circle.slot) if circle.slot else _("no fixed time"),
             first_session=first_session(season, circle.slot),
             indicators=_indicators(circle.counts, labels),
-            seats=[(m.pk, m.user.display_name) for m in circle.memberships.all()],
+            seats=[(m.pk, name[m.user_id]) for m in circle.memberships.all()],
             problems=(problems or {}).get(circle.pk, []),
         )
         for circle in circles
     ]
     unplaced = [
         UnplacedView(
-            name=item.user.display_name,
+            name=name[item.user_id],
             reason=reason_text(item.code, item.params),
             user_id=item.user_id,
         )
-        for item in Unplaced.objects.filter(season=season)
-        .select_related("user")
-        .order_by("user__display_name", "pk")
+        for item in waiting
     ]
     report = season.report or {}
     figures = [
@@ -304,6 +335,10 @@ def circles_answers(season: Season) -> list[CircleAnswers]:
         .order_by("number")
     )
     out = []
+    circles = list(circles)
+    name = tell_apart(
+        (m.user_id, m.user.display_name) for c in circles for m in c.memberships.all()
+    )
     for circle in circles:
         members = list(circle.memberships.all())
         out.append(
@@ -311,10 +346,10 @@ def circles_answers(season: Season) -> list[CircleAnswers]:
                 circle=circle,
                 slot_label=slot_label(circle.slot) if circle.slot else _("no fixed time"),
                 confirmed=[
-                    m.user.display_name for m in members if m.status == MembershipStatus.CONFIRMED
+                    name[m.user_id] for m in members if m.status == MembershipStatus.CONFIRMED
                 ],
                 pending=[
-                    m.user.display_name for m in members if m.status != MembershipStatus.CONFIRMED
+                    name[m.user_id] for m in members if m.status != MembershipStatus.CONFIRMED
                 ],
                 size=len(members),
                 below_minimum=len(members) < season.min_size,

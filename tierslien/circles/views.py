@@ -243,10 +243,20 @@ def manage_season_proposal(
     proposal = build_proposal(season, problems)
     changed = {part for part in request.GET.get("changed", "").split(",") if part.isdigit()}
     edit = request.GET.get("edit", "")
+    at = request.GET.get("at", "")
+    # The result of a change shows where the page opens (by the circle, or by the people
+    # not placed), not at the top of a long page: taken from the header's list here.
+    by: int | str | None = int(at) if at.isdigit() else at if at == UNPLACED_ANCHOR else None
+    if by not in {view.circle.pk for view in proposal.circles} | {UNPLACED_ANCHOR}:
+        by = None
+    notes = list(messages.get_messages(request)) if by is not None else []
     return render(
         request,
         "circles/manage/season_proposal.html",
         {
+            **({"messages": []} if by is not None else {}),
+            "notes_at": by,
+            "notes": notes,
             "editing": int(edit) if edit.isdigit() else None,
             "territory": territory,
             "season": season,
@@ -264,13 +274,20 @@ def manage_season_proposal(
     )
 
 
-def _back_to_proposal(territory: Territory, season: Season, *circles: Circle) -> HttpResponse:
-    """The proposal again, the changed circles highlighted and the first one in view."""
+UNPLACED_ANCHOR = "unplaced"
+
+
+def _back_to_proposal(
+    territory: Territory, season: Season, *circles: Circle, changed: bool = True
+) -> HttpResponse:
+    """The proposal again, scrolled to the first circle, where the result's message shows
+    (`at`); the circles marked "just changed" only when they did change. Without a circle
+    (a seat refused to someone unplaced), the message shows by the people not placed."""
     target = reverse("manage_season_proposal", args=[territory.slug, season.pk])
-    if circles:
-        ids = ",".join(str(circle.pk) for circle in circles)
-        target += f"?changed={ids}#circle-{circles[0].number}"
-    return redirect(target)
+    if not circles:
+        return redirect(f"{target}?at={UNPLACED_ANCHOR}#{UNPLACED_ANCHOR}")
+    marks = f"changed={','.join(str(circle.pk) for circle in circles)}&" if changed else ""
+    return redirect(f"{target}?{marks}at={circles[0].pk}#circle-{circles[0].number}")
 
 
 def _review_change(
@@ -288,12 +305,12 @@ def _review_change(
     `shown` highlighted), or done and the circles it returns highlighted."""
     if not form.is_valid():
         messages.error(request, invalid)
-        return _back_to_proposal(territory, season, *shown)
+        return _back_to_proposal(territory, season, *shown, changed=False)
     try:
         changed = change(form.cleaned_data)
     except Refused as refusal:
         tell_refusal(request, refusal)
-        return _back_to_proposal(territory, season, *shown)
+        return _back_to_proposal(territory, season, *shown, changed=False)
     messages.success(request, done)
     return _back_to_proposal(territory, season, *changed)
 
@@ -398,12 +415,12 @@ def manage_circle_lock(
     form = LockForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Choose to lock or to unlock the circle."))
-        return _back_to_proposal(territory, season, circle)
+        return _back_to_proposal(territory, season, circle, changed=False)
     try:
         circle = actions.set_locked(season, circle.pk, bool(form.cleaned_data["locked"]))
     except Refused as refusal:
         tell_refusal(request, refusal)
-        return _back_to_proposal(territory, season, circle)
+        return _back_to_proposal(territory, season, circle, changed=False)
     if circle.locked:
         messages.success(request, _("The circle is locked: recomposing will keep it as it is."))
     else:
