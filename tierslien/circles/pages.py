@@ -144,10 +144,111 @@ class UnplacedView:
     user_id: int = 0
 
 
+# --- What the season's figures mean, in words ---
+#
+# Every figure comes from `Season.report`, computed without the sensitive questions
+# (`review.refresh_scores`): neither the numbers nor these sentences depend on them.
+
+LIMITS: Final = gettext_lazy(
+    "What holds these figures back: people can share a circle only with those free at the "
+    "same time and within reach of the same venue, circles have a fixed size, and mixing "
+    "more on one question can mean mixing less on another."
+)
+
+
+def ratio_meaning(percent: int) -> str:
+    """How to read "81 % of the best possible"."""
+    if percent >= 95:
+        verdict = _("Excellent: as close to the ceiling as one can hope.")
+    elif percent >= 85:
+        verdict = _("Good: close to the ceiling.")
+    elif percent >= 70:
+        verdict = _(
+            "Fair: some mixing is left on the table; composing again with more time may help."
+        )
+    else:
+        verdict = _(
+            "Low: the places and times people can meet probably leave little choice; "
+            "look at the people not placed and at the venues' hours."
+        )
+    ceiling = _(
+        "The ceiling is worked out for each question alone, ignoring when and where people "
+        "can meet: no grouping reaches 100 %."
+    )
+    return f"{verdict} {ceiling}"
+
+
+def lift_meaning(lift: float, ratio: float | None) -> str:
+    """How to read "1.09 times as diverse as a random draw": against the most any grouping
+    of these people could reach (the ceiling), since chance alone already mixes a lot."""
+    ceiling = lift / ratio if ratio and ratio > 0 else None
+    usual = _(
+        "Circles drawn at random already mix people a fair amount, so figures a little "
+        "above 1 are usual."
+    )
+    if lift < 1.0:
+        return " ".join(
+            [
+                _(
+                    "Less mixed than a random draw: the places and times people can meet "
+                    "kept alike people together."
+                ),
+                usual,
+            ]
+        )
+    if ceiling is None or ceiling - 1.0 < 0.02:
+        return " ".join(
+            [
+                usual,
+                _(
+                    "These people's answers leave almost nothing to gain over chance: any "
+                    "grouping mixes them about as well."
+                ),
+            ]
+        )
+    bound = _(
+        "No grouping of these people could exceed %(ceiling)s times: a random draw would "
+        "reach about %(chance)s %% of the ceiling, these circles reach %(reached)s %%."
+    ) % {
+        "ceiling": number_format(round(ceiling, 2), 2),
+        "chance": round(100 / ceiling),
+        "reached": round(100 * lift / ceiling),
+    }
+    gained = (lift - 1.0) / (ceiling - 1.0)
+    if gained >= 0.6:
+        verdict = _("Good: most of what mixing can add over chance is there.")
+    elif gained >= 0.3:
+        verdict = _("Fair: part of what mixing can add over chance is there.")
+    else:
+        verdict = _("Low: little of what mixing can add over chance is there.")
+    return " ".join([usual, bound, verdict])
+
+
+def entre_soi_meaning(value: float) -> str:
+    """How to read one question's entre-soi index (1 = the fewest people sharing the same
+    answer in a circle that these circle sizes allow, 2 = as many as a random draw)."""
+    if value <= 1.1:
+        return _("As mixed as it can be: the fewest people sharing an answer in one circle.")
+    if value <= 1.5:
+        return _("Good: far fewer people sharing an answer in one circle than chance would give.")
+    if value < 1.9:
+        return _("Somewhat better than chance, not by much.")
+    if value <= 2.1:
+        return _("About as many people sharing an answer in one circle as a random draw.")
+    return _(
+        "More people sharing an answer in one circle than chance: those who can meet at the "
+        "same places and times answer alike."
+    )
+
+
 @dataclass(frozen=True)
 class CriterionFigure:
     label: Any
     entre_soi: float
+
+    @property
+    def meaning(self) -> str:
+        return entre_soi_meaning(self.entre_soi)
 
 
 @dataclass(frozen=True)
@@ -158,6 +259,9 @@ class Proposal:
     ratio_percent: int | None
     lift: float | None
     entre_soi: list[CriterionFigure]
+    ratio_meaning: str | None = None
+    lift_meaning: str | None = None
+    limits: Any = LIMITS
     # Season-wide counts of the registrants' hopes and meeting modes: never per circle or
     # per person. (value, label, count), in the order of the choices.
     hopes: list[tuple[str, Any, int]] = field(default_factory=list)
@@ -297,15 +401,20 @@ def build_proposal(season: Season, problems: dict[int, list[str]] | None = None)
         and c["upper_bound"] > 0
     ]
     hopes, modes = hopes_and_modes(season)
+    ratio = _number(report, "ratio_to_bound")
+    percent = _percent(ratio)
+    lift = _number(report, "lift")
     return Proposal(
         hopes=hopes,
         modes=modes,
         circles=views,
         unplaced=unplaced,
         placed=sum(len(view.members) for view in views),
-        ratio_percent=_percent(_number(report, "ratio_to_bound")),
-        lift=_number(report, "lift"),
+        ratio_percent=percent,
+        lift=lift,
         entre_soi=figures,
+        ratio_meaning=None if percent is None else ratio_meaning(percent),
+        lift_meaning=None if lift is None else lift_meaning(lift, ratio),
     )
 
 
