@@ -404,6 +404,17 @@ def test_circles_page_flags_a_circle_below_the_minimum(
     assert "Only 4 people left: a circle needs at least 5." in page
 
 
+def test_circles_page_tells_apart_a_member_and_a_waiting_person_of_the_same_name(
+    proposed: Proposed, client_as: ClientAs
+) -> None:
+    Season.objects.filter(pk=proposed.season.pk).update(state=SeasonState.PUBLISHED)
+    member, waiting = proposed.registrations[0].user, proposed.waiting.user
+    User.objects.filter(pk__in=[member.pk, waiting.pk]).update(display_name="Pauline")
+    page = client_as("facilitator").get(url("manage_season_circles", proposed)).content.decode()
+    # The same numbers as on the proposal: in the order of their accounts.
+    assert "Pauline ①" in page and "Pauline ②" in page
+
+
 @pytest.mark.parametrize("count", [5, 25])
 def test_circles_page_costs_a_constant_number_of_queries(
     cast: Cast,

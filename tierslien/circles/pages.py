@@ -340,6 +340,15 @@ def tell_apart(people: Iterable[tuple[int, str]]) -> dict[int, str]:
     return shown
 
 
+def season_names(season: Season, *also: tuple[int, str]) -> dict[int, str]:
+    """`tell_apart` over everyone registered in the season (one query), so a person bears the
+    same number on every page of the season; `also`: people shown without a registration."""
+    registered = Registration.objects.filter(season=season).values_list(
+        "user_id", "user__display_name"
+    )
+    return tell_apart([*also, *registered])
+
+
 def build_proposal(season: Season, problems: dict[int, list[str]] | None = None) -> Proposal:
     # Sensitive questions shape the mixing but are never described, not even by counts.
     labels = {
@@ -365,9 +374,10 @@ def build_proposal(season: Season, problems: dict[int, list[str]] | None = None)
         .order_by("user__display_name", "pk")
     )
     circles = list(circles)
-    name = tell_apart(
-        [(m.user_id, m.user.display_name) for c in circles for m in c.memberships.all()]
-        + [(item.user_id, item.user.display_name) for item in waiting]
+    name = season_names(
+        season,
+        *[(m.user_id, m.user.display_name) for c in circles for m in c.memberships.all()],
+        *[(item.user_id, item.user.display_name) for item in waiting],
     )
     views = [
         CircleView(
@@ -430,8 +440,9 @@ class CircleAnswers:
     below_minimum: bool
 
 
-def circles_answers(season: Season) -> list[CircleAnswers]:
-    """Every circle with confirmed and pending members (two queries)."""
+def circles_answers(season: Season, names: dict[int, str] | None = None) -> list[CircleAnswers]:
+    """Every circle with confirmed and pending members (two queries); `names`: the season's
+    (`season_names`), people of the same name told apart."""
     circles = (
         Circle.objects.filter(season=season)
         .select_related("venue")
@@ -445,9 +456,8 @@ def circles_answers(season: Season) -> list[CircleAnswers]:
     )
     out = []
     circles = list(circles)
-    name = tell_apart(
-        (m.user_id, m.user.display_name) for c in circles for m in c.memberships.all()
-    )
+    name = {m.user_id: m.user.display_name for c in circles for m in c.memberships.all()}
+    name |= names or {}
     for circle in circles:
         members = list(circle.memberships.all())
         out.append(
@@ -476,8 +486,9 @@ class Waiting:
     registered_at: datetime.datetime
 
 
-def waiting_people(season: Season) -> list[Waiting]:
-    """Registered people without a seat, except those who gave theirs back (two queries)."""
+def waiting_people(season: Season, names: dict[int, str] | None = None) -> list[Waiting]:
+    """Registered people without a seat, except those who gave theirs back (two queries);
+    `names`: the season's (`season_names`), people of the same name told apart."""
     reasons = {
         user_id: (code, params)
         for user_id, code, params in Unplaced.objects.filter(season=season).values_list(
@@ -498,7 +509,7 @@ def waiting_people(season: Season) -> list[Waiting]:
         out.append(
             Waiting(
                 user_id=registration.user_id,
-                name=registration.user.display_name,
+                name=(names or {}).get(registration.user_id, registration.user.display_name),
                 late=code is None,
                 reason=reason_text(code, params) if code else None,
                 registered_at=registration.created_at,

@@ -37,6 +37,7 @@ from tierslien.circles.pages import (
     build_proposal,
     circles_answers,
     failure_text,
+    season_names,
     seasons_with_counts,
     waiting_people,
 )
@@ -483,14 +484,15 @@ def manage_season_circles(
     if season.state not in (SeasonState.PUBLISHED, SeasonState.RUNNING, SeasonState.CLOSED):
         return _season_home(territory, season)
     placeable = season.state in lifecycle.PLACEABLE
+    names = season_names(season)
     return render(
         request,
         "circles/manage/season_circles.html",
         {
             "territory": territory,
             "season": season,
-            "circles": circles_answers(season),
-            "waiting": waiting_people(season) if placeable else [],
+            "circles": circles_answers(season, names),
+            "waiting": waiting_people(season, names) if placeable else [],
             "placeable": placeable,
             "late_open": actions.late_registration_is_open(season),
             "messages_sent": outbox.counts(actions.topic(season.pk)),
