@@ -173,7 +173,7 @@ def ratio_meaning(percent: int) -> str:
         )
     ceiling = _(
         "The ceiling is worked out for each question alone, ignoring when and where people "
-        "can meet: no grouping reaches 100 %."
+        "can meet: it is usually out of reach."
     )
     return f"{verdict} {ceiling}"
 
