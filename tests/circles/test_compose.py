@@ -11,7 +11,7 @@ from tests.circles.conftest import Crowd
 from tierslien import mixing
 from tierslien.circles import actions
 from tierslien.circles.actions import compose
-from tierslien.circles.actions.compose import progress_writer, run_composition
+from tierslien.circles.actions.compose import done_fraction, progress_writer, run_composition
 from tierslien.circles.models import (
     Circle,
     JobState,
@@ -222,6 +222,19 @@ def test_progress_during_a_real_composition_reaches_the_row(
     monkeypatch.setattr(jobs.ProgressWriter, "__call__", spy)
     run_composition(season.pk)
     assert seen and seen[-1] == 1.0
+    # The bar moves during the run, not only from 0 to 100 % at the end.
+    assert any(0.0 < value < 1.0 for value in seen), seen
+
+
+def test_the_fraction_done_follows_the_time_spent_when_the_work_share_stays_at_zero() -> None:
+    # One block (a few hundred people): the engine's share of work is 0 until it is done.
+    assert done_fraction(mixing.Progress(0.0, 20.0, "construct", 0.0, 0.0)) == 0.0
+    assert done_fraction(mixing.Progress(5.0, 20.0, "improve", 80.0, 0.0)) == 0.25
+    assert done_fraction(mixing.Progress(12.0, 20.0, "improve", 80.0, 0.75)) == 0.75
+    # Past its time limit but not finished: below 100 % until the engine says it is done.
+    assert done_fraction(mixing.Progress(21.0, 20.0, "improve", 80.0, 0.5)) == 0.99
+    assert done_fraction(mixing.Progress(21.0, 20.0, "report", 80.0, 1.0)) == 1.0
+    assert done_fraction(mixing.Progress(0.3, 0.0, "improve", 80.0, 0.5)) == 0.5
 
 
 def test_the_time_limit_is_the_setting(

@@ -9,13 +9,20 @@ from typing import Any
 import pytest
 from django.test import Client
 from django.urls import reverse
+from django.utils import translation
 
 from tests.cast import Cast, make_user
 from tests.circles.conftest import Crowd, answer
 from tierslien.accounts.models import User
 from tierslien.circles import actions
 from tierslien.circles.models import Circle, Membership, Season, SeasonState, Unplaced
-from tierslien.circles.pages import first_session
+from tierslien.circles.pages import (
+    entre_soi_meaning,
+    first_session,
+    lift_meaning,
+    ratio_meaning,
+    tell_apart,
+)
 from tierslien.portraits.models import Portrait
 
 pytestmark = pytest.mark.django_db
@@ -182,3 +189,69 @@ def test_proposal_query_count_does_not_grow_with_circles(
             assert client.get(proposal_url(season)).status_code == 200
         counts.append(len(queries))
     assert counts[0] == counts[1]
+
+
+def test_same_names_are_told_apart_by_a_stable_number_and_nothing_else() -> None:
+    shown = tell_apart([(7, "Pauline"), (3, "pauline "), (5, "Karim"), (9, "Pauline")])
+    assert shown == {3: "pauline ①", 7: "Pauline ②", 9: "Pauline ③", 5: "Karim"}
+    many = tell_apart([(k, "Léa") for k in range(1, 23)])
+    assert many[20] == "Léa ⑳" and many[22] == "Léa (22)"
+
+
+@pytest.mark.parametrize(
+    ("percent", "verdict"),
+    [(98, "Excellent"), (90, "Good"), (81, "Fair"), (40, "Low")],
+)
+def test_the_share_of_the_best_possible_says_whether_it_is_good_and_why_not_100(
+    percent: int, verdict: str
+) -> None:
+    with translation.override("en"):
+        text = ratio_meaning(percent)
+    assert text.startswith(verdict)
+    assert "each question alone" in text and "usually out of reach" in text
+
+
+def test_the_lift_is_read_against_the_most_these_people_allow() -> None:
+    with translation.override("en"):
+        # 1.09 times chance, 97 % of the ceiling: the ceiling is 1.12 times chance.
+        good = lift_meaning(1.09, 0.97)
+        assert "could exceed 1.12 times" in good and good.endswith(
+            "most of what mixing can add over chance is there."
+        )
+        assert "Low:" in lift_meaning(1.01, 0.80)  # ceiling 1.26: little of it gained
+        assert "almost nothing to gain" in lift_meaning(1.005, 0.995)
+        assert lift_meaning(0.95, 0.8).startswith("Less mixed than a random draw")
+        assert "almost nothing to gain" in lift_meaning(1.2, None)
+    with translation.override("fr"):
+        assert "1,12" in lift_meaning(1.09, 0.97)
+
+
+@pytest.mark.parametrize(
+    ("value", "start"),
+    [
+        (1.0, "As mixed as it can be"),
+        (1.3, "Good"),
+        (1.7, "Somewhat"),
+        (1.92, "About as many"),
+        (2.0, "About as many"),
+        (2.4, "More people"),
+    ],
+)
+def test_each_entre_soi_index_is_said_in_words(value: float, start: str) -> None:
+    with translation.override("en"):
+        assert entre_soi_meaning(value).startswith(start)
+
+
+def test_the_proposal_says_what_each_figure_means(
+    cast: Cast, season: Season, client_as: ClientAs
+) -> None:
+    _many_circles(cast, season, 2)
+    html = client_as("facilitator").get(proposal_url(season)).content.decode()
+    assert '<dd class="meaning" data-meaning="ratio">Good: close to the ceiling.' in html
+    assert (
+        "No grouping of these people could exceed 1.51 times: a random draw would reach "
+        "about 66 % of the ceiling, these circles reach 93 %." in html
+    )
+    assert "<td>1.10</td><td>As mixed as it can be" in html
+    assert "What holds these figures back" in html
+    assert reverse("how_it_works") in html

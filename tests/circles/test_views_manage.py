@@ -190,8 +190,8 @@ def test_compose_closes_registration_and_proposes_circles(
     assert response.url == url("manage_season_progress", season)
     season.refresh_from_db()
     assert season.state == SeasonState.PROPOSED
-    page = client_as("facilitator").get(response.url)
-    assert url("manage_season_proposal", season) in page.content.decode()
+    page = client_as("facilitator").get(response.url, follow=True)
+    assert page.redirect_chain == [(url("manage_season_proposal", season), 302)]
 
 
 def test_compose_with_too_few_people_keeps_registration_open(
@@ -224,9 +224,38 @@ def test_progress_page_refreshes_itself_while_composing(
     assert url("manage_season_progress_json", season) in html
     assert "circles/progress.js" in html
     assert "<script>" not in html and "style=" not in html  # strict CSP: nothing inline
-    assert "12" in html
+    # No raw score beside the bar: what it means is said on the proposal.
+    assert "12,3" not in html and "12.3" not in html and "diversity" not in html.lower()
+    assert "for about 1 second" in html
     data = client_as("facilitator").get(url("manage_season_progress_json", season)).json()
-    assert data == {"state": "composing", "job": "idle", "progress": 0.42, "best_score": 12.345}
+    assert data == {"state": "composing", "job": "idle", "progress": 0.42, "next": None}
+
+
+def test_once_composed_the_progress_page_opens_the_proposal(
+    season: Season, client_as: ClientAs
+) -> None:
+    _in_state(season, SeasonState.PROPOSED)
+    Season.objects.filter(pk=season.pk).update(job_state="done", job_progress=1.0)
+    response = client_as("facilitator").get(url("manage_season_progress", season))
+    assert response.status_code == 302
+    assert response.url == url("manage_season_proposal", season)
+    data = client_as("facilitator").get(url("manage_season_progress_json", season)).json()
+    assert data["next"] == url("manage_season_proposal", season)
+
+
+def test_a_failed_recomposition_is_explained_beside_the_kept_proposal(
+    season: Season, client_as: ClientAs
+) -> None:
+    _in_state(season, SeasonState.PROPOSED)
+    Season.objects.filter(pk=season.pk).update(job_state="failed", job_error="internal")
+    response = client_as("facilitator").get(url("manage_season_progress", season))
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "the proposal from before is kept as it was" in html
+    assert "registration is open again" not in html
+    assert url("manage_season_proposal", season) in html
+    data = client_as("facilitator").get(url("manage_season_progress_json", season)).json()
+    assert data["next"] is None
 
 
 def test_progress_page_explains_a_failure_without_refreshing(

@@ -112,6 +112,54 @@ def test_move_redirects_to_the_proposal_with_both_circles_highlighted(
     page = client.get(response.url).content.decode()
     assert 'class="card circle changed' in page
     assert "The person was moved" in page
+    # The message shows by the circle the page opens on, not at the top, and only once.
+    assert _inside_circle(page, 2, "The person was moved")
+    assert page.count("The person was moved") == 1
+
+
+def _inside_circle(page: str, number: int, text: str) -> bool:
+    """`text` is in the article of circle `number` (before the next article)."""
+    start = page.index(f'id="circle-{number}"')
+    end = page.find("<article", start)
+    return text in page[start : end if end != -1 else len(page)]
+
+
+def test_a_refused_seat_shows_its_reason_by_the_people_not_placed(
+    proposed: Proposed, client_as: ClientAs
+) -> None:
+    client = client_as("facilitator")
+    response = client.post(
+        url("manage_season_place", proposed),
+        {"place-person": proposed.waiting.user.pk, "place-to_circle": proposed.first.pk},
+    )
+    assert response.url.endswith("?at=unplaced#unplaced")
+    page = client.get(response.url).content.decode()
+    unplaced = page.index('id="unplaced"')
+    assert page.index("7 people: a circle needs 5 to 6.") > unplaced
+    assert "just changed" not in page
+
+
+def test_a_refused_lock_marks_nothing_changed(proposed: Proposed, client_as: ClientAs) -> None:
+    client = client_as("facilitator")
+    response = client.post(url("manage_circle_lock", proposed), {"locked": "maybe"})
+    assert "changed=" not in response.url
+    page = client.get(response.url).content.decode()
+    assert "Choose to lock or to unlock the circle." in page and "just changed" not in page
+
+
+def test_people_of_the_same_name_can_be_told_apart(proposed: Proposed, client_as: ClientAs) -> None:
+    a, b = proposed.registrations[0].user, proposed.registrations[6].user
+    User.objects.filter(pk__in=[a.pk, b.pk]).update(display_name="Pauline")
+    client = client_as("facilitator")
+    page = client.get(
+        reverse("manage_season_proposal", args=[proposed.season.territory.slug, proposed.season.pk])
+        + f"?edit={proposed.first.pk}"
+    ).content.decode()
+    first, second = sorted([a.pk, b.pk])
+    assert "Pauline ①" in page and "Pauline ②" in page
+    assert _inside_circle(page, 1, "Pauline ①" if first == a.pk else "Pauline ②")
+    # The swap list names each of them once, told apart.
+    assert page.count("Pauline ② (circle 2)") + page.count("Pauline ① (circle 2)") == 1
 
 
 def test_a_refused_move_explains_the_broken_rules(proposed: Proposed, client_as: ClientAs) -> None:
@@ -125,8 +173,14 @@ def test_a_refused_move_explains_the_broken_rules(proposed: Proposed, client_as:
     response = client.post(
         target, {f"{prefix}-member": seat2.pk, f"{prefix}-to_circle": proposed.second.pk}
     )
+    # Refused: the page opens on the circle, the reason beside it, and nothing is marked
+    # "just changed".
+    assert "changed=" not in response.url
+    assert response.url.endswith("#circle-1")
     page = client.get(response.url).content.decode()
     assert "Nothing was changed" in page and "4 people: a circle needs 5 to 6." in page
+    assert "circle changed" not in page and "just changed" not in page
+    assert _inside_circle(page, 1, "Nothing was changed")
     seat2.refresh_from_db()
     assert seat2.circle_id == proposed.first.pk
     response = client.post(
@@ -315,6 +369,17 @@ def test_circles_page_flags_a_circle_below_the_minimum(
     Membership.objects.filter(user=proposed.registrations[6].user).delete()
     page = client_as("facilitator").get(url("manage_season_circles", proposed)).content.decode()
     assert "Only 4 people left: a circle needs at least 5." in page
+
+
+def test_circles_page_tells_apart_a_member_and_a_waiting_person_of_the_same_name(
+    proposed: Proposed, client_as: ClientAs
+) -> None:
+    Season.objects.filter(pk=proposed.season.pk).update(state=SeasonState.PUBLISHED)
+    member, waiting = proposed.registrations[0].user, proposed.waiting.user
+    User.objects.filter(pk__in=[member.pk, waiting.pk]).update(display_name="Pauline")
+    page = client_as("facilitator").get(url("manage_season_circles", proposed)).content.decode()
+    # The same numbers as on the proposal: in the order of their accounts.
+    assert "Pauline ①" in page and "Pauline ②" in page
 
 
 @pytest.mark.parametrize("count", [5, 25])

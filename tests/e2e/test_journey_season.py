@@ -66,15 +66,29 @@ def test_facilitator_creates_composes_and_reads_a_season(
     _register(cast, season, 11)
     page.reload()
     page.get_by_role("button", name="Close registration and compose").click()
-    page.wait_for_load_state()
-    # The immediate backend composed during the request: the page offers the proposal.
-    page.get_by_role("link", name="See the proposed circles").click()
-    page.wait_for_load_state()
+    # The immediate backend composed during the request: the proposal opens by itself.
+    page.wait_for_url(re.compile(r"/proposal/$"))
     season.refresh_from_db()
     assert season.state == SeasonState.PROPOSED
     assert page.locator("main article").count() == 2
     assert "different answers about “Occupation”" in page.content()
+    # Each season figure says in words what it means.
+    expect(page.locator('[data-meaning="ratio"]')).to_contain_text("ceiling")
     shoot("season-proposal", full_page=True)
+
+    # A refused move (the smaller circle would fall below five): its reason shows inside
+    # the circle the page opens on, in view, and nothing is marked "just changed".
+    smaller = min(season.circles.all(), key=lambda circle: circle.memberships.count())
+    circle = page.locator(f"#circle-{smaller.number}")
+    circle.get_by_role("link", name="Move or swap someone").click()
+    page.wait_for_load_state()
+    circle.get_by_role("button", name="Move", exact=True).click()
+    page.wait_for_url(re.compile(rf"#circle-{smaller.number}$"))
+    notes = page.locator(f"#circle-{smaller.number} .review-notes")
+    expect(notes).to_contain_text("Nothing was changed")
+    expect(notes).to_be_in_viewport()
+    assert page.locator("main article.changed").count() == 0
+    assert page.locator("main > .messages").count() == 0  # not at the top as well
 
     # Lock the first circle, then publish: every member gets an invitation by email.
     page.get_by_role("button", name="Lock this circle").first.click()
@@ -123,16 +137,40 @@ def test_progress_page_follows_the_composition_with_javascript(live_server, page
         first_week=today + datetime.timedelta(days=14),
         state=SeasonState.COMPOSING,
         job_progress=0.1,
-        job_best_score=3.0,
     )
     _sign_in_as_facilitator(page, live_server, cast)
     page.goto(f"{live_server.url}/t/{cast.territory.slug}/manage/seasons/{season.pk}/progress/")
     bar = page.locator("#composition-progress")
     assert bar.get_attribute("value") == "10"
-    Season.objects.filter(pk=season.pk).update(job_progress=0.6, job_best_score=4.5)
+    Season.objects.filter(pk=season.pk).update(job_progress=0.6)
     # Updated in place by the script (a string predicate would be refused by the CSP).
     expect(page.locator("#composition-percent")).to_have_text("60 %", timeout=10_000)
     assert bar.get_attribute("value") == "60"
-    assert page.locator("#composition-score").inner_text() == "4.50"
+    assert page.locator("#composition-score").count() == 0  # no raw score
     Season.objects.filter(pk=season.pk).update(state=SeasonState.OPEN, job_error="cancelled")
     page.wait_for_selector("text=A facilitator stopped the composition.", timeout=10_000)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_once_composed_the_progress_page_opens_the_proposal_by_itself(live_server, page, settings):
+    cast = build_cast()
+    cast.facilitator.language = "en"
+    cast.facilitator.save(update_fields=["language"])
+    today = timezone.localdate()
+    season = Season.objects.create(
+        territory=cast.territory,
+        name="Winter",
+        registration_opens=today,
+        registration_closes=today + datetime.timedelta(days=7),
+        first_week=today + datetime.timedelta(days=14),
+        state=SeasonState.COMPOSING,
+        job_progress=0.3,
+    )
+    _sign_in_as_facilitator(page, live_server, cast)
+    page.goto(f"{live_server.url}/t/{cast.territory.slug}/manage/seasons/{season.pk}/progress/")
+    expect(page.locator("#composition-percent")).to_have_text("30 %")
+    Season.objects.filter(pk=season.pk).update(
+        state=SeasonState.PROPOSED, job_state="done", job_progress=1.0
+    )
+    page.wait_for_url(re.compile(r"/proposal/$"), timeout=10_000)
+    expect(page.locator("h1")).to_contain_text("Proposed circles of Winter")

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any, Final
 
@@ -143,10 +144,111 @@ class UnplacedView:
     user_id: int = 0
 
 
+# --- What the season's figures mean, in words ---
+#
+# Every figure comes from `Season.report`, computed without the sensitive questions
+# (`review.refresh_scores`): neither the numbers nor these sentences depend on them.
+
+LIMITS: Final = gettext_lazy(
+    "What holds these figures back: people can share a circle only with those free at the "
+    "same time and within reach of the same venue, circles have a fixed size, and mixing "
+    "more on one question can mean mixing less on another."
+)
+
+
+def ratio_meaning(percent: int) -> str:
+    """How to read "81 % of the best possible"."""
+    if percent >= 95:
+        verdict = _("Excellent: as close to the ceiling as one can hope.")
+    elif percent >= 85:
+        verdict = _("Good: close to the ceiling.")
+    elif percent >= 70:
+        verdict = _(
+            "Fair: some mixing is left on the table; composing again with more time may help."
+        )
+    else:
+        verdict = _(
+            "Low: the places and times people can meet probably leave little choice; "
+            "look at the people not placed and at the venues' hours."
+        )
+    ceiling = _(
+        "The ceiling is worked out for each question alone, ignoring when and where people "
+        "can meet: it is usually out of reach."
+    )
+    return f"{verdict} {ceiling}"
+
+
+def lift_meaning(lift: float, ratio: float | None) -> str:
+    """How to read "1.09 times as diverse as a random draw": against the most any grouping
+    of these people could reach (the ceiling), since chance alone already mixes a lot."""
+    ceiling = lift / ratio if ratio and ratio > 0 else None
+    usual = _(
+        "Circles drawn at random already mix people a fair amount, so figures a little "
+        "above 1 are usual."
+    )
+    if lift < 1.0:
+        return " ".join(
+            [
+                _(
+                    "Less mixed than a random draw: the places and times people can meet "
+                    "kept alike people together."
+                ),
+                usual,
+            ]
+        )
+    if ceiling is None or ceiling - 1.0 < 0.02:
+        return " ".join(
+            [
+                usual,
+                _(
+                    "These people's answers leave almost nothing to gain over chance: any "
+                    "grouping mixes them about as well."
+                ),
+            ]
+        )
+    bound = _(
+        "No grouping of these people could exceed %(ceiling)s times: a random draw would "
+        "reach about %(chance)s %% of the ceiling, these circles reach %(reached)s %%."
+    ) % {
+        "ceiling": number_format(round(ceiling, 2), 2),
+        "chance": round(100 / ceiling),
+        "reached": round(100 * lift / ceiling),
+    }
+    gained = (lift - 1.0) / (ceiling - 1.0)
+    if gained >= 0.6:
+        verdict = _("Good: most of what mixing can add over chance is there.")
+    elif gained >= 0.3:
+        verdict = _("Fair: part of what mixing can add over chance is there.")
+    else:
+        verdict = _("Low: little of what mixing can add over chance is there.")
+    return " ".join([usual, bound, verdict])
+
+
+def entre_soi_meaning(value: float) -> str:
+    """How to read one question's entre-soi index (1 = the fewest people sharing the same
+    answer in a circle that these circle sizes allow, 2 = as many as a random draw)."""
+    if value <= 1.1:
+        return _("As mixed as it can be: the fewest people sharing an answer in one circle.")
+    if value <= 1.5:
+        return _("Good: far fewer people sharing an answer in one circle than chance would give.")
+    if value < 1.9:
+        return _("Somewhat better than chance, not by much.")
+    if value <= 2.1:
+        return _("About as many people sharing an answer in one circle as a random draw.")
+    return _(
+        "More people sharing an answer in one circle than chance: those who can meet at the "
+        "same places and times answer alike."
+    )
+
+
 @dataclass(frozen=True)
 class CriterionFigure:
     label: Any
     entre_soi: float
+
+    @property
+    def meaning(self) -> str:
+        return entre_soi_meaning(self.entre_soi)
 
 
 @dataclass(frozen=True)
@@ -157,6 +259,9 @@ class Proposal:
     ratio_percent: int | None
     lift: float | None
     entre_soi: list[CriterionFigure]
+    ratio_meaning: str | None = None
+    lift_meaning: str | None = None
+    limits: Any = LIMITS
     # Season-wide counts of the registrants' hopes and meeting modes: never per circle or
     # per person. (value, label, count), in the order of the choices.
     hopes: list[tuple[str, Any, int]] = field(default_factory=list)
@@ -213,6 +318,37 @@ def _percent(value: float | None) -> int | None:
     return None if value is None else round(100 * value)
 
 
+CIRCLED: Final = "①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳"
+
+
+def tell_apart(people: Iterable[tuple[int, str]]) -> dict[int, str]:
+    """A name per user id that tells people of the same display name apart: "Pauline ①",
+    "Pauline ②", numbered in the order of their accounts (stable while the season's people
+    do not change), everyone else by their name alone. Only the name and that number: never
+    anything they answered."""
+    names = dict(people)
+    by_name: dict[str, list[int]] = {}
+    for user_id, name in names.items():
+        by_name.setdefault(" ".join(name.split()).casefold(), []).append(user_id)
+    shown = dict(names)
+    for same in by_name.values():
+        if len(same) < 2:
+            continue
+        for rank, user_id in enumerate(sorted(same), start=1):
+            mark = CIRCLED[rank - 1] if rank <= len(CIRCLED) else f"({rank})"
+            shown[user_id] = f"{names[user_id].strip()} {mark}"
+    return shown
+
+
+def season_names(season: Season, *also: tuple[int, str]) -> dict[int, str]:
+    """`tell_apart` over everyone registered in the season (one query), so a person bears the
+    same number on every page of the season; `also`: people shown without a registration."""
+    registered = Registration.objects.filter(season=season).values_list(
+        "user_id", "user__display_name"
+    )
+    return tell_apart([*also, *registered])
+
+
 def build_proposal(season: Season, problems: dict[int, list[str]] | None = None) -> Proposal:
     # Sensitive questions shape the mixing but are never described, not even by counts.
     labels = {
@@ -232,27 +368,36 @@ def build_proposal(season: Season, problems: dict[int, list[str]] | None = None)
         )
         .order_by("number")
     )
+    waiting = list(
+        Unplaced.objects.filter(season=season)
+        .select_related("user")
+        .order_by("user__display_name", "pk")
+    )
+    circles = list(circles)
+    name = season_names(
+        season,
+        *[(m.user_id, m.user.display_name) for c in circles for m in c.memberships.all()],
+        *[(item.user_id, item.user.display_name) for item in waiting],
+    )
     views = [
         CircleView(
             circle=circle,
-            members=[m.user.display_name for m in circle.memberships.all()],
+            members=[name[m.user_id] for m in circle.memberships.all()],
             slot_label=slot_label(circle.slot) if circle.slot else _("no fixed time"),
             first_session=first_session(season, circle.slot),
             indicators=_indicators(circle.counts, labels),
-            seats=[(m.pk, m.user.display_name) for m in circle.memberships.all()],
+            seats=[(m.pk, name[m.user_id]) for m in circle.memberships.all()],
             problems=(problems or {}).get(circle.pk, []),
         )
         for circle in circles
     ]
     unplaced = [
         UnplacedView(
-            name=item.user.display_name,
+            name=name[item.user_id],
             reason=reason_text(item.code, item.params),
             user_id=item.user_id,
         )
-        for item in Unplaced.objects.filter(season=season)
-        .select_related("user")
-        .order_by("user__display_name", "pk")
+        for item in waiting
     ]
     report = season.report or {}
     figures = [
@@ -266,15 +411,20 @@ def build_proposal(season: Season, problems: dict[int, list[str]] | None = None)
         and c["upper_bound"] > 0
     ]
     hopes, modes = hopes_and_modes(season)
+    ratio = _number(report, "ratio_to_bound")
+    percent = _percent(ratio)
+    lift = _number(report, "lift")
     return Proposal(
         hopes=hopes,
         modes=modes,
         circles=views,
         unplaced=unplaced,
         placed=sum(len(view.members) for view in views),
-        ratio_percent=_percent(_number(report, "ratio_to_bound")),
-        lift=_number(report, "lift"),
+        ratio_percent=percent,
+        lift=lift,
         entre_soi=figures,
+        ratio_meaning=None if percent is None else ratio_meaning(percent),
+        lift_meaning=None if lift is None else lift_meaning(lift, ratio),
     )
 
 
@@ -290,8 +440,9 @@ class CircleAnswers:
     below_minimum: bool
 
 
-def circles_answers(season: Season) -> list[CircleAnswers]:
-    """Every circle with confirmed and pending members (two queries)."""
+def circles_answers(season: Season, names: dict[int, str] | None = None) -> list[CircleAnswers]:
+    """Every circle with confirmed and pending members (two queries); `names`: the season's
+    (`season_names`), people of the same name told apart."""
     circles = (
         Circle.objects.filter(season=season)
         .select_related("venue")
@@ -304,6 +455,9 @@ def circles_answers(season: Season) -> list[CircleAnswers]:
         .order_by("number")
     )
     out = []
+    circles = list(circles)
+    name = {m.user_id: m.user.display_name for c in circles for m in c.memberships.all()}
+    name |= names or {}
     for circle in circles:
         members = list(circle.memberships.all())
         out.append(
@@ -311,10 +465,10 @@ def circles_answers(season: Season) -> list[CircleAnswers]:
                 circle=circle,
                 slot_label=slot_label(circle.slot) if circle.slot else _("no fixed time"),
                 confirmed=[
-                    m.user.display_name for m in members if m.status == MembershipStatus.CONFIRMED
+                    name[m.user_id] for m in members if m.status == MembershipStatus.CONFIRMED
                 ],
                 pending=[
-                    m.user.display_name for m in members if m.status != MembershipStatus.CONFIRMED
+                    name[m.user_id] for m in members if m.status != MembershipStatus.CONFIRMED
                 ],
                 size=len(members),
                 below_minimum=len(members) < season.min_size,
@@ -332,8 +486,9 @@ class Waiting:
     registered_at: datetime.datetime
 
 
-def waiting_people(season: Season) -> list[Waiting]:
-    """Registered people without a seat, except those who gave theirs back (two queries)."""
+def waiting_people(season: Season, names: dict[int, str] | None = None) -> list[Waiting]:
+    """Registered people without a seat, except those who gave theirs back (two queries);
+    `names`: the season's (`season_names`), people of the same name told apart."""
     reasons = {
         user_id: (code, params)
         for user_id, code, params in Unplaced.objects.filter(season=season).values_list(
@@ -354,7 +509,7 @@ def waiting_people(season: Season) -> list[Waiting]:
         out.append(
             Waiting(
                 user_id=registration.user_id,
-                name=registration.user.display_name,
+                name=(names or {}).get(registration.user_id, registration.user.display_name),
                 late=code is None,
                 reason=reason_text(code, params) if code else None,
                 registered_at=registration.created_at,

@@ -3,6 +3,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, JsonResponse
@@ -31,11 +32,12 @@ from tierslien.circles.forms import (
     SeasonForm,
     SwapForm,
 )
-from tierslien.circles.models import Circle, Membership, Season, SeasonState, Unplaced
+from tierslien.circles.models import Circle, JobState, Membership, Season, SeasonState, Unplaced
 from tierslien.circles.pages import (
     build_proposal,
     circles_answers,
     failure_text,
+    season_names,
     seasons_with_counts,
     waiting_people,
 )
@@ -189,6 +191,8 @@ def manage_season_progress(
     season = get_season(territory, season_id)
     if actions.recover_stalled_jobs(season_id=season.pk):  # its worker died: noticed now
         season = get_season(territory, season_id)
+    if _composed(season):  # done: straight to the proposal (the page refreshes itself here)
+        return redirect("manage_season_proposal", territory.slug, season.pk)
     return render(
         request,
         "circles/manage/season_progress.html",
@@ -199,9 +203,16 @@ def manage_season_progress(
             "retryable": season.state == SeasonState.COMPOSING
             and jobs.policy.retryable(season.job_state, season.job_heartbeat_at, timezone.now()),
             "percent": round(100 * season.job_progress),
+            "seconds": max(1, round(settings.COMPOSE_TIME_LIMIT)),
             "failure": failure_text(season.job_error) if season.job_error else None,
         },
     )
+
+
+def _composed(season: Season) -> bool:
+    """A proposal that the last composition made (not one kept after a failed recomposition,
+    whose failure the progress page explains)."""
+    return season.state == SeasonState.PROPOSED and season.job_state != JobState.FAILED
 
 
 @require_safe
@@ -210,12 +221,13 @@ def manage_season_progress_json(
     request: HttpRequest, territory: Territory, season_id: int
 ) -> HttpResponse:
     season = get_season(territory, season_id)
+    proposal = reverse("manage_season_proposal", args=[territory.slug, season.pk])
     return JsonResponse(
         {
             "state": season.state,
             "job": season.job_state,
             "progress": round(season.job_progress, 3),
-            "best_score": season.job_best_score,
+            "next": proposal if _composed(season) else None,
         }
     )
 
@@ -232,10 +244,20 @@ def manage_season_proposal(
     proposal = build_proposal(season, problems)
     changed = {part for part in request.GET.get("changed", "").split(",") if part.isdigit()}
     edit = request.GET.get("edit", "")
+    at = request.GET.get("at", "")
+    # The result of a change shows where the page opens (by the circle, or by the people
+    # not placed), not at the top of a long page: taken from the header's list here.
+    by: int | str | None = int(at) if at.isdigit() else at if at == UNPLACED_ANCHOR else None
+    if by not in {view.circle.pk for view in proposal.circles} | {UNPLACED_ANCHOR}:
+        by = None
+    notes = list(messages.get_messages(request)) if by is not None else []
     return render(
         request,
         "circles/manage/season_proposal.html",
         {
+            **({"messages": []} if by is not None else {}),
+            "notes_at": by,
+            "notes": notes,
             "editing": int(edit) if edit.isdigit() else None,
             "territory": territory,
             "season": season,
@@ -253,13 +275,20 @@ def manage_season_proposal(
     )
 
 
-def _back_to_proposal(territory: Territory, season: Season, *circles: Circle) -> HttpResponse:
-    """The proposal again, the changed circles highlighted and the first one in view."""
+UNPLACED_ANCHOR = "unplaced"
+
+
+def _back_to_proposal(
+    territory: Territory, season: Season, *circles: Circle, changed: bool = True
+) -> HttpResponse:
+    """The proposal again, scrolled to the first circle, where the result's message shows
+    (`at`); the circles marked "just changed" only when they did change. Without a circle
+    (a seat refused to someone unplaced), the message shows by the people not placed."""
     target = reverse("manage_season_proposal", args=[territory.slug, season.pk])
-    if circles:
-        ids = ",".join(str(circle.pk) for circle in circles)
-        target += f"?changed={ids}#circle-{circles[0].number}"
-    return redirect(target)
+    if not circles:
+        return redirect(f"{target}?at={UNPLACED_ANCHOR}#{UNPLACED_ANCHOR}")
+    marks = f"changed={','.join(str(circle.pk) for circle in circles)}&" if changed else ""
+    return redirect(f"{target}?{marks}at={circles[0].pk}#circle-{circles[0].number}")
 
 
 def _review_change(
@@ -277,12 +306,12 @@ def _review_change(
     `shown` highlighted), or done and the circles it returns highlighted."""
     if not form.is_valid():
         messages.error(request, invalid)
-        return _back_to_proposal(territory, season, *shown)
+        return _back_to_proposal(territory, season, *shown, changed=False)
     try:
         changed = change(form.cleaned_data)
     except Refused as refusal:
         tell_refusal(request, refusal)
-        return _back_to_proposal(territory, season, *shown)
+        return _back_to_proposal(territory, season, *shown, changed=False)
     messages.success(request, done)
     return _back_to_proposal(territory, season, *changed)
 
@@ -387,12 +416,12 @@ def manage_circle_lock(
     form = LockForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Choose to lock or to unlock the circle."))
-        return _back_to_proposal(territory, season, circle)
+        return _back_to_proposal(territory, season, circle, changed=False)
     try:
         circle = actions.set_locked(season, circle.pk, bool(form.cleaned_data["locked"]))
     except Refused as refusal:
         tell_refusal(request, refusal)
-        return _back_to_proposal(territory, season, circle)
+        return _back_to_proposal(territory, season, circle, changed=False)
     if circle.locked:
         messages.success(request, _("The circle is locked: recomposing will keep it as it is."))
     else:
@@ -455,14 +484,15 @@ def manage_season_circles(
     if season.state not in (SeasonState.PUBLISHED, SeasonState.RUNNING, SeasonState.CLOSED):
         return _season_home(territory, season)
     placeable = season.state in lifecycle.PLACEABLE
+    names = season_names(season)
     return render(
         request,
         "circles/manage/season_circles.html",
         {
             "territory": territory,
             "season": season,
-            "circles": circles_answers(season),
-            "waiting": waiting_people(season) if placeable else [],
+            "circles": circles_answers(season, names),
+            "waiting": waiting_people(season, names) if placeable else [],
             "placeable": placeable,
             "late_open": actions.late_registration_is_open(season),
             "messages_sent": outbox.counts(actions.topic(season.pk)),

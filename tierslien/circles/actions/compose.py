@@ -55,11 +55,24 @@ COMPOSITION: Final = jobs.RowJob(
 )
 
 
+def done_fraction(progress: mixing.Progress) -> float:
+    """How far the composition is, in [0, 1]: the engine's share of work done, or the share
+    of its time limit spent, whichever is further. The engine searches until its time limit
+    (it stops earlier only when it is sure it cannot do better), and a season of a few
+    hundred people is one block whose share of work stays at 0 until the block is done: the
+    time is what moves. Below 1 until the engine says it has finished."""
+    fraction = float(progress.fraction)
+    if fraction >= 1.0:
+        return 1.0
+    spent = progress.elapsed / progress.time_limit if progress.time_limit > 0 else 0.0
+    return max(0.0, min(0.99, max(fraction, spent)))
+
+
 def _fraction(progress: mixing.Progress, moment: datetime.datetime) -> dict[str, Any]:
     """Only the fraction done. The engine's own score is not kept: it counts the sensitive
     questions, and nothing shown may depend on a sensitive answer. The diversity shown once
     the composition is done is computed without them (`review.refresh_scores`)."""
-    return {"job_progress": max(0.0, min(1.0, float(progress.fraction)))}
+    return {"job_progress": done_fraction(progress)}
 
 
 def progress_writer(

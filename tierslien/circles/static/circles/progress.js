@@ -1,5 +1,6 @@
 // Optional: follow a composition in place instead of reloading the page.
-// Without JavaScript the page refreshes itself (<noscript><meta http-equiv="refresh">).
+// Without JavaScript the page refreshes itself (<noscript><meta http-equiv="refresh">) and,
+// once the circles are composed, the server sends it straight to the proposal.
 (function () {
   "use strict";
   var bar = document.getElementById("composition-progress");
@@ -7,8 +8,6 @@
     return;
   }
   var percent = document.getElementById("composition-percent");
-  var score = document.getElementById("composition-score");
-  var lang = document.documentElement.lang || undefined;
 
   function show(data) {
     var value = Math.round(100 * data.progress);
@@ -16,12 +15,6 @@
     bar.textContent = value + " %";
     if (percent) {
       percent.textContent = value + " %";
-    }
-    if (score && data.best_score !== null) {
-      score.textContent = data.best_score.toLocaleString(lang, {
-        minimumFractionDigits: 2,
-        maximumFractionDigits: 2,
-      });
     }
   }
 
@@ -34,8 +27,13 @@
         return response.json();
       })
       .then(function (data) {
-        // A new state, or a first score to show: the server draws the page.
-        if (data.state !== "composing" || (data.best_score !== null && !score)) {
+        if (data.next) {
+          // Composed: the proposal, without another click.
+          window.location.assign(data.next);
+          return;
+        }
+        if (data.state !== "composing") {
+          // Failed or stopped: the server explains it.
           window.location.reload();
           return;
         }
