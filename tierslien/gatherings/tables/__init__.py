@@ -10,7 +10,8 @@ a themed meeting has one table per contributor, who stays there while citizens m
   (`round_ends_at`);
 - `hosted`: a themed meeting's plan from the engine (`hosted_plan`, `reassign_groups`);
 - `seating`: late arrivals placed into an existing plan (`place_newcomers`);
-- `counts`: repeated encounters, revisits, and the per-round figures (`round_reports`).
+- `counts`: repeated encounters, revisits, the per-round figures (`round_reports`), and
+  how many repeats no plan can avoid (`unavoidable_repeats`).
 
 The word is "round" here; themed meetings call their rounds "rotations" in their models
 and pages.
@@ -18,7 +19,14 @@ and pages.
 
 from __future__ import annotations
 
-from tierslien.gatherings.tables.counts import RoundReport, repeats, revisits, round_reports
+from tierslien.gatherings.tables.counts import (
+    RoundReport,
+    fewest_pairs_per_round,
+    repeats,
+    revisits,
+    round_reports,
+    unavoidable_repeats,
+)
 from tierslien.gatherings.tables.hosted import hosted_plan, reassign_groups
 from tierslien.gatherings.tables.plan import (
     ENGINE_TRIES,
@@ -41,6 +49,7 @@ __all__ = [
     "PlanChanged",
     "RoundReport",
     "best_of_tries",
+    "fewest_pairs_per_round",
     "hosted_plan",
     "place_newcomers",
     "reassign_groups",
@@ -48,5 +57,6 @@ __all__ = [
     "revisits",
     "round_ends_at",
     "round_reports",
+    "unavoidable_repeats",
     "until_saved",
 ]
