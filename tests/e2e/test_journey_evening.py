@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import datetime
 import random
 
 import pytest
+from django.utils import timezone
 
 from tests.cast import build_cast, totp_secret
 from tests.e2e.conftest import sign_in
@@ -126,3 +128,31 @@ def test_facilitator_runs_a_discovery_evening(live_server, page, outside_request
     assert page.url.endswith("/rounds/2/")
     assert page.locator(".table-card").count() == 6
     assert shown() == everyone
+
+
+@pytest.mark.django_db(transaction=True)
+def test_every_page_of_an_evening_fits_a_360_px_phone(live_server, page, settings):
+    settings.EVENING_COMPOSE_SECONDS = 0.3
+    cast = build_cast()
+    evening = services.create_evening(
+        cast.territory, venue=cast.venue, starts_at=timezone.now() + datetime.timedelta(days=1)
+    )
+    questions = evening_questions(cast.territory)
+    for k in range(10):
+        services.check_in(
+            evening,
+            first_name=f"Maximilienne-Gwendoline {k}",
+            answers={q.key: q.options[k % len(q.options)]["value"] for q in questions},
+        )
+    services.compose_tables(evening)
+    services.start_round(evening, 1)
+    sign_in(page, live_server.url, cast.facilitator, totp_secret=totp_secret(cast.facilitator))
+    page.set_viewport_size({"width": 360, "height": 740})
+    base = f"{live_server.url}/t/{cast.territory.slug}/evenings/"
+    for path in ("", f"{evening.pk}/", f"{evening.pk}/check-in/", f"{evening.pk}/rounds/1/"):
+        page.goto(base + path)
+        assert page.locator("main h1").count() == 1
+        width = page.evaluate(
+            "document.documentElement.scrollWidth - document.documentElement.clientWidth"
+        )
+        assert width == 0, path
