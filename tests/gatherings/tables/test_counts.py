@@ -1,4 +1,5 @@
-"""The repeats no plan can avoid: a lower bound, checked against every plan of tiny evenings.
+"""The repeats no plan can avoid: a lower bound, checked against every plan of tiny evenings;
+and the round timer's end, to the second.
 
 Plain data, no database: for up to six people over up to three rounds, every way of seating
 them is tried (round by round, keeping the fewest encounters for each set of pairs already
@@ -7,6 +8,7 @@ met) and the true fewest repeats must never be below the bound.
 
 from __future__ import annotations
 
+import datetime
 from functools import cache
 from itertools import combinations
 
@@ -16,6 +18,7 @@ from hypothesis import strategies as st
 from tierslien.gatherings.tables import (
     fewest_pairs_per_round,
     repeats,
+    round_ends_at,
     unavoidable_repeats,
 )
 from tierslien.gatherings.tables.plan import Plan
@@ -115,3 +118,10 @@ def test_a_small_evening_with_many_rounds_must_repeat() -> None:
     # 20 people at tables of 4 to 5 over 2 rounds: no repeat is forced.
     assert unavoidable_repeats(20, 2, 4, 5) == 0
     assert unavoidable_repeats(5, 1, 5, 5) == 0  # a single round never repeats
+
+
+def test_a_timer_rings_on_a_whole_second() -> None:
+    start = datetime.datetime(2026, 12, 3, 19, 0, 12, 926084, tzinfo=datetime.UTC)
+    assert round_ends_at(start, 30) == datetime.datetime(
+        2026, 12, 3, 19, 30, 12, tzinfo=datetime.UTC
+    )

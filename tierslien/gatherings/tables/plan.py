@@ -63,8 +63,9 @@ def until_saved[T](compose_once: Callable[[bool], T], *, tries: int = PLAN_TRIES
 
 
 def round_ends_at(now: datetime.datetime, minutes: int) -> datetime.datetime:
-    """When a round's timer started `now` rings."""
-    return now + datetime.timedelta(minutes=minutes)
+    """When a round's timer started `now` rings (to the second: pages write it as an HTML
+    date, which takes at most milliseconds)."""
+    return (now + datetime.timedelta(minutes=minutes)).replace(microsecond=0)
 
 
 type TimerState = Literal["running", "over"] | None
