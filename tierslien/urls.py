@@ -11,6 +11,7 @@ urlpatterns = [
     path("t/<slug:territory_slug>/", include("tierslien.portraits.urls")),
     path("t/<slug:territory_slug>/", include("tierslien.circles.urls")),
     path("t/<slug:territory_slug>/evenings/", include("tierslien.gatherings.evenings.urls")),
+    path("e/", include("tierslien.gatherings.evenings.short_urls")),
     path("t/<slug:territory_slug>/meetings/", include("tierslien.gatherings.meetings.urls")),
     path("circles/", include("tierslien.spaces.urls")),
     path("", include("tierslien.moderation.urls")),

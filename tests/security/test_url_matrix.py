@@ -36,6 +36,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from tests.cast import Cast
 from tests.ritual import password_only
 from tests.security.world import World, build_world
+from tierslien.gatherings.evenings.door import short_code
 
 ROLES = (
     "anonymous",
@@ -145,6 +146,7 @@ MATRIX: dict[str, dict[str, str]] = {
     "season_leave": SIGNED_IN,  # leaves one's own registration, if any
     "meeting_apply": SIGNED_IN,
     "evening_join": SIGNED_IN,
+    "evening_short": PUBLIC,  # the short address in the room: on to evening_join
     # --- One's own seat, one's own circle: its members only ---
     "circle_invitation": MEMBER,
     "meeting_my_seat": MEMBER,
@@ -329,6 +331,7 @@ def arguments(world: World, pattern: Pattern) -> dict[str, object]:
         "meeting_id": world.meeting.pk,
         "contributor_id": world.contributor.pk,
         "number": 1,
+        "code": short_code(world.evening.pk),
         "key": "not-a-real-key",
         "uidb36": "1",
         "object_id": str(cast.participant.pk),

@@ -39,6 +39,7 @@ from tierslien.gatherings.tables import (
     place_newcomers,
     repeats,
     round_ends_at,
+    unavoidable_repeats,
     until_saved,
 )
 from tierslien.lib.refusals import Refused
@@ -250,6 +251,8 @@ class Composition:
     moved: int  # people already seated who changed table
     repeats: int  # pairs meeting more than once (those who asked to stay together excepted)
     elapsed: float  # seconds
+    people: int = 0  # people seated
+    unavoidable: int = 0  # of `repeats`, how many no plan could avoid (a lower bound)
 
 
 def _compose_seconds() -> float:
@@ -331,6 +334,14 @@ def _compose_once(evening: Evening, *, fresh: bool, seed: int, check: bool) -> C
         moved=moved,
         repeats=repeats(plan, ignore=built.together),
         elapsed=(timezone.now() - started).total_seconds(),
+        people=len(built.attendees),
+        unavoidable=unavoidable_repeats(
+            len(built.attendees),
+            current.rounds,
+            current.min_size,
+            current.max_size,
+            together=len(built.together),
+        ),
     )
 
 

@@ -10,13 +10,16 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from tierslien.gatherings.evenings import services
 from tierslien.gatherings.evenings.access import get_attendee, get_evening, signed_in_evening
+from tierslien.gatherings.evenings.door import evening_id_of, qr_svg, short_code
 from tierslien.gatherings.evenings.forms import CheckInForm, DoorCodeForm, EveningForm
 from tierslien.gatherings.evenings.questions import evening_questions
 from tierslien.gatherings.models import Evening, EveningState, Seat
+from tierslien.gatherings.tables import timer_state
 from tierslien.lib.http import posted, tell_refusal
 from tierslien.lib.refusals import Refused
 from tierslien.territories.access import territory_management
@@ -25,6 +28,75 @@ from tierslien.territories.models import Territory
 
 def _to_detail(evening: Evening) -> HttpResponse:
     return redirect("evening_detail", evening.territory.slug, evening.pk)
+
+
+def _way_in(request: HttpRequest, evening: Evening) -> dict[str, object]:
+    """How people check in on their own phone: the short address to type, its code, and
+    the QR code of the address (for the door code partial)."""
+    code = short_code(evening.pk)
+    short_url = request.build_absolute_uri(reverse("evening_short", args=[code]))
+    return {
+        "join_url": short_url,
+        "short_code": code,
+        "join_qr": qr_svg(
+            short_url, label=_("QR code of the address %(url)s") % {"url": short_url}
+        ),
+    }
+
+
+def composed_message(outcome: services.Composition, evening: Evening) -> str:
+    """What a fresh composition says about its repeated encounters: none, all of them
+    unavoidable (a lower bound no plan can beat), or some only for want of time."""
+    figures = {
+        "repeats": outcome.repeats,
+        "unavoidable": outcome.unavoidable,
+        "people": outcome.people,
+        "rounds": evening.rounds,
+        "low": evening.min_size,
+        "high": evening.max_size,
+    }
+    if outcome.repeats == 0:
+        return _("Tables composed for every round: nobody sits twice with the same person.")
+    if outcome.unavoidable >= outcome.repeats:
+        return (
+            ngettext(
+                "Tables composed for every round: %(repeats)d repeated encounter, which no plan "
+                "could avoid: with %(people)d people at tables of %(low)d to %(high)d over "
+                "%(rounds)d rounds, some people must meet again.",
+                "Tables composed for every round: %(repeats)d repeated encounters, which no plan "
+                "could avoid: with %(people)d people at tables of %(low)d to %(high)d over "
+                "%(rounds)d rounds, some people must meet again.",
+                outcome.repeats,
+            )
+            % figures
+        )
+    if outcome.unavoidable > 0:
+        return (
+            ngettext(
+                "Tables composed for every round: %(repeats)d repeated encounter. At least "
+                "%(unavoidable)d are unavoidable with %(people)d people at tables of %(low)d to "
+                "%(high)d over %(rounds)d rounds; the others could not be avoided in the time "
+                "given: composing every table again may find fewer.",
+                "Tables composed for every round: %(repeats)d repeated encounters. At least "
+                "%(unavoidable)d are unavoidable with %(people)d people at tables of %(low)d to "
+                "%(high)d over %(rounds)d rounds; the others could not be avoided in the time "
+                "given: composing every table again may find fewer.",
+                outcome.repeats,
+            )
+            % figures
+        )
+    return (
+        ngettext(
+            "Tables composed for every round: %(repeats)d repeated encounter. A plan without "
+            "any may exist but was not found in the time given: composing every table again "
+            "may find it.",
+            "Tables composed for every round: %(repeats)d repeated encounters. A plan without "
+            "any may exist but was not found in the time given: composing every table again "
+            "may find one.",
+            outcome.repeats,
+        )
+        % figures
+    )
 
 
 @require_safe
@@ -52,9 +124,6 @@ def evening_create(request: HttpRequest, territory: Territory) -> HttpResponse:
 def evening_detail(request: HttpRequest, territory: Territory, evening_id: int) -> HttpResponse:
     evening = get_evening(territory, evening_id)
     unseated = evening.attendees.unseated().count() if evening.composed_at else 0
-    join_url = request.build_absolute_uri(
-        reverse("evening_join", args=[territory.slug, evening.pk])
-    )
     return render(
         request,
         "gatherings/evening_detail.html",
@@ -62,7 +131,7 @@ def evening_detail(request: HttpRequest, territory: Territory, evening_id: int) 
             "territory": territory,
             "evening": evening,
             "unseated": unseated,
-            "join_url": join_url,
+            **_way_in(request, evening),
             "invitable": evening.attendees.filter(invited_at__isnull=True)
             .exclude(email="")
             .count(),
@@ -92,9 +161,6 @@ def evening_checkin(request: HttpRequest, territory: Territory, evening_id: int)
             return _to_detail(evening)
         messages.success(request, _("Welcome, %(name)s!") % {"name": attendee.first_name})
         return redirect("evening_checkin", territory.slug, evening.pk)
-    join_url = request.build_absolute_uri(
-        reverse("evening_join", args=[territory.slug, evening.pk])
-    )
     return render(
         request,
         "gatherings/checkin.html",
@@ -103,7 +169,7 @@ def evening_checkin(request: HttpRequest, territory: Territory, evening_id: int)
             "evening": evening,
             "form": form,
             "count": len(others),
-            "join_url": join_url,
+            **_way_in(request, evening),
         },
     )
 
@@ -118,11 +184,7 @@ def evening_compose(request: HttpRequest, territory: Territory, evening_id: int)
         tell_refusal(request, refusal)
         return _to_detail(evening)
     if outcome.fresh:
-        messages.success(
-            request,
-            _("Tables composed for every round: %(repeats)d repeated encounter(s).")
-            % {"repeats": outcome.repeats},
-        )
+        messages.success(request, composed_message(outcome, evening))
     else:
         messages.success(
             request,
@@ -145,7 +207,6 @@ def evening_round(
         (table, [seat.attendee.first_name for seat in group])
         for table, group in groupby(seats, key=lambda seat: seat.table)
     ]
-    timer_runs = evening.current_round == number and evening.round_ends_at is not None
     return render(
         request,
         "gatherings/projection.html",
@@ -156,10 +217,10 @@ def evening_round(
             "tables": tables,
             "next_number": number + 1 if number < evening.rounds else None,
             "previous_number": number - 1 if number > 1 else None,
-            "timer_runs": timer_runs,
-            "join_url": request.build_absolute_uri(
-                reverse("evening_join", args=[territory.slug, evening.pk])
+            "timer": timer_state(
+                evening.current_round == number, evening.round_ends_at, timezone.now()
             ),
+            **_way_in(request, evening),
         },
     )
 
@@ -249,3 +310,14 @@ def evening_join(request: HttpRequest, territory: Territory, evening: Evening) -
             "open_now": evening.self_check_in_open(timezone.now()),
         },
     )
+
+
+@require_safe
+def evening_short(request: HttpRequest, code: str) -> HttpResponse:
+    """The short address shown in the room (/e/<code>/): to the evening's own check-in
+    page, while the evening takes check-ins (a typo, or an evening that ended: 404)."""
+    evening_id = evening_id_of(code)
+    evening = Evening.objects.with_relations().filter(pk=evening_id).first() if evening_id else None
+    if evening is None or not evening.accepts_check_ins:
+        raise Http404
+    return redirect("evening_join", evening.territory.slug, evening.pk)

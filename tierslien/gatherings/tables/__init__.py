@@ -7,10 +7,11 @@ a themed meeting has one table per contributor, who stays there while citizens m
 
 - `plan`: the `Plan` type, the engine's retry loop (`best_of_tries`), the loop that
   computes again when another plan was saved meanwhile (`until_saved`), the round timer
-  (`round_ends_at`);
+  (`round_ends_at`, `timer_state`);
 - `hosted`: a themed meeting's plan from the engine (`hosted_plan`, `reassign_groups`);
 - `seating`: late arrivals placed into an existing plan (`place_newcomers`);
-- `counts`: repeated encounters, revisits, and the per-round figures (`round_reports`).
+- `counts`: repeated encounters, revisits, the per-round figures (`round_reports`), and
+  how many repeats no plan can avoid (`unavoidable_repeats`).
 
 The word is "round" here; themed meetings call their rounds "rotations" in their models
 and pages.
@@ -18,7 +19,14 @@ and pages.
 
 from __future__ import annotations
 
-from tierslien.gatherings.tables.counts import RoundReport, repeats, revisits, round_reports
+from tierslien.gatherings.tables.counts import (
+    RoundReport,
+    fewest_pairs_per_round,
+    repeats,
+    revisits,
+    round_reports,
+    unavoidable_repeats,
+)
 from tierslien.gatherings.tables.hosted import hosted_plan, reassign_groups
 from tierslien.gatherings.tables.plan import (
     ENGINE_TRIES,
@@ -26,8 +34,10 @@ from tierslien.gatherings.tables.plan import (
     Pair,
     Plan,
     PlanChanged,
+    TimerState,
     best_of_tries,
     round_ends_at,
+    timer_state,
     until_saved,
 )
 from tierslien.gatherings.tables.seating import Placement, place_newcomers
@@ -40,7 +50,9 @@ __all__ = [
     "Plan",
     "PlanChanged",
     "RoundReport",
+    "TimerState",
     "best_of_tries",
+    "fewest_pairs_per_round",
     "hosted_plan",
     "place_newcomers",
     "reassign_groups",
@@ -48,5 +60,7 @@ __all__ = [
     "revisits",
     "round_ends_at",
     "round_reports",
+    "timer_state",
+    "unavoidable_repeats",
     "until_saved",
 ]

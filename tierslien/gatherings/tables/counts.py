@@ -136,3 +136,35 @@ def _random_shared[P: Hashable](
                 counts[_hashable(value)] = counts.get(_hashable(value), 0) + 1
         same += sum(c * (c - 1) // 2 for c in counts.values())
     return same * total_pairs / all_pairs
+
+
+def fewest_pairs_per_round(people: int, min_size: int, max_size: int) -> int | None:
+    """The fewest pairs that can share a table in one round when `people` sit at tables of
+    `min_size` to `max_size` (None: they cannot all be seated so).
+
+    Pairs grow with the square of a table's size: the fewest come from as many tables as
+    possible, as even as possible.
+    """
+    for tables in range(people // max(min_size, 1), 0, -1):
+        if tables * min_size <= people <= tables * max_size:
+            size, bigger = divmod(people, tables)
+            return bigger * (size + 1) * size // 2 + (tables - bigger) * size * (size - 1) // 2
+    return None
+
+
+def unavoidable_repeats(
+    people: int, rounds: int, min_size: int, max_size: int, *, together: int = 0
+) -> int:
+    """A lower bound on `repeats` for any plan seating `people` at tables of `min_size` to
+    `max_size` in each of `rounds` rounds (0: no repeat is forced, or no such plan).
+
+    Every round puts at least `fewest_pairs_per_round` pairs at the same tables, and there
+    are only people × (people - 1) / 2 different pairs: what exceeds them over the rounds
+    must be pairs meeting again. The `together` pairs (who asked to stay together, not
+    counted as repeats) may sit together in every round and are set aside.
+    """
+    fewest = fewest_pairs_per_round(people, min_size, max_size)
+    if fewest is None or rounds < 2:
+        return 0
+    distinct = people * (people - 1) // 2 - together
+    return max(0, rounds * (fewest - together) - distinct)

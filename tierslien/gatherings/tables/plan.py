@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Callable, Hashable
-from typing import Final
+from typing import Final, Literal
 
 type Plan[P: Hashable] = list[dict[P, int]]  # per round: person -> table number (from 1)
 type Pair[P: Hashable] = frozenset[P]  # two people
@@ -63,5 +63,19 @@ def until_saved[T](compose_once: Callable[[bool], T], *, tries: int = PLAN_TRIES
 
 
 def round_ends_at(now: datetime.datetime, minutes: int) -> datetime.datetime:
-    """When a round's timer started `now` rings."""
-    return now + datetime.timedelta(minutes=minutes)
+    """When a round's timer started `now` rings (to the second: pages write it as an HTML
+    date, which takes at most milliseconds)."""
+    return (now + datetime.timedelta(minutes=minutes)).replace(microsecond=0)
+
+
+type TimerState = Literal["running", "over"] | None
+
+
+def timer_state(
+    current: bool, ends_at: datetime.datetime | None, now: datetime.datetime
+) -> TimerState:
+    """The timer of a round as its page shows it: "running" (no start button: it started),
+    "over" (it rang: it may start again), None (not started for this round)."""
+    if not current or ends_at is None:
+        return None
+    return "running" if now < ends_at else "over"

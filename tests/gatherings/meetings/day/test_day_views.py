@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import datetime
+import re
 from typing import Any
 
 import pytest
+import time_machine
 from django.db import connection
 from django.template import Context, Template
 from django.test import Client, RequestFactory
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from tests.cast import Cast
 from tests.gatherings.meetings.conftest import Applicants
@@ -193,6 +197,30 @@ def test_start_the_rotation_timer(day: Meeting, client_as: ClientAs) -> None:
     page = client.get(url("meeting_day_projection", day, number=2)).content.decode()
     assert "data-countdown" in page and "gatherings-timer.js" in page
     assert "data-countdown" not in client.get(url("meeting_day_projection", day)).content.decode()
+
+
+def _start_form_tag(page: str) -> str:
+    match = re.search(r"<form[^>]*data-after-timer[^>]*>", page)
+    assert match, "no start form"
+    return match.group(0)
+
+
+def test_the_start_button_goes_while_the_timer_runs(day: Meeting, client_as: ClientAs) -> None:
+    services.compose_table_plan(day)
+    client = client_as("facilitator")
+    projection = url("meeting_day_projection", day, number=1)
+    now = timezone.now()
+    with time_machine.travel(now, tick=False):
+        assert " hidden" not in _start_form_tag(client.get(projection).content.decode())
+        page = client.post(url("meeting_day_rotation_start", day), follow=True).content.decode()
+        assert 'data-timer="running"' in page
+        assert _start_form_tag(page).endswith(" hidden>")
+    day.refresh_from_db()
+    assert day.rotation_ends_at is not None
+    with time_machine.travel(day.rotation_ends_at + datetime.timedelta(seconds=1), tick=False):
+        page = client.get(projection).content.decode()
+        assert 'data-timer="over"' in page
+        assert " hidden" not in _start_form_tag(page)
 
 
 def test_timer_refused_outside_the_day(day: Meeting, client_as: ClientAs) -> None:

@@ -355,7 +355,7 @@ def test_door_closed_outside_the_day(cast: Cast, applicants: Applicants) -> None
 
 def test_rotation_timer(cast: Cast, applicants: Applicants) -> None:
     meeting = day_meeting(cast, applicants, citizens=1, contributors=1)
-    now = timezone.now()
+    now = timezone.now().replace(microsecond=0)
     services.start_rotation(meeting, 2, now=now)
     meeting.refresh_from_db()
     assert meeting.current_rotation == 2

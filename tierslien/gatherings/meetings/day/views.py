@@ -17,6 +17,7 @@ from tierslien.gatherings.meetings.core.access import meeting_management, names_
 from tierslien.gatherings.meetings.day import pages, services
 from tierslien.gatherings.meetings.day.forms import ComposeForm, DoorSearchForm, MarkForm
 from tierslien.gatherings.models import Contributor, ContributorStatus, Meeting, MeetingState
+from tierslien.gatherings.tables import timer_state
 from tierslien.lib.http import tell_refusal
 from tierslien.lib.refusals import Refused
 from tierslien.territories.models import Territory
@@ -128,8 +129,9 @@ def _rotation_page(
             "tables": pages.rotation_tables(meeting, number),
             "previous_number": number - 1 if number > 1 else None,
             "next_number": number + 1 if number < meeting.rotations else None,
-            "timer_runs": meeting.current_rotation == number
-            and meeting.rotation_ends_at is not None,
+            "timer": timer_state(
+                meeting.current_rotation == number, meeting.rotation_ends_at, timezone.now()
+            ),
             "can_start": pages.day_open(meeting),
         },
     )
