@@ -139,9 +139,7 @@ def test_my_data_names_every_field_in_translatable_words() -> None:
 
 
 @pytest.mark.django_db
-def test_my_data_reads_codes_in_words_and_names_empty_sections_once(
-    cast: Cast, client_as
-) -> None:
+def test_my_data_reads_codes_in_words_and_names_empty_sections_once(cast: Cast, client_as) -> None:
     from tierslien.accounts.services import give_consent
 
     cast.participant.language = "en"

@@ -7,12 +7,15 @@ import secrets
 from typing import Any
 
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from tierslien.accounts.emails import absolute, queue_email_to
 from tierslien.circles import lifecycle
 from tierslien.circles.actions._queue import enqueue_on_commit
 from tierslien.circles.actions.compose import requeue
+from tierslien.circles.actions.invitations import topic
 from tierslien.circles.models import (
     DEFAULT_CONFIRMATION_DAYS,
     GAVE_BACK,
@@ -291,7 +294,24 @@ def join_season(
         registration.availability = normalise_slots(availability)
         registration.max_km = max_km
         registration.save(update_fields=["availability", "max_km", "updated_at"])
+    else:
+        queue_joined_receipt(user, current)
     return registration, created
+
+
+def queue_joined_receipt(user: Any, season: Season) -> None:
+    """The receipt of a registration: what happens next, and when (the person's language)."""
+    path = reverse("season_detail", args=[season.territory.slug, season.pk])
+    context = {
+        "season": season,
+        "territory": season.territory,
+        "late": late_registration_is_open(season),
+        "closes_at": season.registration_closes,
+        "first_meetings_at": season.first_week,
+        "count": season.confirmation_days,  # days to confirm a seat once invited
+        "url": absolute(path),
+    }
+    queue_email_to(user, "season_joined", context, topic=topic(season.pk))
 
 
 @transaction.atomic
