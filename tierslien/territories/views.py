@@ -1,11 +1,13 @@
 from __future__ import annotations
 
 from django.contrib import messages
+from django.contrib.auth.decorators import login_required
 from django.db import IntegrityError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods, require_safe
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from tierslien.lib.http import posted
 from tierslien.territories import services
@@ -42,8 +44,29 @@ def territory_detail(request: HttpRequest, territory_slug: str) -> HttpResponse:
             "participant_count": territory.portraits.count(),
             "has_portrait": has_portrait,
             "is_facilitator": is_facilitator(request.user, territory),
+            "wants_season_alert": services.wants_season_alert(request.user, territory),
         },
     )
+
+
+@require_POST
+@login_required
+def season_alert(request: HttpRequest, territory_slug: str) -> HttpResponse:
+    """Ask (or stop asking) to be told by email when a season of circles opens here."""
+    territory = get_territory(territory_slug)
+    if request.POST.get("want") == "no":
+        if services.stop_season_alert(request.user, territory):
+            messages.success(request, _("You will no longer be told when a season opens here."))
+    elif services.ask_season_alert(request.user, territory):
+        messages.success(
+            request, _("Noted: you will get an email when registration for a season opens here.")
+        )
+    next_url = request.POST.get("next", "")
+    if url_has_allowed_host_and_scheme(
+        next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return redirect(next_url)
+    return redirect("territory_detail", territory.slug)
 
 
 @require_safe
