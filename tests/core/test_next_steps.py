@@ -77,7 +77,7 @@ def test_an_invitation_to_answer_is_a_button_with_its_deadline(cast: Cast, clien
     season = _season(cast, "Winter circles", state=SeasonState.PUBLISHED)
     _register(cast, season)
     circle = Circle.objects.create(season=season, venue=cast.venue, slot="tue-evening", number=1)
-    deadline = timezone.make_aware(datetime.datetime(2099, 3, 20, 18, 0))
+    deadline = datetime.datetime(2099, 3, 20, 17, 0, tzinfo=datetime.UTC)
     Membership.objects.create(
         circle=circle, user=cast.participant, status=MembershipStatus.INVITED, respond_by=deadline
     )
