@@ -7,9 +7,14 @@ import re
 
 import pytest
 from django.urls import reverse
+from hypothesis import given
+from hypothesis import strategies as st
+from hypothesis.extra.django import TestCase as HypothesisTestCase
 
-from tests.cast import PASSWORD, Cast
+from tests.cast import PASSWORD, Cast, build_cast
+from tests.fuzz import fuzz_settings, printable_text
 from tierslien.accounts.models import User
+from tierslien.territories.models import SeasonAlert
 
 ENGLISH_BROWSER = {"HTTP_ACCEPT_LANGUAGE": "en-GB,en;q=0.9"}
 
@@ -91,3 +96,47 @@ def test_profile_language_change_is_confirmed_in_the_new_language(cast: Cast, cl
     page = client.get(reverse("profile")).content.decode()
     assert _messages(page) == ["Your profile has been saved."]
     assert User.objects.get(pk=cast.participant.pk).language == "en"
+
+
+class LanguageSwitchFuzz(HypothesisTestCase):
+    @fuzz_settings()
+    @given(
+        st.fixed_dictionaries(
+            {},
+            optional={
+                "language": st.sampled_from(["fr", "en", "", "de", "EN"]) | printable_text(8),
+                "next": st.sampled_from(["/", "https://evil.example/", ""]) | printable_text(30),
+            },
+        )
+    )
+    def test_arbitrary_posts_never_fail_and_only_known_languages_are_stored(self, data) -> None:
+        cast = build_cast()
+        self.client.force_login(cast.participant)
+        response = self.client.post(reverse("set_language"), data)
+        assert response.status_code in (200, 204, 302)
+        if response.status_code == 302:
+            assert not response["Location"].startswith("https://evil.example")
+        stored = User.objects.get(pk=cast.participant.pk).language
+        expected = data.get("language") if data.get("language") in ("fr", "en") else "fr"
+        assert stored == expected
+
+
+class SeasonAlertFuzz(HypothesisTestCase):
+    @fuzz_settings()
+    @given(
+        st.fixed_dictionaries(
+            {},
+            optional={
+                "want": st.sampled_from(["yes", "no", ""]) | printable_text(8),
+                "next": st.sampled_from(["/", "//evil.example/"]) | printable_text(30),
+            },
+        )
+    )
+    def test_arbitrary_posts_never_fail(self, data) -> None:
+        cast = build_cast()
+        self.client.force_login(cast.participant)
+        response = self.client.post(reverse("season_alert", args=[cast.territory.slug]), data)
+        assert response.status_code == 302
+        assert "evil.example" not in response["Location"]
+        wants = SeasonAlert.objects.filter(user=cast.participant).exists()
+        assert wants is (data.get("want") != "no")

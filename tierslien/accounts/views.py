@@ -2,9 +2,8 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
@@ -20,6 +19,7 @@ from tierslien.accounts.services import (
     must_accept_terms,
     update_profile,
 )
+from tierslien.lib.http import safe_next
 
 # Said in the language just chosen (whole sentences: a language's name is not capitalised
 # alike in French and English).
@@ -71,17 +71,13 @@ def profile(request: HttpRequest) -> HttpResponse:
 @login_required
 def terms_accept(request: HttpRequest) -> HttpResponse:
     """Accept the current version of the terms (asked by a banner after they change)."""
-    next_url = request.POST.get("next") or request.GET.get("next") or ""
-    if not url_has_allowed_host_and_scheme(
-        next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        next_url = ""
+    next_url = safe_next(request)
     if request.method == "POST":
         form = AcceptTermsForm(request.POST)
         if form.is_valid():
             accept_terms(request.user)
             messages.success(request, _("Thank you: your acceptance has been recorded."))
-            return redirect(next_url or "home")
+            return HttpResponseRedirect(next_url) if next_url else redirect("home")
     else:
         form = AcceptTermsForm()
     return render(

@@ -3,13 +3,12 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db import IntegrityError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from tierslien.lib.http import posted
+from tierslien.lib.http import posted, safe_next
 from tierslien.territories import services
 from tierslien.territories.access import (
     get_sector,
@@ -61,11 +60,9 @@ def season_alert(request: HttpRequest, territory_slug: str) -> HttpResponse:
         messages.success(
             request, _("Noted: you will get an email when registration for a season opens here.")
         )
-    next_url = request.POST.get("next", "")
-    if url_has_allowed_host_and_scheme(
-        next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return redirect(next_url)
+    next_url = safe_next(request)
+    if next_url:
+        return HttpResponseRedirect(next_url)
     return redirect("territory_detail", territory.slug)
 
 
