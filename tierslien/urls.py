@@ -17,7 +17,6 @@ urlpatterns = [
     path("", include("tierslien.moderation.urls")),
     path("", include("tierslien.feedback.urls")),
     path("me/", include("tierslien.privacy.urls")),
-    path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
 ]
 

@@ -113,6 +113,19 @@ def test_accepting_never_redirects_to_another_site(cast: Cast, client_as) -> Non
 
 
 @pytest.mark.django_db
+@pytest.mark.parametrize("next_url", ["0", "home", "profile"])
+def test_a_next_that_is_no_address_is_an_address_not_a_view_name(
+    cast: Cast, client_as, next_url: str
+) -> None:
+    """Found by the fuzz of the season alert: `redirect("0")` looked up a view named "0"."""
+    response = client_as("participant").post(
+        reverse("terms_accept"), {"accept_terms": "on", "next": next_url}
+    )
+    assert response.status_code == 302
+    assert response["Location"] == next_url
+
+
+@pytest.mark.django_db
 def test_accepting_requires_signing_in(client) -> None:
     response = client.get(reverse("terms_accept"))
     assert_sent_to_login(response)

@@ -76,6 +76,13 @@ def test_sign_up_portrait_my_data_export_and_delete(live_server, page, outside_r
 
     page.goto(live_server.url + "/me/data/")
     assert "nadia@example.org" in page.content()
+    # Readable and short: codes in words, empty sections named in one sentence.
+    text = page.locator("main").inner_text()
+    for code in ("tue-evening", "question:engagement", "Staff status", "staff status"):
+        assert code not in text
+    height = page.evaluate("document.documentElement.scrollHeight")
+    print(f"my data page: {height} px")
+    assert height < 4000, height
     shoot("my-data", full_page=True)
     with page.expect_download() as download_info:
         page.locator("main a[download]").first.click()
@@ -92,3 +99,38 @@ def test_sign_up_portrait_my_data_export_and_delete(live_server, page, outside_r
     _save(page)
     assert not User.objects.filter(email="nadia@example.org").exists()
     assert not Answer.objects.filter(portrait__user_id=nadia.pk).exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_english_newcomer_signs_up_in_english_and_switches_to_french(
+    live_server, browser, outside_requests
+):
+    """The browser speaks English: the sign-up page and the account are English without
+    touching the language list; the header switch then stores French and says so in it."""
+    build_cast()
+    context = browser.new_context(locale="en-GB", viewport={"width": 1200, "height": 900})
+    page = context.new_page()
+    page.goto(live_server.url + "/accounts/signup/")
+    assert page.locator("html").get_attribute("lang") == "en"
+    page.fill("main input[name=email]", "sam@example.org")
+    page.fill("main input[name=password1]", PASSWORD)
+    page.fill("main input[name=password2]", PASSWORD)
+    page.fill("main input[name=display_name]", "Sam")
+    page.check("main input[name=accept_terms]")
+    _save(page)
+    sam = User.objects.get(email="sam@example.org")
+    assert sam.language == "en"
+    assert "confirm" in mail.outbox[0].subject.lower()
+    page.goto(_confirm_link(mail.outbox[0].body, live_server.url))
+    _save(page)
+
+    with page.expect_navigation():  # the switch submits itself when it changes
+        page.select_option("header select[name=language]", "fr")
+    page.wait_for_load_state()
+    sam.refresh_from_db()
+    assert sam.language == "fr"
+    assert page.locator("html").get_attribute("lang") == "fr"
+    messages = page.locator("main .messages li").all_inner_texts()
+    assert messages and all("Langue" in m or "Connexion" in m or "connecté" in m for m in messages)
+    assert "Langue changée : les pages et les courriels sont désormais en français." in messages
+    context.close()

@@ -11,6 +11,7 @@ from tests.cast import Cast
 from tierslien.accounts.models import User
 from tierslien.privacy.registry import PERSONAL_MODELS
 from tierslien.privacy.services import delete_account
+from tierslien.territories.models import SeasonAlert
 
 SPECS = {spec.label: spec for spec in PERSONAL_MODELS}
 
@@ -102,6 +103,7 @@ def test_deleting_an_account_removes_every_row_naming_the_person(cast: Cast) -> 
     _give_moderation_and_feedback_rows(user, cast)
     _give_space_rows(user, cast)
     _give_outbox_rows(user)
+    SeasonAlert.objects.create(user=user, territory=cast.territory)
     others_before = {
         spec.label: apps.get_model(spec.label)
         ._default_manager.exclude(**{spec.owner: user.pk})

@@ -126,13 +126,35 @@ class DeleteFormFuzz(HypothesisTestCase):
 def test_my_data_names_every_field_in_translatable_words() -> None:
     from django.utils.functional import Promise
 
+    from tierslien.privacy.display import field_words
     from tierslien.privacy.registry import PERSONAL_MODELS
-    from tierslien.privacy.views import field_words
 
     untranslated = [
         f"{spec.label}.{lookup}"
         for spec in PERSONAL_MODELS
         for lookup in spec.exported
-        if not isinstance(field_words(spec.label, lookup), Promise)
+        if not isinstance(field_words(spec, lookup), Promise)
     ]
     assert untranslated == [], "give these a verbose_name or a word in FIELD_WORDS"
+
+
+@pytest.mark.django_db
+def test_my_data_reads_codes_in_words_and_names_empty_sections_once(cast: Cast, client_as) -> None:
+    from tierslien.accounts.services import give_consent
+
+    cast.participant.language = "en"
+    cast.participant.save(update_fields=["language"])
+    give_consent(cast.participant, "question:engagement", wording_version="2026-11")
+    portrait = cast.participant.portraits.get()
+    portrait.availability = ["tue-evening"]
+    portrait.save(update_fields=["availability"])
+    page = client_as("participant").get(reverse("my_data")).content.decode()
+    for code in ("tue-evening", "question:engagement", "Staff status", "staff status"):
+        assert code not in page
+    assert "Tuesday evening" in page
+    assert "The sensitive question “" in page
+    assert "Can open the administration site: no" in page
+    # Only sections holding something get a box; the others are named in one sentence.
+    assert page.count('<section class="card" id="section-') <= 6
+    assert "Nothing stored about you in:" in page
+    assert "Nothing stored." not in page

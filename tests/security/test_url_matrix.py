@@ -122,6 +122,7 @@ MATRIX: dict[str, dict[str, str]] = {
     # --- One's own account ---
     "profile": SIGNED_IN,
     "terms_accept": SIGNED_IN,
+    "season_alert": SIGNED_IN,  # one's own wish to be told when a season opens
     "account_email": SIGNED_IN,
     "account_change_password": SIGNED_IN,
     "account_set_password": SIGNED_IN,

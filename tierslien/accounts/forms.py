@@ -5,6 +5,7 @@ from typing import Any
 from django import forms
 from django.http import HttpRequest
 from django.urls import reverse
+from django.utils import translation
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext
@@ -39,6 +40,10 @@ class SignupExtraForm(forms.Form):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         shown_terms(self)
+        # The language the page is read in, not always French.
+        active = (translation.get_language() or "")[:2]
+        if active in Language.values:
+            self.fields["language"].initial = active
 
     def clean_display_name(self) -> str:
         return clean_display_name(self.cleaned_data["display_name"])

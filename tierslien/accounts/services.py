@@ -67,3 +67,13 @@ def update_profile(user: User, *, display_name: str, language: str) -> None:
     user.display_name = display_name
     user.language = language
     user.save(update_fields=["display_name", "language"])
+
+
+@transaction.atomic
+def change_language(user: User, language: str) -> bool:
+    """Store the language `user` is spoken to in (pages and emails); True if it changed."""
+    if user.language == language:
+        return False
+    user.language = language
+    user.save(update_fields=["language"])
+    return True

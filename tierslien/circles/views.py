@@ -50,6 +50,7 @@ from tierslien.outbox import views as outbox_views
 from tierslien.territories.access import get_territory, territory_management
 from tierslien.territories.display import slot_label
 from tierslien.territories.models import Territory
+from tierslien.territories.services import wants_season_alert
 
 
 def _season_home(territory: Territory, season: Season) -> HttpResponse:
@@ -640,7 +641,12 @@ def season_list(request: HttpRequest, territory_slug: str) -> HttpResponse:
     territory = get_territory(territory_slug)
     # Published seasons take late registrations until their first meeting.
     seasons = territory.seasons.filter(state__in=(SeasonState.OPEN, SeasonState.PUBLISHED))
-    return render(request, "circles/season_list.html", {"territory": territory, "seasons": seasons})
+    context = {
+        "territory": territory,
+        "seasons": seasons,
+        "wants_season_alert": wants_season_alert(request.user, territory),
+    }
+    return render(request, "circles/season_list.html", context)
 
 
 @require_http_methods(["GET", "POST"])

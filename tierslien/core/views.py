@@ -13,13 +13,16 @@ from django.views.decorators.http import require_safe
 from tierslien.accounts.consent import current_terms_version
 from tierslien.circles.access import member_circles
 from tierslien.circles.models import Membership
+from tierslien.core.next_steps import Step, meeting_steps, season_steps
 from tierslien.portraits.models import Portrait
-from tierslien.territories.models import Territory
+from tierslien.territories.models import SeasonAlert, Territory
 
 
 @require_safe
 def home(request: HttpRequest) -> HttpResponse:
-    portraits = []
+    portraits: list[tuple[Portrait, bool]] = []
+    seasons: list[Step] = []
+    meetings: list[Step] = []
     facilitated: list[Territory] = []
     circles: list[Any] = []
     if request.user.is_authenticated:
@@ -32,7 +35,15 @@ def home(request: HttpRequest) -> HttpResponse:
                 )
             )
         )
-        portraits = list(Portrait.objects.filter(user=request.user).select_related("territory"))
+        alerts = set(
+            SeasonAlert.objects.filter(user=request.user).values_list("territory_id", flat=True)
+        )
+        portraits = [
+            (portrait, portrait.territory_id in alerts)
+            for portrait in Portrait.objects.filter(user=request.user).select_related("territory")
+        ]
+        seasons = season_steps(request.user)
+        meetings = meeting_steps(request.user)
         facilitated = list(
             Territory.objects.all()
             if request.user.is_superuser
@@ -41,7 +52,13 @@ def home(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "core/home.html",
-        {"portraits": portraits, "facilitated": facilitated, "circles": circles},
+        {
+            "portraits": portraits,
+            "facilitated": facilitated,
+            "circles": circles,
+            "seasons": seasons,
+            "meetings": meetings,
+        },
     )
 
 

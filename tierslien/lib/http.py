@@ -6,6 +6,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.http import HttpRequest
+from django.utils.http import url_has_allowed_host_and_scheme
 
 from tierslien.lib.refusals import Refused
 
@@ -18,3 +19,15 @@ def posted(request: HttpRequest) -> Any:
 def tell_refusal(request: HttpRequest, refusal: Refused) -> None:
     """Show a refused action's sentence on the next page."""
     messages.error(request, refusal.sentence())
+
+
+def safe_next(request: HttpRequest) -> str:
+    """The `next` address a form was given (POST, else GET), if it stays on this site; else
+    "". Redirect to it as a URL (`HttpResponseRedirect`), never through `redirect()`, which
+    would read "home" or "0" as the name of a view."""
+    next_url = str(request.POST.get("next") or request.GET.get("next") or "")
+    if url_has_allowed_host_and_scheme(
+        next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return next_url
+    return ""

@@ -118,6 +118,13 @@ JOBS: tuple[PeriodicJob, ...] = (
         why="sessions of tomorrow (local date), once each: sent in the morning, not at night",
     ),
     PeriodicJob(
+        "announce_open_seasons",
+        DAY,
+        function="tierslien.circles.actions.season:announce_open_seasons",
+        daily_at=datetime.time(9, 5),
+        why="a season whose registration opens on a later day is announced that morning",
+    ),
+    PeriodicJob(
         "purge_circles",
         DAY,
         command="purge_circles",

@@ -104,6 +104,18 @@ PERSONAL_MODELS: tuple[PersonalModel, ...] = (
         withheld={"id": "internal number", "user": "yourself"},
     ),
     PersonalModel(
+        label="territories.SeasonAlert",
+        section="season_alerts",
+        title=_("Territories where you asked to be told when a season opens"),
+        owner="user",
+        exported=("territory__name", "created_at"),
+        withheld={
+            "id": "internal number",
+            "user": "yourself",
+            "last_told_season": "internal number of the last season announced to you",
+        },
+    ),
+    PersonalModel(
         label="portraits.Portrait",
         section="portraits",
         title=_("Self-portraits"),

@@ -112,3 +112,23 @@ class Venue(models.Model):
 
     def opening_slot_list(self) -> list[str]:
         return [slot for slot in ALL_SLOTS if slot in set(self.opening_slots)]
+
+
+class SeasonAlert(models.Model):
+    """Someone who asked to be told by email when a season of circles opens for registration
+    in a territory. They are told once per season: `last_told_season` is the id of the last
+    season announced to them (a plain number: seasons live in a higher app)."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="season_alerts"
+    )
+    territory = models.ForeignKey(Territory, on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField(_("asked on"), auto_now_add=True)
+    last_told_season = models.PositiveIntegerField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "territory"], name="unique_season_alert")
+        ]
+        verbose_name = _("season alert")
+        verbose_name_plural = _("season alerts")

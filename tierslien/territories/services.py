@@ -9,7 +9,7 @@ from django.db import transaction
 from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
 
-from tierslien.territories.models import Sector, Territory, Venue
+from tierslien.territories.models import SeasonAlert, Sector, Territory, Venue
 
 SECTOR_FIELDS = ("name", "description", "latitude", "longitude")
 VENUE_FIELDS = (
@@ -182,3 +182,27 @@ def territory_summary(territory: Territory) -> TerritorySummary:
         criteria_enabled=criteria["enabled"] or 0,
         criteria_total=criteria["total"] or 0,
     )
+
+
+# --- Being told when a season opens ---
+
+
+def wants_season_alert(user: Any, territory: Territory) -> bool:
+    return bool(
+        user.is_authenticated
+        and SeasonAlert.objects.filter(user=user, territory=territory).exists()
+    )
+
+
+@transaction.atomic
+def ask_season_alert(user: Any, territory: Territory) -> bool:
+    """Be told by email when a season opens in `territory`; True if newly asked."""
+    _alert, created = SeasonAlert.objects.get_or_create(user=user, territory=territory)
+    return created
+
+
+@transaction.atomic
+def stop_season_alert(user: Any, territory: Territory) -> bool:
+    """No more emails about seasons opening in `territory`; True if there was an alert."""
+    deleted, _by_model = SeasonAlert.objects.filter(user=user, territory=territory).delete()
+    return deleted > 0

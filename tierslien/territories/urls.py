@@ -4,6 +4,7 @@ from tierslien.territories import views
 
 urlpatterns = [
     path("", views.territory_detail, name="territory_detail"),
+    path("season-alert/", views.season_alert, name="season_alert"),
     path("manage/", views.manage_territory, name="manage_territory"),
     path("manage/sectors/", views.manage_sector_list, name="manage_sector_list"),
     path("manage/sectors/new/", views.manage_sector_create, name="manage_sector_create"),

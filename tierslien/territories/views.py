@@ -1,13 +1,14 @@
 from __future__ import annotations
 
 from django.contrib import messages
+from django.contrib.auth.decorators import login_required
 from django.db import IntegrityError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods, require_safe
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from tierslien.lib.http import posted
+from tierslien.lib.http import posted, safe_next
 from tierslien.territories import services
 from tierslien.territories.access import (
     get_sector,
@@ -42,8 +43,27 @@ def territory_detail(request: HttpRequest, territory_slug: str) -> HttpResponse:
             "participant_count": territory.portraits.count(),
             "has_portrait": has_portrait,
             "is_facilitator": is_facilitator(request.user, territory),
+            "wants_season_alert": services.wants_season_alert(request.user, territory),
         },
     )
+
+
+@require_POST
+@login_required
+def season_alert(request: HttpRequest, territory_slug: str) -> HttpResponse:
+    """Ask (or stop asking) to be told by email when a season of circles opens here."""
+    territory = get_territory(territory_slug)
+    if request.POST.get("want") == "no":
+        if services.stop_season_alert(request.user, territory):
+            messages.success(request, _("You will no longer be told when a season opens here."))
+    elif services.ask_season_alert(request.user, territory):
+        messages.success(
+            request, _("Noted: you will get an email when registration for a season opens here.")
+        )
+    next_url = safe_next(request)
+    if next_url:
+        return HttpResponseRedirect(next_url)
+    return redirect("territory_detail", territory.slug)
 
 
 @require_safe

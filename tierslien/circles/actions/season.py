@@ -7,12 +7,16 @@ import secrets
 from typing import Any
 
 from django.db import transaction
+from django.db.models import Q
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from tierslien.accounts.emails import absolute, queue_email_to, render_email
 from tierslien.circles import lifecycle
 from tierslien.circles.actions._queue import enqueue_on_commit
 from tierslien.circles.actions.compose import requeue
+from tierslien.circles.actions.invitations import topic
 from tierslien.circles.models import (
     DEFAULT_CONFIRMATION_DAYS,
     GAVE_BACK,
@@ -29,8 +33,9 @@ from tierslien.circles.models import (
 from tierslien.lib import jobs
 from tierslien.lib.refusals import Refused
 from tierslien.lib.slots import normalise_slots
+from tierslien.outbox import services as outbox
 from tierslien.portraits.models import Portrait
-from tierslien.territories.models import Territory
+from tierslien.territories.models import SeasonAlert, Territory
 
 
 def questionnaire_in_use(territory_id: int) -> bool:
@@ -140,7 +145,9 @@ def _season_values(fields: dict[str, Any]) -> dict[str, Any]:
 
 @transaction.atomic
 def create_season(territory: Territory, **fields: Any) -> Season:
-    return Season.objects.create(territory=territory, **_season_values(fields))
+    season = Season.objects.create(territory=territory, **_season_values(fields))
+    announce_opening(season)
+    return season
 
 
 @transaction.atomic
@@ -151,7 +158,59 @@ def update_season(season: Season, **fields: Any) -> Season:
     for key, value in _season_values(fields).items():
         setattr(season, key, value)
     season.save(update_fields=[*SEASON_SETTINGS, "updated_at"])
+    announce_opening(season)  # its opening day may have been brought forward to today
     return season
+
+
+def announce_opening(season: Season) -> int:
+    """Tell everyone who asked to hear about seasons in the territory that registration is
+    open, each in their language, once per season (`SeasonAlert.last_told_season`); returns
+    how many were told. Called when a season is created or changed and, for a season whose
+    registration opens on a later day, by the daily job `announce_open_seasons`."""
+    if not registration_is_open(season):
+        return 0
+    alerts = list(
+        SeasonAlert.objects.select_for_update(of=("self",))
+        .filter(territory_id=season.territory_id)
+        .filter(Q(last_told_season__isnull=True) | Q(last_told_season__lt=season.pk))
+        .exclude(user__registrations__season=season)
+        .select_related("user")
+        .order_by("pk")
+    )
+    if not alerts:
+        return 0
+    territory = season.territory
+    path = reverse("season_detail", args=[territory.slug, season.pk])
+    alert_path = reverse("territory_detail", args=[territory.slug])
+    context = {
+        "season": season,
+        "territory": territory,
+        "closes_at": season.registration_closes,
+        "first_meetings_at": season.first_week,
+        "url": absolute(path),
+        "stop_url": absolute(alert_path),
+    }
+    outbox.queue_emails(
+        [render_email(alert.user, "season_opened", context) for alert in alerts],
+        topic=f"season-opened:{season.pk}",
+    )
+    SeasonAlert.objects.filter(pk__in=[alert.pk for alert in alerts]).update(
+        last_told_season=season.pk
+    )
+    return len(alerts)
+
+
+def announce_open_seasons() -> int:
+    """The daily job: announce every season whose registration opened (idempotent: each
+    person is told once per season); returns how many people were told."""
+    today = timezone.localdate()
+    told = 0
+    for season in Season.objects.filter(
+        state=SeasonState.OPEN, registration_opens__lte=today, registration_closes__gte=today
+    ).select_related("territory"):
+        with transaction.atomic():
+            told += announce_opening(season)
+    return told
 
 
 @transaction.atomic
@@ -291,7 +350,24 @@ def join_season(
         registration.availability = normalise_slots(availability)
         registration.max_km = max_km
         registration.save(update_fields=["availability", "max_km", "updated_at"])
+    else:
+        queue_joined_receipt(user, current)
     return registration, created
+
+
+def queue_joined_receipt(user: Any, season: Season) -> None:
+    """The receipt of a registration: what happens next, and when (the person's language)."""
+    path = reverse("season_detail", args=[season.territory.slug, season.pk])
+    context = {
+        "season": season,
+        "territory": season.territory,
+        "late": late_registration_is_open(season),
+        "closes_at": season.registration_closes,
+        "first_meetings_at": season.first_week,
+        "count": season.confirmation_days,  # days to confirm a seat once invited
+        "url": absolute(path),
+    }
+    queue_email_to(user, "season_joined", context, topic=topic(season.pk))
 
 
 @transaction.atomic

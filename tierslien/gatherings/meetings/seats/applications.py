@@ -25,8 +25,10 @@ from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 
+from tierslien.accounts.emails import absolute, queue_email_to
 from tierslien.accounts.models import User
 from tierslien.gatherings.meetings.core.services import BALANCE_KINDS
+from tierslien.gatherings.meetings.seats.notifications import topic
 from tierslien.gatherings.models import Application, ApplicationStatus, Meeting, MeetingState
 from tierslien.lib.refusals import Refused
 from tierslien.portraits.engine import clean_answers
@@ -195,8 +197,9 @@ def apply(
         existing.answered_on_the_spot = on_the_spot
         existing.applied_at = moment
         existing.save(update_fields=["status", "answers", "answered_on_the_spot", "applied_at"])
+        queue_applied_receipt(user, locked)
         return existing
-    return Application.objects.create(
+    application = Application.objects.create(
         meeting=locked,
         user=user,
         pseudonym=new_pseudonym(locked),
@@ -204,6 +207,21 @@ def apply(
         answered_on_the_spot=on_the_spot,
         applied_at=moment,
     )
+    queue_applied_receipt(user, locked)
+    return application
+
+
+def queue_applied_receipt(user: User, meeting: Meeting) -> None:
+    """The receipt of an application: what happens next, and when (the person's language)."""
+    path = reverse("meeting_my_seat", args=[meeting.territory.slug, meeting.pk])
+    context = {
+        "meeting": meeting,
+        "territory": meeting.territory,
+        "venue": meeting.venue,
+        "closes_at": meeting.registration_closes,
+        "url": absolute(path),
+    }
+    queue_email_to(user, "meeting_applied", context, topic=topic(meeting.pk))
 
 
 @transaction.atomic
