@@ -401,8 +401,12 @@ def meeting_quotas_adopt(
     except quotas.QuotasFrozen:
         messages.error(request, _("The seed is published: the quotas can no longer change."))
         return _to_quotas(meeting)
-    if report is None or report.feasible:
+    if report is None or report.everyone_drawable:
         messages.info(request, _("The quotas can already be met: nothing was changed."))
+    elif report.feasible:
+        messages.success(
+            request, _("The nearest quotas under which every applicant can be drawn are saved.")
+        )
     else:
         messages.success(request, _("The nearest feasible quotas are saved."))
     return _to_quotas(meeting)
