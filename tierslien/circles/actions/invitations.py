@@ -18,6 +18,7 @@ from django.utils import timezone, translation
 
 from tierslien.circles.models import Circle, Membership, MembershipStatus, Season
 from tierslien.circles.schedule import SessionTime, session_times
+from tierslien.circles.together import together
 from tierslien.lib import ical
 from tierslien.lib.deadlines import on_the_hour
 from tierslien.outbox import services as outbox
@@ -67,6 +68,8 @@ def render_invitation(membership: Membership) -> EmailMultiAlternatives:
             "sessions": sessions,
             "respond_by": membership.respond_by,
             "url": invitation_url(membership),
+            "together": together(circle, user.pk),
+            "how_url": f"{settings.SITE_URL.rstrip('/')}{reverse('how_it_works')}",
         }
         subject = render_to_string("circles/email/invitation_subject.txt", context).strip()
         body = render_to_string("circles/email/invitation.txt", context)
