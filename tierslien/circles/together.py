@@ -21,6 +21,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
+from itertools import combinations
 from typing import Any
 
 from django.db.models import OuterRef, Subquery
@@ -73,9 +74,34 @@ def counted_criteria(circle: Circle) -> list[Criterion]:
     ]
 
 
-def together(circle: Circle, user_id: int) -> Together:
-    """What `circle` brings together, as its member `user_id` is told (four queries,
-    whatever the size of the circle)."""
+@dataclass(frozen=True)
+class CircleFacts:
+    """What every member's summary is computed from, read once per circle."""
+
+    members: tuple[int, ...]  # user ids
+    sector_of: dict[int, int | None]
+    varieties: tuple[Variety, ...]
+    met: frozenset[tuple[int, int]]  # pairs of members (smaller id first) who met before
+
+    def for_member(self, user_id: int) -> Together:
+        others = [m for m in self.members if m != user_id]
+        mine = self.sector_of.get(user_id)
+        other_sector = None
+        if mine is not None:
+            other_sector = sum(1 for m in others if self.sector_of.get(m) not in (None, mine))
+        sectors = {s for s in self.sector_of.values() if s is not None}
+        met = sum(1 for m in others if (min(m, user_id), max(m, user_id)) in self.met)
+        return Together(
+            members=len(self.members),
+            sectors=len(sectors),
+            other_sector=other_sector,
+            new_to_you=len(others) - met,
+            varieties=self.varieties,
+        )
+
+
+def circle_facts(circle: Circle) -> CircleFacts:
+    """Read what a circle brings together: four queries, whatever its size."""
     territory_id = circle.season.territory_id
     portrait = Portrait.objects.filter(territory_id=territory_id, user_id=OuterRef("user_id"))
     rows = list(
@@ -86,8 +112,6 @@ def together(circle: Circle, user_id: int) -> Together:
         )
         .values_list("user_id", "portrait_id", "sector_id")
     )
-    members = sorted({user for user, _, _ in rows})
-    sector_of = {user: sector for user, _, sector in rows}
     criteria = counted_criteria(circle)
     allowed = {c.pk: {str(option["value"]) for option in c.options} for c in criteria}
     answers: dict[int, set[str]] = defaultdict(set)
@@ -96,33 +120,37 @@ def together(circle: Circle, user_id: int) -> Together:
     ).values_list("criterion_id", "value"):
         if isinstance(value, str) and value in allowed[criterion_id]:
             answers[criterion_id].add(value)
-    varieties = tuple(
-        Variety(c.display_label, len(answers[c.pk])) for c in criteria if len(answers[c.pk]) >= 2
-    )
-    sectors = {s for s in sector_of.values() if s is not None}
-    mine = sector_of.get(user_id)
-    others = [m for m in members if m != user_id]
-    other_sector = None
-    if mine is not None:
-        other_sector = sum(1 for m in others if sector_of.get(m) not in (None, mine))
-    return Together(
-        members=len(members),
-        sectors=len(sectors),
-        other_sector=other_sector,
-        new_to_you=len(others) - len(met_before(circle, user_id, others)),
-        varieties=varieties,
+    members = tuple(sorted({user for user, _, _ in rows}))
+    return CircleFacts(
+        members=members,
+        sector_of={user: sector for user, _, sector in rows},
+        varieties=tuple(
+            Variety(c.display_label, len(answers[c.pk]))
+            for c in criteria
+            if len(answers[c.pk]) >= 2
+        ),
+        met=met_before(circle, members),
     )
 
 
-def met_before(circle: Circle, user_id: int, others: list[int]) -> set[int]:
-    """The others who shared a circle with `user_id` in another season of the territory."""
-    theirs = Membership.objects.filter(
-        user_id=user_id,
-        circle__season__territory_id=circle.season.territory_id,
-        circle__season__state__in=MET_STATES,
-    ).exclude(circle__season_id=circle.season_id)
-    return set(
+def together(circle: Circle, user_id: int) -> Together:
+    """What `circle` brings together, as its member `user_id` is told."""
+    return circle_facts(circle).for_member(user_id)
+
+
+def met_before(circle: Circle, members: tuple[int, ...]) -> frozenset[tuple[int, int]]:
+    """Pairs of members who shared a circle in another season of the territory that met."""
+    circles: dict[int, set[int]] = defaultdict(set)
+    for circle_id, user_id in (
         Membership.objects.filter(
-            circle_id__in=theirs.values("circle_id"), user_id__in=others
-        ).values_list("user_id", flat=True)
+            user_id__in=members,
+            circle__season__territory_id=circle.season.territory_id,
+            circle__season__state__in=MET_STATES,
+        )
+        .exclude(circle__season_id=circle.season_id)
+        .values_list("circle_id", "user_id")
+    ):
+        circles[circle_id].add(user_id)
+    return frozenset(
+        pair for people in circles.values() for pair in combinations(sorted(people), 2)
     )
