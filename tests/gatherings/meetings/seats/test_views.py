@@ -499,10 +499,13 @@ def test_quotas_that_shut_out_those_who_declined_are_flagged_and_widened(
     page = client.get(url("meeting_quotas", meeting))
     assert b'data-feasible="undrawable"' in page.content
     assert b"could not be drawn at all" in page.content and b"data-change" in page.content
+    closed(meeting)
+    assert b"data-undrawable" in client.get(url("meeting_seats_manage", meeting)).content
     assert client.post(url("meeting_quotas_adopt", meeting)).status_code == 302
     assert b'data-feasible="yes"' in client.get(url("meeting_quotas", meeting)).content
     quota = MeetingQuota.objects.get(meeting=meeting, criterion_key="gender", value="undisclosed")
     assert quota.max_seats >= 1
+    assert b"data-undrawable" not in client.get(url("meeting_seats_manage", meeting)).content
 
 
 def test_quotas_are_read_only_once_the_seed_is_published(
