@@ -499,6 +499,7 @@ def test_quotas_that_shut_out_those_who_declined_are_flagged_and_widened(
     page = client.get(url("meeting_quotas", meeting))
     assert b'data-feasible="undrawable"' in page.content
     assert b"could not be drawn at all" in page.content and b"data-change" in page.content
+    assert "monter « au plus 0 » à 1" in page.content.decode()  # the facilitator reads French
     closed(meeting)
     assert b"data-undrawable" in client.get(url("meeting_seats_manage", meeting)).content
     assert client.post(url("meeting_quotas_adopt", meeting)).status_code == 302
