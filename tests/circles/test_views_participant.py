@@ -3,17 +3,21 @@
 from __future__ import annotations
 
 import datetime
+from collections.abc import Callable
 from typing import Any
 
 import pytest
+from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
 from tests.cast import Cast
-from tests.circles.conftest import MakeSeason
+from tests.circles.conftest import MakeSeason, Proposed
 from tests.ritual import ClientAs, Ritual
+from tierslien.accounts.models import User
 from tierslien.circles import actions
-from tierslien.circles.models import Registration, Season, SeasonState
+from tierslien.circles.actions import publish
+from tierslien.circles.models import Membership, Registration, Season, SeasonState
 from tierslien.portraits.models import Portrait
 
 pytestmark = pytest.mark.django_db
@@ -221,3 +225,26 @@ def test_services_store_the_first_week_as_its_monday(cast: Cast) -> None:
     actions.update_season(season, **(values | {"first_week": datetime.date(2030, 1, 20)}))
     season.refresh_from_db()
     assert season.first_week == datetime.date(2030, 1, 14)
+
+
+def test_after_confirming_the_invitation_links_to_the_circle_and_tells_why_together(
+    proposed: Proposed, django_capture_on_commit_callbacks: Callable[..., Any]
+) -> None:
+    user = Membership.objects.filter(circle=proposed.first).first().user  # type: ignore[union-attr]
+    User.objects.filter(pk=user.pk).update(language="en")
+    with django_capture_on_commit_callbacks(execute=True):
+        publish.publish_season(proposed.season)
+    client = Client()
+    client.force_login(user)
+    target = reverse("circle_invitation", args=[proposed.season.territory.slug, proposed.first.pk])
+    page = client.get(target).content.decode()
+    space = reverse("circle_home", args=[proposed.first.pk])
+    assert "data-together" in page and reverse("how_it_works") in page
+    assert "Your circle brings together 6 people." in page
+    assert f'href="{space}"' not in page  # not before confirming
+    response = client.post(target, {"answer": "confirm"}, follow=True)
+    assert response.redirect_chain[-1][0] == target
+    page = response.content.decode()
+    assert "your seat is confirmed" in page
+    assert f'href="{space}" data-circle-space' in page
+    assert client.get(space, follow=True).status_code == 200

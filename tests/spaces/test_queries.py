@@ -19,7 +19,9 @@ pytestmark = pytest.mark.django_db
 
 # session, user, circle, pact, then the page's own reads
 PAGES = {
-    "circle_home": 6,  # memberships with users, introductions
+    # memberships with users, introductions; why together: members with their portraits,
+    # the questions, the answers, who met before
+    "circle_home": 10,
     "circle_sessions": 6,  # attendances with users, my calendar address
     "circle_guide": 6,  # members for the default order of speakers
     "circle_board": 5,  # messages with authors

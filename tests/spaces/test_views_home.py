@@ -48,6 +48,26 @@ def test_home_shows_members_intros_and_next_sessions_never_portraits(
     assert cast.co_member.email not in content
 
 
+def test_home_tells_why_together_in_counts_never_answers(space: Space, cast: Cast) -> None:
+    criterion = Criterion.objects.get(territory=cast.territory, key="occupation")
+    for user, value in [(cast.participant, "2"), (cast.co_member, "5")]:
+        Answer.objects.update_or_create(
+            portrait=user.portraits.get(), criterion=criterion, defaults={"value": value}
+        )
+    content = (
+        password_only(cast.participant)
+        .get(reverse("circle_home", args=[space.circle.pk]))
+        .content.decode()
+    )
+    assert "Why you are together" in content
+    assert "Your circle brings together 2 people." in content
+    assert "Occupation: 2 different answers among you." in content
+    assert "Others you have never been in a circle with: 1 out of 1." in content
+    assert reverse("how_it_works") in content
+    label = str(criterion.label_for("5"))
+    assert label not in content
+
+
 def test_a_member_writes_their_introduction(space: Space, cast: Cast) -> None:
     target = reverse("circle_intro", args=[space.circle.pk])
     client = password_only(cast.participant)

@@ -42,6 +42,7 @@ from tierslien.circles.pages import (
     waiting_people,
 )
 from tierslien.circles.schedule import session_times
+from tierslien.circles.together import together
 from tierslien.lib import jobs
 from tierslien.lib.http import posted, tell_refusal
 from tierslien.lib.refusals import Refused
@@ -631,6 +632,7 @@ def circle_invitation(request: HttpRequest, territory_slug: str, circle_id: int)
             "slot": slot_label(circle.slot) if circle.slot else "",
             "sessions": session_times(circle.season, circle.slot),
             "form": form,
+            "together": together(circle, request.user.pk),
         },
     )
 

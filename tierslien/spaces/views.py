@@ -17,6 +17,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from tierslien.circles.access import member_circles
 from tierslien.circles.models import Circle
 from tierslien.circles.schedule import session_times
+from tierslien.circles.together import together
 from tierslien.lib.http import posted
 from tierslien.lib.ical import Event, calendar
 from tierslien.spaces import pages, services
@@ -63,6 +64,7 @@ def circle_home(request: HttpRequest, circle: Circle) -> HttpResponse:
         "home.html",
         members=pages.members(circle),
         upcoming=pages.upcoming(circle)[:3],
+        together=together(circle, request.user.pk),
         section="home",
     )
 

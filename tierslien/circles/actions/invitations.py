@@ -18,6 +18,7 @@ from django.utils import timezone, translation
 
 from tierslien.circles.models import Circle, Membership, MembershipStatus, Season
 from tierslien.circles.schedule import SessionTime, session_times
+from tierslien.circles.together import CircleFacts, circle_facts
 from tierslien.lib import ical
 from tierslien.lib.deadlines import on_the_hour
 from tierslien.outbox import services as outbox
@@ -50,9 +51,13 @@ def calendar_text(circle: Circle, sessions: list[SessionTime], *, stamp: datetim
     return ical.calendar(events, stamp=stamp)
 
 
-def render_invitation(membership: Membership) -> EmailMultiAlternatives:
-    """The invitation email, in the member's language, with the calendar attached."""
+def render_invitation(
+    membership: Membership, facts: CircleFacts | None = None
+) -> EmailMultiAlternatives:
+    """The invitation email, in the member's language, with the calendar attached; `facts`,
+    what the circle brings together, read once per circle when many are rendered."""
     circle = membership.circle
+    facts = facts or circle_facts(circle)
     season = circle.season
     user = membership.user
     with translation.override(user.language or settings.LANGUAGE_CODE):
@@ -67,6 +72,8 @@ def render_invitation(membership: Membership) -> EmailMultiAlternatives:
             "sessions": sessions,
             "respond_by": membership.respond_by,
             "url": invitation_url(membership),
+            "together": facts.for_member(user.pk),
+            "how_url": f"{settings.SITE_URL.rstrip('/')}{reverse('how_it_works')}",
         }
         subject = render_to_string("circles/email/invitation_subject.txt", context).strip()
         body = render_to_string("circles/email/invitation.txt", context)
@@ -103,8 +110,12 @@ def invite(memberships: list[Membership], season: Season, now: datetime.datetime
     Membership.objects.bulk_update(
         memberships, ["status", "invited_at", "respond_by", "responded_at"]
     )
+    facts: dict[int, CircleFacts] = {}
+    for membership in memberships:
+        if membership.circle_id not in facts:
+            facts[membership.circle_id] = circle_facts(membership.circle)
     outbox.queue_emails(
-        [outbox.Outgoing(render_invitation(m), m.user) for m in memberships],
+        [outbox.Outgoing(render_invitation(m, facts[m.circle_id]), m.user) for m in memberships],
         topic=topic(season.pk),
     )
 

@@ -452,6 +452,33 @@ def test_infeasible_quotas_offer_the_nearest_and_adopt_them(
     assert quotas.check(meeting).feasible
 
 
+def test_quotas_that_shut_out_those_who_declined_are_flagged_and_widened(
+    meeting: Meeting, applicants: Applicants, client_as: ClientAs
+) -> None:
+    """The issue's case: suggested bounds with no room for "prefer not to say" (nobody in
+    the population declined, tolerance 0) give whoever declined a chance of 0 %."""
+    made = applicants(meeting, 20)
+    assert any("gender" not in a.answers for a in made)  # someone declined
+    keys = quotas.quota_keys(meeting, balance_criteria(meeting))
+    bounds = {key: (0, meeting.seats) for key in keys}
+    bounds[("gender", "undisclosed")] = (0, 0)
+    quotas.save_quotas(meeting, bounds)
+    report = quotas.check(meeting)
+    assert report is not None and report.feasible and not report.everyone_drawable
+    client = client_as("facilitator")
+    page = client.get(url("meeting_quotas", meeting))
+    assert b'data-feasible="undrawable"' in page.content
+    assert b"could not be drawn at all" in page.content and b"data-change" in page.content
+    assert "monter « au plus 0 » à 1" in page.content.decode()  # the facilitator reads French
+    closed(meeting)
+    assert b"data-undrawable" in client.get(url("meeting_seats_manage", meeting)).content
+    assert client.post(url("meeting_quotas_adopt", meeting)).status_code == 302
+    assert b'data-feasible="yes"' in client.get(url("meeting_quotas", meeting)).content
+    quota = MeetingQuota.objects.get(meeting=meeting, criterion_key="gender", value="undisclosed")
+    assert quota.max_seats >= 1
+    assert b"data-undrawable" not in client.get(url("meeting_seats_manage", meeting)).content
+
+
 def test_quotas_are_read_only_once_the_seed_is_published(
     meeting: Meeting, applicants: Applicants, client_as: ClientAs
 ) -> None:

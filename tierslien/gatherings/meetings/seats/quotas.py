@@ -212,14 +212,16 @@ def check(
     applications: list[Application] | None = None,
     saved: Bounds | None = None,
 ) -> FeasibilityReport | None:
-    """Can the current applicants meet the saved quotas? None when no lottery is needed
-    (no more applicants than seats: everyone gets a seat)."""
+    """Can the current applicants meet the saved quotas, with every applicant in some panel
+    that meets them (a chance above 0: declining a question must never shut anyone out)?
+    None when no lottery is needed (no more applicants than seats: everyone gets a seat)."""
     criteria = balance_criteria(meeting) if criteria is None else criteria
     applications = pending_applications(meeting) if applications is None else applications
     if len(applications) <= meeting.seats:
         return None
     quotas = current_quotas(meeting, criteria, saved)
-    return diagnose(LotteryProblem(pool_of(criteria, applications), quotas, meeting.seats))
+    problem = LotteryProblem(pool_of(criteria, applications), quotas, meeting.seats)
+    return diagnose(problem, everyone=True)
 
 
 # --- Writing quotas -----------------------------------------------------------------------
@@ -266,13 +268,14 @@ def save_quotas(meeting: Meeting, bounds: Mapping[Key, tuple[int, int]]) -> int:
 
 
 def adopt_suggested(meeting: Meeting) -> FeasibilityReport | None:
-    """Save the nearest feasible quotas when the current ones cannot be met; returns the
-    report that was acted upon (None, or a feasible report: nothing changed)."""
+    """Save the nearest quotas that the applicants can meet with every one of them in some
+    panel, when the current ones cannot be met or leave someone with no chance; returns the
+    report that was acted upon (None, or a report with everyone drawable: nothing changed)."""
     with transaction.atomic():
         locked = Meeting.objects.locked(meeting.pk)
         _editable(locked)
         report = check(locked)
-        if report is None or report.feasible or report.suggested is None:
+        if report is None or report.everyone_drawable or report.suggested is None:
             return report
         save_quotas(locked, {q.key: (q.min, q.max) for q in report.suggested.rows})
         return report
@@ -342,7 +345,7 @@ def quota_page(
 
 def changes(report: FeasibilityReport | None, criteria: list[Criterion]) -> list[dict[str, Any]]:
     """The quotas to relax, by how much, with the criteria's and values' labels."""
-    if report is None or report.feasible:
+    if report is None or report.everyone_drawable:
         return []
     by_key = {c.key: c for c in criteria}
     out = []

@@ -322,6 +322,12 @@ def _manage_page(
         if with_names
         else []
     )
+    closed = not applications.accepts_applications(meeting)
+    # Before the seed form: would anyone have a chance of 0 with the saved quotas?
+    undrawable = False
+    if closed and meeting.state == MeetingState.OPEN and meeting.seed_published_at is None:
+        report = quotas.check(meeting)
+        undrawable = report is not None and report.feasible and not report.everyone_drawable
     broken = []
     if meeting.state == MeetingState.ALLOCATED and meeting.published_quotas:
         broken = [q for q in waitlist.quota_states(meeting) if not q.met]
@@ -337,7 +343,8 @@ def _manage_page(
             "counts": {status: counts.get(status, 0) for status in ApplicationStatus.values},
             "statuses": ApplicationStatus,
             "seed_form": seed_form,
-            "closed": not applications.accepts_applications(meeting),
+            "closed": closed,
+            "undrawable": undrawable,
             "broken": broken,
             "has_quotas": MeetingQuota.objects.filter(meeting=meeting).exists(),
             "stalled": draw.stalled(meeting),
@@ -401,8 +408,12 @@ def meeting_quotas_adopt(
     except quotas.QuotasFrozen:
         messages.error(request, _("The seed is published: the quotas can no longer change."))
         return _to_quotas(meeting)
-    if report is None or report.feasible:
+    if report is None or report.everyone_drawable:
         messages.info(request, _("The quotas can already be met: nothing was changed."))
+    elif report.feasible:
+        messages.success(
+            request, _("The nearest quotas under which every applicant can be drawn are saved.")
+        )
     else:
         messages.success(request, _("The nearest feasible quotas are saved."))
     return _to_quotas(meeting)
