@@ -22,10 +22,11 @@ from django.db import transaction
 from django.test import Client
 from django.urls import reverse
 
+from tests.cast import Cast
 from tests.security.test_url_matrix import PATTERNS, arguments
 from tests.security.world import build_world
 
-VNU = Path(__file__).resolve().parents[2] / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"
+VNU = Path(__file__).resolve().parents[2] / "node_modules/vnu-jar/build/dist/vnu.jar"
 ROLES = ("anonymous", "participant", "facilitator")
 
 pytestmark = pytest.mark.skipif(
@@ -61,14 +62,14 @@ def render(client: Client, url: str) -> str | None:
         transaction.set_rollback(True)
     if response.status_code != 200 or not response["Content-Type"].startswith("text/html"):
         return None
-    return response.content.decode()
+    return str(response.content.decode())
 
 
 @pytest.mark.django_db
 def test_every_page_is_valid_html(
-    cast: object, client_as: Callable[[str], Client], tmp_path: Path
+    cast: Cast, client_as: Callable[[str], Client], tmp_path: Path
 ) -> None:
-    world = build_world(cast)  # type: ignore[arg-type]
+    world = build_world(cast)
     clients = {role: client_as(role) for role in ROLES}
     files: dict[Path, str] = {}
     seen: set[str] = set()
