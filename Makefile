@@ -36,6 +36,7 @@ prod:
 
 test: messages
 	@scripts/system-deps --with-browser || true
+	@scripts/node-deps
 	@scripts/test
 
 lint: venv
