@@ -51,7 +51,7 @@ def test_counts_the_different_answers_of_the_members(proposed: Proposed) -> None
     told = together(proposed.first, first.pk)
     assert (told.members, told.others) == (6, 5)
     with translation.override("en"):
-        counts = {str(v.label): v.count for v in told.varieties}
+        counts = {str(v.label): v.answers for v in told.varieties}
     assert counts["Occupation"] == 6
     assert counts["Age bracket"] >= 2
     assert told.sectors == 1 and told.other_sector == 0

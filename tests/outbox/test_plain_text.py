@@ -22,6 +22,7 @@ ENTITY = re.compile(r"&(#x?[0-9a-fA-F]+|[a-zA-Z]+);")
 OURS = settings.BASE_DIR / "tierslien" / "templates"
 ALLAUTH = Path(allauth.__file__).parent / "templates"
 NUMBERS = {"over", "short", "duration_minutes", "number", "place", "count", "minutes"}
+NUMBERS |= {"members", "sectors", "other_sector", "others", "new_to_you", "answers"}  # why together
 WHEN = datetime.datetime(2027, 1, 14, 18, 30, tzinfo=datetime.UTC)
 
 

@@ -39,7 +39,7 @@ class Variety:
     """One question: its label and how many different answers the members gave."""
 
     label: Any
-    count: int
+    answers: int
 
 
 @dataclass(frozen=True)
