@@ -24,6 +24,7 @@ from tierslien.demo.territory import (
     load_demo,
 )
 from tierslien.gatherings.models import Evening, Meeting
+from tierslien.outbox.models import Message, MessageState
 
 # Of the synthetic people, who applies to which meeting (by their number modulo 5; two
 # in five are registered for the open season, see `seasons.OPEN_SHARE`).
@@ -73,10 +74,16 @@ def load_town(seed: int = 0) -> Town:
             [PARTICIPANT_EMAIL, *[e for k, e in enumerate(emails) if k % 5 == DRAWN_MEETING_SHARE]]
         ),
     )
+    evening = ensure_demo_evening(territory)
+    # In the story every email of the town's past (receipts, outcomes) was sent long ago: the
+    # first `make run` prints none of them.
+    Message.objects.filter(state=MessageState.QUEUED).update(
+        state=MessageState.SENT, sent_at=timezone.now()
+    )
     return Town(
         result=result,
         seasons=seasons,
         open_meeting=open_meeting,
         drawn_meeting=drawn,
-        evening=ensure_demo_evening(territory),
+        evening=evening,
     )
