@@ -102,6 +102,8 @@ class AxeWatch:
     def check(self, page: Page) -> None:
         if page.is_closed() or id(page.context) in self.without_javascript:
             return
+        if not page.url.startswith("http"):  # about:blank (a new tab before its first page)
+            return
         try:
             found = page.evaluate(AXE_RUN)
         except PlaywrightError:  # the document went away meanwhile (a script navigated)

@@ -173,4 +173,4 @@ def test_once_composed_the_progress_page_opens_the_proposal_by_itself(live_serve
         state=SeasonState.PROPOSED, job_state="done", job_progress=1.0
     )
     page.wait_for_url(re.compile(r"/proposal/$"), timeout=10_000)
-    expect(page.locator("h1")).to_contain_text("Proposed circles of Winter")
+    expect(page.locator("h1")).to_contain_text("Proposed circles: Winter")
