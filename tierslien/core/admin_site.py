@@ -62,8 +62,8 @@ def admin_password_change(request: HttpRequest, extra_context: object = None) ->
 
 
 def harden_admin_site() -> None:
-    admin.site.login = admin_login  # type: ignore[method-assign,assignment]
-    admin.site.password_change = admin_password_change  # type: ignore[method-assign,assignment]
-    admin.site.has_permission = _has_permission  # type: ignore[method-assign]
+    admin.site.login = admin_login
+    admin.site.password_change = admin_password_change
+    admin.site.has_permission = _has_permission
     admin.site.site_header = "Tiers Lien"
     admin.site.site_title = "Tiers Lien"

@@ -229,7 +229,7 @@ def season_feedback(
     bag = FeedbackBag.objects.filter(season=season).first()
     published = bag is not None and feedback_published(season, now)
     answers = [tuple(answer) for answer in bag.answers] if bag and published else []
-    aggregates = aggregate(answers)  # type: ignore[arg-type]
+    aggregates = aggregate(answers)
     comments = list(bag.comments) if bag and aggregates.answers is not None else []
     return aggregates, comments
 

@@ -125,7 +125,7 @@ class PortraitForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.criteria = list(criteria)
         self.consented = consented
-        self.fields["sector"].queryset = territory.sectors.all()  # type: ignore[attr-defined]
+        self.fields["sector"].queryset = territory.sectors.all()
         for criterion in self.criteria:
             self.fields[answer_field_name(criterion)] = criterion_field(criterion)
             if criterion.sensitive and not self.has_consent(criterion):

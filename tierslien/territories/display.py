@@ -62,7 +62,7 @@ def opening_times_lines(slots: object) -> list[str]:
         by_day[day].append(part)
     groups: list[tuple[tuple[str, ...], list[str]]] = []
     for day in DAYS:
-        parts = tuple(part for part in PARTS if part in by_day[day])
+        parts: tuple[str, ...] = tuple(part for part in PARTS if part in by_day[day])
         if not parts:
             continue
         for existing_parts, days in groups:

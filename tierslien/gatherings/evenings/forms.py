@@ -37,7 +37,7 @@ class EveningForm(forms.Form):
 
     def __init__(self, *args: Any, territory: Territory, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["venue"].queryset = Venue.objects.filter(territory=territory)  # type: ignore[attr-defined]
+        self.fields["venue"].queryset = Venue.objects.filter(territory=territory)
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

@@ -291,7 +291,7 @@ def evening_join(request: HttpRequest, territory: Territory, evening: Evening) -
     form = DoorCodeForm(posted(request))
     if request.method == "POST" and attendee is None and form.is_valid():
         try:
-            services.check_in_account(evening, request.user, code=form.cleaned_data["code"])  # type: ignore[arg-type]
+            services.check_in_account(evening, request.user, code=form.cleaned_data["code"])
         except Refused as refusal:
             tell_refusal(request, refusal)
         else:

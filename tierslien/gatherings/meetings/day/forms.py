@@ -39,8 +39,8 @@ class DoorSearchForm(forms.Form):
 class MarkForm(forms.Form):
     """One person arrives (or the mark is undone): exactly one of application/contributor."""
 
-    application = forms.ModelChoiceField(queryset=None, required=False)  # type: ignore[arg-type]
-    contributor = forms.ModelChoiceField(queryset=None, required=False)  # type: ignore[arg-type]
+    application = forms.ModelChoiceField(queryset=None, required=False)
+    contributor = forms.ModelChoiceField(queryset=None, required=False)
     arrived = forms.TypedChoiceField(
         choices=[("1", _("Arrived")), ("0", _("Not arrived"))],
         coerce=lambda value: value == "1",
@@ -52,10 +52,10 @@ class MarkForm(forms.Form):
         super().__init__(*args, **kwargs)
         message = _("This person is not expected at this meeting.")
         application = self.fields["application"]
-        application.queryset = expected_citizens(meeting)  # type: ignore[attr-defined]
+        application.queryset = expected_citizens(meeting)
         application.error_messages["invalid_choice"] = message
         contributor = self.fields["contributor"]
-        contributor.queryset = Contributor.objects.filter(  # type: ignore[attr-defined]
+        contributor.queryset = Contributor.objects.filter(
             meeting=meeting, status=ContributorStatus.ACCEPTED
         )
         contributor.error_messages["invalid_choice"] = message

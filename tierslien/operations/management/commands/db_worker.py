@@ -62,10 +62,10 @@ def fail_abandoned_tasks(worker_id: str) -> int:
 class ReconnectingWorker(Worker):
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
-        self.current: DBTaskResult | None = None
+        self.current: DBTaskResult[Any, Any] | None = None
         self.reconnections = 0
 
-    def run_task(self, db_task_result: DBTaskResult) -> None:
+    def run_task(self, db_task_result: DBTaskResult[Any, Any]) -> None:
         self.current = db_task_result  # still set if recording its outcome raises
         super().run_task(db_task_result)
         self.current = None
@@ -108,7 +108,7 @@ class ReconnectingWorker(Worker):
 class Command(LibraryCommand):
     help = "Run a database background worker (reconnects to the database; heartbeats)."
 
-    def handle(  # type: ignore[override]
+    def handle(
         self,
         *,
         verbosity: int,
