@@ -77,9 +77,10 @@ def load_town(seed: int = 0) -> Town:
     evening = ensure_demo_evening(territory)
     # In the story every email of the town's past (receipts, outcomes) was sent long ago: the
     # first `make run` prints none of them.
-    Message.objects.filter(state=MessageState.QUEUED).update(
-        state=MessageState.SENT, sent_at=timezone.now()
-    )
+    # Only the demo's own addresses: a real queued email is never touched.
+    Message.objects.filter(
+        state=MessageState.QUEUED, recipient__iendswith=f"@{DEMO_DOMAIN}"
+    ).update(state=MessageState.SENT, sent_at=timezone.now())
     return Town(
         result=result,
         seasons=seasons,
