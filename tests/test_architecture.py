@@ -46,6 +46,8 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("spaces",),  # a circle's private space
     ("moderation",),  # blocks, reports, removals (feeds blocked pairs to circles)
     ("feedback",),  # after a season: answers, report, purge
+    ("relays",),  # local contacts registering people who are not online; takeover
+    ("outreach",),  # who is missing, and turnout (does the mix survive until people come)
     ("demo",),  # the demo data, over every app
     ("core",),  # home page, admin site, backups, warm-up, project-wide commands
     ("settings", "urls", "wsgi"),  # the project's modules (settings imports only lib)

@@ -33,6 +33,7 @@ ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000")
 SITE_NAME = env_str("SITE_NAME", "Tiers Lien")
+PHONE_REGION = env_str("PHONE_REGION", "FR")  # numbers typed without +country code
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -59,6 +60,8 @@ INSTALLED_APPS = [
     "tierslien.spaces",
     "tierslien.moderation",
     "tierslien.feedback",
+    "tierslien.relays",
+    "tierslien.outreach",
 ]
 
 MIDDLEWARE = [

@@ -3,6 +3,7 @@ from __future__ import annotations
 from django.contrib.auth.models import AbstractUser, BaseUserManager
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class UserManager(BaseUserManager["User"]):
@@ -32,13 +33,23 @@ class Language(models.TextChoices):
     ENGLISH = "en", _("English")
 
 
+class ReachBy(models.TextChoices):
+    """How the platform reaches a person: their one channel for every message."""
+
+    EMAIL = "email", pgettext_lazy("reach by", "Email")
+    SMS = "sms", pgettext_lazy("reach by", "Text message")
+    POST = "post", pgettext_lazy("reach by", "Post")
+    RELAY = "relay", pgettext_lazy("reach by", "Through the person who registered me")
+
+
 class User(AbstractUser):
     """A person with an account. Other members only ever see `display_name`."""
 
     username = None  # type: ignore[assignment]
     first_name = None  # type: ignore[assignment]
     last_name = None  # type: ignore[assignment]
-    email = models.EmailField(_("email address"), unique=True)
+    # Blank (NULL, so that uniqueness holds) for someone a relay registered without one.
+    email = models.EmailField(_("email address"), unique=True, null=True, blank=True)
     display_name = models.CharField(
         _("display name"),
         max_length=40,
@@ -53,6 +64,14 @@ class User(AbstractUser):
         _("accepted terms version"), max_length=20, blank=True, default=""
     )
 
+    # The channel every message to this person takes, and what it needs: an E.164 phone
+    # number for text messages, a postal address for letters (see docs/reach.md).
+    reach_by = models.CharField(
+        _("how to reach me"), max_length=10, choices=ReachBy.choices, default=ReachBy.EMAIL
+    )
+    phone = models.CharField(_("mobile phone number"), max_length=20, blank=True, default="")
+    postal_address = models.TextField(_("postal address"), blank=True, default="")
+
     USERNAME_FIELD = "email"
     REQUIRED_FIELDS: list[str] = ["display_name"]
 
@@ -63,7 +82,7 @@ class User(AbstractUser):
         verbose_name_plural = _("users")
 
     def __str__(self) -> str:
-        return self.display_name or self.email
+        return self.display_name or self.email or f"#{self.pk}"
 
     @property
     def is_site_admin(self) -> bool:

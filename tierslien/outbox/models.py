@@ -17,11 +17,12 @@ from django.utils.translation import pgettext_lazy
 class Channel(models.TextChoices):
     """How a message travels; each has a backend in `channels.CHANNELS`.
 
-    Text messages and printed letters are added here, with their backend, by their own
-    change; `recipient` then holds a phone number or a postal address.
+    `recipient` holds an email address, an E.164 phone number or a postal address.
     """
 
     EMAIL = "email", pgettext_lazy("channel", "Email")
+    SMS = "sms", pgettext_lazy("channel", "Text message")
+    LETTER = "letter", pgettext_lazy("channel", "Letter")
 
 
 class MessageState(models.TextChoices):
@@ -44,7 +45,7 @@ class Message(models.Model):
         on_delete=models.CASCADE,
         related_name="outbox_messages",
     )
-    recipient = models.CharField(_("address"), max_length=254)  # on this channel
+    recipient = models.CharField(_("address"), max_length=500)  # on this channel
     sender = models.CharField(max_length=254, blank=True)  # blank: DEFAULT_FROM_EMAIL
     subject = models.CharField(_("subject"), max_length=998, blank=True)
     body = models.TextField(blank=True)
