@@ -84,10 +84,15 @@ def _attachments(email: EmailMessage) -> list[dict[str, Any]]:
 
 @dataclass(frozen=True)
 class Outgoing:
-    """A rendered email and whom it is for (their account, when they have one)."""
+    """A rendered message and whom it is for (their account, when they have one).
+
+    `email` is the full message (a letter prints its subject and body); `text` is the
+    short text-message version, for people reached by SMS (the outbox adds how to stop).
+    """
 
     email: EmailMessage
     user: Any = None
+    text: str = ""
 
 
 def queue_email(
