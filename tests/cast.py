@@ -8,6 +8,9 @@
 - admin: site administrator (TOTP enrolled);
 - facilitator_without_mfa: the territory's facilitator, signed in with a password only
   (the session has not passed the second factor);
+- relay: a local contact ("relais") of the territory (TOTP enrolled), who registered
+  `registered` (a person with no email, reached by text message, no portrait yet);
+- relay_without_mfa: the relay, signed in with a password only;
 - anonymous: nobody signed in.
 
 `sign_in(client, user)` is the one way tests sign someone in: it marks the second factor
@@ -24,10 +27,12 @@ from allauth.mfa.models import Authenticator
 from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
 from allauth.mfa.utils import decrypt
 from django.test import RequestFactory
+from django.utils import timezone
 
-from tierslien.accounts.models import User
+from tierslien.accounts.models import ReachBy, User
 from tierslien.portraits.models import Portrait
 from tierslien.portraits.services import install_default_criteria
+from tierslien.relays.models import AgreedHow, Registered, Relay
 from tierslien.territories.models import Facilitator, Sector, Territory, Venue
 
 if TYPE_CHECKING:
@@ -36,7 +41,7 @@ if TYPE_CHECKING:
 PASSWORD = "correct horse battery staple"
 
 # Roles whose session passed the second factor (the others never enrolled, or did not pass).
-MFA_ROLES = frozenset({"facilitator", "other_facilitator", "admin"})
+MFA_ROLES = frozenset({"facilitator", "other_facilitator", "admin", "relay"})
 
 
 @dataclass
@@ -52,6 +57,8 @@ class Cast:
     facilitator: User
     other_facilitator: User
     admin: User
+    relay: User
+    registered: User
 
     def roles(self) -> dict[str, User | None]:
         return {
@@ -62,6 +69,8 @@ class Cast:
             "other_facilitator": self.other_facilitator,
             "admin": self.admin,
             "facilitator_without_mfa": self.facilitator,
+            "relay": self.relay,
+            "relay_without_mfa": self.relay,
         }
 
 
@@ -148,6 +157,21 @@ def build_cast() -> Cast:
     other_facilitator = make_user("oscar@example.org", "Oscar", totp=True)
     Facilitator.objects.create(territory=territory, user=facilitator)
     Facilitator.objects.create(territory=other, user=other_facilitator)
+    relay = make_user("rosa@example.org", "Rosa", totp=True)
+    now = timezone.now()
+    Relay.objects.create(territory=territory, user=relay, given_by=facilitator, since=now)
+    registered = User.objects.create(
+        email=None, display_name="Rémi", reach_by=ReachBy.SMS, phone="+33612345678"
+    )
+    registered.set_unusable_password()
+    registered.save(update_fields=["password"])
+    Registered.objects.create(
+        person=registered,
+        relay=relay,
+        territory=territory,
+        agreed_how=AgreedHow.IN_PERSON,
+        agreed_at=now,
+    )
     return Cast(
         territory=territory,
         other_territory=other,
@@ -160,4 +184,6 @@ def build_cast() -> Cast:
         facilitator=facilitator,
         other_facilitator=other_facilitator,
         admin=make_user("ada@example.org", "Ada", totp=True, is_superuser=True, is_staff=True),
+        relay=relay,
+        registered=registered,
     )

@@ -46,6 +46,8 @@ ROLES = (
     "facilitator_without_mfa",
     "facilitator",
     "admin",
+    "relay",
+    "relay_without_mfa",
 )
 
 # Outcomes. "ok": served (2xx, a redirect elsewhere than a login or second-factor page, or
@@ -331,6 +333,7 @@ def arguments(world: World, pattern: Pattern) -> dict[str, object]:
         "attendee_id": world.attendee.pk,
         "meeting_id": world.meeting.pk,
         "contributor_id": world.contributor.pk,
+        "person_id": cast.registered.pk,
         "number": 1,
         "code": short_code(world.evening.pk),
         "key": "not-a-real-key",
