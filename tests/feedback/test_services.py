@@ -38,13 +38,6 @@ def test_eleven_answers_show_the_counts_of_eleven_or_more() -> None:
     assert by_key["come_again"] == {"yes": None, "maybe": 11, "no": None}
 
 
-def test_a_lone_hidden_count_hides_the_next_smallest_too() -> None:
-    assert services.suppress([20, 12, 3]) == [20, None, None]
-    assert services.suppress([20, 12, 0]) == [20, 12, None]  # zero reveals nobody
-    assert services.suppress([11, 11, 11]) == [11, 11, 11]
-    assert services.suppress([5, 4, 2]) == [None, None, None]
-
-
 def test_the_answers_name_nobody() -> None:
     fields = FeedbackBag._meta.concrete_fields
     assert not [

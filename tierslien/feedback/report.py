@@ -28,13 +28,12 @@ from tierslien.circles.models import (
 )
 from tierslien.feedback.models import Again, Felt, Met, SeasonTally
 from tierslien.feedback.services import (
-    THRESHOLD,
     attendance_counts,
     feedback_published,
     form_closes_at,
     season_feedback,
-    suppress,
 )
+from tierslien.lib.small_cells import THRESHOLD, suppress
 from tierslien.portraits.models import Criterion
 
 CHART_WIDTH = 400  # pixels for the longest bar

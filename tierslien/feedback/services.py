@@ -33,10 +33,10 @@ from tierslien.feedback.models import (
     Met,
     SeasonTally,
 )
+from tierslien.lib.small_cells import THRESHOLD, suppress
 from tierslien.spaces.models import Attendance
 
 # Below this many people, no figure is shown (and a count below it is never shown either).
-THRESHOLD = 11
 
 # The anonymous form stays open this long after the season's last session; then the answers
 # are shown to the facilitator, all at once (16 days before the purge erases the comments).
@@ -183,20 +183,6 @@ QUESTIONS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("felt_safe", tuple(Felt.values)),
     ("come_again", tuple(Again.values)),
 )
-
-
-def suppress(counts: Sequence[int]) -> list[int | None]:
-    """Hide every count below THRESHOLD; if only one is hidden, hide the next smallest too.
-
-    A single hidden count would otherwise follow from the total and the others.
-    """
-    out: list[int | None] = [c if c >= THRESHOLD else None for c in counts]
-    hidden = [i for i, c in enumerate(out) if c is None]
-    if len(hidden) == 1 and counts[hidden[0]] > 0 and len(counts) > 1:
-        shown = [i for i, c in enumerate(out) if c is not None]
-        smallest = min(shown, key=lambda i: (counts[i], i))
-        out[smallest] = None
-    return out
 
 
 def aggregate(answers: Sequence[tuple[str, str, str]]) -> Aggregates:

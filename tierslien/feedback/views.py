@@ -12,6 +12,7 @@ from tierslien.circles.access import get_circle_for_member, get_season
 from tierslien.feedback import services
 from tierslien.feedback.forms import FeedbackForm, KeepInTouchForm
 from tierslien.feedback.report import build_report, report_csv
+from tierslien.lib.small_cells import THRESHOLD
 from tierslien.territories.access import territory_management
 from tierslien.territories.models import Territory
 
@@ -91,7 +92,7 @@ def manage_season_report(
             "territory": territory,
             "season": season,
             "report": build_report(season),
-            "threshold": services.THRESHOLD,
+            "threshold": THRESHOLD,
         },
     )
 
