@@ -104,6 +104,7 @@ def test_deleting_an_account_removes_every_row_naming_the_person(cast: Cast) -> 
     _give_space_rows(user, cast)
     _give_outbox_rows(user)
     SeasonAlert.objects.create(user=user, territory=cast.territory)
+    _give_relay_rows(user, cast)
     others_before = {
         spec.label: apps.get_model(spec.label)
         ._default_manager.exclude(**{spec.owner: user.pk})
@@ -122,6 +123,23 @@ def test_deleting_an_account_removes_every_row_naming_the_person(cast: Cast) -> 
         assert manager.count() == others_before[spec.label], f"{spec.label}: others' rows kept"
         for link in spec.detached:
             assert not manager.filter(**{link: user.pk}).exists(), f"{spec.label}.{link}"
+
+
+def _give_relay_rows(user: User, cast: Cast) -> None:
+    """A relay role, a registration by another relay, a takeover code and a paper form."""
+    from django.utils import timezone
+
+    from tierslien.relays.models import PaperForm, Registered, Relay, TakeoverCode
+
+    now = timezone.now()
+    Relay.objects.create(territory=cast.other_territory, user=user, since=now)
+    registered = Registered.objects.create(
+        person=user, relay=cast.relay, territory=cast.territory, agreed_how="paper", agreed_at=now
+    )
+    TakeoverCode.objects.create(person=user, code_hash="x", created_at=now, expires_at=now)
+    PaperForm.objects.create(
+        territory=cast.territory, code="VDL-TEST", printed_at=now, used_for=registered
+    )
 
 
 def _give_circle_rows(user: User, cast: Cast) -> None:

@@ -84,6 +84,12 @@ FIELD_WORDS: dict[str, Any] = {
     "updated_at": gettext_lazy("last changed on"),
     "value": gettext_lazy("answer"),
     "withdrawn_at": gettext_lazy("withdrawn on"),
+    "attempts": gettext_lazy("wrong tries"),
+    "expires_at": gettext_lazy("valid until"),
+    "printed_at": gettext_lazy("printed on"),
+    "relay": gettext_lazy("local contact who registered you"),
+    "taken_over_at": gettext_lazy("took over the account on"),
+    "used_at": gettext_lazy("used on"),
     "wording_version": gettext_lazy("version of the wording"),
 }
 

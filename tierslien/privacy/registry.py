@@ -146,6 +146,18 @@ PERSONAL_MODELS: tuple[PersonalModel, ...] = (
         },
     ),
     PersonalModel(
+        label="relays.PaperForm",
+        section="paper_forms",
+        title=_("The paper form you filled in"),
+        owner="used_for__person",
+        exported=("code", "printed_at"),
+        withheld={
+            "id": "internal number",
+            "territory": "exported with your registration",
+            "used_for": "yourself",
+        },
+    ),
+    PersonalModel(
         label="territories.SeasonAlert",
         section="season_alerts",
         title=_("Territories where you asked to be told when a season opens"),

@@ -103,6 +103,7 @@ class PaperForm(models.Model):
     territory = models.ForeignKey(Territory, on_delete=models.CASCADE, related_name="+")
     code = models.CharField(_("reference code"), max_length=20, unique=True)
     printed_at = models.DateTimeField()
+    # Deleting the person deletes the form's record too: nothing of them stays.
     used_for = models.OneToOneField(
-        Registered, null=True, blank=True, on_delete=models.SET_NULL, related_name="paper_form"
+        Registered, null=True, blank=True, on_delete=models.CASCADE, related_name="paper_form"
     )
