@@ -103,6 +103,11 @@ def _digest(purpose: str, text: str) -> str:
     return hmac.new(key, f"{purpose}:{text}".encode(), hashlib.sha256).hexdigest()
 
 
+def address_key(ip: str) -> str:
+    """What the rate limits keep of an IP address (for an hour): a keyed hash of it."""
+    return _digest("address", ip)[:32]
+
+
 def _selector_hash(code: str) -> str:
     return _digest("selector", code[:SELECTOR_LENGTH])[:32]
 

@@ -118,7 +118,8 @@ class AnswerForBehalfForm(forms.Form):
 
 
 def _address(request: HttpRequest) -> str:
-    return str(get_adapter(request).get_client_ip(request))
+    """The visitor's address as the rate limits count it: a keyed hash, never the IP."""
+    return takeover.address_key(str(get_adapter(request).get_client_ip(request)))
 
 
 # --- Sending a code: the relay's page and the facilitator's -------------------------------
