@@ -17,6 +17,7 @@ urlpatterns = [
     path("", include("tierslien.moderation.urls")),
     path("", include("tierslien.feedback.urls")),
     path("me/", include("tierslien.privacy.urls")),
+    path("", include("tierslien.relays.takeover_urls")),
     path("admin/", admin.site.urls),
 ]
 

@@ -262,6 +262,14 @@ MATRIX: dict[str, dict[str, str]] = {
     "admin:accounts_user_changelist": STAFF,
     "admin:accounts_user_change": STAFF,
     "admin:mfa_authenticator_changelist": STAFF,
+    # --- Taking over one's account, answering through a relay ---
+    "takeover": PUBLIC,  # typing one's code
+    "takeover_finish": PUBLIC,  # without a code just typed: back to "takeover"
+    "takeover_request": PUBLIC,  # "send me a code": the same answer for any number
+    # A relay's pages about someone they registered: the relay (second factor passed) only.
+    "relay_takeover": row(FORBIDDEN, anonymous=LOGIN, relay=OK, relay_without_mfa=MFA),
+    "relay_behalf": row(FORBIDDEN, anonymous=LOGIN, relay=OK, relay_without_mfa=MFA),
+    "manage_takeover": MANAGE,
 }
 
 

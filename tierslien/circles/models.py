@@ -215,6 +215,15 @@ class Membership(models.Model):
     invited_at = models.DateTimeField(null=True, blank=True)
     respond_by = models.DateTimeField(_("answer before"), null=True, blank=True)
     responded_at = models.DateTimeField(null=True, blank=True)
+    # Who answered, when not the person themselves: a local contact who registered them and
+    # whom they asked to answer (NULL: the person answered, or has not yet).
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["circle", "user"], name="unique_membership")]
@@ -237,6 +246,14 @@ class Unplaced(models.Model):
     code = models.CharField(max_length=40)
     params = models.JSONField(default=dict, blank=True)
     message = models.TextField(blank=True)  # the engine's English words, for the record
+    # A seat declined through a local contact (the membership row is gone): who answered.
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["season", "user"], name="unique_unplaced")]

@@ -438,6 +438,9 @@ class CircleAnswers:
     pending: list[str]
     size: int
     below_minimum: bool
+    # Confirmed people whose answer a local contact gave at their request (the contact
+    # is not named: the facilitator needs to know the answer came second-hand, no more).
+    through_relay: tuple[str, ...] = ()
 
 
 def circles_answers(season: Season, names: dict[int, str] | None = None) -> list[CircleAnswers]:
@@ -472,6 +475,13 @@ def circles_answers(season: Season, names: dict[int, str] | None = None) -> list
                 ],
                 size=len(members),
                 below_minimum=len(members) < season.min_size,
+                through_relay=tuple(
+                    name[m.user_id]
+                    for m in members
+                    if m.status == MembershipStatus.CONFIRMED
+                    and m.answered_by_id is not None
+                    and m.answered_by_id != m.user_id
+                ),
             )
         )
     return out

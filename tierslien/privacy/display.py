@@ -88,6 +88,7 @@ FIELD_WORDS: dict[str, Any] = {
     "expires_at": gettext_lazy("valid until"),
     "printed_at": gettext_lazy("printed on"),
     "relay": gettext_lazy("local contact who registered you"),
+    "answered_by": gettext_lazy("answered for you by your local contact"),
     "taken_over_at": gettext_lazy("took over the account on"),
     "used_at": gettext_lazy("used on"),
     "wording_version": gettext_lazy("version of the wording"),

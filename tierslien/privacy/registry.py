@@ -241,16 +241,42 @@ PERSONAL_MODELS: tuple[PersonalModel, ...] = (
             "invited_at",
             "respond_by",
             "responded_at",
+            "answered_by__display_name",
         ),
-        withheld={"id": "internal number", "user": "yourself"},
+        withheld={
+            "id": "internal number",
+            "user": "yourself",
+            "answered_by": "exported as the name of the local contact who answered for you",
+        },
+        detached={
+            "answered_by": Detached(
+                "the answer stays when the local contact who gave it leaves the platform"
+            )
+        },
     ),
     PersonalModel(
         label="circles.Unplaced",
         section="circles_unplaced",
         title=_("Seasons where no circle could take you"),
         owner="user",
-        exported=("season__territory__name", "season__name", "code", "params", "message"),
-        withheld={"id": "internal number", "user": "yourself"},
+        exported=(
+            "season__territory__name",
+            "season__name",
+            "code",
+            "params",
+            "message",
+            "answered_by__display_name",
+        ),
+        withheld={
+            "id": "internal number",
+            "user": "yourself",
+            "answered_by": "exported as the name of the local contact who answered for you",
+        },
+        detached={
+            "answered_by": Detached(
+                "the answer stays when the local contact who gave it leaves the platform"
+            )
+        },
     ),
     PersonalModel(
         label="gatherings.Attendee",
@@ -316,8 +342,19 @@ PERSONAL_MODELS: tuple[PersonalModel, ...] = (
             "declined_at",
             "reminded_at",
             "checked_in_at",
+            "answered_by__display_name",
         ),
-        withheld={"id": "internal number", "user": "yourself", "meeting": "exported as its theme"},
+        withheld={
+            "id": "internal number",
+            "user": "yourself",
+            "meeting": "exported as its theme",
+            "answered_by": "exported as the name of the local contact who answered for you",
+        },
+        detached={
+            "answered_by": Detached(
+                "the answer stays when the local contact who gave it leaves the platform"
+            )
+        },
     ),
     PersonalModel(
         label="gatherings.TableSeat",

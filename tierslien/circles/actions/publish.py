@@ -22,6 +22,7 @@ import datetime
 import logging
 from collections import defaultdict
 from dataclasses import dataclass
+from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
@@ -131,8 +132,14 @@ def publish_season(season: Season) -> Season:
 
 
 @transaction.atomic
-def answer_invitation(membership: Membership, answer: str) -> Membership | None:
-    """Confirm (returns the membership) or decline (frees the seat, returns None)."""
+def answer_invitation(
+    membership: Membership, answer: str, *, answered_by: Any = None
+) -> Membership | None:
+    """Confirm (returns the membership) or decline (frees the seat, returns None).
+
+    `answered_by`: the local contact who answered at the person's request (None when the
+    person answers); kept on the membership, or on the unplaced record after a decline.
+    """
     current = (
         Membership.objects.select_for_update()
         .select_related("circle", "circle__season")
@@ -149,20 +156,21 @@ def answer_invitation(membership: Membership, answer: str) -> Membership | None:
             raise NotInvited
         current.status = MembershipStatus.CONFIRMED
         current.responded_at = timezone.now()
-        current.save(update_fields=["status", "responded_at"])
+        current.answered_by = answered_by
+        current.save(update_fields=["status", "responded_at", "answered_by"])
         return current
-    free_seat(current, DECLINED)
+    free_seat(current, DECLINED, answered_by=answered_by)
     return None
 
 
-def free_seat(membership: Membership, code: str) -> None:
+def free_seat(membership: Membership, code: str, *, answered_by: Any = None) -> None:
     """Give a seat back (inside the caller's transaction) and look for someone to take it."""
     circle = membership.circle
     season_id = circle.season_id
     Unplaced.objects.update_or_create(
         season_id=season_id,
         user_id=membership.user_id,
-        defaults={"code": code, "params": {}, "message": ""},
+        defaults={"code": code, "params": {}, "message": "", "answered_by": answered_by},
     )
     membership.delete()
     field = "declined" if code == DECLINED else "expired"

@@ -289,6 +289,15 @@ class Application(models.Model):
     declined_at = models.DateTimeField(_("declined on"), null=True, blank=True)
     reminded_at = models.DateTimeField(_("reminded on"), null=True, blank=True)
     checked_in_at = models.DateTimeField(_("arrived at"), null=True, blank=True)
+    # Who confirmed or declined the seat, when not the person themselves: a local contact
+    # who registered them and whom they asked to answer.
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
 
     objects = ApplicationQuerySet.as_manager()
 

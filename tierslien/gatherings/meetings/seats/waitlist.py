@@ -275,7 +275,14 @@ def promote(meeting: Meeting, *, now: datetime.datetime | None = None) -> list[A
 
 
 @transaction.atomic
-def confirm_seat(application: Application, *, now: datetime.datetime | None = None) -> Application:
+def confirm_seat(
+    application: Application,
+    *,
+    now: datetime.datetime | None = None,
+    answered_by: Any = None,
+) -> Application:
+    """Confirm a selected seat; `answered_by`: the local contact who answered at the person's
+    request (None when the person answers)."""
     moment = now or timezone.now()
     meeting = Meeting.objects.locked(application.meeting.pk)
     current = Application.objects.select_for_update().get(pk=application.pk)
@@ -287,16 +294,18 @@ def confirm_seat(application: Application, *, now: datetime.datetime | None = No
         raise NoSeatToAnswer
     current.status = ApplicationStatus.CONFIRMED
     current.confirmed_at = moment
-    current.save(update_fields=["status", "confirmed_at"])
+    current.answered_by = answered_by
+    current.save(update_fields=["status", "confirmed_at", "answered_by"])
     return current
 
 
 def _give_back(
-    meeting: Meeting, current: Application, moment: datetime.datetime
+    meeting: Meeting, current: Application, moment: datetime.datetime, answered_by: Any = None
 ) -> list[Application]:
     current.status = ApplicationStatus.DECLINED
     current.declined_at = moment
-    current.save(update_fields=["status", "declined_at"])
+    current.answered_by = answered_by
+    current.save(update_fields=["status", "declined_at", "answered_by"])
     promoted = promote(meeting, now=moment)
     if not promoted:
         meeting.seated_count = Application.objects.holding_seats().filter(meeting=meeting).count()
@@ -306,10 +315,13 @@ def _give_back(
 
 @transaction.atomic
 def decline_seat(
-    application: Application, *, now: datetime.datetime | None = None
+    application: Application,
+    *,
+    now: datetime.datetime | None = None,
+    answered_by: Any = None,
 ) -> list[Application]:
     """Decline a seat (selected) or give it back (confirmed); the waiting list moves up.
-    Returns the people promoted."""
+    Returns the people promoted. `answered_by` as for `confirm_seat`."""
     moment = now or timezone.now()
     meeting = Meeting.objects.locked(application.meeting.pk)
     current = Application.objects.select_for_update().get(pk=application.pk)
@@ -318,7 +330,7 @@ def decline_seat(
         ApplicationStatus.CONFIRMED,
     ):
         raise NoSeatToAnswer
-    return _give_back(meeting, current, moment)
+    return _give_back(meeting, current, moment, answered_by)
 
 
 @transaction.atomic
