@@ -262,6 +262,11 @@ MATRIX: dict[str, dict[str, str]] = {
     "admin:accounts_user_changelist": STAFF,
     "admin:accounts_user_change": STAFF,
     "admin:mfa_authenticator_changelist": STAFF,
+    # --- Paper: printable documents (facilitators; relays too; the poster is public) ---
+    "paper_forms": MANAGE | {"relay": OK, "relay_without_mfa": MFA},
+    "paper_letters": MANAGE | {"relay": OK, "relay_without_mfa": MFA},
+    "paper_first_session": MANAGE,
+    "paper_poster": PUBLIC,
 }
 
 
