@@ -142,6 +142,17 @@ def test_the_form_asks_what_registration_needs(cast: Cast, client_as: ClientAs) 
                 assert str(label) in text
 
 
+def test_one_sheet_per_person_the_questions_on_the_back(cast: Cast, client_as: ClientAs) -> None:
+    speak(cast.facilitator, "en")
+    text = page(client_as("facilitator"), reverse("paper_forms", args=[cast.territory.slug]))
+    code = PaperForm.objects.get().code
+    front, back = text.split('class="sheet form-verso"')
+    assert code in front and code in back  # both sides carry the code
+    question = paper.printed_questions(cast.territory)[0].question
+    assert str(question) in back and str(question) not in front
+    assert "Signature:" in front and "Print double-sided" in text
+
+
 def test_sensitive_and_disabled_questions_are_never_printed(
     cast: Cast, client_as: ClientAs
 ) -> None:
@@ -236,6 +247,12 @@ def test_a_relay_prints_the_letters_of_their_own_people_only(
         assert text.count('class="sheet letter"') == 1, query
         assert "Rémi" in text and "Alice" not in text and "Bob" not in text
         assert "Rosa" in text and "+33611223344" in text  # whom Rémi calls
+
+
+def test_the_relay_is_told_what_their_letters_share(world: World, client_as: ClientAs) -> None:
+    speak(world.cast.relay, "en")
+    text = page(client_as("relay"), letters_url(world))
+    assert "Your first name and, if you gave one, your phone number are printed" in text
 
 
 def test_a_relay_without_a_phone_is_named_only(world: World, client_as: ClientAs) -> None:
