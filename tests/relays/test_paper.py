@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import html
 import itertools
+import re
 from collections.abc import Callable
 
 import pytest
@@ -329,3 +330,11 @@ def test_the_management_pages_link_the_documents(world: World, client_as: Client
     circles = page(client, reverse("manage_season_circles", args=[slug, world.season.pk]))
     assert reverse("paper_letters", args=[slug, world.season.pk]) in circles
     assert reverse("paper_first_session", args=[slug, world.circle.pk]) in circles
+
+
+def test_nothing_printed_smaller_than_11_points() -> None:
+    css = (settings.BASE_DIR / "tierslien" / "static" / "css" / "print.css").read_text()
+    sizes = [float(size) for size in re.findall(r"font-size:\s*([\d.]+)pt", css)]
+    assert sizes and min(sizes) >= 11
+    assert not re.findall(r"font-size:\s*[\d.]+(?:px|em|rem|%)", css)  # points only
+    assert "@page { size: A4" in css
