@@ -270,6 +270,11 @@ MATRIX: dict[str, dict[str, str]] = {
     "relay_takeover": row(FORBIDDEN, anonymous=LOGIN, relay=OK, relay_without_mfa=MFA),
     "relay_behalf": row(FORBIDDEN, anonymous=LOGIN, relay=OK, relay_without_mfa=MFA),
     "manage_takeover": MANAGE,
+    # --- Paper: printable documents (facilitators; relays too; the poster is public) ---
+    "paper_forms": MANAGE | {"relay": OK, "relay_without_mfa": MFA},
+    "paper_letters": MANAGE | {"relay": OK, "relay_without_mfa": MFA},
+    "paper_first_session": MANAGE,
+    "paper_poster": PUBLIC,
 }
 
 
