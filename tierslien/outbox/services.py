@@ -486,7 +486,15 @@ def counts(topic: str) -> Counts:
         else:
             numbers["waiting"] += n
     by_channel = tuple(
-        Counts(channel=channel, **tally[channel]) for channel in Channel.values if channel in tally
+        Counts(
+            sent=tally[channel]["sent"],
+            waiting=tally[channel]["waiting"],
+            failed=tally[channel]["failed"],
+            stopped=tally[channel]["stopped"],
+            channel=channel,
+        )
+        for channel in Channel.values
+        if channel in tally
     )
     return Counts(
         sent=sum(c.sent for c in by_channel),
