@@ -262,6 +262,12 @@ MATRIX: dict[str, dict[str, str]] = {
     "admin:accounts_user_changelist": STAFF,
     "admin:accounts_user_change": STAFF,
     "admin:mfa_authenticator_changelist": STAFF,
+    # --- Channels: text messages and letters ---
+    "manage_letters": MANAGE,  # the territory's print queue
+    "manage_letters_printed": MANAGE,
+    # The SMS gateway's replies: no such page without a configured gateway (the tests' case);
+    # with one, 403 without its token (tests/outbox/test_stop.py).
+    "sms_inbound": NOT_FOUND_FOR_ALL,
 }
 
 
