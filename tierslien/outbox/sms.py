@@ -95,21 +95,32 @@ def stop_line() -> str:
 def fit(text: str, stop: str, *, most: int = MAX_SEGMENTS) -> str:
     """`text` then `stop`, GSM-friendly, shortened if needed to `most` segments.
 
-    A safety net: each kind's template is written to fit with long names (tested). The
-    longest line without a link is cut first, so links and the stop line stay whole.
+    A template marks with a leading "~" the lines that may be shortened (a venue's name and
+    address): those are cut first, the longest first; then other lines, never a link nor
+    the stop line. Each kind's template is written to fit with long names (tested).
     """
-    lines = [" ".join(line.split()) for line in plain(text).strip().splitlines()]
-    lines = [line for line in lines if line]
+    lines: list[tuple[str, bool]] = []
+    for raw in plain(text).strip().splitlines():
+        line = " ".join(raw.split())
+        marked = line.startswith("~")
+        line = line.removeprefix("~").strip()
+        if line:
+            lines.append((line, marked))
     stop = plain(stop)
     while True:
-        message = "\n".join([*lines, stop])
+        message = "\n".join([*(line for line, _ in lines), stop])
         if segments(message) <= most:
             return message
-        cuttable = [i for i, line in enumerate(lines) if "://" not in line and len(line) > 8]
+        cuttable = [i for i, (line, marked) in enumerate(lines) if marked and len(line) > 12]
+        if not cuttable:
+            cuttable = [
+                i for i, (line, _) in enumerate(lines) if "://" not in line and len(line) > 12
+            ]
         if not cuttable:
             return message
-        longest = max(cuttable, key=lambda i: len(lines[i]))
-        lines[longest] = lines[longest][: max(5, len(lines[longest]) - 10)].rstrip() + "..."
+        longest = max(cuttable, key=lambda i: len(lines[i][0]))
+        line, marked = lines[longest]
+        lines[longest] = (line.removesuffix("...")[:-8].rstrip(" ,.") + "...", marked)
 
 
 # The memory backend's sent messages, like Django's `mail.outbox` (tests empty it).
