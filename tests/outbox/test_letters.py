@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -12,6 +14,7 @@ from django.test import Client
 from django.urls import reverse
 
 from tests.cast import Cast, make_territory
+from tests.html.test_valid_html import VNU, validate
 from tierslien.outbox import services
 from tierslien.outbox.models import Message, MessageState
 
@@ -70,3 +73,19 @@ def test_marking_twice_counts_once(cast: Cast, alice: Any) -> None:
     row = _letter(alice, cast.territory)
     assert services.mark_printed(cast.territory, [row.pk]) == 1
     assert services.mark_printed(cast.territory, [row.pk]) == 0
+
+
+@pytest.mark.skipif(not VNU.exists() or shutil.which("java") is None, reason="no Nu checker")
+def test_the_print_queue_is_valid_html(
+    cast: Cast, alice: Any, client_as: Callable[[str], Client], tmp_path: Path
+) -> None:
+    printed = _letter(alice, cast.territory, subject="Printed before")
+    services.mark_printed(cast.territory, [printed.pk])
+    _letter(alice, cast.territory)
+    page = tmp_path / "letters.html"
+    page.write_text(
+        client_as("facilitator")
+        .get(reverse("manage_letters", args=[cast.territory.slug]))
+        .content.decode()
+    )
+    assert validate({page: "letters"}) == []
