@@ -150,3 +150,18 @@ def test_nobody_to_reach_is_recorded_as_failed_with_the_reason(cast: Cast) -> No
     assert (row.state, row.last_error, row.recipient) == (MessageState.FAILED, routing.NO_WAY, "")
     assert services.counts("season:1") == services.Counts(failed=1)
     assert services.resend_failed("season:1") == 0  # trying again cannot help
+
+
+@pytest.mark.django_db
+def test_a_login_code_stays_an_email_to_the_address_it_was_written_for(cast: Cast) -> None:
+    alice = cast.participant
+    alice.reach_by, alice.phone = "sms", "+33612345678"
+    alice.save()
+    email = EmailMessage("Your code", "123456", None, ["new-address@example.org"])
+    with transaction.atomic():
+        (row,) = services.queue_email(email, topic="account", user=alice, email_only=True)
+    assert (row.channel, row.recipient, row.user) == (
+        Channel.EMAIL,
+        "new-address@example.org",
+        alice,
+    )

@@ -109,10 +109,16 @@ def queue_email(
     language: str | None = None,
     urgent: bool = False,
     territory: Any = None,
+    email_only: bool = False,
 ) -> list[Message]:
     """Queue one rendered email (one row per recipient) in the caller's transaction."""
     return queue_emails(
-        [Outgoing(email, user)], topic=topic, language=language, urgent=urgent, territory=territory
+        [Outgoing(email, user)],
+        topic=topic,
+        language=language,
+        urgent=urgent,
+        territory=territory,
+        email_only=email_only,
     )
 
 
@@ -217,12 +223,14 @@ def queue_emails(
     language: str | None = None,
     urgent: bool = False,
     territory: Any = None,
+    email_only: bool = False,
 ) -> list[Message]:
     """Queue rendered messages in the caller's transaction; they are sent after it commits.
 
     A message to a person goes on their channel (`routing.route`): their email, a text
     message (`Outgoing.text` and how to stop), a letter in `territory`'s print queue, or
-    through their local contact. Without a person, to the email's addresses.
+    through their local contact. Without a person, or `email_only` (a login code, a link
+    to verify an address: only that address can receive it), to the email's addresses.
     """
     now = timezone.now()
     rows = []
@@ -234,7 +242,7 @@ def queue_emails(
             "territory": territory,
             "next_attempt_at": now,
         }
-        if item.user is not None:
+        if item.user is not None and not email_only:
             for row in _rows_for_person(item, _language(item, language), base):
                 row.message_id = _message_id()
                 rows.append(row)
