@@ -165,3 +165,12 @@ def test_a_login_code_stays_an_email_to_the_address_it_was_written_for(cast: Cas
         "new-address@example.org",
         alice,
     )
+
+
+def test_the_routing_words_are_the_models_values() -> None:
+    from tierslien.accounts.models import ReachBy
+
+    assert {routing.BY_EMAIL, routing.BY_SMS, routing.BY_POST, routing.BY_RELAY} == set(
+        ReachBy.values
+    )
+    assert {routing.EMAIL, routing.SMS, routing.LETTER} == set(Channel.values)
