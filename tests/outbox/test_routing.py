@@ -174,3 +174,16 @@ def test_the_routing_words_are_the_models_values() -> None:
         ReachBy.values
     )
     assert {routing.EMAIL, routing.SMS, routing.LETTER} == set(Channel.values)
+
+
+@pytest.mark.django_db
+def test_a_letter_without_a_territory_says_so_rather_than_wait_forever(cast: Cast) -> None:
+    alice = cast.participant
+    alice.reach_by, alice.postal_address = "post", ADDRESS
+    alice.save()
+    row = _queue(alice)  # the caller passed no territory
+    assert (row.channel, row.state, row.last_error) == (
+        Channel.LETTER,
+        MessageState.FAILED,
+        services.NO_PRINT_QUEUE,
+    )

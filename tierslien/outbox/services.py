@@ -46,6 +46,8 @@ log = logging.getLogger(__name__)
 
 # The reason on a text message not sent because its number answered STOP.
 STOPPED = "stopped"
+# The reason on a letter queued without a territory (its caller passed none).
+NO_PRINT_QUEUE = "a letter without a territory: no print queue to wait in"
 # Channels whose rows the senders take; a letter waits in the print queue instead.
 SENT_BY_MACHINE = (Channel.EMAIL, Channel.SMS)
 BATCH = 10  # rows claimed at once: with a 20 s SMTP timeout, well inside one lease
@@ -199,6 +201,9 @@ def _rows_for_person(item: Outgoing, language: str, base: dict[str, Any]) -> lis
         ]
     if path.channel == Channel.LETTER:
         name = getattr(receiver, "display_name", "") or ""
+        # A letter is printed by a territory's facilitators: without a territory nobody
+        # would ever see it, so it shows as failed, with why, rather than wait forever.
+        unprintable = base["territory"] is None
         return [
             Message(
                 **base,
@@ -207,11 +212,17 @@ def _rows_for_person(item: Outgoing, language: str, base: dict[str, Any]) -> lis
                 subject=fields["subject"],
                 body=fields["body"],
                 language=receiver_language,
+                state=MessageState.FAILED if unprintable else MessageState.QUEUED,
+                last_error=NO_PRINT_QUEUE if unprintable else "",
             )
         ]
     return [
         Message(
-            **base, **fields, channel=Channel.EMAIL, recipient=path.recipient, language=language
+            **base,
+            **fields,
+            channel=Channel.EMAIL,
+            recipient=path.recipient,
+            language=receiver_language if path.relay is not None else language,
         )
     ]
 
@@ -523,7 +534,7 @@ def resend_failed(topic: str, *, acting_user: Any = None) -> int:
     ids = list(
         Message.objects.select_for_update()
         .filter(topic=topic, state=MessageState.FAILED, erased_at__isnull=True)
-        .exclude(last_error__in=(STOPPED, routing.NO_WAY))
+        .exclude(last_error__in=(STOPPED, routing.NO_WAY, NO_PRINT_QUEUE))
         .values_list("pk", flat=True)
     )
     if not ids:
