@@ -57,6 +57,10 @@ def _fast_and_quiet(request: pytest.FixtureRequest) -> None:
     # Tests need no strong hashing; the production hasher stays Argon2.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
+    settings.SMS_BACKEND = "memory"  # texts kept in `outbox.sms.sent`, like `mail.outbox`
+    from tierslien.outbox import sms
+
+    sms.sent.clear()
     uses_db = request.node.get_closest_marker("django_db") is not None or not {
         "db",
         "transactional_db",

@@ -264,6 +264,17 @@ OUTBOX_MAX_ATTEMPTS = env_int("OUTBOX_MAX_ATTEMPTS", 6)
 OUTBOX_BACKOFF_SECONDS = env_int("OUTBOX_BACKOFF_SECONDS", 60)  # 1, 2, 4... minutes
 OUTBOX_LEASE_SECONDS = env_int("OUTBOX_LEASE_SECONDS", 600)  # a sender silent this long died
 OUTBOX_KEEP_DAYS = env_int("OUTBOX_KEEP_DAYS", 30)  # then what messages said is erased
+# Text messages (docs/reach.md): console by default, "http" (a gateway) in production; the
+# tests use "memory" (tests/conftest.py).
+SMS_BACKEND = env_str("SMS_BACKEND", "console")
+if SMS_BACKEND not in ("console", "memory", "http"):
+    raise ImproperlyConfigured("SMS_BACKEND must be one of console, memory, http")
+SMS_GATEWAY_URL = env_str("SMS_GATEWAY_URL", "")
+SMS_GATEWAY_TOKEN = env_str("SMS_GATEWAY_TOKEN", "")  # both ways: to the gateway, and back
+SMS_GATEWAY_TIMEOUT = env_int("SMS_GATEWAY_TIMEOUT", 10)
+if SMS_BACKEND == "http" and not (SMS_GATEWAY_URL and SMS_GATEWAY_TOKEN):
+    raise ImproperlyConfigured("Set SMS_GATEWAY_URL and SMS_GATEWAY_TOKEN with SMS_BACKEND=http.")
+SMS_STOP_NUMBER = env_str("SMS_STOP_NUMBER", "")  # where people answer STOP
 
 # --- Languages: French first, English too ---
 LANGUAGE_CODE = "fr"

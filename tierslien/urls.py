@@ -2,9 +2,12 @@ from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
+from tierslien.outbox import views as outbox_views
+
 urlpatterns = [
     path("", include("tierslien.core.urls")),
     path("", include("tierslien.operations.urls")),
+    path("outbox/sms/inbound/", outbox_views.sms_inbound, name="sms_inbound"),
     path("accounts/", include("tierslien.accounts.urls")),
     path("accounts/", include("allauth.urls")),
     path("t/<slug:territory_slug>/", include("tierslien.territories.urls")),

@@ -275,6 +275,12 @@ MATRIX: dict[str, dict[str, str]] = {
     "paper_letters": MANAGE | {"relay": OK, "relay_without_mfa": MFA},
     "paper_first_session": MANAGE,
     "paper_poster": PUBLIC,
+    # --- Channels: text messages and letters ---
+    "manage_letters": MANAGE,  # the territory's print queue
+    "manage_letters_printed": MANAGE,
+    # The SMS gateway's replies: no such page without a configured gateway (the tests' case);
+    # with one, 403 without its token (tests/outbox/test_stop.py).
+    "sms_inbound": NOT_FOUND_FOR_ALL,
 }
 
 

@@ -21,7 +21,9 @@ class AccountAdapter(DefaultAccountAdapter):
         with translation.override(language):
             message = self.render_mail(template_prefix, email, context)
         owner = user if isinstance(user, User) and user.pk is not None else None
-        outbox.queue_email(message, topic="account", user=owner, language=language, urgent=True)
+        outbox.queue_email(
+            message, topic="account", user=owner, language=language, urgent=True, email_only=True
+        )
 
     def login(self, request: HttpRequest, user: AbstractBaseUser) -> None:
         """Sign in, then speak the person's language at once: the "signed in" message

@@ -1,8 +1,9 @@
 """Emails to one person about their own account's doings (receipts, alerts they asked for).
 
-Rendered in the recipient's language from `accounts/email/<name>.txt` and
-`<name>_subject.txt` (plain text: the templates turn autoescaping off, so "d'hiver" never
-becomes "d&#x27;hiver"), then queued in the outbox inside the caller's transaction.
+Rendered in the recipient's language from `accounts/email/<name>.txt`,
+`<name>_subject.txt` and `<name>_sms.txt`, the short text-message version (plain text: the
+templates turn autoescaping off, so "d'hiver" never becomes "d&#x27;hiver"),
+then queued in the outbox inside the caller's transaction.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
+from django.template import TemplateDoesNotExist
 from django.template.loader import render_to_string
 from django.utils import translation
 
@@ -32,9 +34,22 @@ def render_email(user: User, name: str, context: Mapping[str, Any]) -> outbox.Ou
         full = {"user": user, "site": settings.SITE_NAME, **context}
         subject = " ".join(render_to_string(f"{TEMPLATES}/{name}_subject.txt", full).split())
         body = render_to_string(f"{TEMPLATES}/{name}.txt", full)
-    return outbox.Outgoing(EmailMultiAlternatives(subject, body, None, [user.email]), user)
+        text = render_text(f"{TEMPLATES}/{name}_sms.txt", full)
+    return outbox.Outgoing(EmailMultiAlternatives(subject, body, None, [user.email]), user, text)
 
 
-def queue_email_to(user: User, name: str, context: Mapping[str, Any], *, topic: str) -> None:
-    """Render and queue one email to `user` (sent once the caller's transaction commits)."""
-    outbox.queue_emails([render_email(user, name, context)], topic=topic)
+def render_text(template: str, context: Mapping[str, Any]) -> str:
+    """The text-message version of a message, "" when it has none (the outbox then sends
+    the subject)."""
+    try:
+        return render_to_string(template, dict(context)).strip()
+    except TemplateDoesNotExist:
+        return ""
+
+
+def queue_email_to(
+    user: User, name: str, context: Mapping[str, Any], *, topic: str, territory: Any = None
+) -> None:
+    """Render and queue one message to `user` (sent once the caller's transaction commits);
+    `territory` prints it when the person is reached by post."""
+    outbox.queue_emails([render_email(user, name, context)], topic=topic, territory=territory)

@@ -168,11 +168,11 @@ def remove_member(report: Report, *, acting_user: Any, note: str = "") -> Remova
     )
     _handle(locked, acting_user, now)
     person = User.objects.get(pk=locked.reported_id)
-    _queue_removal_notice(person)
+    _queue_removal_notice(person, territory=locked.circle.season.territory)
     return removal
 
 
-def _queue_removal_notice(person: User) -> None:
+def _queue_removal_notice(person: User, *, territory: Any) -> None:
     with translation.override(person.language):
         subject = _("Your circle")
         body = _(
@@ -182,6 +182,12 @@ def _queue_removal_notice(person: User) -> None:
             "If you would like to talk about it, you can reply to the facilitator of your "
             "territory.\n\n— %(site)s"
         ) % {"name": person.display_name, "site": settings.SITE_NAME}
-    outbox.queue_email(
-        EmailMessage(subject, body, None, [person.email]), topic="moderation", user=person
+        text = _(
+            "Tiers Lien: the facilitator of your territory has ended your participation in "
+            "your circle. To talk about it, contact them."
+        )
+    outbox.queue_emails(
+        [outbox.Outgoing(EmailMessage(subject, body, None, [person.email]), person, text)],
+        topic="moderation",
+        territory=territory,
     )

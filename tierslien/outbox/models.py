@@ -57,6 +57,16 @@ class Message(models.Model):
     # What the message is about, for counting on the facilitator's pages:
     # "season:12", "meeting:5", "evening:3", "account", "moderation".
     topic = models.CharField(max_length=60, blank=True)
+    # The territory whose facilitators print its letters (the print queue's page). A
+    # field rather than read from `topic`: some topics ("moderation") name no territory.
+    # Referenced by name: the outbox imports no app above it.
+    territory = models.ForeignKey(
+        "territories.Territory",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
     urgent = models.BooleanField(default=False)  # login codes: before the bulk
     message_id = models.CharField(max_length=255, unique=True)  # the same on every attempt
     state = models.CharField(
@@ -83,3 +93,22 @@ class Message(models.Model):
 
     def __str__(self) -> str:
         return f"{self.channel} #{self.pk} ({self.state})"
+
+
+class StoppedNumber(models.Model):
+    """A phone number that answered STOP: no text message goes to it until it answers START.
+
+    Not in the privacy registry: a number only, linked to no account (a person's account
+    may change number, or the number may be someone's who never had one); the gateway's
+    replies are its only source. It is kept as long as the person wants no text message.
+    """
+
+    phone = models.CharField(_("phone number"), max_length=20, unique=True)
+    at = models.DateTimeField(_("stopped on"))
+
+    class Meta:
+        verbose_name = _("stopped phone number")
+        verbose_name_plural = _("stopped phone numbers")
+
+    def __str__(self) -> str:
+        return self.phone

@@ -27,7 +27,7 @@ import datetime
 import logging
 import uuid
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from email.mime.base import MIMEBase
 from typing import Any
 
@@ -36,12 +36,20 @@ from django.core.mail import EmailMessage
 from django.db import transaction
 from django.db.models import Count, F, Q
 from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 
-from tierslien.outbox.channels import PermanentError, Sender, sender_for
-from tierslien.outbox.models import Channel, Message, MessageState
+from tierslien.outbox import routing, sms
+from tierslien.outbox.channels import PermanentError, Sender, Stopped, sender_for
+from tierslien.outbox.models import Channel, Message, MessageState, StoppedNumber
 
 log = logging.getLogger(__name__)
 
+# The reason on a text message not sent because its number answered STOP.
+STOPPED = "stopped"
+# The reason on a letter queued without a territory (its caller passed none).
+NO_PRINT_QUEUE = "a letter without a territory: no print queue to wait in"
+# Channels whose rows the senders take; a letter waits in the print queue instead.
+SENT_BY_MACHINE = (Channel.EMAIL, Channel.SMS)
 BATCH = 10  # rows claimed at once: with a 20 s SMTP timeout, well inside one lease
 
 
@@ -102,9 +110,121 @@ def queue_email(
     user: Any = None,
     language: str | None = None,
     urgent: bool = False,
+    territory: Any = None,
+    email_only: bool = False,
 ) -> list[Message]:
     """Queue one rendered email (one row per recipient) in the caller's transaction."""
-    return queue_emails([Outgoing(email, user)], topic=topic, language=language, urgent=urgent)
+    return queue_emails(
+        [Outgoing(email, user)],
+        topic=topic,
+        language=language,
+        urgent=urgent,
+        territory=territory,
+        email_only=email_only,
+    )
+
+
+def _language(item: Outgoing, language: str | None) -> str:
+    return language or getattr(item.user, "language", "") or translation.get_language() or ""
+
+
+def _email_fields(email: EmailMessage) -> dict[str, Any]:
+    return {
+        "sender": email.from_email if email.from_email != settings.DEFAULT_FROM_EMAIL else "",
+        "subject": str(email.subject),
+        "body": str(email.body),
+        "attachments": _attachments(email),
+        "alternatives": [
+            {"content": content, "mimetype": mimetype}
+            for content, mimetype in getattr(email, "alternatives", [])
+        ],
+        "headers": {k: v for k, v in email.extra_headers.items() if k.lower() != "message-id"},
+    }
+
+
+def _for_relay(item: Outgoing, relay: Any, fields: dict[str, Any]) -> tuple[dict[str, Any], str]:
+    """The message wrapped for the local contact who passes it on: in the relay's language,
+    saying whom it is for; the HTML version goes (it is the person's, not the relay's)."""
+    name = getattr(item.user, "display_name", "") or str(item.user)
+    with translation.override(getattr(relay, "language", "") or settings.LANGUAGE_CODE):
+        subject = _("For %(name)s: %(subject)s") % {"name": name, "subject": fields["subject"]}
+        intro = _(
+            "This is a message for %(name)s, whom you registered: please pass it on to them."
+        ) % {"name": name}
+        text = _("For %(name)s, to pass on:") % {"name": name}
+    wrapped = {
+        **fields,
+        "subject": subject,
+        "body": f"{intro}\n\n-- -- --\n\n{fields['body']}",
+        "alternatives": [],
+    }
+    short = f"{text}\n{item.text or fields['subject']}"
+    return wrapped, short
+
+
+def _rows_for_person(item: Outgoing, language: str, base: dict[str, Any]) -> list[Message]:
+    """The one row of a message to a person, on the channel `routing.route` chose."""
+    fields = _email_fields(item.email)
+    path = routing.route(item.user)
+    text = item.text or fields["subject"]
+    if not path.possible:
+        return [
+            Message(
+                **base,
+                **fields,
+                channel=Channel.EMAIL,
+                recipient="",
+                language=language,
+                state=MessageState.FAILED,
+                last_error=path.error,
+            )
+        ]
+    receiver = item.user
+    if path.relay is not None:
+        fields, text = _for_relay(item, path.relay, fields)
+        receiver = path.relay
+    receiver_language = getattr(receiver, "language", "") or language
+    if path.channel == Channel.SMS:
+        with translation.override(receiver_language or settings.LANGUAGE_CODE):
+            body = sms.fit(text, sms.stop_line())
+        stopped = StoppedNumber.objects.filter(phone=path.recipient).exists()
+        return [
+            Message(
+                **base,
+                channel=Channel.SMS,
+                recipient=path.recipient,
+                body=body,
+                language=receiver_language,
+                state=MessageState.FAILED if stopped else MessageState.QUEUED,
+                last_error=STOPPED if stopped else "",
+            )
+        ]
+    if path.channel == Channel.LETTER:
+        name = getattr(receiver, "display_name", "") or ""
+        # A letter is printed by a territory's facilitators: without a territory nobody
+        # would ever see it, so it shows as failed, with why, rather than wait forever.
+        unprintable = base["territory"] is None
+        return [
+            Message(
+                **base,
+                channel=Channel.LETTER,
+                recipient=f"{name}\n{path.recipient}".strip(),
+                subject=fields["subject"],
+                body=fields["body"],
+                language=receiver_language,
+                state=MessageState.FAILED if unprintable else MessageState.QUEUED,
+                last_error=NO_PRINT_QUEUE if unprintable else "",
+            )
+        ]
+    return [
+        Message(
+            **base,
+            **fields,
+            channel=Channel.EMAIL,
+            recipient=path.recipient,
+            language=receiver_language if path.relay is not None else language,
+        )
+    ]
 
 
 def queue_emails(
@@ -113,51 +233,60 @@ def queue_emails(
     topic: str = "",
     language: str | None = None,
     urgent: bool = False,
+    territory: Any = None,
+    email_only: bool = False,
 ) -> list[Message]:
-    """Queue rendered emails in the caller's transaction; they are sent after it commits."""
+    """Queue rendered messages in the caller's transaction; they are sent after it commits.
+
+    A message to a person goes on their channel (`routing.route`): their email, a text
+    message (`Outgoing.text` and how to stop), a letter in `territory`'s print queue, or
+    through their local contact. Without a person, or `email_only` (a login code, a link
+    to verify an address: only that address can receive it), to the email's addresses.
+    """
     now = timezone.now()
     rows = []
     for item in outgoing:
+        base = {
+            "user": item.user,
+            "topic": topic,
+            "urgent": urgent,
+            "territory": territory,
+            "next_attempt_at": now,
+        }
+        if item.user is not None and not email_only:
+            for row in _rows_for_person(item, _language(item, language), base):
+                row.message_id = _message_id()
+                rows.append(row)
+            continue
         email = item.email
-        alternatives = [
-            {"content": content, "mimetype": mimetype}
-            for content, mimetype in getattr(email, "alternatives", [])
-        ]
-        headers = {k: v for k, v in email.extra_headers.items() if k.lower() != "message-id"}
         for recipient in [*email.to, *email.cc, *email.bcc]:
             rows.append(
                 Message(
+                    **base,
+                    **_email_fields(email),
                     channel=Channel.EMAIL,
-                    user=item.user,
                     recipient=recipient,
-                    sender=email.from_email
-                    if email.from_email != settings.DEFAULT_FROM_EMAIL
-                    else "",
-                    subject=str(email.subject),
-                    body=str(email.body),
-                    attachments=_attachments(email),
-                    alternatives=alternatives,
-                    headers=headers,
-                    language=language
-                    or getattr(item.user, "language", "")
-                    or translation.get_language()
-                    or "",
-                    topic=topic,
-                    urgent=urgent,
+                    language=_language(item, language),
                     message_id=_message_id(),
-                    next_attempt_at=now,
                 )
             )
     if not rows:
         return []
     created = Message.objects.bulk_create(rows)
-    ids = [row.pk for row in created]
+    # Letters wait for a facilitator to print them; failed rows (no way, stopped) wait for
+    # nobody: only the rest goes to the senders.
+    to_send = [
+        r for r in created if r.state == MessageState.QUEUED and r.channel in SENT_BY_MACHINE
+    ]
+    ids = [row.pk for row in to_send]
     if None in ids:  # a database that does not return ids from bulk_create
         ids = list(
-            Message.objects.filter(message_id__in=[r.message_id for r in rows]).values_list(
+            Message.objects.filter(message_id__in=[r.message_id for r in to_send]).values_list(
                 "pk", flat=True
             )
         )
+    if not ids:
+        return created
     transaction.on_commit(lambda: _enqueue(ids, urgent=urgent))
     return created
 
@@ -176,9 +305,10 @@ def _enqueue(ids: Sequence[int], *, urgent: bool = False) -> None:
 
 
 def _claimable(now: datetime.datetime) -> Q:
-    return Q(state=MessageState.QUEUED, next_attempt_at__lte=now) | Q(
+    due = Q(state=MessageState.QUEUED, next_attempt_at__lte=now) | Q(
         state=MessageState.SENDING, lease_until__lt=now
     )
+    return due & Q(channel__in=SENT_BY_MACHINE)
 
 
 def claim(
@@ -242,7 +372,7 @@ def _retry_later(ids: Sequence[int], at: datetime.datetime) -> None:
 
 def _failed(message: Message, error: BaseException, *, permanent: bool) -> str:
     now = timezone.now()
-    text = f"{type(error).__name__}: {error}"[:2000]
+    text = STOPPED if isinstance(error, Stopped) else f"{type(error).__name__}: {error}"[:2000]
     if permanent or message.attempts >= max_attempts():
         state = MessageState.FAILED
         next_at = message.next_attempt_at
@@ -338,34 +468,73 @@ class Counts:
     sent: int = 0
     waiting: int = 0
     failed: int = 0
+    stopped: int = 0  # among `failed`: text messages to a number that answered STOP
+    channel: str = ""  # "" for every channel together
+    # Per channel (those used only), on a topic's total; left out of comparisons.
+    by_channel: tuple[Counts, ...] = field(default=(), compare=False)
 
     @property
     def total(self) -> int:
         return self.sent + self.waiting + self.failed
 
+    @property
+    def channel_label(self) -> str:
+        return str(Channel(self.channel).label) if self.channel else ""
+
 
 def counts(topic: str) -> Counts:
-    """How many messages about `topic` went out, are waiting, failed (one query)."""
-    by_state = dict(
+    """How many messages about `topic` went out, are waiting, failed, per channel (one query).
+
+    A letter is waiting until a facilitator marks it printed.
+    """
+    rows = (
         Message.objects.filter(topic=topic)
-        .values_list("state")
+        .values_list("channel", "state", "last_error")
         .annotate(n=Count("pk"))
-        .values_list("state", "n")
+        .order_by()
+    )
+    tally: dict[str, dict[str, int]] = {}
+    for channel, state, error, n in rows:
+        numbers = tally.setdefault(channel, {"sent": 0, "waiting": 0, "failed": 0, "stopped": 0})
+        if state == MessageState.SENT:
+            numbers["sent"] += n
+        elif state == MessageState.FAILED:
+            numbers["failed"] += n
+            if error == STOPPED:
+                numbers["stopped"] += n
+        else:
+            numbers["waiting"] += n
+    by_channel = tuple(
+        Counts(
+            sent=tally[channel]["sent"],
+            waiting=tally[channel]["waiting"],
+            failed=tally[channel]["failed"],
+            stopped=tally[channel]["stopped"],
+            channel=channel,
+        )
+        for channel in Channel.values
+        if channel in tally
     )
     return Counts(
-        sent=by_state.get(MessageState.SENT, 0),
-        waiting=by_state.get(MessageState.QUEUED, 0) + by_state.get(MessageState.SENDING, 0),
-        failed=by_state.get(MessageState.FAILED, 0),
+        sent=sum(c.sent for c in by_channel),
+        waiting=sum(c.waiting for c in by_channel),
+        failed=sum(c.failed for c in by_channel),
+        stopped=sum(c.stopped for c in by_channel),
+        by_channel=by_channel,
     )
 
 
 @transaction.atomic
 def resend_failed(topic: str, *, acting_user: Any = None) -> int:
-    """Queue the failed messages about `topic` again (fresh attempts); returns how many."""
+    """Queue the failed messages about `topic` again (fresh attempts); returns how many.
+
+    Not the text messages to a number that answered STOP, nor those with no address.
+    """
     now = timezone.now()
     ids = list(
         Message.objects.select_for_update()
         .filter(topic=topic, state=MessageState.FAILED, erased_at__isnull=True)
+        .exclude(last_error__in=(STOPPED, routing.NO_WAY, NO_PRINT_QUEUE))
         .values_list("pk", flat=True)
     )
     if not ids:
@@ -375,6 +544,53 @@ def resend_failed(topic: str, *, acting_user: Any = None) -> int:
     )
     transaction.on_commit(lambda: _enqueue(ids))
     return len(ids)
+
+
+# --- Letters: the territory's print queue -------------------------------------------------
+
+
+def letters(territory: Any) -> tuple[list[Message], list[Message]]:
+    """The territory's letters to print (oldest first), and those printed (latest first)."""
+    mine = Message.objects.filter(
+        channel=Channel.LETTER, territory=territory, erased_at__isnull=True
+    )
+    to_print = list(mine.filter(state=MessageState.QUEUED).order_by("created_at", "pk"))
+    printed = list(mine.filter(state=MessageState.SENT).order_by("-sent_at", "-pk")[:100])
+    return to_print, printed
+
+
+@transaction.atomic
+def mark_printed(territory: Any, ids: Iterable[int]) -> int:
+    """Mark these letters of the territory printed (sent); returns how many were waiting."""
+    return (
+        Message.objects.select_for_update()
+        .filter(
+            pk__in=list(ids),
+            channel=Channel.LETTER,
+            territory=territory,
+            state=MessageState.QUEUED,
+        )
+        .update(state=MessageState.SENT, sent_at=timezone.now(), attempts=F("attempts") + 1)
+    )
+
+
+# --- Stop and start: the gateway's replies ------------------------------------------------
+
+STOP_WORDS = frozenset({"STOP", "ARRET", "ARRÊT", "STOP ALL", "STOPALL"})
+START_WORDS = frozenset({"START"})
+
+
+def answer(phone: str, text: str) -> str:
+    """A reply from `phone`: STOP (or ARRET, ARRÊT, STOP ALL) stops every later text message
+    to it, START undoes it. Returns "stopped", "started" or "" (anything else: ignored)."""
+    word = " ".join(text.split()).upper()
+    if word in STOP_WORDS:
+        StoppedNumber.objects.get_or_create(phone=phone, defaults={"at": timezone.now()})
+        return "stopped"
+    if word in START_WORDS:
+        StoppedNumber.objects.filter(phone=phone).delete()
+        return "started"
+    return ""
 
 
 # --- Retention ----------------------------------------------------------------------------

@@ -527,6 +527,7 @@ PERSONAL_MODELS: tuple[PersonalModel, ...] = (
             "sender": "the platform's own address",
             "language": "the language of your account, exported with it",
             "topic": "internal reference of the season or meeting it is about",
+            "territory": "the territory whose facilitators print it, when it is a letter",
             "urgent": "internal sending priority",
             "message_id": "technical identifier of the email",
             "attempts": "internal delivery bookkeeping",

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from tierslien.territories import views
+from tierslien.territories import letter_views, views
 
 urlpatterns = [
     path("", views.territory_detail, name="territory_detail"),
@@ -19,5 +19,11 @@ urlpatterns = [
         "manage/venues/<int:venue_id>/edit/",
         views.manage_venue_edit,
         name="manage_venue_edit",
+    ),
+    path("manage/letters/", letter_views.manage_letters, name="manage_letters"),
+    path(
+        "manage/letters/printed/",
+        letter_views.manage_letters_printed,
+        name="manage_letters_printed",
     ),
 ]

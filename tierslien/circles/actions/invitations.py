@@ -87,6 +87,24 @@ def render_invitation(
     return message
 
 
+def render_invitation_text(membership: Membership) -> str:
+    """The invitation as a text message: the circle, where, when it starts, the answer link."""
+    circle = membership.circle
+    season = circle.season
+    user = membership.user
+    with translation.override(user.language or settings.LANGUAGE_CODE):
+        context: dict[str, Any] = {
+            "circle": circle,
+            "season": season,
+            "venue": circle.venue,
+            "slot": slot_label(circle.slot) if circle.slot else "",
+            "sessions": session_times(season, circle.slot),
+            "respond_by": membership.respond_by,
+            "url": invitation_url(membership),
+        }
+        return render_to_string("circles/email/invitation_sms.txt", context).strip()
+
+
 def topic(season_id: int) -> str:
     """The outbox topic of a season's messages (counted on the season's page)."""
     return f"season:{season_id}"
@@ -115,8 +133,14 @@ def invite(memberships: list[Membership], season: Season, now: datetime.datetime
         if membership.circle_id not in facts:
             facts[membership.circle_id] = circle_facts(membership.circle)
     outbox.queue_emails(
-        [outbox.Outgoing(render_invitation(m, facts[m.circle_id]), m.user) for m in memberships],
+        [
+            outbox.Outgoing(
+                render_invitation(m, facts[m.circle_id]), m.user, render_invitation_text(m)
+            )
+            for m in memberships
+        ],
         topic=topic(season.pk),
+        territory=season.territory,
     )
 
 

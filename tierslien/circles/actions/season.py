@@ -193,6 +193,7 @@ def announce_opening(season: Season) -> int:
     outbox.queue_emails(
         [render_email(alert.user, "season_opened", context) for alert in alerts],
         topic=f"season-opened:{season.pk}",
+        territory=territory,
     )
     SeasonAlert.objects.filter(pk__in=[alert.pk for alert in alerts]).update(
         last_told_season=season.pk
@@ -367,7 +368,9 @@ def queue_joined_receipt(user: Any, season: Season) -> None:
         "count": season.confirmation_days,  # days to confirm a seat once invited
         "url": absolute(path),
     }
-    queue_email_to(user, "season_joined", context, topic=topic(season.pk))
+    queue_email_to(
+        user, "season_joined", context, topic=topic(season.pk), territory=season.territory
+    )
 
 
 @transaction.atomic

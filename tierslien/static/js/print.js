@@ -1,7 +1,7 @@
-// Progressive enhancement only: without this file, the browser's own Print command works.
+// Progressive enhancement only: the browser's own Print works without this file.
 (function () {
   "use strict";
-  document.querySelectorAll("button[data-print]").forEach(function (button) {
+  document.querySelectorAll("[data-print]").forEach(function (button) {
     button.hidden = false;
     button.addEventListener("click", function () { window.print(); });
   });

@@ -221,7 +221,9 @@ def queue_applied_receipt(user: User, meeting: Meeting) -> None:
         "closes_at": meeting.registration_closes,
         "url": absolute(path),
     }
-    queue_email_to(user, "meeting_applied", context, topic=topic(meeting.pk))
+    queue_email_to(
+        user, "meeting_applied", context, topic=topic(meeting.pk), territory=meeting.territory
+    )
 
 
 @transaction.atomic

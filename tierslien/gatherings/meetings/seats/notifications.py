@@ -21,6 +21,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 
+from tierslien.accounts.emails import render_text
 from tierslien.gatherings.models import Application, ApplicationStatus, Meeting, MeetingState
 from tierslien.lib import ical
 from tierslien.outbox import services as outbox
@@ -59,6 +60,7 @@ def _message(
         context = {"user": user, "site": settings.SITE_NAME, **context}
         subject = render_to_string(f"{EMAILS}/{name}_subject.txt", context).strip()
         body = render_to_string(f"{EMAILS}/{name}.txt", context)
+        text = render_text(f"{EMAILS}/{name}_sms.txt", context)
         message = EmailMultiAlternatives(subject, body, None, [user.email])
         if attach is not None:
             message.attach(
@@ -66,7 +68,7 @@ def _message(
                 calendar_text(attach, stamp=timezone.now()),
                 "text/calendar",
             )
-    return outbox.Outgoing(message, user)
+    return outbox.Outgoing(message, user, text)
 
 
 def topic(meeting_id: int) -> str:
@@ -75,7 +77,7 @@ def topic(meeting_id: int) -> str:
 
 
 def _send_later(meeting: Meeting, messages: Sequence[outbox.Outgoing]) -> None:
-    outbox.queue_emails(messages, topic=topic(meeting.pk))
+    outbox.queue_emails(messages, topic=topic(meeting.pk), territory=meeting.territory)
 
 
 def _context(meeting: Meeting) -> dict[str, Any]:
