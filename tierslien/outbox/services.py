@@ -125,6 +125,8 @@ def queue_emails(
         ]
         headers = {k: v for k, v in email.extra_headers.items() if k.lower() != "message-id"}
         for recipient in [*email.to, *email.cc, *email.bcc]:
+            if not recipient:  # someone without an email address (channels: docs/reach.md)
+                continue
             rows.append(
                 Message(
                     channel=Channel.EMAIL,
