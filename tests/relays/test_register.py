@@ -57,9 +57,9 @@ def test_the_short_path_in_one_post(cast: Cast, client_as: ClientAs) -> None:
     assert portrait.sector == cast.sector
     assert portrait.availability == ["tue-evening", "sat-morning"]
     assert portrait.max_km == 2
-    assert dict(Answer.objects.filter(portrait=portrait).values_list("criterion__key", "value")) == {
-        "age_bracket": "65-74"
-    }
+    assert dict(
+        Answer.objects.filter(portrait=portrait).values_list("criterion__key", "value")
+    ) == {"age_bracket": "65-74"}
     registration = Registration.objects.get(season=season, user=person)
     assert (registration.availability, registration.max_km) == (["tue-evening", "sat-morning"], 2)
     registered = Registered.objects.get(person=person)
@@ -178,7 +178,9 @@ def test_post_only_and_through_me(cast: Cast, client_as: ClientAs) -> None:
             cast, reach_by=ReachBy.POST, phone="", postal_address="4 rue Basse\n  35000  Rennes "
         ),
     )
-    client.post(_url(cast), registration_post(cast, display_name="Marcel", reach_by="relay", phone=""))
+    client.post(
+        _url(cast), registration_post(cast, display_name="Marcel", reach_by="relay", phone="")
+    )
     josiane = User.objects.get(display_name="Josiane")
     assert (josiane.reach_by, josiane.postal_address) == (ReachBy.POST, "4 rue Basse\n35000 Rennes")
     assert User.objects.get(display_name="Marcel").reach_by == ReachBy.RELAY
@@ -217,7 +219,9 @@ def test_a_paper_code_is_accepted_once(cast: Cast, client_as: ClientAs) -> None:
 def test_another_territorys_or_an_unknown_paper_code_is_refused(
     cast: Cast, client_as: ClientAs
 ) -> None:
-    PaperForm.objects.create(territory=cast.other_territory, code="AUT-AAAA", printed_at=timezone.now())
+    PaperForm.objects.create(
+        territory=cast.other_territory, code="AUT-AAAA", printed_at=timezone.now()
+    )
     client = client_as("relay")
     for code in ("AUT-AAAA", "VDL-NOPE"):
         data = registration_post(cast, agreed_how=AgreedHow.PAPER, paper_code=code)

@@ -68,7 +68,9 @@ class ContactFields(forms.Form):
             raise forms.ValidationError(refusal.sentence()) from None
 
     def clean_postal_address(self) -> str:
-        lines = [" ".join(line.split()) for line in self.cleaned_data["postal_address"].splitlines()]
+        lines = [
+            " ".join(line.split()) for line in self.cleaned_data["postal_address"].splitlines()
+        ]
         return "\n".join(line for line in lines if line)
 
     def clean(self) -> dict[str, Any]:
@@ -78,9 +80,9 @@ class ContactFields(forms.Form):
             self.add_error("phone", _("Give a mobile number to reach them by text message."))
         if reach_by == ReachBy.POST and not cleaned.get("postal_address"):
             self.add_error("postal_address", _("Give a postal address to reach them by post."))
-        if reach_by == ReachBy.EMAIL and not cleaned.get("email") and "email" in self.fields:
-            if "email" not in self.errors:
-                self.add_error("email", _("Give an email address to reach them by email."))
+        wants_email = reach_by == ReachBy.EMAIL and "email" in self.fields
+        if wants_email and not cleaned.get("email") and "email" not in self.errors:
+            self.add_error("email", _("Give an email address to reach them by email."))
         return cleaned
 
     def contact(self) -> Contact:
@@ -100,9 +102,7 @@ class ContactForm(ContactFields):
         if not allow_email:
             field = self.fields["reach_by"]
             assert isinstance(field, forms.ChoiceField)
-            field.choices = [
-                choice for choice in field.choices if choice[0] != ReachBy.EMAIL
-            ]
+            field.choices = [choice for choice in field.choices if choice[0] != ReachBy.EMAIL]
 
 
 class RegisterForm(ContactFields):

@@ -46,9 +46,7 @@ CONSENT_VERSION_LENGTH: Final = 20
 
 
 class NoSuchAccount(Refused):
-    message = _(
-        "Nobody has an account with this email address: the person must sign up first."
-    )
+    message = _("Nobody has an account with this email address: the person must sign up first.")
 
 
 class AlreadyRelay(Refused):
@@ -77,8 +75,7 @@ class SensitiveRefused(Refused):
 
 class TakenOver(Refused):
     message = _(
-        "This person took over their own account: they change their contact details "
-        "themselves."
+        "This person took over their own account: they change their contact details themselves."
     )
 
 
@@ -318,7 +315,9 @@ class PersonRow:
         return STANDING_WORDS[self.standing]
 
 
-def _standing(season: Season | None, registered: bool, seat: Membership | None, unplaced: bool) -> str:
+def _standing(
+    season: Season | None, registered: bool, seat: Membership | None, unplaced: bool
+) -> str:
     if season is None or not registered:
         return Standing.NOT_REGISTERED
     if season.state not in PUBLISHED_STATES:
@@ -328,7 +327,9 @@ def _standing(season: Season | None, registered: bool, seat: Membership | None, 
     return Standing.CONFIRMED if seat.status == MembershipStatus.CONFIRMED else Standing.INVITED
 
 
-def _rows(territory: Territory, registrations: list[Registered]) -> tuple[Season | None, list[PersonRow]]:
+def _rows(
+    territory: Territory, registrations: list[Registered]
+) -> tuple[Season | None, list[PersonRow]]:
     """Where each person stands in the current season, in a constant number of queries."""
     season = current_season(territory)
     user_ids = [row.person_id for row in registrations]

@@ -67,7 +67,9 @@ def manage_relays(request: HttpRequest, territory: Territory) -> HttpResponse:
 
 @require_POST
 @territory_management
-def manage_relay_withdraw(request: HttpRequest, territory: Territory, relay_id: int) -> HttpResponse:
+def manage_relay_withdraw(
+    request: HttpRequest, territory: Territory, relay_id: int
+) -> HttpResponse:
     user = services.withdraw_relay_role(territory, relay_id)
     if user is not None:
         messages.success(
