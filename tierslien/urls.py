@@ -13,6 +13,7 @@ urlpatterns = [
     path("t/<slug:territory_slug>/", include("tierslien.territories.urls")),
     path("t/<slug:territory_slug>/", include("tierslien.portraits.urls")),
     path("t/<slug:territory_slug>/", include("tierslien.circles.urls")),
+    path("t/<slug:territory_slug>/", include("tierslien.relays.urls")),
     path("t/<slug:territory_slug>/evenings/", include("tierslien.gatherings.evenings.urls")),
     path("e/", include("tierslien.gatherings.evenings.short_urls")),
     path("t/<slug:territory_slug>/meetings/", include("tierslien.gatherings.meetings.urls")),

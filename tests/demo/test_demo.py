@@ -18,6 +18,7 @@ from django.urls import reverse
 from tests.cast import sign_in
 from tierslien.accounts.models import Consent, User
 from tierslien.demo import territory as demo
+from tierslien.demo.relays import REGISTRANT_COUNT
 from tierslien.gatherings.models import Evening, Meeting
 from tierslien.lib.geo import haversine_km
 from tierslien.lib.slots import DAYS
@@ -67,14 +68,14 @@ def table_counts() -> dict[str, int]:
 
 def answers_digest() -> str:
     rows = sorted(
-        (email, key, json.dumps(value, sort_keys=True))
+        (email or "", key, json.dumps(value, sort_keys=True))
         for email, key, value in Answer.objects.filter(
             portrait__territory__slug=demo.TERRITORY_SLUG
         ).values_list("portrait__user__email", "criterion__key", "value")
     )
     portraits = sorted(
         (
-            email,
+            email or "",
             sector,
             max_km,
             json.dumps([availability, needs, hopes, mode]),
@@ -91,11 +92,15 @@ def answers_digest() -> str:
             "meeting_mode",
         )
     )
-    names = sorted(User.objects.values_list("email", "display_name", "language"))
+    names = sorted(
+        (email or "", name, language)
+        for email, name, language in User.objects.values_list("email", "display_name", "language")
+    )
     return hashlib.sha256(repr((rows, portraits, names)).encode()).hexdigest()
 
 
 def wipe_demo() -> None:
+    User.objects.filter(registered_by_relay__relay__email__endswith=f"@{demo.DEMO_DOMAIN}").delete()
     User.objects.filter(email__endswith=f"@{demo.DEMO_DOMAIN}").delete()
     Meeting.objects.filter(territory__slug=demo.TERRITORY_SLUG).delete()
     Evening.objects.filter(territory__slug=demo.TERRITORY_SLUG).delete()
@@ -109,8 +114,8 @@ def test_load_demo_creates_the_town() -> None:
     assert territory.sectors.count() == 7
     assert territory.venues.count() == 12
     assert len(synthetic_users()) == 300
-    # the 300 synthetic participants and the demo participant
-    assert territory.portraits.count() == 301
+    # the 300 synthetic participants, the demo participant and the relays' people
+    assert territory.portraits.count() == 301 + REGISTRANT_COUNT
     assert territory.criteria.count() > 0
     assert "300 participants created" in out
 
@@ -192,7 +197,7 @@ def test_demo_facilitator_can_manage_lienville() -> None:
     sign_in(client, User.objects.get(email=demo.FACILITATOR_EMAIL))
     response = client.get(reverse("manage_territory", args=[demo.TERRITORY_SLUG]))
     assert response.status_code == 200
-    assert response.context["summary"].participant_count == 301
+    assert response.context["summary"].participant_count == 301 + REGISTRANT_COUNT
 
 
 def test_load_demo_refuses_when_debug_is_off_unless_told(settings: object) -> None:
@@ -327,4 +332,4 @@ def test_disabled_criteria_get_no_answers() -> None:
     territory.criteria.filter(key="gender").update(enabled=False)
     run()
     assert not Answer.objects.filter(criterion__key="gender").exists()
-    assert Answer.objects.filter(criterion__key="age_bracket").count() == 301
+    assert Answer.objects.filter(criterion__key="age_bracket").count() == 301 + REGISTRANT_COUNT

@@ -27,6 +27,7 @@ from tierslien.circles.models import (
 from tierslien.demo import seasons as demo_seasons
 from tierslien.demo import territory as demo
 from tierslien.demo.evening import next_evening_start
+from tierslien.demo.relays import REGISTRANT_COUNT, RELAY_TOTP_SECRETS, relay_email
 from tierslien.feedback.report import build_report
 from tierslien.feedback.services import THRESHOLD, feedback_published
 from tierslien.gatherings.meetings.seats.applications import accepts_applications
@@ -197,11 +198,17 @@ def test_the_named_logins_are_printed_and_work() -> None:
         assert email in out
         assert Client().login(username=email, password=demo.DEMO_PASSWORD)
     assert not Portrait.objects.filter(user__email=demo.NEWCOMER_EMAIL).exists()
-    assert "Cercles du printemps (Open for registration, 121 registered)" in out.replace(
+    registered = 121 + REGISTRANT_COUNT  # the synthetic people's and the relays' people
+    assert f"Cercles du printemps (Open for registration, {registered} registered)" in out.replace(
         "“", ""
     ).replace("”", "")
     # Nobody else can log in.
-    others = User.objects.exclude(email__in=[login.email for login in load_logins()])
+    relays = [relay_email(key) for key in RELAY_TOTP_SECRETS]
+    for email in relays:
+        assert email in out
+        assert Client().login(username=email, password=demo.DEMO_PASSWORD)
+    named = [login.email for login in load_logins()] + relays
+    others = User.objects.exclude(email__in=named)
     assert not any(user.has_usable_password() for user in others)
 
 

@@ -37,6 +37,7 @@ from tests.cast import Cast
 from tests.ritual import password_only
 from tests.security.world import World, build_world
 from tierslien.gatherings.evenings.door import short_code
+from tierslien.relays.models import Relay
 
 ROLES = (
     "anonymous",
@@ -70,6 +71,7 @@ MANAGE = row(
 )  # fmt: skip
 MEMBER = row(NOT_FOUND, anonymous=LOGIN, participant=OK)  # a circle's space; one's own things
 STAFF = row(LOGIN, admin=OK)  # Django's admin: a non-staff visitor is sent to its login
+RELAY = row(FORBIDDEN, anonymous=LOGIN, relay=OK, relay_without_mfa=MFA)  # a local contact
 
 
 # Pages about one's own account security: served to a session that authenticated recently,
@@ -281,6 +283,14 @@ MATRIX: dict[str, dict[str, str]] = {
     # The SMS gateway's replies: no such page without a configured gateway (the tests' case);
     # with one, 403 without its token (tests/outbox/test_stop.py).
     "sms_inbound": NOT_FOUND_FOR_ALL,
+    # --- Local contacts (relais): facilitators give the role; a relay (second factor
+    # passed) reaches only the people they registered. Facilitators are not relays. ---
+    "manage_relays": MANAGE,
+    "manage_relay_withdraw": MANAGE,
+    "relay_home": RELAY,
+    "relay_register": RELAY,
+    "relay_person": RELAY,
+    "relay_person_contact": RELAY,
 }
 
 
@@ -353,6 +363,7 @@ def arguments(world: World, pattern: Pattern) -> dict[str, object]:
         "meeting_id": world.meeting.pk,
         "contributor_id": world.contributor.pk,
         "person_id": cast.registered.pk,
+        "relay_id": Relay.objects.get(territory=cast.territory, user=cast.relay).pk,
         "number": 1,
         "code": short_code(world.evening.pk),
         "key": "not-a-real-key",

@@ -24,6 +24,7 @@ def home(request: HttpRequest) -> HttpResponse:
     seasons: list[Step] = []
     meetings: list[Step] = []
     facilitated: list[Territory] = []
+    relay_in: list[Territory] = []
     circles: list[Any] = []
     if request.user.is_authenticated:
         circles = list(
@@ -49,12 +50,14 @@ def home(request: HttpRequest) -> HttpResponse:
             if request.user.is_superuser
             else request.user.facilitated_territories.all()
         )
+        relay_in = list(Territory.objects.filter(relays__user=request.user))
     return render(
         request,
         "core/home.html",
         {
             "portraits": portraits,
             "facilitated": facilitated,
+            "relay_in": relay_in,
             "circles": circles,
             "seasons": seasons,
             "meetings": meetings,

@@ -626,7 +626,7 @@ def ensure_venues(territory: Territory, sectors: dict[str, Sector]) -> int:
     return len(new)
 
 
-def _ensure_totp(user: User, secret: str) -> None:
+def ensure_totp(user: User, secret: str) -> None:
     authenticator = Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).first()
     if authenticator is None:
         TOTP.activate(user, secret)
@@ -635,7 +635,7 @@ def _ensure_totp(user: User, secret: str) -> None:
         authenticator.save(update_fields=["data"])
 
 
-def _ensure_login(email: str, display_name: str, **extra: Any) -> tuple[User, bool]:
+def ensure_login(email: str, display_name: str, **extra: Any) -> tuple[User, bool]:
     user = User.objects.filter(email=email).first()
     created = user is None
     if user is None:
@@ -655,7 +655,7 @@ def _ensure_login(email: str, display_name: str, **extra: Any) -> tuple[User, bo
 
 def ensure_logins(territory: Territory, sectors: dict[str, Sector], seed: int) -> list[DemoLogin]:
     mfa = get_mfa_adapter()
-    participant, _ = _ensure_login(PARTICIPANT_EMAIL, "Camille")
+    participant, _ = ensure_login(PARTICIPANT_EMAIL, "Camille")
     if not Portrait.objects.filter(user=participant, territory=territory).exists():
         criteria = list(territory.criteria.filter(enabled=True))
         person = make_person(random.Random(f"{seed}-participant"), 0, SECTORS[0], criteria)
@@ -666,12 +666,12 @@ def ensure_logins(territory: Territory, sectors: dict[str, Sector], seed: int) -
         person.max_km = 6.0
         _create_portraits(territory, sectors, [(participant, person)], criteria)
     # Signed up and confirmed, nothing else yet: to try the questionnaire and joining.
-    _ensure_login(NEWCOMER_EMAIL, "Jules")
-    facilitator, _ = _ensure_login(FACILITATOR_EMAIL, "Fatou")
+    ensure_login(NEWCOMER_EMAIL, "Jules")
+    facilitator, _ = ensure_login(FACILITATOR_EMAIL, "Fatou")
     Facilitator.objects.get_or_create(territory=territory, user=facilitator)
-    _ensure_totp(facilitator, FACILITATOR_TOTP_SECRET)
-    admin, _ = _ensure_login(ADMIN_EMAIL, "Ada", is_staff=True, is_superuser=True)
-    _ensure_totp(admin, ADMIN_TOTP_SECRET)
+    ensure_totp(facilitator, FACILITATOR_TOTP_SECRET)
+    admin, _ = ensure_login(ADMIN_EMAIL, "Ada", is_staff=True, is_superuser=True)
+    ensure_totp(admin, ADMIN_TOTP_SECRET)
     return [
         DemoLogin(
             "participant (Camille: a running circle, registered, applied, drawn)",

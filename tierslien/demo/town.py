@@ -15,6 +15,7 @@ from tierslien.accounts.models import User
 from tierslien.circles.models import Season
 from tierslien.demo.evening import ensure_demo_evening
 from tierslien.demo.meeting import apply_people, ensure_demo_meeting, ensure_drawn_meeting
+from tierslien.demo.relays import ensure_relays
 from tierslien.demo.seasons import Seasons, ensure_seasons
 from tierslien.demo.territory import (
     DEMO_DOMAIN,
@@ -60,6 +61,7 @@ def load_town(seed: int = 0) -> Town:
     territory = result.territory
     emails = synthetic_emails()
     seasons = ensure_seasons(territory, emails, seed=seed, participant_email=PARTICIPANT_EMAIL)
+    result.logins.extend(ensure_relays(territory, seasons.open, seed=seed))
     open_meeting = ensure_demo_meeting(territory)
     if not open_meeting.applications.exists():
         applicants = [e for k, e in enumerate(emails) if k % 5 == OPEN_MEETING_SHARE]

@@ -260,6 +260,8 @@ def queue_emails(
             continue
         email = item.email
         for recipient in [*email.to, *email.cc, *email.bcc]:
+            if not recipient:  # someone without an email address (channels: docs/reach.md)
+                continue
             rows.append(
                 Message(
                     **base,

@@ -73,8 +73,9 @@ def _names(data: dict[str, Any], user: User) -> bool:
     # allauth's record of the authentication steps of a session (even an unfinished login).
     if data.get("account_authentication_methods_user") == str(user.pk):
         return True
-    # allauth keeps a half-finished login (waiting for a code) with the email address.
-    return _mentions(data, user.email.lower())
+    # allauth keeps a half-finished login (waiting for a code) with the email address
+    # (someone a relay registered may have none).
+    return user.email is not None and _mentions(data, user.email.lower())
 
 
 def delete_sessions(user: User) -> int:

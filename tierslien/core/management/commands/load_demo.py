@@ -18,7 +18,8 @@ class Command(BaseCommand):
         "Create the demo territory Lienville: 7 sectors, 12 venues, "
         f"{PARTICIPANT_COUNT} synthetic participants, a season open for registration, one "
         "running, one finished with its report, a themed meeting open for applications and "
-        "one drawn, a discovery evening about to start, and four demo logins. "
+        "one drawn, a discovery evening about to start, two local contacts and the people they "
+        "registered, and six demo logins. "
         f"The demo logins use the password “{DEMO_PASSWORD}”. "
         "Running it again changes nothing. For development only."
     )
@@ -92,5 +93,6 @@ class Command(BaseCommand):
                 self.stdout.write(f"    TOTP URI:    {login.totp_url}")
         self.stdout.write(
             "  Add a TOTP secret to an authenticator app (or turn the URI into a QR code, "
-            "e.g. `qr '<URI>'`) to pass the second step of the facilitator and admin logins."
+            "e.g. `qr '<URI>'`) to pass the second step of the facilitator, admin and "
+            "local contact logins."
         )
