@@ -219,6 +219,7 @@ def send_code(registered: Registered, *, sender_key: str) -> Sent:
             topic="account",
             language=person.language,
             urgent=True,
+            territory=registered.territory,  # a letter waits in this territory's print queue
         )
     _spend(f"takeover:send:{sender_key}", SENDS_PER_SENDER_PER_HOUR, 3600)
     return Sent(code, expires)
