@@ -262,6 +262,9 @@ MATRIX: dict[str, dict[str, str]] = {
     "admin:accounts_user_changelist": STAFF,
     "admin:accounts_user_change": STAFF,
     "admin:mfa_authenticator_changelist": STAFF,
+    # --- Reach: who is missing ---
+    "outreach_missing": MANAGE,
+    "outreach_missing_reference": MANAGE,
 }
 
 
@@ -334,6 +337,7 @@ def arguments(world: World, pattern: Pattern) -> dict[str, object]:
         "meeting_id": world.meeting.pk,
         "contributor_id": world.contributor.pk,
         "person_id": cast.registered.pk,
+        "dimension": "occupation",
         "number": 1,
         "code": short_code(world.evening.pk),
         "key": "not-a-real-key",
