@@ -75,6 +75,12 @@ def people(
     return users
 
 
+def few_farmers(cast: Cast) -> None:
+    """A second small cell next to the cast's two members who did not say their occupation:
+    alone, a small cell would take the next smallest count with it (complementary)."""
+    people(cast, 3, answers={"occupation": "1"})
+
+
 def register(season: Season, users: Sequence[User]) -> None:
     Registration.objects.bulk_create(
         [Registration(season=season, user=user, availability=[], max_km=5) for user in users]
@@ -243,6 +249,7 @@ def test_the_season_pool_cannot_be_differenced_with_the_territory_pool(cast: Cas
     retired = people(cast, 25, answers={"occupation": "7"})
     employees = people(cast, 60, answers={"occupation": "5"})
     students = people(cast, 30, answers={"occupation": "8"})
+    few_farmers(cast)
     # 18 of the 25 retired people registered: 25 - 18 = 7 would be a small cell.
     register(season, retired[:18] + employees[:40] + students)
     territory = rows_of(missing.missing_page(cast.territory, None), "occupation")
@@ -289,7 +296,8 @@ def test_the_largest_gaps_come_first_in_plain_words(cast: Cast) -> None:
     people(cast, 60, answers={"occupation": "3"})
     people(cast, 26, answers={"occupation": "5"})
     people(cast, 14, answers={"occupation": "7"})
-    people(cast, 98, answers={"occupation": "8"})  # 200 with the cast's two
+    people(cast, 95, answers={"occupation": "8"})
+    few_farmers(cast)  # 200 with the cast's two
     with translation.override("en"):
         page = missing.missing_page(cast.territory, None)
         sentence = page.gaps[0].sentence
@@ -305,9 +313,13 @@ def test_where_to_recruit_names_the_origins_that_brought_the_missing_group(
 ) -> None:
     occupation_reference(cast)
     other = Sector.objects.create(territory=cast.territory, name="Gare", latitude=48, longitude=-1)
+    park = Sector.objects.create(territory=cast.territory, name="Parc", latitude=48, longitude=-1)
     people(cast, 12, sector=other, answers={"occupation": "7"}, relay=cast.relay)
     people(cast, 3, sector=cast.sector, answers={"occupation": "7"})
+    gone = people(cast, 2, sector=park, answers={"occupation": "7"}, relay=cast.relay)
+    Registered.objects.filter(person__in=gone).update(relay=None)  # their relay left
     people(cast, 80, sector=cast.sector, answers={"occupation": "3"})
+    few_farmers(cast)
     with translation.override("en"):
         page = missing.missing_page(cast.territory, None)
     first = page.recruit[0]
@@ -317,7 +329,7 @@ def test_where_to_recruit_names_the_origins_that_brought_the_missing_group(
         ("Through Rosa (local contact)", 12)
     ]
     paper = next(o for o in page.channels if o.label.startswith("Paper"))
-    assert paper.count == 12
+    assert paper.count == 14
 
 
 # --- Sensitive questions -------------------------------------------------------------------
@@ -428,6 +440,40 @@ def test_the_page_speaks_french_and_english(
     occupation_reference(cast)
     people(cast, 60, answers={"occupation": "3"})
     people(cast, 13, answers={"occupation": "7"})
+    few_farmers(cast)
     page = html(client_as("facilitator"), cast)
     for word in words:
         assert word in page
+
+
+# --- The demo ------------------------------------------------------------------------------
+
+
+def test_the_demo_town_shows_real_gaps_and_where_to_recruit(settings: Any) -> None:
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    from tests.cast import sign_in
+    from tierslien.demo import territory as demo
+
+    settings.DEBUG = True
+    call_command("load_demo", stdout=StringIO(), stderr=StringIO())
+    territory = demo.ensure_territory()
+    assert Reference.objects.filter(territory=territory).count() == 4
+    with translation.override("en"):
+        page = missing.missing_page(territory, None)
+    assert len(page.gaps) >= 3 and page.gaps[0].row.gap is not None and page.gaps[0].row.gap >= 8
+    assert len(page.recruit) == 3
+    client = Client()
+    sign_in(client, User.objects.get(email=demo.FACILITATOR_EMAIL))
+    season = missing.seasons_to_compare(territory).first()
+    assert season is not None
+    for query in ({}, {"pool": str(season.pk)}):
+        response = client.get(reverse("outreach_missing", args=[territory.slug]), query)
+        assert response.status_code == 200
+
+
+def test_hidden_zeros_do_not_cover_a_lone_small_count() -> None:
+    # 2 hidden next to hidden zeros would follow from the total: 30 goes with it.
+    assert missing.suppress_within([30, 2, 0, 40], None) == [None, None, None, 40]

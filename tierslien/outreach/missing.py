@@ -282,14 +282,17 @@ def suppress_within(counts: Sequence[int], outer: Sequence[int] | None) -> list[
     hide a cell that differs from the larger pool's by 1 to 10 people, so that the
     difference, a count of the people left out, is never a small cell either."""
     out = suppress(counts)
-    if outer is None:
-        return out
-    for index, (count, whole) in enumerate(zip(counts, outer, strict=True)):
-        if 0 < abs(whole - count) < THRESHOLD:
+    whole = list(outer) if outer is not None else list(counts)
+    for index, count in enumerate(counts):
+        if 0 < abs(whole[index] - count) < THRESHOLD:
             out[index] = None
-    hidden = [i for i, value in enumerate(out) if value is None]
-    if len(hidden) == 1 and len(counts) > 1:
-        shown = [i for i, value in enumerate(out) if value is not None]
+    # Hidden zeros hide nothing: a single hidden cell with people in it would follow from
+    # the total (or from the larger pool's cell), so the next smallest is hidden with it.
+    telling = [
+        i for i, value in enumerate(out) if value is None and (counts[i] or whole[i] != counts[i])
+    ]
+    shown = [i for i, value in enumerate(out) if value is not None]
+    if len(telling) == 1 and shown:
         out[min(shown, key=lambda i: (counts[i], i))] = None
     return out
 
