@@ -241,6 +241,9 @@ def test_suppress_within_hides_cells_that_differ_from_the_whole_by_fewer_than_11
     assert missing.suppress_within([30, 40, 50], [30, 45, 80]) == [None, None, 50]
     assert missing.suppress_within([30, 40, 50], [30, 40, 50]) == [30, 40, 50]
     assert missing.suppress_within([30, 40, 50], None) == [30, 40, 50]
+    # Against two larger pools (frozen figures, the overview's live ones): either one counts.
+    assert missing.suppress_within([30, 40, 50], [30, 40, 50], [30, 52, 61]) == [30, 40, 50]
+    assert missing.suppress_within([30, 40, 50], [30, 40, 50], [30, 45, 61]) == [None, None, 50]
 
 
 def test_the_season_pool_cannot_be_differenced_with_the_territory_pool(cast: Cast) -> None:
@@ -477,3 +480,17 @@ def test_the_demo_town_shows_real_gaps_and_where_to_recruit(settings: Any) -> No
 def test_hidden_zeros_do_not_cover_a_lone_small_count() -> None:
     # 2 hidden next to hidden zeros would follow from the total: 30 goes with it.
     assert missing.suppress_within([30, 2, 0, 40], None) == [None, None, None, 40]
+
+
+def test_a_season_cell_is_checked_against_the_overviews_live_counts_too(cast: Cast) -> None:
+    missing.save_reference(
+        cast.territory, "sector", {str(cast.sector.pk): Decimal(100)}, source="x", year=2021
+    )
+    season = make_season(cast)
+    register(season, [*people(cast, 40, sector=cast.sector), cast.participant, cast.co_member])
+    key = str(cast.sector.pk)
+    assert rows_of(missing.missing_page(cast.territory, season), "sector")[key].count == 42
+    # 5 arrive: the frozen figures do not move, but the overview's count by sector does.
+    people(cast, 5, sector=cast.sector)
+    assert rows_of(missing.missing_page(cast.territory, None), "sector")[key].count == 42
+    assert rows_of(missing.missing_page(cast.territory, season), "sector")[key].count is None

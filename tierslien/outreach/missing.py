@@ -31,7 +31,7 @@ from decimal import Decimal
 from typing import Any, Final
 
 from django.db import transaction
-from django.db.models import QuerySet
+from django.db.models import Count, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
@@ -246,6 +246,18 @@ def count_pool(territory: Territory, season: Season | None) -> tuple[int, dict[s
     return len(members), counts
 
 
+def live_sector_counts(territory: Territory) -> dict[str, int]:
+    """Participants by sector as the management overview shows them (no freezing there)."""
+    rows = (
+        Portrait.objects.filter(territory=territory)
+        .order_by()
+        .values_list("sector_id")
+        .annotate(n=Count("pk"))
+        .values_list("sector_id", "n")
+    )
+    return {str(sector_id) if sector_id else NOT_SAID: n for sector_id, n in rows}
+
+
 def changes_since(snapshot: PoolSnapshot) -> int:
     """People who joined or left the pool since the snapshot (its size is all it keeps)."""
     season = snapshot.season
@@ -277,19 +289,21 @@ def current_snapshot(territory: Territory, season: Season | None) -> PoolSnapsho
 # --- What the page shows ------------------------------------------------------------------
 
 
-def suppress_within(counts: Sequence[int], outer: Sequence[int] | None) -> list[int | None]:
-    """`suppress`, and when the pool is part of a larger one (`outer`, same cells), also
-    hide a cell that differs from the larger pool's by 1 to 10 people, so that the
-    difference, a count of the people left out, is never a small cell either."""
+def suppress_within(counts: Sequence[int], *outers: Sequence[int] | None) -> list[int | None]:
+    """`suppress`, and when the pool is part of larger ones shown elsewhere (`outers`, same
+    cells), also hide a cell that differs from a larger pool's by 1 to 10 people, so that
+    the difference, a count of the people left out, is never a small cell either."""
     out = suppress(counts)
-    whole = list(outer) if outer is not None else list(counts)
+    wholes = [list(outer) for outer in outers if outer is not None]
     for index, count in enumerate(counts):
-        if 0 < abs(whole[index] - count) < THRESHOLD:
+        if any(0 < abs(whole[index] - count) < THRESHOLD for whole in wholes):
             out[index] = None
     # Hidden zeros hide nothing: a single hidden cell with people in it would follow from
-    # the total (or from the larger pool's cell), so the next smallest is hidden with it.
+    # the total (or from a larger pool's cell), so the next smallest is hidden with it.
     telling = [
-        i for i, value in enumerate(out) if value is None and (counts[i] or whole[i] != counts[i])
+        i
+        for i, value in enumerate(out)
+        if value is None and (counts[i] or any(whole[i] != counts[i] for whole in wholes))
     ]
     shown = [i for i, value in enumerate(out) if value is not None]
     if len(telling) == 1 and shown:
@@ -298,11 +312,13 @@ def suppress_within(counts: Sequence[int], outer: Sequence[int] | None) -> list[
 
 
 def _cells(
-    values: Sequence[str], inner: dict[str, int], outer: dict[str, int] | None
+    values: Sequence[str], inner: dict[str, int], *outers: dict[str, int] | None
 ) -> dict[str, int | None]:
     counts = [int(inner.get(value, 0)) for value in values]
-    whole = None if outer is None else [int(outer.get(value, 0)) for value in values]
-    return dict(zip(values, suppress_within(counts, whole), strict=True))
+    wholes = [
+        [int(outer.get(value, 0)) for value in values] for outer in outers if outer is not None
+    ]
+    return dict(zip(values, suppress_within(counts, *wholes), strict=True))
 
 
 @dataclass(frozen=True)
@@ -385,11 +401,11 @@ def _rows(
     dimension: Dimension,
     reference: Reference | None,
     inner: dict[str, int],
-    outer: dict[str, int] | None,
+    outers: Sequence[dict[str, int] | None],
     size: int,
 ) -> tuple[list[Row], int | None]:
     values = [value for value, _label in dimension.values] + [NOT_SAID]
-    cells = _cells(values, inner, outer)
+    cells = _cells(values, inner, *outers)
     not_said = cells[NOT_SAID]
     # Shares among those who answered when that number is known; over the whole pool
     # when the count of those who did not answer is hidden (it would follow from it).
@@ -446,6 +462,8 @@ def missing_page(territory: Territory, season: Season | None) -> MissingPage:
     snapshot = current_snapshot(territory, season)
     # A season's cells are compared with the territory's as the territory page shows them.
     outer_counts = None if season is None else current_snapshot(territory, None).counts
+    # The territory's overview shows its participants by sector as they are now.
+    live_sectors = None if season is None else live_sector_counts(territory)
     counts = snapshot.counts
     page = MissingPage(snapshot=snapshot)
     if page.too_small:
@@ -478,7 +496,10 @@ def missing_page(territory: Territory, season: Season | None) -> MissingPage:
             dimension,
             reference,
             counts["dims"].get(dimension.key, {}),
-            outer("dims", dimension.key),
+            [
+                outer("dims", dimension.key),
+                live_sectors if dimension.key == SECTOR_DIMENSION else None,
+            ],
             snapshot.size,
         )
         page.comparisons.append(Comparison(dimension, reference, rows, not_said, not_said_label))
