@@ -220,8 +220,10 @@ def test_counts_under_11_are_hidden_with_their_shares_and_a_complement(cast: Cas
     comparison = next(c for c in page.comparisons if c.dimension.key == "occupation")
     assert comparison.not_said is None  # the two cast members who did not say
     assert rows["5"].count == 40 and rows["3"].count == 30 and rows["8"].count == 12
-    # A hidden cell is never ranked among the gaps, even though it is the largest.
+    # A hidden cell is never ranked among the gaps, even though it is the largest: it is
+    # only said to be missing, without a number, since even 10 would be too few.
     assert [gap.row.value for gap in page.gaps] == ["8"]
+    assert [(item.row.value, item.row.few) for item in page.scarce] == [("7", True)]
 
 
 def test_a_share_never_reveals_how_many_did_not_answer(cast: Cast) -> None:

@@ -330,6 +330,7 @@ class Row:
     population_share: float | None  # as the source gives it
     gap: int | None  # population share minus pool share, in points (rounded shares)
     exact_gap: float | None
+    few: bool = False  # hidden because fewer than 11 (else hidden as a complement)
 
     @property
     def surplus(self) -> int:
@@ -370,6 +371,23 @@ class Gap:
 
 
 @dataclass(frozen=True)
+class Scarce:
+    """A group with fewer than 11 people in the pool, that would be missing even at 10."""
+
+    comparison: Comparison
+    row: Row
+
+    @property
+    def sentence(self) -> str:
+        return _(
+            "%(group)s: fewer than 11 people in the pool, %(population)s %% of the population"
+        ) % {
+            "group": f"{self.row.label} ({self.comparison.dimension.label})",
+            "population": round(self.row.population_share or 0),
+        }
+
+
+@dataclass(frozen=True)
 class Origin:
     label: str
     count: int | None
@@ -387,6 +405,7 @@ class MissingPage:
     snapshot: PoolSnapshot
     comparisons: list[Comparison] = field(default_factory=list)
     gaps: list[Gap] = field(default_factory=list)
+    scarce: list[Scarce] = field(default_factory=list)
     recruit: list[Recruit] = field(default_factory=list)
     channels: list[Origin] = field(default_factory=list)
     origins: list[Origin] = field(default_factory=list)
@@ -437,6 +456,7 @@ def _rows(
                 population_share=population_share,
                 gap=gap,
                 exact_gap=exact_gap,
+                few=count is None and int(inner.get(value, 0)) < THRESHOLD,
             )
         )
     return rows, not_said
@@ -512,6 +532,15 @@ def missing_page(territory: Territory, season: Season | None) -> MissingPage:
     ]
     gaps.sort(key=lambda g: (-(g.row.gap or 0), -(g.row.exact_gap or 0), g.row.label))
     page.gaps = gaps
+    # Not ranked (that would need the hidden count): listed in the questions' order, when
+    # even 10 people would be at least a point short of the population's share.
+    most = (THRESHOLD - 1) * 100 / page.snapshot.size
+    page.scarce = [
+        Scarce(comparison, row)
+        for comparison in page.comparisons
+        for row in comparison.rows
+        if row.few and row.population_share is not None and row.population_share - most >= 1
+    ]
 
     relay_ids = [key for key in counts["origin"] if key.isdigit()]
     relay_names = {
