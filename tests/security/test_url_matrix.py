@@ -291,6 +291,9 @@ MATRIX: dict[str, dict[str, str]] = {
     "relay_register": RELAY,
     "relay_person": RELAY,
     "relay_person_contact": RELAY,
+    # --- Reach: who is missing ---
+    "outreach_missing": MANAGE,
+    "outreach_missing_reference": MANAGE,
 }
 
 
@@ -364,6 +367,7 @@ def arguments(world: World, pattern: Pattern) -> dict[str, object]:
         "contributor_id": world.contributor.pk,
         "person_id": cast.registered.pk,
         "relay_id": Relay.objects.get(territory=cast.territory, user=cast.relay).pk,
+        "dimension": "occupation",
         "number": 1,
         "code": short_code(world.evening.pk),
         "key": "not-a-real-key",

@@ -15,6 +15,7 @@ from tierslien.accounts.models import User
 from tierslien.circles.models import Season
 from tierslien.demo.evening import ensure_demo_evening
 from tierslien.demo.meeting import apply_people, ensure_demo_meeting, ensure_drawn_meeting
+from tierslien.demo.outreach import ensure_population_shares
 from tierslien.demo.relays import ensure_relays
 from tierslien.demo.seasons import Seasons, ensure_seasons
 from tierslien.demo.territory import (
@@ -77,6 +78,7 @@ def load_town(seed: int = 0) -> Town:
         ),
     )
     evening = ensure_demo_evening(territory)
+    ensure_population_shares(territory)
     # In the story every email of the town's past (receipts, outcomes) was sent long ago: the
     # first `make run` prints none of them.
     # Only the demo's own addresses: a real queued email is never touched.
