@@ -5,6 +5,7 @@ No Django: NumPy, SciPy and the engine's public rounds mode.
 
 from __future__ import annotations
 
+import time
 from typing import Final
 
 import numpy as np
@@ -12,9 +13,11 @@ from scipy.optimize import linear_sum_assignment
 
 from tierslien.gatherings.tables.counts import repeats, revisits
 from tierslien.gatherings.tables.plan import Plan, best_of_tries
+from tierslien.gatherings.tables.swaps import improve_by_swaps, quality
 from tierslien.mixing import solve_rounds
 
 MAX_HOST_WEIGHT: Final = 12  # a revisit weighs as much as this many repeated encounters (at most)
+ENGINE_SHARE: Final = 0.75  # of the time limit; the rest goes to the swaps between tables
 
 
 def _as_plan(rows: list[list[int]]) -> Plan[int]:
@@ -33,7 +36,35 @@ def hosted_plan(
     sitting twice at the same host's table then "meets" that host twice, so the engine
     avoids revisits exactly as it avoids repeated encounters. A last pass swaps whole
     groups between tables when that removes revisits (`reassign_groups`).
+
+    Then a local search swaps two people between tables in one round while that
+    lowers (revisits, repeats, -diversity) lexicographically (`swaps.improve_by_swaps`),
+    from the engine's plan and, when a plan without revisits exists (no more rounds than
+    tables), from one that has none (round 1 shifted by one table each round): the
+    best of both is kept, so a plan never revisits when it need not.
     """
+    started = time.perf_counter()
+    engine = _engine_plan(weights, tables, rounds, seed=seed, seconds=seconds * ENGINE_SHARE)
+    if tables == 1 or weights.shape[0] == 0:
+        return engine
+    deadline = started + seconds
+    starts = [engine]
+    if rounds <= tables:
+        starts.append([[(t + r) % tables for t in engine[0]] for r in range(rounds)])
+    plans = []
+    for k, start in enumerate(starts):
+        # Each start gets its share of what is left of the time limit.
+        left = max(0.0, deadline - time.perf_counter()) / (len(starts) - k)
+        plans.append(
+            improve_by_swaps(weights, start, tables, seed=seed, deadline=time.perf_counter() + left)
+        )
+    return min(plans, key=lambda rows: quality(weights, rows, tables).key())
+
+
+def _engine_plan(
+    weights: np.ndarray, tables: int, rounds: int, *, seed: int, seconds: float
+) -> list[list[int]]:
+    """The engine's plan, hosts as pinned copies (see `hosted_plan`)."""
     n = weights.shape[0]
     if tables == 1 or n == 0:
         return [[0] * n for _ in range(rounds)]
