@@ -262,6 +262,8 @@ MATRIX: dict[str, dict[str, str]] = {
     "admin:accounts_user_changelist": STAFF,
     "admin:accounts_user_change": STAFF,
     "admin:mfa_authenticator_changelist": STAFF,
+    # --- Themed-meeting table plans: a facilitator moves one person by hand ---
+    "meeting_day_move": MANAGE,
 }
 
 
