@@ -264,6 +264,7 @@ MATRIX: dict[str, dict[str, str]] = {
     "admin:mfa_authenticator_changelist": STAFF,
     # --- Themed-meeting table plans: a facilitator moves one person by hand ---
     "meeting_day_move": MANAGE,
+    "meeting_draw_method": MANAGE,
 }
 
 
