@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import datetime
 import logging
+import math
 import time
 from collections.abc import Mapping
 from typing import Any, Final
@@ -156,6 +157,11 @@ def start_draw(meeting: Meeting, *, now: datetime.datetime | None = None) -> Mee
         return locked
 
 
+def _finite(value: float | None) -> float | None:
+    # Leximin's first reports may carry an infinite bound: JSON (the row) has none.
+    return value if value is not None and math.isfinite(value) else None
+
+
 def progress_writer(
     meeting_id: int,
     *,
@@ -171,8 +177,8 @@ def progress_writer(
             "draw_progress": {
                 "iteration": progress.iteration,
                 "compositions": progress.compositions,
-                "lower": progress.lower,
-                "upper": progress.upper,
+                "lower": _finite(progress.lower),
+                "upper": _finite(progress.upper),
                 "seconds": round(time.monotonic() - started, 1),
                 "at": moment.isoformat(),
             }
