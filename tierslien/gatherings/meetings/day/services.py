@@ -9,8 +9,12 @@ checked in (`pages.plan_citizens`).
 Composing (`compose_table_plan`) asks `tables.hosted_plan` for a plan over all
 rotations at once (the engine's rounds mode, one group per table, contributors
 pinned to their tables so that revisits are avoided like repeated encounters, then
-groups swapped between tables when that removes revisits), mixing the tables on the
+groups swapped between tables when that removes revisits, then people swapped between
+tables while that lowers revisits, repeats, then raises the mix), mixing the tables on the
 meeting's criteria (missing answer: prefer not to say).
+
+A facilitator may move one citizen by hand (`move_citizen`): the rules are checked again
+under the meeting's lock, against the plan the move was checked on (its fingerprint).
 
 Composing again once a plan exists (`fresh=False`) only updates it: people no
 longer expected leave their seats and newcomers take, rotation by rotation, the
