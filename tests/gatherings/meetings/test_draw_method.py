@@ -7,21 +7,32 @@ from __future__ import annotations
 import json
 import random
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 from django.test import Client
+from django.utils import translation
 
 from tests.cast import Cast
 from tests.gatherings.meetings.conftest import make_meeting
 from tests.gatherings.meetings.test_draw_verification import crowd, run_through_the_site, url
+from tierslien.accounts.models import User
 from tierslien.gatherings.meetings.seats import draw
 from tierslien.gatherings.meetings.seats.seed import published_problem
 from tierslien.gatherings.models import DrawMethod, Meeting
 from tierslien.lottery import MaximinParams, SelectParams, cli, leximin, rng_for_seed, select
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _in_english(cast: Cast) -> Iterator[None]:
+    """The sentences below are checked in English (the facilitator reads English)."""
+    User.objects.filter(pk=cast.facilitator.pk).update(language="en")
+    with translation.override("en"):
+        yield
 
 
 def _verify(meeting: Meeting, files: dict[str, str], capsys: Any) -> str:

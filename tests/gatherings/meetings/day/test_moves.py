@@ -3,18 +3,30 @@ refused, the move saved only into the plan it was checked against."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import pytest
 from django.urls import reverse
+from django.utils import translation
 
 from tests.cast import Cast
 from tests.gatherings.meetings.conftest import Applicants
 from tests.gatherings.meetings.day.test_services import day_meeting, plan_of
 from tests.ritual import ClientAs
+from tierslien.accounts.models import User
 from tierslien.gatherings.meetings.day import pages, services
 from tierslien.gatherings.models import Application, Meeting, TableSeat
 from tierslien.gatherings.tables.moves import check_move
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _in_english(cast: Cast) -> Iterator[None]:
+    """The sentences below are checked in English (the facilitator reads English)."""
+    User.objects.filter(pk=cast.facilitator.pk).update(language="en")
+    with translation.override("en"):
+        yield
 
 
 @pytest.fixture(autouse=True)
