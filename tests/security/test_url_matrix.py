@@ -294,6 +294,9 @@ MATRIX: dict[str, dict[str, str]] = {
     # --- Reach: who is missing ---
     "outreach_missing": MANAGE,
     "outreach_missing_reference": MANAGE,
+    # --- Themed-meeting table plans: a facilitator moves one person by hand ---
+    "meeting_day_move": MANAGE,
+    "meeting_draw_method": MANAGE,
 }
 
 

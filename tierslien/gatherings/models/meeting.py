@@ -28,6 +28,13 @@ class MeetingState(models.TextChoices):
     ARCHIVED = "archived", _("Archived")
 
 
+class DrawMethod(models.TextChoices):
+    """Which fair lottery draws the seats (tierslien.lottery; the record names it)."""
+
+    LEXIMIN = "leximin", _("Leximin")
+    MAXIMIN = "maximin", _("Maximin")
+
+
 class MeetingQuerySet(models.QuerySet["Meeting"]):
     def with_relations(self) -> MeetingQuerySet:
         return self.select_related("territory", "venue")
@@ -107,6 +114,12 @@ class Meeting(models.Model):
     # The whole `tierslien-draw/1` record (panel.json: lottery, ticket, panel, probabilities),
     # what `tierslien-draw --verify` reads; empty when no lottery was needed.
     draw_record = models.JSONField(default=dict, blank=True)
+    # The lottery the facilitator chose before the seed was published; the draw may use
+    # maximin instead when leximin would not finish in time (`draw_method_note` says why).
+    draw_method = models.CharField(
+        _("draw method"), max_length=10, choices=DrawMethod.choices, default=DrawMethod.LEXIMIN
+    )
+    draw_method_note = models.CharField(max_length=300, blank=True)
     # The draw runs in the background: "" (not started), queued, running, failed.
     draw_job = models.CharField(max_length=20, blank=True, default="")
     draw_progress = models.JSONField(default=dict, blank=True)  # {iteration, lower, upper, ...}

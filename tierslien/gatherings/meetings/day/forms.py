@@ -76,3 +76,39 @@ class MarkForm(forms.Form):
 
 class ComposeForm(forms.Form):
     fresh = forms.BooleanField(required=False)
+
+
+class MoveForm(forms.Form):
+    """Move one person to another table in one rotation (plain selects, no JavaScript).
+
+    `person` is "a<application id>" (a citizen) or "c<contributor id>" (a host: refused
+    with its reason, contributors stay at their table). `plan` is the fingerprint of
+    the plan the move was checked against; `confirm` applies a move that breaks soft
+    rules (repeat, revisit) once they were read.
+    """
+
+    person = forms.ChoiceField(
+        label=_("Person"), error_messages={"invalid_choice": _("Choose someone in the plan.")}
+    )
+    table = forms.TypedChoiceField(
+        label=_("Move to"),
+        coerce=int,
+        error_messages={"invalid_choice": _("Choose one of the plan's tables.")},
+    )
+    plan = forms.CharField(widget=forms.HiddenInput, max_length=64)
+    confirm = forms.BooleanField(required=False, widget=forms.HiddenInput)
+
+    def __init__(
+        self,
+        *args: Any,
+        people: list[tuple[str, str]],
+        tables: list[tuple[int, str]],
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        person = self.fields["person"]
+        assert isinstance(person, forms.ChoiceField)
+        person.choices = [("", "—"), *people]
+        table = self.fields["table"]
+        assert isinstance(table, forms.TypedChoiceField)
+        table.choices = [("", "—"), *tables]

@@ -3,8 +3,13 @@ the door's and the plan's counts. No writes here (see services.py)."""
 
 from __future__ import annotations
 
+import hashlib
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
+
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from tierslien.gatherings.models import (
     Application,
@@ -16,6 +21,7 @@ from tierslien.gatherings.models import (
     TableSeat,
 )
 from tierslien.gatherings.tables import Plan, RoundReport, round_reports
+from tierslien.gatherings.tables.moves import MoveFinding
 
 
 def day_open(meeting: Meeting) -> bool:
@@ -192,4 +198,103 @@ def day_state(meeting: Meeting, *, with_reports: bool = False) -> DayState:
         absent=len(seated - to_seat),
         plan_tables=len(tables),
         reports=reports,
+    )
+
+
+# --- Moving one person by hand -------------------------------------------------------------
+
+
+def plan_digest(seats: Iterable[TableSeat]) -> str:
+    """A fingerprint of the stored plan: a move checked against one plan is not saved
+    into another (recomposed, or changed by another move, meanwhile)."""
+    rows = sorted(
+        (seat.rotation, seat.table, seat.application_id or 0, seat.contributor_id or 0)
+        for seat in seats
+    )
+    return hashlib.sha256(repr(rows).encode()).hexdigest()[:32]
+
+
+def current_digest(meeting: Meeting) -> str:
+    return plan_digest(
+        TableSeat.objects.filter(meeting=meeting).only(
+            "rotation", "table", "application_id", "contributor_id"
+        )
+    )
+
+
+def seated_names(meeting: Meeting) -> dict[int, str]:
+    """Display names of the citizens in the stored plan (application id -> name)."""
+    return {
+        pk: name
+        for pk, name in Application.objects.filter(table_seats__meeting=meeting)
+        .distinct()
+        .values_list("pk", "user__display_name")
+    }
+
+
+def host_names(meeting: Meeting) -> dict[int, str]:
+    """Table number -> its contributor's name, in the stored plan."""
+    return {
+        table: name
+        for table, name in TableSeat.objects.filter(meeting=meeting, contributor__isnull=False)
+        .values_list("table", "contributor__name")
+        .distinct()
+    }
+
+
+def _rotations(numbers: tuple[int, ...]) -> str:
+    return ", ".join(str(n) for n in numbers)
+
+
+def move_sentence(
+    finding: MoveFinding[int],
+    *,
+    person: str,
+    table: int,
+    names: Mapping[int, str],
+    hosts: Mapping[int, str],
+) -> str:
+    """One broken rule in words: people's and tables' names only (nothing else is known
+    here, so no answer of anyone's can show)."""
+    if finding.rule == "same_table":
+        return _("%(person)s already sits at table %(table)d in this rotation.") % {
+            "person": person,
+            "table": table,
+        }
+    if finding.rule == "capacity":
+        return _("Table %(table)d would have %(people)d people, more than its %(seats)d seats.") % {
+            "table": table,
+            "people": finding.people,
+            "seats": finding.seats,
+        }
+    if finding.rule == "repeat":
+        return ngettext(
+            "%(person)s would sit again with %(other)s, met in rotation %(rotations)s.",
+            "%(person)s would sit again with %(other)s, met in rotations %(rotations)s.",
+            len(finding.rounds),
+        ) % {
+            "person": person,
+            "other": names.get(finding.other or 0, "?"),
+            "rotations": _rotations(finding.rounds),
+        }
+    return ngettext(
+        "%(person)s would visit table %(table)d's contributor (%(host)s) a second time: "
+        "already there in rotation %(rotations)s.",
+        "%(person)s would visit table %(table)d's contributor (%(host)s) again: "
+        "already there in rotations %(rotations)s.",
+        len(finding.rounds),
+    ) % {
+        "person": person,
+        "table": table,
+        "host": hosts.get(table, "?"),
+        "rotations": _rotations(finding.rounds),
+    }
+
+
+def rotation_hosts(meeting: Meeting, number: int) -> list[tuple[int, str, int]]:
+    """(contributor id, name, table) of the hosts in one rotation of the stored plan."""
+    return list(
+        TableSeat.objects.filter(meeting=meeting, rotation=number, contributor__isnull=False)
+        .order_by("table")
+        .values_list("contributor_id", "contributor__name", "table")
     )

@@ -9,8 +9,12 @@ checked in (`pages.plan_citizens`).
 Composing (`compose_table_plan`) asks `tables.hosted_plan` for a plan over all
 rotations at once (the engine's rounds mode, one group per table, contributors
 pinned to their tables so that revisits are avoided like repeated encounters, then
-groups swapped between tables when that removes revisits), mixing the tables on the
+groups swapped between tables when that removes revisits, then people swapped between
+tables while that lowers revisits, repeats, then raises the mix), mixing the tables on the
 meeting's criteria (missing answer: prefer not to say).
+
+A facilitator may move one citizen by hand (`move_citizen`): the rules are checked again
+under the meeting's lock, against the plan the move was checked on (its fingerprint).
 
 Composing again once a plan exists (`fresh=False`) only updates it: people no
 longer expected leave their seats and newcomers take, rotation by rotation, the
@@ -40,7 +44,9 @@ from tierslien.gatherings.meetings.core.lifecycle import MACHINE, transition
 from tierslien.gatherings.meetings.day.pages import (
     day_open,
     expected_citizens,
+    move_sentence,
     plan_citizens,
+    plan_digest,
     stored_plan,
     table_hosts,
 )
@@ -62,6 +68,7 @@ from tierslien.gatherings.tables import (
     round_reports,
     until_saved,
 )
+from tierslien.gatherings.tables.moves import MoveFinding, check_move
 from tierslien.lib.refusals import Refused
 from tierslien.mixing import encode
 from tierslien.portraits.engine import engine_attributes, engine_criteria
@@ -249,6 +256,79 @@ def _save_plan(
     ]
     TableSeat.objects.bulk_create(seats)
     locked.save(update_fields=["updated_at"])
+
+
+# --- Moving one person by hand ------------------------------------------------------------
+
+
+class PlanChangedMeanwhile(DayRefused):
+    message = _(
+        "The table plan changed while you were choosing (it was composed again or someone "
+        "was moved): nobody was moved. Check the plan and choose again."
+    )
+
+
+class MoveRefused(DayRefused):
+    """A hard rule: the sentence says which (see `tables.moves`)."""
+
+
+class ContributorStays(DayRefused):
+    message = _("%(name)s hosts table %(table)d: a contributor stays at their own table.")
+
+
+class SoftRulesNotAccepted(DayRefused):
+    message = _("This move breaks some of the plan's rules: confirm that you move anyway.")
+
+
+@transaction.atomic
+def move_citizen(
+    meeting: Meeting,
+    application_id: int,
+    number: int,
+    table: int,
+    *,
+    digest: str,
+    accept_soft: bool = False,
+) -> list[MoveFinding[int]]:
+    """Seat one citizen at `table` in rotation `number`, the rules checked again under
+    the lock: refused on a hard rule (capacity, already there), or a soft one (repeat,
+    revisit) not accepted, or when the plan is no longer the one the move was checked
+    against (`digest`). Returns the soft rules it breaks."""
+    locked = Meeting.objects.locked(meeting.pk)
+    if not day_open(locked) or not 1 <= number <= locked.rotations:
+        raise NotAllocated
+    seats = list(TableSeat.objects.select_for_update().filter(meeting=locked))
+    if plan_digest(seats) != digest:
+        raise PlanChangedMeanwhile
+    plan: Plan[int] = [{} for _ in range(locked.rotations)]
+    host_of: dict[int, str] = {}
+    for seat in seats:
+        if seat.application_id is not None and 1 <= seat.rotation <= locked.rotations:
+            plan[seat.rotation - 1][seat.application_id] = seat.table
+        elif seat.contributor_id is not None:
+            host_of[seat.table] = ""
+    mine = next(
+        (s for s in seats if s.application_id == application_id and s.rotation == number), None
+    )
+    if mine is None or table not in host_of:
+        raise NotExpected
+    findings = check_move(plan, application_id, number, table, len(host_of))
+    hard = [f for f in findings if f.hard]
+    if hard:
+        names = dict(
+            Application.objects.filter(pk=application_id).values_list("pk", "user__display_name")
+        )
+        raise MoveRefused(
+            move_sentence(
+                hard[0], person=names.get(application_id, "?"), table=table, names={}, hosts={}
+            )
+        )
+    if findings and not accept_soft:
+        raise SoftRulesNotAccepted
+    mine.table = table
+    mine.save(update_fields=["table"])
+    locked.save(update_fields=["updated_at"])
+    return findings
 
 
 # --- Check-in, timer, the end --------------------------------------------------------------

@@ -27,6 +27,11 @@ urlpatterns: list[URLPattern | URLResolver] = [
         name="meeting_day_rotation_start",
     ),
     path(
+        "manage/<int:meeting_id>/day/rotations/<int:number>/move/",
+        views.meeting_day_move,
+        name="meeting_day_move",
+    ),
+    path(
         "manage/<int:meeting_id>/day/check-in/",
         views.meeting_day_checkin,
         name="meeting_day_checkin",

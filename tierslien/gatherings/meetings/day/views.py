@@ -11,14 +11,15 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST, require_safe
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from tierslien.gatherings.meetings.core.access import meeting_management, names_from, names_visible
 from tierslien.gatherings.meetings.day import pages, services
-from tierslien.gatherings.meetings.day.forms import ComposeForm, DoorSearchForm, MarkForm
+from tierslien.gatherings.meetings.day.forms import ComposeForm, DoorSearchForm, MarkForm, MoveForm
 from tierslien.gatherings.models import Contributor, ContributorStatus, Meeting, MeetingState
 from tierslien.gatherings.tables import timer_state
-from tierslien.lib.http import tell_refusal
+from tierslien.gatherings.tables.moves import check_move
+from tierslien.lib.http import posted, tell_refusal
 from tierslien.lib.refusals import Refused
 from tierslien.territories.models import Territory
 
@@ -171,6 +172,93 @@ def meeting_day_rotation_start(
         tell_refusal(request, refusal)
         return _to_day(meeting)
     return redirect("meeting_day_projection", territory.slug, meeting.pk, number)
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+@meeting_management
+def meeting_day_move(
+    request: HttpRequest, territory: Territory, meeting: Meeting, number: int
+) -> HttpResponse:
+    """Move one person to another table in one rotation: the rules are checked and told
+    in words first; soft ones (repeat, revisit) may be waived, hard ones refuse."""
+    number = _rotation(meeting, number)
+    if (refused := _names_not_yet(request, meeting)) is not None:
+        return refused
+    if not pages.day_open(meeting):
+        tell_refusal(request, services.NotAllocated())
+        return _to_day(meeting)
+    here = reverse("meeting_day_move", args=[territory.slug, meeting.pk, number])
+    plan, _hosts, _held = pages.stored_plan(meeting)
+    names = pages.seated_names(meeting)
+    hosts = pages.rotation_hosts(meeting, number)
+    host_by_table = {table: name for _pk, name, table in hosts}
+    rotation = plan[number - 1]
+    people = [
+        (f"a{pk}", _("%(name)s (table %(table)d)") % {"name": names.get(pk, "?"), "table": t})
+        for pk, t in sorted(rotation.items(), key=lambda item: names.get(item[0], "").casefold())
+    ] + [
+        (f"c{pk}", _("%(name)s (hosts table %(table)d)") % {"name": name, "table": table})
+        for pk, name, table in hosts
+    ]
+    tables = [
+        (table, _("Table %(table)d (%(host)s)") % {"table": table, "host": name})
+        for table, name in sorted(host_by_table.items())
+    ]
+    form = MoveForm(
+        posted(request),
+        people=people,
+        tables=tables,
+        initial={"plan": pages.current_digest(meeting)},
+    )
+    words: list[str] = []
+    hard = False
+    if request.method == "POST" and form.is_valid():
+        person, table = form.cleaned_data["person"], form.cleaned_data["table"]
+        if form.cleaned_data["plan"] != pages.current_digest(meeting):
+            tell_refusal(request, services.PlanChangedMeanwhile())
+            return redirect(here)
+        if person.startswith("c"):
+            name, own = next((n, t) for pk, n, t in hosts if f"c{pk}" == person)
+            words, hard = [services.ContributorStays(name=name, table=own).sentence()], True
+        else:
+            pk = int(person[1:])
+            findings = check_move(plan, pk, number, table, len(host_by_table))
+            words = [
+                pages.move_sentence(
+                    f, person=names.get(pk, "?"), table=table, names=names, hosts=host_by_table
+                )
+                for f in findings
+            ]
+            hard = any(f.hard for f in findings)
+            if not hard and (not findings or form.cleaned_data["confirm"]):
+                try:
+                    services.move_citizen(
+                        meeting, pk, number, table, digest=form.cleaned_data["plan"],
+                        accept_soft=True,
+                    )  # fmt: skip
+                except Refused as refusal:
+                    tell_refusal(request, refusal)
+                    return redirect(here)
+                messages.success(
+                    request,
+                    _("%(person)s now sits at table %(table)d in rotation %(number)d.")
+                    % {"person": names.get(pk, "?"), "table": table, "number": number},
+                )
+                return redirect("meeting_day_rotation", territory.slug, meeting.pk, number)
+    return render(
+        request,
+        "gatherings/meetings/day/move.html",
+        {
+            "territory": territory,
+            "meeting": meeting,
+            "number": number,
+            "form": form,
+            "words": words,
+            "hard": hard,
+            "confirm": bool(words) and not hard,
+            "planned": bool(rotation),
+        },
+    )
 
 
 @require_safe

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import datetime
 import logging
+import math
 import time
 from collections.abc import Mapping
 from typing import Any, Final
@@ -35,11 +36,18 @@ from tierslien.gatherings.meetings.seats import notifications
 from tierslien.gatherings.meetings.seats.quotas import ID_COLUMN
 from tierslien.gatherings.meetings.seats.seed import published_problem
 from tierslien.gatherings.meetings.seats.waitlist import confirm_deadline, waitlist_order
-from tierslien.gatherings.models import Application, ApplicationStatus, Meeting, MeetingState
+from tierslien.gatherings.models import (
+    Application,
+    ApplicationStatus,
+    DrawMethod,
+    Meeting,
+    MeetingState,
+)
 from tierslien.lib import jobs
 from tierslien.lib.jobs import JobState
 from tierslien.lottery import (
     InfeasibleQuotasError,
+    LeximinParams,
     LotteryInputError,
     MaximinParams,
     Progress,
@@ -56,6 +64,38 @@ STALLED_MESSAGE: Final = _(
     "The draw stopped answering, several times in a row (its server was interrupted). "
     "Nothing was lost: start the draw again."
 )
+
+
+# Leximin's time grows about with the square of the pool (bench/leximin.py on the shared
+# 2-core machine, bench/RESULTS.md "Leximin vs maximin": 300 applicants / 30 seats in
+# 1.3 s, 600 / 40 with five tight criteria in 4.4 s). Up to this pool it ends within about
+# 12 s there, well within a minute on a loaded server; a larger pool is drawn with
+# maximin (the same smallest chance), and the meeting's page says why.
+LEXIMIN_MAX_POOL: Final = 1000
+LARGE_POOL: Final = "large_pool"  # Meeting.draw_method_note: maximin because of the pool
+
+
+def method_for(meeting: Meeting) -> tuple[str, str]:
+    """The lottery the draw runs ("leximin" or "maximin") and, when it is not the one the
+    facilitator chose, the reason's code (`Meeting.draw_method_note`)."""
+    if meeting.draw_method != DrawMethod.LEXIMIN:
+        return "maximin", ""
+    if len(meeting.published_pool) > LEXIMIN_MAX_POOL:
+        return "maximin", LARGE_POOL
+    return "leximin", ""
+
+
+def method_note_text(meeting: Meeting) -> str:
+    """Why the draw used maximin although leximin was chosen, in words ("" if it did not)."""
+    if meeting.draw_method_note != LARGE_POOL:
+        return ""
+    return str(
+        _(
+            "Drawn with maximin instead of leximin: with %(pool)d applicants, leximin might "
+            "not finish in time (it is used up to %(limit)d). The smallest chance is the same."
+        )
+        % {"pool": len(meeting.published_pool), "limit": LEXIMIN_MAX_POOL}
+    )
 
 
 class DrawNotPossible(Exception):
@@ -117,6 +157,11 @@ def start_draw(meeting: Meeting, *, now: datetime.datetime | None = None) -> Mee
         return locked
 
 
+def _finite(value: float | None) -> float | None:
+    # Leximin's first reports may carry an infinite bound: JSON (the row) has none.
+    return value if value is not None and math.isfinite(value) else None
+
+
 def progress_writer(
     meeting_id: int,
     *,
@@ -132,8 +177,8 @@ def progress_writer(
             "draw_progress": {
                 "iteration": progress.iteration,
                 "compositions": progress.compositions,
-                "lower": progress.lower,
-                "upper": progress.upper,
+                "lower": _finite(progress.lower),
+                "upper": _finite(progress.upper),
                 "seconds": round(time.monotonic() - started, 1),
                 "at": moment.isoformat(),
             }
@@ -164,10 +209,12 @@ def _draw(meeting: Meeting, heartbeat: jobs.Heartbeat) -> str:
     meeting_id = meeting.pk
     attempt = meeting.draw_attempt
     problem = published_problem(meeting)
+    objective, note = method_for(meeting)
     if problem is None:
         panel = [row[ID_COLUMN] for row in meeting.published_pool]
         probabilities = dict.fromkeys(panel, 1.0)
         published: dict[str, Any] = {}
+        note = ""
     else:
         assert meeting.draw_seed is not None
         result = select(
@@ -175,14 +222,20 @@ def _draw(meeting: Meeting, heartbeat: jobs.Heartbeat) -> str:
             rng=rng_for_seed(meeting.draw_seed),
             # None (also for 0) by default: until proven optimal, the only way a rerun
             # reproduces the lottery bit for bit.
-            params=SelectParams(MaximinParams(time_limit=settings.MEETING_DRAW_TIME_LIMIT or None)),
+            params=SelectParams(
+                MaximinParams(time_limit=settings.MEETING_DRAW_TIME_LIMIT or None),
+                objective="leximin" if objective == "leximin" else "maximin",
+                # Leximin runs until every level is certified: the rerun of
+                # `tierslien-draw --verify` then finds the same lottery.
+                leximin=LeximinParams(),
+            ),
             on_progress=progress_writer(meeting_id, attempt=attempt, heartbeat=heartbeat),
         )
         published = record(result, meeting.draw_seed)
         panel = list(published["panel"])
         probabilities = {k: float(v) for k, v in published["probabilities"].items()}
     heartbeat.check()
-    return save_draw(meeting_id, panel, probabilities, published, attempt=attempt)
+    return save_draw(meeting_id, panel, probabilities, published, attempt=attempt, note=note)
 
 
 def save_draw(
@@ -193,8 +246,10 @@ def save_draw(
     *,
     now: datetime.datetime | None = None,
     attempt: int | None = None,
+    note: str = "",
 ) -> str:
-    """Store the outcome for every applicant and move the meeting to "allocated"."""
+    """Store the outcome for every applicant and move the meeting to "allocated" (`note`:
+    why the lottery is not the chosen one, see `method_for`)."""
     with transaction.atomic():
         meeting = (
             Meeting.objects.select_for_update()
@@ -239,6 +294,7 @@ def save_draw(
         meeting.drawn_at = moment
         meeting.seated_count = len(chosen)
         meeting.draw_job = JobState.DONE
+        meeting.draw_method_note = note
         lifecycle.transition(
             meeting,
             str(MeetingState.ALLOCATED),
@@ -249,6 +305,7 @@ def save_draw(
                 "drawn_at",
                 "seated_count",
                 "draw_job",
+                "draw_method_note",
             ),
         )
         notifications.queue_draw_outcomes(meeting, applications)

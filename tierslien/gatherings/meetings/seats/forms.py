@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from tierslien.gatherings.meetings.seats.quotas import QuotaLine
 from tierslien.gatherings.meetings.seats.seed import MAX_SEED
+from tierslien.gatherings.models import DrawMethod
 from tierslien.portraits.models import Criterion
 
 
@@ -99,6 +100,19 @@ class ToleranceForm(forms.Form):
             "max_value": _("Give a whole number between 0 and 50."),
             "invalid": _("Give a whole number between 0 and 50."),
         },
+    )
+
+
+class DrawMethodForm(forms.Form):
+    """Which fair lottery draws the seats, each explained in plain words."""
+
+    method = forms.ChoiceField(
+        label=_("The lottery"),
+        choices=[
+            (DrawMethod.LEXIMIN, _("Leximin (recommended)")),
+            (DrawMethod.MAXIMIN, _("Maximin")),
+        ],
+        error_messages={"invalid_choice": _("Choose leximin or maximin.")},
     )
 
 

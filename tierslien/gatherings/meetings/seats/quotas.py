@@ -30,6 +30,7 @@ from tierslien.gatherings.meetings.seats.applications import (
 from tierslien.gatherings.models import (
     Application,
     ApplicationStatus,
+    DrawMethod,
     Meeting,
     MeetingQuota,
     MeetingState,
@@ -369,3 +370,16 @@ def changes(report: FeasibilityReport | None, criteria: list[Criterion]) -> list
             }
         )
     return out
+
+
+def save_draw_method(meeting: Meeting, method: str) -> Meeting:
+    """The lottery the draw will run, chosen with the quotas: frozen with them when the
+    seed is published (applicants can then read which lottery draws them)."""
+    with transaction.atomic():
+        locked = Meeting.objects.locked(meeting.pk)
+        _editable(locked)
+        if method not in DrawMethod.values:
+            raise ValueError(f"unknown draw method {method!r}")
+        locked.draw_method = method
+        locked.save(update_fields=["draw_method", "updated_at"])
+        return locked

@@ -22,6 +22,11 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("manage/<int:meeting_id>/seats/", views.meeting_seats_manage, name="meeting_seats_manage"),
     path("manage/<int:meeting_id>/seats/quotas/", views.meeting_quotas, name="meeting_quotas"),
     path(
+        "manage/<int:meeting_id>/seats/method/",
+        views.meeting_draw_method,
+        name="meeting_draw_method",
+    ),
+    path(
         "manage/<int:meeting_id>/seats/quotas/adopt/",
         views.meeting_quotas_adopt,
         name="meeting_quotas_adopt",

@@ -35,6 +35,7 @@ from tierslien.gatherings.meetings.seats import (
 )
 from tierslien.gatherings.meetings.seats.forms import (
     ApplyForm,
+    DrawMethodForm,
     QuotaForm,
     SeatAnswerForm,
     SeedForm,
@@ -347,6 +348,8 @@ def _manage_page(
             "undrawable": undrawable,
             "broken": broken,
             "has_quotas": MeetingQuota.objects.filter(meeting=meeting).exists(),
+            "drawn_with": (meeting.draw_record or {}).get("objective", "maximin"),
+            "method_note": draw.method_note_text(meeting),
             "stalled": draw.stalled(meeting),
             "messages_sent": outbox.counts(notifications.topic(meeting.pk)),
         },
@@ -394,8 +397,31 @@ def meeting_quotas(request: HttpRequest, territory: Territory, meeting: Meeting)
             "report": report,
             "changes": quotas.changes(report, page.criteria),
             "saved": bool(page.saved),
+            "method_form": DrawMethodForm(initial={"method": meeting.draw_method}),
+            "leximin_max_pool": draw.LEXIMIN_MAX_POOL,
         },
     )
+
+
+@require_POST
+@meeting_management
+def meeting_draw_method(
+    request: HttpRequest, territory: Territory, meeting: Meeting
+) -> HttpResponse:
+    """The lottery the draw runs, chosen on the quotas page before the seed is published."""
+    form = DrawMethodForm(request.POST)
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, error)
+        return _to_quotas(meeting)
+    try:
+        quotas.save_draw_method(meeting, form.cleaned_data["method"])
+    except quotas.QuotasFrozen:
+        messages.error(request, _("The seed is published: the lottery can no longer change."))
+    else:
+        messages.success(request, _("The lottery is chosen."))
+    return _to_quotas(meeting)
 
 
 @require_POST
