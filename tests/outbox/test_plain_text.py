@@ -29,7 +29,7 @@ WHEN = datetime.datetime(2027, 1, 14, 18, 30, tzinfo=datetime.UTC)
 def _value(name: str) -> object:
     if name in NUMBERS:
         return 3
-    if name.endswith(("_at", "_by")) or name in {"day", "date", "deadline"}:
+    if name.endswith(("_at", "_by")) or name in {"day", "date", "deadline", "expires"}:
         return WHEN
     return Anything()
 
