@@ -11,16 +11,19 @@ time is relaxed, in the order a facilitator can act on:
 1. ``times``: the venues they can reach open at every slot;
 2. ``distance``: their travel limit lifted;
 3. ``criterion:<name>``: that shared criterion no longer required;
-4. ``size``: a smaller group (one other person is enough);
-5. ``capacity``: a table left at every venue and slot;
-6. ``apart``: the pairs kept apart ignored;
-7. ``partner``: the person alone, without their `together` partners.
+4. ``circles``: every placed person free to move (not only those a circle
+   above the minimum size can lend);
+5. ``size``: a smaller group (one other person is enough);
+6. ``capacity``: a table left at every venue and slot;
+7. ``apart``: the pairs kept apart ignored;
+8. ``partner``: the person alone, without their `together` partners.
 
 The reason names the first obstacle whose removal alone makes the check pass;
 when none does, the smallest set found (greedily) is listed. When the check
 already passes, the people they could meet are in circles already: that is the
-reason (``compatible_in_circles``). The check counts every person who has some
-place and time, placed or not: it is a relaxation of placing, not a solve.
+reason (``compatible_in_circles``). The check counts the unplaced who have some
+place and time and, from each circle, the members it can lend while keeping its
+minimum size: it is a relaxation of placing, not a solve.
 
 Sensitive questions never take part: they are only ever mixed on ("diverse"),
 never shared, so no reason or count here depends on them.
@@ -72,10 +75,15 @@ CLAIMED: dict[str, tuple[str, ...]] = {
     "no_common_time": ("times",),
     "too_far": ("distance",),
     "too_few_nearby": ("size",),
+    "circles_cannot_spare": ("circles",),
     "venues_full": ("capacity",),
     "kept_apart": ("apart",),
     "partner_constraints": ("partner",),
 }
+
+
+# The construction's codes kept when the counterfactual confirms them.
+KEPT = frozenset({"too_few_nearby", "venues_full", "together_no_common_site"})
 
 
 @dataclass(frozen=True)
@@ -144,13 +152,24 @@ class Analysis:
         self.used = np.zeros((n_v, n_s), dtype=np.int64)
         self.groups: dict[tuple[int, int], list[list[int]]] = defaultdict(list)
         self.placed = np.zeros(n, dtype=np.bool_)
-        for group in solution.rounds[0].groups if solution.rounds else ():
+        self.group_of = -np.ones(n, dtype=np.int64)
+        spare: list[int] = []  # per group, members it can lend and keep its minimum
+        for g, group in enumerate(solution.rounds[0].groups if solution.rounds else ()):
             v = venue_pos.get(group.venue, 0) if group.venue is not None else 0
             s = slot_pos.get(group.slot, 0) if group.slot is not None else 0
             members = [problem.index[m] for m in group.members if m in problem.index]
             self.used[v, s] += 1
             self.groups[(v, s)].append(members)
             self.placed[members] = True
+            self.group_of[members] = g
+            spare.append(max(0, len(members) - self.a))
+        self.spare = np.asarray(spare, dtype=np.int64)
+        # People bound to a partner move only with them: not lent alone.
+        for x, y in problem.together:
+            for pid in (x, y):
+                i = problem.index[pid]
+                if self.group_of[i] >= 0:
+                    self.group_of[i] = -2
         # Pairs.
         self.apart: dict[int, set[int]] = defaultdict(set)
         for x, y in problem.apart:
@@ -181,10 +200,11 @@ class Analysis:
         self,
         unit: Sequence[int],
         relax: Iterable[str] = (),
-        *,
-        only_unplaced: bool = False,
     ) -> Spot | None:
-        """Where `unit` could meet with obstacles `relax` removed; None if nowhere."""
+        """Where `unit` could meet with obstacles `relax` removed; None if nowhere.
+
+        Others count when unplaced, or placed in a circle that can lend them and keep
+        its minimum size; with ``circles`` relaxed, every placed person counts."""
         relaxed = set(relax)
         members = np.asarray(unit, dtype=np.int64)
         reach = self.needs_ok if "distance" in relaxed else self.reach
@@ -203,8 +223,6 @@ class Analysis:
             return None
         others = self.available.copy()
         others[members] = False
-        if only_unplaced:
-            others &= ~self.placed
         apart = set().union(*(self.apart.get(int(i), set()) for i in members))
         if apart and "apart" not in relaxed:
             others[list(apart)] = False
@@ -215,8 +233,21 @@ class Analysis:
             self.reach[cand][:, vs[:, 0]] & self.free[cand][:, vs[:, 1]] & hours[vs[:, 0], vs[:, 1]]
         )
         counts = np.zeros(len(vs), dtype=np.int64)
+        lendable = "circles" not in relaxed and bool(self.placed[cand].any())
+        if lendable:
+            groups = self.group_of[cand]
+            free_now = ~self.placed[cand]
+            lent = groups >= 0
         for t in unit_combos.tolist():
-            counts = np.maximum(counts, (at & compat[cand, t][:, None]).sum(axis=0))
+            here = at & compat[cand, t][:, None]
+            if not lendable:
+                counts = np.maximum(counts, here.sum(axis=0))
+                continue
+            # Placed people count up to what their circle can spare.
+            per_group = np.zeros((len(self.spare), len(vs)), dtype=np.int64)
+            np.add.at(per_group, groups[lent], here[lent].astype(np.int64))
+            from_groups = np.minimum(per_group, self.spare[:, None]).sum(axis=0)
+            counts = np.maximum(counts, here[free_now].sum(axis=0) + from_groups)
         need = max(0, (2 if "size" in relaxed else self.a) - len(members))
         tables = (
             np.ones(len(vs), dtype=np.bool_)
@@ -249,8 +280,8 @@ class Analysis:
         return False
 
     def best_spot(self, unit: Sequence[int], relax: Iterable[str] = ()) -> Spot | None:
-        """The (venue, slot) with the most compatible others, tables or not."""
-        return self.check(unit, {*relax, "size", "capacity"})
+        """The (venue, slot) with the most compatible others, placed or not, tables or not."""
+        return self.check(unit, {*relax, "size", "capacity", "circles"})
 
     def obstacles(self, unit: Sequence[int]) -> list[str]:
         """The obstacles that apply to `unit`, in the order a facilitator can act on."""
@@ -258,6 +289,8 @@ class Analysis:
         if self.limited[list(unit)].any():
             out.append("distance")
         out += [f"criterion:{c.name}" for c in self.problem.shared_criteria]
+        if self.placed.any():
+            out.append("circles")
         out += ["size", "capacity"]
         if any(self.apart.get(i) for i in unit):
             out.append("apart")
@@ -265,13 +298,23 @@ class Analysis:
 
     # ----- the reasons -----
 
-    def reasons_for(self, people: Sequence[int]) -> dict[int, Reason]:
-        """The true reason for each member of an unplaced unit."""
+    def reasons_for(
+        self, people: Sequence[int], claimed: Reason | None = None
+    ) -> dict[int, Reason]:
+        """The true reason for each member of an unplaced unit. A `claimed` reason (the
+        construction's) that the counterfactual confirms keeps its code, with numbers."""
         unit = list(people)
         names = [self.problem.people[i].id for i in unit]
         if (spot := self.check(unit)) is not None:
             return dict.fromkeys(unit, self._in_circles(spot))
         candidates = self.obstacles(unit)
+        if claimed is not None and claimed.code in KEPT and self.confirms(unit, claimed):
+            if claimed.code == "together_no_common_site":
+                return dict.fromkeys(unit, claimed)
+            (obstacle,) = CLAIMED[claimed.code]
+            spot = self.check(unit, (obstacle,))
+            if spot is not None:
+                return dict.fromkeys(unit, self._named(unit, obstacle, spot, names))
         for obstacle in candidates:
             spot = self.check(unit, (obstacle,))
             if spot is not None:
@@ -386,8 +429,16 @@ class Analysis:
                 f"place and time ({spot.others} could{at} without that condition)",
                 params,
             )
+        if obstacle == "circles":
+            return Reason(
+                "circles_cannot_spare",
+                f"{spot.others} people could meet with them{at}, but they are in circles "
+                f"that cannot spare anyone (circles of {self.a} to {self.b})",
+                params,
+            )
         if obstacle == "size":
-            best = self.best_spot(unit)
+            # Everyone counts here, placed or not, at the places with a table left.
+            best = self.check(unit, ("size", "circles"))
             params["count"] = best.others if best else 0
             params["min"] = self.a
             return Reason(
@@ -435,12 +486,15 @@ class Analysis:
             return self._no_common(list(unit)) and (alone or self.check(unit, relax) is not None)
         if relax == ("partner",):
             return alone
+        if reason.code == "too_few_nearby" and self.check(unit, ("circles",)) is not None:
+            return False  # enough people could meet with them: not "too few"
         return bool(relax) and self.check(unit, relax) is not None
 
 
 _OBSTACLE_WORDS = {
     "times": "a venue open at other times",
     "distance": "a longer journey",
+    "circles": "people free to leave their circles",
     "size": "a smaller circle",
     "capacity": "more tables",
     "apart": "no one kept apart",
@@ -518,9 +572,11 @@ def true_reasons(problem: Problem, solution: Solution) -> Solution:
     if not units:
         return solution
     analysis = Analysis(problem, solution)
+    told = {u.id: u.reason for u in solution.unplaced if u.round == 0}
     new: dict[str, Reason] = {}
     for unit in units:
-        for i, reason in analysis.reasons_for(unit).items():
+        claimed = told.get(problem.people[unit[0]].id)
+        for i, reason in analysis.reasons_for(unit, claimed).items():
             new[problem.people[i].id] = reason
     unplaced = tuple(
         Unplaced(u.id, u.round, new[u.id]) if u.round == 0 and u.id in new else u
