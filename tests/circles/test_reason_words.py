@@ -51,6 +51,7 @@ def test_every_new_code_has_words_in_french() -> None:
         "kept_apart",
         "partner_constraints",
         "compatible_in_circles",
+        "circles_cannot_spare",
         "several_obstacles",
     ]
     for code in codes:

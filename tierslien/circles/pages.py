@@ -77,6 +77,9 @@ REASONS: Final[dict[str, Any]] = {
     "partner_constraints": gettext_lazy(
         "They could join a circle alone, but not with the people they must be with."
     ),
+    "circles_cannot_spare": gettext_lazy(
+        "The people who could meet with them are in circles that cannot spare anyone."
+    ),
     "compatible_in_circles": gettext_lazy(
         "The people who could meet with them are already in other circles: composing again "
         "may place them."
