@@ -4,7 +4,9 @@
 
 Towns from bench/town.py, plus what the circles add: a `shared` criterion
 (intention: meet / act / learn, 10 % not answered) and `together` pairs (2 % of
-people, each with someone from the same neighbourhood). Each town is solved
+people, each with someone from the same neighbourhood); the "tight" variant
+also has 2 tables per venue instead of 12 and travel limits 0.8 times as long,
+so that single people are left out too. Each town is solved
 once with the construction's reasons (`true_reasons=False`: "before"); the
 analysis of `tierslien/mixing/reasons.py` then re-tells them ("after", timed).
 Both sets of reasons are checked with the same counterfactual
@@ -41,8 +43,13 @@ from tierslien.mixing.reasons import Analysis, reexamined_units, true_reasons  #
 INTENTIONS = ["meet", "act", "learn"]
 
 
-def make_circles_town(n: int, seed: int) -> dict[str, Any]:
+def make_circles_town(n: int, seed: int, *, tight: bool = False) -> dict[str, Any]:
     data = make_town(n, seed)
+    if tight:
+        for v in data["venues"]:
+            v["capacity"] = 2
+        for p in data["people"]:
+            p["max_km"] = round(p["max_km"] * 0.8, 2)
     rng = np.random.default_rng(seed + 1000)
     data["criteria"].append({"name": "intention", "kind": "categorical", "goal": "shared"})
     people = data["people"]
@@ -66,8 +73,8 @@ def make_circles_town(n: int, seed: int) -> dict[str, Any]:
     return data
 
 
-def measure(n: int, seed: int, time_limit: float) -> dict[str, Any]:
-    problem = Problem.from_dict(make_circles_town(n, seed))
+def measure(n: int, seed: int, time_limit: float, tight: bool) -> dict[str, Any]:
+    problem = Problem.from_dict(make_circles_town(n, seed, tight=tight))
     params = SolveParams(true_reasons=False)
     result = solve(problem, time_limit=time_limit, seed=seed, params=params)
     before = result.solution
@@ -78,7 +85,8 @@ def measure(n: int, seed: int, time_limit: float) -> dict[str, Any]:
     units = reexamined_units(problem, before)
     old = {u.id: u.reason for u in before.unplaced}
     new = {u.id: u.reason for u in after.unplaced}
-    out: dict[str, Any] = {"n": n, "seed": seed, "unplaced": len(before.unplaced)}
+    out: dict[str, Any] = {"town": "tight" if tight else "town", "n": n, "seed": seed}
+    out["unplaced"] = len(before.unplaced)
     out["analysis_s"] = round(analysis_s, 2)
     out["pairs"] = len(problem.together)
     for label, reasons in (("before", old), ("after", new)):
@@ -120,22 +128,22 @@ def measure(n: int, seed: int, time_limit: float) -> dict[str, Any]:
 
 def table(rows: list[dict[str, Any]]) -> str:
     lines = [
-        "| n | unplaced re-examined | confirmed before | confirmed after | analysis s "
+        "| town | n | unplaced re-examined | confirmed before | confirmed after | analysis s "
         "| 'too few nearby' with ≥ min−1 compatible at one venue/time (before) "
         "| pairs told 'no place and time in common' that have one (before) |",
-        "|---|---|---|---|---|---|---|",
+        "|---|---|---|---|---|---|---|---|",
     ]
     for r in rows:
         b, a = r["before"], r["after"]
         tot = max(1, b["examined"])
         share_b, share_a = 100 * b["confirmed"] / tot, 100 * a["confirmed"] / tot
         lines.append(
-            f"| {r['n']:,} | {b['examined']} | {b['confirmed']} ({share_b:.0f} %) "
+            f"| {r['town']} | {r['n']:,} | {b['examined']} | {b['confirmed']} ({share_b:.0f} %) "
             f"| {a['confirmed']} ({share_a:.0f} %) | {r['analysis_s']} "
             f"| {r['too_few_but_crowd']} | {r['no_common_site_but_common']} |"
         )
     lines += ["", "Reasons by code (people; in brackets: members of `together` pairs):", ""]
-    lines += ["| n | before | after |", "|---|---|---|"]
+    lines += ["| town | n | before | after |", "|---|---|---|---|"]
     for r in rows:
         cells = []
         for side in ("before", "after"):
@@ -145,7 +153,7 @@ def table(rows: list[dict[str, Any]]) -> str:
                     f"{c} {k}" + (f" [{pairs[c]}]" if c in pairs else "") for c, k in codes.items()
                 )
             )
-        lines.append(f"| {r['n']:,} | {cells[0]} | {cells[1]} |")
+        lines.append(f"| {r['town']} | {r['n']:,} | {cells[0]} | {cells[1]} |")
     return "\n".join(lines)
 
 
@@ -160,15 +168,17 @@ def main() -> None:
     parser.add_argument("--time-limit", type=float, default=None)
     parser.add_argument("--write", action="store_true", help="write the bench/RESULTS.md section")
     parser.add_argument("--one", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--tight", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.one:
         (n,) = args.sizes
         limit = args.time_limit if args.time_limit is not None else default_limit(n)
-        print(json.dumps(measure(n, args.seed, limit)))
+        print(json.dumps(measure(n, args.seed, limit, args.tight)))
         return
     rows = []
-    for n in args.sizes:
+    for tight, n in [(t, n) for t in (False, True) for n in args.sizes]:
         cmd = [sys.executable, __file__, "--one", "--sizes", str(n), "--seed", str(args.seed)]
+        cmd += ["--tight"] if tight else []
         if args.time_limit is not None:
             cmd += ["--time-limit", str(args.time_limit)]
         done = subprocess.run(cmd, capture_output=True, text=True, check=False)
