@@ -235,19 +235,22 @@ class Analysis:
         counts = np.zeros(len(vs), dtype=np.int64)
         lendable = "circles" not in relaxed and bool(self.placed[cand].any())
         if lendable:
-            groups = self.group_of[cand]
             free_now = ~self.placed[cand]
-            lent = groups >= 0
+            # Lendable candidates sorted by circle, so that a circle's rows are contiguous.
+            lent = np.nonzero(self.group_of[cand] >= 0)[0]
+            lent = lent[np.argsort(self.group_of[cand][lent], kind="stable")]
+            circles, starts = np.unique(self.group_of[cand][lent], return_index=True)
         for t in unit_combos.tolist():
             here = at & compat[cand, t][:, None]
             if not lendable:
                 counts = np.maximum(counts, here.sum(axis=0))
                 continue
             # Placed people count up to what their circle can spare.
-            per_group = np.zeros((len(self.spare), len(vs)), dtype=np.int64)
-            np.add.at(per_group, groups[lent], here[lent].astype(np.int64))
-            from_groups = np.minimum(per_group, self.spare[:, None]).sum(axis=0)
-            counts = np.maximum(counts, here[free_now].sum(axis=0) + from_groups)
+            total = here[free_now].sum(axis=0)
+            if lent.size:
+                per_circle = np.add.reduceat(here[lent].astype(np.int64), starts, axis=0)
+                total = total + np.minimum(per_circle, self.spare[circles][:, None]).sum(axis=0)
+            counts = np.maximum(counts, total)
         need = max(0, (2 if "size" in relaxed else self.a) - len(members))
         tables = (
             np.ones(len(vs), dtype=np.bool_)
