@@ -59,6 +59,34 @@ REASONS: Final[dict[str, Any]] = {
         "They and the people they must be with share no place and time."
     ),
     "partner_unplaced": gettext_lazy("They must be with someone who cannot be placed."),
+    # Named by counterfactual (mixing/reasons.py): removing the obstacle would place them.
+    "no_common_time": gettext_lazy(
+        "No venue they can reach is open when enough people who could meet with them are "
+        "free: opening one at another of their times would let a circle form."
+    ),
+    "too_far": gettext_lazy(
+        "Enough people could meet with them, but farther than they can travel."
+    ),
+    "shared_criterion": gettext_lazy(
+        "Enough people could meet with them at one place and time, but not under the other "
+        "conditions every circle shares."
+    ),
+    "kept_apart": gettext_lazy(
+        "They could join a circle but for the people they must be kept apart from."
+    ),
+    "partner_constraints": gettext_lazy(
+        "They could join a circle alone, but not with the people they must be with."
+    ),
+    "circles_cannot_spare": gettext_lazy(
+        "The people who could meet with them are in circles that cannot spare anyone."
+    ),
+    "compatible_in_circles": gettext_lazy(
+        "The people who could meet with them are already in other circles: composing again "
+        "may place them."
+    ),
+    "several_obstacles": gettext_lazy(
+        "No single change would place them: several conditions stand in the way together."
+    ),
     "not_placed": gettext_lazy("No valid circle could take them."),
     "internal_error": gettext_lazy("The composer could not place them safely."),
     # After publication: seats given back (actions/publish.py).
@@ -86,11 +114,25 @@ WITH_DISTANCE: Final[dict[str, Any]] = {
     "no_venue_open": gettext_lazy(
         "No venue within %(max_km)s km is open at the times they are free."
     ),
+    "too_far": gettext_lazy(
+        "Enough people could meet with them, but farther than the %(max_km)s km they can travel."
+    ),
 }
 
+# When the engine names the shared criterion in the way, and it may be named.
+WITH_CRITERION: Final = gettext_lazy(
+    "Enough people could meet with them at one place and time, but not with the same answer "
+    "to “%(criterion)s”, which every circle shares."
+)
 
-def reason_text(code: str, params: object = None) -> Any:
+
+def reason_text(code: str, params: object = None, labels: dict[str, Any] | None = None) -> Any:
+    """The reason in words. `labels`: the questions that may be named (never a sensitive
+    one); a criterion not among them is only "other conditions"."""
     max_km = params.get("max_km") if isinstance(params, dict) else None
+    criterion = params.get("criterion") if isinstance(params, dict) else None
+    if code == "shared_criterion" and labels and isinstance(criterion, str) and criterion in labels:
+        return WITH_CRITERION % {"criterion": labels[criterion]}
     if code in WITH_DISTANCE and isinstance(max_km, int | float) and not isinstance(max_km, bool):
         km = round(float(max_km), 1)
         return WITH_DISTANCE[code] % {"max_km": number_format(int(km) if km.is_integer() else km)}
@@ -394,7 +436,7 @@ def build_proposal(season: Season, problems: dict[int, list[str]] | None = None)
     unplaced = [
         UnplacedView(
             name=name[item.user_id],
-            reason=reason_text(item.code, item.params),
+            reason=reason_text(item.code, item.params, labels),
             user_id=item.user_id,
         )
         for item in waiting

@@ -28,6 +28,7 @@ from tierslien.mixing.distance import Encoded, encode
 from tierslien.mixing.feasibility import Sites, compute_sites
 from tierslien.mixing.placement import fill, placeable_bound, unplaced_people
 from tierslien.mixing.problem import Problem, ProblemError
+from tierslien.mixing.reasons import true_reasons
 from tierslien.mixing.report import (
     Explanation,
     Report,
@@ -65,6 +66,7 @@ class SolveParams:
     max_iterations: int | None = None  # per block and pass; set it for determinism
     workers: int = 1  # searches run in parallel inside the core (threads)
     construct_share: float = 0.35  # of the time limit, reserved for large problems' setup
+    true_reasons: bool = True  # re-examine the unplaced's reasons by counterfactual (reasons.py)
 
     def __post_init__(self) -> None:
         if self.block_size < 12:
@@ -169,6 +171,8 @@ def solve(
         broken = violations(problem, solution)
         if broken:
             solution = _drop_invalid(problem, solution, broken)
+    if params.true_reasons:
+        solution = true_reasons(problem, solution)
     offset[0] = 0.0
     report_progress("report", 0.0, 1.0)
     report = dataclasses.replace(build_report(problem, enc, solution), placeable_bound=bound)
