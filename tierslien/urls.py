@@ -16,6 +16,7 @@ urlpatterns = [
     path("circles/", include("tierslien.spaces.urls")),
     path("", include("tierslien.moderation.urls")),
     path("", include("tierslien.feedback.urls")),
+    path("", include("tierslien.outreach.turnout_urls")),
     path("me/", include("tierslien.privacy.urls")),
     path("admin/", admin.site.urls),
 ]
