@@ -262,6 +262,12 @@ MATRIX: dict[str, dict[str, str]] = {
     "admin:accounts_user_changelist": STAFF,
     "admin:accounts_user_change": STAFF,
     "admin:mfa_authenticator_changelist": STAFF,
+    # --- Turnout: presence registers ---
+    # A member ticks the sheet (a circle's space); a facilitator keeps the register; a relay
+    # records for the people they registered (anyone else's is a 404, tested with it).
+    "circle_presence": MEMBER,
+    "manage_circle_presence": MANAGE,
+    "relay_person_presence": row(FORBIDDEN, anonymous=LOGIN, relay=OK, relay_without_mfa=MFA),
 }
 
 

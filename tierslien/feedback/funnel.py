@@ -80,6 +80,18 @@ def _criteria(season: Season) -> list[Criterion]:
     )
 
 
+def _protect(counts: list[int]) -> list[int | None]:
+    """`suppress`, and one more: a hidden empty line protects nothing (that nobody left
+    a question unanswered is easy to guess), so a single hidden non-empty count gets the
+    next smallest shown one hidden with it."""
+    out = suppress(counts)
+    hidden = [i for i, c in enumerate(out) if c is None and counts[i] > 0]
+    shown = [i for i, c in enumerate(out) if c is not None]
+    if len(hidden) == 1 and shown:
+        out[min(shown, key=lambda i: (counts[i], i))] = None
+    return out
+
+
 def _shown(value: int) -> int | None:
     return value if value >= THRESHOLD else None
 
@@ -127,7 +139,7 @@ def count(season: Season) -> dict[str, Any]:
                 sum(1 for user in people if world_of.get(user, NO_ANSWER) == value)
                 for value in values
             ]
-            columns.append(suppress(counts))
+            columns.append(_protect(counts))
         groups.append(
             {
                 "key": key,

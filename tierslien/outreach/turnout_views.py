@@ -38,6 +38,7 @@ class RegisterForm(forms.Form):
                 label=label,
                 choices=turnout.CHOICES,
                 initial=turnout.UNKNOWN,
+                required=False,  # a line left out changes nothing
                 widget=forms.RadioSelect,
             )
 
@@ -46,7 +47,7 @@ class RegisterForm(forms.Form):
         out = {}
         for name, value in self.cleaned_data.items():
             head, first, second = name.split("-")
-            if head == prefix:
+            if head == prefix and value:
                 out[(int(first), int(second))] = value
         return out
 

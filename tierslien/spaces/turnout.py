@@ -29,8 +29,8 @@ SHEET_OPEN_FOR = datetime.timedelta(days=7)
 CAME, ABSENT, UNKNOWN = "came", "absent", "unknown"
 CHOICES = (
     (UNKNOWN, _("Not known")),
-    (CAME, _("Came")),
-    (ABSENT, _("Did not come")),
+    (CAME, _("Was there")),
+    (ABSENT, _("Was not there")),
 )
 
 
