@@ -38,7 +38,7 @@ STAGES = (
     gettext_lazy("Came to the last session"),
 )
 FIRST = 3  # index of "came to the first session" in STAGES
-SECTOR = "sector"  # the key of the per-sector group (never a criterion's key: see below)
+SECTOR = "@sector"  # the per-sector group's key: not a slug, so never a criterion's key
 NO_ANSWER = ""
 
 
@@ -185,9 +185,12 @@ def build(season: Season) -> Funnel | None:
     for group in data["groups"]:
         key = group["key"]
         criterion = criteria.get(key)
-        if key != SECTOR and criterion is None:
+        if criterion is not None:
+            title = str(criterion.display_label)
+        elif key == SECTOR:
+            title = _("Sector")
+        else:
             continue  # removed, or made sensitive since
-        title = _("Sector") if key == SECTOR else str(criterion.display_label)  # type: ignore[union-attr]
         lines = []
         for item in group["lines"]:
             value = item["value"]
