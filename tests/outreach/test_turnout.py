@@ -313,3 +313,24 @@ def test_the_purge_keeps_only_the_anonymous_funnel(crowd: Season) -> None:
     assert tally.came == {"1": 36, "4": 21}
     assert build_report(crowd).funnel == before
     assert "crowd" not in str(tally.funnel).lower()
+
+
+# --- Evenings ---
+
+
+def test_the_facilitator_corrects_an_evenings_check_in(
+    cast: Cast, client_as: Callable[[str], Client]
+) -> None:
+    from tierslien.gatherings.models import Attendee, Evening
+
+    evening = Evening.objects.create(territory=cast.territory, venue=cast.venue, starts_at=FIRST)
+    came = Attendee.objects.create(evening=evening, first_name="Ana", checked_in_at=FIRST)
+    mistaken = Attendee.objects.create(evening=evening, first_name="Ben", checked_in_at=FIRST)
+    fiona = client_as("facilitator")
+    url = reverse("manage_evening_presence", args=[cast.territory.slug, evening.pk])
+    assert "Ana" in fiona.get(url).content.decode()
+    fiona.post(url, {f"a-{mistaken.pk}-0": "absent", f"a-{came.pk}-0": "came"})
+    mistaken.refresh_from_db()
+    came.refresh_from_db()
+    assert (came.came, mistaken.came) == (True, False)
+    assert mistaken.checked_in_at == FIRST  # the door's record stays

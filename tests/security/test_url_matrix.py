@@ -267,6 +267,7 @@ MATRIX: dict[str, dict[str, str]] = {
     # records for the people they registered (anyone else's is a 404, tested with it).
     "circle_presence": MEMBER,
     "manage_circle_presence": MANAGE,
+    "manage_evening_presence": MANAGE,
     "relay_person_presence": row(FORBIDDEN, anonymous=LOGIN, relay=OK, relay_without_mfa=MFA),
 }
 

@@ -14,4 +14,9 @@ urlpatterns = [
         views.relay_person_presence,
         name="relay_person_presence",
     ),
+    path(
+        "t/<slug:territory_slug>/evenings/<int:evening_id>/presence/",
+        views.manage_evening_presence,
+        name="manage_evening_presence",
+    ),
 ]

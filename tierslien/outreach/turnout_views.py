@@ -19,8 +19,11 @@ from django.views.decorators.http import require_http_methods
 from tierslien.circles.access import get_season, get_season_circle
 from tierslien.circles.models import Circle
 from tierslien.circles.schedule import session_times
+from tierslien.gatherings.evenings.access import get_evening
+from tierslien.gatherings.models import Attendee
 from tierslien.lib.http import posted, tell_refusal
 from tierslien.lib.refusals import Refused
+from tierslien.outreach.turnout_evenings import mark_attendees
 from tierslien.relays.access import get_registered, relay_area
 from tierslien.spaces import pages, turnout
 from tierslien.spaces.access import member_space
@@ -31,12 +34,18 @@ from tierslien.territories.models import Territory
 class RegisterForm(forms.Form):
     """One choice (came / did not come / not known) per line of a register."""
 
-    def __init__(self, data: Any, lines: list[tuple[str, str]], initial: dict[str, str]) -> None:
+    def __init__(
+        self,
+        data: Any,
+        lines: list[tuple[str, str]],
+        initial: dict[str, str],
+        choices: Any = turnout.CHOICES,
+    ) -> None:
         super().__init__(data, initial=initial)
         for name, label in lines:
             self.fields[name] = forms.ChoiceField(
                 label=label,
-                choices=turnout.CHOICES,
+                choices=choices,
                 initial=turnout.UNKNOWN,
                 required=False,  # a line left out changes nothing
                 widget=forms.RadioSelect,
@@ -174,4 +183,29 @@ def relay_person_presence(
             "fields": [form[name] for _session, name in rows],
             "form": form,
         },
+    )
+
+
+# --- A facilitator, after an evening ---
+
+
+@require_http_methods(["GET", "POST"])
+@territory_management
+def manage_evening_presence(
+    request: HttpRequest, territory: Territory, evening_id: int
+) -> HttpResponse:
+    evening = get_evening(territory, evening_id)
+    attendees = list(Attendee.objects.filter(evening=evening).order_by("first_name", "pk"))
+    lines = [(f"a-{a.pk}-0", a.first_name) for a in attendees]
+    initial = {f"a-{a.pk}-0": turnout.CAME if a.came else turnout.ABSENT for a in attendees}
+    form = RegisterForm(posted(request), lines, initial, choices=turnout.CHOICES[1:])
+    if request.method == "POST" and form.is_valid():
+        marks = {pk: mark == turnout.CAME for (pk, _zero), mark in form.marks("a").items()}
+        mark_attendees(evening, marks)
+        messages.success(request, _("The register was saved."))
+        return redirect("manage_evening_presence", territory.slug, evening.pk)
+    return render(
+        request,
+        "outreach/turnout/manage_evening_presence.html",
+        {"territory": territory, "evening": evening, "form": form},
     )

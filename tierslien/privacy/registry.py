@@ -264,6 +264,7 @@ PERSONAL_MODELS: tuple[PersonalModel, ...] = (
             "email",
             "answers",
             "checked_in_at",
+            "came",
             "invited_at",
         ),
         withheld={"id": "internal number", "user": "yourself", "evening": "exported as its date"},
