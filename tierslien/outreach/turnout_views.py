@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from tierslien.circles.access import get_season, get_season_circle
+from tierslien.circles.access import VISIBLE_TO_MEMBERS, get_season, get_season_circle
 from tierslien.circles.models import Circle
 from tierslien.circles.schedule import session_times
 from tierslien.gatherings.evenings.access import get_evening
@@ -146,7 +146,7 @@ def relay_person_presence(
         Circle.objects.filter(
             memberships__user=person,
             season__territory=territory,
-            season__state__in=("published", "running", "closed"),
+            season__state__in=VISIBLE_TO_MEMBERS,
         )
         .select_related("season", "venue")
         .order_by("season__first_week", "number")
