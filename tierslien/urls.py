@@ -22,6 +22,7 @@ urlpatterns = [
     path("t/<slug:territory_slug>/paper/", include("tierslien.relays.paper_urls")),
     path("", include("tierslien.moderation.urls")),
     path("", include("tierslien.feedback.urls")),
+    path("", include("tierslien.outreach.turnout_urls")),
     path("me/", include("tierslien.privacy.urls")),
     path("", include("tierslien.relays.takeover_urls")),
     path("admin/", admin.site.urls),

@@ -138,6 +138,11 @@ def test_a_finished_season_has_its_report() -> None:
     page = client.get(reverse("manage_season_report", args=[demo.TERRITORY_SLUG, autumn.pk]))
     assert page.status_code == 200
     assert report.comments and report.comments[0].replace("'", "&#x27;") in page.content.decode()
+    # Its turnout: who came to the first and the last sessions, fewer at the end.
+    funnel = report.funnel
+    assert funnel is not None
+    first, last = (cell.count for cell in funnel.overall.cells[3:])
+    assert first is not None and last is not None and first > last
 
 
 def test_one_meeting_takes_applications_and_one_was_drawn() -> None:

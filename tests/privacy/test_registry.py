@@ -224,6 +224,7 @@ def _give_space_rows(user: User, cast: Cast) -> None:
         Introduction,
         Message,
         PactAcceptance,
+        Presence,
     )
 
     moment = datetime.datetime(2026, 2, 1, 12, 0, tzinfo=datetime.UTC)
@@ -243,6 +244,9 @@ def _give_space_rows(user: User, cast: Cast) -> None:
         circle=circle, user=user, session=1, answer="coming", updated_at=moment
     )
     CalendarToken.objects.create(circle=circle, user=user, token="t" * 40, created_at=moment)
+    Presence.objects.create(
+        circle=circle, user=user, session=1, came=True, recorded_by="member", recorded_at=moment
+    )
     Message.objects.create(circle=circle, author=user, text="Hello", created_at=moment)
     theirs = AidPost.objects.create(
         circle=circle, author=cast.co_member, kind="need", title="A", text="B", created_at=moment

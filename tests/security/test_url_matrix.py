@@ -297,6 +297,13 @@ MATRIX: dict[str, dict[str, str]] = {
     # --- Themed-meeting table plans: a facilitator moves one person by hand ---
     "meeting_day_move": MANAGE,
     "meeting_draw_method": MANAGE,
+    # --- Turnout: presence registers ---
+    # A member ticks the sheet (a circle's space); a facilitator keeps the register; a relay
+    # records for the people they registered (anyone else's is a 404, tested with it).
+    "circle_presence": MEMBER,
+    "manage_circle_presence": MANAGE,
+    "manage_evening_presence": MANAGE,
+    "relay_person_presence": row(FORBIDDEN, anonymous=LOGIN, relay=OK, relay_without_mfa=MFA),
 }
 
 

@@ -47,7 +47,7 @@ def test_reminders_and_calendar_feed_carry_no_link(
     online: Space, cast: Cast, client: Client, django_capture_on_commit_callbacks: Any
 ) -> None:
     with django_capture_on_commit_callbacks(execute=True):
-        send_session_reminders(MONDAY)
+        send_session_reminders(MONDAY + datetime.timedelta(hours=12))
     body = next(m.body for m in mail.outbox if m.to == [cast.participant.email])
     assert LINK not in body and "Médiathèque" not in body
     token = CalendarToken.objects.create(

@@ -40,6 +40,7 @@ from tierslien.circles.models import (
     monday_of,
 )
 from tierslien.circles.schedule import session_times
+from tierslien.demo.turnout import record_presences
 from tierslien.feedback.models import Again, FeedbackBag, FeedbackGiven, Felt, KeepInTouch, Met
 from tierslien.lib.geo import haversine_km
 from tierslien.portraits.models import Answer, MeetingMode, Portrait
@@ -394,6 +395,7 @@ def ensure_finished_season(
     FeedbackGiven.objects.bulk_create(
         [FeedbackGiven(season=season, user_id=user_id) for user_id in sorted(answered)]
     )
+    record_presences(season, seed)
     return season
 
 

@@ -100,3 +100,8 @@ class SeasonTally(models.Model):
     # deletes the registrations and "unplaced" rows (None: not purged yet).
     registered = models.PositiveIntegerField(null=True, blank=True)
     unplaced = models.PositiveIntegerField(null=True, blank=True)
+    # {"1": how many members came to session 1, ...} (presence registers, not intentions).
+    came = models.JSONField(default=dict, blank=True)
+    # The funnel as the report shows it, frozen before the purge (`feedback/funnel.py`):
+    # counts already suppressed, no person in it, never a sensitive criterion.
+    funnel = models.JSONField(default=dict, blank=True)

@@ -4,7 +4,8 @@ What remains: the circles and their memberships (the fact that these people
 met, so that later seasons avoid repeats, exported and deleted with each
 account; their invitation dates are blanked), the season's engine report, the
 anonymous feedback choices (free comments are erased: they may name
-people) and counts (`SeasonTally`: attendance, registered, not placed).
+people) and counts (`SeasonTally`: attendance, who came per session, registered, not
+placed, and the turnout funnel, already suppressed: `funnel.py`).
 Registrations (weekly availability, travel distance) and "unplaced" rows are
 deleted. Blocks stay, for good.
 
@@ -30,11 +31,13 @@ from tierslien.circles.models import (
     SeasonState,
     Unplaced,
 )
+from tierslien.feedback import funnel
 from tierslien.feedback.models import FeedbackBag, FeedbackGiven, KeepInTouch, SeasonTally
 from tierslien.feedback.services import ENDED_STATES, attendance_counts, season_end
 from tierslien.moderation.models import Report
 from tierslien.privacy.retention import KEEP_CIRCLES_CONTENT
 from tierslien.spaces.services import delete_circle_content as delete_space
+from tierslien.spaces.turnout import came_counts
 
 # The way to purged through the lifecycle, from each state a season meets in.
 PATH = (SeasonState.RUNNING, SeasonState.CLOSED, SeasonState.PURGED)
@@ -99,6 +102,12 @@ def purge_season(season: Season) -> None:
         SeasonTally.objects.update_or_create(
             season=locked, defaults={"attendance": {str(k): v for k, v in attendance.items()}}
         )
+    # Who came (counts per session) and the funnel, before presences and registrations go.
+    came = came_counts(Circle.objects.filter(season=locked))
+    SeasonTally.objects.update_or_create(
+        season=locked, defaults={"came": {str(k): v for k, v in sorted(came.items())}}
+    )
+    funnel.freeze(locked)
     for circle in Circle.objects.filter(season=locked).order_by("pk"):
         delete_circle_content(circle)
     _close_the_form(locked)

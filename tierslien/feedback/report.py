@@ -26,6 +26,8 @@ from tierslien.circles.models import (
     SeasonState,
     Unplaced,
 )
+from tierslien.feedback import funnel
+from tierslien.feedback.funnel import Funnel
 from tierslien.feedback.models import Again, Felt, Met, SeasonTally
 from tierslien.feedback.services import (
     attendance_counts,
@@ -265,6 +267,7 @@ class SeasonReport:
     feedback_shown: bool
     form_closes_at: datetime.datetime
     comments: list[str]
+    funnel: Funnel | None = None
 
 
 def build_report(season: Season) -> SeasonReport:
@@ -282,6 +285,7 @@ def build_report(season: Season) -> SeasonReport:
         comments=comments,
         feedback_shown=feedback_published(season),
         form_closes_at=form_closes_at(season),
+        funnel=funnel.build(season),
     )
 
 
@@ -306,7 +310,24 @@ def report_csv(season: Season, report: SeasonReport) -> str:
         for figure in section.figures:
             value = fewer if figure.value is None else f"{figure.value}{figure.unit}"
             writer.writerow([name, section.title, _cell(figure.label), value])
+    if report.funnel is not None:
+        _funnel_rows(writer, name, report.funnel, fewer)
     return out.getvalue()
+
+
+def _funnel_rows(writer: Any, name: str, shown_funnel: Funnel, fewer: str) -> None:
+    """One row per world and stage: "Turnout: <group>", "<world>: <stage>", count (%)."""
+    title = _("Turnout")
+    groups = [(title, [shown_funnel.overall])] + [
+        (f"{title}: {group.title}", group.lines) for group in shown_funnel.groups
+    ]
+    for section, lines in groups:
+        for line in lines:
+            for stage, cell in zip(shown_funnel.stages, line.cells, strict=True):
+                value = fewer if cell.count is None else str(cell.count)
+                if cell.count is not None and cell.percent is not None:
+                    value = f"{cell.count} ({cell.percent}%)"
+                writer.writerow([name, _cell(section), _cell(f"{line.label}: {stage}"), value])
 
 
 __all__ = ["THRESHOLD", "SeasonReport", "build_report", "report_csv", "suppress"]

@@ -106,16 +106,15 @@ JOBS: tuple[PeriodicJob, ...] = (
     ),
     PeriodicJob(
         "send_meeting_reminders",
-        HOUR,
+        5 * MINUTE,
         command="send_meeting_reminders",
-        why="reminds once, about 24 hours before each themed meeting",
+        why="a week, a day and 2 hours before each themed meeting: the last within 5 minutes",
     ),
     PeriodicJob(
         "send_session_reminders",
-        DAY,
+        5 * MINUTE,
         command="send_session_reminders",
-        daily_at=datetime.time(9, 0),
-        why="sessions of tomorrow (local date), once each: sent in the morning, not at night",
+        why="a week (first session), a day and 2 hours before each session, once each",
     ),
     PeriodicJob(
         "announce_open_seasons",

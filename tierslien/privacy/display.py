@@ -92,6 +92,9 @@ FIELD_WORDS: dict[str, Any] = {
     "taken_over_at": gettext_lazy("took over the account on"),
     "used_at": gettext_lazy("used on"),
     "wording_version": gettext_lazy("version of the wording"),
+    "recorded_by": gettext_lazy("recorded by"),
+    "recorded_at": gettext_lazy("recorded on"),
+    "reminder_sent": gettext_lazy("last reminder sent"),
 }
 
 

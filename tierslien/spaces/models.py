@@ -12,6 +12,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from tierslien.circles.models import Circle
+from tierslien.lib import reminders
 
 INTRO_MAX = 500
 MESSAGE_MAX = 2000
@@ -146,14 +147,69 @@ class AidOffer(models.Model):
         ordering = ["created_at", "pk"]
 
 
+class ReminderKind(models.TextChoices):
+    """How long before a session a reminder goes (`lib/reminders.BEFORE`)."""
+
+    WEEK = reminders.WEEK, _("A week before")
+    DAY = reminders.DAY, _("The day before")
+    HOURS = reminders.HOURS, _("Two hours before")
+
+
 class ReminderSent(models.Model):
-    """The day-before reminder of a circle's session went out (so it goes out once)."""
+    """One reminder of a circle's session went out (so each goes out once)."""
 
     circle = models.ForeignKey(Circle, on_delete=models.CASCADE, related_name="reminders_sent")
     session = models.PositiveSmallIntegerField()
+    kind = models.CharField(max_length=10, choices=ReminderKind.choices, default=ReminderKind.DAY)
     sent_at = models.DateTimeField()
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["circle", "session"], name="unique_reminder_sent")
+            models.UniqueConstraint(
+                fields=["circle", "session", "kind"], name="unique_reminder_kind_sent"
+            )
+        ]
+
+
+class RecordedBy(models.TextChoices):
+    """Who ticked a presence: the role only, not the account (nobody needs more)."""
+
+    MEMBER = "member", _("a member of the circle")
+    RELAY = "relay", _("their local contact")
+    FACILITATOR = "facilitator", _("a facilitator")
+
+
+class Presence(models.Model):
+    """Whether a member came to one session (no row: unknown). Never shown to members.
+
+    Counted anonymously into the season's tally, then deleted with the circle's content.
+    """
+
+    circle = models.ForeignKey(Circle, on_delete=models.CASCADE, related_name="presences")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="circle_presences"
+    )
+    session = models.PositiveSmallIntegerField()  # 1-based, as in circles.schedule
+    came = models.BooleanField(_("came"))
+    recorded_by = models.CharField(max_length=20, choices=RecordedBy.choices)
+    recorded_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["session", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["circle", "user", "session"], name="unique_presence")
+        ]
+
+
+class PresenceSheet(models.Model):
+    """A member filled in the circle's sheet for a session (once: then it is closed to
+    members; who filled it is not kept)."""
+
+    circle = models.ForeignKey(Circle, on_delete=models.CASCADE, related_name="presence_sheets")
+    session = models.PositiveSmallIntegerField()
+    filled_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["circle", "session"], name="unique_presence_sheet")
         ]

@@ -13,9 +13,10 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 
-from tierslien.circles.access import VISIBLE_TO_MEMBERS, member_circles
+from tierslien.circles.access import VISIBLE_TO_MEMBERS
 from tierslien.circles.models import Circle, Membership
 from tierslien.circles.schedule import SessionTime, session_times
+from tierslien.lib import reminders
 from tierslien.outbox import services as outbox
 from tierslien.spaces.models import (
     AidKind,
@@ -27,6 +28,8 @@ from tierslien.spaces.models import (
     Introduction,
     Message,
     PactAcceptance,
+    Presence,
+    PresenceSheet,
     ReminderSent,
 )
 
@@ -132,7 +135,7 @@ def leave_circle(circle: Circle, user: Any) -> None:
         Message.objects.filter(circle=circle, author=user).delete()
         AidOffer.objects.filter(post__circle=circle, author=user).delete()
         AidPost.objects.filter(circle=circle, author=user).delete()
-        for model in (Attendance, Introduction, PactAcceptance, CalendarToken):
+        for model in (Attendance, Presence, Introduction, PactAcceptance, CalendarToken):
             model.objects.filter(circle=circle, user=user).delete()
         Membership.objects.filter(circle=circle, user=user).delete()
 
@@ -143,31 +146,55 @@ def delete_circle_content(circle: Circle) -> None:
         Message.objects.filter(circle=circle).delete()
         AidOffer.objects.filter(post__circle=circle).delete()
         AidPost.objects.filter(circle=circle).delete()
-        for model in (Attendance, Introduction, PactAcceptance, CalendarToken, ReminderSent):
+        for model in (
+            Attendance,
+            Presence,
+            PresenceSheet,
+            Introduction,
+            PactAcceptance,
+            CalendarToken,
+            ReminderSent,
+        ):
             model.objects.filter(circle=circle).delete()
 
 
 # --- Reminders ---
+# A week before (the first session only: the others are weekly or fortnightly, and a
+# week before them falls on or just after the previous session, where people saw each
+# other), the day before and two hours before; each once per session (`ReminderSent`),
+# on each person's channel (an email, or its short text for people reached by SMS).
+# Members who said "I can't" for that session get none.
 
 
-def _circles_meeting_on(day: datetime.date) -> list[tuple[Circle, SessionTime]]:
+def _kinds(session: SessionTime) -> tuple[str, ...]:
+    if session.number == 1:
+        return reminders.ORDER
+    return (reminders.DAY, reminders.HOURS)
+
+
+def _due_sessions(now: datetime.datetime) -> list[tuple[Circle, SessionTime, str]]:
     circles = Circle.objects.filter(season__state__in=VISIBLE_TO_MEMBERS).select_related(
         "season", "venue"
     )
+    horizon = now + reminders.BEFORE[reminders.WEEK]
     found = []
     for circle in circles:
         for session in session_times(circle.season, circle.slot):
-            if timezone.localtime(session.starts_at).date() == day:
-                found.append((circle, session))
+            if now < session.starts_at <= horizon:
+                kind = reminders.latest_due(session.starts_at, now, _kinds(session))
+                if kind is not None:
+                    found.append((circle, session, kind))
     return found
 
 
-def _queue_reminder(user: Any, circle: Circle, session: SessionTime) -> None:
-    with translation.override(user.language):
+def render_reminder(user: Any, circle: Circle, session: SessionTime, kind: str) -> outbox.Outgoing:
+    """The reminder in the member's language: an email, and its text-message version."""
+    with translation.override(user.language or settings.LANGUAGE_CODE):
         context = {
             "user": user,
             "circle": circle,
             "session": session,
+            "kind": kind,
             "starts_at": timezone.localtime(session.starts_at),
             "ends_at": timezone.localtime(session.ends_at),
             "venue": circle.venue,
@@ -175,31 +202,42 @@ def _queue_reminder(user: Any, circle: Circle, session: SessionTime) -> None:
         }
         subject = render_to_string("spaces/email/reminder_subject.txt", context).strip()
         body = render_to_string("spaces/email/reminder_body.txt", context)
-    outbox.queue_email(
-        EmailMessage(subject, body, None, [user.email]),
-        topic=f"season:{circle.season_id}",
-        user=user,
-    )
+        text = render_to_string("spaces/email/reminder_sms.txt", context).strip()
+    return outbox.Outgoing(EmailMessage(subject, body, None, [user.email]), user, text=text)
+
+
+def _recipients(circle: Circle, session: int) -> list[Any]:
+    cannot = Attendance.objects.filter(
+        circle=circle, session=session, answer=Answer.NOT_COMING
+    ).values_list("user_id", flat=True)
+    return [
+        m.user
+        for m in Membership.objects.filter(circle=circle)
+        .exclude(user_id__in=cannot)
+        .select_related("user")
+        .order_by("pk")
+    ]
 
 
 def send_session_reminders(now: datetime.datetime) -> int:
-    """Email each member the day before each of their sessions, once per session.
+    """Remind each member before each of their sessions (`lib/reminders`), once each.
 
     Returns the number of sessions whose reminders were sent by this call.
     """
-    tomorrow = timezone.localtime(now).date() + datetime.timedelta(days=1)
     sent = 0
-    for circle, session in _circles_meeting_on(tomorrow):
+    for circle, session, kind in _due_sessions(now):
         try:
             with transaction.atomic():
-                ReminderSent.objects.create(circle=circle, session=session.number, sent_at=now)
-                members = [
-                    m.user
-                    for m in Membership.objects.filter(circle=circle).select_related("user")
-                    if member_circles(m.user).filter(pk=circle.pk).exists()
-                ]
-                for user in members:
-                    _queue_reminder(user, circle, session)
+                ReminderSent.objects.create(
+                    circle=circle, session=session.number, kind=kind, sent_at=now
+                )
+                outbox.queue_emails(
+                    [
+                        render_reminder(user, circle, session, kind)
+                        for user in _recipients(circle, session.number)
+                    ],
+                    topic=f"season:{circle.season_id}",
+                )
         except IntegrityError:
             continue  # already sent (by an earlier run)
         sent += 1

@@ -127,6 +127,9 @@ class Attendee(models.Model):
     answers = models.JSONField(default=dict, blank=True)
     checked_in_at = models.DateTimeField()
     invited_at = models.DateTimeField(null=True, blank=True)
+    # False: checked in, then marked by a facilitator as not having come (a mistake at the
+    # door, or gone before the first round); the check-in stays, for the record.
+    came = models.BooleanField(_("came"), default=True)
 
     objects = AttendeeQuerySet.as_manager()
 

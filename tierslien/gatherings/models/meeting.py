@@ -301,6 +301,8 @@ class Application(models.Model):
     confirmed_at = models.DateTimeField(_("confirmed on"), null=True, blank=True)
     declined_at = models.DateTimeField(_("declined on"), null=True, blank=True)
     reminded_at = models.DateTimeField(_("reminded on"), null=True, blank=True)
+    # The last reminder sent ("week", "day", "hours"; "" for none: lib/reminders).
+    reminder_sent = models.CharField(max_length=10, blank=True, default="")
     checked_in_at = models.DateTimeField(_("arrived at"), null=True, blank=True)
     # Who confirmed or declined the seat, when not the person themselves: a local contact
     # who registered them and whom they asked to answer.

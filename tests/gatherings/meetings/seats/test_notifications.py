@@ -1,4 +1,4 @@
-"""Reminders the day before, the calendar file, and the two commands."""
+"""Reminders a week, a day and two hours before, the calendar file, and the two commands."""
 
 from __future__ import annotations
 
@@ -51,28 +51,54 @@ def test_the_calendar_file_describes_the_meeting(meeting: Meeting) -> None:
     assert any(line.startswith("LOCATION:Médiathèque") for line in lines)
 
 
-def test_reminders_go_once_to_confirmed_people(
+def test_reminders_go_once_to_everyone_holding_a_seat(
     allocated: Meeting, django_capture_on_commit_callbacks: Callable
 ) -> None:
     with django_capture_on_commit_callbacks(execute=True):
-        assert notifications.send_reminders() == 3
-    assert len(mail.outbox) == 3
-    confirmed = set(
-        Application.objects.filter(status=S.CONFIRMED).values_list("user__email", flat=True)
+        assert notifications.send_reminders() == 4  # 3 confirmed, 1 selected
+    assert len(mail.outbox) == 4
+    holding = set(
+        Application.objects.filter(status__in=(S.CONFIRMED, S.SELECTED)).values_list(
+            "user__email", flat=True
+        )
     )
-    assert {m.to[0] for m in mail.outbox} == confirmed
+    assert {m.to[0] for m in mail.outbox} == holding
     assert all(m.attachments[0][2] == "text/calendar" for m in mail.outbox)
     assert all(allocated.theme in m.subject for m in mail.outbox)
     with django_capture_on_commit_callbacks(execute=True):
         assert notifications.send_reminders() == 0
-    assert len(mail.outbox) == 3
-    assert Application.objects.filter(reminded_at__isnull=False).count() == 3
+    assert len(mail.outbox) == 4
+    assert set(Application.objects.values_list("reminder_sent", flat=True)) == {"day", ""}
 
 
-def test_no_reminder_more_than_a_day_before_or_after_the_start(allocated: Meeting) -> None:
-    assert notifications.send_reminders(allocated.starts_at - datetime.timedelta(hours=25)) == 0
-    assert notifications.send_reminders(allocated.starts_at + datetime.timedelta(minutes=1)) == 0
-    assert not Application.objects.filter(reminded_at__isnull=False).exists()
+def test_a_week_a_day_and_two_hours_before_each_once(
+    allocated: Meeting, django_capture_on_commit_callbacks: Callable
+) -> None:
+    starts = allocated.starts_at
+    expected = [
+        (datetime.timedelta(days=7, minutes=1), 0, ""),
+        (datetime.timedelta(days=7), 4, "In a week"),
+        (datetime.timedelta(days=2), 0, ""),
+        (datetime.timedelta(hours=24), 4, "Tomorrow"),
+        (datetime.timedelta(hours=3), 0, ""),
+        (datetime.timedelta(hours=1, minutes=57), 4, "Today"),
+        (datetime.timedelta(minutes=10), 0, ""),
+        (-datetime.timedelta(minutes=1), 0, ""),
+    ]
+    for before, count, subject in expected:
+        mail.outbox.clear()
+        with django_capture_on_commit_callbacks(execute=True):
+            assert notifications.send_reminders(starts - before) == count, before
+        assert all(m.subject.startswith(subject) for m in mail.outbox)
+
+
+def test_the_reminder_has_a_short_text_version(allocated: Meeting) -> None:
+    application = Application.objects.filter(status=S.CONFIRMED).select_related("user").first()
+    assert application is not None
+    application.user.language = "fr"
+    text = notifications.render_reminder(allocated, application, "day").text
+    assert text.startswith("Tiers Lien : votre rencontre thématique a lieu le ")
+    assert len(text) <= 130 and not set(text) & set("êâîôûç’…")
 
 
 def test_the_reminder_command(
@@ -81,8 +107,8 @@ def test_the_reminder_command(
     out = io.StringIO()
     with django_capture_on_commit_callbacks(execute=True):
         call_command("send_meeting_reminders", stdout=out)
-    assert out.getvalue().strip() == "3 reminder(s) sent"
-    assert len(mail.outbox) == 3
+    assert out.getvalue().strip() == "4 reminder(s) sent"
+    assert len(mail.outbox) == 4
 
 
 def test_the_expiry_command(

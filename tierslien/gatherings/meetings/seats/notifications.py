@@ -23,12 +23,11 @@ from django.utils import timezone, translation
 
 from tierslien.accounts.emails import render_text
 from tierslien.gatherings.models import Application, ApplicationStatus, Meeting, MeetingState
-from tierslien.lib import ical
+from tierslien.lib import ical, reminders
 from tierslien.outbox import services as outbox
 from tierslien.territories.models import Facilitator
 
 EMAILS = "gatherings/meetings/seats/email"
-REMINDER_BEFORE = datetime.timedelta(hours=24)
 
 
 def absolute(path: str) -> str:
@@ -196,30 +195,43 @@ def queue_rescheduled(
     _send_later(meeting, messages)
 
 
+def render_reminder(meeting: Meeting, application: Application, kind: str) -> outbox.Outgoing:
+    """The reminder with the .ics, and its text-message version."""
+    context = _context(meeting) | {"application": application, "kind": kind}
+    message = _message(application.user, "reminder", context, attach=meeting)
+    with translation.override(getattr(application.user, "language", "") or settings.LANGUAGE_CODE):
+        text = render_to_string(f"{EMAILS}/reminder_sms.txt", context).strip()
+    return outbox.Outgoing(message.email, message.user, text=text)
+
+
 def send_reminders(now: datetime.datetime | None = None) -> int:
-    """The day before: remind each confirmed person once, with the .ics; returns how many."""
+    """A week, a day and two hours before (`lib/reminders`): remind each person holding a
+    seat (selected or confirmed) once per reminder, with the .ics; returns how many."""
     moment = now or timezone.now()
     due = (
         Application.objects.filter(
-            status=ApplicationStatus.CONFIRMED,
-            reminded_at__isnull=True,
+            status__in=HOLDING_SEAT,
             meeting__state=MeetingState.ALLOCATED,
             meeting__starts_at__gt=moment,
-            meeting__starts_at__lte=moment + REMINDER_BEFORE,
+            meeting__starts_at__lte=moment + reminders.BEFORE[reminders.WEEK],
         )
+        .exclude(reminder_sent=reminders.HOURS)
         .select_related("user", "meeting", "meeting__territory", "meeting__venue")
         .order_by("meeting_id", "pk")
     )
     count = 0
     for application in due:
+        meeting = application.meeting
+        kind = reminders.latest_due(meeting.starts_at, moment)
+        if kind is None or not reminders.supersedes(kind, application.reminder_sent):
+            continue
         with transaction.atomic():
-            marked = Application.objects.filter(pk=application.pk, reminded_at__isnull=True).update(
-                reminded_at=moment
-            )
+            # Compare-and-set: a concurrent or repeated run finds the mark already moved.
+            marked = Application.objects.filter(
+                pk=application.pk, reminder_sent=application.reminder_sent
+            ).update(reminder_sent=kind, reminded_at=moment)
             if not marked:
                 continue
-            meeting = application.meeting
-            context = _context(meeting) | {"application": application}
-            _send_later(meeting, [_message(application.user, "reminder", context, attach=meeting)])
+            _send_later(meeting, [render_reminder(meeting, application, kind)])
             count += 1
     return count
