@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('gatherings', '0007_merge_outbox'),
+        ('gatherings', '0009_meeting_draw_method'),
     ]
 
     operations = [
