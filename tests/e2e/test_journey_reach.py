@@ -34,7 +34,8 @@ from tierslien.circles.models import (
 )
 from tierslien.circles.schedule import session_times
 from tierslien.outbox import sms
-from tierslien.outbox.models import Channel, Message
+from tierslien.outbox.models import Channel, Message, MessageState
+from tierslien.outbox.services import deliver_due
 from tierslien.portraits.models import Answer, Criterion, Portrait
 from tierslien.relays.models import AgreedHow, Registered
 
@@ -215,6 +216,8 @@ def test_reach_journey_on_a_phone(
     # 3. Rosa prints the letters of her people (Paulette's, by post, among them).
     page.goto(f"{base}/paper/seasons/{season.pk}/letters/")
     fits_the_phone(page)
+    names = page.locator("section.letter").evaluate_all("all => all.map(s => s.ariaLabel)")
+    assert sorted(names) == sorted(people)  # her people only (Rémi has no seat)
     letter = page.locator("section.letter", has_text="Paulette")
     expect(letter).to_have_count(1)
     text = letter.inner_text()
@@ -244,6 +247,9 @@ def test_reach_journey_on_a_phone(
     assert sms.plain(samia_circle.venue.name) in body
     assert french_date(first, "j F H:i") in body
     print("invitation text:", sms.segments(body), "segment(s),", len(body), "characters")
+    invitation_row = Message.objects.get(user=samia, channel=Channel.SMS, body=body)
+    assert invitation_row.state == MessageState.SENT
+    assert deliver_due().sent == 0  # nothing was left for the sweep
     assert sms.segments(body) <= 2
 
     # 5. Samia asks Rosa to decline for her: the seat goes to someone waiting.
@@ -286,9 +292,15 @@ def test_reach_journey_on_a_phone(
     hers = phone.new_page()
     hers.goto(f"{live_server.url}/takeover/")
     fits_the_phone(hers)
-    hers.fill("main input[name=code]", found.group(0).lower().replace("-", " "))
+    code_field = hers.locator("main input[name=code]")
+    code_field.fill(found.group(0).lower().replace("-", " "))
+    continue_button = hers.locator("main form button[type=submit]")
+    field_box, button_box = code_field.bounding_box(), continue_button.bounding_box()
+    assert field_box is not None and button_box is not None
+    # A thumb needs room: the button does not touch the field above it.
+    assert button_box["y"] >= field_box["y"] + field_box["height"] + 8
     snap(hers, "reach-takeover", tmp_path)
-    hers.locator("main form button[type=submit]").click()
+    continue_button.click()
     hers.wait_for_url(re.compile(r"/takeover/account/$"))
     fits_the_phone(hers)
     hers.fill("main input[name=password1]", NEW_PASSWORD)
