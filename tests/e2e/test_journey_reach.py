@@ -235,6 +235,10 @@ def test_reach_journey_on_a_phone(
     page.emulate_media(media="print")
     expect(letter).to_be_visible()  # the print stylesheet keeps the letter itself
     assert french_date(sessions[0].starts_at, "l j F Y, H:i") in letter.inner_text()
+    pdf = page.pdf(format="A4", print_background=False)  # headless Chromium only
+    pages = len(re.findall(rb"/Type\s*/Page\b", pdf))
+    print("letters PDF:", pages, "A4 pages,", len(pdf), "bytes")
+    assert pages == len(people)  # one letter per sheet
     page.emulate_media(media="screen")
 
     # 4. Samia's invitation left as a text message: the venue, the first date, two segments.
