@@ -50,7 +50,9 @@ def test_the_relay_sends_a_code_on_the_persons_channel(cast: Cast, client_as: Cl
     response = client_as("relay").post(url)
     assert response.status_code == 302
     row = Message.objects.get(user=cast.registered)
-    assert "/takeover/" in row.body and "Rosa" in row.body  # who registered them
+    # A text message: the person's name, the code and where to type it (the letter and the
+    # email also say who registered them; a text has no room for it, docs/reach.md).
+    assert row.channel == "sms" and "/takeover/" in row.body and "Rémi" in row.body
     code = code_in(row)
     assert code not in str(TakeoverCode.objects.get(person=cast.registered).code_hash)
     assert takeover.redeem(code, address=HERE) == cast.registered
