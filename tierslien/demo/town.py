@@ -26,7 +26,7 @@ from tierslien.demo.territory import (
     load_demo,
 )
 from tierslien.gatherings.models import Evening, Meeting
-from tierslien.outbox.models import Message, MessageState
+from tierslien.outbox.models import Channel, Message, MessageState
 
 # Of the synthetic people, who applies to which meeting (by their number modulo 5; two
 # in five are registered for the open season, see `seasons.OPEN_SHARE`).
@@ -84,6 +84,13 @@ def load_town(seed: int = 0) -> Town:
     # Only the demo's own addresses: a real queued email is never touched.
     Message.objects.filter(
         state=MessageState.QUEUED, recipient__iendswith=f"@{DEMO_DOMAIN}"
+    ).update(state=MessageState.SENT, sent_at=timezone.now())
+    # So were the texts to the people the demo's relays registered; their letters wait in
+    # the print queue, as a facilitator would find them (`manage_letters`).
+    Message.objects.filter(
+        state=MessageState.QUEUED,
+        channel=Channel.SMS,
+        user__registered_by_relay__territory=territory,
     ).update(state=MessageState.SENT, sent_at=timezone.now())
     return Town(
         result=result,
