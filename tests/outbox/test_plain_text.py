@@ -29,7 +29,8 @@ WHEN = datetime.datetime(2027, 1, 14, 18, 30, tzinfo=datetime.UTC)
 def _value(name: str) -> object:
     if name in NUMBERS:
         return 3
-    if name.endswith(("_at", "_by")) or name in {"day", "date", "deadline", "expires"}:
+    dates = {"day", "date", "deadline", "expires"}
+    if name.endswith(("_at", "_by", "_on", "_closes")) or name in dates:
         return WHEN
     return Anything()
 

@@ -105,3 +105,10 @@ class SeasonTally(models.Model):
     # The funnel as the report shows it, frozen before the purge (`feedback/funnel.py`):
     # counts already suppressed, no person in it, never a sensitive criterion.
     funnel = models.JSONField(default=dict, blank=True)
+
+
+class Farewell(models.Model):
+    """That a circle's members were told it ended (once per circle; names nobody)."""
+
+    circle = models.OneToOneField(Circle, on_delete=models.CASCADE, related_name="farewell")
+    sent_at = models.DateTimeField()

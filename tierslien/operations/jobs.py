@@ -117,6 +117,12 @@ JOBS: tuple[PeriodicJob, ...] = (
         why="a week (first session), a day and 2 hours before each session, once each",
     ),
     PeriodicJob(
+        "send_circle_farewells",
+        30 * MINUTE,
+        command="send_circle_farewells",
+        why="after its last session, a circle's members learn until when to give feedback",
+    ),
+    PeriodicJob(
         "announce_open_seasons",
         DAY,
         function="tierslien.circles.actions.season:announce_open_seasons",

@@ -174,7 +174,7 @@ def _kinds(session: SessionTime) -> tuple[str, ...]:
 
 def _due_sessions(now: datetime.datetime) -> list[tuple[Circle, SessionTime, str]]:
     circles = Circle.objects.filter(season__state__in=VISIBLE_TO_MEMBERS).select_related(
-        "season", "venue"
+        "season", "season__territory", "venue"
     )
     horizon = now + reminders.BEFORE[reminders.WEEK]
     found = []
@@ -237,6 +237,7 @@ def send_session_reminders(now: datetime.datetime) -> int:
                         for user in _recipients(circle, session.number)
                     ],
                     topic=f"season:{circle.season_id}",
+                    territory=circle.season.territory,  # letters: its print queue
                 )
         except IntegrityError:
             continue  # already sent (by an earlier run)
