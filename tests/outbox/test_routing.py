@@ -33,9 +33,10 @@ def person(
 
 @pytest.fixture(autouse=True)
 def _relays_from_the_person() -> Iterator[None]:
+    registered_at_start_up = list(routing._relay_lookup)  # the relays app's, put back after
     routing.register_relay_lookup(lambda someone: getattr(someone, "relay", None))
     yield
-    routing._relay_lookup.clear()
+    routing._relay_lookup[:] = registered_at_start_up
 
 
 # (the person, the channel, the recipient, through a relay)
