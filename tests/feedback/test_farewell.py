@@ -14,6 +14,7 @@ from tierslien.accounts.models import ReachBy, User
 from tierslien.circles.models import Circle, Membership, MembershipStatus
 from tierslien.feedback.farewell import send_circle_farewells
 from tierslien.feedback.models import Farewell
+from tierslien.feedback.services import form_closes_at
 from tierslien.outbox import sms
 from tierslien.outbox.models import Channel, Message
 from tierslien.privacy.retention import KEEP_CIRCLES_CONTENT
@@ -71,6 +72,11 @@ def test_a_member_reached_by_text_gets_a_short_text_and_one_by_post_a_letter(
 
 def test_a_circle_past_its_deletion_date_is_not_told(confirmed: Circle) -> None:
     assert send_circle_farewells(LAST_END + KEEP_CIRCLES_CONTENT) == 0
+
+
+def test_a_circle_whose_feedback_form_has_closed_is_not_told(confirmed: Circle) -> None:
+    assert send_circle_farewells(form_closes_at(confirmed.season)) == 0
+    assert send_circle_farewells(form_closes_at(confirmed.season) - datetime.timedelta(1)) == 1
 
 
 def test_the_periodic_command_tells_ended_circles(confirmed: Circle, time_machine) -> None:

@@ -57,9 +57,9 @@ def _ended_circles(now: datetime.datetime) -> list[tuple[Circle, datetime.dateti
     found = []
     for circle in circles:
         end = last_session_end(circle.season, circle.slot)
-        # Only while the space still exists: a circle already past its purge date is not
-        # told about a deletion that has happened.
-        if end is not None and end <= now < end + KEEP_CIRCLES_CONTENT:
+        # Only while the feedback form is open (it closes before the space is deleted): a
+        # circle told after that would read a closing day already past.
+        if end is not None and end <= now < form_closes_at(circle.season):
             found.append((circle, end))
     return found
 
