@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -27,6 +27,25 @@ MAX_OPTIONS = 40
 
 def answer_field_name(criterion: Criterion) -> str:
     return f"answer_{criterion.key}"
+
+
+def answers_of(criteria: Iterable[Criterion], cleaned_data: Mapping[str, Any]) -> dict[int, Any]:
+    """{criterion id: value or None for "prefer not to say"} from a form's cleaned data
+    (one field per criterion, named by `answer_field_name`): the one reading of answers."""
+    answers: dict[int, Any] = {}
+    for criterion in criteria:
+        value = cleaned_data.get(answer_field_name(criterion))
+        if criterion.kind == CriterionKind.MULTI:
+            chosen = set(value or [])
+            ordered = [option for option, _label in criterion.choices() if option in chosen]
+            answers[criterion.pk] = ordered or None
+        elif value in (None, ""):
+            answers[criterion.pk] = None
+        elif isinstance(value, float) and value.is_integer():
+            answers[criterion.pk] = int(value)
+        else:
+            answers[criterion.pk] = value
+    return answers
 
 
 def consent_field_name(criterion: Criterion) -> str:
@@ -156,20 +175,7 @@ class PortraitForm(forms.Form):
 
     def answers(self) -> dict[int, Any]:
         """{criterion id: value or None for "prefer not to say"}."""
-        answers: dict[int, Any] = {}
-        for criterion in self.criteria:
-            value = self.cleaned_data.get(answer_field_name(criterion))
-            if criterion.kind == CriterionKind.MULTI:
-                chosen = set(value or [])
-                ordered = [option for option, _label in criterion.choices() if option in chosen]
-                answers[criterion.pk] = ordered or None
-            elif value in (None, ""):
-                answers[criterion.pk] = None
-            elif isinstance(value, float) and value.is_integer():
-                answers[criterion.pk] = int(value)
-            else:
-                answers[criterion.pk] = value
-        return answers
+        return answers_of(self.criteria, self.cleaned_data)
 
     def new_consents(self) -> set[str]:
         """Keys of the sensitive questions whose consent box was ticked."""

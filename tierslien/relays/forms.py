@@ -12,7 +12,7 @@ from tierslien.accounts.forms import clean_display_name
 from tierslien.accounts.models import Language, ReachBy
 from tierslien.lib.phones import BadPhoneNumber, to_e164
 from tierslien.lib.slots import ALL_SLOTS, normalise_slots
-from tierslien.portraits.forms import answer_field_name, criterion_field
+from tierslien.portraits.forms import answer_field_name, answers_of, criterion_field
 from tierslien.portraits.models import Criterion, CriterionKind
 from tierslien.relays.models import AgreedHow
 from tierslien.relays.services import Contact
@@ -218,20 +218,7 @@ class RegisterForm(ContactFields):
 
     def answers(self) -> dict[int, Any]:
         """{criterion id: value, or None for "prefers not to say"}: non-sensitive only."""
-        answers: dict[int, Any] = {}
-        for criterion in self.criteria:
-            value = self.cleaned_data.get(answer_field_name(criterion))
-            if criterion.kind == CriterionKind.MULTI:
-                chosen = set(value or [])
-                ordered = [option for option, _label in criterion.choices() if option in chosen]
-                answers[criterion.pk] = ordered or None
-            elif value in (None, ""):
-                answers[criterion.pk] = None
-            elif isinstance(value, float) and value.is_integer():
-                answers[criterion.pk] = int(value)
-            else:
-                answers[criterion.pk] = value
-        return answers
+        return answers_of(self.criteria, self.cleaned_data)
 
     def question_fields(self) -> list[forms.BoundField]:
         return [self[answer_field_name(criterion)] for criterion in self.criteria]
