@@ -9,16 +9,13 @@ else is a 404, so a relay cannot even learn that someone exists.
 from __future__ import annotations
 
 from collections.abc import Callable
-from functools import wraps
 from typing import Any, Concatenate
 
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 
-from tierslien.accounts.mfa import second_factor_redirect
 from tierslien.relays.models import Registered, Relay
-from tierslien.territories.access import get_territory
+from tierslien.territories.access import behind_role, get_territory
 from tierslien.territories.models import Territory
 
 
@@ -49,16 +46,4 @@ def relay_area[**P](
     view: Callable[Concatenate[HttpRequest, Territory, P], HttpResponse],
 ) -> Callable[..., HttpResponse]:
     """Decorate a relay's view: sign-in, the relay role here, then the second factor."""
-
-    @login_required
-    @wraps(view)
-    def wrapper(
-        request: HttpRequest, territory_slug: str, *args: P.args, **kwargs: P.kwargs
-    ) -> HttpResponse:
-        territory = get_relay_territory(request.user, territory_slug)
-        detour = second_factor_redirect(request, request.get_full_path())
-        if detour is not None:
-            return detour
-        return view(request, territory, *args, **kwargs)
-
-    return wrapper
+    return behind_role(get_relay_territory)(view)

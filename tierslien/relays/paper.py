@@ -17,11 +17,9 @@ from __future__ import annotations
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import wraps
 from typing import Any, Concatenate, Final
 
 from django.conf import settings
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 from django.http import HttpRequest, HttpResponse
@@ -31,7 +29,6 @@ from django.utils import translation
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 
-from tierslien.accounts.mfa import second_factor_redirect
 from tierslien.accounts.models import ReachBy
 from tierslien.circles.actions.invitations import invitation_url
 from tierslien.circles.models import Circle, Membership, Season, SeasonState
@@ -41,7 +38,7 @@ from tierslien.gatherings.evenings.door import qr_svg
 from tierslien.portraits.models import Criterion
 from tierslien.relays.access import is_relay
 from tierslien.relays.models import PaperForm, Registered
-from tierslien.territories.access import get_territory, is_facilitator
+from tierslien.territories.access import behind_role, get_territory, is_facilitator
 from tierslien.territories.display import slot_label
 from tierslien.territories.models import Territory
 
@@ -56,27 +53,21 @@ class PaperViewer:
     is_facilitator: bool
 
 
+def paper_viewer(user: Any, territory_slug: str) -> PaperViewer:
+    """A facilitator or a relay of the territory (403 otherwise: territories are public)."""
+    territory = get_territory(territory_slug)
+    facilitator = is_facilitator(user, territory)
+    if not facilitator and not is_relay(user, territory):
+        raise PermissionDenied
+    return PaperViewer(territory, facilitator)
+
+
 def paper_access[**P](
     view: Callable[Concatenate[HttpRequest, PaperViewer, P], HttpResponse],
 ) -> Callable[..., HttpResponse]:
     """Decorate a page both facilitators and relays print: sign-in, one of the two roles in
-    the territory (403 otherwise: territories are public), then the second factor."""
-
-    @login_required
-    @wraps(view)
-    def wrapper(
-        request: HttpRequest, territory_slug: str, *args: P.args, **kwargs: P.kwargs
-    ) -> HttpResponse:
-        territory = get_territory(territory_slug)
-        facilitator = is_facilitator(request.user, territory)
-        if not facilitator and not is_relay(request.user, territory):
-            raise PermissionDenied
-        detour = second_factor_redirect(request, request.get_full_path())
-        if detour is not None:
-            return detour
-        return view(request, PaperViewer(territory, facilitator), *args, **kwargs)
-
-    return wrapper
+    the territory, then the second factor."""
+    return behind_role(paper_viewer)(view)
 
 
 # --- Reference codes ---------------------------------------------------------------------

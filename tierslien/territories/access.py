@@ -50,20 +50,35 @@ def get_venue(territory: Territory, venue_id: int) -> Venue:
     )
 
 
+def behind_role[T, **P](
+    fetch: Callable[[Any, str], T],
+) -> Callable[
+    [Callable[Concatenate[HttpRequest, T, P], HttpResponse]], Callable[..., HttpResponse]
+]:
+    """A decorator for the pages of one role in a territory: sign-in, then `fetch(user, slug)`
+    (it raises 404 or 403, or returns what the view receives), then the second factor."""
+
+    def decorate(
+        view: Callable[Concatenate[HttpRequest, T, P], HttpResponse],
+    ) -> Callable[..., HttpResponse]:
+        @login_required
+        @wraps(view)
+        def wrapper(
+            request: HttpRequest, territory_slug: str, *args: P.args, **kwargs: P.kwargs
+        ) -> HttpResponse:
+            allowed = fetch(request.user, territory_slug)
+            detour = second_factor_redirect(request, request.get_full_path())
+            if detour is not None:
+                return detour
+            return view(request, allowed, *args, **kwargs)
+
+        return wrapper
+
+    return decorate
+
+
 def territory_management[**P](
     view: Callable[Concatenate[HttpRequest, Territory, P], HttpResponse],
 ) -> Callable[..., HttpResponse]:
     """Decorate a management view: sign-in, facilitator role, then the second factor."""
-
-    @login_required
-    @wraps(view)
-    def wrapper(
-        request: HttpRequest, territory_slug: str, *args: P.args, **kwargs: P.kwargs
-    ) -> HttpResponse:
-        territory = get_managed_territory(request.user, territory_slug)
-        detour = second_factor_redirect(request, request.get_full_path())
-        if detour is not None:
-            return detour
-        return view(request, territory, *args, **kwargs)
-
-    return wrapper
+    return behind_role(get_managed_territory)(view)
