@@ -105,7 +105,7 @@ class Analysis:
     baseline: Figures
     relaxations: tuple[Change, ...]  # costliest constraint first
     levers: tuple[Change, ...]  # best lever first
-    elapsed: float = 0.0
+    elapsed: float = field(default=0.0, compare=False)  # seconds, all solves included
     solves: int = 0
     criteria: tuple[str, ...] = field(default=())  # the criteria of entre_soi, in problem order
 

@@ -384,7 +384,7 @@ def _screen_online(problem: Problem, weight: np.ndarray, accept: frozenset[str])
     who = np.array([p.id in accept for p in problem.people], dtype=np.bool_)
     if not who.any():
         return []
-    return [Candidate("online", {"people": float(who.sum())}, float(weight[who].sum()))]
+    return [Candidate("online", {"people": int(who.sum())}, float(weight[who].sum()))]
 
 
 def _screen_widen(

@@ -45,8 +45,8 @@ class Figures:
         return {
             "placed": self.placed,
             "unplaced": self.unplaced,
-            "diversity": round(self.diversity, 6),
-            "upper_bound": round(self.upper_bound, 6),
+            "diversity": self.diversity,
+            "upper_bound": self.upper_bound,
             "entre_soi": dict(self.entre_soi),
             "groups": [list(g) for g in self.groups],
             "slots": list(self.slots),
