@@ -199,8 +199,10 @@ def _gain_text(change: Change, baseline: Figures) -> str:
     parts = []
     for name, before in baseline.entre_soi.items():
         after = change.figures.entre_soi.get(name)
-        if after is not None:
+        if after is not None and round(after, 2) != round(before, 2):
             parts.append(f"{name} would be mixed {after:.2f} instead of {before:.2f}")
+    if baseline.entre_soi and not parts:
+        parts.append("the entre-soi would not change")
     g = change.gain_placed
     if g > 0:
         parts.append(f"{g} more people placed")
