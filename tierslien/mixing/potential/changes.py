@@ -81,10 +81,8 @@ def apply_change(
         )
         return dataclasses.replace(problem, criteria=keep, people=people)
     if kind == "sizes":
-        low = max(2, problem.min_size - 1)
-        return dataclasses.replace(
-            problem, min_size=min(low, problem.min_size), max_size=problem.max_size + 1
-        )
+        low = min(problem.min_size, max(2, problem.min_size - 1))
+        return dataclasses.replace(problem, min_size=low, max_size=problem.max_size + 1)
     if kind == "open_slot":
         return _open_slot(problem, _text(params, "venue"), _text(params, "slot"))
     if kind == "add_venue":
