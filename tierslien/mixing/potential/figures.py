@@ -10,6 +10,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from tierslien.mixing.solution import Group, Round, Solution
 from tierslien.mixing.solver import Result
 
 
@@ -40,6 +41,14 @@ class Figures:
             for pid in members:
                 out[pid] = everyone - {pid}
         return out
+
+    def solution(self) -> Solution:
+        """The round-0 groups as a solution, for `solve(..., previous=...)` (keep them)."""
+        groups = tuple(
+            Group(members=members, venue=venue, slot=slot)
+            for members, venue, slot in zip(self.groups, self.venues, self.slots, strict=True)
+        )
+        return Solution(rounds=(Round(groups=groups),))
 
     def to_dict(self) -> dict[str, Any]:
         return {
