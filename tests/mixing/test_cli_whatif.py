@@ -124,6 +124,7 @@ def test_online_offers_online_circles_to_those_who_accept(
         c for c in Analysis.from_dict(json.loads(out.read_text())).levers if c.kind == "online"
     ]
     assert len(online) == 1 and online[0].params == {"people": accepting}
+    assert "online" not in online[0].figures.entre_soi  # weight 0: not mixed for
 
 
 def test_online_with_a_value_takes_exactly_that_answer() -> None:
