@@ -61,7 +61,7 @@ class ProgressBar:
         self.stream.flush()
 
     def fraction(self, share: float, label: str) -> None:
-        """Draw a share of work done (the what-if analysis: solves done / solves)."""
+        """Draw a share of work done (the what-if analysis: share of all its solves)."""
         width = 30
         filled = int(min(1.0, max(0.0, share)) * width)
         bar = "#" * filled + "-" * (width - filled)
