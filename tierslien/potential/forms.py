@@ -26,9 +26,8 @@ class PointForm(forms.Form):
 
     def __init__(self, *args: Any, territory: Territory, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["sector"].queryset = Sector.objects.filter(territory=territory).order_by(  # type: ignore[attr-defined]
-            "name"
-        )
+        sectors = Sector.objects.filter(territory=territory).order_by("name")
+        self.fields["sector"].queryset = sectors
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

@@ -27,6 +27,7 @@ from tierslien import mixing
 from tierslien.circles.engine import Built, build_problem
 from tierslien.lib import jobs
 from tierslien.lib.slots import ALL_SLOTS
+from tierslien.mixing import potential as what_if
 from tierslien.portraits.models import MeetingMode, Portrait
 from tierslien.potential.models import AnalysisKind, SeasonAnalysis
 from tierslien.territories.models import Sector
@@ -116,7 +117,7 @@ def _analyse(row: SeasonAnalysis, heartbeat: jobs.Heartbeat) -> str:
         "seed": season.job_seed,
     }
     if row.kind == AnalysisKind.SEASON:
-        analysis = mixing.potential.analyse(
+        analysis = what_if.analyse(
             inputs.problem,
             sectors=inputs.sectors,
             sector_points=inputs.sector_points,
@@ -140,9 +141,9 @@ def _point(
 ) -> dict[str, Any]:
     """One venue at a chosen point, evaluated against a fresh solve of the same problem
     (the baseline's groups are needed to count the people whose circle changes)."""
-    baseline = mixing.potential.figures_of(mixing.solve(inputs.problem, **common))
+    baseline = what_if.figures_of(mixing.solve(inputs.problem, **common))
     progress(0.5)
-    change = mixing.potential.evaluate(
+    change = what_if.evaluate(
         inputs.problem,
         "add_venue",
         {"lat": float(params["lat"]), "lon": float(params["lon"]), "label": str(params["label"])},

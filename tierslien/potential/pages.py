@@ -165,18 +165,16 @@ def outcome(analysis: SeasonAnalysis, season: Season) -> Outcome | None:
         and season.job_finished_at is not None
         and season.job_finished_at > at
     )
-    obtained = {
-        str(c.get("name")): c.get("entre_soi")
+    obtained: dict[str, float] = {
+        str(c.get("name")): float(c["entre_soi"])
         for c in report.get("criteria", [])
-        if isinstance(c, dict)
+        if isinstance(c, dict) and isinstance(c.get("entre_soi"), int | float)
     }
     effects = tuple(
         (
             label,
             float(predicted["entre_soi"][name]),
-            float(obtained[name])
-            if composed and isinstance(obtained.get(name), int | float)
-            else None,
+            obtained[name] if composed and name in obtained else None,
         )
         for name, label in labels.items()
         if name in (predicted.get("entre_soi") or {})
