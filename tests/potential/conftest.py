@@ -10,6 +10,7 @@ import pytest
 
 from tests.cast import Cast
 from tests.circles.conftest import crowd, make_season, season  # noqa: F401  (fixtures)
+from tierslien.accounts.models import User
 from tierslien.circles.models import Registration, Season
 from tierslien.potential import services
 from tierslien.portraits.models import Portrait
@@ -17,6 +18,12 @@ from tierslien.potential.models import AnalysisKind, SeasonAnalysis
 from tierslien.territories.models import Sector
 
 THURSDAY = "thu-evening"
+
+
+@pytest.fixture(autouse=True)
+def _pages_in_english(cast: Cast) -> None:
+    """Assertions read the English source strings; one test switches to French."""
+    User.objects.filter(pk__in=[u.pk for u in cast.roles().values() if u]).update(language="en")
 
 
 @pytest.fixture(autouse=True)
