@@ -119,7 +119,7 @@ def effect_sentence(
         )
     else:
         parts.append(_("as many people would be placed (%(count)s)") % {"count": placed_after})
-    return _("%(title)s, %(effects)s.") % {"title": title, "effects": _("; ").join(parts)}
+    return _("%(title)s, %(effects)s.") % {"title": title, "effects": "; ".join(parts)}
 
 
 def told(
