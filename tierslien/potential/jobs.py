@@ -94,6 +94,11 @@ def without_members(data: Any) -> Any:
     return data
 
 
+def solve_params_of(max_iterations: int) -> mixing.SolveParams | None:
+    """Bounded iterations make an analysis rerun figure for figure (None: time alone)."""
+    return mixing.SolveParams(max_iterations=max_iterations) if max_iterations > 0 else None
+
+
 def _progress(fraction: float, moment: datetime.datetime) -> dict[str, Any]:
     return {"job_progress": max(0.0, min(0.99, float(fraction)))}
 
@@ -116,6 +121,7 @@ def _analyse(row: SeasonAnalysis, heartbeat: jobs.Heartbeat) -> str:
         "time_limit": float(settings.ANALYSIS_TIME_LIMIT or 0.0) or 1.0,
         "seed": season.job_seed,
     }
+    solve_params = solve_params_of(int(settings.ANALYSIS_MAX_ITERATIONS))
     if row.kind == AnalysisKind.SEASON:
         analysis = what_if.analyse(
             inputs.problem,
@@ -124,11 +130,12 @@ def _analyse(row: SeasonAnalysis, heartbeat: jobs.Heartbeat) -> str:
             slots=ALL_SLOTS,
             accept_online=inputs.accept_online,
             progress=progress,
+            params=solve_params,
             **common,
         )
         result = analysis.to_dict()
     else:
-        result = _point(inputs, row.params, common, progress)
+        result = _point(inputs, row.params, common, solve_params, progress)
     heartbeat.check()
     return _save(row.pk, attempt, without_members(result))
 
@@ -137,11 +144,12 @@ def _point(
     inputs: Inputs,
     params: Mapping[str, Any],
     common: dict[str, Any],
+    solve_params: mixing.SolveParams | None,
     progress: jobs.ProgressWriter[float],
 ) -> dict[str, Any]:
     """One venue at a chosen point, evaluated against a fresh solve of the same problem
     (the baseline's groups are needed to count the people whose circle changes)."""
-    baseline = what_if.figures_of(mixing.solve(inputs.problem, **common))
+    baseline = what_if.figures_of(mixing.solve(inputs.problem, params=solve_params, **common))
     progress(0.5)
     change = what_if.evaluate(
         inputs.problem,
@@ -151,6 +159,7 @@ def _point(
         sectors=inputs.sectors,
         accept_online=inputs.accept_online,
         slots=ALL_SLOTS,
+        params_solve=solve_params,
         **common,
     )
     return {"baseline": baseline.to_dict(), "change": change.to_dict()}
