@@ -12,8 +12,8 @@ from tests.cast import Cast
 from tests.circles.conftest import crowd, make_season, season  # noqa: F401  (fixtures)
 from tierslien.accounts.models import User
 from tierslien.circles.models import Registration, Season
-from tierslien.potential import services
 from tierslien.portraits.models import Portrait
+from tierslien.potential import services
 from tierslien.potential.models import AnalysisKind, SeasonAnalysis
 from tierslien.territories.models import Sector
 

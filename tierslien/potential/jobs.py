@@ -137,7 +137,7 @@ def _analyse(row: SeasonAnalysis, heartbeat: jobs.Heartbeat) -> str:
     else:
         result = _point(inputs, row.params, common, solve_params, progress)
     heartbeat.check()
-    return _save(row.pk, attempt, without_members(result))
+    return save_result(row.pk, attempt, without_members(result))
 
 
 def _point(
@@ -166,7 +166,7 @@ def _point(
 
 
 @transaction.atomic
-def _save(analysis_id: int, attempt: int, result: dict[str, Any]) -> str:
+def save_result(analysis_id: int, attempt: int, result: dict[str, Any]) -> str:
     row = SeasonAnalysis.objects.select_for_update().filter(pk=analysis_id).first()
     if row is None or row.job_attempt != attempt or row.job_state != jobs.JobState.RUNNING:
         return jobs.MISSING if row is None else str(row.job_state)  # superseded: drop it

@@ -28,8 +28,9 @@ class SeasonAnalysis(models.Model):
     season = models.ForeignKey(Season, on_delete=models.CASCADE, related_name="analyses")
     kind = models.CharField(max_length=10, choices=AnalysisKind.choices)
     params = models.JSONField(default=dict, blank=True)  # kind "point": lat, lon, label
+    # Who asked: the analysis goes with their account (it can be run again).
     requested_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
     )
     result = models.JSONField(default=dict, blank=True)
     # The lever applied from this analysis, with the figures it predicted (kind "season").

@@ -578,8 +578,5 @@ PERSONAL_MODELS: tuple[PersonalModel, ...] = (
             "job_retries": "internal job bookkeeping",
             "job_heartbeat_at": "internal job bookkeeping",
         },
-        detached={
-            "requested_by": Detached("the territory keeps its season's analysis"),
-        },
     ),
 )
