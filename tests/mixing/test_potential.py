@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 import pytest
 
-from tierslien.mixing import Problem, ProblemError, SolveParams, solve
+from tierslien.mixing import Location, Problem, ProblemError, SolveParams, solve
 from tierslien.mixing.potential import (
     Analysis,
     analyse,
@@ -263,3 +263,13 @@ def test_encounter_table_counts_pairs_by_hand() -> None:
     # b2-c1 (B,C); x has no label and c2 was not grouped.
     assert table.counts == ((1, 3, 1), (3, 0, 1), (1, 1, 0))
     assert table.count("B", "A") == 3
+
+
+def test_two_sector_centres_reaching_the_same_people_are_solved_once() -> None:
+    problem = Problem.from_dict(closed_on_the_common_slot())  # nobody has a travel limit
+    points = {"north": Location(48.2, -1.7), "south": Location(48.0, -1.7)}
+    sectors = {p.id: ("north" if k % 2 else "south") for k, p in enumerate(problem.people)}
+    analysis = analyse(
+        problem, sectors=sectors, sector_points=points, time_limit=5, params=FAST, max_levers=8
+    )
+    assert [c.params["label"] for c in analysis.levers if c.kind == "add_venue"] == ["north"]

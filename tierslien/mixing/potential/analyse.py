@@ -315,5 +315,6 @@ def analyse(
 
 def _relaxation_params(problem: Problem, kind: str) -> dict[str, str | float]:
     if kind == "sizes":
-        return {"min_size": max(2, problem.min_size - 1), "max_size": problem.max_size + 1}
+        low = min(problem.min_size, max(2, problem.min_size - 1))
+        return {"min_size": low, "max_size": problem.max_size + 1}
     return {}

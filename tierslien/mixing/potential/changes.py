@@ -81,10 +81,8 @@ def apply_change(
         )
         return dataclasses.replace(problem, criteria=keep, people=people)
     if kind == "sizes":
-        low = max(2, problem.min_size - 1)
-        return dataclasses.replace(
-            problem, min_size=min(low, problem.min_size), max_size=problem.max_size + 1
-        )
+        low = min(problem.min_size, max(2, problem.min_size - 1))
+        return dataclasses.replace(problem, min_size=low, max_size=problem.max_size + 1)
     if kind == "open_slot":
         return _open_slot(problem, _text(params, "venue"), _text(params, "slot"))
     if kind == "add_venue":
@@ -368,10 +366,12 @@ def _screen_add_venue(
         [p.slots is None or bool(set(p.slots) & set(every)) for p in problem.people], dtype=np.bool_
     )
     out = []
+    seen: set[bytes] = set()  # two points within reach of the same people: one solve
     for label, point in sorted(points.items()):
         near = _reach(problem, point) & free_any
         score = float((weight * (1.0 + few))[near].sum())
-        if score > 0:
+        if score > 0 and near.tobytes() not in seen:
+            seen.add(near.tobytes())
             params: dict[str, str | float] = {"lat": point.lat, "lon": point.lon, "label": label}
             out.append(Candidate("add_venue", params, score))
     out.sort(key=lambda c: -c.score)
