@@ -174,7 +174,7 @@ def gap_sentence(percent: int | None) -> str:
         return ""
     gap = max(0, 100 - int(percent))
     if gap == 0:
-        return _("No gap: the circles reach the best mixing these people allow.")
+        return _("No gap: the circles are as mixed as any grouping of the people placed could be.")
     return _(
         "The gap: %(gap)s %% of the best possible mixing is not reached, mostly because of "
         "where and when people can meet; the analysis of what limits the mix says which "
