@@ -83,6 +83,21 @@ def inputs_of(built: Built, territory_id: int) -> Inputs:
     )
 
 
+def mixed_on(problem: mixing.Problem) -> list[str]:
+    """The criteria the figures may speak of: those at least two different answers were
+    given to (a question nobody, or everybody alike, answered cannot be mixed on)."""
+    out = []
+    for criterion in problem.criteria:
+        values = {
+            repr(value)
+            for person in problem.people
+            if (value := person.attributes.get(criterion.name)) is not None
+        }
+        if len(values) >= 2:
+            out.append(criterion.name)
+    return out
+
+
 def without_members(data: Any) -> Any:
     """`data` with every list of groups' member ids emptied (the page never needs them)."""
     if isinstance(data, dict):
@@ -137,6 +152,7 @@ def _analyse(row: SeasonAnalysis, heartbeat: jobs.Heartbeat) -> str:
     else:
         result = _point(inputs, row.params, common, solve_params, progress)
     heartbeat.check()
+    result["mixed_on"] = mixed_on(inputs.problem)
     return save_result(row.pk, attempt, without_members(result))
 
 

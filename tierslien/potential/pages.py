@@ -72,10 +72,19 @@ def _sector_people(season: Season) -> dict[str, int]:
     return counts
 
 
+def labels_of(analysis: SeasonAnalysis) -> dict[str, str]:
+    """The criteria to speak of: shown to facilitators, and mixed on in this season."""
+    labels = shown_criteria(analysis.season.territory_id)
+    mixed = analysis.result.get("mixed_on")
+    if isinstance(mixed, list):
+        return {name: label for name, label in labels.items() if name in mixed}
+    return labels
+
+
 def read(analysis: SeasonAnalysis) -> Read:
     season = analysis.season
     result = analysis.result
-    labels = shown_criteria(season.territory_id)
+    labels = labels_of(analysis)
     baseline = result.get("baseline") or {}
     venues = Venue.objects.filter(territory_id=season.territory_id).in_bulk()
     relaxations = tuple(
@@ -141,7 +150,7 @@ def read_point(analysis: SeasonAnalysis) -> Told | None:
     change = result.get("change")
     if not change:
         return None
-    labels = shown_criteria(analysis.season.territory_id)
+    labels = labels_of(analysis)
     params = change.get("params") or {}
     return told(
         0, change, result.get("baseline") or {}, labels, lever_title("add_venue", params, None)
@@ -153,7 +162,7 @@ def outcome(analysis: SeasonAnalysis, season: Season) -> Outcome | None:
     applied = analysis.applied or {}
     if not applied:
         return None
-    labels = shown_criteria(season.territory_id)
+    labels = labels_of(analysis)
     venue = Venue.objects.filter(pk=venue_pk((applied.get("params") or {}).get("venue"))).first()
     title = lever_title(str(applied.get("kind")), applied.get("params") or {}, venue)
     predicted = applied.get("predicted") or {}
