@@ -11,6 +11,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -30,7 +31,8 @@ def shown_criteria(territory_id: int) -> dict[str, str]:
 
 
 def _number(value: float) -> str:
-    return f"{value:.2f}"
+    """Two decimals, as the active language writes them (1.35, 1,35)."""
+    return str(number_format(value, decimal_pos=2))
 
 
 @dataclass(frozen=True)
