@@ -104,5 +104,6 @@ def test_facilitator_applies_the_top_lever_and_obtains_the_predicted_gain(
     expect(outcome).to_be_visible()
     predicted = int(outcome.locator("[data-predicted]").get_attribute("data-predicted") or 0)
     obtained = int(outcome.locator("[data-obtained]").get_attribute("data-obtained") or 0)
+    print(f"people placed: predicted {predicted}, obtained {obtained}")
     assert predicted == 18
     assert abs(obtained - predicted) <= 0.05 * predicted, (predicted, obtained)

@@ -7,12 +7,14 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from tests.cast import Cast
 from tests.potential.conftest import THURSDAY
-from tierslien.circles.models import Season, SeasonState
+from tierslien.circles.models import Circle, Membership, Season, SeasonState
 from tierslien.lib.jobs import JobState
 from tierslien.potential.models import AnalysisKind, SeasonAnalysis
 
@@ -174,3 +176,31 @@ def test_the_page_is_in_french_for_a_french_facilitator(
     text = _text(client_as("facilitator").get(_url(analysed.season)))
     assert "Ce qui limite le mélange" in text
     assert "Ouvrir « Médiathèque »" in text or "Ouvrir “Médiathèque”" in text
+
+
+def _queries(client: Client, url: str) -> int:
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(url).status_code == 200
+    return len(captured)
+
+
+def _circle(season: Season, number: int, users: list[Any]) -> None:
+    circle = Circle.objects.create(season=season, slot="tue-evening", number=number)
+    for user in users:
+        Membership.objects.create(circle=circle, user=user)
+
+
+def test_the_page_costs_the_same_queries_whatever_the_number_of_circles(
+    analysed: SeasonAnalysis, client_as: ClientAs
+) -> None:
+    season = analysed.season
+    users = [r.user for r in season.registrations.select_related("user").order_by("pk")]
+    client = client_as("facilitator")
+    url = _url(season)
+    client.get(url)  # the session and the second factor, read once
+    _circle(season, 1, users[:6])
+    one = _queries(client, url)
+    _circle(season, 2, users[6:12])
+    _circle(season, 3, users[12:18])
+    _circle(season, 4, users[18:24])
+    assert _queries(client, url) == one
