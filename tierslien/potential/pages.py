@@ -34,6 +34,8 @@ class Outcome:
     title: str
     placed_predicted: int
     placed_obtained: int | None  # None: not composed again yet
+    diversity_predicted: float
+    diversity_obtained: float | None
     effects: tuple[tuple[str, float, float | None], ...]  # label, predicted, obtained
 
     @property
@@ -192,5 +194,7 @@ def outcome(analysis: SeasonAnalysis, season: Season) -> Outcome | None:
         title=title,
         placed_predicted=int(predicted.get("placed", 0)),
         placed_obtained=int(report.get("placed", 0)) if composed else None,
+        diversity_predicted=float(predicted.get("diversity", 0.0)),
+        diversity_obtained=float(report.get("diversity", 0.0)) if composed else None,
         effects=effects,
     )
