@@ -13,8 +13,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from tierslien.circles.models import Season
-from tierslien.lib.jobs import JobState
+from tierslien.circles.models import JobState, Season
 
 
 class AnalysisKind(models.TextChoices):
@@ -40,9 +39,7 @@ class SeasonAnalysis(models.Model):
     finished_at = models.DateTimeField(null=True, blank=True)
 
     # The job (lib/jobs.py, JobFields.prefixed("job_")).
-    job_state = models.CharField(
-        max_length=20, choices=[(s.value, s.value) for s in JobState], default=JobState.IDLE
-    )
+    job_state = models.CharField(max_length=20, choices=JobState.choices, default=JobState.IDLE)
     job_progress = models.FloatField(default=0.0)
     job_error = models.TextField(blank=True)
     job_attempt = models.PositiveIntegerField(default=0)
