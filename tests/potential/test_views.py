@@ -205,3 +205,17 @@ def test_the_page_costs_the_same_queries_whatever_the_number_of_circles(
     _circle(season, 3, users[12:18])
     _circle(season, 4, users[18:24])
     assert _queries(client, url) == one
+
+
+def test_a_season_without_anyone_fails_in_words_not_with_an_error_page(
+    season: Season, client_as: ClientAs, django_capture_on_commit_callbacks: Any
+) -> None:
+    client = client_as("facilitator")
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(_url(season, "manage_season_potential_start"))
+    response = client.get(_url(season))
+    assert response.status_code == 200
+    row = SeasonAnalysis.objects.get(season=season)
+    assert row.job_state in (JobState.DONE, JobState.FAILED)
+    if row.job_state == JobState.FAILED:
+        assert "could not be read by the composer" in _text(response)
