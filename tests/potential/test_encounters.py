@@ -56,5 +56,5 @@ def test_the_page_shows_hidden_cells_in_words(
     text = re.sub(r"\s+", " ", client_as("facilitator").get(url).content.decode())
     assert "Who meets whom" in text
     assert '<th scope="row">Centre</th><td>25</td>' in text
-    assert "<td>&lt; 11</td>" in text
+    assert "<td>&lt;&nbsp;11</td>" in text
     assert "fewer than 11 encounters, hidden" in text
