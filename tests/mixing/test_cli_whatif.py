@@ -6,11 +6,13 @@ import json
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from tests.mixing.test_potential import closed_on_the_common_slot, segregated_by_distance
-from tierslien.mixing.cli import main
+from tierslien.mixing import Problem
+from tierslien.mixing.cli import main, online_people
 from tierslien.mixing.potential import Analysis
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -91,3 +93,87 @@ def test_what_if_on_a_missing_or_broken_file_exits_2(
 def test_what_if_refuses_mdgp(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["--mdgp", "whatever.txt", "--what-if"]) == 2
     assert "--what-if needs a problem file" in capsys.readouterr().err
+
+
+# ----- --online: who accepts online circles -----
+
+
+def with_online_answers() -> dict[str, Any]:
+    """The two villages, with an "online" answer (weight 0: it does not count in the mix):
+    every third person says "oui", the others "non", and v1p1 did not answer."""
+    data = segregated_by_distance()
+    data["criteria"].append({"name": "online", "kind": "categorical", "weight": 0})
+    for k, person in enumerate(data["people"]):
+        if person["id"] != "v1p1":
+            person["attributes"]["online"] = "oui" if k % 3 == 0 else "non"
+    return data
+
+
+def test_online_offers_online_circles_to_those_who_accept(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    source = write(tmp_path, with_online_answers())
+    out = tmp_path / "analysis.json"
+    args = [str(source), "--what-if", "--online", "online", "--max-levers", "3", "-o", str(out)]
+    assert main([*args, *FAST]) == 0
+    accepting = sum(1 for k in range(80) if k % 3 == 0)  # "non" is a negative answer
+    assert f"offer online circles to the {accepting} people who accept them" in (
+        capsys.readouterr().out
+    )
+    online = [
+        c for c in Analysis.from_dict(json.loads(out.read_text())).levers if c.kind == "online"
+    ]
+    assert len(online) == 1 and online[0].params == {"people": accepting}
+    assert "online" not in online[0].figures.entre_soi  # weight 0: not mixed for
+
+
+def test_online_with_a_value_takes_exactly_that_answer() -> None:
+    problem = Problem.from_dict(with_online_answers())
+    non = online_people(problem, "online=non")
+    assert non == {p.id for p in problem.people if p.attributes.get("online") == "non"}
+    assert online_people(problem, "online") == {
+        p.id for p in problem.people if p.attributes.get("online") == "oui"
+    }
+    assert online_people(problem, None) == frozenset()
+
+
+def test_online_reads_numbers_and_lists_of_labels() -> None:
+    data = closed_on_the_common_slot()
+    data["criteria"] += [
+        {"name": "distance_ok", "kind": "numeric", "weight": 0},
+        {"name": "formats", "kind": "multi", "weight": 0},
+    ]
+    for k, person in enumerate(data["people"][:4]):
+        person["attributes"]["distance_ok"] = k % 2
+        person["attributes"]["formats"] = ["visio"] if k < 2 else []
+    problem = Problem.from_dict(data)
+    assert online_people(problem, "distance_ok") == {"p1", "p3"}
+    assert online_people(problem, "distance_ok=0") == {"p0", "p2"}
+    assert online_people(problem, "formats") == {"p0", "p1"}
+    assert online_people(problem, "formats=visio") == {"p0", "p1"}
+
+
+@pytest.mark.parametrize(
+    ("extra", "message"),
+    [
+        (["--online", "visio"], "--online: no criterion 'visio' (declared: age, occupation,"),
+        (["--online", "online=peut-etre"], "--online: nobody answered 'peut-etre' to 'online'"),
+        (["--online", "online="], "--online: empty value after online="),
+        (["--online", "age=old"], "--online: 'age' is numeric, got 'old'"),
+    ],
+)
+def test_bad_online_options_exit_2_with_one_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], extra: list[str], message: str
+) -> None:
+    source = write(tmp_path, with_online_answers())
+    assert main([str(source), "--what-if", *extra, *FAST]) == 2
+    err = capsys.readouterr().err
+    assert message in err and "Traceback" not in err and err.count("\n") == 1
+
+
+def test_online_without_what_if_is_refused(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    source = write(tmp_path, with_online_answers())
+    assert main([str(source), "--online", "online", *FAST]) == 2
+    assert "--online only applies with --what-if" in capsys.readouterr().err

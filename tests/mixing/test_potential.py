@@ -17,6 +17,7 @@ from tierslien.mixing.potential import (
     evaluate,
     figures_of,
 )
+from tierslien.mixing.potential.analyse import changed_circles
 
 FAST = SolveParams(max_iterations=200)
 KM_LAT = 1 / 111.0
@@ -121,6 +122,10 @@ def test_applying_a_change_and_re_solving_reproduces_its_figures() -> None:
         changed = apply_change(problem, change.kind, change.params)
         again = figures_of(solve(changed, time_limit=5, seed=2, params=FAST))
         assert again == change.figures, change.kind
+        if change.kept is not None:
+            previous = analysis.baseline.solution()
+            kept = solve(changed, time_limit=5, seed=2, params=FAST, previous=previous)
+            assert figures_of(kept) == change.kept, change.kind
 
 
 def test_evaluate_by_hand_matches_the_analysis() -> None:
@@ -149,12 +154,19 @@ def test_the_whole_analysis_is_deterministic_with_bounded_iterations() -> None:
     assert first == second
 
 
-def test_progress_reports_after_each_solve_up_to_one() -> None:
-    problem = Problem.from_dict(closed_on_the_common_slot())
+def test_progress_moves_within_solves_up_to_one() -> None:
+    data = closed_on_the_common_slot()
+    data["rounds"] = 2  # the solver reports after each round: a share inside a solve
+    problem = Problem.from_dict(data)
     seen: list[float] = []
     analysis = analyse(problem, time_limit=5, params=FAST, max_levers=2, progress=seen.append)
-    assert len(seen) == analysis.solves == 1 + len(analysis.relaxations) + len(analysis.levers)
-    assert seen == sorted(seen) and seen[-1] == 1.0
+    # Every lever is solved twice (recomposing, keeping today's circles).
+    assert analysis.solves == 1 + len(analysis.relaxations) + 2 * len(analysis.levers)
+    assert seen == sorted(seen) and seen[-1] == 1.0 and seen[0] < 1 / analysis.solves
+    boundaries = {k / analysis.solves for k in range(analysis.solves + 1)}
+    inside = [s for s in seen if all(abs(s - b) > 1e-9 for b in boundaries)]
+    assert inside, "progress only moved between solves"
+    assert len(seen) > analysis.solves
 
 
 def test_analysis_survives_a_json_round_trip() -> None:
@@ -162,6 +174,50 @@ def test_analysis_survives_a_json_round_trip() -> None:
     analysis = analyse(problem, time_limit=5, params=FAST, max_levers=2)
     data = json.loads(json.dumps(analysis.to_dict()))
     assert Analysis.from_dict(data) == analysis
+    assert all(c.kept is not None for c in Analysis.from_dict(data).levers)
+
+
+def test_an_analysis_stored_before_kept_existed_still_reads() -> None:
+    problem = Problem.from_dict(closed_on_the_common_slot())
+    data = analyse(problem, time_limit=5, params=FAST, max_levers=1).to_dict()
+    for change in data["levers"] + data["relaxations"]:
+        for key in ("kept", "kept_changed", "kept_gain_placed", "kept_gain_entre_soi"):
+            del change[key]
+    old = Analysis.from_dict(data)
+    lever = old.levers[0]
+    assert (lever.kept, lever.kept_changed, lever.kept_gain_placed) == (None, 0, 0)
+    assert lever.gain_placed > 0 and lever.changed > 0  # the recomposition is all there
+    assert "keeping today's circles" not in "\n".join(old.sentences())
+
+
+def test_a_lever_kept_from_todays_circles_moves_few_people() -> None:
+    problem = Problem.from_dict(closed_on_the_common_slot())
+    analysis = analyse(problem, time_limit=5, seed=1, params=FAST, max_levers=1)
+    lever = analysis.levers[0]
+    kept = lever.kept
+    assert kept is not None and (lever.kind, lever.params["slot"]) == ("open_slot", "tue")
+    # Every circle of today is still whole, the newcomers were placed around them.
+    for members in analysis.baseline.groups:
+        assert any(set(members) <= set(g) for g in kept.groups), members
+    assert lever.kept_gain_placed == kept.placed - analysis.baseline.placed > 30
+    assert lever.kept_changed == changed_circles(analysis.baseline, kept)
+    assert lever.kept_changed < lever.changed
+    assert lever.kept_gain_entre_soi == {
+        name: round(before - kept.entre_soi[name], 4)
+        for name, before in analysis.baseline.entre_soi.items()
+    }
+    sentence = next(s for s in analysis.sentences() if s.startswith("Best lever"))
+    assert "recomposing everything, " in sentence
+    assert f"({lever.changed} people's circles change)" in sentence
+    assert f"keeping today's circles, {lever.kept_gain_placed} more placed" in sentence
+    assert sentence.endswith(f"and {lever.kept_changed} people's circles change.")
+
+
+def test_relaxations_are_not_solved_from_todays_circles() -> None:
+    problem = Problem.from_dict(closed_on_the_common_slot())
+    analysis = analyse(problem, time_limit=5, params=FAST, max_levers=0)
+    assert analysis.relaxations and all(c.kept is None for c in analysis.relaxations)
+    assert analysis.solves == 1 + len(analysis.relaxations)
 
 
 def test_changed_counts_people_whose_circle_differs() -> None:

@@ -3,7 +3,7 @@
     tierslien-mix problem.json -o solution.json [--time-limit S] [--seed N]
     tierslien-mix people.csv --venues venues.csv --min 5 --max 6 -o groups.csv
     tierslien-mix --mdgp RanReal_n120_ds_01.txt -o solution.json
-    tierslien-mix problem.json --what-if [--sector CRITERION] [-o analysis.json]
+    tierslien-mix problem.json --what-if [--sector CRITERION] [--online CRITERION[=VALUE]]
 
 Solutions are written in the interchange format (JSON v1, /work/shared/specs and
 docs/mixing.md), MDGPLIB ones too: element i of the instance is the person "i"
@@ -61,7 +61,7 @@ class ProgressBar:
         self.stream.flush()
 
     def fraction(self, share: float, label: str) -> None:
-        """Draw a share of work done (the what-if analysis: solves done / solves)."""
+        """Draw a share of work done (the what-if analysis: share of all its solves)."""
         width = 30
         filled = int(min(1.0, max(0.0, share)) * width)
         bar = "#" * filled + "-" * (width - filled)
@@ -114,6 +114,12 @@ def _parser() -> argparse.ArgumentParser:
     what_if.add_argument(
         "--max-levers", type=int, default=6, metavar="N", help="levers evaluated by a re-solve"
     )
+    what_if.add_argument(
+        "--online",
+        metavar="CRITERION[=VALUE]",
+        help="who accepts online circles: the people whose answer to CRITERION is VALUE "
+        "(default: any answer but an empty or negative one: no, non, false, 0)",
+    )
     csv_group = parser.add_argument_group("CSV mode")
     csv_group.add_argument("--venues", metavar="CSV", help="venues file: id,lat,lon,slots,...")
     csv_group.add_argument("--min", type=int, default=5, dest="min_size", help="group size min")
@@ -153,6 +159,8 @@ def _run(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     bar = None
     if not args.quiet and sys.stderr.isatty():
         bar = ProgressBar(sys.stderr, args.time_limit)
+    if args.online is not None and not args.what_if:
+        raise ProblemError("--online only applies with --what-if")
     if args.mdgp:
         if args.what_if:
             raise ProblemError("--what-if needs a problem file, not --mdgp")
@@ -229,6 +237,53 @@ def sector_labels(problem: Problem, criterion: str | None) -> dict[str, str] | N
     }
 
 
+NEGATIVE = frozenset({"", "0", "no", "non", "n", "false", "faux"})
+
+
+def online_people(problem: Problem, spec: str | None) -> frozenset[str]:
+    """The people who accept online circles, per `--online CRITERION[=VALUE]`: whose
+    answer to CRITERION is VALUE (a label, a number, or one of a multi's labels), or
+    without VALUE any answer but an empty or negative one (no, non, false, 0)."""
+    if spec is None:
+        return frozenset()
+    name, has_value, wanted = spec.partition("=")
+    name, wanted = name.strip(), wanted.strip()
+    names = {c.name: c for c in problem.criteria}
+    criterion = names.get(name)
+    if criterion is None:
+        declared = ", ".join(sorted(names)) or "none"
+        raise ProblemError(
+            f"no criterion {name!r} (declared: {declared}; declare it with weight 0 "
+            "so it does not count in the mix)",
+            where="--online",
+        )
+    if has_value and not wanted:
+        raise ProblemError(f"empty value after {name}=", where="--online")
+    number: float | None = None
+    if has_value and criterion.kind == "numeric":
+        try:
+            number = float(wanted)
+        except ValueError:
+            raise ProblemError(f"{name!r} is numeric, got {wanted!r}", where="--online") from None
+    out = []
+    for p in problem.people:
+        value = p.attributes.get(name)
+        if value is None:
+            continue
+        if isinstance(value, frozenset):
+            ok = wanted in value if has_value else bool(value)
+        elif isinstance(value, float):
+            ok = value == number if has_value else value != 0.0
+        else:
+            ok = value == wanted if has_value else value.strip().lower() not in NEGATIVE
+        if ok:
+            out.append(p.id)
+    if not out:
+        answer = f"answered {wanted!r}" if has_value else "gave a positive answer"
+        raise ProblemError(f"nobody {answer} to {name!r}", where="--online")
+    return frozenset(out)
+
+
 def _run_what_if(
     args: argparse.Namespace, problem: Problem, params: SolveParams, bar: ProgressBar | None
 ) -> int:
@@ -237,6 +292,7 @@ def _run_what_if(
     if args.max_levers < 0:
         raise ProblemError("--max-levers must be >= 0")
     sectors = sector_labels(problem, args.sector)
+    accept_online = online_people(problem, args.online)
 
     def on_progress(share: float) -> None:
         if bar is not None:
@@ -249,6 +305,7 @@ def _run_what_if(
         seed=args.seed,
         params=params,
         max_levers=args.max_levers,
+        accept_online=accept_online,
         progress=on_progress,
     )
     if bar is not None:

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from tierslien.mixing.potential.changes import (
+    LEVERS,
     RELAXATIONS,
     applies,
     apply_change,
@@ -21,7 +22,8 @@ from tierslien.mixing.potential.changes import (
 )
 from tierslien.mixing.potential.figures import Figures, figures_of
 from tierslien.mixing.problem import Location, Problem, ProblemError
-from tierslien.mixing.solver import Result, SolveParams, solve
+from tierslien.mixing.solution import Solution
+from tierslien.mixing.solver import Progress, ProgressCallback, Result, SolveParams, solve
 
 ProgressFn = Callable[[float], None]
 
@@ -39,7 +41,12 @@ RELAXATION_WORDS: dict[str, tuple[str, str]] = {
 
 @dataclass(frozen=True)
 class Change:
-    """A relaxation or a lever, evaluated by re-solving."""
+    """A relaxation or a lever, evaluated by re-solving.
+
+    `figures`/`gain_*`/`changed` are the full recomposition (a fresh solve). For a
+    lever, `kept` is the same change solved from today's circles (`solve(...,
+    previous=baseline)`: they are kept as far as possible and the others placed
+    around them), with its own gains and `kept_changed`; None for relaxations."""
 
     kind: str
     params: dict[str, str | float]
@@ -47,9 +54,14 @@ class Change:
     gain_placed: int  # figures.placed - baseline.placed
     gain_entre_soi: dict[str, float]  # baseline - figures, per criterion (positive = more mixed)
     changed: int  # people whose circle changes vs the baseline
+    kept: Figures | None = None  # the lever solved keeping today's circles
+    kept_changed: int = 0  # people whose circle changes then
+    kept_gain_placed: int = 0  # kept.placed - baseline.placed
+    kept_gain_entre_soi: dict[str, float] = field(default_factory=dict)
 
     def score(self) -> tuple[int, float]:
-        """(people gained, mean entre-soi gain): how levers and relaxations are ranked."""
+        """(people gained, mean entre-soi gain) of the full recomposition: how levers and
+        relaxations are ranked."""
         gains = list(self.gain_entre_soi.values())
         return self.gain_placed, (sum(gains) / len(gains) if gains else 0.0)
 
@@ -61,10 +73,16 @@ class Change:
             "gain_placed": self.gain_placed,
             "gain_entre_soi": dict(self.gain_entre_soi),
             "changed": self.changed,
+            "kept": None if self.kept is None else self.kept.to_dict(),
+            "kept_changed": self.kept_changed,
+            "kept_gain_placed": self.kept_gain_placed,
+            "kept_gain_entre_soi": dict(self.kept_gain_entre_soi),
         }
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Change:
+        """Read `to_dict`'s output back; dicts written before `kept` existed read as None."""
+        kept = data.get("kept")
         return cls(
             kind=str(data["kind"]),
             params=dict(data["params"]),
@@ -72,26 +90,43 @@ class Change:
             gain_placed=int(data["gain_placed"]),
             gain_entre_soi={str(k): float(v) for k, v in dict(data["gain_entre_soi"]).items()},
             changed=int(data["changed"]),
+            kept=None if kept is None else Figures.from_dict(kept),
+            kept_changed=int(data.get("kept_changed", 0)),
+            kept_gain_placed=int(data.get("kept_gain_placed", 0)),
+            kept_gain_entre_soi={
+                str(k): float(v) for k, v in dict(data.get("kept_gain_entre_soi") or {}).items()
+            },
         )
 
 
 def compare(
-    kind: str, params: Mapping[str, str | float], figures: Figures, baseline: Figures
+    kind: str,
+    params: Mapping[str, str | float],
+    figures: Figures,
+    baseline: Figures,
+    kept: Figures | None = None,
 ) -> Change:
-    """The gains and cost of `figures` against the baseline's."""
-    gains = {
-        name: round(before - figures.entre_soi[name], 4)
-        for name, before in baseline.entre_soi.items()
-        if name in figures.entre_soi
-    }
+    """The gains and cost of `figures` (and of `kept`, if given) against the baseline's."""
     return Change(
         kind=kind,
         params=dict(params),
         figures=figures,
         gain_placed=figures.placed - baseline.placed,
-        gain_entre_soi=gains,
+        gain_entre_soi=_gains(baseline, figures),
         changed=changed_circles(baseline, figures),
+        kept=kept,
+        kept_changed=0 if kept is None else changed_circles(baseline, kept),
+        kept_gain_placed=0 if kept is None else kept.placed - baseline.placed,
+        kept_gain_entre_soi={} if kept is None else _gains(baseline, kept),
     )
+
+
+def _gains(baseline: Figures, figures: Figures) -> dict[str, float]:
+    return {
+        name: round(before - figures.entre_soi[name], 4)
+        for name, before in baseline.entre_soi.items()
+        if name in figures.entre_soi
+    }
 
 
 def changed_circles(before: Figures, after: Figures) -> int:
@@ -148,10 +183,7 @@ class Analysis:
             out.append("None of the levers tried would raise the mix.")
         for k, change in enumerate(self.levers):
             head = "Best lever" if change is best else f"Lever {k + 1}"
-            out.append(
-                f"{head}: {lever_text(change)}: {_gain_text(change, b)}; "
-                f"{change.changed} people's circle changes."
-            )
+            out.append(f"{head}: {lever_text(change)}: {_lever_text(change, b)}.")
         return out
 
     def to_dict(self) -> dict[str, Any]:
@@ -203,13 +235,49 @@ def _gain_text(change: Change, baseline: Figures) -> str:
             parts.append(f"{name} would be mixed {after:.2f} instead of {before:.2f}")
     if baseline.entre_soi and not parts:
         parts.append("the entre-soi would not change")
-    g = change.gain_placed
-    if g > 0:
-        parts.append(f"{g} more people placed")
-    elif g < 0:
-        parts.append(f"{-g} fewer people placed")
-    else:
-        parts.append("as many people placed")
+    parts.append(_placed_text(change.gain_placed, " people"))
+    return _and(parts)
+
+
+def _lever_text(change: Change, baseline: Figures) -> str:
+    """Both ways of applying a lever: recomposing everything, and keeping today's circles."""
+    fresh = [
+        _placed_text(change.gain_placed, " people"),
+        *_moves(baseline, change.figures),
+    ]
+    text = f"recomposing everything, {_and(fresh)} ({_circles_change(change.changed)})"
+    if change.kept is None:
+        return text
+    kept = [_placed_text(change.kept_gain_placed, ""), *_moves(baseline, change.kept)]
+    return (
+        f"{text}; keeping today's circles, {', '.join(kept)} and "
+        f"{_circles_change(change.kept_changed)}"
+    )
+
+
+def _moves(baseline: Figures, figures: Figures) -> list[str]:
+    """ "occupation 1.92 → 1.61" for each entre-soi that moves (at 2 decimals)."""
+    out = []
+    for name, before in baseline.entre_soi.items():
+        after = figures.entre_soi.get(name)
+        if after is not None and round(after, 2) != round(before, 2):
+            out.append(f"{name} {before:.2f} → {after:.2f}")
+    return out
+
+
+def _placed_text(gain: int, noun: str) -> str:
+    if gain > 0:
+        return f"{gain} more{noun} placed"
+    if gain < 0:
+        return f"{-gain} fewer{noun} placed"
+    return f"as many{noun} placed"
+
+
+def _circles_change(count: int) -> str:
+    return "1 person's circle changes" if count == 1 else f"{count} people's circles change"
+
+
+def _and(parts: list[str]) -> str:
     return ", ".join(parts[:-1]) + (" and " if len(parts) > 1 else "") + parts[-1]
 
 
@@ -221,8 +289,27 @@ def _ranked(changes: list[Change]) -> tuple[Change, ...]:
     return tuple(changes[k] for k in order)
 
 
-def _solve(problem: Problem, time_limit: float, seed: int, params: SolveParams | None) -> Result:
-    return solve(problem, time_limit=time_limit, seed=seed, params=params)
+def _solve(
+    problem: Problem,
+    time_limit: float,
+    seed: int,
+    params: SolveParams | None,
+    progress: ProgressCallback | None = None,
+    previous: Solution | None = None,
+) -> Result:
+    return solve(
+        problem,
+        time_limit=time_limit,
+        seed=seed,
+        params=params,
+        progress=progress,
+        previous=previous,
+    )
+
+
+def solves_of(kind: str, keep: bool | None = None) -> int:
+    """How many solves `evaluate` runs for a change of this kind (2 for a lever kept)."""
+    return 2 if (kind in LEVERS if keep is None else keep) else 1
 
 
 def evaluate(
@@ -237,13 +324,70 @@ def evaluate(
     time_limit: float = 5.0,
     seed: int = 0,
     params_solve: SolveParams | None = None,
+    keep: bool | None = None,
+    progress: ProgressFn | None = None,
 ) -> Change:
-    """One change (e.g. a venue at coordinates the facilitator typed), by a real re-solve."""
+    """One change (e.g. a venue at coordinates the facilitator typed), by a real re-solve.
+
+    A lever is also solved keeping today's circles (`keep`: default for levers only):
+    `solve(..., previous=baseline.solution())`. `progress` receives the share of this
+    evaluation done, within each solve too."""
     changed = apply_change(
         problem, kind, params, sectors=sectors, slots=slots, accept_online=accept_online
     )
-    figures = figures_of(_solve(changed, time_limit, seed, params_solve))
-    return compare(kind, params, figures, baseline)
+    total = solves_of(kind, keep)
+    track = _Tracker(total, progress)
+    figures = figures_of(_solve(changed, time_limit, seed, params_solve, track.during()))
+    track.solved()
+    kept = None
+    if total == 2:
+        previous = baseline.solution()
+        kept = figures_of(
+            _solve(changed, time_limit, seed, params_solve, track.during(), previous=previous)
+        )
+        track.solved()
+    return compare(kind, params, figures, baseline, kept)
+
+
+class _Tracker:
+    """Turns each solve's own progress into the share of a whole run of `total` solves,
+    never going back."""
+
+    def __init__(self, total: int, report: ProgressFn | None) -> None:
+        self.total = max(1, total)
+        self.report = report
+        self.done = 0
+        self.last = 0.0
+
+    def _send(self, share: float) -> None:
+        share = min(1.0, max(self.last, share))
+        self.last = share
+        if self.report is not None:
+            self.report(share)
+
+    def during(self) -> ProgressCallback | None:
+        if self.report is None:
+            return None
+
+        def on_solve(p: Progress) -> None:
+            self._send((self.done + min(1.0, max(0.0, p.fraction))) / self.total)
+
+        return on_solve
+
+    def part(self, solves: int) -> ProgressFn | None:
+        """A progress function for a sub-task of `solves` solves (e.g. one `evaluate`)."""
+        if self.report is None:
+            return None
+        start = self.done
+
+        def on_part(share: float) -> None:
+            self._send((start + share * solves) / self.total)
+
+        return on_part
+
+    def solved(self, count: int = 1) -> None:
+        self.done += count
+        self._send(self.done / self.total)
 
 
 def analyse(
@@ -259,15 +403,20 @@ def analyse(
     max_levers: int = 6,
     progress: ProgressFn | None = None,
 ) -> Analysis:
-    """Solve the problem, then each relaxation and the `max_levers` best-screened levers.
+    """Solve the problem, then each relaxation and the `max_levers` best-screened levers
+    (each lever twice: recomposing everything, and keeping today's circles).
 
-    `progress` receives the fraction of solves done after each one."""
+    `progress` receives the share of the whole analysis done: (solves done + the share
+    of the current solve) / solves planned, during each solve too."""
     if max_levers < 0:
         raise ProblemError("max_levers must be >= 0", where="what-if")
     started = time.perf_counter()
     accept = frozenset(accept_online)
-    baseline = figures_of(_solve(problem, time_limit, seed, params))
     kinds = [k for k in RELAXATIONS if applies(problem, k)]
+    # Screening needs the baseline; the total is known once it is done, so the baseline
+    # counts as one solve of a provisional total until then.
+    track = _Tracker(1 + len(kinds) + 2 * max_levers, progress)
+    baseline = figures_of(_solve(problem, time_limit, seed, params, track.during()))
     candidates = screen_levers(
         problem,
         baseline,
@@ -277,15 +426,9 @@ def analyse(
         accept_online=accept,
         max_levers=max_levers,
     )
-    total = 1 + len(kinds) + len(candidates)
-    done = [1]
-
-    def step() -> None:
-        if progress is not None:
-            progress(min(1.0, done[0] / total))
-        done[0] += 1
-
-    step()
+    total = 1 + sum(solves_of(k) for k in kinds) + sum(solves_of(c.kind) for c in candidates)
+    track.total = total
+    track.solved()
     common: dict[str, Any] = {
         "baseline": baseline,
         "sectors": sectors,
@@ -297,12 +440,17 @@ def analyse(
     }
     relaxations = []
     for kind in kinds:
-        relaxations.append(evaluate(problem, kind, _relaxation_params(problem, kind), **common))
-        step()
+        n = solves_of(kind)
+        params_kind = _relaxation_params(problem, kind)
+        relaxations.append(evaluate(problem, kind, params_kind, progress=track.part(n), **common))
+        track.solved(n)
     levers = []
     for candidate in candidates:
-        levers.append(evaluate(problem, candidate.kind, candidate.params, **common))
-        step()
+        n = solves_of(candidate.kind)
+        levers.append(
+            evaluate(problem, candidate.kind, candidate.params, progress=track.part(n), **common)
+        )
+        track.solved(n)
     return Analysis(
         baseline=baseline,
         relaxations=_ranked(relaxations),

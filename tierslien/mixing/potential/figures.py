@@ -10,6 +10,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from tierslien.mixing.solution import Group, Round, Solution
 from tierslien.mixing.solver import Result
 
 
@@ -21,7 +22,8 @@ class Figures:
     unplaced: int
     diversity: float
     upper_bound: float  # Report.upper_bound of that solve
-    # Per categorical diverse criterion: 1 = as mixed as possible, 2 = random, >2 segregated.
+    # Per categorical diverse criterion of weight > 0:
+    # 1 = as mixed as possible, 2 = random, >2 segregated.
     entre_soi: dict[str, float]
     groups: tuple[tuple[str, ...], ...]  # member ids of each group of round 0
     slots: tuple[str | None, ...]  # slot of each group (same order)
@@ -40,6 +42,14 @@ class Figures:
             for pid in members:
                 out[pid] = everyone - {pid}
         return out
+
+    def solution(self) -> Solution:
+        """The round-0 groups as a solution, for `solve(..., previous=...)` (keep them)."""
+        groups = tuple(
+            Group(members=members, venue=venue, slot=slot)
+            for members, venue, slot in zip(self.groups, self.venues, self.slots, strict=True)
+        )
+        return Solution(rounds=(Round(groups=groups),))
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -70,7 +80,8 @@ class Figures:
 def figures_of(result: Result) -> Figures:
     """The figures of a solve: its report, and the groups of its first round."""
     report = result.report
-    diverse = {c.name for c in result.problem.diverse_criteria}
+    # A criterion of weight 0 (e.g. who accepts online circles) is not mixed for.
+    diverse = {c.name for c in result.problem.diverse_criteria if c.weight > 0}
     entre_soi = {
         c.name: float(c.entre_soi)
         for c in report.criteria
