@@ -165,7 +165,9 @@ def outcome(analysis: SeasonAnalysis, season: Season) -> Outcome | None:
     if not applied:
         return None
     labels = labels_of(analysis)
-    venue = Venue.objects.filter(pk=venue_pk((applied.get("params") or {}).get("venue"))).first()
+    venue = Venue.objects.filter(
+        territory_id=season.territory_id, pk=venue_pk((applied.get("params") or {}).get("venue"))
+    ).first()
     title = lever_title(str(applied.get("kind")), applied.get("params") or {}, venue)
     predicted = applied.get("predicted") or {}
     report = season.report or {}
