@@ -74,6 +74,7 @@ def test_the_facilitator_starts_the_analysis_and_reads_it(
     assert "18 people would be placed instead of 6" in text
     assert "Apply: Open “Médiathèque” on thursday evening" in text
     assert re.search(r"Its cost: \d+ (person|people) would change circle", text)
+    assert re.search(r"Keeping the circles as they are as far as possible instead: \d+ people", text)
 
 
 def test_while_running_the_page_refreshes_itself(
@@ -176,7 +177,8 @@ def test_the_page_is_in_french_for_a_french_facilitator(
     cast.facilitator.save(update_fields=["language"])
     text = _text(client_as("facilitator").get(_url(analysed.season)))
     assert "Ce qui limite le mélange" in text
-    assert "Ouvrir « Médiathèque »" in text or "Ouvrir “Médiathèque”" in text
+    assert "Ouvrir « Médiathèque » le jeudi soir" in text
+    assert "En gardant plutôt les cercles tels qu'ils sont" in text.replace("&#x27;", "'")
 
 
 def _queries(client: Client, url: str) -> int:

@@ -62,6 +62,9 @@ class Told:
     effects: tuple[Effect, ...]
     changed: int
     gain: bool  # it raises the mix (more people placed, or more mixed)
+    # The same change keeping the analysis' first circles as far as possible (levers only).
+    kept_placed: int | None = None
+    kept_changed: int | None = None
     venue: Venue | None = None  # open_slot: the venue, when it still exists
     people: int | None = None  # widen: people of the sector; online: people who accept
 
@@ -138,7 +141,10 @@ def told(
     gain_placed = int(change.get("gain_placed", 0))
     gains = [float(v) for v in (change.get("gain_entre_soi") or {}).values()]
     mean = sum(gains) / len(gains) if gains else 0.0
+    kept = change.get("kept")
     return Told(
+        kept_placed=int(kept.get("placed", 0)) if isinstance(kept, dict) else None,
+        kept_changed=int(change.get("kept_changed", 0)) if isinstance(kept, dict) else None,
         index=index,
         kind=str(change.get("kind", "")),
         params=dict(change.get("params") or {}),
