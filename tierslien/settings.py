@@ -139,7 +139,7 @@ COMPOSE_TIME_LIMIT = env_seconds("COMPOSE_TIME_LIMIT", 20.0)
 # way a rerun reproduces a draw bit for bit).
 MEETING_DRAW_TIME_LIMIT = env_seconds("MEETING_DRAW_TIME_LIMIT", None)
 # ANALYSIS_TIME_LIMIT: how long each re-solve of the analysis of a season's mixing potential
-# searches (the baseline, each relaxation and each lever: about a dozen solves in all).
+# searches (the baseline, each relaxation and each lever twice: about seventeen solves).
 ANALYSIS_TIME_LIMIT = env_seconds("ANALYSIS_TIME_LIMIT", 5.0)
 # ANALYSIS_MAX_ITERATIONS: when above 0, each re-solve also stops after that many iterations,
 # so that an analysis reruns figure for figure (tests; 0: the time limit alone).
