@@ -25,7 +25,7 @@ class SeasonAnalysis(models.Model):
     """The current analysis of one kind for a season (started again: the same row)."""
 
     season = models.ForeignKey(Season, on_delete=models.CASCADE, related_name="analyses")
-    kind = models.CharField(max_length=10, choices=AnalysisKind.choices)
+    kind = models.CharField(_("what was analysed"), max_length=10, choices=AnalysisKind.choices)
     params = models.JSONField(default=dict, blank=True)  # kind "point": lat, lon, label
     # Who asked: the analysis goes with their account (it can be run again).
     requested_by = models.ForeignKey(
@@ -34,9 +34,9 @@ class SeasonAnalysis(models.Model):
     result = models.JSONField(default=dict, blank=True)
     # The lever applied from this analysis, with the figures it predicted (kind "season").
     applied = models.JSONField(default=dict, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(_("asked on"), auto_now_add=True)
     started_at = models.DateTimeField(null=True, blank=True)
-    finished_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished on"), null=True, blank=True)
 
     # The job (lib/jobs.py, JobFields.prefixed("job_")).
     job_state = models.CharField(max_length=20, choices=JobState.choices, default=JobState.IDLE)
