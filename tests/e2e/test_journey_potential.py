@@ -88,12 +88,12 @@ def test_facilitator_applies_the_top_lever_and_obtains_the_predicted_gain(
         "What holds the mix back most: where and when people can meet"
     )
     top = page.locator("[data-top]")
-    expect(top).to_contain_text("Open “Médiathèque” on thursday evening")
+    expect(top).to_contain_text("Open “Médiathèque” on Thursday evening")
     expect(top).to_contain_text("18 people would be placed instead of 6")
     shoot("season-potential", full_page=True)
 
     # Apply it, then compose again.
-    top.get_by_role("button", name="Apply: Open “Médiathèque” on thursday evening").click()
+    top.get_by_role("button", name="Apply: Open “Médiathèque” on Thursday evening").click()
     page.wait_for_url(re.compile(r"/potential/#applied$"))
     expect(page.locator("#applied")).to_contain_text("Predicted by the analysis: 18 people placed")
     cast.venue.refresh_from_db()

@@ -70,9 +70,9 @@ def test_the_facilitator_starts_the_analysis_and_reads_it(
     text = _text(client.get(_url(town)))
     assert "What holds the mix back most: where and when people can meet" in text
     assert "6 people in circles" in text
-    assert "Open “Médiathèque” on thursday evening" in text
+    assert "Open “Médiathèque” on Thursday evening" in text
     assert "18 people would be placed instead of 6" in text
-    assert "Apply: Open “Médiathèque” on thursday evening" in text
+    assert "Apply: Open “Médiathèque” on Thursday evening" in text
     assert re.search(r"Its cost: \d+ (person|people) would change circle", text)
     assert re.search(r"Keeping the circles as they are as far as possible instead: \d+ people", text)
 
@@ -221,3 +221,13 @@ def test_a_season_without_anyone_fails_in_words_not_with_an_error_page(
     assert row.job_state in (JobState.DONE, JobState.FAILED)
     if row.job_state == JobState.FAILED:
         assert "could not be read by the composer" in _text(response)
+
+
+@pytest.mark.parametrize(
+    ("percent", "words"),
+    [(100, "No gap"), (81, "The gap: 19 % of the best possible mixing is not reached"), (None, "")],
+)
+def test_the_gap_to_the_best_possible_is_said_in_words(percent: int | None, words: str) -> None:
+    from tierslien.potential.words import gap_sentence
+
+    assert gap_sentence(percent).startswith(words)

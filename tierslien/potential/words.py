@@ -164,7 +164,7 @@ def lever_title(kind: str, params: Mapping[str, Any], venue: Venue | None) -> st
         slot = str(params.get("slot", ""))
         name = venue.name if venue is not None else str(params.get("venue", ""))
         when = str(slot_label(slot)) if "-" in slot else slot
-        return _("Open “%(venue)s” on %(slot)s") % {"venue": name, "slot": when.lower()}
+        return _("Open “%(venue)s” on %(slot)s") % {"venue": name, "slot": when}
     if kind == "add_venue":
         return _("Add a venue near %(place)s") % {"place": params.get("label", "")}
     if kind == "online":
