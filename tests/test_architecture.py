@@ -48,6 +48,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("feedback",),  # after a season: answers, report, purge
     ("relays",),  # local contacts registering people who are not online; takeover
     ("outreach",),  # who is missing, and turnout (does the mix survive until people come)
+    ("potential",),  # a season's mixing potential: what limits the mix, levers, who meets whom
     ("demo",),  # the demo data, over every app
     ("core",),  # home page, admin site, backups, warm-up, project-wide commands
     ("settings", "urls", "wsgi"),  # the project's modules (settings imports only lib)

@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "tierslien.feedback",
     "tierslien.relays",
     "tierslien.outreach",
+    "tierslien.potential",
 ]
 
 MIDDLEWARE = [
@@ -137,6 +138,12 @@ COMPOSE_TIME_LIMIT = env_seconds("COMPOSE_TIME_LIMIT", 20.0)
 # MEETING_DRAW_TIME_LIMIT: none by default, the lottery runs until proven optimal (the only
 # way a rerun reproduces a draw bit for bit).
 MEETING_DRAW_TIME_LIMIT = env_seconds("MEETING_DRAW_TIME_LIMIT", None)
+# ANALYSIS_TIME_LIMIT: how long each re-solve of the analysis of a season's mixing potential
+# searches (the baseline, each relaxation and each lever twice: about seventeen solves).
+ANALYSIS_TIME_LIMIT = env_seconds("ANALYSIS_TIME_LIMIT", 5.0)
+# ANALYSIS_MAX_ITERATIONS: when above 0, each re-solve also stops after that many iterations,
+# so that an analysis reruns figure for figure (tests; 0: the time limit alone).
+ANALYSIS_MAX_ITERATIONS = env_int("ANALYSIS_MAX_ITERATIONS", 0)
 
 # --- Accounts ---
 AUTH_USER_MODEL = "accounts.User"

@@ -18,6 +18,7 @@ urlpatterns = [
     path("e/", include("tierslien.gatherings.evenings.short_urls")),
     path("t/<slug:territory_slug>/meetings/", include("tierslien.gatherings.meetings.urls")),
     path("t/<slug:territory_slug>/", include("tierslien.outreach.urls")),
+    path("t/<slug:territory_slug>/", include("tierslien.potential.urls")),
     path("circles/", include("tierslien.spaces.urls")),
     path("t/<slug:territory_slug>/paper/", include("tierslien.relays.paper_urls")),
     path("", include("tierslien.moderation.urls")),

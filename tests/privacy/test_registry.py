@@ -105,6 +105,7 @@ def test_deleting_an_account_removes_every_row_naming_the_person(cast: Cast) -> 
     _give_outbox_rows(user)
     SeasonAlert.objects.create(user=user, territory=cast.territory)
     _give_relay_rows(user, cast)
+    _give_analysis_row(user, cast)
     others_before = {
         spec.label: apps.get_model(spec.label)
         ._default_manager.exclude(**{spec.owner: user.pk})
@@ -292,3 +293,21 @@ def _give_moderation_and_feedback_rows(user: User, cast: Cast) -> None:
     FeedbackGiven.objects.create(user=user, season=season)
     KeepInTouch.objects.create(from_user=user, to_user=cast.co_member, circle=circle)
     KeepInTouch.objects.create(from_user=cast.co_member, to_user=cast.participant, circle=circle)
+
+
+def _give_analysis_row(user: User, cast: Cast) -> None:
+    """An analysis of a season's mixing the person asked for (potential app)."""
+    import datetime
+
+    from tierslien.circles.models import Season
+    from tierslien.potential.models import SeasonAnalysis
+
+    day = datetime.date(2026, 9, 1)
+    season = Season.objects.create(
+        territory=cast.territory,
+        name="Analysed",
+        registration_opens=day,
+        registration_closes=day,
+        first_week=day,
+    )
+    SeasonAnalysis.objects.create(season=season, kind="season", requested_by=user)

@@ -304,6 +304,11 @@ MATRIX: dict[str, dict[str, str]] = {
     "manage_circle_presence": MANAGE,
     "manage_evening_presence": MANAGE,
     "relay_person_presence": row(FORBIDDEN, anonymous=LOGIN, relay=OK, relay_without_mfa=MFA),
+    # --- A season's mixing potential: the analysis, a point chosen by hand, a lever ---
+    "manage_season_potential": MANAGE,
+    "manage_season_potential_start": MANAGE,
+    "manage_season_potential_point": MANAGE,
+    "manage_season_potential_apply": MANAGE,
 }
 
 

@@ -179,6 +179,13 @@ JOBS: tuple[PeriodicJob, ...] = (
         daily_at=datetime.time(4, 10),
         why="job runs are kept 30 days, heartbeats of processes gone for 7 days are dropped",
     ),
+    PeriodicJob(
+        "forget_analyses",
+        DAY,
+        command="forget_analyses",
+        daily_at=datetime.time(4, 20),
+        why="a season's mixing analysis goes within a day of the purge of its content",
+    ),
 )
 
 

@@ -8,7 +8,10 @@ from typing import Any
 from django.db import transaction
 from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
+from django.utils.translation import gettext_lazy as _
 
+from tierslien.lib.refusals import Refused
+from tierslien.lib.slots import is_slot, normalise_slots
 from tierslien.territories.models import SeasonAlert, Sector, Territory, Venue
 
 SECTOR_FIELDS = ("name", "description", "latitude", "longitude")
@@ -206,3 +209,28 @@ def stop_season_alert(user: Any, territory: Territory) -> bool:
     """No more emails about seasons opening in `territory`; True if there was an alert."""
     deleted, _by_model = SeasonAlert.objects.filter(user=user, territory=territory).delete()
     return deleted > 0
+
+
+# --- Opening a venue at one more weekly time (a lever of the mixing analysis) ---
+
+
+class SlotAlreadyOpen(Refused):
+    message = _("“%(venue)s” is already open at that time: nothing was changed.")
+
+
+class UnknownSlot(Refused):
+    message = _("This is not a weekly time: nothing was changed.")
+
+
+@transaction.atomic
+def open_venue_at(venue: Venue, slot: str) -> Venue:
+    """Add `slot` to the venue's weekly opening times (refused when already open there)."""
+    if not is_slot(slot):
+        raise UnknownSlot
+    locked = Venue.objects.select_for_update().get(pk=venue.pk)
+    current = normalise_slots(locked.opening_slots)
+    if slot in current:
+        raise SlotAlreadyOpen(venue=locked.name)
+    locked.opening_slots = normalise_slots([*current, slot])
+    locked.save(update_fields=["opening_slots"])
+    return locked

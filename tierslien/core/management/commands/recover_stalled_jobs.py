@@ -6,6 +6,7 @@ from django.core.management.base import BaseCommand
 
 from tierslien.circles.actions import compose
 from tierslien.gatherings.meetings.seats import draw
+from tierslien.potential import jobs as analysis
 
 
 class Command(BaseCommand):
@@ -15,6 +16,7 @@ class Command(BaseCommand):
         for name, found in (
             ("season", compose.recover_stalled_jobs()),
             ("meeting", draw.recover_stalled_jobs()),
+            ("analysis", analysis.recover_stalled_jobs()),
         ):
             for pk, outcome in found:
                 self.stdout.write(f"{name} {pk}: {outcome}")

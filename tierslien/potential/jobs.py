@@ -1,0 +1,219 @@
+"""The analysis of a season's mixing potential, in the background.
+
+`run_analysis` is what the task runs (`tasks.analyse_season`): it claims the row's
+current attempt, builds the season's problem WITHOUT the sensitive questions
+(`Built.shown`: every figure of the analysis is shown to the facilitator), and calls
+`mixing.potential.analyse` (kind "season": what limits the mix, the levers) or
+`mixing.potential.evaluate` (kind "point": one venue at a place chosen by hand). Each
+re-solve searches for `settings.ANALYSIS_TIME_LIMIT` seconds with the season's seed.
+Progress, heartbeats, fencing and the recovery of a dead worker are `lib/jobs.py`'s
+(`ANALYSIS`), the same as the composition's: `recover_stalled_jobs` is called by
+`manage.py recover_stalled_jobs` and by the analysis page.
+"""
+
+from __future__ import annotations
+
+import datetime
+import logging
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any, Final
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from tierslien import mixing
+from tierslien.circles.engine import Built, build_problem
+from tierslien.lib import jobs
+from tierslien.lib.slots import ALL_SLOTS
+from tierslien.mixing import potential as what_if
+from tierslien.portraits.models import MeetingMode, Portrait
+from tierslien.potential.models import AnalysisKind, SeasonAnalysis
+from tierslien.territories.models import Sector
+
+log = logging.getLogger(__name__)
+
+ANALYSIS: Final = jobs.RowJob(
+    model=SeasonAnalysis,
+    fields=jobs.JobFields.prefixed("job_"),
+    active={},
+    task="tierslien.potential.tasks.analyse_season",
+    noun="analysis",
+    work="analysis of the mixing potential",
+    on_queue=lambda moment: {"job_progress": 0.0, "finished_at": None},
+    on_claim=lambda moment: {"started_at": moment},
+)
+
+
+@dataclass(frozen=True)
+class Inputs:
+    """What the library is given besides the problem: all of it without sensitive answers."""
+
+    problem: mixing.Problem  # Built.shown
+    sectors: dict[str, str]  # person id -> sector name
+    sector_points: dict[str, mixing.Location]  # sector name -> its centre
+    accept_online: frozenset[str]  # people whose meeting mode is "online" or "either"
+
+
+def inputs_of(built: Built, territory_id: int) -> Inputs:
+    names = {
+        sector.pk: sector
+        for sector in Sector.objects.filter(territory_id=territory_id).order_by("name")
+    }
+    sectors = {
+        pid: names[sid].name
+        for pid, sid in built.sectors.items()
+        if sid is not None and sid in names
+    }
+    user_of = {registration.user_id: pid for pid, registration in built.registrations.items()}
+    online = Portrait.objects.filter(
+        territory_id=territory_id,
+        user_id__in=list(user_of),
+        meeting_mode__in=[MeetingMode.EITHER, MeetingMode.ONLINE],
+    ).values_list("user_id", flat=True)
+    return Inputs(
+        problem=built.shown,
+        sectors=sectors,
+        sector_points={
+            sector.name: mixing.Location(sector.latitude, sector.longitude)
+            for sector in names.values()
+        },
+        accept_online=frozenset(user_of[user] for user in online),
+    )
+
+
+def mixed_on(problem: mixing.Problem) -> list[str]:
+    """The criteria the figures may speak of: those at least two different answers were
+    given to (a question nobody, or everybody alike, answered cannot be mixed on)."""
+    out = []
+    for criterion in problem.criteria:
+        values = {
+            repr(value)
+            for person in problem.people
+            if (value := person.attributes.get(criterion.name)) is not None
+        }
+        if len(values) >= 2:
+            out.append(criterion.name)
+    return out
+
+
+def without_members(data: Any) -> Any:
+    """`data` with every list of groups' member ids emptied (the page never needs them)."""
+    if isinstance(data, dict):
+        return {
+            key: [] if key == "groups" else without_members(value) for key, value in data.items()
+        }
+    if isinstance(data, list):
+        return [without_members(item) for item in data]
+    return data
+
+
+def solve_params_of(max_iterations: int) -> mixing.SolveParams | None:
+    """Bounded iterations make an analysis rerun figure for figure (None: time alone)."""
+    return mixing.SolveParams(max_iterations=max_iterations) if max_iterations > 0 else None
+
+
+def _progress(fraction: float, moment: datetime.datetime) -> dict[str, Any]:
+    return {"job_progress": max(0.0, min(0.99, float(fraction)))}
+
+
+def run_analysis(analysis_id: int) -> str:
+    """Run one analysis; returns the job's state at the end."""
+    return ANALYSIS.run(
+        analysis_id, _analyse, lambda error, attempt: _failed(analysis_id, error, attempt)
+    )
+
+
+def _analyse(row: SeasonAnalysis, heartbeat: jobs.Heartbeat) -> str:
+    attempt = row.job_attempt
+    season = row.season
+    inputs = inputs_of(build_problem(season), season.territory_id)
+    progress = jobs.ProgressWriter(
+        ANALYSIS, row.pk, _progress, attempt=attempt, heartbeat=heartbeat
+    )
+    common: dict[str, Any] = {
+        "time_limit": float(settings.ANALYSIS_TIME_LIMIT or 0.0) or 1.0,
+        "seed": season.job_seed,
+    }
+    solve_params = solve_params_of(int(settings.ANALYSIS_MAX_ITERATIONS))
+    if row.kind == AnalysisKind.SEASON:
+        analysis = what_if.analyse(
+            inputs.problem,
+            sectors=inputs.sectors,
+            sector_points=inputs.sector_points,
+            slots=ALL_SLOTS,
+            accept_online=inputs.accept_online,
+            progress=progress,
+            params=solve_params,
+            **common,
+        )
+        result = analysis.to_dict()
+    else:
+        result = _point(inputs, row.params, common, solve_params, progress)
+    heartbeat.check()
+    result["mixed_on"] = mixed_on(inputs.problem)
+    return save_result(row.pk, attempt, without_members(result))
+
+
+def _point(
+    inputs: Inputs,
+    params: Mapping[str, Any],
+    common: dict[str, Any],
+    solve_params: mixing.SolveParams | None,
+    progress: jobs.ProgressWriter[float],
+) -> dict[str, Any]:
+    """One venue at a chosen point, evaluated against a fresh solve of the same problem
+    (the baseline's groups are needed to count the people whose circle changes)."""
+    baseline = what_if.figures_of(mixing.solve(inputs.problem, params=solve_params, **common))
+    progress(0.5)
+    change = what_if.evaluate(
+        inputs.problem,
+        "add_venue",
+        {"lat": float(params["lat"]), "lon": float(params["lon"]), "label": str(params["label"])},
+        baseline=baseline,
+        sectors=inputs.sectors,
+        accept_online=inputs.accept_online,
+        slots=ALL_SLOTS,
+        params_solve=solve_params,
+        **common,
+    )
+    return {"baseline": baseline.to_dict(), "change": change.to_dict()}
+
+
+@transaction.atomic
+def save_result(analysis_id: int, attempt: int, result: dict[str, Any]) -> str:
+    row = SeasonAnalysis.objects.select_for_update().filter(pk=analysis_id).first()
+    if row is None or row.job_attempt != attempt or row.job_state != jobs.JobState.RUNNING:
+        return jobs.MISSING if row is None else str(row.job_state)  # superseded: drop it
+    row.result = result
+    row.applied = {}
+    row.job_state = jobs.JobState.DONE
+    row.job_progress = 1.0
+    row.finished_at = timezone.now()
+    row.save(update_fields=["result", "applied", "job_state", "job_progress", "finished_at"])
+    return str(row.job_state)
+
+
+def _failed(analysis_id: int, error: Exception, attempt: int) -> str:
+    if isinstance(error, mixing.ProblemError):
+        log.warning("analysis %s: invalid problem: %s", analysis_id, error)
+        code = "invalid_problem"
+    else:
+        log.exception("analysis %s failed", analysis_id)
+        code = "internal"
+    fail(analysis_id, code, attempt)
+    return str(jobs.JobState.FAILED)
+
+
+def fail(analysis_id: int, code: str, attempt: int | None = None) -> None:
+    """Alive → failed with a code (translated when shown)."""
+    if ANALYSIS.fail(analysis_id, code, attempt):
+        SeasonAnalysis.objects.filter(pk=analysis_id).update(finished_at=timezone.now())
+
+
+def recover_stalled_jobs(
+    now: datetime.datetime | None = None, *, analysis_id: int | None = None
+) -> list[tuple[int, str]]:
+    """Analyses whose worker died: run again, or failed when no attempt is left."""
+    return ANALYSIS.recover(now, pk=analysis_id, give_up=lambda row: fail(row.pk, jobs.STALLED))
