@@ -15,6 +15,15 @@ from typing import TYPE_CHECKING
 
 from tierslien.mixing.distance import encode
 from tierslien.mixing.incremental import place_late, replace_declined, without_people
+
+# What limits the mix (issue 14): the what-if analysis, for the web app (`tierslien.potential`).
+from tierslien.mixing.potential import (
+    EncounterTable,
+    encounter_table,
+    figures_of,
+)
+from tierslien.mixing.potential import analyse as analyse_potential
+from tierslien.mixing.potential import evaluate as evaluate_change
 from tierslien.mixing.problem import (
     Criterion,
     Goal,
@@ -52,6 +61,11 @@ def warm_up_in_background() -> threading.Thread:
 
 
 __all__ = [
+    "EncounterTable",
+    "analyse_potential",
+    "encounter_table",
+    "evaluate_change",
+    "figures_of",
     "Criterion",
     "CriterionReport",
     "Explanation",

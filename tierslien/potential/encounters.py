@@ -15,10 +15,10 @@ from dataclasses import dataclass
 
 from django.db.models import OuterRef, Subquery
 
+from tierslien import mixing
 from tierslien.circles.models import Circle, Membership, Season
 from tierslien.circles.together import counted_criteria
 from tierslien.lib.small_cells import THRESHOLD
-from tierslien.mixing import potential as what_if
 from tierslien.portraits.models import Answer, Portrait
 
 
@@ -36,7 +36,7 @@ def hide_small(counts: tuple[tuple[int, ...], ...]) -> tuple[tuple[int | None, .
 def _table(title: str, groups: list[list[str]], labels: dict[str, str]) -> Table | None:
     if not labels:
         return None
-    found = what_if.encounter_table(groups, labels)
+    found = mixing.encounter_table(groups, labels)
     hidden = hide_small(found.counts)
     return Table(
         title=title,

@@ -27,7 +27,6 @@ from tierslien import mixing
 from tierslien.circles.engine import Built, build_problem
 from tierslien.lib import jobs
 from tierslien.lib.slots import ALL_SLOTS
-from tierslien.mixing import potential as what_if
 from tierslien.portraits.models import MeetingMode, Portrait
 from tierslien.potential.models import AnalysisKind, SeasonAnalysis
 from tierslien.territories.models import Sector
@@ -138,7 +137,7 @@ def _analyse(row: SeasonAnalysis, heartbeat: jobs.Heartbeat) -> str:
     }
     solve_params = solve_params_of(int(settings.ANALYSIS_MAX_ITERATIONS))
     if row.kind == AnalysisKind.SEASON:
-        analysis = what_if.analyse(
+        analysis = mixing.analyse_potential(
             inputs.problem,
             sectors=inputs.sectors,
             sector_points=inputs.sector_points,
@@ -165,9 +164,9 @@ def _point(
 ) -> dict[str, Any]:
     """One venue at a chosen point, evaluated against a fresh solve of the same problem
     (the baseline's groups are needed to count the people whose circle changes)."""
-    baseline = what_if.figures_of(mixing.solve(inputs.problem, params=solve_params, **common))
+    baseline = mixing.figures_of(mixing.solve(inputs.problem, params=solve_params, **common))
     progress(0.5)
-    change = what_if.evaluate(
+    change = mixing.evaluate_change(
         inputs.problem,
         "add_venue",
         {"lat": float(params["lat"]), "lon": float(params["lon"]), "label": str(params["label"])},
