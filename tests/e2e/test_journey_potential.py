@@ -90,6 +90,11 @@ def test_facilitator_applies_the_top_lever_and_obtains_the_predicted_gain(
     top = page.locator("[data-top]")
     expect(top).to_contain_text("Open “Médiathèque” on Thursday evening")
     expect(top).to_contain_text("18 people would be placed instead of 6")
+    # Today's saved circles, next to a fresh composition of the same people.
+    today = page.locator('[data-table="today"] [data-row="placed"]')
+    expect(today.locator("[data-today]")).to_have_attribute("data-today", "6")
+    expect(today.locator("[data-fresh]")).to_have_attribute("data-fresh", "6")
+    expect(top.locator("[data-kept]")).to_contain_text("Keeping the circles as they are")
     shoot("season-potential", full_page=True)
 
     # Apply it, then compose again.

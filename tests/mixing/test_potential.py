@@ -2,13 +2,23 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from typing import Any
 
 import numpy as np
 import pytest
 
-from tierslien.mixing import Location, Problem, ProblemError, SolveParams, solve
+from tierslien.mixing import (
+    Group,
+    Location,
+    Problem,
+    ProblemError,
+    Round,
+    Solution,
+    SolveParams,
+    solve,
+)
 from tierslien.mixing.potential import (
     Analysis,
     analyse,
@@ -16,6 +26,7 @@ from tierslien.mixing.potential import (
     encounter_table,
     evaluate,
     figures_of,
+    figures_of_solution,
 )
 from tierslien.mixing.potential.analyse import changed_circles
 
@@ -329,3 +340,89 @@ def test_two_sector_centres_reaching_the_same_people_are_solved_once() -> None:
         problem, sectors=sectors, sector_points=points, time_limit=5, params=FAST, max_levers=8
     )
     assert [c.params["label"] for c in analysis.levers if c.kind == "add_venue"] == ["north"]
+
+
+def test_todays_circles_equal_to_the_baseline_change_nothing() -> None:
+    problem = Problem.from_dict(closed_on_the_common_slot())
+    without = analyse(problem, time_limit=5, seed=1, params=FAST, max_levers=2)
+    today = without.baseline.solution()
+    given = analyse(problem, time_limit=5, seed=1, params=FAST, max_levers=2, current=today)
+    # Today's figures are read without solving, and equal the solve's own.
+    assert given.current == figures_of_solution(problem, today) == without.baseline
+    assert without.current is None
+    assert dataclasses.replace(given, current=None) == without
+
+
+def test_a_lever_kept_from_saved_circles_keeps_them_whole_and_counts_against_them() -> None:
+    problem = Problem.from_dict(closed_on_the_common_slot())
+    # Today's circles: not what a fresh solve would make (two hand-made circles of
+    # Monday-free people in the hall, one of Tuesday-only people in the room).
+    monday = [p.id for p in problem.people if p.slots is not None and "mon" in p.slots]
+    tuesday = [p.id for p in problem.people if p.id not in monday]
+    groups = (
+        Group(members=tuple(monday[0:5]), venue="hall", slot="mon"),
+        Group(members=tuple(monday[5:10]), venue="hall", slot="mon"),
+        Group(members=tuple(tuesday[0:5]), venue="room", slot="tue"),
+    )
+    today = Solution(rounds=(Round(groups=groups),))
+    analysis = analyse(problem, time_limit=5, seed=1, params=FAST, max_levers=1, current=today)
+    current = analysis.current
+    assert current is not None and current.placed == 15
+    assert current.groups == tuple(g.members for g in groups)
+    lever = analysis.levers[0]
+    kept = lever.kept
+    assert kept is not None and (lever.kind, lever.params["slot"]) == ("open_slot", "tue")
+    for group in groups:  # every saved circle is whole in the kept variant
+        assert any(set(group.members) <= set(g) for g in kept.groups), group.members
+    assert lever.kept_changed == changed_circles(current, kept)
+    assert lever.changed == changed_circles(current, lever.figures)
+    assert lever.kept_changed < lever.changed
+    # Gains stay against the fresh baseline (both solves, same seed and limits).
+    assert lever.kept_gain_placed == kept.placed - analysis.baseline.placed
+    assert lever.gain_placed == lever.figures.placed - analysis.baseline.placed
+    again = solve(
+        apply_change(problem, lever.kind, lever.params),
+        time_limit=5,
+        seed=1,
+        params=FAST,
+        previous=today,
+    )
+    assert figures_of(again) == kept
+    by_hand = evaluate(
+        problem,
+        lever.kind,
+        lever.params,
+        baseline=analysis.baseline,
+        time_limit=5,
+        seed=1,
+        params_solve=FAST,
+        current=today,
+    )
+    assert by_hand == lever
+    assert analysis.sentences()[0] == "Today's circles: 15 people placed, 55 unplaced" + (
+        f"; entre-soi occupation {current.entre_soi['occupation']:.2f}."
+    )
+    assert Analysis.from_dict(json.loads(json.dumps(analysis.to_dict()))) == analysis
+
+
+def test_an_analysis_stored_before_current_existed_reads_as_none() -> None:
+    problem = Problem.from_dict(closed_on_the_common_slot())
+    data = analyse(problem, time_limit=5, params=FAST, max_levers=0).to_dict()
+    del data["current"]
+    assert Analysis.from_dict(data).current is None
+
+
+@pytest.mark.parametrize(
+    ("members", "message"),
+    [(("p1", "ghost"), "unknown person id 'ghost'"), (("p1", "p1"), "'p1' is in two groups")],
+)
+def test_todays_circles_with_bad_ids_are_refused(members: tuple[str, ...], message: str) -> None:
+    problem = Problem.from_dict(closed_on_the_common_slot())
+    today = Solution(rounds=(Round(groups=(Group(members=members),)),))
+    with pytest.raises(ProblemError, match=message):
+        analyse(problem, time_limit=5, params=FAST, max_levers=0, current=today)
+    with pytest.raises(ProblemError, match=message):
+        figures_of_solution(problem, today)
+    baseline = figures_of(solve(problem, time_limit=5, params=FAST))
+    with pytest.raises(ProblemError, match=message):
+        evaluate(problem, "sizes", {}, baseline=baseline, params_solve=FAST, current=today)

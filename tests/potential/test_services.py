@@ -10,9 +10,12 @@ import pytest
 
 from tests.cast import Cast
 from tests.potential.conftest import THURSDAY
-from tierslien.circles.models import Season, SeasonState
+from tierslien import mixing
+from tierslien.circles.engine import person_id
+from tierslien.circles.models import Circle, Membership, Registration, Season, SeasonState
 from tierslien.lib.jobs import JobState
-from tierslien.potential import services
+from tierslien.mixing.potential.analyse import changed_circles
+from tierslien.potential import jobs, services
 from tierslien.potential.models import AnalysisKind, SeasonAnalysis
 
 pytestmark = pytest.mark.django_db
@@ -118,3 +121,48 @@ def test_analyses_of_purged_seasons_are_forgotten(analysed: SeasonAnalysis) -> N
     Season.objects.filter(pk=analysed.season_id).update(state=SeasonState.PURGED)
     assert services.forget_purged() == 1
     assert not SeasonAnalysis.objects.exists()
+
+
+def _save_circle(season: Season, venue: Any, slot: str, registrations: list[Any]) -> Circle:
+    circle = Circle.objects.create(season=season, venue=venue, slot=slot, number=1)
+    for registration in registrations:
+        Membership.objects.create(circle=circle, user=registration.user)
+    return circle
+
+
+def test_the_analysis_measures_costs_against_the_saved_circles(town: Season, cast: Cast) -> None:
+    # Today's circle: five of the six people free on Tuesday (a fresh composition places
+    # all six). The lever kept from today's circles keeps it whole; costs count against it.
+    tuesday = list(Registration.objects.filter(season=town).order_by("pk"))[-6:]
+    _save_circle(town, cast.venue, "tue-evening", tuesday[:5])
+    saved = {person_id(r) for r in tuesday[:5]}
+    result = jobs.compute(town, AnalysisKind.SEASON, {})
+    analysis = mixing.potential.Analysis.from_dict(result)
+    today = analysis.current
+    assert today is not None and today.placed == 5 and set(today.groups[0]) == saved
+    assert analysis.baseline.placed == 6
+    top = analysis.levers[0]
+    assert top.kind == "open_slot" and top.kept is not None
+    assert any(saved <= set(group) for group in top.kept.groups)
+    assert top.kept_changed == changed_circles(today, top.kept)
+    assert top.changed == changed_circles(today, top.figures)
+    assert top.kept_changed <= top.changed
+    # Against the fresh composition (all six together) the count would differ: the sixth
+    # person joining today's circle changes the circle of its five members.
+    assert top.changed != changed_circles(analysis.baseline, top.figures)
+    assert top.kept_gain_placed == top.kept.placed - analysis.baseline.placed  # vs the fresh
+
+
+def test_without_saved_circles_there_is_no_today(town: Season) -> None:
+    result = jobs.compute(town, AnalysisKind.SEASON, {})
+    assert result["current"] is None
+
+
+def test_a_point_counts_its_cost_against_the_saved_circles(town: Season, cast: Cast) -> None:
+    tuesday = list(Registration.objects.filter(season=town).order_by("pk"))[-6:]
+    _save_circle(town, cast.venue, "tue-evening", tuesday[:5])
+    result = jobs.compute(town, AnalysisKind.POINT, {"lat": 48.11, "lon": -1.68, "label": "Centre"})
+    today = mixing.potential.Figures.from_dict(result["current"])
+    change = mixing.potential.Change.from_dict(result["change"])
+    assert today.placed == 5
+    assert change.changed == changed_circles(today, change.figures)

@@ -231,3 +231,28 @@ def test_the_gap_to_the_best_possible_is_said_in_words(percent: int | None, word
     from tierslien.potential.words import gap_sentence
 
     assert gap_sentence(percent).startswith(words)
+
+
+def test_the_page_shows_todays_circles_next_to_a_fresh_composition(
+    town: Season, cast: Cast, client_as: ClientAs, django_capture_on_commit_callbacks: Any
+) -> None:
+    circle = Circle.objects.create(season=town, venue=cast.venue, slot="tue-evening", number=1)
+    tuesday = list(town.registrations.order_by("pk"))[-6:]
+    for registration in tuesday[:5]:
+        Membership.objects.create(circle=circle, user=registration.user)
+    client = client_as("facilitator")
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(_url(town, "manage_season_potential_start"))
+    text = _text(client.get(_url(town)))
+    assert "Today's circles, and a fresh composition of the same people" in text
+    assert '<td data-today="5">5</td><td data-fresh="6">6</td>' in text
+    assert "against today's circles" in text
+    assert '<th scope="col">Composed afresh</th><th scope="col">With this change</th>' in text
+
+
+def test_without_saved_circles_the_page_shows_no_today(
+    analysed: SeasonAnalysis, cast: Cast, client_as: ClientAs
+) -> None:
+    text = _text(client_as("facilitator").get(_url(analysed.season)))
+    assert 'data-table="today"' not in text
+    assert '<th scope="col">Today</th><th scope="col">With this change</th>' in text

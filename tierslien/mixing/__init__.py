@@ -21,6 +21,7 @@ from tierslien.mixing.potential import (
     EncounterTable,
     encounter_table,
     figures_of,
+    figures_of_solution,
 )
 from tierslien.mixing.potential import analyse as analyse_potential
 from tierslien.mixing.potential import evaluate as evaluate_change
@@ -66,6 +67,7 @@ __all__ = [
     "encounter_table",
     "evaluate_change",
     "figures_of",
+    "figures_of_solution",
     "Criterion",
     "CriterionReport",
     "Explanation",

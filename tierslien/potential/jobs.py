@@ -6,6 +6,10 @@ current attempt, builds the season's problem WITHOUT the sensitive questions
 `mixing.potential.analyse` (kind "season": what limits the mix, the levers) or
 `mixing.potential.evaluate` (kind "point": one venue at a place chosen by hand). Each
 re-solve searches for `settings.ANALYSIS_TIME_LIMIT` seconds with the season's seed.
+Today's circles (the season's saved `Circle` rows, members still registered) are given
+as `current`: the cost of a change (people whose circle changes) is counted against
+them, the "keeping today's circles" variant is solved from them, and their own figures
+(`Analysis.current`) are read without solving. Gains stay against the fresh solve.
 Progress, heartbeats, fencing and the recovery of a dead worker are `lib/jobs.py`'s
 (`ANALYSIS`), the same as the composition's: `recover_stalled_jobs` is called by
 `manage.py recover_stalled_jobs` and by the analysis page.
@@ -15,7 +19,7 @@ from __future__ import annotations
 
 import datetime
 import logging
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, Final
 
@@ -24,7 +28,9 @@ from django.db import transaction
 from django.utils import timezone
 
 from tierslien import mixing
-from tierslien.circles.engine import Built, build_problem
+from tierslien.circles.actions.review import load
+from tierslien.circles.engine import Built
+from tierslien.circles.models import Season
 from tierslien.lib import jobs
 from tierslien.lib.slots import ALL_SLOTS
 from tierslien.portraits.models import MeetingMode, Portrait
@@ -53,9 +59,10 @@ class Inputs:
     sectors: dict[str, str]  # person id -> sector name
     sector_points: dict[str, mixing.Location]  # sector name -> its centre
     accept_online: frozenset[str]  # people whose meeting mode is "online" or "either"
+    current: mixing.Solution | None = None  # today's circles (None: the season has none)
 
 
-def inputs_of(built: Built, territory_id: int) -> Inputs:
+def inputs_of(built: Built, territory_id: int, current: mixing.Solution | None = None) -> Inputs:
     names = {
         sector.pk: sector
         for sector in Sector.objects.filter(territory_id=territory_id).order_by("name")
@@ -79,7 +86,20 @@ def inputs_of(built: Built, territory_id: int) -> Inputs:
             for sector in names.values()
         },
         accept_online=frozenset(user_of[user] for user in online),
+        current=current,
     )
+
+
+def todays_circles(season: Season) -> tuple[Built, mixing.Solution | None]:
+    """The season's problem, and its saved circles as a solution of it (members still
+    registered; circles left empty dropped; venue ids as the engine's, online circles on
+    an online venue their members can use). None when the season has no circle."""
+    found = load(season)
+    solution = found.solution()
+    groups = tuple(g for g in solution.rounds[0].groups if g.members)
+    if not groups:
+        return found.built, None
+    return found.built, mixing.Solution(rounds=(mixing.Round(groups=groups),))
 
 
 def mixed_on(problem: mixing.Problem) -> list[str]:
@@ -126,17 +146,30 @@ def run_analysis(analysis_id: int) -> str:
 
 def _analyse(row: SeasonAnalysis, heartbeat: jobs.Heartbeat) -> str:
     attempt = row.job_attempt
-    season = row.season
-    inputs = inputs_of(build_problem(season), season.territory_id)
     progress = jobs.ProgressWriter(
         ANALYSIS, row.pk, _progress, attempt=attempt, heartbeat=heartbeat
     )
+    result = compute(row.season, row.kind, row.params, progress)
+    heartbeat.check()
+    return save_result(row.pk, attempt, without_members(result))
+
+
+def compute(
+    season: Season,
+    kind: str,
+    params: Mapping[str, Any],
+    progress: Callable[[float], None] | None = None,
+) -> dict[str, Any]:
+    """The analysis of `kind` of the season, as stored but with the groups' member ids
+    (`without_members` takes them out before saving)."""
+    built, current = todays_circles(season)
+    inputs = inputs_of(built, season.territory_id, current)
     common: dict[str, Any] = {
         "time_limit": float(settings.ANALYSIS_TIME_LIMIT or 0.0) or 1.0,
         "seed": season.job_seed,
     }
     solve_params = solve_params_of(int(settings.ANALYSIS_MAX_ITERATIONS))
-    if row.kind == AnalysisKind.SEASON:
+    if kind == AnalysisKind.SEASON:
         analysis = mixing.analyse_potential(
             inputs.problem,
             sectors=inputs.sectors,
@@ -145,14 +178,14 @@ def _analyse(row: SeasonAnalysis, heartbeat: jobs.Heartbeat) -> str:
             accept_online=inputs.accept_online,
             progress=progress,
             params=solve_params,
+            current=inputs.current,
             **common,
         )
         result = analysis.to_dict()
     else:
-        result = _point(inputs, row.params, common, solve_params, progress)
-    heartbeat.check()
+        result = _point(inputs, params, common, solve_params, progress)
     result["mixed_on"] = mixed_on(inputs.problem)
-    return save_result(row.pk, attempt, without_members(result))
+    return result
 
 
 def _point(
@@ -160,12 +193,13 @@ def _point(
     params: Mapping[str, Any],
     common: dict[str, Any],
     solve_params: mixing.SolveParams | None,
-    progress: jobs.ProgressWriter[float],
+    progress: Callable[[float], None] | None,
 ) -> dict[str, Any]:
-    """One venue at a chosen point, evaluated against a fresh solve of the same problem
-    (the baseline's groups are needed to count the people whose circle changes)."""
+    """One venue at a chosen point, its gains against a fresh solve of the same problem,
+    its cost against today's circles (the fresh solve's when the season has none)."""
     baseline = mixing.figures_of(mixing.solve(inputs.problem, params=solve_params, **common))
-    progress(0.5)
+    if progress is not None:
+        progress(0.5)
     change = mixing.evaluate_change(
         inputs.problem,
         "add_venue",
@@ -175,9 +209,13 @@ def _point(
         accept_online=inputs.accept_online,
         slots=ALL_SLOTS,
         params_solve=solve_params,
+        current=inputs.current,
         **common,
     )
-    return {"baseline": baseline.to_dict(), "change": change.to_dict()}
+    now = None
+    if inputs.current is not None:
+        now = mixing.figures_of_solution(inputs.problem, inputs.current).to_dict()
+    return {"baseline": baseline.to_dict(), "change": change.to_dict(), "current": now}
 
 
 @transaction.atomic

@@ -53,6 +53,11 @@ class Read:
     costliest: Told | None
     levers: tuple[Told, ...]
     top: Told | None
+    # Today's saved circles (None: none when analysed, or an analysis from before this):
+    # people placed, and each criterion as today's (before) → the fresh composition's (after).
+    today_placed: int | None = None
+    today_unplaced: int | None = None
+    today_entre_soi: tuple[Effect, ...] = ()
 
 
 def _percent(figures: dict[str, Any]) -> int | None:
@@ -124,7 +129,19 @@ def read(analysis: SeasonAnalysis) -> Read:
     )
     costliest = relaxations[0] if relaxations and relaxations[0].gain else None
     top = levers[0] if levers and levers[0].gain else None
+    today = result.get("current")
+    today_entre_soi: tuple[Effect, ...] = ()
+    if isinstance(today, dict):
+        now, fresh = today.get("entre_soi") or {}, baseline.get("entre_soi") or {}
+        today_entre_soi = tuple(
+            Effect(label, float(now[name]), float(fresh[name]))
+            for name, label in labels.items()
+            if name in now and name in fresh
+        )
     return Read(
+        today_placed=int(today.get("placed", 0)) if isinstance(today, dict) else None,
+        today_unplaced=int(today.get("unplaced", 0)) if isinstance(today, dict) else None,
+        today_entre_soi=today_entre_soi,
         placed=int(baseline.get("placed", 0)),
         unplaced=int(baseline.get("unplaced", 0)),
         percent=_percent(baseline),

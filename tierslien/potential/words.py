@@ -62,7 +62,8 @@ class Told:
     effects: tuple[Effect, ...]
     changed: int
     gain: bool  # it raises the mix (more people placed, or more mixed)
-    # The same change keeping the analysis' first circles as far as possible (levers only).
+    # The same change keeping today's saved circles as far as possible (levers only; the
+    # analysis' fresh composition when the season had none).
     kept_placed: int | None = None
     kept_changed: int | None = None
     venue: Venue | None = None  # open_slot: the venue, when it still exists

@@ -20,7 +20,7 @@ from tierslien.mixing.potential.changes import (
     sector_centres,
 )
 from tierslien.mixing.potential.encounters import EncounterTable, encounter_table
-from tierslien.mixing.potential.figures import Figures, figures_of
+from tierslien.mixing.potential.figures import Figures, figures_of, figures_of_solution
 
 __all__ = [
     "KINDS",
@@ -35,6 +35,7 @@ __all__ = [
     "encounter_table",
     "evaluate",
     "figures_of",
+    "figures_of_solution",
     "problem_slots",
     "sector_centres",
 ]

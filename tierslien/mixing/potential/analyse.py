@@ -20,7 +20,12 @@ from tierslien.mixing.potential.changes import (
     apply_change,
     screen_levers,
 )
-from tierslien.mixing.potential.figures import Figures, figures_of
+from tierslien.mixing.potential.figures import (
+    Figures,
+    check_solution,
+    figures_of,
+    figures_of_solution,
+)
 from tierslien.mixing.problem import Location, Problem, ProblemError
 from tierslien.mixing.solution import Solution
 from tierslien.mixing.solver import Progress, ProgressCallback, Result, SolveParams, solve
@@ -45,15 +50,20 @@ class Change:
 
     `figures`/`gain_*`/`changed` are the full recomposition (a fresh solve). For a
     lever, `kept` is the same change solved from today's circles (`solve(...,
-    previous=baseline)`: they are kept as far as possible and the others placed
-    around them), with its own gains and `kept_changed`; None for relaxations."""
+    previous=current)`, or `previous=baseline` when no current circles are given: they
+    are kept as far as possible and the others placed around them), with its own gains
+    and `kept_changed`; None for relaxations.
+
+    `changed`/`kept_changed` count against today's circles when given (`current`),
+    else against the baseline; the gains are always against the baseline (both sides
+    solves with the same seed and limits)."""
 
     kind: str
     params: dict[str, str | float]
     figures: Figures
     gain_placed: int  # figures.placed - baseline.placed
     gain_entre_soi: dict[str, float]  # baseline - figures, per criterion (positive = more mixed)
-    changed: int  # people whose circle changes vs the baseline
+    changed: int  # people whose circle changes vs today's circles (or the baseline)
     kept: Figures | None = None  # the lever solved keeping today's circles
     kept_changed: int = 0  # people whose circle changes then
     kept_gain_placed: int = 0  # kept.placed - baseline.placed
@@ -105,17 +115,20 @@ def compare(
     figures: Figures,
     baseline: Figures,
     kept: Figures | None = None,
+    current: Figures | None = None,
 ) -> Change:
-    """The gains and cost of `figures` (and of `kept`, if given) against the baseline's."""
+    """The gains of `figures` (and of `kept`, if given) against the baseline's; their
+    cost (people whose circle changes) against `current`, or the baseline if None."""
+    before = baseline if current is None else current
     return Change(
         kind=kind,
         params=dict(params),
         figures=figures,
         gain_placed=figures.placed - baseline.placed,
         gain_entre_soi=_gains(baseline, figures),
-        changed=changed_circles(baseline, figures),
+        changed=changed_circles(before, figures),
         kept=kept,
-        kept_changed=0 if kept is None else changed_circles(baseline, kept),
+        kept_changed=0 if kept is None else changed_circles(before, kept),
         kept_gain_placed=0 if kept is None else kept.placed - baseline.placed,
         kept_gain_entre_soi={} if kept is None else _gains(baseline, kept),
     )
@@ -137,12 +150,19 @@ def changed_circles(before: Figures, after: Figures) -> int:
 
 @dataclass(frozen=True)
 class Analysis:
+    """A baseline solve, the relaxations and the levers, each measured by a re-solve.
+
+    `current`: the figures of today's circles when `analyse` was given them (read, not
+    solved); the costs (`Change.changed`, `kept_changed`) were then counted against them
+    and the kept variants solved from them. Gains stay against `baseline`."""
+
     baseline: Figures
     relaxations: tuple[Change, ...]  # costliest constraint first
     levers: tuple[Change, ...]  # best lever first
     elapsed: float = field(default=0.0, compare=False)  # seconds, all solves included
     solves: int = 0
     criteria: tuple[str, ...] = field(default=())  # the criteria of entre_soi, in problem order
+    current: Figures | None = None  # today's circles, when given
 
     @property
     def costliest(self) -> Change | None:
@@ -160,8 +180,16 @@ class Analysis:
     def sentences(self) -> list[str]:
         """Plain English with the numbers (the web writes its own translated ones)."""
         b = self.baseline
-        out = [
-            f"Now: {b.placed} people placed, {b.unplaced} unplaced; diversity {b.diversity:.2f}, "
+        out = []
+        if self.current is not None:
+            c = self.current
+            out.append(
+                f"Today's circles: {c.placed} people placed, {c.unplaced} unplaced"
+                + (f"; entre-soi {_entre_soi_text(c.entre_soi)}." if c.entre_soi else ".")
+            )
+        out += [
+            f"{'A fresh composition' if self.current is not None else 'Now'}: "
+            f"{b.placed} people placed, {b.unplaced} unplaced; diversity {b.diversity:.2f}, "
             f"{100 * b.ratio:.1f}% of the upper bound {b.upper_bound:.2f}"
             + (f"; entre-soi {_entre_soi_text(b.entre_soi)}." if b.entre_soi else ".")
         ]
@@ -194,10 +222,13 @@ class Analysis:
             "elapsed": round(self.elapsed, 3),
             "solves": self.solves,
             "criteria": list(self.criteria),
+            "current": None if self.current is None else self.current.to_dict(),
         }
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Analysis:
+        """Read `to_dict`'s output back; dicts written before `current` existed read as None."""
+        current = data.get("current")
         return cls(
             baseline=Figures.from_dict(data["baseline"]),
             relaxations=tuple(Change.from_dict(c) for c in data["relaxations"]),
@@ -205,6 +236,7 @@ class Analysis:
             elapsed=float(data.get("elapsed", 0.0)),
             solves=int(data.get("solves", 0)),
             criteria=tuple(str(c) for c in data.get("criteria", ())),
+            current=None if current is None else Figures.from_dict(current),
         )
 
 
@@ -326,12 +358,18 @@ def evaluate(
     params_solve: SolveParams | None = None,
     keep: bool | None = None,
     progress: ProgressFn | None = None,
+    current: Solution | None = None,
 ) -> Change:
     """One change (e.g. a venue at coordinates the facilitator typed), by a real re-solve.
 
     A lever is also solved keeping today's circles (`keep`: default for levers only):
-    `solve(..., previous=baseline.solution())`. `progress` receives the share of this
-    evaluation done, within each solve too."""
+    `solve(..., previous=current)`, or `previous=baseline.solution()` without `current`.
+    `current` (today's circles: round-0 groups, ids of `problem`; ProblemError on an
+    unknown or repeated id) is also what `changed`/`kept_changed` count against; the
+    gains stay against `baseline` (apples to apples: both are solves with the same seed
+    and limits, whereas today's circles may come from an older problem or by hand).
+    `progress` receives the share of this evaluation done, within each solve too."""
+    now = None if current is None else figures_of_solution(problem, current)
     changed = apply_change(
         problem, kind, params, sectors=sectors, slots=slots, accept_online=accept_online
     )
@@ -341,12 +379,12 @@ def evaluate(
     track.solved()
     kept = None
     if total == 2:
-        previous = baseline.solution()
+        previous = baseline.solution() if current is None else current
         kept = figures_of(
             _solve(changed, time_limit, seed, params_solve, track.during(), previous=previous)
         )
         track.solved()
-    return compare(kind, params, figures, baseline, kept)
+    return compare(kind, params, figures, baseline, kept, now)
 
 
 class _Tracker:
@@ -402,14 +440,25 @@ def analyse(
     params: SolveParams | None = None,
     max_levers: int = 6,
     progress: ProgressFn | None = None,
+    current: Solution | None = None,
 ) -> Analysis:
     """Solve the problem, then each relaxation and the `max_levers` best-screened levers
     (each lever twice: recomposing everything, and keeping today's circles).
+
+    `current`: today's circles (round-0 groups, ids of `problem`; ProblemError on an
+    unknown or repeated id). When given, `Analysis.current` holds their figures (read
+    by `build_report`, not solved), each change's `changed`/`kept_changed` counts
+    people whose circle differs from them, and each lever's kept variant is solved with
+    `previous=current`. Without it, the baseline solve plays today's circles. Gains
+    (`gain_*`, `kept_gain_*`) are always against the fresh baseline: apples to apples,
+    both are solves with the same seed and limits.
 
     `progress` receives the share of the whole analysis done: (solves done + the share
     of the current solve) / solves planned, during each solve too."""
     if max_levers < 0:
         raise ProblemError("max_levers must be >= 0", where="what-if")
+    if current is not None:
+        check_solution(problem, current)  # before any solve
     started = time.perf_counter()
     accept = frozenset(accept_online)
     kinds = [k for k in RELAXATIONS if applies(problem, k)]
@@ -437,6 +486,7 @@ def analyse(
         "time_limit": time_limit,
         "seed": seed,
         "params_solve": params,
+        "current": current,
     }
     relaxations = []
     for kind in kinds:
@@ -458,6 +508,7 @@ def analyse(
         elapsed=time.perf_counter() - started,
         solves=total,
         criteria=tuple(baseline.entre_soi),
+        current=None if current is None else figures_of_solution(problem, current),
     )
 
 

@@ -10,6 +10,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from tierslien.mixing.distance import encode
+from tierslien.mixing.problem import Problem, ProblemError
+from tierslien.mixing.report import Report, build_report
 from tierslien.mixing.solution import Group, Round, Solution
 from tierslien.mixing.solver import Result
 
@@ -79,15 +82,42 @@ class Figures:
 
 def figures_of(result: Result) -> Figures:
     """The figures of a solve: its report, and the groups of its first round."""
-    report = result.report
+    return _figures(result.problem, result.report, result.solution)
+
+
+def figures_of_solution(problem: Problem, solution: Solution) -> Figures:
+    """The figures of a grouping given, WITHOUT solving (e.g. today's saved circles).
+
+    Its round-0 groups are read as they are: members must be people of `problem`, each
+    in at most one group (else ProblemError); venues and slots are not checked."""
+    check_solution(problem, solution)
+    return _figures(problem, build_report(problem, encode(problem), solution), solution)
+
+
+def check_solution(problem: Problem, solution: Solution) -> None:
+    """ProblemError unless every member of the round-0 groups is a person of `problem`,
+    in one group only."""
+    seen: set[str] = set()
+    groups = solution.rounds[0].groups if solution.rounds else ()
+    for k, group in enumerate(groups):
+        for pid in group.members:
+            where = f"current.groups[{k}]"
+            if pid not in problem.index:
+                raise ProblemError(f"unknown person id {pid!r}", where=where)
+            if pid in seen:
+                raise ProblemError(f"person {pid!r} is in two groups", where=where)
+            seen.add(pid)
+
+
+def _figures(problem: Problem, report: Report, solution: Solution) -> Figures:
     # A criterion of weight 0 (e.g. who accepts online circles) is not mixed for.
-    diverse = {c.name for c in result.problem.diverse_criteria if c.weight > 0}
+    diverse = {c.name for c in problem.diverse_criteria if c.weight > 0}
     entre_soi = {
         c.name: float(c.entre_soi)
         for c in report.criteria
         if c.entre_soi is not None and c.name in diverse
     }
-    first = result.solution.rounds[0].groups if result.solution.rounds else ()
+    first = solution.rounds[0].groups if solution.rounds else ()
     return Figures(
         placed=report.placed,
         unplaced=report.unplaced,
