@@ -1,7 +1,10 @@
 """Figures about a grouping, and each person's explanation of their groups.
 
-The objective splits criterion by criterion, so the upper bound does too: each
-criterion is bounded alone, as if it were the only one (see `_criterion_bound`).
+The objective splits criterion by criterion, so the separable bound does too:
+each criterion is bounded alone, as if it were the only one and anyone could
+meet anyone (see `_criterion_bound`). The upper bound reported is the smaller of
+that and the bound of `bound.py`, which knows who can meet whom (venues, slots,
+travel, needs, shared criteria, apart pairs, sizes).
 The explanation of a circle (of each round's group, when there are several
 rounds) gives only counts ("5 occupations"), never anyone's answers.
 """
@@ -16,6 +19,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from tierslien.mixing.bound import few_valued, meeting_bound
 from tierslien.mixing.distance import Encoded, EncodedCriterion
 from tierslien.mixing.problem import Problem
 from tierslien.mixing.solution import Solution
@@ -46,7 +50,9 @@ class Report:
     unplaced: int  # people unplaced in the first round
     groups: int  # groups over all rounds
     diversity: float  # total over all groups of all rounds
-    upper_bound: float  # no grouping with these group sizes can exceed it
+    # No grouping of the same people in groups of these sizes can exceed it: the
+    # smaller of separable_bound and the bound of bound.py (who can meet whom).
+    upper_bound: float
     ratio_to_bound: float  # diversity / upper_bound (1.0 when the bound is 0)
     random_diversity: float  # expected diversity of a random grouping of the same sizes
     lift: float  # diversity / random_diversity
@@ -58,6 +64,9 @@ class Report:
     # No valid grouping places more people in a round (placement.py); placed ==
     # placeable_bound proves the placement maximal. None when not computed.
     placeable_bound: int | None = None
+    # The bound criterion by criterion alone (what upper_bound was before issue 14);
+    # None in a report not built by build_report.
+    separable_bound: float | None = None
 
     def to_dict(self) -> dict[str, Any]:
         out = asdict(self)
@@ -66,7 +75,23 @@ class Report:
             out[key] = round(out[key], 6)
         for key in ("ratio_to_bound", "lift", "mean_group_diversity"):
             out[key] = round(out[key], 6)
+        if self.separable_bound is not None:
+            out["separable_bound"] = round(self.separable_bound, 6)
         return out
+
+    def _gap_text(self) -> str:
+        """The distance to the best possible, in words."""
+        gap = max(0.0, self.upper_bound - self.diversity)
+        if gap <= 1e-9 * max(1.0, self.upper_bound):
+            text = " No grouping of these people can be more mixed."
+        else:
+            text = f" The best possible grouping would be at most {gap:.2f} more diverse."
+        if self.separable_bound is not None and self.upper_bound < self.separable_bound - 1e-9:
+            text += (
+                f" Who can meet whom lowers that bound from {self.separable_bound:.2f}"
+                " (each criterion bounded alone)."
+            )
+        return text
 
     def _bound_text(self) -> str:
         if self.placeable_bound is None:
@@ -81,7 +106,7 @@ class Report:
             f"{self.placed} people placed in {self.groups} groups, {self.unplaced} unplaced."
             + self._bound_text(),
             f"Diversity {self.diversity:.2f}: {100 * self.ratio_to_bound:.1f}% of the upper bound "
-            f"{self.upper_bound:.2f}, {self.lift:.2f}x a random grouping.",
+            f"{self.upper_bound:.2f}, {self.lift:.2f}x a random grouping." + self._gap_text(),
             f"Weakest group: {self.weakest_group_diversity:.2f} "
             f"(mean {self.mean_group_diversity:.2f}); repeated encounters: {self.repeats}.",
         ]
@@ -313,7 +338,9 @@ def _matrix_bound(matrix: FloatArray, placed: IntArray, sizes: list[int]) -> flo
 def build_report(problem: Problem, enc: Encoded, solution: Solution) -> Report:
     index = problem.index
     rng = np.random.default_rng(0)
-    diversity = bound = random_div = 0.0
+    diversity = bound = random_div = best_bound = 0.0
+    counted = few_valued(enc) if enc.matrix is None else frozenset()
+    seen_rounds: dict[tuple[bytes, tuple[int, ...]], tuple[float, float]] = {}
     weakest, weakest_at = math.inf, (-1, -1)
     all_divs: list[float] = []
     n_groups = 0
@@ -337,8 +364,10 @@ def build_report(problem: Problem, enc: Encoded, solution: Solution) -> Report:
         if total[k] < weakest:
             weakest, weakest_at = float(total[k]), (r, k)
         pair_count = sum(_pairs(s) for s in sizes)
+        round_bound = 0.0
+        round_counted = 0.0  # the separable bound of the criteria in `counted`
         if enc.matrix is not None:
-            bound += _matrix_bound(enc.matrix, placed, sizes)
+            round_bound += _matrix_bound(enc.matrix, placed, sizes)
             sub = enc.matrix[np.ix_(placed, placed)]
             mean = (sub.sum() - np.trace(sub)) / 2.0 / max(1.0, _pairs(placed.size))
             random_div += pair_count * float(mean)
@@ -346,7 +375,9 @@ def build_report(problem: Problem, enc: Encoded, solution: Solution) -> Report:
             crit_div[c] += per[c].sum()
             cb = _criterion_bound(ec, placed, sizes)
             crit_bound[c] += cb
-            bound += cb
+            round_bound += cb
+            if c in counted:
+                round_counted += cb
             random_div += pair_count * ec.scale * _mean_pair(ec, placed, rng)
             if ec.codes is not None:
                 codes = ec.codes[placed]
@@ -358,6 +389,18 @@ def build_report(problem: Problem, enc: Encoded, solution: Solution) -> Report:
                 for g in groups:
                     gc = ec.codes[g]
                     same[c] += sum(_pairs(float(x)) for x in np.bincount(gc[gc >= 0]))
+        bound += round_bound
+        best_bound += _round_bound(
+            problem,
+            enc,
+            placed,
+            sizes,
+            counted,
+            separable=round_bound,
+            counted_part=round_counted,
+            diversity=float(total.sum()),
+            seen=seen_rounds,
+        )
         for g in groups:
             ids = sorted(g.tolist())
             for x in range(len(ids)):
@@ -389,8 +432,8 @@ def build_report(problem: Problem, enc: Encoded, solution: Solution) -> Report:
         unplaced=problem.n - placed_first,
         groups=n_groups,
         diversity=diversity,
-        upper_bound=bound,
-        ratio_to_bound=diversity / bound if bound > 0 else 1.0,
+        upper_bound=best_bound,
+        ratio_to_bound=diversity / best_bound if best_bound > 0 else 1.0,
         random_diversity=random_div,
         lift=diversity / random_div if random_div > 0 else 1.0,
         weakest_group_diversity=weakest if all_divs else 0.0,
@@ -398,7 +441,39 @@ def build_report(problem: Problem, enc: Encoded, solution: Solution) -> Report:
         mean_group_diversity=float(np.mean(all_divs)) if all_divs else 0.0,
         repeats=repeats,
         criteria=tuple(criteria),
+        separable_bound=bound,
     )
+
+
+def _round_bound(
+    problem: Problem,
+    enc: Encoded,
+    placed: IntArray,
+    sizes: list[int],
+    counted: frozenset[int],
+    *,
+    separable: float,
+    counted_part: float,
+    diversity: float,
+    seen: dict[tuple[bytes, tuple[int, ...]], tuple[float, float]],
+) -> float:
+    """One round's upper bound: the separable one, or the criteria in `counted`
+    bounded alone plus the others through who can meet whom, if smaller.
+    Rounds of the same people in the same sizes share one computation."""
+    key = (np.sort(placed).tobytes(), tuple(sorted(sizes)))
+    if key not in seen:
+        found = meeting_bound(
+            problem,
+            enc,
+            people=placed,
+            sizes=sizes,
+            without=counted,
+            target=diversity - counted_part,
+            stop_above=separable - counted_part,
+        )
+        seen[key] = (found.value, counted_part)
+    value, part = seen[key]
+    return min(separable, part + value)
 
 
 def _entre_soi(same: float, fewest: float, random: float) -> float:

@@ -1,0 +1,311 @@
+"""An upper bound on diversity that knows who can meet whom (issue 14, item 1).
+
+The separable bound of `report.py` bounds each criterion alone, as if anyone
+could sit with anyone. This one follows the groups' geography: a group meets at
+one *option* (a site of `feasibility.py`: a venue, a slot and the values of the
+shared criteria), so all of a person's partners are eligible at one option the
+person is eligible for, none is an "apart" pair with them, and they number at
+most `max_size - 1`.
+
+**The star relaxation.** A grouping's diversity is the sum, over people, of
+half the dissimilarity to each of their partners. Let every person choose alone
+one option and up to `max_size - 1` partners there: the best such choice is
+worth at least what the grouping gives them, so the sum of everyone's best
+bounds every valid grouping. It is loose where many people want the same rare
+partners: a person may choose someone who does not choose them back.
+
+**The Lagrangian on symmetry.** In a grouping, i counts j as a partner exactly
+when j counts i. Moving an amount mu_ij of the pair's value from i's side to
+j's (i sees d_ij / 2 - mu_ij, j sees d_ij / 2 + mu_ij) changes no grouping's
+value, so the star of the shifted values is a valid bound for every mu.
+Subgradient steps lower it (i picks j but j not i: i's side gets cheaper, j's
+dearer); the best bound seen is kept, so stopping early only loosens it. The
+limit is the bound of the b-matching relaxation restricted to who can meet
+(Held and Karp's 1-tree bound for the travelling salesman uses the same device).
+
+**Criteria bounded apart.** Diversity is a sum over criteria, so criteria can
+be bounded by different relaxations and the bounds added. A star lets a person
+of a yes/no answer pick five people of the other answer, while in a group of six
+at most 9 of the 15 pairs differ: criteria with few values are better bounded by
+counting (`report._criterion_bound`); `few_valued` names them and `without`
+leaves them out of the star, the caller adds their counted bound.
+
+Work is done option by option on the people eligible there. Options whose
+people all belong to a larger option are dropped (a choice there is also a
+choice in the larger one), and so are options with fewer than `min_size`
+people, which can host no group. Cost: the sum over options of their number of
+people squared per iteration. Over `LAGRANGE_WORK` the star is computed without
+iterations; over `STAR_WORK` or `DENSE_LIMIT` active people the bound is not
+computed at all (`value` is `math.inf`, callers keep their other bound).
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+
+from tierslien.mixing.distance import Encoded
+from tierslien.mixing.feasibility import compute_sites
+from tierslien.mixing.problem import Problem
+
+FloatArray = npt.NDArray[np.float64]
+IntArray = npt.NDArray[np.int64]
+
+DENSE_LIMIT = 6000  # active people: above, the m x m matrices would not fit comfortably
+LAGRANGE_WORK = 40_000_000  # sum over options of people^2, for iterations
+STAR_WORK = 400_000_000  # the same, for the star alone
+DOMINANCE_LIMIT = 400  # options: above, dominated options are not looked for
+FEW_VALUES = 3  # categorical criteria with at most this many answers are counted apart
+ITERATIONS = 150
+TIME_BUDGET = 2.0  # seconds of subgradient iterations at most
+
+
+@dataclass(frozen=True)
+class MeetingBound:
+    """The bound and how it was obtained."""
+
+    value: float  # the bound; math.inf when not computed (over the work budget)
+    star: float  # the star relaxation, before any iteration
+    iterations: int
+    options: int  # options kept (after dropping dominated and too small ones)
+    people: int  # people with at least one option
+    seconds: float
+
+
+@dataclass(frozen=True)
+class Options:
+    """Who may meet whom: each option's people, as positions in `active`."""
+
+    active: IntArray  # people with at least one option (problem indices, sorted)
+    members: tuple[IntArray, ...]
+
+    @property
+    def work(self) -> int:
+        return sum(int(m.size) ** 2 for m in self.members)
+
+
+def meeting_options(problem: Problem, *, people: IntArray | None = None) -> Options:
+    """The options of `problem` (its sites), restricted to `people` when given."""
+    sites = compute_sites(problem)
+    n = problem.n
+    keep = np.ones(n, dtype=np.bool_)
+    if people is not None:
+        keep[:] = False
+        keep[np.asarray(people, dtype=np.int64)] = True
+    owner = np.repeat(np.arange(n, dtype=np.int64), np.diff(sites.elig_ptr))
+    site = sites.elig_idx.astype(np.int64)
+    owner, site = owner[keep[owner]], site[keep[owner]]
+    order = np.lexsort((owner, site))
+    owner, site = owner[order], site[order]
+    groups = np.split(owner, np.flatnonzero(np.diff(site)) + 1) if owner.size else []
+    return distinct_options(groups, n, min_size=problem.min_size)
+
+
+def distinct_options(groups: Sequence[IntArray], n: int, *, min_size: int) -> Options:
+    """Keep the groups of people with at least `min_size` people, without duplicates
+    and without those contained in another."""
+    seen: set[bytes] = set()
+    unique: list[IntArray] = []
+    for g in sorted(groups, key=lambda g: -g.size):
+        if g.size < max(min_size, 2):
+            continue
+        g = np.sort(g)
+        if g.tobytes() not in seen:
+            seen.add(g.tobytes())
+            unique.append(g)
+    if 1 < len(unique) <= DOMINANCE_LIMIT:
+        masks = np.zeros((len(unique), n), dtype=np.float32)
+        for k, g in enumerate(unique):
+            masks[k, g] = 1.0
+        common = masks @ masks.T  # common[a, b] = |M_a & M_b|
+        dominated = np.zeros(len(unique), dtype=np.bool_)
+        for a in range(len(unique)):  # largest first: only an earlier one can contain a
+            for b in range(a):
+                if not dominated[b] and common[a, b] >= unique[a].size:
+                    dominated[a] = True
+                    break
+        unique = [g for g, d in zip(unique, dominated, strict=True) if not d]
+    active = np.unique(np.concatenate(unique)) if unique else np.zeros(0, dtype=np.int64)
+    position = np.full(n, -1, dtype=np.int64)
+    position[active] = np.arange(active.size)
+    return Options(active=active, members=tuple(position[g] for g in unique))
+
+
+def star_bound(
+    half: FloatArray,
+    options: Sequence[IntArray],
+    most: int,
+    *,
+    least: int = 0,
+    iterations: int = ITERATIONS,
+    time_budget: float = TIME_BUDGET,
+    target: float | None = None,
+    stop_above: float | None = None,
+) -> tuple[float, float, int]:
+    """(best bound, star bound, iterations done).
+
+    `half` (m x m) holds each side's share of a pair's value, -inf on the diagonal
+    and for pairs that may never meet; each person has between `least` and `most`
+    partners, all within one of `options` (positions in `half`), or is left out when
+    `least` is 0. `target`, a value some grouping reaches, only sizes the steps;
+    iterations stop early when after 10 the bound is still 10 % above `stop_above`
+    (the caller has a better bound)."""
+    m = half.shape[0]
+    if m == 0 or most <= 0 or not options:
+        return 0.0, 0.0, 0
+    least = min(least, most)
+    mu = np.zeros((m, m)) if iterations > 0 else None
+    started = time.perf_counter()
+    best = star = math.inf
+    theta, stall, done = 1.0, 0, 0
+    for it in range(iterations + 1):
+        value = np.full(m, -np.inf if least > 0 else 0.0)
+        best_option = np.full(m, -1, dtype=np.int64)
+        picks: list[tuple[IntArray, IntArray, int]] = []
+        for o, idx in enumerate(options):
+            k = min(most, idx.size - 1)
+            if k <= 0 or k < least:
+                continue
+            w = half[np.ix_(idx, idx)]
+            if mu is not None:
+                w = w + mu[np.ix_(idx, idx)]
+            part = np.argpartition(w, -k, axis=1)[:, -k:]
+            top = np.take_along_axis(w, part, axis=1)
+            order = np.argsort(-top, axis=1)  # each row's k best, best first
+            top = np.take_along_axis(top, order, axis=1)
+            part = np.take_along_axis(part, order, axis=1)
+            taken = np.arange(k)[None, :] < least  # the first `least` partners are forced
+            taken = taken | (top > 0)
+            total = np.where(taken, top, 0.0).sum(axis=1)
+            better = total > value[idx]
+            if not better.any():
+                continue
+            rows_better = idx[better]
+            value[rows_better] = total[better]
+            best_option[rows_better] = o
+            sel = taken[better]
+            rows = np.repeat(rows_better, k).reshape(-1, k)[sel]
+            cols = idx[part[better]][sel]
+            picks.append((rows, cols, o))
+        bound = float(value[np.isfinite(value)].sum()) if least == 0 else float(value.sum())
+        if not math.isfinite(bound):
+            return math.inf, math.inf, 0  # someone cannot have `least` partners: no bound
+        if it == 0:
+            star = bound
+        if bound < best - 1e-9 * max(1.0, abs(bound)):
+            best, stall = bound, 0
+        else:
+            stall += 1
+            if stall >= 4:
+                theta, stall = theta / 2, 0
+        done = it
+        if mu is None or it == iterations or time.perf_counter() - started > time_budget:
+            break
+        if stop_above is not None and it >= 10 and best > 1.1 * stop_above:
+            break
+        y = np.zeros((m, m), dtype=np.int8)
+        for rows, cols, o in picks:
+            final = best_option[rows] == o
+            y[rows[final], cols[final]] = 1
+        g = y - y.T  # +1 where i picks j and j not i
+        norm = float(np.abs(g).sum())
+        if norm == 0 or theta < 1e-4:
+            break  # the picks are symmetric: this relaxation cannot go lower
+        goal = target if target is not None and target < bound else 0.97 * bound
+        mu -= (theta * (bound - goal) / norm) * g
+    return best, star, done
+
+
+def few_valued(enc: Encoded) -> frozenset[int]:
+    """Criteria (positions in `enc.criteria`) better bounded by counting than by a star:
+    categorical ones with at most `FEW_VALUES` different answers."""
+    out = set()
+    for c, ec in enumerate(enc.criteria):
+        if ec.codes is not None and np.unique(ec.codes[ec.codes >= 0]).size <= FEW_VALUES:
+            out.add(c)
+    return frozenset(out)
+
+
+def meeting_bound(
+    problem: Problem,
+    enc: Encoded,
+    *,
+    people: IntArray | None = None,
+    sizes: Sequence[int] | None = None,
+    without: Collection[int] = (),
+    target: float | None = None,
+    stop_above: float | None = None,
+    iterations: int = ITERATIONS,
+    time_budget: float = TIME_BUDGET,
+) -> MeetingBound:
+    """An upper bound on the diversity of one round of any valid grouping.
+
+    With `people` (and `sizes`), only groupings of exactly those people (in groups of
+    those sizes) are bounded, as the report does for a solution's round. Criteria in
+    `without` are left out (the caller bounds them otherwise); `target` and
+    `stop_above` only steer the iterations. For `rounds > 1`, the rounds' bounds add
+    up (each round is a grouping)."""
+    started = time.perf_counter()
+    if (problem.n if people is None else len(people)) > DENSE_LIMIT:
+        return MeetingBound(math.inf, math.inf, 0, 0, 0, 0.0)  # not even the sites
+    opts = meeting_options(problem, people=people)
+    m = int(opts.active.size)
+    work = opts.work
+    if m > DENSE_LIMIT or work > STAR_WORK:
+        return MeetingBound(math.inf, math.inf, 0, len(opts.members), m, 0.0)
+    kept = tuple(ec for c, ec in enumerate(enc.criteria) if c not in without)
+    part = Encoded(n=enc.n, criteria=kept, matrix=enc.matrix)
+    half = part.block(opts.active, opts.active) / 2.0
+    np.fill_diagonal(half, -np.inf)
+    position = np.full(problem.n, -1, dtype=np.int64)
+    position[opts.active] = np.arange(m)
+    for a, b in problem.apart:
+        i, j = position[problem.index[a]], position[problem.index[b]]
+        if i >= 0 and j >= 0:
+            half[i, j] = half[j, i] = -np.inf
+    everyone = people is not None and sizes is not None and m == len(people)
+    least = min(sizes) - 1 if everyone and sizes else 0
+    most = (max(sizes) if sizes else problem.max_size) - 1
+    value, star, done = star_bound(
+        half,
+        opts.members,
+        most,
+        least=least,
+        iterations=iterations if work <= LAGRANGE_WORK else 0,
+        time_budget=time_budget,
+        target=target,
+        stop_above=stop_above,
+    )
+    return MeetingBound(value, star, done, len(opts.members), m, time.perf_counter() - started)
+
+
+def matrix_bound(
+    weights: FloatArray,
+    min_size: int,
+    max_size: int,
+    *,
+    target: float | None = None,
+    iterations: int = ITERATIONS,
+    time_budget: float = TIME_BUDGET,
+) -> MeetingBound:
+    """The same bound for a plain weights matrix where everyone is placed in a group
+    of `min_size` to `max_size` (MDGPLIB instances): one option, everyone in it."""
+    started = time.perf_counter()
+    m = weights.shape[0]
+    half = weights / 2.0
+    np.fill_diagonal(half, -np.inf)
+    value, star, done = star_bound(
+        half,
+        (np.arange(m, dtype=np.int64),),
+        max_size - 1,
+        least=min_size - 1,
+        iterations=iterations,
+        time_budget=time_budget,
+        target=target,
+    )
+    return MeetingBound(value, star, done, 1, m, time.perf_counter() - started)
