@@ -340,7 +340,7 @@ def build_report(problem: Problem, enc: Encoded, solution: Solution) -> Report:
     rng = np.random.default_rng(0)
     diversity = bound = random_div = best_bound = 0.0
     counted = few_valued(enc) if enc.matrix is None else frozenset()
-    seen_rounds: dict[tuple[bytes, tuple[int, ...]], tuple[float, float]] = {}
+    seen_rounds: dict[tuple[bytes, tuple[int, ...]], float] = {}
     weakest, weakest_at = math.inf, (-1, -1)
     all_divs: list[float] = []
     n_groups = 0
@@ -455,25 +455,29 @@ def _round_bound(
     separable: float,
     counted_part: float,
     diversity: float,
-    seen: dict[tuple[bytes, tuple[int, ...]], tuple[float, float]],
+    seen: dict[tuple[bytes, tuple[int, ...]], float],
 ) -> float:
-    """One round's upper bound: the separable one, or the criteria in `counted`
-    bounded alone plus the others through who can meet whom, if smaller.
+    """One round's upper bound, the smallest of: the separable one; the criteria in
+    `counted` bounded alone plus the others through who can meet whom; all criteria
+    through who can meet whom (when travel keeps a yes/no answer apart, say).
     Rounds of the same people in the same sizes share one computation."""
     key = (np.sort(placed).tobytes(), tuple(sorted(sizes)))
     if key not in seen:
-        found = meeting_bound(
-            problem,
-            enc,
-            people=placed,
-            sizes=sizes,
-            without=counted,
-            target=diversity - counted_part,
-            stop_above=separable - counted_part,
-        )
-        seen[key] = (found.value, counted_part)
-    value, part = seen[key]
-    return min(separable, part + value)
+        best = separable
+        for without in (counted, frozenset()) if counted else (frozenset(),):
+            part = counted_part if without else 0.0
+            found = meeting_bound(
+                problem,
+                enc,
+                people=placed,
+                sizes=sizes,
+                without=without,
+                target=diversity - part,
+                stop_above=best - part,
+            )
+            best = min(best, part + found.value)
+        seen[key] = best
+    return seen[key]
 
 
 def _entre_soi(same: float, fewest: float, random: float) -> float:

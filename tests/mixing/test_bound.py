@@ -1,0 +1,304 @@
+"""The bound that knows who can meet whom (bound.py): never below a grouping that
+exists, below the separable bound where travel keeps people apart."""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Iterator
+from typing import Any
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from tierslien.mixing import Problem, SolveParams, solve, violations
+from tierslien.mixing import bound as bound_module
+from tierslien.mixing.bound import matrix_bound, meeting_bound
+from tierslien.mixing.distance import Encoded, encode
+from tierslien.mixing.feasibility import compute_sites
+from tierslien.mixing.report import build_report
+from tierslien.mixing.solution import Group, Round, Solution
+
+SLOTS = ["mon", "tue", "sat"]
+PARAMS = SolveParams(max_iterations=60)
+TOLERANCE = 1e-6
+
+
+@st.composite
+def problems(draw: st.DrawFn, most: int = 14) -> dict[str, Any]:
+    """Small problems with venues, slots, travel, needs, a shared criterion, apart pairs."""
+    n = draw(st.integers(2, most))
+    lo = draw(st.integers(2, 3))
+    hi = draw(st.integers(lo, lo + 2))
+
+    def coord() -> dict[str, float]:
+        return {"lat": 48.0 + draw(st.floats(0, 0.1)), "lon": -1.6 + draw(st.floats(0, 0.1))}
+
+    people = []
+    for i in range(n):
+        person: dict[str, Any] = {
+            "id": f"p{i}",
+            "attributes": {
+                "job": draw(st.sampled_from(["a", "b", "c", "d", None])),
+                "age": draw(st.one_of(st.none(), st.integers(18, 90))),
+                "side": draw(st.sampled_from(["x", "y"])),
+                "lang": draw(st.sampled_from(["fr", "ar", None])),
+            },
+            "location": coord(),
+            "max_km": draw(st.sampled_from([2, 5, 20])),
+        }
+        if draw(st.booleans()):
+            person["slots"] = draw(st.lists(st.sampled_from(SLOTS), unique=True, max_size=3))
+        if draw(st.integers(0, 4)) == 0:
+            person["needs"] = ["step-free"]
+        people.append(person)
+    venues = []
+    for v in range(draw(st.integers(1, 3))):
+        venue: dict[str, Any] = {"id": f"v{v}", "location": coord(), "capacity": 3}
+        if draw(st.booleans()):
+            venue["slots"] = draw(st.lists(st.sampled_from(SLOTS), unique=True, min_size=1))
+        if draw(st.booleans()):
+            venue["features"] = ["step-free"]
+        venues.append(venue)
+    ids = [p["id"] for p in people]
+    pair = st.lists(st.sampled_from(ids), min_size=2, max_size=2, unique=True)
+    return {
+        "version": 1,
+        "group_size": {"min": lo, "max": hi},
+        "criteria": [
+            {"name": "job", "kind": "categorical", "weight": 2},
+            {"name": "age", "kind": "numeric"},
+            {"name": "side", "kind": "categorical"},
+            {"name": "lang", "kind": "categorical", "goal": "shared"},
+        ],
+        "people": people,
+        "venues": venues,
+        "apart": draw(st.lists(pair, max_size=4)),
+    }
+
+
+def random_grouping(problem: Problem, seed: int) -> Solution:
+    """A random valid round: groups formed at random sites among their eligible people."""
+    rng = np.random.default_rng(seed)
+    sites = compute_sites(problem)
+    apart = {frozenset(p) for p in problem.apart}
+    free = np.ones(problem.n, dtype=np.bool_)
+    hosted: dict[int, int] = {}
+    groups: list[Group] = []
+    for k in rng.permutation(sites.count).tolist():
+        key = int(sites.key[k])
+        while hosted.get(key, 0) < int(sites.capacity[key]):
+            eligible = [i for i in range(problem.n) if free[i] and k in sites.of(i)]
+            members: list[int] = []
+            for i in rng.permutation(eligible).tolist():
+                ids = {problem.people[i].id}
+                if all(frozenset(ids | {problem.people[j].id}) not in apart for j in members):
+                    members.append(i)
+                if len(members) == problem.max_size:
+                    break
+            if len(members) < problem.min_size:
+                break
+            members = members[: int(rng.integers(problem.min_size, len(members) + 1))]
+            free[members] = False
+            hosted[key] = hosted.get(key, 0) + 1
+            venue = int(sites.venue[k])
+            groups.append(
+                Group(
+                    members=tuple(problem.people[i].id for i in members),
+                    venue=problem.venues[venue].id if venue >= 0 else None,
+                    slot=sites.slot[k],
+                )
+            )
+    return Solution(rounds=(Round(groups=tuple(groups)),))
+
+
+def diversity_of(problem: Problem, enc: Encoded, solution: Solution) -> float:
+    return sum(
+        enc.group_diversity(np.array([problem.index[m] for m in g.members], dtype=np.int64))
+        for g in solution.rounds[0].groups
+    )
+
+
+def placed_and_sizes(problem: Problem, solution: Solution) -> tuple[np.ndarray, list[int]]:
+    groups = [[problem.index[m] for m in g.members] for g in solution.rounds[0].groups]
+    placed = np.array([i for g in groups for i in g], dtype=np.int64)
+    return placed, [len(g) for g in groups]
+
+
+HYPOTHESIS = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+
+@HYPOTHESIS
+@given(data=problems(), seed=st.integers(0, 3))
+def test_bound_is_never_below_a_random_valid_grouping(data: dict[str, Any], seed: int) -> None:
+    problem = Problem.from_dict(data)
+    enc = encode(problem)
+    grouping = random_grouping(problem, seed)
+    assert violations(problem, grouping) == []
+    found = diversity_of(problem, enc, grouping)
+    assert meeting_bound(problem, enc).value >= found - TOLERANCE
+    if grouping.rounds[0].groups:
+        placed, sizes = placed_and_sizes(problem, grouping)
+        given_people = meeting_bound(problem, enc, people=placed, sizes=sizes)
+        assert given_people.value >= found - TOLERANCE
+    report = build_report(problem, enc, grouping)
+    assert report.diversity == pytest.approx(found)
+    assert report.diversity <= report.upper_bound + TOLERANCE
+    assert report.separable_bound is not None
+    assert report.upper_bound <= report.separable_bound + TOLERANCE
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=problems(), seed=st.integers(0, 3))
+def test_bound_is_never_below_the_engine(data: dict[str, Any], seed: int) -> None:
+    problem = Problem.from_dict(data)
+    enc = encode(problem)
+    result = solve(problem, time_limit=5, seed=seed, params=PARAMS)
+    found = diversity_of(problem, enc, result.solution)
+    assert meeting_bound(problem, enc).value >= found - TOLERANCE
+    assert result.report.upper_bound >= result.report.diversity - TOLERANCE
+
+
+# ----- brute force on tiny instances -----
+
+
+def _groupings(items: list[int], lo: int, hi: int) -> Iterator[list[tuple[int, ...]]]:
+    """Every way to put some of the items in groups of lo..hi (the others wait)."""
+    if not items:
+        yield []
+        return
+    first, rest = items[0], items[1:]
+    yield from _groupings(rest, lo, hi)  # the first one waits
+    for size in range(lo, hi + 1):
+        for others in itertools.combinations(rest, size - 1):
+            left = [x for x in rest if x not in others]
+            for tail in _groupings(left, lo, hi):
+                yield [(first, *others), *tail]
+
+
+def exact_optimum(problem: Problem, enc: Encoded) -> float:
+    """The best diversity of a round, by enumeration (table capacities ignored: this
+    can only raise the optimum, so the test is stricter)."""
+    sites = compute_sites(problem)
+    eligible = [set(sites.of(i).tolist()) for i in range(problem.n)]
+    apart = {frozenset((problem.index[a], problem.index[b])) for a, b in problem.apart}
+    value: dict[tuple[int, ...], float] = {}
+
+    def worth(group: tuple[int, ...]) -> float:
+        if group not in value:
+            common = set.intersection(*(eligible[i] for i in group))
+            pairs = (frozenset(p) for p in itertools.combinations(group, 2))
+            ok = bool(common) and not any(p in apart for p in pairs)
+            value[group] = enc.group_diversity(np.array(group)) if ok else -np.inf
+        return value[group]
+
+    return max(
+        sum(worth(g) for g in grouping)
+        for grouping in _groupings(list(range(problem.n)), problem.min_size, problem.max_size)
+    )
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=problems(most=8))
+def test_bound_is_never_below_the_exact_optimum(data: dict[str, Any]) -> None:
+    problem = Problem.from_dict(data)
+    enc = encode(problem)
+    best = exact_optimum(problem, enc)
+    assert meeting_bound(problem, enc).value >= best - TOLERANCE
+
+
+@settings(max_examples=30, deadline=None)
+@given(
+    n=st.integers(4, 9),
+    lo=st.integers(2, 3),
+    extra=st.integers(0, 1),
+    seed=st.integers(0, 10_000),
+)
+def test_matrix_bound_is_never_below_the_exact_optimum(
+    n: int, lo: int, extra: int, seed: int
+) -> None:
+    """Everyone placed, as in MDGPLIB: the bound may then force min_size - 1 partners."""
+    hi = lo + extra
+    rng = np.random.default_rng(seed)
+    weights = rng.integers(0, 100, size=(n, n)).astype(np.float64)
+    weights = np.triu(weights, 1) + np.triu(weights, 1).T
+    partitions = [
+        g for g in _groupings(list(range(n)), lo, hi) if sum(len(group) for group in g) == n
+    ]
+    if not partitions:
+        return
+    best = max(sum(weights[np.ix_(group, group)].sum() / 2.0 for group in g) for g in partitions)
+    assert matrix_bound(weights, lo, hi).value >= best - TOLERANCE
+
+
+# ----- where the bound sees what the separable one cannot -----
+
+
+def two_villages(*, max_km: float | None) -> Problem:
+    """Two villages 30 km apart, each homogeneous (same job, same side, close ages), each
+    with its own venue. Within reach, nobody can meet the other village."""
+    people = []
+    for v, (lat, job, side) in enumerate([(48.0, "a", "x"), (48.27, "b", "y")]):
+        for k in range(6):
+            person: dict[str, Any] = {
+                "id": f"v{v}p{k}",
+                "attributes": {"job": job, "side": side, "age": 30 + 40 * v + k},
+                "location": {"lat": lat + 0.001 * k, "lon": -1.6},
+            }
+            if max_km is not None:
+                person["max_km"] = max_km
+            people.append(person)
+    return Problem.from_dict(
+        {
+            "version": 1,
+            "group_size": {"min": 3, "max": 4},
+            "criteria": [
+                {"name": "job", "kind": "categorical", "weight": 2},
+                {"name": "side", "kind": "categorical"},
+                {"name": "age", "kind": "numeric"},
+            ],
+            "people": people,
+            "venues": [
+                {"id": "north", "location": {"lat": 48.0, "lon": -1.6}, "capacity": 4},
+                {"id": "south", "location": {"lat": 48.27, "lon": -1.6}, "capacity": 4},
+            ],
+        }
+    )
+
+
+def test_bound_sees_that_travel_keeps_the_villages_apart() -> None:
+    near = two_villages(max_km=5)
+    anywhere = two_villages(max_km=None)
+    with_travel = meeting_bound(near, encode(near)).value
+    without_travel = meeting_bound(anywhere, encode(anywhere)).value
+    assert with_travel < 0.5 * without_travel  # fails if travel were ignored
+    result = solve(near, time_limit=5, seed=0, params=PARAMS)
+    report = result.report
+    assert report.separable_bound is not None
+    assert report.diversity <= report.upper_bound + TOLERANCE
+    assert report.upper_bound < 0.5 * report.separable_bound
+    assert "Who can meet whom lowers that bound" in report.summary()
+    assert report.to_dict()["separable_bound"] == pytest.approx(report.separable_bound)
+
+
+def test_apart_pairs_lower_the_bound() -> None:
+    problem = two_villages(max_km=None)
+    enc = encode(problem)
+    data = problem.to_dict()
+    north = [p["id"] for p in data["people"] if p["id"].startswith("v0")]
+    south = [p["id"] for p in data["people"] if p["id"].startswith("v1")]
+    data["apart"] = [[a, b] for a in north for b in south]
+    apart = Problem.from_dict(data)
+    assert meeting_bound(apart, encode(apart)).value < meeting_bound(problem, enc).value
+
+
+def test_over_budget_the_report_keeps_the_separable_bound(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    problem = two_villages(max_km=5)
+    enc = encode(problem)
+    monkeypatch.setattr(bound_module, "DENSE_LIMIT", 4)
+    assert meeting_bound(problem, enc).value == np.inf
+    result = solve(problem, time_limit=5, seed=0, params=PARAMS)
+    assert result.report.upper_bound == result.report.separable_bound
