@@ -27,7 +27,7 @@ limit is the bound of the b-matching relaxation restricted to who can meet
 be bounded by different relaxations and the bounds added. A star lets a person
 of a yes/no answer pick five people of the other answer, while in a group of six
 at most 9 of the 15 pairs differ: criteria with few values are better bounded by
-counting (`report._criterion_bound`); `few_valued` names them and `without`
+counting (`report.criterion_bound`); `few_valued` names them and `without`
 leaves them out of the star, the caller adds their counted bound.
 
 Work is done option by option on the people eligible there. Options whose

@@ -2,7 +2,7 @@
 
 The objective splits criterion by criterion, so the separable bound does too:
 each criterion is bounded alone, as if it were the only one and anyone could
-meet anyone (see `_criterion_bound`). The upper bound reported is the smaller of
+meet anyone (see `criterion_bound`). The upper bound reported is the smaller of
 that and the bound of `bound.py`, which knows who can meet whom (venues, slots,
 travel, needs, shared criteria, apart pairs, sizes).
 The explanation of a circle (of each round's group, when there are several
@@ -265,7 +265,7 @@ def _fewest_pairs(count: int, sizes: list[int]) -> int:
     return out
 
 
-def _criterion_bound(ec: EncodedCriterion, placed: IntArray, sizes: list[int]) -> float:
+def criterion_bound(ec: EncodedCriterion, placed: IntArray, sizes: list[int]) -> float:
     if ec.codes is not None:
         codes = ec.codes[placed]
         answered = codes[codes >= 0]
@@ -373,7 +373,7 @@ def build_report(problem: Problem, enc: Encoded, solution: Solution) -> Report:
             random_div += pair_count * float(mean)
         for c, ec in enumerate(enc.criteria):
             crit_div[c] += per[c].sum()
-            cb = _criterion_bound(ec, placed, sizes)
+            cb = criterion_bound(ec, placed, sizes)
             crit_bound[c] += cb
             round_bound += cb
             if c in counted:

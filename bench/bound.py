@@ -1,0 +1,205 @@
+"""The upper bound that knows who can meet whom (issue 14, item 1), side by side
+with the separable bound.
+
+    nice .venv/bin/python bench/bound.py --sizes 300 1000 3000 --seed 1 --write
+
+Towns of bench/town.py (segregated neighbourhoods, venues, slots, travel): the
+engine solves each with a fixed seed and time; then the separable bound (the
+report's `separable_bound`), the meeting bounds of bound.py for the same placed
+people and sizes (few-valued criteria counted apart + the rest through the star,
+and every criterion through the star), the bound for any grouping of the round,
+the report's `upper_bound` (the smallest), the ratios before and after, and the
+time of the bound. Then every MDGPLIB instance (read in place from
+../shared/benchmarks/mdgp/): the bound must not be below the best known value.
+The demo town is not measured: it is built through Django models (tierslien/demo).
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import datetime as dt
+import math
+import shlex
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+from results import write_section  # noqa: E402
+from town import make_town  # noqa: E402
+
+from tierslien.mixing import Problem, SolveParams, solve  # noqa: E402
+from tierslien.mixing.bound import few_valued, matrix_bound, meeting_bound  # noqa: E402
+from tierslien.mixing.distance import encode  # noqa: E402
+from tierslien.mixing.mdgp import read_mdgp  # noqa: E402
+from tierslien.mixing.report import build_report, criterion_bound  # noqa: E402
+
+DATA = ROOT.parent / "shared" / "benchmarks" / "mdgp"
+TITLE = "Upper bound (issue 14, item 1)"
+TIME_LIMIT = {300: 5.0, 1000: 10.0, 3000: 20.0}
+
+
+def town_row(n: int, seed: int) -> dict[str, Any]:
+    problem = Problem.from_dict(make_town(n, seed))
+    enc = encode(problem)
+    result = solve(problem, time_limit=TIME_LIMIT.get(n, 20.0), seed=seed, params=SolveParams())
+    solution = result.solution
+    started = time.perf_counter()
+    report = build_report(problem, enc, solution)
+    report_s = time.perf_counter() - started
+    groups = [[problem.index[m] for m in g.members] for g in solution.rounds[0].groups]
+    placed = np.array([i for g in groups for i in g], dtype=np.int64)
+    sizes = [len(g) for g in groups]
+    few = few_valued(enc)
+    counted = sum(criterion_bound(enc.criteria[c], placed, sizes) for c in few)
+    split = meeting_bound(problem, enc, people=placed, sizes=sizes, without=few)
+    every = meeting_bound(problem, enc, people=placed, sizes=sizes)
+    anyone = meeting_bound(problem, enc)
+    assert report.separable_bound is not None
+    return {
+        "n": n,
+        "found": report.diversity,
+        "separable": report.separable_bound,
+        "split": counted + split.value,
+        "split_star": counted + split.star,
+        "split_it": split.iterations,
+        "split_s": split.seconds,
+        "every": every.value,
+        "every_s": every.seconds,
+        "any": anyone.value,
+        "options": split.options,
+        "upper": report.upper_bound,
+        "before": report.diversity / report.separable_bound,
+        "after": report.ratio_to_bound,
+        "report_s": report_s,
+    }
+
+
+def most_pairs(lo: np.ndarray, hi: np.ndarray, n: int) -> int:
+    """The most pairs groups of these size ranges can hold with n people in all (DP)."""
+    best = {0: 0}
+    for a, b in zip(lo.tolist(), hi.tolist(), strict=True):
+        nxt: dict[int, int] = {}
+        for total, pairs in best.items():
+            for s in range(a, b + 1):
+                if total + s <= n:
+                    value = pairs + s * (s - 1) // 2
+                    if value > nxt.get(total + s, -1):
+                        nxt[total + s] = value
+        best = nxt
+    return best[n]
+
+
+def mdgp_rows() -> list[dict[str, Any]]:
+    with (DATA / "bks.csv").open() as handle:
+        best_known = {r["instance"]: float(r["best_known"]) for r in csv.DictReader(handle)}
+    rows = []
+    for path in sorted(DATA.glob("*/*.txt")):
+        if path.parent.name == "solutions":
+            continue
+        inst = read_mdgp(path)
+        w = inst.distances
+        upper = w[np.triu_indices(inst.n, 1)]
+        k = most_pairs(inst.min_size, inst.max_size, inst.n)
+        separable = float(np.sort(upper)[::-1][:k].sum())
+        started = time.perf_counter()
+        found = matrix_bound(w, int(inst.min_size.min()), int(inst.max_size.max()))
+        seconds = time.perf_counter() - started
+        bks = best_known[inst.name]
+        rows.append(
+            {
+                "name": inst.name,
+                "family": path.parent.name,
+                "n": inst.n,
+                "bks": bks,
+                "separable": separable,
+                "bound": found.value,
+                "valid": found.value >= bks - 1e-6 * abs(bks),
+                "s": seconds,
+            }
+        )
+    return rows
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[300, 1000, 3000])
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--no-mdgp", action="store_true")
+    parser.add_argument("--write", action="store_true", help="store in bench/RESULTS.md")
+    args = parser.parse_args()
+    command = "nice .venv/bin/python bench/bound.py " + shlex.join(sys.argv[1:])
+    when = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
+    lines = [
+        f"Command: `{command}` — {when}, 1 process.",
+        "",
+        "Towns of bench/town.py (seed "
+        f"{args.seed}), solved by the engine (seed {args.seed}, time limit "
+        + ", ".join(f"{TIME_LIMIT.get(n, 20.0):g} s at {n:,}" for n in args.sizes)
+        + "). Bounds for the round's placed people and group sizes, as in the report: "
+        "*separable* = `separable_bound` (each criterion alone); *split* = criteria with "
+        "≤ 3 answers counted alone + the others through the star relaxation over sites "
+        "with its Lagrangian (bound.py, its own 150 iterations / 2 s, `star` = before "
+        "iterating); *all star* = every criterion through the star; *any* = the star for "
+        "any grouping of the round (no placed set, no sizes); *upper* = the report's "
+        "`upper_bound` (the smallest); ratio = best found / bound; report s = the whole "
+        "`build_report`.",
+        "",
+        "| n | options | best found | separable | split (star) | all star | any | upper "
+        "| ratio before | ratio after | split s | report s |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|",
+    ]
+    for n in args.sizes:
+        r = town_row(n, args.seed)
+        lines.append(
+            f"| {n:,} | {r['options']} | {r['found']:.2f} | {r['separable']:.2f} | "
+            f"{r['split']:.2f} ({r['split_star']:.2f}, {r['split_it']} it) | {r['every']:.2f} | "
+            f"{r['any']:.2f} | {r['upper']:.2f} | {r['before']:.4f} | {r['after']:.4f} | "
+            f"{r['split_s']:.2f} | {r['report_s']:.2f} |"
+        )
+        print(lines[-1], flush=True)
+    if not args.no_mdgp:
+        rows = mdgp_rows()
+        lines += [
+            "",
+            f"MDGPLIB, every instance in {DATA.relative_to(ROOT.parent)} "
+            f"({len(rows)} files): bound = `matrix_bound` (star + Lagrangian, everyone placed, "
+            "between min − 1 and max − 1 partners); separable = the report's bound for a "
+            "matrix (the largest pair values, as many as the sizes allow pairs). "
+            "Ratio = best known / bound (1 = the bound is the best known value).",
+            "",
+            "| family | n | instances | bound ≥ best known | mean ratio separable "
+            "| mean ratio bound | bound < separable | max bound s |",
+            "|---|---|---|---|---|---|---|---|",
+        ]
+        keys = sorted({(r["family"], r["n"]) for r in rows})
+        for family, n in keys:
+            sub = [r for r in rows if r["family"] == family and r["n"] == n]
+            lines.append(
+                f"| {family} | {n} | {len(sub)} | {sum(r['valid'] for r in sub)} | "
+                f"{np.mean([r['bks'] / r['separable'] for r in sub]):.4f} | "
+                f"{np.mean([r['bks'] / r['bound'] for r in sub]):.4f} | "
+                f"{sum(r['bound'] < r['separable'] for r in sub)} | "
+                f"{max(r['s'] for r in sub):.2f} |"
+            )
+            print(lines[-1], flush=True)
+        invalid = [r["name"] for r in rows if not r["valid"]]
+        below = ", ".join(invalid) or "none"
+        lines += ["", f"Instances where the bound is below the best known value: {below}."]
+        if invalid or any(math.isinf(r["bound"]) for r in rows):
+            print("INVALID:", invalid, file=sys.stderr)
+    body = "\n".join(lines)
+    print(body)
+    if args.write:
+        write_section(TITLE, body)
+
+
+if __name__ == "__main__":
+    main()
