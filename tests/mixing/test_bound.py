@@ -208,28 +208,34 @@ def test_bound_is_never_below_the_exact_optimum(data: dict[str, Any]) -> None:
     assert meeting_bound(problem, enc).value >= best - TOLERANCE
 
 
-@settings(max_examples=30, deadline=None)
+@settings(max_examples=40, deadline=None)
 @given(
     n=st.integers(4, 9),
     lo=st.integers(2, 3),
-    extra=st.integers(0, 1),
+    extra=st.integers(0, 2),
     seed=st.integers(0, 10_000),
 )
 def test_matrix_bound_is_never_below_the_exact_optimum(
     n: int, lo: int, extra: int, seed: int
 ) -> None:
-    """Everyone placed, as in MDGPLIB: the bound may then force min_size - 1 partners."""
+    """Everyone placed in a given number of groups, as in MDGPLIB: the bound may then
+    force min_size - 1 partners and price partners for the most pairs the sizes allow."""
     hi = lo + extra
+    count = n // lo  # groups
     rng = np.random.default_rng(seed)
     weights = rng.integers(0, 100, size=(n, n)).astype(np.float64)
     weights = np.triu(weights, 1) + np.triu(weights, 1).T
     partitions = [
-        g for g in _groupings(list(range(n)), lo, hi) if sum(len(group) for group in g) == n
+        g
+        for g in _groupings(list(range(n)), lo, hi)
+        if len(g) == count and sum(len(group) for group in g) == n
     ]
+    found = matrix_bound(weights, [lo] * count, [hi] * count).value
     if not partitions:
+        assert found == -np.inf
         return
-    best = max(sum(weights[np.ix_(group, group)].sum() / 2.0 for group in g) for g in partitions)
-    assert matrix_bound(weights, lo, hi).value >= best - TOLERANCE
+    best = max(sum(weights[np.ix_(grp, grp)].sum() / 2.0 for grp in g) for g in partitions)
+    assert found >= best - TOLERANCE
 
 
 # ----- where the bound sees what the separable one cannot -----

@@ -142,6 +142,7 @@ def star_bound(
     most: int,
     *,
     least: int = 0,
+    pairs: float | None = None,
     iterations: int = ITERATIONS,
     time_budget: float = TIME_BUDGET,
     target: float | None = None,
@@ -152,14 +153,16 @@ def star_bound(
     `half` (m x m) holds each side's share of a pair's value, -inf on the diagonal
     and for pairs that may never meet; each person has between `least` and `most`
     partners, all within one of `options` (positions in `half`), or is left out when
-    `least` is 0. `target`, a value some grouping reaches, only sizes the steps;
-    iterations stop early when after 10 the bound is still 10 % above `stop_above`
-    (the caller has a better bound)."""
+    `least` is 0. `pairs`: the most pairs a grouping can have; each partner then
+    costs a multiplier nu >= 0 and the bound gains 2 * pairs * nu. `target`, a value
+    some grouping reaches, only sizes the steps; iterations stop early when after 10
+    the bound is still 10 % above `stop_above` (the caller has a better bound)."""
     m = half.shape[0]
     if m == 0 or most <= 0 or not options:
         return 0.0, 0.0, 0
     least = min(least, most)
     mu = np.zeros((m, m)) if iterations > 0 else None
+    nu = 0.0  # the price of a partner, for the limit on the number of pairs
     started = time.perf_counter()
     best = star = math.inf
     theta, stall, done = 1.0, 0, 0
@@ -173,7 +176,7 @@ def star_bound(
                 continue
             w = half[np.ix_(idx, idx)]
             if mu is not None:
-                w = w + mu[np.ix_(idx, idx)]
+                w = w + mu[np.ix_(idx, idx)] - nu
             part = np.argpartition(w, -k, axis=1)[:, -k:]
             top = np.take_along_axis(w, part, axis=1)
             order = np.argsort(-top, axis=1)  # each row's k best, best first
@@ -193,6 +196,8 @@ def star_bound(
             cols = idx[part[better]][sel]
             picks.append((rows, cols, o))
         bound = float(value[np.isfinite(value)].sum()) if least == 0 else float(value.sum())
+        if pairs is not None:
+            bound += 2.0 * pairs * nu
         if not math.isfinite(bound):
             return math.inf, math.inf, 0  # someone cannot have `least` partners: no bound
         if it == 0:
@@ -213,11 +218,17 @@ def star_bound(
             final = best_option[rows] == o
             y[rows[final], cols[final]] = 1
         g = y - y.T  # +1 where i picks j and j not i
-        norm = float(np.abs(g).sum())
+        # d bound / d nu = 2 * pairs - partners picked; nu stays >= 0.
+        g_nu = 2.0 * pairs - float(y.sum()) if pairs is not None else 0.0
+        if g_nu > 0 and nu <= 0:
+            g_nu = 0.0
+        norm = float(np.abs(g).sum()) + g_nu**2
         if norm == 0 or theta < 1e-4:
-            break  # the picks are symmetric: this relaxation cannot go lower
+            break  # the picks are symmetric and as many as allowed: no lower this way
         goal = target if target is not None and target < bound else 0.97 * bound
-        mu -= (theta * (bound - goal) / norm) * g
+        step = theta * (bound - goal) / norm
+        mu -= step * g
+        nu = max(0.0, nu - step * g_nu)
     return best, star, done
 
 
@@ -271,11 +282,19 @@ def meeting_bound(
     everyone = people is not None and sizes is not None and m == len(people)
     least = min(sizes) - 1 if everyone and sizes else 0
     most = (max(sizes) if sizes else problem.max_size) - 1
+    if sizes is not None:
+        pairs = float(sum(s * (s - 1) // 2 for s in sizes))
+    else:  # as many full groups as possible hold the most pairs
+        full, rest = divmod(m, problem.max_size)
+        pairs = float(
+            full * problem.max_size * (problem.max_size - 1) // 2 + rest * (rest - 1) // 2
+        )
     value, star, done = star_bound(
         half,
         opts.members,
         most,
         least=least,
+        pairs=pairs,
         iterations=iterations if work <= LAGRANGE_WORK else 0,
         time_budget=time_budget,
         target=target,
@@ -284,26 +303,47 @@ def meeting_bound(
     return MeetingBound(value, star, done, len(opts.members), m, time.perf_counter() - started)
 
 
+def most_pairs(min_sizes: Sequence[int], max_sizes: Sequence[int], people: int) -> int:
+    """The most pairs groups with these size ranges hold when they hold `people` in all
+    (dynamic programming over the groups); -1 when they cannot hold exactly that many."""
+    best = {0: 0}
+    for lo, hi in zip(min_sizes, max_sizes, strict=True):
+        nxt: dict[int, int] = {}
+        for total, count in best.items():
+            for size in range(int(lo), int(hi) + 1):
+                if total + size <= people:
+                    value = count + size * (size - 1) // 2
+                    if value > nxt.get(total + size, -1):
+                        nxt[total + size] = value
+        best = nxt
+    return best.get(people, -1)
+
+
 def matrix_bound(
     weights: FloatArray,
-    min_size: int,
-    max_size: int,
+    min_sizes: Sequence[int],
+    max_sizes: Sequence[int],
     *,
     target: float | None = None,
     iterations: int = ITERATIONS,
     time_budget: float = TIME_BUDGET,
 ) -> MeetingBound:
-    """The same bound for a plain weights matrix where everyone is placed in a group
-    of `min_size` to `max_size` (MDGPLIB instances): one option, everyone in it."""
+    """The same bound for a plain weights matrix where everyone is placed, group g
+    holding `min_sizes[g]` to `max_sizes[g]` people (MDGPLIB instances): one option,
+    everyone in it, between min - 1 and max - 1 partners, at most `most_pairs` pairs."""
     started = time.perf_counter()
     m = weights.shape[0]
+    pairs = most_pairs(min_sizes, max_sizes, m)
+    if pairs < 0:
+        return MeetingBound(-math.inf, -math.inf, 0, 1, m, 0.0)  # no grouping at all
     half = weights / 2.0
     np.fill_diagonal(half, -np.inf)
     value, star, done = star_bound(
         half,
         (np.arange(m, dtype=np.int64),),
-        max_size - 1,
-        least=min_size - 1,
+        max(max_sizes) - 1,
+        least=min(min_sizes) - 1,
+        pairs=float(pairs),
         iterations=iterations,
         time_budget=time_budget,
         target=target,
