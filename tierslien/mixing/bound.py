@@ -253,21 +253,23 @@ def meeting_bound(
     stop_above: float | None = None,
     iterations: int = ITERATIONS,
     time_budget: float = TIME_BUDGET,
+    max_work: int = STAR_WORK,
 ) -> MeetingBound:
     """An upper bound on the diversity of one round of any valid grouping.
 
     With `people` (and `sizes`), only groupings of exactly those people (in groups of
     those sizes) are bounded, as the report does for a solution's round. Criteria in
     `without` are left out (the caller bounds them otherwise); `target` and
-    `stop_above` only steer the iterations. For `rounds > 1`, the rounds' bounds add
-    up (each round is a grouping)."""
+    `stop_above` only steer the iterations. Above `max_work` (the sum over options
+    of their people squared) nothing is computed and `value` is `math.inf`. For
+    `rounds > 1`, the rounds' bounds add up (each round is a grouping)."""
     started = time.perf_counter()
     if (problem.n if people is None else len(people)) > DENSE_LIMIT:
         return MeetingBound(math.inf, math.inf, 0, 0, 0, 0.0)  # not even the sites
     opts = meeting_options(problem, people=people)
     m = int(opts.active.size)
     work = opts.work
-    if m > DENSE_LIMIT or work > STAR_WORK:
+    if m > DENSE_LIMIT or work > min(max_work, STAR_WORK):
         return MeetingBound(math.inf, math.inf, 0, len(opts.members), m, 0.0)
     kept = tuple(ec for c, ec in enumerate(enc.criteria) if c not in without)
     part = Encoded(n=enc.n, criteria=kept, matrix=enc.matrix)

@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from tierslien.mixing.bound import few_valued, meeting_bound
+from tierslien.mixing.bound import LAGRANGE_WORK, few_valued, meeting_bound
 from tierslien.mixing.distance import Encoded, EncodedCriterion
 from tierslien.mixing.problem import Problem
 from tierslien.mixing.solution import Solution
@@ -28,6 +28,10 @@ IntArray = npt.NDArray[np.int64]
 FloatArray = npt.NDArray[np.float64]
 EXACT_MEAN_LIMIT = 3000  # above, the mean pair dissimilarity of 'multi' criteria is sampled
 NUMERIC_BRACKETS = 5
+# The report's share of bound.py: its iterations stop after this many seconds, and
+# rounds whose options need more work than the iterations allow keep the separable
+# bound (a facilitator's edit recomputes the report: it must stay quick).
+BOUND_SECONDS = 0.5
 
 
 @dataclass(frozen=True)
@@ -474,6 +478,8 @@ def _round_bound(
                 without=without,
                 target=diversity - part,
                 stop_above=best - part,
+                time_budget=BOUND_SECONDS,
+                max_work=LAGRANGE_WORK,
             )
             best = min(best, part + found.value)
         seen[key] = best
