@@ -284,6 +284,7 @@ def test_bound_sees_that_travel_keeps_the_villages_apart() -> None:
     assert report.separable_bound is not None
     assert report.diversity <= report.upper_bound + TOLERANCE
     assert report.upper_bound < 0.5 * report.separable_bound
+    assert with_travel < report.separable_bound  # even for any grouping of the round
     assert "Who can meet whom lowers that bound" in report.summary()
     assert report.to_dict()["separable_bound"] == pytest.approx(report.separable_bound)
 
