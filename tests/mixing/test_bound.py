@@ -309,3 +309,26 @@ def test_over_budget_the_report_keeps_the_separable_bound(
     assert meeting_bound(problem, enc).value == np.inf
     result = solve(problem, time_limit=5, seed=0, params=PARAMS)
     assert result.report.upper_bound == result.report.separable_bound
+
+
+def test_a_grouping_that_breaks_a_rule_keeps_the_separable_bound() -> None:
+    """A facilitator may force a move the rules forbid (a longer trip): the bound of
+    valid groupings no longer applies, and the report must not fall below the diversity."""
+    problem = two_villages(max_km=5)
+    north = [f"v0p{k}" for k in range(6)]
+    south = [f"v1p{k}" for k in range(6)]
+    forced = Solution(
+        rounds=(
+            Round(
+                groups=(
+                    Group(members=(*north[:2], *south[:2]), venue="north"),
+                    Group(members=(*north[2:4], *south[2:4]), venue="north"),
+                    Group(members=(*north[4:], *south[4:]), venue="south"),
+                )
+            ),
+        )
+    )
+    assert violations(problem, forced) != []
+    report = build_report(problem, encode(problem), forced)
+    assert report.upper_bound == report.separable_bound
+    assert report.diversity <= report.upper_bound + TOLERANCE

@@ -23,6 +23,7 @@ from tierslien.mixing.bound import LAGRANGE_WORK, few_valued, meeting_bound
 from tierslien.mixing.distance import Encoded, EncodedCriterion
 from tierslien.mixing.problem import Problem
 from tierslien.mixing.solution import Solution
+from tierslien.mixing.validate import violations
 
 IntArray = npt.NDArray[np.int64]
 FloatArray = npt.NDArray[np.float64]
@@ -344,6 +345,9 @@ def build_report(problem: Problem, enc: Encoded, solution: Solution) -> Report:
     rng = np.random.default_rng(0)
     diversity = bound = random_div = best_bound = 0.0
     counted = few_valued(enc) if enc.matrix is None else frozenset()
+    # The meeting bound holds for valid groupings only; a facilitator may force a
+    # move that breaks a rule (a longer trip), and then only the separable one holds.
+    meeting = not violations(problem, solution)
     seen_rounds: dict[tuple[bytes, tuple[int, ...]], float] = {}
     weakest, weakest_at = math.inf, (-1, -1)
     all_divs: list[float] = []
@@ -394,16 +398,20 @@ def build_report(problem: Problem, enc: Encoded, solution: Solution) -> Report:
                     gc = ec.codes[g]
                     same[c] += sum(_pairs(float(x)) for x in np.bincount(gc[gc >= 0]))
         bound += round_bound
-        best_bound += _round_bound(
-            problem,
-            enc,
-            placed,
-            sizes,
-            counted,
-            separable=round_bound,
-            counted_part=round_counted,
-            diversity=float(total.sum()),
-            seen=seen_rounds,
+        best_bound += (
+            round_bound
+            if not meeting
+            else _round_bound(
+                problem,
+                enc,
+                placed,
+                sizes,
+                counted,
+                separable=round_bound,
+                counted_part=round_counted,
+                diversity=float(total.sum()),
+                seen=seen_rounds,
+            )
         )
         for g in groups:
             ids = sorted(g.tolist())
