@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 
 from tierslien.mixing import Problem, SolveParams, solve, violations
 from tierslien.mixing import bound as bound_module
-from tierslien.mixing.bound import matrix_bound, meeting_bound
+from tierslien.mixing.bound import categorical_pairs_bound, matrix_bound, meeting_bound
 from tierslien.mixing.distance import Encoded, encode
 from tierslien.mixing.feasibility import compute_sites
 from tierslien.mixing.report import build_report
@@ -298,7 +298,7 @@ def test_bound_sees_that_travel_keeps_the_villages_apart() -> None:
     assert report.diversity <= report.upper_bound + TOLERANCE
     assert report.upper_bound < 0.5 * report.separable_bound
     assert with_travel < report.separable_bound  # even for any grouping of the round
-    assert "Who can meet whom lowers that bound" in report.summary()
+    assert "A finer count (who can meet whom, unanswered questions) lowers" in report.summary()
     assert report.to_dict()["separable_bound"] == pytest.approx(report.separable_bound)
 
 
@@ -345,3 +345,39 @@ def test_a_grouping_that_breaks_a_rule_keeps_the_separable_bound() -> None:
     report = build_report(problem, encode(problem), forced)
     assert report.upper_bound == report.separable_bound
     assert report.diversity <= report.upper_bound + TOLERANCE
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    answers=st.lists(st.integers(-1, 2), min_size=4, max_size=9),
+    lo=st.integers(2, 3),
+    extra=st.integers(0, 1),
+)
+def test_unanswered_count_is_never_below_the_exact_optimum(
+    answers: list[int], lo: int, extra: int
+) -> None:
+    """One categorical question, -1 for "prefer not to say" (differs from nobody): for
+    every way to group everyone, the bound for those group sizes holds."""
+    codes = np.array(answers, dtype=np.int64)
+    best: dict[tuple[int, ...], int] = {}
+    for grouping in _groupings(list(range(codes.size)), lo, lo + extra):
+        if sum(len(g) for g in grouping) != codes.size:
+            continue
+        differ = sum(
+            int(codes[i] >= 0 and codes[j] >= 0 and codes[i] != codes[j])
+            for g in grouping
+            for i, j in itertools.combinations(g, 2)
+        )
+        key = tuple(sorted(len(g) for g in grouping))
+        best[key] = max(best.get(key, 0), differ)
+    for sizes, most in best.items():
+        assert categorical_pairs_bound(codes, list(sizes)) >= most - TOLERANCE
+
+
+def test_unanswered_count_is_below_the_separable_one() -> None:
+    """Six who did not answer, four "a" and two "b", in four groups of three. The
+    separable count packs the six answers into two groups (6 pairs) and spreads the
+    four "a" over four groups (no pair alike): 6. At best each "b" sits with two "a":
+    4 pairs differ, which is what the count with the unanswered finds."""
+    codes = np.array([-1] * 6 + [0] * 4 + [1] * 2, dtype=np.int64)
+    assert categorical_pairs_bound(codes, [3, 3, 3, 3]) == pytest.approx(4.0, abs=1e-6)

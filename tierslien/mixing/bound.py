@@ -30,6 +30,17 @@ at most 9 of the 15 pairs differ: criteria with few values are better bounded by
 counting (`report.criterion_bound`); `few_valued` names them and `without`
 leaves them out of the star, the caller adds their counted bound.
 
+**Unanswered answers.** A person who did not answer a categorical question
+differs from nobody on it. The separable bound counts the pairs of people who
+answered as if those who did not sat together, while it spreads every answer
+over all the groups: both cannot happen at once. `categorical_pairs_bound`
+bounds the criterion alone with the unanswered as a value of their own, by a
+Lagrangian on how many people give each answer: for any prices, each group size
+has an exact best composition (the pairs an answer adds are concave in its
+count, so answers are added greedily), and the bound is the prices times the
+supply plus the groups' best values. The report takes, criterion by criterion,
+the smaller of this and the separable count.
+
 Work is done option by option on the people eligible there. Options whose
 people all belong to a larger option are dropped (a choice there is also a
 choice in the larger one), and so are options with fewer than `min_size`
@@ -230,6 +241,67 @@ def star_bound(
         mu -= step * g
         nu = max(0.0, nu - step * g_nu)
     return best, star, done
+
+
+def categorical_pairs_bound(
+    codes: IntArray, sizes: Sequence[int], *, iterations: int = 200
+) -> float:
+    """The most pairs of different answers (both answered) that groups of these sizes
+    can hold, for these answers (`codes`: one per person placed, -1 when unanswered).
+
+    Lagrangian on the supply of each answer (and of "unanswered"): with prices pi,
+    a group of size s is worth max over its composition of
+    C(answered, 2) - sum_v C(n_v, 2) - pi . n, found exactly (for each number of
+    unanswered, answers are added greedily: each one's marginal value -n_v - pi_v
+    falls as it repeats). Every price vector gives a valid bound; subgradient steps
+    lower it, the smallest seen is returned."""
+    answered = codes[codes >= 0]
+    supply = np.bincount(answered).astype(np.float64) if answered.size else np.zeros(0)
+    unanswered = float((codes < 0).sum())
+    kinds, counts = np.unique(np.asarray(sizes, dtype=np.int64), return_counts=True)
+    prices = np.zeros(supply.size)
+    price_none = 0.0
+    best, theta, stall = math.inf, 1.0, 0
+    for _ in range(iterations):
+        total = float(prices @ supply) + price_none * unanswered
+        used = np.zeros(supply.size)
+        used_none = 0.0
+        for size, groups in zip(kinds.tolist(), counts.tolist(), strict=True):
+            held = np.zeros(supply.size)
+            inner = [0.0]  # inner[c]: the best answers' value with c answered members
+            holds = [held.copy()]
+            for _c in range(size):
+                if supply.size == 0:
+                    break
+                gain = -held - prices
+                v = int(np.argmax(gain))
+                held[v] += 1
+                inner.append(inner[-1] + float(gain[v]))
+                holds.append(held.copy())
+            options = [
+                (size - x) * (size - x - 1) / 2.0 - price_none * x + inner[size - x]
+                if size - x < len(inner)
+                else -math.inf
+                for x in range(size + 1)
+            ]
+            x = int(np.argmax(options))
+            total += groups * options[x]
+            used += groups * holds[size - x]
+            used_none += groups * x
+        if total < best - 1e-12 * max(1.0, abs(total)):
+            best, stall = total, 0
+        else:
+            stall += 1
+            if stall >= 5:
+                theta, stall = theta / 2.0, 0
+        g, g_none = supply - used, unanswered - used_none
+        norm = float(g @ g) + g_none**2
+        if norm == 0 or theta < 1e-6:
+            break  # the best compositions use exactly the supply: the bound is exact
+        step = theta * 0.01 * max(total, 1.0) / norm
+        prices -= step * g
+        price_none -= step * g_none
+    return best
 
 
 def few_valued(enc: Encoded) -> frozenset[int]:

@@ -19,7 +19,12 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from tierslien.mixing.bound import LAGRANGE_WORK, few_valued, meeting_bound
+from tierslien.mixing.bound import (
+    LAGRANGE_WORK,
+    categorical_pairs_bound,
+    few_valued,
+    meeting_bound,
+)
 from tierslien.mixing.distance import Encoded, EncodedCriterion
 from tierslien.mixing.problem import Problem
 from tierslien.mixing.solution import Solution
@@ -93,8 +98,8 @@ class Report:
             text = f" The best possible grouping would be at most {gap:.2f} more diverse."
         if self.separable_bound is not None and self.upper_bound < self.separable_bound - 1e-9:
             text += (
-                f" Who can meet whom lowers that bound from {self.separable_bound:.2f}"
-                " (each criterion bounded alone)."
+                " A finer count (who can meet whom, unanswered questions) lowers that"
+                f" bound from {self.separable_bound:.2f} (each criterion bounded alone)."
             )
         return text
 
@@ -373,9 +378,11 @@ def build_report(problem: Problem, enc: Encoded, solution: Solution) -> Report:
             weakest, weakest_at = float(total[k]), (r, k)
         pair_count = sum(_pairs(s) for s in sizes)
         round_bound = 0.0
-        round_counted = 0.0  # the separable bound of the criteria in `counted`
+        round_refined = 0.0  # the same, unanswered categorical answers counted exactly
+        round_counted = 0.0  # the refined bound of the criteria in `counted`
         if enc.matrix is not None:
             round_bound += _matrix_bound(enc.matrix, placed, sizes)
+            round_refined = round_bound
             sub = enc.matrix[np.ix_(placed, placed)]
             mean = (sub.sum() - np.trace(sub)) / 2.0 / max(1.0, _pairs(placed.size))
             random_div += pair_count * float(mean)
@@ -384,8 +391,12 @@ def build_report(problem: Problem, enc: Encoded, solution: Solution) -> Report:
             cb = criterion_bound(ec, placed, sizes)
             crit_bound[c] += cb
             round_bound += cb
+            refined = cb
+            if ec.codes is not None and (ec.codes[placed] < 0).any():
+                refined = min(cb, ec.scale * categorical_pairs_bound(ec.codes[placed], sizes))
+            round_refined += refined
             if c in counted:
-                round_counted += cb
+                round_counted += refined
             random_div += pair_count * ec.scale * _mean_pair(ec, placed, rng)
             if ec.codes is not None:
                 codes = ec.codes[placed]
@@ -399,7 +410,7 @@ def build_report(problem: Problem, enc: Encoded, solution: Solution) -> Report:
                     same[c] += sum(_pairs(float(x)) for x in np.bincount(gc[gc >= 0]))
         bound += round_bound
         best_bound += (
-            round_bound
+            round_refined
             if not meeting
             else _round_bound(
                 problem,
@@ -407,7 +418,7 @@ def build_report(problem: Problem, enc: Encoded, solution: Solution) -> Report:
                 placed,
                 sizes,
                 counted,
-                separable=round_bound,
+                separable=round_refined,
                 counted_part=round_counted,
                 diversity=float(total.sum()),
                 seen=seen_rounds,
@@ -469,7 +480,8 @@ def _round_bound(
     diversity: float,
     seen: dict[tuple[bytes, tuple[int, ...]], float],
 ) -> float:
-    """One round's upper bound, the smallest of: the separable one; the criteria in
+    """One round's upper bound, the smallest of: the separable one (`separable`, with
+    unanswered categorical answers counted by `categorical_pairs_bound`); the criteria in
     `counted` bounded alone plus the others through who can meet whom; all criteria
     through who can meet whom (when travel keeps a yes/no answer apart, say).
     Rounds of the same people in the same sizes share one computation."""
