@@ -22,6 +22,11 @@ Subgradient steps lower it (i picks j but j not i: i's side gets cheaper, j's
 dearer); the best bound seen is kept, so stopping early only loosens it. The
 limit is the bound of the b-matching relaxation restricted to who can meet
 (Held and Karp's 1-tree bound for the travelling salesman uses the same device).
+A second multiplier prices partners: a grouping has at most so many pairs (the
+sum of C(s, 2) over its group sizes, or as many full groups as fit), so adding
+nu * (2 * pairs - partners chosen), nu >= 0, keeps the bound valid. With the
+people placed and their group sizes given (the report's case), everyone also
+has at least `min(sizes) - 1` partners.
 
 **Criteria bounded apart.** Diversity is a sum over criteria, so criteria can
 be bounded by different relaxations and the bounds added. A star lets a person
