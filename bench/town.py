@@ -42,11 +42,23 @@ KM_LAT = 1 / 111.0
 KM_LON = 1 / (111.0 * math.cos(math.radians(CENTER[0])))
 
 
-def make_town(n: int, seed: int) -> dict[str, Any]:
+def make_town(
+    n: int,
+    seed: int,
+    *,
+    density: float = 2000.0,
+    hood_size: int = 1250,
+    people_per_venue: int = 250,
+    venue_slots: int = 5,
+    capacity: int = 12,
+) -> dict[str, Any]:
+    """The synthetic town; the keyword parameters (defaults: the town described above)
+    make variants where travel binds (low `density`, small `hood_size`) or where venues
+    and times bind (few `venue_slots`, small `capacity`, more `people_per_venue`)."""
     rng = np.random.default_rng(seed)
-    area = n / 2000.0  # km2
+    area = n / density  # km2
     side = math.sqrt(area)
-    k = max(2, round(n / 1250))
+    k = max(2, round(n / hood_size))
     hoods = rng.uniform(0, side, size=(k, 2))
     hood = rng.integers(0, k, n)
     xy = hoods[hood] + rng.normal(0, side / (2.5 * math.sqrt(k)), size=(n, 2))
@@ -88,7 +100,7 @@ def make_town(n: int, seed: int) -> dict[str, Any]:
         if rng.random() < 0.03:
             person["needs"] = ["step-free"]
         people.append(person)
-    n_venues = max(3, n // 250)
+    n_venues = max(3, n // people_per_venue)
     vxy = rng.uniform(0, side, size=(n_venues, 2))
     venues = []
     for v in range(n_venues):
@@ -98,8 +110,8 @@ def make_town(n: int, seed: int) -> dict[str, Any]:
                 "lat": CENTER[0] + vxy[v, 1] * KM_LAT,
                 "lon": CENTER[1] + vxy[v, 0] * KM_LON,
             },
-            "slots": sorted(rng.choice(SLOTS, size=5, replace=False).tolist()),
-            "capacity": 12,
+            "slots": sorted(rng.choice(SLOTS, size=venue_slots, replace=False).tolist()),
+            "capacity": capacity,
         }
         if rng.random() < 0.5:
             venue["features"] = ["step-free"]

@@ -3,11 +3,15 @@
     tierslien-mix problem.json -o solution.json [--time-limit S] [--seed N]
     tierslien-mix people.csv --venues venues.csv --min 5 --max 6 -o groups.csv
     tierslien-mix --mdgp RanReal_n120_ds_01.txt -o solution.json
+    tierslien-mix problem.json --what-if [--sector CRITERION] [--online CRITERION[=VALUE]]
 
 Solutions are written in the interchange format (JSON v1, /work/shared/specs and
 docs/mixing.md), MDGPLIB ones too: element i of the instance is the person "i"
 (`--mdgp-format legacy` writes the former assignment file instead). Attributes
 that name no declared criterion are ignored with a warning (`--strict`: rejected).
+`--what-if` analyses what limits the mix instead (tierslien.mixing.potential): it
+prints the upper bound, the costliest constraints and the best levers, each measured
+by a re-solve of `--time-limit` seconds, and `-o` writes the analysis as JSON.
 
 Exit status: 0 on success, 2 for unusable input (a one-line message, no traceback).
 """
@@ -28,6 +32,7 @@ from tierslien.mixing.solution import Group, Round, Solution
 
 if TYPE_CHECKING:
     from tierslien.mixing.mdgp import MdgpInstance
+    from tierslien.mixing.solver import SolveParams
 
 PROG = "tierslien-mix"
 
@@ -53,6 +58,15 @@ class ProgressBar:
         left = max(0.0, self.time_limit - elapsed)
         bar = "#" * filled + "-" * (width - filled)
         self.stream.write(f"\r[{bar}] {left:5.1f}s left  {phase:<9} best {score:,.2f}   ")
+        self.stream.flush()
+
+    def fraction(self, share: float, label: str) -> None:
+        """Draw a share of work done (the what-if analysis: share of all its solves)."""
+        width = 30
+        filled = int(min(1.0, max(0.0, share)) * width)
+        bar = "#" * filled + "-" * (width - filled)
+        elapsed = time.perf_counter() - self.started
+        self.stream.write(f"\r[{bar}] {100 * share:3.0f}%  {label:<9} {elapsed:6.1f}s   ")
         self.stream.flush()
 
     def close(self) -> None:
@@ -84,6 +98,27 @@ def _parser() -> argparse.ArgumentParser:
         "--strict",
         action="store_true",
         help="reject attributes that name no declared criterion (default: ignore, warn)",
+    )
+    what_if = parser.add_argument_group("what-if analysis (what limits the mix)")
+    what_if.add_argument(
+        "--what-if",
+        action="store_true",
+        dest="what_if",
+        help="measure the costliest constraints and the best levers (--time-limit per solve)",
+    )
+    what_if.add_argument(
+        "--sector",
+        metavar="CRITERION",
+        help='categorical criterion giving each person\'s sector (default "sector" if declared)',
+    )
+    what_if.add_argument(
+        "--max-levers", type=int, default=6, metavar="N", help="levers evaluated by a re-solve"
+    )
+    what_if.add_argument(
+        "--online",
+        metavar="CRITERION[=VALUE]",
+        help="who accepts online circles: the people whose answer to CRITERION is VALUE "
+        "(default: any answer but an empty or negative one: no, non, false, 0)",
     )
     csv_group = parser.add_argument_group("CSV mode")
     csv_group.add_argument("--venues", metavar="CSV", help="venues file: id,lat,lon,slots,...")
@@ -124,7 +159,11 @@ def _run(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     bar = None
     if not args.quiet and sys.stderr.isatty():
         bar = ProgressBar(sys.stderr, args.time_limit)
+    if args.online is not None and not args.what_if:
+        raise ProblemError("--online only applies with --what-if")
     if args.mdgp:
+        if args.what_if:
+            raise ProblemError("--what-if needs a problem file, not --mdgp")
         return _run_mdgp(args, bar)
     if not args.problem:
         parser.error("give a problem file (JSON or CSV) or --mdgp FILE")
@@ -150,6 +189,8 @@ def _run(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
         params = SolveParams(workers=args.workers, max_iterations=args.max_iterations)
     except ValueError as error:
         raise ProblemError(str(error)) from None
+    if args.what_if:
+        return _run_what_if(args, problem, params, bar)
     result = solve(
         problem, time_limit=args.time_limit, seed=args.seed, progress=on_progress, params=params
     )
@@ -172,6 +213,117 @@ def _run(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
         for message, count in sorted(reasons.items(), key=lambda x: -x[1]):
             print(f"  unplaced ({count}): {message}")
         print(f"Done in {result.elapsed:.1f}s (seed {result.seed}).")
+    return 0
+
+
+def sector_labels(problem: Problem, criterion: str | None) -> dict[str, str] | None:
+    """Person id -> sector, read from a declared categorical criterion (`criterion`, or
+    "sector" when declared); None without one."""
+    names = {c.name: c for c in problem.criteria}
+    if criterion is None:
+        if "sector" not in names:
+            return None
+        criterion = "sector"
+    found = names.get(criterion)
+    if found is None:
+        declared = ", ".join(sorted(names)) or "none"
+        raise ProblemError(f"no criterion {criterion!r} (declared: {declared})", where="--sector")
+    if found.kind != "categorical":
+        raise ProblemError(f"{criterion!r} must be a categorical criterion", where="--sector")
+    return {
+        p.id: str(p.attributes[criterion])
+        for p in problem.people
+        if p.attributes.get(criterion) is not None
+    }
+
+
+NEGATIVE = frozenset({"", "0", "no", "non", "n", "false", "faux"})
+
+
+def online_people(problem: Problem, spec: str | None) -> frozenset[str]:
+    """The people who accept online circles, per `--online CRITERION[=VALUE]`: whose
+    answer to CRITERION is VALUE (a label, a number, or one of a multi's labels), or
+    without VALUE any answer but an empty or negative one (no, non, false, 0)."""
+    if spec is None:
+        return frozenset()
+    name, has_value, wanted = spec.partition("=")
+    name, wanted = name.strip(), wanted.strip()
+    names = {c.name: c for c in problem.criteria}
+    criterion = names.get(name)
+    if criterion is None:
+        declared = ", ".join(sorted(names)) or "none"
+        raise ProblemError(
+            f"no criterion {name!r} (declared: {declared}; declare it with weight 0 "
+            "so it does not count in the mix)",
+            where="--online",
+        )
+    if has_value and not wanted:
+        raise ProblemError(f"empty value after {name}=", where="--online")
+    number: float | None = None
+    if has_value and criterion.kind == "numeric":
+        try:
+            number = float(wanted)
+        except ValueError:
+            raise ProblemError(f"{name!r} is numeric, got {wanted!r}", where="--online") from None
+    out = []
+    for p in problem.people:
+        value = p.attributes.get(name)
+        if value is None:
+            continue
+        if isinstance(value, frozenset):
+            ok = wanted in value if has_value else bool(value)
+        elif isinstance(value, float):
+            ok = value == number if has_value else value != 0.0
+        else:
+            ok = value == wanted if has_value else value.strip().lower() not in NEGATIVE
+        if ok:
+            out.append(p.id)
+    if not out:
+        answer = f"answered {wanted!r}" if has_value else "gave a positive answer"
+        raise ProblemError(f"nobody {answer} to {name!r}", where="--online")
+    return frozenset(out)
+
+
+def _run_what_if(
+    args: argparse.Namespace, problem: Problem, params: SolveParams, bar: ProgressBar | None
+) -> int:
+    from tierslien.mixing.potential import analyse
+
+    if args.max_levers < 0:
+        raise ProblemError("--max-levers must be >= 0")
+    sectors = sector_labels(problem, args.sector)
+    accept_online = online_people(problem, args.online)
+
+    def on_progress(share: float) -> None:
+        if bar is not None:
+            bar.fraction(share, "what-if")
+
+    analysis = analyse(
+        problem,
+        sectors=sectors,
+        time_limit=args.time_limit,
+        seed=args.seed,
+        params=params,
+        max_levers=args.max_levers,
+        accept_online=accept_online,
+        progress=on_progress,
+    )
+    if bar is not None:
+        bar.close()
+    if args.output:
+        _write_json(Path(args.output), analysis.to_dict())
+    if not args.quiet:
+        b = analysis.baseline
+        print(
+            f"Upper bound: diversity {b.diversity:.2f} is {100 * b.ratio:.1f}% of the upper "
+            f"bound {b.upper_bound:.2f} ({b.placed} placed, {b.unplaced} unplaced)."
+        )
+        for sentence in analysis.sentences()[1:]:
+            print(sentence)
+        print(
+            f"Done in {analysis.elapsed:.1f}s ({analysis.solves} solves of at most "
+            f"{args.time_limit:g}s, seed {args.seed})."
+        )
     return 0
 
 

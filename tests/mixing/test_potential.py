@@ -1,0 +1,331 @@
+"""The what-if analysis (issue 14): relaxations and levers, each measured by a re-solve."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import numpy as np
+import pytest
+
+from tierslien.mixing import Location, Problem, ProblemError, SolveParams, solve
+from tierslien.mixing.potential import (
+    Analysis,
+    analyse,
+    apply_change,
+    encounter_table,
+    evaluate,
+    figures_of,
+)
+from tierslien.mixing.potential.analyse import changed_circles
+
+FAST = SolveParams(max_iterations=200)
+KM_LAT = 1 / 111.0
+
+
+def segregated_by_distance(seed: int = 3) -> dict[str, Any]:
+    """Two villages 6 km apart, each with its own venue and its own occupations;
+    everyone travels at most 1 km, so travel alone keeps them apart."""
+    rng = np.random.default_rng(seed)
+    people = []
+    for village, jobs in ((0, ["ouvrier", "employe"]), (1, ["cadre", "etudiant"])):
+        for k in range(40):
+            people.append(
+                {
+                    "id": f"v{village}p{k}",
+                    "attributes": {
+                        "occupation": jobs[int(rng.integers(0, 2))],
+                        "age": int(rng.integers(20, 80)),
+                        "sector": f"village{village}",
+                    },
+                    "location": {
+                        "lat": 48.0 + village * 6 * KM_LAT + rng.normal(0, 0.1) * KM_LAT,
+                        "lon": -1.7 + rng.normal(0, 0.1) * KM_LAT,
+                    },
+                    "max_km": 1.0,
+                }
+            )
+    venues = [
+        {"id": f"hall{v}", "location": {"lat": 48.0 + v * 6 * KM_LAT, "lon": -1.7}, "capacity": 20}
+        for v in (0, 1)
+    ]
+    return {
+        "version": 1,
+        "group_size": {"min": 5, "max": 6},
+        "criteria": [
+            {"name": "occupation", "kind": "categorical", "weight": 2.0},
+            {"name": "age", "kind": "numeric"},
+            {"name": "sector", "kind": "categorical"},
+        ],
+        "people": people,
+        "venues": venues,
+    }
+
+
+def closed_on_the_common_slot(seed: int = 5) -> dict[str, Any]:
+    """Most people are free only on Tuesday; the large hall opens only on Monday and
+    the small room on Tuesday hosts two circles: most people cannot be placed."""
+    rng = np.random.default_rng(seed)
+    jobs = ["ouvrier", "cadre", "etudiant", "retraite"]
+    people = [
+        {
+            "id": f"p{k}",
+            "attributes": {"occupation": jobs[int(rng.integers(0, 4))]},
+            "slots": ["tue"] if k % 5 else ["mon", "tue"],
+        }
+        for k in range(70)
+    ]
+    venues = [
+        {"id": "hall", "slots": ["mon"], "capacity": 12},
+        {"id": "room", "slots": ["tue"], "capacity": 2},
+    ]
+    return {
+        "version": 1,
+        "group_size": {"min": 5, "max": 6},
+        "criteria": [{"name": "occupation", "kind": "categorical"}],
+        "people": people,
+        "venues": venues,
+    }
+
+
+def sectors_of(problem: Problem) -> dict[str, str]:
+    return {p.id: str(p.attributes["sector"]) for p in problem.people if "sector" in p.attributes}
+
+
+def test_travel_is_the_costliest_constraint_when_villages_are_apart() -> None:
+    problem = Problem.from_dict(segregated_by_distance())
+    analysis = analyse(
+        problem, sectors=sectors_of(problem), time_limit=5, seed=1, params=FAST, max_levers=3
+    )
+    top = analysis.costliest
+    assert top is not None and top.kind == "travel"
+    assert top.gain_entre_soi["occupation"] > 0.5  # segregated -> mixed
+    assert analysis.baseline.entre_soi["occupation"] > 2.0
+    assert "The costliest constraint is the travel distance" in "\n".join(analysis.sentences())
+
+
+def test_opening_the_big_hall_on_the_common_slot_is_the_top_lever() -> None:
+    problem = Problem.from_dict(closed_on_the_common_slot())
+    analysis = analyse(problem, time_limit=5, seed=1, params=FAST, max_levers=4)
+    best = analysis.best_lever
+    assert best is not None
+    assert (best.kind, best.params) == ("open_slot", {"venue": "hall", "slot": "tue"})
+    assert best.gain_placed > 30
+    assert analysis.costliest is not None and analysis.costliest.kind == "venues_times"
+    assert any(s.startswith("Best lever: open venue hall on tue:") for s in analysis.sentences())
+
+
+def test_applying_a_change_and_re_solving_reproduces_its_figures() -> None:
+    problem = Problem.from_dict(closed_on_the_common_slot())
+    analysis = analyse(problem, time_limit=5, seed=2, params=FAST, max_levers=2)
+    for change in analysis.levers + analysis.relaxations:
+        changed = apply_change(problem, change.kind, change.params)
+        again = figures_of(solve(changed, time_limit=5, seed=2, params=FAST))
+        assert again == change.figures, change.kind
+        if change.kept is not None:
+            previous = analysis.baseline.solution()
+            kept = solve(changed, time_limit=5, seed=2, params=FAST, previous=previous)
+            assert figures_of(kept) == change.kept, change.kind
+
+
+def test_evaluate_by_hand_matches_the_analysis() -> None:
+    problem = Problem.from_dict(closed_on_the_common_slot())
+    analysis = analyse(problem, time_limit=5, seed=0, params=FAST, max_levers=1)
+    lever = analysis.levers[0]
+    by_hand = evaluate(
+        problem,
+        lever.kind,
+        lever.params,
+        baseline=analysis.baseline,
+        time_limit=5,
+        seed=0,
+        params_solve=FAST,
+    )
+    assert by_hand == lever
+
+
+def test_the_whole_analysis_is_deterministic_with_bounded_iterations() -> None:
+    problem = Problem.from_dict(segregated_by_distance())
+    runs = [
+        analyse(problem, sectors=sectors_of(problem), time_limit=5, seed=4, params=FAST)
+        for _ in range(2)
+    ]
+    first, second = (dict(r.to_dict(), elapsed=0) for r in runs)
+    assert first == second
+
+
+def test_progress_moves_within_solves_up_to_one() -> None:
+    data = closed_on_the_common_slot()
+    data["rounds"] = 2  # the solver reports after each round: a share inside a solve
+    problem = Problem.from_dict(data)
+    seen: list[float] = []
+    analysis = analyse(problem, time_limit=5, params=FAST, max_levers=2, progress=seen.append)
+    # Every lever is solved twice (recomposing, keeping today's circles).
+    assert analysis.solves == 1 + len(analysis.relaxations) + 2 * len(analysis.levers)
+    assert seen == sorted(seen) and seen[-1] == 1.0 and seen[0] < 1 / analysis.solves
+    boundaries = {k / analysis.solves for k in range(analysis.solves + 1)}
+    inside = [s for s in seen if all(abs(s - b) > 1e-9 for b in boundaries)]
+    assert inside, "progress only moved between solves"
+    assert len(seen) > analysis.solves
+
+
+def test_analysis_survives_a_json_round_trip() -> None:
+    problem = Problem.from_dict(closed_on_the_common_slot())
+    analysis = analyse(problem, time_limit=5, params=FAST, max_levers=2)
+    data = json.loads(json.dumps(analysis.to_dict()))
+    assert Analysis.from_dict(data) == analysis
+    assert all(c.kept is not None for c in Analysis.from_dict(data).levers)
+
+
+def test_an_analysis_stored_before_kept_existed_still_reads() -> None:
+    problem = Problem.from_dict(closed_on_the_common_slot())
+    data = analyse(problem, time_limit=5, params=FAST, max_levers=1).to_dict()
+    for change in data["levers"] + data["relaxations"]:
+        for key in ("kept", "kept_changed", "kept_gain_placed", "kept_gain_entre_soi"):
+            del change[key]
+    old = Analysis.from_dict(data)
+    lever = old.levers[0]
+    assert (lever.kept, lever.kept_changed, lever.kept_gain_placed) == (None, 0, 0)
+    assert lever.gain_placed > 0 and lever.changed > 0  # the recomposition is all there
+    assert "keeping today's circles" not in "\n".join(old.sentences())
+
+
+def test_a_lever_kept_from_todays_circles_moves_few_people() -> None:
+    problem = Problem.from_dict(closed_on_the_common_slot())
+    analysis = analyse(problem, time_limit=5, seed=1, params=FAST, max_levers=1)
+    lever = analysis.levers[0]
+    kept = lever.kept
+    assert kept is not None and (lever.kind, lever.params["slot"]) == ("open_slot", "tue")
+    # Every circle of today is still whole, the newcomers were placed around them.
+    for members in analysis.baseline.groups:
+        assert any(set(members) <= set(g) for g in kept.groups), members
+    assert lever.kept_gain_placed == kept.placed - analysis.baseline.placed > 30
+    assert lever.kept_changed == changed_circles(analysis.baseline, kept)
+    assert lever.kept_changed < lever.changed
+    assert lever.kept_gain_entre_soi == {
+        name: round(before - kept.entre_soi[name], 4)
+        for name, before in analysis.baseline.entre_soi.items()
+    }
+    sentence = next(s for s in analysis.sentences() if s.startswith("Best lever"))
+    assert "recomposing everything, " in sentence
+    assert f"({lever.changed} people's circles change)" in sentence
+    assert f"keeping today's circles, {lever.kept_gain_placed} more placed" in sentence
+    assert sentence.endswith(f"and {lever.kept_changed} people's circles change.")
+
+
+def test_relaxations_are_not_solved_from_todays_circles() -> None:
+    problem = Problem.from_dict(closed_on_the_common_slot())
+    analysis = analyse(problem, time_limit=5, params=FAST, max_levers=0)
+    assert analysis.relaxations and all(c.kept is None for c in analysis.relaxations)
+    assert analysis.solves == 1 + len(analysis.relaxations)
+
+
+def test_changed_counts_people_whose_circle_differs() -> None:
+    problem = Problem.from_dict(closed_on_the_common_slot())
+    analysis = analyse(problem, time_limit=5, params=FAST, max_levers=1)
+    lever = analysis.levers[0]
+    before, after = analysis.baseline.circles(), lever.figures.circles()
+    everyone = {p.id for p in problem.people}
+    assert lever.changed == sum(1 for pid in everyone if before.get(pid) != after.get(pid))
+    assert lever.changed >= lever.gain_placed  # the newly placed all changed
+
+
+def test_relaxations_that_change_nothing_are_not_solved() -> None:
+    problem = Problem.from_dict(closed_on_the_common_slot())  # no travel limit, no shared
+    analysis = analyse(problem, time_limit=5, params=FAST, max_levers=0)
+    assert {c.kind for c in analysis.relaxations} == {"venues_times", "sizes"}
+    assert analysis.levers == ()
+
+
+# ----- apply_change -----
+
+
+def test_apply_change_relaxations() -> None:
+    problem = Problem.from_dict(segregated_by_distance())
+    assert all(p.max_km is None for p in apply_change(problem, "travel", {}).people)
+    sizes = apply_change(problem, "sizes", {})
+    assert (sizes.min_size, sizes.max_size) == (4, 7)
+    open_all = apply_change(Problem.from_dict(closed_on_the_common_slot()), "venues_times", {})
+    assert all(v.slots == ("mon", "tue") and v.capacity >= 14 for v in open_all.venues)
+    assert all(p.slots == ("mon", "tue") for p in open_all.people)
+
+
+def test_shared_relaxation_drops_shared_criteria_and_answers() -> None:
+    data = closed_on_the_common_slot()
+    data["criteria"].append({"name": "language", "kind": "categorical", "goal": "shared"})
+    for k, person in enumerate(data["people"]):
+        person["attributes"]["language"] = "fr" if k % 2 else "br"
+    relaxed = apply_change(Problem.from_dict(data), "shared", {})
+    assert [c.name for c in relaxed.criteria] == ["occupation"]
+    assert all("language" not in p.attributes for p in relaxed.people)
+
+
+def test_levers_change_what_they_say() -> None:
+    problem = Problem.from_dict(closed_on_the_common_slot())
+    opened = apply_change(problem, "open_slot", {"venue": "hall", "slot": "tue"})
+    assert opened.venues[0].slots == ("mon", "tue")
+    added = apply_change(problem, "add_venue", {"lat": 48.1, "lon": -1.6, "label": "Centre"})
+    new = added.venues[-1]
+    assert (new.id, new.capacity, new.slots) == ("new@Centre", 2, ("mon", "tue"))
+    widened = apply_change(
+        problem, "widen", {"sector": "north"}, sectors={"p1": "north"}, slots=["mon", "tue", "wed"]
+    )
+    assert widened.people[1].slots == ("mon", "tue", "wed")
+    assert widened.people[2].slots == problem.people[2].slots
+
+
+def test_online_lever_is_usable_only_by_those_who_accept() -> None:
+    problem = Problem.from_dict(segregated_by_distance())
+    accept = frozenset({"v0p0", "v0p1", "v1p0"})
+    online = apply_change(problem, "online", {"people": 3}, accept_online=accept)
+    extra = [v for v in online.venues if v.id.startswith("online@")]
+    assert len(extra) == 3 and all(v.capacity == problem.n for v in extra)
+    for person in online.people:
+        assert ("in-person" in person.needs) == (person.id not in accept)
+    assert all("in-person" in v.features for v in online.venues if v not in extra)
+    assert all("in-person" not in v.features for v in extra)
+
+
+@pytest.mark.parametrize(
+    ("kind", "params", "message"),
+    [
+        ("teleport", {}, "unknown change 'teleport'"),
+        ("open_slot", {"venue": "nowhere", "slot": "tue"}, "unknown venue 'nowhere'"),
+        ("open_slot", {"slot": "tue"}, "missing parameter 'venue'"),
+        ("add_venue", {"lat": "north", "lon": 1.0}, "parameter 'lat' must be a number"),
+        ("add_venue", {"lat": 123.0, "lon": 1.0}, "latitude must be a number in [-90, 90]"),
+        ("widen", {"sector": "atlantis"}, "unknown sector 'atlantis'"),
+        ("online", {}, "nobody accepts online circles"),
+    ],
+)
+def test_bad_changes_are_refused_with_a_clear_message(
+    kind: str, params: dict[str, Any], message: str
+) -> None:
+    problem = Problem.from_dict(closed_on_the_common_slot())
+    with pytest.raises(ProblemError, match="what-if") as error:
+        apply_change(problem, kind, params)
+    assert message in str(error.value)
+
+
+# ----- encounters -----
+
+
+def test_encounter_table_counts_pairs_by_hand() -> None:
+    groups = [["a1", "a2", "b1"], ["a3", "b2", "c1", "x"]]
+    labels = {"a1": "A", "a2": "A", "a3": "A", "b1": "B", "b2": "B", "c1": "C", "c2": "C"}
+    table = encounter_table(groups, labels)
+    assert table.labels == ("A", "B", "C")
+    # group 1: a1-a2 (A,A), a1-b1 and a2-b1 (A,B); group 2: a3-b2 (A,B), a3-c1 (A,C),
+    # b2-c1 (B,C); x has no label and c2 was not grouped.
+    assert table.counts == ((1, 3, 1), (3, 0, 1), (1, 1, 0))
+    assert table.count("B", "A") == 3
+
+
+def test_two_sector_centres_reaching_the_same_people_are_solved_once() -> None:
+    problem = Problem.from_dict(closed_on_the_common_slot())  # nobody has a travel limit
+    points = {"north": Location(48.2, -1.7), "south": Location(48.0, -1.7)}
+    sectors = {p.id: ("north" if k % 2 else "south") for k, p in enumerate(problem.people)}
+    analysis = analyse(
+        problem, sectors=sectors, sector_points=points, time_limit=5, params=FAST, max_levers=8
+    )
+    assert [c.params["label"] for c in analysis.levers if c.kind == "add_venue"] == ["north"]

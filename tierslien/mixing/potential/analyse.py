@@ -1,0 +1,468 @@
+"""What limits the mix, and what would raise it: relax one constraint at a time, try
+the levers a facilitator can pull, and measure each by a real re-solve.
+
+Every figure in an `Analysis` comes from `solve` with the baseline's seed and time
+limit (deterministic when `SolveParams.max_iterations` is set); the cheap screening
+in `changes.py` only decides which levers are worth solving.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from tierslien.mixing.potential.changes import (
+    LEVERS,
+    RELAXATIONS,
+    applies,
+    apply_change,
+    screen_levers,
+)
+from tierslien.mixing.potential.figures import Figures, figures_of
+from tierslien.mixing.problem import Location, Problem, ProblemError
+from tierslien.mixing.solution import Solution
+from tierslien.mixing.solver import Progress, ProgressCallback, Result, SolveParams, solve
+
+ProgressFn = Callable[[float], None]
+
+# How each relaxation is named in sentences: (the constraint, the relaxed world).
+RELAXATION_WORDS: dict[str, tuple[str, str]] = {
+    "travel": ("the travel distance", "with no travel limit"),
+    "venues_times": (
+        "the venues and their opening times",
+        "with every venue open at every time and everyone free then",
+    ),
+    "shared": ("the shared criteria", "without the shared criteria"),
+    "sizes": ("the group sizes", "with groups one smaller and one larger"),
+}
+
+
+@dataclass(frozen=True)
+class Change:
+    """A relaxation or a lever, evaluated by re-solving.
+
+    `figures`/`gain_*`/`changed` are the full recomposition (a fresh solve). For a
+    lever, `kept` is the same change solved from today's circles (`solve(...,
+    previous=baseline)`: they are kept as far as possible and the others placed
+    around them), with its own gains and `kept_changed`; None for relaxations."""
+
+    kind: str
+    params: dict[str, str | float]
+    figures: Figures
+    gain_placed: int  # figures.placed - baseline.placed
+    gain_entre_soi: dict[str, float]  # baseline - figures, per criterion (positive = more mixed)
+    changed: int  # people whose circle changes vs the baseline
+    kept: Figures | None = None  # the lever solved keeping today's circles
+    kept_changed: int = 0  # people whose circle changes then
+    kept_gain_placed: int = 0  # kept.placed - baseline.placed
+    kept_gain_entre_soi: dict[str, float] = field(default_factory=dict)
+
+    def score(self) -> tuple[int, float]:
+        """(people gained, mean entre-soi gain) of the full recomposition: how levers and
+        relaxations are ranked."""
+        gains = list(self.gain_entre_soi.values())
+        return self.gain_placed, (sum(gains) / len(gains) if gains else 0.0)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "kind": self.kind,
+            "params": dict(self.params),
+            "figures": self.figures.to_dict(),
+            "gain_placed": self.gain_placed,
+            "gain_entre_soi": dict(self.gain_entre_soi),
+            "changed": self.changed,
+            "kept": None if self.kept is None else self.kept.to_dict(),
+            "kept_changed": self.kept_changed,
+            "kept_gain_placed": self.kept_gain_placed,
+            "kept_gain_entre_soi": dict(self.kept_gain_entre_soi),
+        }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Change:
+        """Read `to_dict`'s output back; dicts written before `kept` existed read as None."""
+        kept = data.get("kept")
+        return cls(
+            kind=str(data["kind"]),
+            params=dict(data["params"]),
+            figures=Figures.from_dict(data["figures"]),
+            gain_placed=int(data["gain_placed"]),
+            gain_entre_soi={str(k): float(v) for k, v in dict(data["gain_entre_soi"]).items()},
+            changed=int(data["changed"]),
+            kept=None if kept is None else Figures.from_dict(kept),
+            kept_changed=int(data.get("kept_changed", 0)),
+            kept_gain_placed=int(data.get("kept_gain_placed", 0)),
+            kept_gain_entre_soi={
+                str(k): float(v) for k, v in dict(data.get("kept_gain_entre_soi") or {}).items()
+            },
+        )
+
+
+def compare(
+    kind: str,
+    params: Mapping[str, str | float],
+    figures: Figures,
+    baseline: Figures,
+    kept: Figures | None = None,
+) -> Change:
+    """The gains and cost of `figures` (and of `kept`, if given) against the baseline's."""
+    return Change(
+        kind=kind,
+        params=dict(params),
+        figures=figures,
+        gain_placed=figures.placed - baseline.placed,
+        gain_entre_soi=_gains(baseline, figures),
+        changed=changed_circles(baseline, figures),
+        kept=kept,
+        kept_changed=0 if kept is None else changed_circles(baseline, kept),
+        kept_gain_placed=0 if kept is None else kept.placed - baseline.placed,
+        kept_gain_entre_soi={} if kept is None else _gains(baseline, kept),
+    )
+
+
+def _gains(baseline: Figures, figures: Figures) -> dict[str, float]:
+    return {
+        name: round(before - figures.entre_soi[name], 4)
+        for name, before in baseline.entre_soi.items()
+        if name in figures.entre_soi
+    }
+
+
+def changed_circles(before: Figures, after: Figures) -> int:
+    """People whose co-members differ, or who went from placed to unplaced or back."""
+    a, b = before.circles(), after.circles()
+    return sum(1 for pid in a.keys() | b.keys() if a.get(pid) != b.get(pid))
+
+
+@dataclass(frozen=True)
+class Analysis:
+    baseline: Figures
+    relaxations: tuple[Change, ...]  # costliest constraint first
+    levers: tuple[Change, ...]  # best lever first
+    elapsed: float = field(default=0.0, compare=False)  # seconds, all solves included
+    solves: int = 0
+    criteria: tuple[str, ...] = field(default=())  # the criteria of entre_soi, in problem order
+
+    @property
+    def costliest(self) -> Change | None:
+        """The relaxation that gains most, if relaxing anything gains at all."""
+        if self.relaxations and self.relaxations[0].score() > (0, 0.0):
+            return self.relaxations[0]
+        return None
+
+    @property
+    def best_lever(self) -> Change | None:
+        if self.levers and self.levers[0].score() > (0, 0.0):
+            return self.levers[0]
+        return None
+
+    def sentences(self) -> list[str]:
+        """Plain English with the numbers (the web writes its own translated ones)."""
+        b = self.baseline
+        out = [
+            f"Now: {b.placed} people placed, {b.unplaced} unplaced; diversity {b.diversity:.2f}, "
+            f"{100 * b.ratio:.1f}% of the upper bound {b.upper_bound:.2f}"
+            + (f"; entre-soi {_entre_soi_text(b.entre_soi)}." if b.entre_soi else ".")
+        ]
+        top = self.costliest
+        if top is None:
+            out.append(
+                "No single constraint measurably limits the mix: relaxing any one gains nothing."
+            )
+        else:
+            name, world = RELAXATION_WORDS[top.kind]
+            out.append(f"The costliest constraint is {name}: {world}, {_gain_text(top, b)}.")
+        for change in self.relaxations:
+            if change is top:
+                continue
+            name, world = RELAXATION_WORDS[change.kind]
+            out.append(f"{world[0].upper()}{world[1:]}: {_gain_text(change, b)}.")
+        best = self.best_lever
+        if best is None and self.levers:
+            out.append("None of the levers tried would raise the mix.")
+        for k, change in enumerate(self.levers):
+            head = "Best lever" if change is best else f"Lever {k + 1}"
+            out.append(f"{head}: {lever_text(change)}: {_lever_text(change, b)}.")
+        return out
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "baseline": self.baseline.to_dict(),
+            "relaxations": [c.to_dict() for c in self.relaxations],
+            "levers": [c.to_dict() for c in self.levers],
+            "elapsed": round(self.elapsed, 3),
+            "solves": self.solves,
+            "criteria": list(self.criteria),
+        }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Analysis:
+        return cls(
+            baseline=Figures.from_dict(data["baseline"]),
+            relaxations=tuple(Change.from_dict(c) for c in data["relaxations"]),
+            levers=tuple(Change.from_dict(c) for c in data["levers"]),
+            elapsed=float(data.get("elapsed", 0.0)),
+            solves=int(data.get("solves", 0)),
+            criteria=tuple(str(c) for c in data.get("criteria", ())),
+        )
+
+
+def lever_text(change: Change) -> str:
+    p = change.params
+    if change.kind == "open_slot":
+        return f"open venue {p['venue']} on {p['slot']}"
+    if change.kind == "add_venue":
+        return f"add a venue at {p.get('label') or f'{p["lat"]}, {p["lon"]}'}"
+    if change.kind == "online":
+        return (
+            f"offer online circles to the {int(float(p.get('people', 0)))} people who accept them"
+        )
+    if change.kind == "widen":
+        return f"ask the people of {p['sector']} to widen their availabilities to every time"
+    return change.kind
+
+
+def _entre_soi_text(values: Mapping[str, float]) -> str:
+    return ", ".join(f"{name} {value:.2f}" for name, value in values.items())
+
+
+def _gain_text(change: Change, baseline: Figures) -> str:
+    parts = []
+    for name, before in baseline.entre_soi.items():
+        after = change.figures.entre_soi.get(name)
+        if after is not None and round(after, 2) != round(before, 2):
+            parts.append(f"{name} would be mixed {after:.2f} instead of {before:.2f}")
+    if baseline.entre_soi and not parts:
+        parts.append("the entre-soi would not change")
+    parts.append(_placed_text(change.gain_placed, " people"))
+    return _and(parts)
+
+
+def _lever_text(change: Change, baseline: Figures) -> str:
+    """Both ways of applying a lever: recomposing everything, and keeping today's circles."""
+    fresh = [
+        _placed_text(change.gain_placed, " people"),
+        *_moves(baseline, change.figures),
+    ]
+    text = f"recomposing everything, {_and(fresh)} ({_circles_change(change.changed)})"
+    if change.kept is None:
+        return text
+    kept = [_placed_text(change.kept_gain_placed, ""), *_moves(baseline, change.kept)]
+    return (
+        f"{text}; keeping today's circles, {', '.join(kept)} and "
+        f"{_circles_change(change.kept_changed)}"
+    )
+
+
+def _moves(baseline: Figures, figures: Figures) -> list[str]:
+    """ "occupation 1.92 → 1.61" for each entre-soi that moves (at 2 decimals)."""
+    out = []
+    for name, before in baseline.entre_soi.items():
+        after = figures.entre_soi.get(name)
+        if after is not None and round(after, 2) != round(before, 2):
+            out.append(f"{name} {before:.2f} → {after:.2f}")
+    return out
+
+
+def _placed_text(gain: int, noun: str) -> str:
+    if gain > 0:
+        return f"{gain} more{noun} placed"
+    if gain < 0:
+        return f"{-gain} fewer{noun} placed"
+    return f"as many{noun} placed"
+
+
+def _circles_change(count: int) -> str:
+    return "1 person's circle changes" if count == 1 else f"{count} people's circles change"
+
+
+def _and(parts: list[str]) -> str:
+    return ", ".join(parts[:-1]) + (" and " if len(parts) > 1 else "") + parts[-1]
+
+
+def _ranked(changes: list[Change]) -> tuple[Change, ...]:
+    """Best score first; ties keep their order (the screening's, or the fixed relaxation order)."""
+    order = sorted(
+        range(len(changes)), key=lambda k: (-changes[k].score()[0], -changes[k].score()[1], k)
+    )
+    return tuple(changes[k] for k in order)
+
+
+def _solve(
+    problem: Problem,
+    time_limit: float,
+    seed: int,
+    params: SolveParams | None,
+    progress: ProgressCallback | None = None,
+    previous: Solution | None = None,
+) -> Result:
+    return solve(
+        problem,
+        time_limit=time_limit,
+        seed=seed,
+        params=params,
+        progress=progress,
+        previous=previous,
+    )
+
+
+def solves_of(kind: str, keep: bool | None = None) -> int:
+    """How many solves `evaluate` runs for a change of this kind (2 for a lever kept)."""
+    return 2 if (kind in LEVERS if keep is None else keep) else 1
+
+
+def evaluate(
+    problem: Problem,
+    kind: str,
+    params: Mapping[str, str | float],
+    *,
+    baseline: Figures,
+    sectors: Mapping[str, str] | None = None,
+    slots: Sequence[str] | None = None,
+    accept_online: frozenset[str] = frozenset(),
+    time_limit: float = 5.0,
+    seed: int = 0,
+    params_solve: SolveParams | None = None,
+    keep: bool | None = None,
+    progress: ProgressFn | None = None,
+) -> Change:
+    """One change (e.g. a venue at coordinates the facilitator typed), by a real re-solve.
+
+    A lever is also solved keeping today's circles (`keep`: default for levers only):
+    `solve(..., previous=baseline.solution())`. `progress` receives the share of this
+    evaluation done, within each solve too."""
+    changed = apply_change(
+        problem, kind, params, sectors=sectors, slots=slots, accept_online=accept_online
+    )
+    total = solves_of(kind, keep)
+    track = _Tracker(total, progress)
+    figures = figures_of(_solve(changed, time_limit, seed, params_solve, track.during()))
+    track.solved()
+    kept = None
+    if total == 2:
+        previous = baseline.solution()
+        kept = figures_of(
+            _solve(changed, time_limit, seed, params_solve, track.during(), previous=previous)
+        )
+        track.solved()
+    return compare(kind, params, figures, baseline, kept)
+
+
+class _Tracker:
+    """Turns each solve's own progress into the share of a whole run of `total` solves,
+    never going back."""
+
+    def __init__(self, total: int, report: ProgressFn | None) -> None:
+        self.total = max(1, total)
+        self.report = report
+        self.done = 0
+        self.last = 0.0
+
+    def _send(self, share: float) -> None:
+        share = min(1.0, max(self.last, share))
+        self.last = share
+        if self.report is not None:
+            self.report(share)
+
+    def during(self) -> ProgressCallback | None:
+        if self.report is None:
+            return None
+
+        def on_solve(p: Progress) -> None:
+            self._send((self.done + min(1.0, max(0.0, p.fraction))) / self.total)
+
+        return on_solve
+
+    def part(self, solves: int) -> ProgressFn | None:
+        """A progress function for a sub-task of `solves` solves (e.g. one `evaluate`)."""
+        if self.report is None:
+            return None
+        start = self.done
+
+        def on_part(share: float) -> None:
+            self._send((start + share * solves) / self.total)
+
+        return on_part
+
+    def solved(self, count: int = 1) -> None:
+        self.done += count
+        self._send(self.done / self.total)
+
+
+def analyse(
+    problem: Problem,
+    *,
+    sectors: Mapping[str, str] | None = None,
+    sector_points: Mapping[str, Location] | None = None,
+    slots: Sequence[str] | None = None,
+    accept_online: frozenset[str] = frozenset(),
+    time_limit: float = 5.0,
+    seed: int = 0,
+    params: SolveParams | None = None,
+    max_levers: int = 6,
+    progress: ProgressFn | None = None,
+) -> Analysis:
+    """Solve the problem, then each relaxation and the `max_levers` best-screened levers
+    (each lever twice: recomposing everything, and keeping today's circles).
+
+    `progress` receives the share of the whole analysis done: (solves done + the share
+    of the current solve) / solves planned, during each solve too."""
+    if max_levers < 0:
+        raise ProblemError("max_levers must be >= 0", where="what-if")
+    started = time.perf_counter()
+    accept = frozenset(accept_online)
+    kinds = [k for k in RELAXATIONS if applies(problem, k)]
+    # Screening needs the baseline; the total is known once it is done, so the baseline
+    # counts as one solve of a provisional total until then.
+    track = _Tracker(1 + len(kinds) + 2 * max_levers, progress)
+    baseline = figures_of(_solve(problem, time_limit, seed, params, track.during()))
+    candidates = screen_levers(
+        problem,
+        baseline,
+        sectors=sectors,
+        sector_points=sector_points,
+        slots=slots,
+        accept_online=accept,
+        max_levers=max_levers,
+    )
+    total = 1 + sum(solves_of(k) for k in kinds) + sum(solves_of(c.kind) for c in candidates)
+    track.total = total
+    track.solved()
+    common: dict[str, Any] = {
+        "baseline": baseline,
+        "sectors": sectors,
+        "slots": slots,
+        "accept_online": accept,
+        "time_limit": time_limit,
+        "seed": seed,
+        "params_solve": params,
+    }
+    relaxations = []
+    for kind in kinds:
+        n = solves_of(kind)
+        params_kind = _relaxation_params(problem, kind)
+        relaxations.append(evaluate(problem, kind, params_kind, progress=track.part(n), **common))
+        track.solved(n)
+    levers = []
+    for candidate in candidates:
+        n = solves_of(candidate.kind)
+        levers.append(
+            evaluate(problem, candidate.kind, candidate.params, progress=track.part(n), **common)
+        )
+        track.solved(n)
+    return Analysis(
+        baseline=baseline,
+        relaxations=_ranked(relaxations),
+        levers=_ranked(levers),
+        elapsed=time.perf_counter() - started,
+        solves=total,
+        criteria=tuple(baseline.entre_soi),
+    )
+
+
+def _relaxation_params(problem: Problem, kind: str) -> dict[str, str | float]:
+    if kind == "sizes":
+        low = min(problem.min_size, max(2, problem.min_size - 1))
+        return {"min_size": low, "max_size": problem.max_size + 1}
+    return {}
