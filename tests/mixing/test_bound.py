@@ -14,10 +14,15 @@ from hypothesis import strategies as st
 
 from tierslien.mixing import Problem, SolveParams, solve, violations
 from tierslien.mixing import bound as bound_module
-from tierslien.mixing.bound import categorical_pairs_bound, matrix_bound, meeting_bound
+from tierslien.mixing.bound import (
+    categorical_pairs_bound,
+    matrix_bound,
+    meeting_bound,
+    meeting_components,
+)
 from tierslien.mixing.distance import Encoded, encode
 from tierslien.mixing.feasibility import compute_sites
-from tierslien.mixing.report import build_report
+from tierslien.mixing.report import build_report, component_bounds
 from tierslien.mixing.solution import Group, Round, Solution
 
 SLOTS = ["mon", "tue", "sat"]
@@ -313,15 +318,24 @@ def test_apart_pairs_lower_the_bound() -> None:
     assert meeting_bound(apart, encode(apart)).value < meeting_bound(problem, enc).value
 
 
-def test_over_budget_the_report_keeps_the_separable_bound(
+def test_over_budget_the_report_keeps_the_separable_bound_per_component(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
+    """Without the star, the report still bounds each village alone (cheap)."""
     problem = two_villages(max_km=5)
     enc = encode(problem)
     monkeypatch.setattr(bound_module, "DENSE_LIMIT", 4)
     assert meeting_bound(problem, enc).value == np.inf
     result = solve(problem, time_limit=5, seed=0, params=PARAMS)
-    assert result.report.upper_bound == result.report.separable_bound
+    groups = [
+        np.array([problem.index[m] for m in g.members], dtype=np.int64)
+        for g in result.solution.rounds[0].groups
+    ]
+    split = component_bounds(problem, enc, groups)
+    assert split is not None
+    assert result.report.upper_bound == pytest.approx(float(split[1].sum()))
+    assert result.report.separable_bound is not None
+    assert result.report.upper_bound < result.report.separable_bound
 
 
 def test_a_grouping_that_breaks_a_rule_keeps_the_separable_bound() -> None:
@@ -381,3 +395,185 @@ def test_unanswered_count_is_below_the_separable_one() -> None:
     4 pairs differ, which is what the count with the unanswered finds."""
     codes = np.array([-1] * 6 + [0] * 4 + [1] * 2, dtype=np.int64)
     assert categorical_pairs_bound(codes, [3, 3, 3, 3]) == pytest.approx(4.0, abs=1e-6)
+
+
+# ----- people who can never share a group are bounded apart -----
+
+
+def opposite_villages() -> Problem:
+    """Two villages 30 km apart, out of each other's reach, with opposite compositions:
+    five "a" and one "b" in the north, one "a" and five "b" in the south. Anyone
+    anywhere, four groups of three could each mix both jobs; village by village,
+    each group has at most one person of the rare job."""
+    people = []
+    for v, (lat, common, rare) in enumerate([(48.0, "a", "b"), (48.27, "b", "a")]):
+        for k in range(6):
+            people.append(
+                {
+                    "id": f"v{v}p{k}",
+                    "attributes": {"job": rare if k == 0 else common},
+                    "location": {"lat": lat + 0.001 * k, "lon": -1.6},
+                    "max_km": 5,
+                }
+            )
+    return Problem.from_dict(
+        {
+            "version": 1,
+            "group_size": {"min": 3, "max": 3},
+            "criteria": [{"name": "job", "kind": "categorical"}],
+            "people": people,
+            "venues": [
+                {"id": "north", "location": {"lat": 48.0, "lon": -1.6}, "capacity": 4},
+                {"id": "south", "location": {"lat": 48.27, "lon": -1.6}, "capacity": 4},
+            ],
+        }
+    )
+
+
+def test_villages_out_of_reach_are_separate_components() -> None:
+    problem = opposite_villages()
+    labels = meeting_components(problem)
+    assert len(set(labels[:6].tolist())) == 1
+    assert len(set(labels[6:].tolist())) == 1
+    assert labels[0] != labels[6]
+    assert (labels >= 0).all()
+
+
+def test_decomposed_bound_is_below_the_separable_one_and_above_the_optimum() -> None:
+    problem = opposite_villages()
+    enc = encode(problem)
+    result = solve(problem, time_limit=5, seed=0, params=PARAMS)
+    report = result.report
+    assert report.separable_bound is not None
+    # Separable: 6 "a" and 6 "b" over four groups of three, every group mixed: 8 pairs.
+    assert report.separable_bound == pytest.approx(8.0)
+    # Village by village: the one rare person's group has 2 differing pairs, the others 0.
+    assert report.upper_bound == pytest.approx(4.0)
+    assert report.diversity == pytest.approx(4.0)  # and the engine reaches it
+    groups = [
+        np.array([problem.index[m] for m in g.members], dtype=np.int64)
+        for g in result.solution.rounds[0].groups
+    ]
+    split = component_bounds(problem, enc, groups)
+    assert split is not None
+    assert float(split[1].sum()) == pytest.approx(4.0)
+
+
+def test_a_straddling_group_is_not_split() -> None:
+    problem = opposite_villages()
+    groups = [np.array([0, 1, 6]), np.array([2, 3, 4]), np.array([7, 8, 9])]
+    assert component_bounds(problem, encode(problem), groups) is None
+
+
+@st.composite
+def villages(draw: st.DrawFn, most: int = 8) -> dict[str, Any]:
+    """Two or three villages 30 km apart, a venue each (sometimes two slots), people
+    within 5 or 20 km: the villages never meet. Answers vary, some are missing, a
+    shared language splits some villages further, a few pairs are kept apart."""
+    n = draw(st.integers(4, most))
+    count = draw(st.integers(2, 3))
+    lo = draw(st.integers(2, 3))
+    people = []
+    for i in range(n):
+        village = draw(st.integers(0, count - 1))
+        person: dict[str, Any] = {
+            "id": f"p{i}",
+            "attributes": {
+                "job": draw(st.sampled_from(["a", "b", "c", None])),
+                "age": draw(st.one_of(st.none(), st.integers(18, 90))),
+                "lang": draw(st.sampled_from(["fr", "fr", "ar", None])),
+            },
+            "location": {"lat": 48.0 + 0.3 * village + draw(st.floats(0, 0.01)), "lon": -1.6},
+            "max_km": draw(st.sampled_from([5, 20])),
+        }
+        if draw(st.integers(0, 3)) == 0:
+            person["slots"] = [draw(st.sampled_from(SLOTS[:2]))]
+        people.append(person)
+    venues = [
+        {
+            "id": f"v{v}",
+            "location": {"lat": 48.0 + 0.3 * v, "lon": -1.6},
+            "capacity": 3,
+            "slots": SLOTS[:2],
+        }
+        for v in range(count)
+    ]
+    ids = [p["id"] for p in people]
+    pair = st.lists(st.sampled_from(ids), min_size=2, max_size=2, unique=True)
+    return {
+        "version": 1,
+        "group_size": {"min": lo, "max": draw(st.integers(lo, lo + 1))},
+        "criteria": [
+            {"name": "job", "kind": "categorical", "weight": 2},
+            {"name": "age", "kind": "numeric"},
+            {"name": "lang", "kind": "categorical", "goal": "shared"},
+        ],
+        "people": people,
+        "venues": venues,
+        "apart": draw(st.lists(pair, max_size=2)),
+    }
+
+
+def exact_optima_by_component(
+    problem: Problem, enc: Encoded
+) -> dict[tuple[tuple[int, ...], tuple[tuple[int, int], ...]], tuple[float, list[np.ndarray]]]:
+    """The best diversity of a round for each (people placed, sizes of the groups in each
+    component), with one grouping of that kind, by enumeration (capacities ignored)."""
+    sites = compute_sites(problem)
+    eligible = [set(sites.of(i).tolist()) for i in range(problem.n)]
+    apart = {frozenset((problem.index[a], problem.index[b])) for a, b in problem.apart}
+    best: dict[
+        tuple[tuple[int, ...], tuple[tuple[int, int], ...]], tuple[float, list[np.ndarray]]
+    ] = {}
+    for grouping in _groupings(list(range(problem.n)), problem.min_size, problem.max_size):
+        if not grouping:
+            continue
+        ok = all(
+            set.intersection(*(eligible[i] for i in g))
+            and not any(frozenset(p) in apart for p in itertools.combinations(g, 2))
+            for g in grouping
+        )
+        if not ok:
+            continue
+        groups = [np.array(g, dtype=np.int64) for g in grouping]
+        placed = np.concatenate(groups)
+        labels = meeting_components(problem, people=placed)
+        key = (
+            tuple(sorted(placed.tolist())),
+            tuple(sorted((int(labels[g[0]]), len(g)) for g in groups)),
+        )
+        total = sum(enc.group_diversity(g) for g in groups)
+        if key not in best or total > best[key][0]:
+            best[key] = (total, groups)
+    return best
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=villages())
+def test_decomposed_bound_is_never_below_the_exact_optimum(data: dict[str, Any]) -> None:
+    problem = Problem.from_dict(data)
+    enc = encode(problem)
+    for (placed, _sizes), (best, groups) in exact_optima_by_component(problem, enc).items():
+        split = component_bounds(problem, enc, groups)
+        if split is None:  # one component: the separable bound applies as it is
+            continue
+        assert float(split[0] + split[1].sum()) >= best - TOLERANCE
+        people = np.array(placed, dtype=np.int64)
+        assert meeting_components(problem, people=people)[people].min() >= 0
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=villages(most=14), seed=st.integers(0, 3))
+def test_report_bound_over_villages_is_never_below_the_engine_or_random(
+    data: dict[str, Any], seed: int
+) -> None:
+    problem = Problem.from_dict(data)
+    enc = encode(problem)
+    for solution in (
+        solve(problem, time_limit=5, seed=seed, params=PARAMS).solution,
+        random_grouping(problem, seed),
+    ):
+        report = build_report(problem, enc, solution)
+        assert report.separable_bound is not None
+        assert report.diversity <= report.upper_bound + TOLERANCE
+        assert report.upper_bound <= report.separable_bound + TOLERANCE

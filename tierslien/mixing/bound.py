@@ -105,8 +105,9 @@ class Options:
         return sum(int(m.size) ** 2 for m in self.members)
 
 
-def meeting_options(problem: Problem, *, people: IntArray | None = None) -> Options:
-    """The options of `problem` (its sites), restricted to `people` when given."""
+def site_people(problem: Problem, *, people: IntArray | None = None) -> list[IntArray]:
+    """The people (problem indices) eligible at each site of `feasibility.compute_sites`
+    that has any, restricted to `people` when given."""
     sites = compute_sites(problem)
     n = problem.n
     keep = np.ones(n, dtype=np.bool_)
@@ -118,8 +119,48 @@ def meeting_options(problem: Problem, *, people: IntArray | None = None) -> Opti
     owner, site = owner[keep[owner]], site[keep[owner]]
     order = np.lexsort((owner, site))
     owner, site = owner[order], site[order]
-    groups = np.split(owner, np.flatnonzero(np.diff(site)) + 1) if owner.size else []
-    return distinct_options(groups, n, min_size=problem.min_size)
+    return np.split(owner, np.flatnonzero(np.diff(site)) + 1) if owner.size else []
+
+
+def meeting_options(problem: Problem, *, people: IntArray | None = None) -> Options:
+    """The options of `problem` (its sites), restricted to `people` when given."""
+    groups = site_people(problem, people=people)
+    return distinct_options(groups, problem.n, min_size=problem.min_size)
+
+
+def meeting_components(problem: Problem, *, people: IntArray | None = None) -> IntArray:
+    """Who can never share a group: a label per person of `problem` (problem order),
+    equal for two people linked by a chain of usable sites, -1 for people left out
+    (not in `people`, or with no usable site).
+
+    A site (venue x slot x values of the shared criteria) is usable when at least
+    `min_size` of `people` are eligible there; every valid group meets at one usable
+    site, all its members eligible, so it lies within one component. Apart pairs are
+    ignored (they only split groups, never join components)."""
+    n = problem.n
+    parent = list(range(n))
+
+    def root(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    inside = np.zeros(n, dtype=np.bool_)
+    for members in site_people(problem, people=people):
+        if members.size < max(problem.min_size, 1):
+            continue
+        inside[members] = True
+        first = root(int(members[0]))
+        for i in members[1:].tolist():
+            r = root(i)
+            if r != first:
+                parent[r] = first
+    roots = np.array([root(i) for i in range(n)], dtype=np.int64)
+    labels = np.full(n, -1, dtype=np.int64)
+    if inside.any():
+        _, labels[inside] = np.unique(roots[inside], return_inverse=True)
+    return labels
 
 
 def distinct_options(groups: Sequence[IntArray], n: int, *, min_size: int) -> Options:

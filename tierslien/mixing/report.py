@@ -24,6 +24,7 @@ from tierslien.mixing.bound import (
     categorical_pairs_bound,
     few_valued,
     meeting_bound,
+    meeting_components,
 )
 from tierslien.mixing.distance import Encoded, EncodedCriterion
 from tierslien.mixing.problem import Problem
@@ -380,9 +381,11 @@ def build_report(problem: Problem, enc: Encoded, solution: Solution) -> Report:
         round_bound = 0.0
         round_refined = 0.0  # the same, unanswered categorical answers counted exactly
         round_counted = 0.0  # the refined bound of the criteria in `counted`
+        # The same bounds summed over who can never share a group (valid groupings only).
+        apart = component_bounds(problem, enc, groups) if meeting else None
         if enc.matrix is not None:
             round_bound += _matrix_bound(enc.matrix, placed, sizes)
-            round_refined = round_bound
+            round_refined = round_bound if apart is None else min(round_bound, apart[0])
             sub = enc.matrix[np.ix_(placed, placed)]
             mean = (sub.sum() - np.trace(sub)) / 2.0 / max(1.0, _pairs(placed.size))
             random_div += pair_count * float(mean)
@@ -391,9 +394,9 @@ def build_report(problem: Problem, enc: Encoded, solution: Solution) -> Report:
             cb = criterion_bound(ec, placed, sizes)
             crit_bound[c] += cb
             round_bound += cb
-            refined = cb
-            if ec.codes is not None and (ec.codes[placed] < 0).any():
-                refined = min(cb, ec.scale * categorical_pairs_bound(ec.codes[placed], sizes))
+            refined = _refined_bound(ec, placed, sizes, cb)
+            if apart is not None:
+                refined = min(refined, float(apart[1][c]))
             round_refined += refined
             if c in counted:
                 round_counted += refined
@@ -466,6 +469,49 @@ def build_report(problem: Problem, enc: Encoded, solution: Solution) -> Report:
         criteria=tuple(criteria),
         separable_bound=bound,
     )
+
+
+def _refined_bound(
+    ec: EncodedCriterion, placed: IntArray, sizes: list[int], separable: float | None = None
+) -> float:
+    """`criterion_bound`, with unanswered categorical answers counted exactly."""
+    cb = criterion_bound(ec, placed, sizes) if separable is None else separable
+    if ec.codes is not None and (ec.codes[placed] < 0).any():
+        return min(cb, ec.scale * categorical_pairs_bound(ec.codes[placed], sizes))
+    return cb
+
+
+def component_bounds(
+    problem: Problem, enc: Encoded, groups: list[IntArray]
+) -> tuple[float, FloatArray] | None:
+    """The refined separable bound summed over the components of `meeting_components`
+    (people who can never share a group): (the distances part, the bound per criterion).
+
+    Each component is bounded for its own people and the sizes of the round's groups
+    lying in it, so the sum bounds every valid grouping of the same people with the same
+    group sizes in each component. None when there is only one component, or when a
+    group straddles two (the grouping breaks a rule: nothing to split)."""
+    placed = np.concatenate(groups)
+    labels = meeting_components(problem, people=placed)
+    of_group = []
+    for g in groups:
+        mine = np.unique(labels[g])
+        if mine.size != 1 or mine[0] < 0:
+            return None
+        of_group.append(int(mine[0]))
+    if len(set(of_group)) < 2:
+        return None
+    matrix_part = 0.0
+    per = np.zeros(len(enc.criteria))
+    for label in sorted(set(of_group)):
+        mine_groups = [g for g, k in zip(groups, of_group, strict=True) if k == label]
+        people = np.concatenate(mine_groups)
+        sizes = [len(g) for g in mine_groups]
+        if enc.matrix is not None:
+            matrix_part += _matrix_bound(enc.matrix, people, sizes)
+        for c, ec in enumerate(enc.criteria):
+            per[c] += _refined_bound(ec, people, sizes)
+    return matrix_part, per
 
 
 def _round_bound(
