@@ -3,12 +3,14 @@ with the separable bound.
 
     nice .venv/bin/python bench/bound.py --sizes 300 1000 3000 --seed 1 --write
 
-Towns of bench/town.py (segregated neighbourhoods, venues, slots, travel): the
-engine solves each with a fixed seed and time; then the separable bound (the
+Towns of bench/town.py (segregated neighbourhoods, venues, slots, travel), and the
+two segregated towns of bench/potential.py (travel binds; venues and times bind):
+the engine solves each with a fixed seed and time; then the separable bound (the
 report's `separable_bound`), the meeting bounds of bound.py for the same placed
 people and sizes (few-valued criteria counted apart + the rest through the star,
 and every criterion through the star), the bound for any grouping of the round,
-the report's `upper_bound` (the smallest), the ratios before and after, and the
+the separable bound summed over the components of people who can never share a
+group, the report's `upper_bound` (the smallest), the ratios before and after, and the
 time of the bound. Then every MDGPLIB instance (read in place from
 ../shared/benchmarks/mdgp/): the bound must not be below the best known value.
 The demo town is not measured: it is built through Django models (tierslien/demo).
@@ -32,6 +34,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
+from potential import TOWNS  # noqa: E402
 from results import write_section  # noqa: E402
 from town import make_town  # noqa: E402
 
@@ -41,11 +44,16 @@ from tierslien.mixing.bound import (  # noqa: E402
     few_valued,
     matrix_bound,
     meeting_bound,
+    meeting_components,
     most_pairs,
 )
 from tierslien.mixing.distance import encode  # noqa: E402
 from tierslien.mixing.mdgp import read_mdgp  # noqa: E402
-from tierslien.mixing.report import build_report, criterion_bound  # noqa: E402
+from tierslien.mixing.report import (  # noqa: E402
+    build_report,
+    component_bounds,
+    criterion_bound,
+)
 
 DATA = next(
     (
@@ -62,8 +70,8 @@ TITLE = "Upper bound (issue 14, item 1)"
 TIME_LIMIT = {300: 5.0, 1000: 10.0, 3000: 20.0}
 
 
-def town_row(n: int, seed: int) -> dict[str, Any]:
-    problem = Problem.from_dict(make_town(n, seed))
+def town_row(n: int, seed: int, knobs: dict[str, Any] | None = None) -> dict[str, Any]:
+    problem = Problem.from_dict(make_town(n, seed, **(knobs or {})))
     enc = encode(problem)
     result = solve(problem, time_limit=TIME_LIMIT.get(n, 20.0), seed=seed, params=SolveParams())
     solution = result.solution
@@ -81,6 +89,11 @@ def town_row(n: int, seed: int) -> dict[str, Any]:
         if ec.codes is not None and (ec.codes[placed] < 0).any():
             cb = min(cb, ec.scale * categorical_pairs_bound(ec.codes[placed], sizes))
         refined += cb
+    started = time.perf_counter()
+    labels = meeting_components(problem, people=placed)
+    apart = component_bounds(problem, enc, [np.array(g, dtype=np.int64) for g in groups])
+    per_component = refined if apart is None else min(refined, apart[0] + float(apart[1].sum()))
+    components_s = time.perf_counter() - started
     split = meeting_bound(problem, enc, people=placed, sizes=sizes, without=few)
     every = meeting_bound(problem, enc, people=placed, sizes=sizes)
     anyone = meeting_bound(problem, enc)
@@ -90,6 +103,9 @@ def town_row(n: int, seed: int) -> dict[str, Any]:
         "found": report.diversity,
         "separable": report.separable_bound,
         "refined": refined,
+        "components": len(set(labels[placed].tolist())),
+        "per_component": per_component,
+        "components_s": components_s,
         "split": counted + split.value,
         "split_star": counted + split.star,
         "split_it": split.iterations,
@@ -158,22 +174,29 @@ def main() -> None:
         "star relaxation over sites with its Lagrangian (bound.py, its own 150 "
         "iterations / 2 s, `star` = before iterating); *all star* = every criterion "
         "through the star; *any* = the star for any grouping of the round (no placed "
-        "set, no sizes); *upper* = the report's `upper_bound` (the smallest); ratio = "
-        "best found / bound; report s = the whole "
-        "`build_report`.",
+        "set, no sizes); *per component* = the *unanswered* bound summed over the "
+        "components of `meeting_components` (people linked by usable sites: who can never "
+        "share a group is bounded apart, each component with the sizes of its groups); "
+        "*upper* = the report's `upper_bound` (the smallest); ratio = "
+        "best found / bound; comp. s = the components and their bounds; report s = the "
+        "whole `build_report`. The last two rows are the segregated towns of "
+        "bench/potential.py (same builder, its knobs; time limit by size as above).",
         "",
-        "| n | options | best found | separable | unanswered | split (star) | all star | any "
-        "| upper | ratio before | ratio after | split s | report s |",
-        "|---|---|---|---|---|---|---|---|---|---|---|---|---|",
+        "| town | n | components | options | best found | separable | unanswered "
+        "| per component | split (star) | all star | any "
+        "| upper | ratio before | ratio after | comp. s | split s | report s |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
-    for n in args.sizes:
-        r = town_row(n, args.seed)
+    towns: list[tuple[str, int, dict[str, Any]]] = [("town.py", n, {}) for n in args.sizes]
+    towns += [(label, n, knobs) for label, (n, knobs) in TOWNS.items()]
+    for label, n, knobs in towns:
+        r = town_row(n, args.seed, knobs)
         lines.append(
-            f"| {n:,} | {r['options']} | {r['found']:.2f} | {r['separable']:.2f} | "
-            f"{r['refined']:.2f} | "
+            f"| {label} | {n:,} | {r['components']} | {r['options']} | {r['found']:.2f} | "
+            f"{r['separable']:.2f} | {r['refined']:.2f} | {r['per_component']:.2f} | "
             f"{r['split']:.2f} ({r['split_star']:.2f}, {r['split_it']} it) | {r['every']:.2f} | "
             f"{r['any']:.2f} | {r['upper']:.2f} | {r['before']:.4f} | {r['after']:.4f} | "
-            f"{r['split_s']:.2f} | {r['report_s']:.2f} |"
+            f"{r['components_s']:.2f} | {r['split_s']:.2f} | {r['report_s']:.2f} |"
         )
         print(lines[-1], flush=True)
     if not args.no_mdgp:
