@@ -19,10 +19,11 @@ from tierslien.mixing.bound import (
     matrix_bound,
     meeting_bound,
     meeting_components,
+    site_lp_bound,
 )
 from tierslien.mixing.distance import Encoded, encode
 from tierslien.mixing.feasibility import compute_sites
-from tierslien.mixing.report import build_report, component_bounds
+from tierslien.mixing.report import build_report, component_bounds, criterion_bound
 from tierslien.mixing.solution import Group, Round, Solution
 
 SLOTS = ["mon", "tue", "sat"]
@@ -577,3 +578,76 @@ def test_report_bound_over_villages_is_never_below_the_engine_or_random(
         assert report.separable_bound is not None
         assert report.diversity <= report.upper_bound + TOLERANCE
         assert report.upper_bound <= report.separable_bound + TOLERANCE
+
+
+# ----- the site LP: one assignment of people to sites serves every criterion -----
+
+
+def categorical_only(enc: Encoded) -> Encoded:
+    kept = tuple(ec for ec in enc.criteria if ec.codes is not None)
+    return Encoded(n=enc.n, criteria=kept, matrix=None)
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=problems(most=7))
+def test_site_lp_bound_is_never_below_the_exact_optimum(data: dict[str, Any]) -> None:
+    """At most 3 groups of 2+ among 7 people and venues hosting 3: capacities never bind,
+    so the optima that ignore them are the optima."""
+    problem = Problem.from_dict(data)
+    enc = categorical_only(encode(problem))
+    for (placed, sizes), best in exact_optima(problem, enc).items():
+        if sizes:
+            people = np.array(placed, dtype=np.int64)
+            assert site_lp_bound(problem, enc, people, list(sizes)) >= best - TOLERANCE
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=villages(most=7))
+def test_site_lp_bound_over_villages_is_never_below_the_exact_optimum(
+    data: dict[str, Any],
+) -> None:
+    problem = Problem.from_dict(data)
+    enc = categorical_only(encode(problem))
+    for (placed, sizes), best in exact_optima(problem, enc).items():
+        if sizes:
+            people = np.array(placed, dtype=np.int64)
+            caps = [criterion_bound(ec, people, list(sizes)) for ec in enc.criteria]
+            capped = site_lp_bound(problem, enc, people, list(sizes), caps=caps)
+            assert capped >= best - TOLERANCE
+            assert capped <= sum(caps) + TOLERANCE
+
+
+def bridged_villages() -> Problem:
+    """The opposite villages, one northerner able to travel to the south: one component,
+    but each venue still draws almost only from its own village."""
+    data = opposite_villages().to_dict()
+    data["people"][1]["max_km"] = 40
+    return Problem.from_dict(data)
+
+
+def test_site_lp_sees_the_villages_a_bridge_joins() -> None:
+    problem = bridged_villages()
+    enc = encode(problem)
+    assert len(set(meeting_components(problem).tolist())) == 1
+    north = [f"v0p{k}" for k in range(6)]
+    south = [f"v1p{k}" for k in range(6)]
+    grouping = Solution(
+        rounds=(
+            Round(
+                groups=(
+                    Group(members=(north[0], north[2], north[3]), venue="north"),
+                    Group(members=(north[1], north[4], north[5]), venue="north"),
+                    Group(members=(south[0], south[1], south[2]), venue="south"),
+                    Group(members=(south[3], south[4], south[5]), venue="south"),
+                )
+            ),
+        )
+    )
+    assert violations(problem, grouping) == []
+    report = build_report(problem, enc, grouping)
+    assert report.diversity == pytest.approx(4.0)
+    assert report.separable_bound == pytest.approx(8.0)  # every group mixed
+    assert report.upper_bound == pytest.approx(6.0)  # the LP, fractional: 4 at best
+    assert report.diversity <= report.upper_bound + TOLERANCE
+    placed, sizes = placed_and_sizes(problem, grouping)
+    assert site_lp_bound(problem, enc, placed, sizes) == pytest.approx(report.upper_bound)

@@ -469,3 +469,165 @@ def matrix_bound(
         target=target,
     )
     return MeetingBound(value, star, done, 1, m, time.perf_counter() - started)
+
+
+SITE_LP_VARIABLES = 200_000  # people-type x site pairs: above, the LP is not built
+
+
+def site_lp_bound(
+    problem: Problem,
+    enc: Encoded,
+    placed: IntArray,
+    sizes: Sequence[int],
+    *,
+    caps: Sequence[float] | None = None,
+    max_variables: int = SITE_LP_VARIABLES,
+) -> float:
+    """An upper bound on the categorical criteria's diversity of any valid round that
+    places exactly `placed` in groups of `sizes` (venue capacities kept), by a linear
+    programme over who can meet where.
+
+    Each person goes (fractionally) to one usable site they are eligible for; site k
+    holds G_k groups (sum = the number of groups, at most the capacity of its venue
+    and slot, between min(sizes) G_k and max(sizes) G_k people) and N_kv people of
+    answer v. However N people of one answer spread over G groups, their same-answer
+    pairs are at least a N - a (a + 1) G / 2 for every integer a >= 0 (Jensen on the
+    convex interpolation of x^2 at the integers; exact when N / G is an integer), so
+    the programme minimises the same-answer pairs over these cuts. A group of size s
+    with u unanswered people has at least u (s - 1) / 2 pairs involving them (the chord
+    of a concave function). Every valid round is a feasible point: the bound is the
+    pairs of the sizes minus those, weighted by each criterion's scale. Criteria other
+    than categorical ones are not counted (the caller adds their own bounds).
+    `caps`, one per criterion of `enc` (for the categorical ones): a bound already known
+    on each criterion's diversity (the separable one, say), kept as a constraint, so
+    the result is never above their sum and gains where one assignment to sites must
+    serve every criterion at once.
+    `math.inf` when someone placed has no usable site (the round breaks a rule) or the
+    programme is over `max_variables` or fails."""
+    from scipy.optimize import linprog  # type: ignore[import-untyped, unused-ignore]
+    from scipy.sparse import coo_array  # type: ignore[import-untyped, unused-ignore]
+
+    cats = [(c, ec) for c, ec in enumerate(enc.criteria) if ec.codes is not None]
+    if not cats or not sizes or placed.size == 0:
+        return 0.0
+    lo, hi = min(sizes), max(sizes)
+    pairs = float(sum(s * (s - 1) // 2 for s in sizes))
+    constants = []
+    for _c, ec in cats:
+        assert ec.codes is not None
+        unanswered = float((ec.codes[placed] < 0).sum())
+        constants.append(ec.scale * (pairs - unanswered * (lo - 1) / 2.0))
+    sites = compute_sites(problem)
+    eligible = [sites.of(int(i)) for i in placed]
+    users = np.bincount(np.concatenate(eligible), minlength=sites.count) if eligible else None
+    if users is None:
+        return math.inf
+    usable = users >= lo
+    types: dict[tuple[tuple[int, ...], tuple[int, ...]], int] = {}
+    for i, own in zip(placed.tolist(), eligible, strict=True):
+        where = tuple(own[usable[own]].tolist())
+        if not where:
+            return math.inf
+        assert all(ec.codes is not None for _c, ec in cats)
+        key = (tuple(int(ec.codes[i]) for _c, ec in cats), where)  # type: ignore[index]
+        types[key] = types.get(key, 0) + 1
+    if sum(len(where) for _v, where in types) > max_variables:
+        return math.inf
+    site_ids = sorted({k for _v, where in types for k in where})
+    site_pos = {k: p for p, k in enumerate(site_ids)}
+    n_sites = len(site_ids)
+    # Variables: x (type, site), then G (site), then N and z (criterion, site, answer).
+    x_of: list[tuple[int, int, tuple[int, ...]]] = []  # (type, site position, answers)
+    for t, (values, where) in enumerate(types):
+        x_of.extend((t, site_pos[k], values) for k in where)
+    n_x = len(x_of)
+    g0 = n_x
+    nz: dict[tuple[int, int, int], int] = {}  # (criterion position, site, answer) -> N index
+    for _t, k, values in x_of:
+        for q, v in enumerate(values):
+            if v >= 0 and (q, k, v) not in nz:
+                nz[(q, k, v)] = len(nz)
+    n0 = g0 + n_sites
+    z0 = n0 + len(nz)
+    w0 = z0 + len(nz)  # w_q: criterion q's diversity, maximised
+    n_vars = w0 + len(cats)
+    cost = np.zeros(n_vars)
+    cost[w0:] = -1.0
+    bounds: list[tuple[float | None, float | None]] = [(0.0, None)] * w0
+    for c, _ec in cats:
+        cap = None if caps is None else float(caps[c]) + 1e-9 * max(1.0, abs(float(caps[c])))
+        bounds.append((None, cap))
+    eq_rows: list[int] = []
+    eq_cols: list[int] = []
+    eq_vals: list[float] = []
+    eq_rhs: list[float] = []
+
+    def eq(cols: list[int], vals: list[float], rhs: float) -> None:
+        row = len(eq_rhs)
+        eq_rows.extend([row] * len(cols))
+        eq_cols.extend(cols)
+        eq_vals.extend(vals)
+        eq_rhs.append(rhs)
+
+    counts = list(types.values())
+    by_type: list[list[int]] = [[] for _ in counts]
+    for j, (t, _k, _values) in enumerate(x_of):
+        by_type[t].append(j)
+    for t, cols in enumerate(by_type):
+        eq(cols, [1.0] * len(cols), float(counts[t]))
+    eq([g0 + p for p in range(n_sites)], [1.0] * n_sites, float(len(sizes)))
+    members: dict[int, list[int]] = {j: [] for j in range(len(nz))}
+    for j, (_t, k, values) in enumerate(x_of):
+        for q, v in enumerate(values):
+            if v >= 0:
+                members[nz[(q, k, v)]].append(j)
+    for j, cols in members.items():
+        eq([*cols, n0 + j], [1.0] * len(cols) + [-1.0], 0.0)
+    ub_rows: list[int] = []
+    ub_cols: list[int] = []
+    ub_vals: list[float] = []
+    ub_rhs: list[float] = []
+
+    def le(cols: list[int], vals: list[float], rhs: float) -> None:
+        row = len(ub_rhs)
+        ub_rows.extend([row] * len(cols))
+        ub_cols.extend(cols)
+        ub_vals.extend(vals)
+        ub_rhs.append(rhs)
+
+    at_site: list[list[int]] = [[] for _ in range(n_sites)]
+    for j, (_t, k, _values) in enumerate(x_of):
+        at_site[k].append(j)
+    for p, cols in enumerate(at_site):
+        le([*cols, g0 + p], [-1.0] * len(cols) + [float(lo)], 0.0)
+        le([*cols, g0 + p], [1.0] * len(cols) + [-float(hi)], 0.0)
+    by_key: dict[int, list[int]] = {}
+    for p, k in enumerate(site_ids):
+        by_key.setdefault(int(sites.key[k]), []).append(p)
+    for venue_slot, ps in by_key.items():
+        cap = int(sites.capacity[venue_slot])
+        if cap < len(sizes):
+            le([g0 + p for p in ps], [1.0] * len(ps), float(cap))
+    by_criterion: list[list[int]] = [[] for _ in cats]
+    for (q, _k, _v), j in nz.items():
+        by_criterion[q].append(j)
+    for q, js in enumerate(by_criterion):
+        scale = float(cats[q][1].scale)
+        le([w0 + q, *(z0 + j for j in js)], [1.0] + [scale] * len(js), constants[q])
+    for (_q, k, _v), j in nz.items():
+        for a in range(1, hi):
+            le([n0 + j, g0 + k, z0 + j], [float(a), -a * (a + 1) / 2.0, -1.0], 0.0)
+    a_eq = coo_array((eq_vals, (eq_rows, eq_cols)), shape=(len(eq_rhs), n_vars)).tocsr()
+    a_ub = coo_array((ub_vals, (ub_rows, ub_cols)), shape=(len(ub_rhs), n_vars)).tocsr()
+    result = linprog(
+        cost,
+        A_ub=a_ub,
+        b_ub=np.array(ub_rhs),
+        A_eq=a_eq,
+        b_eq=np.array(eq_rhs),
+        bounds=bounds,
+        method="highs",
+    )
+    if result.status != 0:
+        return math.inf
+    return float(-result.fun) + 1e-7 * max(1.0, abs(float(result.fun)))

@@ -25,6 +25,7 @@ from tierslien.mixing.bound import (
     few_valued,
     meeting_bound,
     meeting_components,
+    site_lp_bound,
 )
 from tierslien.mixing.distance import Encoded, EncodedCriterion
 from tierslien.mixing.problem import Problem
@@ -383,6 +384,7 @@ def build_report(problem: Problem, enc: Encoded, solution: Solution) -> Report:
         round_counted = 0.0  # the refined bound of the criteria in `counted`
         # The same bounds summed over who can never share a group (valid groupings only).
         apart = component_bounds(problem, enc, groups) if meeting else None
+        refined_per = np.zeros(len(enc.criteria))
         if enc.matrix is not None:
             round_bound += _matrix_bound(enc.matrix, placed, sizes)
             round_refined = round_bound if apart is None else min(round_bound, apart[0])
@@ -397,6 +399,7 @@ def build_report(problem: Problem, enc: Encoded, solution: Solution) -> Report:
             refined = _refined_bound(ec, placed, sizes, cb)
             if apart is not None:
                 refined = min(refined, float(apart[1][c]))
+            refined_per[c] = refined
             round_refined += refined
             if c in counted:
                 round_counted += refined
@@ -423,6 +426,7 @@ def build_report(problem: Problem, enc: Encoded, solution: Solution) -> Report:
                 counted,
                 separable=round_refined,
                 counted_part=round_counted,
+                per_criterion=refined_per,
                 diversity=float(total.sum()),
                 seen=seen_rounds,
             )
@@ -523,17 +527,27 @@ def _round_bound(
     *,
     separable: float,
     counted_part: float,
+    per_criterion: FloatArray,
     diversity: float,
     seen: dict[tuple[bytes, tuple[int, ...]], float],
 ) -> float:
     """One round's upper bound, the smallest of: the separable one (`separable`, with
-    unanswered categorical answers counted by `categorical_pairs_bound`); the criteria in
-    `counted` bounded alone plus the others through who can meet whom; all criteria
-    through who can meet whom (when travel keeps a yes/no answer apart, say).
+    unanswered categorical answers counted by `categorical_pairs_bound` and people who
+    can never meet bounded apart; `per_criterion` its terms); the categorical criteria
+    through the site LP (`site_lp_bound`, each kept under its separable term) plus the
+    others' separable terms; the criteria in `counted` bounded alone plus the others
+    through who can meet whom; all criteria through who can meet whom (when travel
+    keeps a yes/no answer apart, say).
     Rounds of the same people in the same sizes share one computation."""
     key = (np.sort(placed).tobytes(), tuple(sorted(sizes)))
     if key not in seen:
         best = separable
+        if enc.matrix is None:
+            others = sum(
+                float(per_criterion[c]) for c, ec in enumerate(enc.criteria) if ec.codes is None
+            )
+            lp = site_lp_bound(problem, enc, placed, sizes, caps=per_criterion.tolist())
+            best = min(best, others + lp)
         for without in (counted, frozenset()) if counted else (frozenset(),):
             part = counted_part if without else 0.0
             found = meeting_bound(
