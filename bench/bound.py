@@ -46,6 +46,7 @@ from tierslien.mixing.bound import (  # noqa: E402
     meeting_bound,
     meeting_components,
     most_pairs,
+    site_lp_bound,
 )
 from tierslien.mixing.distance import encode  # noqa: E402
 from tierslien.mixing.mdgp import read_mdgp  # noqa: E402
@@ -84,16 +85,24 @@ def town_row(n: int, seed: int, knobs: dict[str, Any] | None = None) -> dict[str
     few = few_valued(enc)
     counted = sum(criterion_bound(enc.criteria[c], placed, sizes) for c in few)
     refined = 0.0  # the separable bound with unanswered categorical answers counted exactly
+    terms = []
     for ec in enc.criteria:
         cb = criterion_bound(ec, placed, sizes)
         if ec.codes is not None and (ec.codes[placed] < 0).any():
             cb = min(cb, ec.scale * categorical_pairs_bound(ec.codes[placed], sizes))
         refined += cb
+        terms.append(cb)
     started = time.perf_counter()
     labels = meeting_components(problem, people=placed)
     apart = component_bounds(problem, enc, [np.array(g, dtype=np.int64) for g in groups])
     per_component = refined if apart is None else min(refined, apart[0] + float(apart[1].sum()))
     components_s = time.perf_counter() - started
+    if apart is not None:
+        terms = [min(t, float(a)) for t, a in zip(terms, apart[1], strict=True)]
+    started = time.perf_counter()
+    others = sum(t for t, ec in zip(terms, enc.criteria, strict=True) if ec.codes is None)
+    site_lp = others + site_lp_bound(problem, enc, placed, sizes, caps=terms)
+    site_lp_s = time.perf_counter() - started
     split = meeting_bound(problem, enc, people=placed, sizes=sizes, without=few)
     every = meeting_bound(problem, enc, people=placed, sizes=sizes)
     anyone = meeting_bound(problem, enc)
@@ -106,6 +115,8 @@ def town_row(n: int, seed: int, knobs: dict[str, Any] | None = None) -> dict[str
         "components": len(set(labels[placed].tolist())),
         "per_component": per_component,
         "components_s": components_s,
+        "site_lp": site_lp,
+        "site_lp_s": site_lp_s,
         "split": counted + split.value,
         "split_star": counted + split.star,
         "split_it": split.iterations,
@@ -177,15 +188,18 @@ def main() -> None:
         "set, no sizes); *per component* = the *unanswered* bound summed over the "
         "components of `meeting_components` (people linked by usable sites: who can never "
         "share a group is bounded apart, each component with the sizes of its groups); "
+        "*site LP* = `site_lp_bound` for the categorical criteria (people fractionally "
+        "assigned to the sites they can use, capacities, one assignment for every criterion, "
+        "each capped by its *per component* term) + the others' *per component* terms; "
         "*upper* = the report's `upper_bound` (the smallest); ratio = "
         "best found / bound; comp. s = the components and their bounds; report s = the "
-        "whole `build_report`. The last two rows are the segregated towns of "
+        "whole `build_report`; LP s = the site LP. The last two rows are the segregated towns of "
         "bench/potential.py (same builder, its knobs; time limit by size as above).",
         "",
         "| town | n | components | options | best found | separable | unanswered "
-        "| per component | split (star) | all star | any "
-        "| upper | ratio before | ratio after | comp. s | split s | report s |",
-        "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
+        "| per component | site LP | split (star) | all star | any "
+        "| upper | ratio before | ratio after | comp. s | LP s | split s | report s |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     towns: list[tuple[str, int, dict[str, Any]]] = [("town.py", n, {}) for n in args.sizes]
     towns += [(label, n, knobs) for label, (n, knobs) in TOWNS.items()]
@@ -194,9 +208,11 @@ def main() -> None:
         lines.append(
             f"| {label} | {n:,} | {r['components']} | {r['options']} | {r['found']:.2f} | "
             f"{r['separable']:.2f} | {r['refined']:.2f} | {r['per_component']:.2f} | "
+            f"{r['site_lp']:.2f} | "
             f"{r['split']:.2f} ({r['split_star']:.2f}, {r['split_it']} it) | {r['every']:.2f} | "
             f"{r['any']:.2f} | {r['upper']:.2f} | {r['before']:.4f} | {r['after']:.4f} | "
-            f"{r['components_s']:.2f} | {r['split_s']:.2f} | {r['report_s']:.2f} |"
+            f"{r['components_s']:.2f} | {r['site_lp_s']:.2f} | {r['split_s']:.2f} | "
+            f"{r['report_s']:.2f} |"
         )
         print(lines[-1], flush=True)
     if not args.no_mdgp:

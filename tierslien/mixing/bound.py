@@ -46,6 +46,18 @@ count, so answers are added greedily), and the bound is the prices times the
 supply plus the groups' best values. The report takes, criterion by criterion,
 the smaller of this and the separable count.
 
+**Who can never meet.** `meeting_components` links people through the sites
+usable by at least `min_size` of them: a valid group lies within one component,
+so any bound summed over components (each with its own people and the sizes of
+its groups) holds; the report does so with its separable count.
+
+**The site LP.** `site_lp_bound` assigns people fractionally to the sites they
+can use, a site holding a fractional number of groups (venue capacities kept),
+and bounds each site's same-answer pairs from below by cuts exact whenever the
+answer's people per group is an integer. One assignment serves every categorical
+criterion at once, which the separable count cannot see; each criterion is also
+capped by its separable term, so the LP is never above it.
+
 Work is done option by option on the people eligible there. Options whose
 people all belong to a larger option are dropped (a choice there is also a
 choice in the larger one), and so are options with fewer than `min_size`

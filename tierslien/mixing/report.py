@@ -2,9 +2,10 @@
 
 The objective splits criterion by criterion, so the separable bound does too:
 each criterion is bounded alone, as if it were the only one and anyone could
-meet anyone (see `criterion_bound`). The upper bound reported is the smaller of
-that and the bound of `bound.py`, which knows who can meet whom (venues, slots,
-travel, needs, shared criteria, apart pairs, sizes).
+meet anyone (see `criterion_bound`). The upper bound reported is the smallest of
+that, the same summed over people who can never share a group (`component_bounds`),
+the site LP and the star bound of `bound.py`, which know who can meet whom (venues,
+slots, travel, needs, shared criteria, capacities, apart pairs, sizes).
 The explanation of a circle (of each round's group, when there are several
 rounds) gives only counts ("5 occupations"), never anyone's answers.
 """
@@ -40,6 +41,9 @@ NUMERIC_BRACKETS = 5
 # rounds whose options need more work than the iterations allow keep the separable
 # bound (a facilitator's edit recomputes the report: it must stay quick).
 BOUND_SECONDS = 0.5
+# The site LP (bound.py) in the report: above this many person-type x site variables
+# it is skipped (about 1 s at 10,000 on the bench machine, 23 s at 74,000).
+REPORT_LP_VARIABLES = 10_000
 
 
 @dataclass(frozen=True)
@@ -546,7 +550,14 @@ def _round_bound(
             others = sum(
                 float(per_criterion[c]) for c, ec in enumerate(enc.criteria) if ec.codes is None
             )
-            lp = site_lp_bound(problem, enc, placed, sizes, caps=per_criterion.tolist())
+            lp = site_lp_bound(
+                problem,
+                enc,
+                placed,
+                sizes,
+                caps=per_criterion.tolist(),
+                max_variables=REPORT_LP_VARIABLES,
+            )
             best = min(best, others + lp)
         for without in (counted, frozenset()) if counted else (frozenset(),):
             part = counted_part if without else 0.0
