@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from tierslien.mixing.bound import MeetingBound, meeting_bound, meeting_components
+from tierslien.mixing.bound import MeetingBound, meeting_bound, meeting_components, site_lp_bound
 from tierslien.mixing.distance import encode
 from tierslien.mixing.incremental import place_late, replace_declined, without_people
 from tierslien.mixing.problem import (
@@ -89,4 +89,5 @@ __all__ = [
     "MeetingBound",
     "meeting_bound",
     "meeting_components",
+    "site_lp_bound",
 ]
