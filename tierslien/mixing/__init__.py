@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from tierslien.mixing.bound import MeetingBound, meeting_bound, meeting_components, site_lp_bound
 from tierslien.mixing.distance import encode
 from tierslien.mixing.incremental import place_late, replace_declined, without_people
 
@@ -101,4 +102,8 @@ __all__ = [
     "violations",
     "warm_up",
     "warm_up_in_background",
+    "MeetingBound",
+    "meeting_bound",
+    "meeting_components",
+    "site_lp_bound",
 ]

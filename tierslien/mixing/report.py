@@ -1,7 +1,11 @@
 """Figures about a grouping, and each person's explanation of their groups.
 
-The objective splits criterion by criterion, so the upper bound does too: each
-criterion is bounded alone, as if it were the only one (see `_criterion_bound`).
+The objective splits criterion by criterion, so the separable bound does too:
+each criterion is bounded alone, as if it were the only one and anyone could
+meet anyone (see `criterion_bound`). The upper bound reported is the smallest of
+that, the same summed over people who can never share a group (`component_bounds`),
+the site LP and the star bound of `bound.py`, which know who can meet whom (venues,
+slots, travel, needs, shared criteria, capacities, apart pairs, sizes).
 The explanation of a circle (of each round's group, when there are several
 rounds) gives only counts ("5 occupations"), never anyone's answers.
 """
@@ -16,14 +20,31 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from tierslien.mixing.bound import (
+    LAGRANGE_WORK,
+    categorical_pairs_bound,
+    few_valued,
+    meeting_bound,
+    meeting_components,
+    site_lp_bound,
+)
 from tierslien.mixing.distance import Encoded, EncodedCriterion
 from tierslien.mixing.problem import Problem
 from tierslien.mixing.solution import Solution
+from tierslien.mixing.validate import violations
 
 IntArray = npt.NDArray[np.int64]
 FloatArray = npt.NDArray[np.float64]
 EXACT_MEAN_LIMIT = 3000  # above, the mean pair dissimilarity of 'multi' criteria is sampled
 NUMERIC_BRACKETS = 5
+# The report's share of bound.py: its iterations stop after this many seconds, and
+# rounds whose options need more work than the iterations allow keep the separable
+# bound (a facilitator's edit recomputes the report: it must stay quick).
+BOUND_SECONDS = 0.5
+# The site LP (bound.py) in the report: above this many person-type x site variables
+# it is skipped (HiGHS's interior point: 0.7 s at 10,000 on the bench machine, 5.5 s
+# at 74,000).
+REPORT_LP_VARIABLES = 10_000
 
 
 @dataclass(frozen=True)
@@ -46,7 +67,9 @@ class Report:
     unplaced: int  # people unplaced in the first round
     groups: int  # groups over all rounds
     diversity: float  # total over all groups of all rounds
-    upper_bound: float  # no grouping with these group sizes can exceed it
+    # No grouping of the same people in groups of these sizes can exceed it: the
+    # smaller of separable_bound and the bound of bound.py (who can meet whom).
+    upper_bound: float
     ratio_to_bound: float  # diversity / upper_bound (1.0 when the bound is 0)
     random_diversity: float  # expected diversity of a random grouping of the same sizes
     lift: float  # diversity / random_diversity
@@ -58,6 +81,9 @@ class Report:
     # No valid grouping places more people in a round (placement.py); placed ==
     # placeable_bound proves the placement maximal. None when not computed.
     placeable_bound: int | None = None
+    # The bound criterion by criterion alone (what upper_bound was before issue 14);
+    # None in a report not built by build_report.
+    separable_bound: float | None = None
 
     def to_dict(self) -> dict[str, Any]:
         out = asdict(self)
@@ -66,7 +92,23 @@ class Report:
             out[key] = round(out[key], 6)
         for key in ("ratio_to_bound", "lift", "mean_group_diversity"):
             out[key] = round(out[key], 6)
+        if self.separable_bound is not None:
+            out["separable_bound"] = round(self.separable_bound, 6)
         return out
+
+    def _gap_text(self) -> str:
+        """The distance to the best possible, in words."""
+        gap = max(0.0, self.upper_bound - self.diversity)
+        if gap <= 1e-9 * max(1.0, self.upper_bound):
+            text = " No grouping of these people can be more mixed."
+        else:
+            text = f" The best possible grouping would be at most {gap:.2f} more diverse."
+        if self.separable_bound is not None and self.upper_bound < self.separable_bound - 1e-9:
+            text += (
+                " A finer count (who can meet whom, unanswered questions) lowers that"
+                f" bound from {self.separable_bound:.2f} (each criterion bounded alone)."
+            )
+        return text
 
     def _bound_text(self) -> str:
         if self.placeable_bound is None:
@@ -81,7 +123,7 @@ class Report:
             f"{self.placed} people placed in {self.groups} groups, {self.unplaced} unplaced."
             + self._bound_text(),
             f"Diversity {self.diversity:.2f}: {100 * self.ratio_to_bound:.1f}% of the upper bound "
-            f"{self.upper_bound:.2f}, {self.lift:.2f}x a random grouping.",
+            f"{self.upper_bound:.2f}, {self.lift:.2f}x a random grouping." + self._gap_text(),
             f"Weakest group: {self.weakest_group_diversity:.2f} "
             f"(mean {self.mean_group_diversity:.2f}); repeated encounters: {self.repeats}.",
         ]
@@ -240,7 +282,7 @@ def _fewest_pairs(count: int, sizes: list[int]) -> int:
     return out
 
 
-def _criterion_bound(ec: EncodedCriterion, placed: IntArray, sizes: list[int]) -> float:
+def criterion_bound(ec: EncodedCriterion, placed: IntArray, sizes: list[int]) -> float:
     if ec.codes is not None:
         codes = ec.codes[placed]
         answered = codes[codes >= 0]
@@ -313,7 +355,12 @@ def _matrix_bound(matrix: FloatArray, placed: IntArray, sizes: list[int]) -> flo
 def build_report(problem: Problem, enc: Encoded, solution: Solution) -> Report:
     index = problem.index
     rng = np.random.default_rng(0)
-    diversity = bound = random_div = 0.0
+    diversity = bound = random_div = best_bound = 0.0
+    counted = few_valued(enc) if enc.matrix is None else frozenset()
+    # The meeting bound holds for valid groupings only; a facilitator may force a
+    # move that breaks a rule (a longer trip), and then only the separable one holds.
+    meeting = not violations(problem, solution)
+    seen_rounds: dict[tuple[bytes, tuple[int, ...]], float] = {}
     weakest, weakest_at = math.inf, (-1, -1)
     all_divs: list[float] = []
     n_groups = 0
@@ -337,16 +384,30 @@ def build_report(problem: Problem, enc: Encoded, solution: Solution) -> Report:
         if total[k] < weakest:
             weakest, weakest_at = float(total[k]), (r, k)
         pair_count = sum(_pairs(s) for s in sizes)
+        round_bound = 0.0
+        round_refined = 0.0  # the same, unanswered categorical answers counted exactly
+        round_counted = 0.0  # the refined bound of the criteria in `counted`
+        # The same bounds summed over who can never share a group (valid groupings only).
+        apart = component_bounds(problem, enc, groups) if meeting else None
+        refined_per = np.zeros(len(enc.criteria))
         if enc.matrix is not None:
-            bound += _matrix_bound(enc.matrix, placed, sizes)
+            round_bound += _matrix_bound(enc.matrix, placed, sizes)
+            round_refined = round_bound if apart is None else min(round_bound, apart[0])
             sub = enc.matrix[np.ix_(placed, placed)]
             mean = (sub.sum() - np.trace(sub)) / 2.0 / max(1.0, _pairs(placed.size))
             random_div += pair_count * float(mean)
         for c, ec in enumerate(enc.criteria):
             crit_div[c] += per[c].sum()
-            cb = _criterion_bound(ec, placed, sizes)
+            cb = criterion_bound(ec, placed, sizes)
             crit_bound[c] += cb
-            bound += cb
+            round_bound += cb
+            refined = _refined_bound(ec, placed, sizes, cb)
+            if apart is not None:
+                refined = min(refined, float(apart[1][c]))
+            refined_per[c] = refined
+            round_refined += refined
+            if c in counted:
+                round_counted += refined
             random_div += pair_count * ec.scale * _mean_pair(ec, placed, rng)
             if ec.codes is not None:
                 codes = ec.codes[placed]
@@ -358,6 +419,23 @@ def build_report(problem: Problem, enc: Encoded, solution: Solution) -> Report:
                 for g in groups:
                     gc = ec.codes[g]
                     same[c] += sum(_pairs(float(x)) for x in np.bincount(gc[gc >= 0]))
+        bound += round_bound
+        best_bound += (
+            round_refined
+            if not meeting
+            else _round_bound(
+                problem,
+                enc,
+                placed,
+                sizes,
+                counted,
+                separable=round_refined,
+                counted_part=round_counted,
+                per_criterion=refined_per,
+                diversity=float(total.sum()),
+                seen=seen_rounds,
+            )
+        )
         for g in groups:
             ids = sorted(g.tolist())
             for x in range(len(ids)):
@@ -389,8 +467,8 @@ def build_report(problem: Problem, enc: Encoded, solution: Solution) -> Report:
         unplaced=problem.n - placed_first,
         groups=n_groups,
         diversity=diversity,
-        upper_bound=bound,
-        ratio_to_bound=diversity / bound if bound > 0 else 1.0,
+        upper_bound=best_bound,
+        ratio_to_bound=diversity / best_bound if best_bound > 0 else 1.0,
         random_diversity=random_div,
         lift=diversity / random_div if random_div > 0 else 1.0,
         weakest_group_diversity=weakest if all_divs else 0.0,
@@ -398,7 +476,106 @@ def build_report(problem: Problem, enc: Encoded, solution: Solution) -> Report:
         mean_group_diversity=float(np.mean(all_divs)) if all_divs else 0.0,
         repeats=repeats,
         criteria=tuple(criteria),
+        separable_bound=bound,
     )
+
+
+def _refined_bound(
+    ec: EncodedCriterion, placed: IntArray, sizes: list[int], separable: float | None = None
+) -> float:
+    """`criterion_bound`, with unanswered categorical answers counted exactly."""
+    cb = criterion_bound(ec, placed, sizes) if separable is None else separable
+    if ec.codes is not None and (ec.codes[placed] < 0).any():
+        return min(cb, ec.scale * categorical_pairs_bound(ec.codes[placed], sizes))
+    return cb
+
+
+def component_bounds(
+    problem: Problem, enc: Encoded, groups: list[IntArray]
+) -> tuple[float, FloatArray] | None:
+    """The refined separable bound summed over the components of `meeting_components`
+    (people who can never share a group): (the distances part, the bound per criterion).
+
+    Each component is bounded for its own people and the sizes of the round's groups
+    lying in it, so the sum bounds every valid grouping of the same people with the same
+    group sizes in each component. None when there is only one component, or when a
+    group straddles two (the grouping breaks a rule: nothing to split)."""
+    placed = np.concatenate(groups)
+    labels = meeting_components(problem, people=placed)
+    of_group = []
+    for g in groups:
+        mine = np.unique(labels[g])
+        if mine.size != 1 or mine[0] < 0:
+            return None
+        of_group.append(int(mine[0]))
+    if len(set(of_group)) < 2:
+        return None
+    matrix_part = 0.0
+    per = np.zeros(len(enc.criteria))
+    for label in sorted(set(of_group)):
+        mine_groups = [g for g, k in zip(groups, of_group, strict=True) if k == label]
+        people = np.concatenate(mine_groups)
+        sizes = [len(g) for g in mine_groups]
+        if enc.matrix is not None:
+            matrix_part += _matrix_bound(enc.matrix, people, sizes)
+        for c, ec in enumerate(enc.criteria):
+            per[c] += _refined_bound(ec, people, sizes)
+    return matrix_part, per
+
+
+def _round_bound(
+    problem: Problem,
+    enc: Encoded,
+    placed: IntArray,
+    sizes: list[int],
+    counted: frozenset[int],
+    *,
+    separable: float,
+    counted_part: float,
+    per_criterion: FloatArray,
+    diversity: float,
+    seen: dict[tuple[bytes, tuple[int, ...]], float],
+) -> float:
+    """One round's upper bound, the smallest of: the separable one (`separable`, with
+    unanswered categorical answers counted by `categorical_pairs_bound` and people who
+    can never meet bounded apart; `per_criterion` its terms); the categorical criteria
+    through the site LP (`site_lp_bound`, each kept under its separable term) plus the
+    others' separable terms; the criteria in `counted` bounded alone plus the others
+    through who can meet whom; all criteria through who can meet whom (when travel
+    keeps a yes/no answer apart, say).
+    Rounds of the same people in the same sizes share one computation."""
+    key = (np.sort(placed).tobytes(), tuple(sorted(sizes)))
+    if key not in seen:
+        best = separable
+        if enc.matrix is None:
+            others = sum(
+                float(per_criterion[c]) for c, ec in enumerate(enc.criteria) if ec.codes is None
+            )
+            lp = site_lp_bound(
+                problem,
+                enc,
+                placed,
+                sizes,
+                caps=per_criterion.tolist(),
+                max_variables=REPORT_LP_VARIABLES,
+            )
+            best = min(best, others + lp)
+        for without in (counted, frozenset()) if counted else (frozenset(),):
+            part = counted_part if without else 0.0
+            found = meeting_bound(
+                problem,
+                enc,
+                people=placed,
+                sizes=sizes,
+                without=without,
+                target=diversity - part,
+                stop_above=best - part,
+                time_budget=BOUND_SECONDS,
+                max_work=LAGRANGE_WORK,
+            )
+            best = min(best, part + found.value)
+        seen[key] = best
+    return seen[key]
 
 
 def _entre_soi(same: float, fewest: float, random: float) -> float:
