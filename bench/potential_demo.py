@@ -128,6 +128,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
 
     def post(name: str) -> None:
         response = client.post(reverse(name, args=[slug, season.pk]))
+        translation.activate("en")  # the request left the facilitator's language active
         assert response.status_code in (200, 302), (name, response.status_code)
         season.refresh_from_db()
         assert season.state == SeasonState.PROPOSED, (
@@ -181,6 +182,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         analysis_s = time.perf_counter() - began
         analysis = SeasonAnalysis.objects.get(season=season, kind=AnalysisKind.SEASON)
         assert analysis.done, (analysis.job_state, analysis.job_error)
+        translation.activate("en")
         found = pages.read(analysis)
         say(f"Analysis in {analysis_s:.1f} s. {pages.costliest_sentence(found)}")
         for item in found.relaxations:
