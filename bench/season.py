@@ -162,8 +162,10 @@ def run(args: argparse.Namespace) -> str:
     )
     setup_seconds = time.perf_counter() - began
 
-    client = Client()
-    client.force_login(User.objects.get(email=demo.FACILITATOR_EMAIL))
+    # Management pages ask for the second factor: sign in as after both steps.
+    from potential_demo import facilitator_client
+
+    client = facilitator_client(Client(), User.objects.get(email=demo.FACILITATOR_EMAIL))
     slug = territory.slug
 
     def timed(method: str, path: str, data: dict[str, str] | None = None) -> tuple[float, int, int]:
