@@ -9,6 +9,7 @@ from tests.cast import Cast
 from tests.circles.conftest import season_values
 from tests.potential.test_sensitive import CROWD
 from tests.security.test_sensitive import registered_crowd, set_sensitive
+from tierslien.accounts.models import User
 from tierslien.circles.engine import build_problem
 from tierslien.circles.models import Season
 from tierslien.portraits.engine import option_values
@@ -20,14 +21,14 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def crowded(cast: Cast) -> tuple[Season, list]:  # type: ignore[type-arg]
-    season = Season.objects.create(territory=cast.territory, **season_values())  # type: ignore[arg-type]
+def crowded(cast: Cast) -> tuple[Season, list[User]]:
+    season = Season.objects.create(territory=cast.territory, **season_values())
     return season, registered_crowd(cast, season, CROWD)
 
 
 def test_each_sensitive_question_gets_a_stand_in_of_its_kind_weight_and_options(
     cast: Cast,
-    crowded: tuple[Season, list],  # type: ignore[type-arg]
+    crowded: tuple[Season, list[User]],
 ) -> None:
     season, _ = crowded
     built = build_problem(season)
@@ -57,7 +58,7 @@ def test_each_sensitive_question_gets_a_stand_in_of_its_kind_weight_and_options(
 
 def test_the_stand_ins_read_no_answer_and_follow_the_season_seed(
     cast: Cast,
-    crowded: tuple[Season, list],  # type: ignore[type-arg]
+    crowded: tuple[Season, list[User]],
 ) -> None:
     season, users = crowded
     before = jobs.with_stand_ins(build_problem(season), cast.territory.pk, seed=7)
@@ -71,7 +72,7 @@ def test_the_stand_ins_read_no_answer_and_follow_the_season_seed(
 
 def test_no_figure_of_the_analysis_speaks_of_a_stand_in(
     cast: Cast,
-    crowded: tuple[Season, list],  # type: ignore[type-arg]
+    crowded: tuple[Season, list[User]],
 ) -> None:
     season, _ = crowded
     result = jobs.compute(season, AnalysisKind.SEASON, {})
