@@ -29,6 +29,7 @@ from tierslien.mixing.potential import (
     figures_of_solution,
 )
 from tierslien.mixing.potential.analyse import changed_circles
+from tierslien.mixing.potential.figures import without_criteria
 
 FAST = SolveParams(max_iterations=200)
 KM_LAT = 1 / 111.0
@@ -426,3 +427,53 @@ def test_todays_circles_with_bad_ids_are_refused(members: tuple[str, ...], messa
     baseline = figures_of(solve(problem, time_limit=5, params=FAST))
     with pytest.raises(ProblemError, match=message):
         evaluate(problem, "sizes", {}, baseline=baseline, params_solve=FAST, current=today)
+
+
+def test_figures_without_a_criterion_are_those_of_the_problem_without_it() -> None:
+    problem = Problem.from_dict(segregated_by_distance())
+    hidden = frozenset({"age"})
+    bare = without_criteria(problem, hidden)
+    analysis = analyse(
+        problem,
+        sectors=sectors_of(problem),
+        time_limit=5,
+        seed=1,
+        params=FAST,
+        max_levers=2,
+        figures_without=hidden,
+    )
+    assert [c.name for c in bare.criteria] == ["occupation", "sector"]
+    assert all("age" not in p.attributes for p in bare.people)
+    baseline = analysis.baseline
+    assert baseline == figures_of_solution(bare, baseline.solution())
+    for change in analysis.levers + analysis.relaxations:
+        assert change.figures == figures_of_solution(
+            without_criteria(apply_change(problem, change.kind, change.params), hidden),
+            change.figures.solution(),
+        ), change.kind
+
+
+def test_evaluate_leaves_the_hidden_criterion_out_of_every_figure() -> None:
+    problem = Problem.from_dict(segregated_by_distance())
+    hidden = frozenset({"sector"})
+    full = figures_of(solve(problem, time_limit=5, seed=3, params=FAST))
+    assert "sector" in full.entre_soi
+    baseline = figures_of(solve(problem, time_limit=5, seed=3, params=FAST), hidden)
+    assert "sector" not in baseline.entre_soi and baseline.groups == full.groups
+    assert (
+        baseline.diversity
+        == figures_of_solution(without_criteria(problem, hidden), full.solution()).diversity
+    )
+    change = evaluate(
+        problem,
+        "travel",
+        {},
+        baseline=baseline,
+        time_limit=5,
+        seed=3,
+        params_solve=FAST,
+        current=full.solution(),
+        figures_without=hidden,
+    )
+    assert set(change.figures.entre_soi) == {"occupation"}
+    assert set(change.gain_entre_soi) == {"occupation"}

@@ -2,7 +2,9 @@
 
 `run_analysis` is what the task runs (`tasks.analyse_season`): it claims the row's
 current attempt, builds the season's problem WITHOUT the sensitive questions
-(`Built.shown`: every figure of the analysis is shown to the facilitator), and calls
+(`Built.shown`: every figure of the analysis is shown to the facilitator) plus one
+stand-in per sensitive question (`with_stand_ins`: random values, left out of every
+figure), and calls
 `mixing.potential.analyse` (kind "season": what limits the mix, the levers) or
 `mixing.potential.evaluate` (kind "point": one venue at a place chosen by hand). Each
 re-solve searches for `settings.ANALYSIS_TIME_LIMIT` seconds with the season's seed.
@@ -17,8 +19,11 @@ Progress, heartbeats, fencing and the recovery of a dead worker are `lib/jobs.py
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
+import hashlib
 import logging
+import random
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, Final
@@ -33,7 +38,9 @@ from tierslien.circles.engine import Built
 from tierslien.circles.models import Season
 from tierslien.lib import jobs
 from tierslien.lib.slots import ALL_SLOTS
-from tierslien.portraits.models import MeetingMode, Portrait
+from tierslien.mixing.potential import without_criteria
+from tierslien.portraits.engine import option_values
+from tierslien.portraits.models import Criterion, MeetingMode, Portrait
 from tierslien.potential.models import AnalysisKind, SeasonAnalysis
 from tierslien.territories.models import Sector
 
@@ -55,14 +62,74 @@ ANALYSIS: Final = jobs.RowJob(
 class Inputs:
     """What the library is given besides the problem: all of it without sensitive answers."""
 
-    problem: mixing.Problem  # Built.shown
+    problem: mixing.Problem  # Built.shown + the stand-ins (`with_stand_ins`)
     sectors: dict[str, str]  # person id -> sector name
     sector_points: dict[str, mixing.Location]  # sector name -> its centre
     accept_online: frozenset[str]  # people whose meeting mode is "online" or "either"
     current: mixing.Solution | None = None  # today's circles (None: the season has none)
+    hidden: frozenset[str] = frozenset()  # the stand-ins' names: solved on, never shown
 
 
-def inputs_of(built: Built, territory_id: int, current: mixing.Solution | None = None) -> Inputs:
+STAND_IN_PREFIX: Final = "stand-in:"
+
+
+def with_stand_ins(
+    built: Built, territory_id: int, seed: int
+) -> tuple[mixing.Problem, frozenset[str]]:
+    """`Built.shown` plus one stand-in criterion per sensitive question, and their names.
+
+    Why: the composition mixes on every enabled question, sensitive ones included, so
+    part of its effort goes to mixing on them; an analysis solving `Built.shown` alone
+    spends all its effort on the questions it shows and predicts entre-soi figures
+    better than the composition obtains (bench/RESULTS.md, issue 14). A stand-in has
+    the question's kind, weight and options (from the question's definition) and, for
+    every registered person (answered or not, consented or not), a value drawn
+    uniformly over those options by a generator seeded by (`seed`, the question's
+    key): the engine mixes "on something else" as much as the composition does.
+
+    Why it reads no answer: the values come from the seed and the list of registered
+    people only, and the analysis is given the stand-ins' names as `figures_without`,
+    so no figure (entre-soi, diversity, upper bound) is computed on them either.
+    A question whose options cannot be drawn from (numeric, or fewer than 2) gets none.
+    """
+    shown = built.shown
+    if not built.sensitive:
+        return shown, frozenset()
+    engine = {c.name: c for c in built.problem.criteria if c.name in built.sensitive}
+    questions = Criterion.objects.filter(territory_id=territory_id, key__in=list(engine))
+    choices = {q.key: option_values(q) for q in questions.order_by("key")}
+    stand_ins: list[mixing.Criterion] = []
+    values: dict[str, dict[str, mixing.Value]] = {p.id: {} for p in shown.people}
+    for key in sorted(engine):
+        real = engine[key]
+        options = list(real.levels) if real.kind == "ordinal" else choices.get(key, [])
+        if real.kind == "numeric" or len(set(options)) < 2:
+            continue
+        name = f"{STAND_IN_PREFIX}{key}"
+        stand_ins.append(
+            mixing.Criterion(name=name, kind=real.kind, weight=real.weight, levels=real.levels)
+        )
+        digest = hashlib.sha256(f"{seed}\0{key}".encode()).digest()
+        draw = random.Random(int.from_bytes(digest[:8], "big"))
+        for person in shown.people:
+            picked = draw.choice(options)
+            values[person.id][name] = frozenset({picked}) if real.kind == "multi" else picked
+    if not stand_ins:
+        return shown, frozenset()
+    problem = dataclasses.replace(
+        shown,
+        criteria=shown.criteria + tuple(stand_ins),
+        people=tuple(
+            dataclasses.replace(p, attributes={**p.attributes, **values[p.id]})
+            for p in shown.people
+        ),
+    )
+    return problem, frozenset(c.name for c in stand_ins)
+
+
+def inputs_of(
+    built: Built, territory_id: int, current: mixing.Solution | None = None, seed: int = 0
+) -> Inputs:
     names = {
         sector.pk: sector
         for sector in Sector.objects.filter(territory_id=territory_id).order_by("name")
@@ -78,8 +145,10 @@ def inputs_of(built: Built, territory_id: int, current: mixing.Solution | None =
         user_id__in=list(user_of),
         meeting_mode__in=[MeetingMode.EITHER, MeetingMode.ONLINE],
     ).values_list("user_id", flat=True)
+    problem, hidden = with_stand_ins(built, territory_id, seed)
     return Inputs(
-        problem=built.shown,
+        problem=problem,
+        hidden=hidden,
         sectors=sectors,
         sector_points={
             sector.name: mixing.Location(sector.latitude, sector.longitude)
@@ -163,7 +232,7 @@ def compute(
     """The analysis of `kind` of the season, as stored but with the groups' member ids
     (`without_members` takes them out before saving)."""
     built, current = todays_circles(season)
-    inputs = inputs_of(built, season.territory_id, current)
+    inputs = inputs_of(built, season.territory_id, current, season.job_seed)
     common: dict[str, Any] = {
         "time_limit": float(settings.ANALYSIS_TIME_LIMIT or 0.0) or 1.0,
         "seed": season.job_seed,
@@ -179,12 +248,13 @@ def compute(
             progress=progress,
             params=solve_params,
             current=inputs.current,
+            figures_without=inputs.hidden,
             **common,
         )
         result = analysis.to_dict()
     else:
         result = _point(inputs, params, common, solve_params, progress)
-    result["mixed_on"] = mixed_on(inputs.problem)
+    result["mixed_on"] = mixed_on(without_criteria(inputs.problem, inputs.hidden))
     return result
 
 
@@ -197,7 +267,9 @@ def _point(
 ) -> dict[str, Any]:
     """One venue at a chosen point, its gains against a fresh solve of the same problem,
     its cost against today's circles (the fresh solve's when the season has none)."""
-    baseline = mixing.figures_of(mixing.solve(inputs.problem, params=solve_params, **common))
+    baseline = mixing.figures_of(
+        mixing.solve(inputs.problem, params=solve_params, **common), inputs.hidden
+    )
     if progress is not None:
         progress(0.5)
     change = mixing.evaluate_change(
@@ -210,11 +282,12 @@ def _point(
         slots=ALL_SLOTS,
         params_solve=solve_params,
         current=inputs.current,
+        figures_without=inputs.hidden,
         **common,
     )
     now = None
     if inputs.current is not None:
-        now = mixing.figures_of_solution(inputs.problem, inputs.current).to_dict()
+        now = mixing.figures_of_solution(inputs.problem, inputs.current, inputs.hidden).to_dict()
     return {"baseline": baseline.to_dict(), "change": change.to_dict(), "current": now}
 
 

@@ -20,7 +20,12 @@ from tierslien.mixing.potential.changes import (
     sector_centres,
 )
 from tierslien.mixing.potential.encounters import EncounterTable, encounter_table
-from tierslien.mixing.potential.figures import Figures, figures_of, figures_of_solution
+from tierslien.mixing.potential.figures import (
+    Figures,
+    figures_of,
+    figures_of_solution,
+    without_criteria,
+)
 
 __all__ = [
     "KINDS",
@@ -38,4 +43,5 @@ __all__ = [
     "figures_of_solution",
     "problem_slots",
     "sector_centres",
+    "without_criteria",
 ]

@@ -25,6 +25,7 @@ from tierslien.mixing.potential.figures import (
     check_solution,
     figures_of,
     figures_of_solution,
+    without_criteria,
 )
 from tierslien.mixing.problem import Location, Problem, ProblemError
 from tierslien.mixing.solution import Solution
@@ -359,6 +360,7 @@ def evaluate(
     keep: bool | None = None,
     progress: ProgressFn | None = None,
     current: Solution | None = None,
+    figures_without: frozenset[str] = frozenset(),
 ) -> Change:
     """One change (e.g. a venue at coordinates the facilitator typed), by a real re-solve.
 
@@ -368,20 +370,23 @@ def evaluate(
     unknown or repeated id) is also what `changed`/`kept_changed` count against; the
     gains stay against `baseline` (apples to apples: both are solves with the same seed
     and limits, whereas today's circles may come from an older problem or by hand).
-    `progress` receives the share of this evaluation done, within each solve too."""
-    now = None if current is None else figures_of_solution(problem, current)
+    `progress` receives the share of this evaluation done, within each solve too.
+    `figures_without`: criteria solved on but left out of every figure (see `analyse`)."""
+    hidden = frozenset(figures_without)
+    now = None if current is None else figures_of_solution(problem, current, hidden)
     changed = apply_change(
         problem, kind, params, sectors=sectors, slots=slots, accept_online=accept_online
     )
     total = solves_of(kind, keep)
     track = _Tracker(total, progress)
-    figures = figures_of(_solve(changed, time_limit, seed, params_solve, track.during()))
+    figures = figures_of(_solve(changed, time_limit, seed, params_solve, track.during()), hidden)
     track.solved()
     kept = None
     if total == 2:
         previous = baseline.solution() if current is None else current
         kept = figures_of(
-            _solve(changed, time_limit, seed, params_solve, track.during(), previous=previous)
+            _solve(changed, time_limit, seed, params_solve, track.during(), previous=previous),
+            hidden,
         )
         track.solved()
     return compare(kind, params, figures, baseline, kept, now)
@@ -441,6 +446,7 @@ def analyse(
     max_levers: int = 6,
     progress: ProgressFn | None = None,
     current: Solution | None = None,
+    figures_without: frozenset[str] = frozenset(),
 ) -> Analysis:
     """Solve the problem, then each relaxation and the `max_levers` best-screened levers
     (each lever twice: recomposing everything, and keeping today's circles).
@@ -454,7 +460,14 @@ def analyse(
     both are solves with the same seed and limits.
 
     `progress` receives the share of the whole analysis done: (solves done + the share
-    of the current solve) / solves planned, during each solve too."""
+    of the current solve) / solves planned, during each solve too.
+
+    `figures_without`: names of criteria that every solve mixes on but that no figure
+    speaks of: entre-soi, diversity and upper bound (of the baseline, of each change and
+    of `current`) are `build_report`'s on the problem without them, for the same groups;
+    the levers are screened on that problem too. (The web solves stand-ins for the
+    sensitive questions this way: the engine spends its effort as the real composition
+    does, and no figure reads them.)"""
     if max_levers < 0:
         raise ProblemError("max_levers must be >= 0", where="what-if")
     if current is not None:
@@ -465,9 +478,10 @@ def analyse(
     # Screening needs the baseline; the total is known once it is done, so the baseline
     # counts as one solve of a provisional total until then.
     track = _Tracker(1 + len(kinds) + 2 * max_levers, progress)
-    baseline = figures_of(_solve(problem, time_limit, seed, params, track.during()))
+    hidden = frozenset(figures_without)
+    baseline = figures_of(_solve(problem, time_limit, seed, params, track.during()), hidden)
     candidates = screen_levers(
-        problem,
+        without_criteria(problem, hidden),
         baseline,
         sectors=sectors,
         sector_points=sector_points,
@@ -487,6 +501,7 @@ def analyse(
         "seed": seed,
         "params_solve": params,
         "current": current,
+        "figures_without": hidden,
     }
     relaxations = []
     for kind in kinds:
@@ -508,7 +523,7 @@ def analyse(
         elapsed=time.perf_counter() - started,
         solves=total,
         criteria=tuple(baseline.entre_soi),
-        current=None if current is None else figures_of_solution(problem, current),
+        current=None if current is None else figures_of_solution(problem, current, hidden),
     )
 
 

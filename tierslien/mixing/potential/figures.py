@@ -7,7 +7,7 @@ figure shown for a change is always one a real solve produced.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from tierslien.mixing.distance import encode
@@ -80,18 +80,44 @@ class Figures:
         )
 
 
-def figures_of(result: Result) -> Figures:
-    """The figures of a solve: its report, and the groups of its first round."""
+def figures_of(result: Result, without: frozenset[str] = frozenset()) -> Figures:
+    """The figures of a solve: its report, and the groups of its first round.
+
+    `without`: criteria the solve mixed on but no figure may speak of; the figures are
+    then those of the same groups on the problem without them (`figures_of_solution`)."""
+    if without:
+        return figures_of_solution(result.problem, result.solution, without)
     return _figures(result.problem, result.report, result.solution)
 
 
-def figures_of_solution(problem: Problem, solution: Solution) -> Figures:
+def figures_of_solution(
+    problem: Problem, solution: Solution, without: frozenset[str] = frozenset()
+) -> Figures:
     """The figures of a grouping given, WITHOUT solving (e.g. today's saved circles).
 
     Its round-0 groups are read as they are: members must be people of `problem`, each
-    in at most one group (else ProblemError); venues and slots are not checked."""
+    in at most one group (else ProblemError); venues and slots are not checked.
+    `without`: criteria left out (the report is built on `without_criteria`)."""
     check_solution(problem, solution)
+    problem = without_criteria(problem, without)
     return _figures(problem, build_report(problem, encode(problem), solution), solution)
+
+
+def without_criteria(problem: Problem, names: frozenset[str]) -> Problem:
+    """`problem` without the criteria `names` and everybody's values for them."""
+    if not names or not any(c.name in names for c in problem.criteria):
+        return problem
+    return replace(
+        problem,
+        criteria=tuple(c for c in problem.criteria if c.name not in names),
+        people=tuple(
+            replace(
+                person,
+                attributes={k: v for k, v in person.attributes.items() if k not in names},
+            )
+            for person in problem.people
+        ),
+    )
 
 
 def check_solution(problem: Problem, solution: Solution) -> None:
