@@ -23,6 +23,7 @@ from tierslien.mixing.potential import (
     encounter_table,
     figures_of,
     figures_of_solution,
+    without_criteria,
 )
 from tierslien.mixing.potential import analyse as analyse_potential
 from tierslien.mixing.potential import evaluate as evaluate_change
@@ -68,6 +69,7 @@ __all__ = [
     "encounter_table",
     "evaluate_change",
     "figures_of",
+    "without_criteria",
     "figures_of_solution",
     "Criterion",
     "CriterionReport",

@@ -38,7 +38,6 @@ from tierslien.circles.engine import Built
 from tierslien.circles.models import Season
 from tierslien.lib import jobs
 from tierslien.lib.slots import ALL_SLOTS
-from tierslien.mixing.potential import without_criteria
 from tierslien.portraits.engine import option_values
 from tierslien.portraits.models import Criterion, MeetingMode, Portrait
 from tierslien.potential.models import AnalysisKind, SeasonAnalysis
@@ -254,7 +253,7 @@ def compute(
         result = analysis.to_dict()
     else:
         result = _point(inputs, params, common, solve_params, progress)
-    result["mixed_on"] = mixed_on(without_criteria(inputs.problem, inputs.hidden))
+    result["mixed_on"] = mixed_on(mixing.without_criteria(inputs.problem, inputs.hidden))
     return result
 
 
