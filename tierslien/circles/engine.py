@@ -108,19 +108,7 @@ def venue_id(venue: Venue) -> str:
 
 def shown_problem(problem: mixing.Problem, sensitive: frozenset[str]) -> mixing.Problem:
     """`problem` without the `sensitive` criteria and everybody's answers to them."""
-    if not sensitive:
-        return problem
-    return replace(
-        problem,
-        criteria=tuple(c for c in problem.criteria if c.name not in sensitive),
-        people=tuple(
-            replace(
-                person,
-                attributes={k: v for k, v in person.attributes.items() if k not in sensitive},
-            )
-            for person in problem.people
-        ),
-    )
+    return mixing.without_criteria(problem, sensitive)
 
 
 def build_problem(season: Season) -> Built:

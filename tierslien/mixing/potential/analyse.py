@@ -29,7 +29,7 @@ from tierslien.mixing.potential.figures import (
 )
 from tierslien.mixing.problem import Location, Problem, ProblemError
 from tierslien.mixing.solution import Solution
-from tierslien.mixing.solver import Progress, ProgressCallback, Result, SolveParams, solve
+from tierslien.mixing.solver import Progress, ProgressCallback, SolveParams, solve
 
 ProgressFn = Callable[[float], None]
 
@@ -322,24 +322,6 @@ def _ranked(changes: list[Change]) -> tuple[Change, ...]:
     return tuple(changes[k] for k in order)
 
 
-def _solve(
-    problem: Problem,
-    time_limit: float,
-    seed: int,
-    params: SolveParams | None,
-    progress: ProgressCallback | None = None,
-    previous: Solution | None = None,
-) -> Result:
-    return solve(
-        problem,
-        time_limit=time_limit,
-        seed=seed,
-        params=params,
-        progress=progress,
-        previous=previous,
-    )
-
-
 def solves_of(kind: str, keep: bool | None = None) -> int:
     """How many solves `evaluate` runs for a change of this kind (2 for a lever kept)."""
     return 2 if (kind in LEVERS if keep is None else keep) else 1
@@ -379,13 +361,25 @@ def evaluate(
     )
     total = solves_of(kind, keep)
     track = _Tracker(total, progress)
-    figures = figures_of(_solve(changed, time_limit, seed, params_solve, track.during()), hidden)
+    figures = figures_of(
+        solve(
+            changed, time_limit=time_limit, seed=seed, params=params_solve, progress=track.during()
+        ),
+        hidden,
+    )
     track.solved()
     kept = None
     if total == 2:
         previous = baseline.solution() if current is None else current
         kept = figures_of(
-            _solve(changed, time_limit, seed, params_solve, track.during(), previous=previous),
+            solve(
+                changed,
+                time_limit=time_limit,
+                seed=seed,
+                params=params_solve,
+                progress=track.during(),
+                previous=previous,
+            ),
             hidden,
         )
         track.solved()
@@ -479,7 +473,10 @@ def analyse(
     # counts as one solve of a provisional total until then.
     track = _Tracker(1 + len(kinds) + 2 * max_levers, progress)
     hidden = frozenset(figures_without)
-    baseline = figures_of(_solve(problem, time_limit, seed, params, track.during()), hidden)
+    baseline = figures_of(
+        solve(problem, time_limit=time_limit, seed=seed, params=params, progress=track.during()),
+        hidden,
+    )
     candidates = screen_levers(
         without_criteria(problem, hidden),
         baseline,
