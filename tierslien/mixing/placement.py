@@ -50,6 +50,35 @@ def fill(problem: Problem, sites: Sites, layout: Layout, unplaced: list[int]) ->
     return _Filler(problem, sites, layout).run(unplaced)
 
 
+def close_groups(problem: Problem, sites: Sites, layout: Layout) -> int:
+    """Close the groups whose members all fit in other groups by valid moves.
+
+    Fewer, fuller groups hold more pairs, hence more diversity (a group of 5
+    closed into five groups of 5 holds 25 pairs instead of 10); the
+    construction's own merge only moves people straight into groups with room,
+    this one also makes room by moving someone out of a full group (fill's
+    *displace*). Groups are tried smallest first, one pass; groups holding locked
+    people are kept. Returns how many were closed. The layout keeps its empty
+    groups (call `compact`).
+    """
+    filler = _Filler(problem, sites, layout)
+    filler.retag = False
+    b = problem.max_size
+    order = sorted(
+        (g for g, m in enumerate(layout.members) if m), key=lambda g: (len(layout.members[g]), g)
+    )
+    placed = sum(len(m) for m in layout.members)
+    groups = len(order)
+    closed = 0
+    for g in order:
+        if (groups - 1) * b < placed:
+            break  # the others cannot hold everyone
+        if filler.close(g):
+            closed += 1
+            groups -= 1
+    return closed
+
+
 def placeable_bound(problem: Problem, sites: Sites, placeable: list[int]) -> int:
     """Upper bound on the people any valid grouping places in one round."""
     a, b = problem.min_size, problem.max_size
@@ -121,6 +150,8 @@ class _Filler:
                 self.used[int(sites.key[layout.site[g]])] += 1
         self._people_at: dict[int, list[int]] | None = None
         self.budget = 20 * problem.n + 10_000  # people examined for a displacement
+        self.retag = True  # may `insert` move a group to another site of its table?
+        self.journal: list[tuple[int, int]] | None = None  # (person, previous group)
 
     # ----- helpers -----
 
@@ -153,6 +184,8 @@ class _Filler:
 
     def move(self, i: int, g: int) -> None:
         old = self.group_of.get(i, -1)
+        if self.journal is not None:
+            self.journal.append((i, old))
         if old >= 0:
             self.layout.members[old].remove(i)
         self.layout.members[g].append(i)
@@ -160,6 +193,41 @@ class _Filler:
         if self._people_at is not None and old < 0:
             for s in self.sites_of(i):
                 self._people_at.setdefault(s, []).append(i)
+
+    def close(self, g: int) -> bool:
+        """Move every member of g into other groups (insert, displace); undone unless
+        all of them fit."""
+        members = list(self.layout.members[g])
+        if not members or self.layout.locked.intersection(members):
+            return False
+        site = self.layout.site[g]
+        self.at_site[site].remove(g)
+        self.journal = []
+        for i in members:
+            del self.group_of[i]
+        self.layout.members[g] = []
+        fits = True
+        for unit in together_units(self.problem, members):
+            common = frozenset.intersection(*(self.sites_of(i) for i in unit))
+            if not (self.insert(unit, common) or self.displace(unit, common)):
+                fits = False
+                break
+        journal, self.journal = self.journal, None
+        if fits:
+            self.used[int(self.sites.key[site])] -= 1
+            return True
+        for i, old in reversed(journal):
+            self.layout.members[self.group_of[i]].remove(i)
+            if old >= 0:
+                self.group_of[i] = old
+                self.layout.members[old].append(i)
+            else:
+                del self.group_of[i]
+        for i in members:
+            self.group_of[i] = g
+        self.layout.members[g] = members
+        self.at_site[site].append(g)
+        return False
 
     # ----- the repair -----
 
@@ -211,7 +279,7 @@ class _Filler:
                 if fits and not self.clash(unit, self.layout.members[g]):
                     best, best_size = g, size
         if best < 0:
-            return self.insert_retagged(unit, common)
+            return self.retag and self.insert_retagged(unit, common)
         for i in unit:
             self.move(i, best)
         return True

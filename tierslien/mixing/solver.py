@@ -26,7 +26,7 @@ from tierslien.mixing import core, rounds
 from tierslien.mixing.construct import Builder, Layout, together_units
 from tierslien.mixing.distance import Encoded, encode
 from tierslien.mixing.feasibility import Sites, compute_sites
-from tierslien.mixing.placement import fill, placeable_bound, unplaced_people
+from tierslien.mixing.placement import close_groups, fill, placeable_bound, unplaced_people
 from tierslien.mixing.problem import Problem, ProblemError
 from tierslien.mixing.reasons import true_reasons
 from tierslien.mixing.report import (
@@ -67,6 +67,8 @@ class SolveParams:
     workers: int = 1  # searches run in parallel inside the core (threads)
     construct_share: float = 0.35  # of the time limit, reserved for large problems' setup
     true_reasons: bool = True  # re-examine the unplaced's reasons by counterfactual (reasons.py)
+    layout_starts: int = 4  # constructions tried where sites differ (`_layout_starts`)
+    layout_share: float = 0.4  # of the time (or iterations) spent trying them
 
     def __post_init__(self) -> None:
         if self.block_size < 12:
@@ -79,6 +81,10 @@ class SolveParams:
             raise ValueError("max_iterations must be >= 0")
         if not 0.0 <= self.construct_share < 1.0:
             raise ValueError("construct_share must be in [0, 1)")
+        if self.layout_starts < 1:
+            raise ValueError(f"layout_starts must be >= 1, got {self.layout_starts}")
+        if not 0.0 < self.layout_share < 1.0:
+            raise ValueError("layout_share must be in (0, 1)")
 
 
 @dataclass(frozen=True)
@@ -138,16 +144,42 @@ def solve(
     reasons: dict[int, Reason] = dict(sites.reasons)
     _drop_lonely_partners(problem, reasons)
     candidates = [i for i in range(problem.n) if i not in reasons]
-    builder = Builder(problem, enc, sites, rng, use_gain=problem.n <= 20_000)
-    if previous is not None:
-        candidates = _seed_previous(problem, builder, sites, previous, candidates, reasons)
-    layout = builder.build(candidates)
-    reasons.update(layout.reasons)
     hopeless = {i for i, r in reasons.items() if r.code not in ("venues_full", "too_few_nearby")}
     bound = placeable_bound(problem, sites, [i for i in range(problem.n) if i not in hopeless])
-    # Priority 1: place everyone the construction left out whom valid moves can place.
-    for i in fill(problem, sites, layout, unplaced_people(layout, problem.n)):
-        reasons.pop(i, None)
+    layout, found = _construct(problem, enc, sites, rng, candidates, previous, reasons)
+    starts = _layout_starts(problem, sites, params, previous)
+    tried: list[tuple[Layout, dict[int, Reason], IntArray]] = []
+    if starts > 1:
+        # Which sites host the groups decides what the search can reach (it moves
+        # people between groups, never a group to another site): try a few
+        # constructions for a share of the time, keep the best, improve it further.
+        share = (deadline - time.perf_counter()) * params.layout_share / starts
+        trial = dataclasses.replace(
+            params,
+            passes=1,
+            max_iterations=None
+            if params.max_iterations is None
+            else max(1, int(params.max_iterations * params.layout_share / starts)),
+        )
+        for k in range(starts):
+            if k:
+                layout, found = _construct(
+                    problem, enc, sites, np.random.default_rng([seed, k]), candidates, None, reasons
+                )
+            improved = _improve_rounds(
+                problem,
+                enc,
+                sites,
+                layout,
+                layout.assignment(problem.n),
+                time.perf_counter() + share,
+                seed,
+                trial,
+                _quiet_phase,
+            )[0]
+            tried.append((layout, found, improved))
+        layout, found, start = max(tried, key=lambda t: _standing(problem, enc, t[2]))
+    reasons.update(found)
     # From here on a valid grouping exists (the construction); the rest improves it.
     report_progress("constructed", 0.0, 0.0)
 
@@ -156,7 +188,15 @@ def solve(
         groups = [np.asarray(m, dtype=np.int64) for m in layout.members if m]
         offset[0] = float(group_diversities(enc, groups)[0].sum()) * problem.rounds
     assignments = _improve_rounds(
-        problem, enc, sites, layout, first, deadline, seed, params, report_progress
+        problem,
+        enc,
+        sites,
+        layout,
+        start if tried else first,
+        deadline,
+        seed,
+        params,
+        report_progress,
     )
     if problem.rounds == 1 and assignments:
         layout, assignments = _fill_after_search(
@@ -187,6 +227,57 @@ def solve(
     )
 
 
+def _construct(
+    problem: Problem,
+    enc: Encoded,
+    sites: Sites,
+    rng: np.random.Generator,
+    candidates: list[int],
+    previous: Solution | None,
+    reasons: dict[int, Reason],
+) -> tuple[Layout, dict[int, Reason]]:
+    """A first valid grouping, and the reasons of those it leaves out (beside `reasons`,
+    which it does not change): the greedy construction, then priority 1 (place whom
+    valid moves can place), then fewer, fuller groups (`close_groups`)."""
+    builder = Builder(problem, enc, sites, rng, use_gain=problem.n <= 20_000)
+    if previous is not None:
+        candidates = _seed_previous(problem, builder, sites, previous, candidates, reasons)
+    layout = builder.build(candidates)
+    found = dict(layout.reasons)
+    for i in fill(problem, sites, layout, unplaced_people(layout, problem.n)):
+        found.pop(i, None)
+    if close_groups(problem, sites, layout):
+        layout.compact()
+    return layout, found
+
+
+def _layout_starts(
+    problem: Problem, sites: Sites, params: SolveParams, previous: Solution | None
+) -> int:
+    """How many constructions to try: several only where the sites differ (venues,
+    times, travel, shared criteria), the search settles fast (one block, one round)
+    and no previous grouping must be kept."""
+    if previous is not None or problem.rounds > 1 or problem.n > params.block_size:
+        return 1
+    if sites.count < 2:
+        return 1
+    return params.layout_starts
+
+
+def _standing(problem: Problem, enc: Encoded, assignment: IntArray) -> tuple[int, int, float]:
+    """(placed, -repeated encounters, diversity): the order in which groupings compare."""
+    groups = _members_by_group(assignment, int(assignment.max(initial=-1)) + 1)
+    arrays = [np.asarray(m, dtype=np.int64) for m in groups if m]
+    met = _met_before(problem)
+    repeats = sum(len(met.get(i, set()).intersection(m)) for m in groups for i in m) // 2
+    diversity = float(group_diversities(enc, arrays)[0].sum()) if arrays else 0.0
+    return int((assignment >= 0).sum()), -repeats, diversity
+
+
+def _quiet_phase(_phase: str, _score: float, _fraction: float) -> None:
+    return None
+
+
 def _fill_after_search(
     problem: Problem,
     enc: Encoded,
@@ -197,10 +288,11 @@ def _fill_after_search(
     seed: int,
     params: SolveParams,
 ) -> tuple[Layout, list[IntArray]]:
-    """The search changes group sizes: a group may now have room for someone left out.
+    """The search changes group sizes: a group may now have room for someone left out,
+    or a group's members may now all fit in other groups (`close_groups`).
 
-    Returns the (possibly extended) layout and the round's assignment; when people
-    were added, a descent (no time limit, bounded by moves) makes it a local
+    Returns the (possibly changed) layout and the round's assignment; when it
+    changed, a descent (no time limit, bounded by moves) makes it a local
     optimum again."""
     after = Layout(
         site=list(layout.site),
@@ -209,8 +301,10 @@ def _fill_after_search(
         reasons=layout.reasons,
     )
     added = fill(problem, sites, after, unplaced_people(after, problem.n))
-    if not added:
+    closed = close_groups(problem, sites, after)
+    if not added and not closed:
         return layout, [assignment]
+    after.compact()
     for i in added:
         reasons.pop(i, None)
     start = after.assignment(problem.n)
