@@ -40,6 +40,8 @@ from tierslien.mixing.solution import Group, Reason, Round, Solution, Unplaced
 from tierslien.mixing.validate import Violation, violations
 
 log = logging.getLogger(__name__)
+# Constructions tried: at most this many people divided by the problem's size.
+LAYOUT_PEOPLE = 3000
 IntArray = npt.NDArray[np.int64]
 
 
@@ -67,8 +69,8 @@ class SolveParams:
     workers: int = 1  # searches run in parallel inside the core (threads)
     construct_share: float = 0.35  # of the time limit, reserved for large problems' setup
     true_reasons: bool = True  # re-examine the unplaced's reasons by counterfactual (reasons.py)
-    layout_starts: int = 4  # constructions tried where sites differ (`_layout_starts`)
-    layout_share: float = 0.4  # of the time (or iterations) spent trying them
+    layout_starts: int = 12  # at most, constructions tried where sites differ (`_layout_starts`)
+    layout_share: float = 0.5  # of the time (or iterations) spent trying them
 
     def __post_init__(self) -> None:
         if self.block_size < 12:
@@ -261,7 +263,8 @@ def _layout_starts(
         return 1
     if sites.count < 2:
         return 1
-    return params.layout_starts
+    # Smaller problems settle sooner, so they can afford more tries.
+    return max(1, min(params.layout_starts, LAYOUT_PEOPLE // max(1, problem.n)))
 
 
 def _standing(problem: Problem, enc: Encoded, assignment: IntArray) -> tuple[int, int, float]:
