@@ -108,8 +108,10 @@ def _move(
     r: int,
     i: int,
     g: int,
-) -> None:
-    """Move i to group g in round r, keeping C and M exact."""
+) -> int:
+    """Move i to group g in round r, keeping C and M exact; return the change in
+    the number of repeated encounters (kept by the caller instead of recounting
+    all n^2 pairs after every step)."""
     n_rounds, n = a.shape
     src = a[r, i]
     # 1. Round r: i leaves src and joins g (effective weights seen from r do
@@ -125,6 +127,7 @@ def _move(
         C[r, k, g] += w
     # 2. Meetings change with the old and new mates, which flips effective
     #    weights of the pair in the other rounds.
+    repeats = 0
     for k in range(n):
         if k == i:
             continue
@@ -138,6 +141,7 @@ def _move(
         after = before + delta
         M[i, k] = after
         M[k, i] = after
+        repeats += max(after - 1, 0) - max(before - 1, 0)
         for q in range(n_rounds):
             if q == r:
                 continue
@@ -151,6 +155,7 @@ def _move(
     size[r, src] -= 1
     size[r, g] += 1
     a[r, i] = g
+    return repeats
 
 
 @jit
@@ -256,26 +261,15 @@ def _step(
     ai = a[br, bi]
     if swap:
         aj = a[br, bj]
-        _move(W, a, C, M, size, penalty, br, bi, aj)
-        _move(W, a, C, M, size, penalty, br, bj, ai)
+        st[ST_REPEATS] += _move(W, a, C, M, size, penalty, br, bi, aj)
+        st[ST_REPEATS] += _move(W, a, C, M, size, penalty, br, bj, ai)
         tabu[br, bi, ai] = it + tenure
         tabu[br, bj, aj] = it + tenure
     else:
-        _move(W, a, C, M, size, penalty, br, bi, bj)
+        st[ST_REPEATS] += _move(W, a, C, M, size, penalty, br, bi, bj)
         tabu[br, bi, ai] = it + tenure
     sf[SF_F] = f + best
     return True
-
-
-@jit
-def _count_repeats(M: IntMatrix) -> int:
-    n = M.shape[0]
-    repeats = 0
-    for i in range(n):
-        for k in range(i + 1, n):
-            if M[i, k] > 1:
-                repeats += M[i, k] - 1
-    return repeats
 
 
 @jit
@@ -344,7 +338,6 @@ def search_chunk(
                 break
         done += 1
         st[ST_ITER] += 1
-        st[ST_REPEATS] = _count_repeats(M)
         if sf[SF_F] > sf[SF_BEST] + eps:
             sf[SF_BEST] = sf[SF_F]
             best_a[:, :] = a
