@@ -27,7 +27,7 @@ import numpy.typing as npt
 from tierslien.mixing.cyclic import cyclic_schedule
 from tierslien.mixing.search import rounds_kernels as rk
 from tierslien.mixing.search.construct import allowed_matrix, construct, target_sizes
-from tierslien.mixing.search.descent import DESCENT_STEPS_PER_PERSON, descend
+from tierslien.mixing.search.descent import DESCENT_STEPS_PER_PERSON
 
 FloatMatrix = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
@@ -400,8 +400,33 @@ def solve_rounds(
             )
     if n_groups > 1:
         # The quality floor: whatever the clock allowed, a local optimum of moves
-        # and swaps in any round (bounded by steps, not time).
-        best_a = _descend_rounds(W, best_a, lo, hi, per_round, lock, penalty)
+        # and swaps in any round (bounded by steps, not time), by the compiled
+        # steepest ascent: at 0.05 s on an evening of 200, the former NumPy descent
+        # took 0.1 s more after the clock.
+        a[:, :] = best_a
+        f, repeats = rk.rebuild(W, a, C, M, size, penalty, lock)
+        st[rk.ST_REPEATS] = repeats
+        sf[rk.SF_F] = f
+        steepest = p.copy()
+        steepest[rk.P_TENURE] = steepest[rk.P_TENURE_RAND] = steepest[rk.P_FOCUS] = 0
+        rk.descend(
+            W,
+            allowed_u8,
+            lo,
+            hi,
+            a,
+            C,
+            M,
+            size,
+            np.zeros_like(tabu),
+            conflict,
+            st,
+            sf,
+            steepest,
+            state,
+            DESCENT_STEPS_PER_PERSON * n * rounds + 100,
+        )
+        best_a = a
     return RoundsResult(
         assignments=best_a.copy(),
         repeats=count_repeats(best_a, lock),
@@ -409,43 +434,6 @@ def solve_rounds(
         iterations=int(st[rk.ST_ITER]) + cyclic_iterations,
         elapsed=time.perf_counter() - started,
     )
-
-
-def _descend_rounds(
-    W: FloatMatrix,
-    assignments: IntMatrix,
-    lo: IntArray,
-    hi: IntArray,
-    per_round: npt.NDArray[np.bool_],
-    lock: IntArray,
-    penalty: float,
-) -> IntMatrix:
-    """Descend round by round until no move or swap in any round improves
-    `diversity - penalty * repeats`.
-
-    With the other rounds fixed, putting i and j together in round r adds W[i, j]
-    and one repeat when they share another round (unless both are locked in the
-    same group): round r's own weights are W - penalty * [met elsewhere]."""
-    a = assignments.copy()
-    rounds, n = a.shape
-    locked = lock >= 0
-    exempt = np.outer(locked, locked) & (lock[:, None] == lock[None, :])
-    budget = DESCENT_STEPS_PER_PERSON * n * rounds + 100
-    settled = 0  # rounds in a row left unchanged
-    r = 0
-    while settled < rounds and budget > 0:
-        others = np.zeros((n, n), dtype=np.int64)
-        for k in range(rounds):
-            if k != r:
-                others += a[k][:, None] == a[k][None, :]
-        Wr = W - penalty * ((others > 0) & ~exempt)
-        np.fill_diagonal(Wr, 0.0)
-        allowed_r = allowed_matrix(n, len(lo), per_round[r], None)
-        a[r], steps = descend(Wr, lo, hi, allowed_r, a[r], max_steps=budget)
-        budget -= steps
-        settled = settled + 1 if steps == 0 else 1
-        r = (r + 1) % rounds
-    return a
 
 
 __all__ = ["RoundsParams", "RoundsResult", "count_repeats", "diversity", "solve_rounds"]

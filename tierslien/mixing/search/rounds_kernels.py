@@ -185,8 +185,10 @@ def _step(
     sf: FloatArray,
     params: IntArray,
     rng: RngState,
+    min_gain: float,
 ) -> bool:
-    """Make the best admissible move or swap of any round; False if none exists.
+    """Make the best admissible move or swap of any round; False if none exists,
+    or if the best gains no more than `min_gain` (-inf for the tabu search).
 
     While encounters repeat, only moves of people involved in a repeat are
     considered (Dotú and Van Hentenryck's conflict focus for social golfers).
@@ -255,7 +257,7 @@ def _step(
                 bi = i
                 bj = j
                 swap = True
-    if br < 0:
+    if br < 0 or best <= min_gain:
         return False
     tenure = params[P_TENURE] + rng_below(rng, params[P_TENURE_RAND] + 1)
     ai = a[br, bi]
@@ -330,10 +332,14 @@ def search_chunk(
         if st[ST_ZERO] != 0 and st[ST_BEST_REPEATS] == 0:
             st[ST_STUCK] = 1  # optimal: nothing left to gain
             break
-        if not _step(W, allowed, lo, hi, a, C, M, size, tabu, conflict, st, sf, params, rng):
+        if not _step(
+            W, allowed, lo, hi, a, C, M, size, tabu, conflict, st, sf, params, rng, -np.inf
+        ):
             # Everything is tabu (tiny instances): forget the tabu list once.
             tabu[:, :, :] = 0
-            if not _step(W, allowed, lo, hi, a, C, M, size, tabu, conflict, st, sf, params, rng):
+            if not _step(
+                W, allowed, lo, hi, a, C, M, size, tabu, conflict, st, sf, params, rng, -np.inf
+            ):
                 st[ST_STUCK] = 1
                 break
         done += 1
@@ -354,3 +360,38 @@ def search_chunk(
             st[ST_REPEATS] = repeats
             st[ST_NO_IMPROVE] = 0
     return done
+
+
+@jit
+def descend(
+    W: FloatMatrix,
+    allowed: U8Array3,
+    lo: IntArray,
+    hi: IntArray,
+    a: IntMatrix,
+    C: Float3,
+    M: IntMatrix,
+    size: IntMatrix,
+    tabu: Int3,
+    conflict: IntMatrix,
+    st: IntArray,
+    sf: FloatArray,
+    params: IntArray,
+    rng: RngState,
+    max_steps: int,
+) -> int:
+    """Steepest ascent from `a`: the best move or swap of any round while it gains
+    more than `SF_EPS`, at most `max_steps` of them; returns the steps made.
+
+    The caller passes a zero `tabu`, zero tenures and no conflict focus, so every
+    move and swap of every round is considered: the schedule it leaves is a local
+    optimum of `diversity - penalty * repeats` (what `rounds._descend_rounds` did
+    in NumPy, round by round, in several times the time)."""
+    steps = 0
+    while steps < max_steps:
+        if not _step(
+            W, allowed, lo, hi, a, C, M, size, tabu, conflict, st, sf, params, rng, sf[SF_EPS]
+        ):
+            break
+        steps += 1
+    return steps
