@@ -1,7 +1,8 @@
 """Issue 13 (item 4): quality at short budgets and the CLI's start-up, the previous
 engine beside the current one in one run.
 
-    nice .venv/bin/python bench/short_budget.py [--base dc7109a] [--evenings 3] [--write]
+    nice .venv/bin/python bench/short_budget.py [--base dc7109a] [--evenings 3] [--sizes N ...]
+        [--write | --append]
 
 Evenings shaped like the web app's (`tierslien/gatherings/evenings/problem.py`,
 `bench/evening.py`): door questions age bracket, gender, occupation, education,
@@ -160,7 +161,8 @@ def main() -> None:
     parser.add_argument("--base", default=BASE, help="commit of the previous engine")
     parser.add_argument("--evenings", type=int, default=3, help="generated evenings per size")
     parser.add_argument("--sizes", type=int, nargs="+", default=SIZES)
-    parser.add_argument("--write", action="store_true")
+    parser.add_argument("--write", action="store_true", help="replace the RESULTS.md section")
+    parser.add_argument("--append", action="store_true", help="add to the RESULTS.md section")
     args = parser.parse_args()
     command = shlex.join(["nice", ".venv/bin/python", "bench/short_budget.py", *sys.argv[1:]])
     commit = subprocess.run(
@@ -275,10 +277,11 @@ def main() -> None:
         ]
     )
     print(body)
-    if args.write:
-        from results import write_section
+    if args.write or args.append:
+        from results import append_to_section, write_section
 
-        write_section("Short budgets (issue 13, item 4)", body)
+        write = append_to_section if args.append else write_section
+        write("Short budgets (issue 13, item 4)", body)
 
 
 if __name__ == "__main__":
