@@ -198,7 +198,9 @@ def main() -> None:
             path = folder / f"evening-{n}-{seed}.json"
             path.write_text(json.dumps(evening(n, seed)))
             paths.append(path)
-        jobs = [{"path": str(p), "time_limit": t, "seed": 2} for p in paths for t in BUDGETS]
+        jobs: list[dict[str, Any]] = [
+            {"path": str(p), "time_limit": t, "seed": 2} for p in paths for t in BUDGETS
+        ]
         reference_jobs = [{"path": str(p), "time_limit": 2.0, "seed": 1} for p in paths]
         done = {
             "before": run_worker(trees["before"], jobs),
