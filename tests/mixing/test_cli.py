@@ -72,6 +72,50 @@ def test_subprocess_error_has_no_traceback(tmp_path: Path) -> None:
     assert run.stderr.strip() == "tierslien-mix: error: person 'a': appears twice"
 
 
+# Run in a fresh interpreter: which modules a command loads is only visible there.
+_LOADED = (
+    "import sys; from tierslien.mixing.cli import main\n"
+    "try:\n    code = main(sys.argv[1:])\nexcept SystemExit as exit_:\n    code = exit_.code\n"
+    "print(code, 'numba' in sys.modules, 'scipy.optimize' in sys.modules, file=sys.stderr)"
+)
+
+
+@pytest.mark.parametrize(
+    "arguments",
+    [[], ["--help"], ["{bad}"], ["{bad}", "--time-limit", "-1"]],
+    ids=["no problem given", "help", "invalid problem", "invalid argument"],
+)
+def test_help_and_input_errors_load_neither_numba_nor_scipy_optimize(
+    tmp_path: Path, arguments: list[str]
+) -> None:
+    bad = tmp_path / "problem.json"
+    bad.write_text('{"people": [{"id": "a"}, {"id": "a"}]}')
+    run = subprocess.run(
+        [sys.executable, "-c", _LOADED, *[a.replace("{bad}", str(bad)) for a in arguments]],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        check=False,
+    )
+    *_, last = run.stderr.strip().splitlines()
+    status, numba_loaded, optimize_loaded = last.split()
+    assert status in {"0", "2"}, run.stderr
+    assert (numba_loaded, optimize_loaded) == ("False", "False")
+
+
+def test_a_solve_still_loads_the_compiled_kernels(tmp_path: Path) -> None:
+    source = tmp_path / "problem.json"
+    source.write_text(json.dumps(problem_dict(12)))
+    run = subprocess.run(
+        [sys.executable, "-c", _LOADED, str(source), "-q", "-o", str(tmp_path / "out.json")],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        check=False,
+    )
+    assert run.stderr.strip().splitlines()[-1] == "0 True True"
+
+
 def test_csv_mode(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     people = tmp_path / "people.csv"
     rows = ["id,occupation,age:numeric,education:ordinal=low|mid|high,worlds,slots,lat,lon,max_km"]

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import pytest
 
+from tierslien.mixing import rounds
 from tierslien.mixing.rounds import RoundsParams, count_repeats, diversity, solve_rounds
 
 # Iteration budgets make the runs deterministic; the time limit only guards
@@ -139,6 +142,40 @@ def test_locked_people_stay_in_their_group_and_their_encounters_are_not_repeats(
     assert result.repeats == 0  # the pair meets in every round, by request
     assert count_repeats(result.assignments) == 2
     assert count_repeats(result.assignments, fixed) == 0
+
+
+def test_people_locked_together_do_not_keep_the_greedy_start_repairing(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Their meeting in every round is asked for: the repair cannot separate them and
+    # used to spend its whole step budget trying (most of a 0.1-s evening of 200).
+    n, n_groups = 40, 8
+    fixed = -np.ones(n, dtype=np.int64)
+    fixed[[0, 1]] = 2
+    fixed[[5, 6]] = 4
+    taken: list[tuple[int, int]] = []
+    repair = rounds._repair_round
+
+    def counted(*args: Any, steps: int, deadline: float) -> int:
+        used = repair(*args, steps=steps, deadline=deadline)
+        taken.append((used, steps))
+        return used
+
+    monkeypatch.setattr(rounds, "_repair_round", counted)
+    solve_rounds(
+        np.zeros((n, n)),
+        4,
+        5,
+        n_groups,
+        3,
+        met_before_penalty=1.0,
+        fixed=fixed,
+        time_limit=BUDGET,
+        seed=0,
+        max_iterations=0,
+    )
+    assert len(taken) == 3
+    assert all(used < budget for used, budget in taken)
 
 
 def test_the_first_schedule_is_repeat_free_before_any_search() -> None:

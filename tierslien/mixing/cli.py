@@ -19,6 +19,7 @@ Exit status: 0 on success, 2 for unusable input (a one-line message, no tracebac
 from __future__ import annotations
 
 import argparse
+import gc
 import json
 import logging
 import sys
@@ -147,6 +148,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
     finally:
         logger.removeHandler(handler)
+        if argv is None:
+            # Run as the command (console script, `python -m`): the process ends next,
+            # and the interpreter's last garbage collections over everything NumPy,
+            # Numba and SciPy loaded took 0.15-0.25 s of a 0.9-s run. Frozen objects
+            # are skipped by them; a caller passing `argv` keeps a normal collector.
+            gc.freeze()
 
 
 def _run(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:

@@ -108,8 +108,10 @@ def _move(
     r: int,
     i: int,
     g: int,
-) -> None:
-    """Move i to group g in round r, keeping C and M exact."""
+) -> int:
+    """Move i to group g in round r, keeping C and M exact; return the change in
+    the number of repeated encounters (kept by the caller instead of recounting
+    all n^2 pairs after every step)."""
     n_rounds, n = a.shape
     src = a[r, i]
     # 1. Round r: i leaves src and joins g (effective weights seen from r do
@@ -125,6 +127,7 @@ def _move(
         C[r, k, g] += w
     # 2. Meetings change with the old and new mates, which flips effective
     #    weights of the pair in the other rounds.
+    repeats = 0
     for k in range(n):
         if k == i:
             continue
@@ -138,6 +141,7 @@ def _move(
         after = before + delta
         M[i, k] = after
         M[k, i] = after
+        repeats += max(after - 1, 0) - max(before - 1, 0)
         for q in range(n_rounds):
             if q == r:
                 continue
@@ -151,6 +155,7 @@ def _move(
     size[r, src] -= 1
     size[r, g] += 1
     a[r, i] = g
+    return repeats
 
 
 @jit
@@ -180,8 +185,10 @@ def _step(
     sf: FloatArray,
     params: IntArray,
     rng: RngState,
+    min_gain: float,
 ) -> bool:
-    """Make the best admissible move or swap of any round; False if none exists.
+    """Make the best admissible move or swap of any round; False if none exists,
+    or if the best gains no more than `min_gain` (-inf for the tabu search).
 
     While encounters repeat, only moves of people involved in a repeat are
     considered (Dotú and Van Hentenryck's conflict focus for social golfers).
@@ -250,32 +257,21 @@ def _step(
                 bi = i
                 bj = j
                 swap = True
-    if br < 0:
+    if br < 0 or best <= min_gain:
         return False
     tenure = params[P_TENURE] + rng_below(rng, params[P_TENURE_RAND] + 1)
     ai = a[br, bi]
     if swap:
         aj = a[br, bj]
-        _move(W, a, C, M, size, penalty, br, bi, aj)
-        _move(W, a, C, M, size, penalty, br, bj, ai)
+        st[ST_REPEATS] += _move(W, a, C, M, size, penalty, br, bi, aj)
+        st[ST_REPEATS] += _move(W, a, C, M, size, penalty, br, bj, ai)
         tabu[br, bi, ai] = it + tenure
         tabu[br, bj, aj] = it + tenure
     else:
-        _move(W, a, C, M, size, penalty, br, bi, bj)
+        st[ST_REPEATS] += _move(W, a, C, M, size, penalty, br, bi, bj)
         tabu[br, bi, ai] = it + tenure
     sf[SF_F] = f + best
     return True
-
-
-@jit
-def _count_repeats(M: IntMatrix) -> int:
-    n = M.shape[0]
-    repeats = 0
-    for i in range(n):
-        for k in range(i + 1, n):
-            if M[i, k] > 1:
-                repeats += M[i, k] - 1
-    return repeats
 
 
 @jit
@@ -336,15 +332,18 @@ def search_chunk(
         if st[ST_ZERO] != 0 and st[ST_BEST_REPEATS] == 0:
             st[ST_STUCK] = 1  # optimal: nothing left to gain
             break
-        if not _step(W, allowed, lo, hi, a, C, M, size, tabu, conflict, st, sf, params, rng):
+        if not _step(
+            W, allowed, lo, hi, a, C, M, size, tabu, conflict, st, sf, params, rng, -np.inf
+        ):
             # Everything is tabu (tiny instances): forget the tabu list once.
             tabu[:, :, :] = 0
-            if not _step(W, allowed, lo, hi, a, C, M, size, tabu, conflict, st, sf, params, rng):
+            if not _step(
+                W, allowed, lo, hi, a, C, M, size, tabu, conflict, st, sf, params, rng, -np.inf
+            ):
                 st[ST_STUCK] = 1
                 break
         done += 1
         st[ST_ITER] += 1
-        st[ST_REPEATS] = _count_repeats(M)
         if sf[SF_F] > sf[SF_BEST] + eps:
             sf[SF_BEST] = sf[SF_F]
             best_a[:, :] = a
@@ -361,3 +360,38 @@ def search_chunk(
             st[ST_REPEATS] = repeats
             st[ST_NO_IMPROVE] = 0
     return done
+
+
+@jit
+def descend(
+    W: FloatMatrix,
+    allowed: U8Array3,
+    lo: IntArray,
+    hi: IntArray,
+    a: IntMatrix,
+    C: Float3,
+    M: IntMatrix,
+    size: IntMatrix,
+    tabu: Int3,
+    conflict: IntMatrix,
+    st: IntArray,
+    sf: FloatArray,
+    params: IntArray,
+    rng: RngState,
+    max_steps: int,
+) -> int:
+    """Steepest ascent from `a`: the best move or swap of any round while it gains
+    more than `SF_EPS`, at most `max_steps` of them; returns the steps made.
+
+    The caller passes a zero `tabu`, zero tenures and no conflict focus, so every
+    move and swap of every round is considered: the schedule it leaves is a local
+    optimum of `diversity - penalty * repeats` (what `rounds._descend_rounds` did
+    in NumPy, round by round, in several times the time)."""
+    steps = 0
+    while steps < max_steps:
+        if not _step(
+            W, allowed, lo, hi, a, C, M, size, tabu, conflict, st, sf, params, rng, sf[SF_EPS]
+        ):
+            break
+        steps += 1
+    return steps
