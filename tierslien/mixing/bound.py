@@ -314,27 +314,29 @@ def categorical_pairs_bound(
     falls as it repeats). Every price vector gives a valid bound; subgradient steps
     lower it, the smallest seen is returned."""
     answered = codes[codes >= 0]
-    supply = np.bincount(answered).astype(np.float64) if answered.size else np.zeros(0)
+    # Plain Python lists: a handful of answers, where NumPy's per-call cost dominated
+    # (5-10 ms per criterion, a third of a 0.1-s evening's time past its limit).
+    supply = np.bincount(answered).astype(np.float64).tolist() if answered.size else []
+    values = range(len(supply))
     unanswered = float((codes < 0).sum())
     kinds, counts = np.unique(np.asarray(sizes, dtype=np.int64), return_counts=True)
-    prices = np.zeros(supply.size)
+    prices = [0.0] * len(supply)
     price_none = 0.0
     best, theta, stall = math.inf, 1.0, 0
     for _ in range(iterations):
-        total = float(prices @ supply) + price_none * unanswered
-        used = np.zeros(supply.size)
+        total = sum(p * q for p, q in zip(prices, supply, strict=True)) + price_none * unanswered
+        used = [0.0] * len(supply)
         used_none = 0.0
         for size, groups in zip(kinds.tolist(), counts.tolist(), strict=True):
-            held = np.zeros(supply.size)
+            held = [0.0] * len(supply)
             inner = [0.0]  # inner[c]: the best answers' value with c answered members
             holds = [held.copy()]
             for _c in range(size):
-                if supply.size == 0:
+                if not supply:
                     break
-                gain = -held - prices
-                v = int(np.argmax(gain))
+                v = max(values, key=lambda u: -held[u] - prices[u])  # the first best, as argmax
+                inner.append(inner[-1] + (-held[v] - prices[v]))
                 held[v] += 1
-                inner.append(inner[-1] + float(gain[v]))
                 holds.append(held.copy())
             options = [
                 (size - x) * (size - x - 1) / 2.0 - price_none * x + inner[size - x]
@@ -342,9 +344,10 @@ def categorical_pairs_bound(
                 else -math.inf
                 for x in range(size + 1)
             ]
-            x = int(np.argmax(options))
+            x = max(range(size + 1), key=options.__getitem__)
             total += groups * options[x]
-            used += groups * holds[size - x]
+            for u, h in enumerate(holds[size - x]):
+                used[u] += groups * h
             used_none += groups * x
         if total < best - 1e-12 * max(1.0, abs(total)):
             best, stall = total, 0
@@ -352,12 +355,13 @@ def categorical_pairs_bound(
             stall += 1
             if stall >= 5:
                 theta, stall = theta / 2.0, 0
-        g, g_none = supply - used, unanswered - used_none
-        norm = float(g @ g) + g_none**2
+        g = [q - u for q, u in zip(supply, used, strict=True)]
+        g_none = unanswered - used_none
+        norm = sum(d * d for d in g) + g_none**2
         if norm == 0 or theta < 1e-6:
             break  # the best compositions use exactly the supply: the bound is exact
         step = theta * 0.01 * max(total, 1.0) / norm
-        prices -= step * g
+        prices = [p - step * d for p, d in zip(prices, g, strict=True)]
         price_none -= step * g_none
     return best
 
