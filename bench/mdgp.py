@@ -425,9 +425,9 @@ def main(argv: list[str] | None = None) -> int:
                 cells.append(_mean(both))
             lines.append(f"| {n} | {limit:g} | {family} | " + " | ".join(cells) + " |")
         if any(totals.values()):
-            blanks = " | " * (2 * len(engines))
-            overall = " | ".join(f"**{_mean(totals[engine])}**" for engine in engines)
-            lines.append(f"| {n} | {limit:g} | **all**{blanks}{overall} |")
+            cells = ["**all**"] + [""] * (2 * len(engines))
+            cells += [f"**{_mean(totals[engine])}**" for engine in engines]
+            lines.append(f"| {n} | {limit:g} | " + " | ".join(cells) + " |")
     if any(n <= 12 for n in sizes):
         lines += [
             "",
