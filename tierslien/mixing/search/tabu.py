@@ -4,6 +4,14 @@ The compiled kernels (`kernels.py`) do the work in chunks of iterations; this
 driver watches the clock between chunks, reports progress, and runs several
 independently seeded searches in threads when asked (the kernels release the
 GIL), keeping the best.
+
+When everyone may join every group (MDGPLIB, and blocks without venues or
+locked people), each search is memetic instead: an elite pool of tabu-run
+bests, and each new tabu run starts from the crossover of two elites. With
+different group sizes ("ds") the plain iterated search depended on its seed
+(two 3-s runs of MDGPLIB RanReal_n120_ds_05: 0.99613 and 0.99837 of the best
+known) and no setting of tenure, depth, perturbation or restarts helped;
+crossovers keep whole good groups of two elites and recombine them.
 """
 
 from __future__ import annotations
