@@ -7,6 +7,7 @@ section of bench/RESULTS.md) the mean ratio objective / best known per size,
 family and size type.
 
 Example: .venv/bin/python bench/mdgp.py --sizes 120 --write
+Before/after in one run: .venv/bin/python bench/mdgp.py --sizes 120 --baseline 904c198
 """
 
 from __future__ import annotations
@@ -14,9 +15,14 @@ from __future__ import annotations
 import argparse
 import csv
 import datetime as dt
+import io
+import json
+import os
 import shlex
 import subprocess
 import sys
+import tarfile
+import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,12 +32,20 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from results import write_section  # noqa: E402
+from results import append_to_section, write_section  # noqa: E402
 
 from tierslien.mixing.core import CoreInstance, improve, pair_objective  # noqa: E402
 from tierslien.mixing.warmup import warm_up as mixing_warm_up  # noqa: E402
 
-DATA = ROOT.parent / "shared" / "benchmarks" / "mdgp"
+# The data sits beside the repository; a worktree one level deeper finds it too.
+DATA = next(
+    (
+        p / "shared" / "benchmarks" / "mdgp"
+        for p in ROOT.parents
+        if (p / "shared" / "benchmarks" / "mdgp").is_dir()
+    ),
+    ROOT.parent / "shared" / "benchmarks" / "mdgp",
+)
 FAMILIES = ("Geo", "RanInt", "RanReal")
 DEFAULT_TIME = {10: 0.1, 12: 0.1, 30: 1.0, 60: 2.0, 120: 3.0, 240: 10.0, 480: 30.0}
 
@@ -56,6 +70,13 @@ def read_instance(path: Path) -> Instance:
     weights[i, j] = pairs[:, 2]
     weights[j, i] = pairs[:, 2]
     return Instance(path.stem, weights, bounds[0::2].copy(), bounds[1::2].copy())
+
+
+def check_sizes(inst: Instance, assignment: np.ndarray) -> None:
+    """Refuse a result that breaks a group's size bounds (its ratio would mean nothing)."""
+    sizes = np.bincount(assignment, minlength=len(inst.min_size))
+    if (sizes < inst.min_size).any() or (sizes > inst.max_size).any():
+        raise RuntimeError(f"{inst.name}: group sizes {sizes.tolist()} break the bounds")
 
 
 def numpy_its(
@@ -175,6 +196,85 @@ def instance_paths(sizes: list[int], families: list[str], kinds: list[str]) -> l
     return paths
 
 
+class BaselineEngine:
+    """The engine at another commit, in its own process, solving on request.
+
+    `git archive REV tierslien/__init__.py tierslien/mixing` is unpacked into a
+    temporary directory (kept between runs with its Numba cache, as
+    $TMPDIR/tierslien-mdgp-<commit>); a worker process imports the engine from
+    there before anything else, so the two engines never mix.
+    """
+
+    CODE = (
+        "import json, sys\n"
+        "tree, bench = sys.argv[1], sys.argv[2]\n"
+        "sys.path.insert(0, tree)\n"
+        "import tierslien.mixing.core as core\n"
+        "assert core.__file__.startswith(tree), core.__file__\n"
+        "from tierslien.mixing.warmup import warm_up\n"
+        "sys.path.insert(0, bench)\n"
+        "import mdgp\n"
+        "warm_up()\n"
+        "print(json.dumps({'ready': True}), flush=True)\n"
+        "for line in sys.stdin:\n"
+        "    job = json.loads(line)\n"
+        "    inst = mdgp.read_instance(mdgp.Path(job['path']))\n"
+        "    r = core.improve(core.CoreInstance(inst.weights, inst.min_size, inst.max_size),\n"
+        "        time_limit=job['time_limit'], seed=job['seed'], workers=job['workers'])\n"
+        "    mdgp.check_sizes(inst, r.assignment)\n"
+        "    print(json.dumps({'objective': r.objective, 'iterations': r.iterations,\n"
+        "        'elapsed': r.elapsed}), flush=True)\n"
+    )
+
+    def __init__(self, rev: str) -> None:
+        sha = subprocess.run(
+            ["git", "rev-parse", rev], cwd=ROOT, capture_output=True, text=True, check=True
+        ).stdout.strip()
+        self.commit = sha[:7]
+        tree = Path(tempfile.gettempdir()) / f"tierslien-mdgp-{sha[:10]}"
+        if not (tree / "tierslien" / "mixing" / "core.py").exists():
+            archive = subprocess.run(
+                ["git", "archive", sha, "tierslien/__init__.py", "tierslien/mixing"],
+                cwd=ROOT,
+                capture_output=True,
+                check=True,
+            ).stdout
+            with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
+                tar.extractall(tree, filter="data")
+        self.process = subprocess.Popen(
+            [sys.executable, "-c", self.CODE, str(tree), str(ROOT / "bench")],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+            cwd=tempfile.gettempdir(),
+        )
+        self._read()  # waits for its warm-up
+
+    def _read(self) -> dict[str, float]:
+        assert self.process.stdout is not None
+        line = self.process.stdout.readline()
+        if not line:
+            raise RuntimeError("the baseline engine's process ended early")
+        answer: dict[str, float] = json.loads(line)
+        return answer
+
+    def solve(self, path: Path, *, time_limit: float, seed: int, workers: int) -> dict[str, float]:
+        assert self.process.stdin is not None
+        job = {"path": str(path), "time_limit": time_limit, "seed": seed, "workers": workers}
+        self.process.stdin.write(json.dumps(job) + "\n")
+        self.process.stdin.flush()
+        return self._read()
+
+    def close(self) -> None:
+        if self.process.stdin is not None:
+            self.process.stdin.close()
+        self.process.wait()
+
+
+def _mean(values: list[float]) -> str:
+    return f"{np.mean(values):.5f}" if values else "—"
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default="10,12,120,240,480", help="comma-separated n values")
@@ -188,6 +288,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--workers", type=int, default=1)
     parser.add_argument("--write", action="store_true", help="store the table in RESULTS.md")
+    parser.add_argument(
+        "--append",
+        action="store_true",
+        help="with --write: add the table at the end of the section instead of replacing it",
+    )
+    parser.add_argument(
+        "--baseline",
+        metavar="REV",
+        default=None,
+        help="also run the engine at commit REV (own process), alternating per instance",
+    )
     parser.add_argument(
         "--backend",
         choices=("numba", "numpy"),
@@ -211,67 +322,112 @@ def main(argv: list[str] | None = None) -> int:
     mixing_warm_up()
     warm_up = time.perf_counter() - started
     print(f"warm-up (JIT load/compile): {warm_up:.2f} s", flush=True)
+    baseline = BaselineEngine(args.baseline) if args.baseline else None
+    engines = ["before", "after"] if baseline is not None else ["after"]
 
     commit = subprocess.run(
         ["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True
     ).stdout.strip()
-    rows: dict[tuple[int, str, str], list[float]] = {}
+    dirty = subprocess.run(
+        ["git", "status", "--porcelain", "tierslien/mixing"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+    ).stdout.strip()
+    if dirty:
+        commit += " + uncommitted changes"
+    rows: dict[tuple[str, int, str, str], list[float]] = {}
     optimal_misses: list[str] = []
     worst_small_time = 0.0
-    for path in paths:
+    load_averages = [os.getloadavg()[0]]
+    for index, path in enumerate(paths):
         inst = read_instance(path)
         n = inst.weights.shape[0]
         limit = args.time if args.time is not None else DEFAULT_TIME[n] * args.time_scale
-        if args.backend == "numpy":
-            started = time.perf_counter()
-            objective, iterations = numpy_its(inst, time_limit=limit, seed=args.seed)
-            elapsed = time.perf_counter() - started
-        else:
-            result = improve(
-                CoreInstance(inst.weights, inst.min_size, inst.max_size),
-                time_limit=limit,
-                seed=args.seed,
-                workers=args.workers,
-            )
-            objective, iterations, elapsed = result.objective, result.iterations, result.elapsed
-        bks = best_known[inst.name]
-        ratio = objective / bks
-        family, _, kind, _ = inst.name.split("_")
-        rows.setdefault((n, family, kind), []).append(ratio)
-        if n <= 12:
-            worst_small_time = max(worst_small_time, elapsed)
-            if objective < bks - 1e-6 * abs(bks):
-                optimal_misses.append(inst.name)
-        if args.verbose:
-            print(
-                f"{inst.name:24s} {objective:14.3f} {bks:14.3f} {ratio:.5f} "
-                f"{elapsed:6.2f}s {iterations} it",
-                flush=True,
-            )
+        # Alternate which engine goes first, so neither always runs on a warmer machine.
+        order = engines if index % 2 == 0 else engines[::-1]
+        for engine in order:
+            if engine == "before":
+                assert baseline is not None
+                answer = baseline.solve(
+                    path, time_limit=limit, seed=args.seed, workers=args.workers
+                )
+                objective = answer["objective"]
+                iterations, elapsed = int(answer["iterations"]), answer["elapsed"]
+            elif args.backend == "numpy":
+                started = time.perf_counter()
+                objective, iterations = numpy_its(inst, time_limit=limit, seed=args.seed)
+                elapsed = time.perf_counter() - started
+            else:
+                result = improve(
+                    CoreInstance(inst.weights, inst.min_size, inst.max_size),
+                    time_limit=limit,
+                    seed=args.seed,
+                    workers=args.workers,
+                )
+                objective, iterations, elapsed = (
+                    result.objective,
+                    result.iterations,
+                    result.elapsed,
+                )
+                check_sizes(inst, result.assignment)
+            bks = best_known[inst.name]
+            ratio = objective / bks
+            family, _, kind, _ = inst.name.split("_")
+            rows.setdefault((engine, n, family, kind), []).append(ratio)
+            if n <= 12 and engine == "after":
+                worst_small_time = max(worst_small_time, elapsed)
+                if objective < bks - 1e-6 * abs(bks):
+                    optimal_misses.append(inst.name)
+            if args.verbose:
+                print(
+                    f"{inst.name:24s} {engine:6s} {objective:14.3f} {bks:14.3f} {ratio:.5f} "
+                    f"{elapsed:6.2f}s {iterations} it",
+                    flush=True,
+                )
+        if index % 10 == 9:
+            load_averages.append(os.getloadavg()[0])
+    if baseline is not None:
+        baseline.close()
+    load_averages.append(os.getloadavg()[0])
 
+    against = f", before = engine at commit {baseline.commit}" if baseline is not None else ""
     lines = [
         f"Command: `{shlex.join(['.venv/bin/python', 'bench/mdgp.py', *(argv or sys.argv[1:])])}`"
         f" — {dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC, seed {args.seed}, "
-        f"workers {args.workers}, backend {args.backend}, engine at commit {commit}, "
-        f"warm-up {warm_up:.2f} s (not in the budgets).",
+        f"workers {args.workers}, backend {args.backend}, engine at commit {commit}{against}, "
+        f"warm-up {warm_up:.2f} s (not in the budgets), 1-min load average "
+        f"{min(load_averages):.1f}–{max(load_averages):.1f} during the run.",
         "",
-        "| n | time (s) | family | ss | ds | all |",
-        "|---|---|---|---|---|---|",
     ]
+    if baseline is not None:
+        lines += [
+            "| n | time (s) | family | ss before | ss after | ds before | ds after "
+            "| all before | all after |",
+            "|---|---|---|---|---|---|---|---|---|",
+        ]
+    else:
+        lines += ["| n | time (s) | family | ss | ds | all |", "|---|---|---|---|---|---|"]
     for n in sizes:
         limit = args.time if args.time is not None else DEFAULT_TIME[n] * args.time_scale
-        all_n: list[float] = []
+        totals: dict[str, list[float]] = {engine: [] for engine in engines}
         for family in args.families.split(","):
             cells = []
             for kind in ("ss", "ds"):
-                values = rows.get((n, family, kind), [])
-                all_n += values
-                cells.append(f"{np.mean(values):.5f}" if values else "—")
-            both = rows.get((n, family, "ss"), []) + rows.get((n, family, "ds"), [])
-            mean = f"{np.mean(both):.5f}" if both else "—"
-            lines.append(f"| {n} | {limit:g} | {family} | {cells[0]} | {cells[1]} | {mean} |")
-        if all_n:
-            lines.append(f"| {n} | {limit:g} | **all** | | | **{np.mean(all_n):.5f}** |")
+                for engine in engines:
+                    values = rows.get((engine, n, family, kind), [])
+                    totals[engine] += values
+                    cells.append(_mean(values))
+            for engine in engines:
+                both = rows.get((engine, n, family, "ss"), []) + rows.get(
+                    (engine, n, family, "ds"), []
+                )
+                cells.append(_mean(both))
+            lines.append(f"| {n} | {limit:g} | {family} | " + " | ".join(cells) + " |")
+        if any(totals.values()):
+            cells = ["**all**"] + [""] * (2 * len(engines))
+            cells += [f"**{_mean(totals[engine])}**" for engine in engines]
+            lines.append(f"| {n} | {limit:g} | " + " | ".join(cells) + " |")
     if any(n <= 12 for n in sizes):
         lines += [
             "",
@@ -282,7 +438,10 @@ def main(argv: list[str] | None = None) -> int:
     table = "\n".join(lines)
     print(table)
     if args.write:
-        write_section("MDGPLIB", table)
+        if args.append:
+            append_to_section("MDGPLIB", table)
+        else:
+            write_section("MDGPLIB", table)
     return 0
 
 

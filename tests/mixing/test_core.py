@@ -230,3 +230,62 @@ def test_incremental_tables_match_a_full_recount(constrained: bool) -> None:
                 ]
                 expected = max(gains) if gains else -np.inf
                 assert search.S[g, h] == pytest.approx(expected, abs=1e-9)
+
+
+def different_sizes(rng: np.random.Generator, n_groups: int) -> tuple[np.ndarray, np.ndarray]:
+    """Bounds that differ from group to group, as MDGPLIB's "ds" instances have."""
+    lo = rng.integers(1, 6, size=n_groups)
+    return lo, lo + rng.integers(0, 5, size=n_groups)
+
+
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(seed=st.integers(0, 2**32 - 1), n_groups=st.integers(2, 6))
+def test_crossover_of_two_feasible_parents_keeps_every_group_within_its_bounds(
+    seed: int, n_groups: int
+) -> None:
+    from tierslien.mixing.search import construct
+    from tierslien.mixing.search.tabu import crossover
+
+    rng = np.random.default_rng(seed)
+    lo, hi = different_sizes(rng, n_groups)
+    n = int(rng.integers(lo.sum(), hi.sum() + 1))
+    weights = rng.random((n, n))
+    weights = weights + weights.T
+    everyone = np.ones((n, n_groups), dtype=bool)
+    # Parents with different size profiles: their big groups may not fit together.
+    parents = [
+        construct(profile, profile, everyone, rng)
+        for profile in (target_sizes(lo, hi, n, 1.0), target_sizes(lo, hi, n, -1.0))
+    ]
+    child = crossover(parents[0], parents[1], lo, hi, weights, rng)
+    assert child.shape == (n,)
+    assert_feasible(CoreInstance(weights, lo, hi), child)
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(seed=st.integers(0, 2**32 - 1), n_groups=st.integers(2, 6))
+def test_with_different_group_sizes_the_result_keeps_the_bounds_and_never_worsens_the_start(
+    seed: int, n_groups: int
+) -> None:
+    from tierslien.mixing.search import construct
+
+    rng = np.random.default_rng(seed)
+    lo, hi = different_sizes(rng, n_groups)
+    n = int(rng.integers(lo.sum(), hi.sum() + 1))
+    weights = rng.random((n, n)) - 0.2
+    instance = CoreInstance(weights + weights.T, lo, hi)
+    initial = construct(lo, hi, np.ones((n, n_groups), dtype=bool), rng)
+    result = improve(instance, initial=initial, time_limit=BUDGET, seed=seed, max_iterations=3_000)
+    assert_feasible(instance, result.assignment)
+    assert result.objective >= pair_objective(instance.weights, initial) - 1e-9
+
+
+def test_the_elite_pool_runs_only_when_everyone_may_join_every_group_up_to_300_people() -> None:
+    from tierslien.mixing.search import TabuParams
+
+    assert TabuParams().pool_size(120, 10, free=True) > 0
+    assert TabuParams().pool_size(120, 10, free=False) == 0
+    assert TabuParams(pool=0).pool_size(120, 10, free=True) == 0
+    # Measured to lose on large instances: off there unless asked for.
+    assert TabuParams().pool_size(480, 20, free=True) == 0
+    assert TabuParams(pool=8).pool_size(480, 20, free=True) == 8

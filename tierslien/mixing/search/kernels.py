@@ -58,7 +58,8 @@ P_TENURE = 1  # fixed part of the tabu tenure
 P_TENURE_RAND = 2  # random part of the tabu tenure
 P_STRENGTH = 3  # random swaps/moves of a perturbation
 P_RESTART = 4  # runs without a new best after which the search restarts from it
-P_SIZE = 5
+P_ONE_RUN = 5  # 1: a chunk returns at the end of a tabu run, its best in `base_a`
+P_SIZE = 6
 
 
 @jit
@@ -585,6 +586,8 @@ def search_chunk(
         if sf[SF_RUN_BEST] >= sf[SF_BASE] - eps:
             base_a[:] = run_best_a
             sf[SF_BASE] = sf[SF_RUN_BEST]
+        if params[P_ONE_RUN] != 0:
+            break  # the caller (the pool of `tabu.py`) chooses the next start
         if st[ST_RUNS_SINCE_BEST] >= params[P_RESTART]:
             base_a[:] = best_a
             sf[SF_BASE] = sf[SF_BEST]

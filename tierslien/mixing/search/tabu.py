@@ -4,6 +4,14 @@ The compiled kernels (`kernels.py`) do the work in chunks of iterations; this
 driver watches the clock between chunks, reports progress, and runs several
 independently seeded searches in threads when asked (the kernels release the
 GIL), keeping the best.
+
+When everyone may join every group (MDGPLIB, and blocks without venues or
+locked people), each search is memetic instead: an elite pool of tabu-run
+bests, and each new tabu run starts from the crossover of two elites. With
+different group sizes ("ds") the plain iterated search depended on its seed
+(two 3-s runs of MDGPLIB RanReal_n120_ds_05: 0.99613 and 0.99837 of the best
+known) and no setting of tenure, depth, perturbation or restarts helped;
+crossovers keep whole good groups of two elites and recombine them.
 """
 
 from __future__ import annotations
@@ -17,6 +25,7 @@ import numpy as np
 import numpy.typing as npt
 
 from tierslien.mixing.search import kernels as k
+from tierslien.mixing.search.construct import construct
 
 FloatMatrix = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
@@ -25,6 +34,11 @@ BoolMatrix = npt.NDArray[np.bool_]
 # Seconds between two progress reports, and the target duration of one chunk.
 PROGRESS_PERIOD = 0.25
 CHUNK_SECONDS = 0.02
+# Elite pool size and tabu run depth (non-improving iterations per person) of the
+# memetic search; measured on MDGPLIB ds n = 120 at 3 s (bench/mdgp.py).
+POOL_SIZE = 8
+POOL_MAX_PEOPLE = 300
+POOL_DEPTH_PER_PERSON = 20
 
 
 @dataclass(frozen=True)
@@ -36,19 +50,24 @@ class TabuParams:
     tenure_random: int | None = None
     strength: int | None = None
     restart: int = 20
+    # Elite solutions kept for crossover; 0 runs the plain iterated tabu search,
+    # None decides from the instance (see `use_pool`).
+    pool: int | None = None
 
     def __post_init__(self) -> None:
-        for name in ("depth", "tenure", "tenure_random", "strength"):
+        for name in ("depth", "tenure", "tenure_random", "strength", "pool"):
             value = getattr(self, name)
             if value is not None and value < 0:
                 raise ValueError(f"{name} must be >= 0, got {value}")
         if self.restart < 1:
             raise ValueError(f"restart must be >= 1, got {self.restart}")
 
-    def resolve(self, n: int, n_groups: int) -> IntArray:
+    def resolve(self, n: int, n_groups: int, pooled: bool = False) -> IntArray:
         params = np.zeros(k.P_SIZE, dtype=np.int64)
-        # Measured on MDGPLIB n = 120..480 (bench/mdgp.py): long tabu runs pay.
-        params[k.P_DEPTH] = self.depth if self.depth is not None else min(30_000, 100 * n)
+        # Measured on MDGPLIB n = 120..480 (bench/mdgp.py): long tabu runs pay
+        # alone; with a pool, shorter runs pay (more crossovers in the budget).
+        depth = min(30_000, (POOL_DEPTH_PER_PERSON if pooled else 100) * n)
+        params[k.P_DEPTH] = self.depth if self.depth is not None else depth
         params[k.P_TENURE] = self.tenure if self.tenure is not None else max(3, n // 40)
         params[k.P_TENURE_RAND] = (
             self.tenure_random if self.tenure_random is not None else max(3, n // 20)
@@ -56,6 +75,20 @@ class TabuParams:
         params[k.P_STRENGTH] = self.strength if self.strength is not None else max(2, n // 12)
         params[k.P_RESTART] = self.restart
         return params
+
+    def pool_size(self, n: int, n_groups: int, free: bool) -> int:
+        """Elite pool size, 0 for the plain iterated tabu search.
+
+        The pool needs everyone free to join any group (its crossover ignores
+        `allowed`) and at least two groups. By default it runs up to
+        POOL_MAX_PEOPLE people only: measured on MDGPLIB, it won at n = 120
+        and 240 (3 and 10 s) and lost at n = 480 (30 s) on RanReal ds.
+        """
+        if not free or n_groups < 2:
+            return 0
+        if self.pool is not None:
+            return self.pool if self.pool >= 2 else 0
+        return POOL_SIZE if n <= POOL_MAX_PEOPLE else 0
 
 
 class _Search:
@@ -122,6 +155,37 @@ class _Search:
         mixed = np.random.SeedSequence(seed).generate_state(1, dtype=np.uint64)
         self.rng = np.array([mixed[0] | np.uint64(1)], dtype=np.uint64)
 
+    def load(self, assignment: IntArray) -> None:
+        """Start a fresh tabu run (empty tabu list) from `assignment`, keeping the best."""
+        self.a[:] = assignment
+        f = k.rebuild(self.W, self.a, self.C, self.CT, self.size)
+        k.rebuild_pairs(
+            self.W,
+            self.allowed,
+            self.movable,
+            self.a,
+            self.C,
+            self.CT,
+            self.size,
+            self.own,
+            self.S,
+            self.mem,
+            self.pos,
+            self.tmp,
+        )
+        self.tabu[:, :] = 0
+        self.base_a[:] = self.a
+        self.run_best_a[:] = self.a
+        self.sf[k.SF_F] = self.sf[k.SF_RUN_BEST] = self.sf[k.SF_BASE] = f
+        self.st[k.ST_NO_IMPROVE] = 0
+        if f > self.sf[k.SF_BEST] + self.sf[k.SF_EPS]:
+            self.sf[k.SF_BEST] = f
+            self.best_a[:] = self.a
+
+    @property
+    def runs(self) -> int:
+        return int(self.st[k.ST_RUNS])
+
     @property
     def best_value(self) -> float:
         return float(self.sf[k.SF_BEST])
@@ -165,15 +229,28 @@ class _Search:
         )
 
 
-def _drive(
+@dataclass
+class _Pace:
+    """Iterations per chunk, adapted so that chunks last about CHUNK_SECONDS."""
+
+    budget: int = 16
+    per_iteration: float = 0.0
+
+
+def _run(
     search: _Search,
     deadline: float,
     max_iterations: int | None,
-    on_chunk: Callable[[], None] | None = None,
-) -> None:
-    budget = 16
-    per_iteration = 0.0
+    pace: _Pace,
+    on_chunk: Callable[[], None] | None,
+    until_run_ends: bool,
+) -> bool:
+    """Run chunks until the deadline (or, with `until_run_ends`, the end of a tabu run).
+
+    Returns True when a tabu run ended, False when time or iterations ran out."""
+    runs = search.runs
     while not search.stuck:
+        budget = pace.budget
         if max_iterations is not None:
             left = max_iterations - search.iterations
             if left <= 0:
@@ -183,19 +260,137 @@ def _drive(
         if started >= deadline:
             break
         # Do not run far past the deadline: the iteration rate is known by now.
-        if per_iteration > 0.0:
-            budget = max(1, min(budget, int((deadline - started) / per_iteration) + 1))
+        if pace.per_iteration > 0.0:
+            budget = max(1, min(budget, int((deadline - started) / pace.per_iteration) + 1))
         ran = search.chunk(budget)
         spent = time.perf_counter() - started
         if ran:
-            per_iteration = spent / ran
+            pace.per_iteration = spent / ran
         if on_chunk is not None:
             on_chunk()
         # Aim at chunks of CHUNK_SECONDS so the clock is read often but cheaply.
         if spent < CHUNK_SECONDS / 2:
-            budget *= 2
-        elif spent > CHUNK_SECONDS * 2 and budget > 1:
-            budget //= 2
+            pace.budget *= 2
+        elif spent > CHUNK_SECONDS * 2 and pace.budget > 1:
+            pace.budget //= 2
+        if until_run_ends and search.runs > runs:
+            return True
+    return False
+
+
+def _drive(
+    search: _Search,
+    deadline: float,
+    max_iterations: int | None,
+    on_chunk: Callable[[], None] | None = None,
+) -> None:
+    _run(search, deadline, max_iterations, _Pace(), on_chunk, until_run_ends=False)
+
+
+def crossover(
+    first: IntArray,
+    second: IntArray,
+    lo: IntArray,
+    hi: IntArray,
+    W: FloatMatrix,
+    rng: np.random.Generator,
+) -> IntArray:
+    """A child of two assignments that keeps the groups they do well, within the bounds.
+
+    Taking turns, each parent gives its group with the most people not yet
+    placed to a free group of the child with the same bounds (the same index
+    when free: with different sizes, a group's index is its bounds). The
+    people left then join, one by one in random order, the open group where
+    they add most weight, the groups below their minimum first when they need
+    everyone left. Everyone may join every group (the caller checks).
+    """
+    n = first.shape[0]
+    n_groups = lo.shape[0]
+    child = np.full(n, -1, dtype=np.int64)
+    slot_free = np.ones(n_groups, dtype=bool)
+    parents = (first, second)
+    for step in range(n_groups):
+        parent = parents[step % 2]
+        unplaced = child < 0
+        counts = np.bincount(parent[unplaced], minlength=n_groups)
+        best_count, best_group, best_slot = 0, -1, -1
+        for group in rng.permutation(n_groups):
+            if counts[group] <= best_count:
+                continue
+            if slot_free[group]:
+                slot = int(group)
+            else:
+                same = np.flatnonzero(slot_free & (lo == lo[group]) & (hi == hi[group]))
+                if same.size == 0:
+                    continue
+                slot = int(same[0])
+            best_count, best_group, best_slot = int(counts[group]), int(group), slot
+        if best_group < 0:
+            break
+        slot_free[best_slot] = False
+        members = np.flatnonzero(unplaced & (parent == best_group))
+        # Leave enough people for the other groups' minimums (ds: the parents'
+        # big groups may not fit together).
+        missing = np.maximum(lo - np.bincount(child[child >= 0], minlength=n_groups), 0)
+        missing[best_slot] = 0
+        room = int(unplaced.sum()) - int(missing.sum())
+        if members.size > room:
+            members = rng.choice(members, size=max(room, 0), replace=False)
+        child[members] = best_slot
+    size = np.bincount(child[child >= 0], minlength=n_groups).astype(np.int64)
+    placed = child >= 0
+    gain = np.zeros((n, n_groups))
+    np.add.at(gain.T, child[placed], W[placed])  # gain[i, g]: i's weights towards g
+    left = rng.permutation(np.flatnonzero(child < 0))
+    for remaining, person in zip(range(left.size, 0, -1), left, strict=True):
+        missing = np.maximum(lo - size, 0)
+        open_groups = (missing > 0) if remaining <= missing.sum() else (size < hi)
+        group = int(np.argmax(np.where(open_groups, gain[person], -np.inf)))
+        child[person] = group
+        size[group] += 1
+        gain[:, group] += W[:, person]
+    return child
+
+
+def _drive_pool(
+    search: _Search,
+    deadline: float,
+    max_iterations: int | None,
+    on_chunk: Callable[[], None] | None,
+    pool_size: int,
+    new_start: Callable[[], IntArray],
+    rng: np.random.Generator,
+) -> None:
+    """A memetic search: tabu runs from crossovers of an elite pool of tabu-run bests.
+
+    The pool fills with tabu runs from independent starts, then each run
+    starts from the crossover of two random elites; a run's best replaces the
+    worst elite when better and of a value not already in the pool.
+    """
+    pace = _Pace()
+    eps = float(search.sf[k.SF_EPS])
+    values: list[float] = []
+    elites: list[IntArray] = []
+    start = search.a.copy()
+    while True:
+        search.load(start)
+        if not _run(search, deadline, max_iterations, pace, on_chunk, until_run_ends=True):
+            break
+        value = float(search.sf[k.SF_BASE])
+        if all(abs(value - other) > eps for other in values):
+            if len(values) < pool_size:
+                values.append(value)
+                elites.append(search.base_a.copy())
+            else:
+                worst = int(np.argmin(values))
+                if value > values[worst]:
+                    values[worst] = value
+                    elites[worst] = search.base_a.copy()
+        if len(values) < pool_size:
+            start = new_start()
+        else:
+            one, two = rng.choice(len(values), size=2, replace=False)
+            start = crossover(elites[one], elites[two], search.lo, search.hi, search.W, rng)
 
 
 def run_tabu(
@@ -218,7 +413,9 @@ def run_tabu(
     n, n_groups = allowed.shape
     started = time.perf_counter()
     deadline = started + time_limit
-    resolved = params.resolve(n, n_groups)
+    free = bool(allowed.all())
+    pool_size = params.pool_size(n, n_groups, free)
+    resolved = params.resolve(n, n_groups, pooled=pool_size > 0)
     searches = [
         _Search(W, lo, hi, allowed, initial, resolved, seed * 1_000_003 + index)
         for index, initial in enumerate(initials)
@@ -231,13 +428,34 @@ def run_tabu(
             last_report[0] = now
             progress(now - started, max(s.best_value for s in searches))
 
+    if pool_size:
+        resolved[k.P_ONE_RUN] = 1
+        # Independent starts of the pool: the size profile the core starts from.
+        sizes = np.bincount(initials[0], minlength=n_groups).astype(np.int64)
+
+        def drive(search: _Search, index: int, on_chunk: Callable[[], None] | None) -> None:
+            rng = np.random.default_rng([seed % 2**63, index])
+            _drive_pool(
+                search,
+                deadline,
+                max_iterations,
+                on_chunk,
+                pool_size,
+                lambda: construct(sizes, sizes, allowed, rng),
+                rng,
+            )
+    else:
+
+        def drive(search: _Search, index: int, on_chunk: Callable[[], None] | None) -> None:
+            _drive(search, deadline, max_iterations, on_chunk)
+
     threads = [
-        threading.Thread(target=_drive, args=(s, deadline, max_iterations), daemon=True)
-        for s in searches[1:]
+        threading.Thread(target=drive, args=(s, index + 1, None), daemon=True)
+        for index, s in enumerate(searches[1:])
     ]
     for thread in threads:
         thread.start()
-    _drive(searches[0], deadline, max_iterations, report)
+    drive(searches[0], 0, report)
     for thread in threads:
         thread.join()
     # Exact values (the running ones carry rounding); ties go to the lowest index.
