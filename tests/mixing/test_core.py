@@ -280,12 +280,16 @@ def test_with_different_group_sizes_the_result_keeps_the_bounds_and_never_worsen
     assert result.objective >= pair_objective(instance.weights, initial) - 1e-9
 
 
-def test_the_elite_pool_runs_only_when_everyone_may_join_every_group_up_to_300_people() -> None:
-    from tierslien.mixing.search import TabuParams
+def test_the_elite_pool_runs_only_when_everyone_may_join_every_group_up_to_600_people() -> None:
+    from tierslien.mixing.search import TabuParams, kernels
 
-    assert TabuParams().pool_size(120, 10, free=True) > 0
+    assert TabuParams().pool_size(120, 10, free=True) == 8
     assert TabuParams().pool_size(120, 10, free=False) == 0
     assert TabuParams(pool=0).pool_size(120, 10, free=True) == 0
-    # Measured to lose on large instances: off there unless asked for.
-    assert TabuParams().pool_size(480, 20, free=True) == 0
+    # A smaller pool of shorter runs between 300 and 600 people, none above (not measured).
+    assert TabuParams().pool_size(480, 20, free=True) == 4
+    depth = kernels.P_DEPTH
+    assert TabuParams().resolve(480, 20, pooled=True)[depth] == 10 * 480
+    assert TabuParams().resolve(480, 20)[depth] == 30_000
+    assert TabuParams().pool_size(1000, 200, free=True) == 0
     assert TabuParams(pool=8).pool_size(480, 20, free=True) == 8

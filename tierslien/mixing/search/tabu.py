@@ -35,10 +35,16 @@ BoolMatrix = npt.NDArray[np.bool_]
 PROGRESS_PERIOD = 0.25
 CHUNK_SECONDS = 0.02
 # Elite pool size and tabu run depth (non-improving iterations per person) of the
-# memetic search; measured on MDGPLIB ds n = 120 at 3 s (bench/mdgp.py).
+# memetic search; measured on MDGPLIB ds n = 120 at 3 s (bench/mdgp.py). Larger
+# instances get a smaller pool of shorter runs (measured at n = 480, 30 s: pool 8 of
+# 20 n lost to the plain search, pool 4 of 10 n won on ss and ds, bench/RESULTS.md);
+# above LARGE_POOL_MAX_PEOPLE, never measured, the plain iterated tabu search runs.
 POOL_SIZE = 8
 POOL_MAX_PEOPLE = 300
 POOL_DEPTH_PER_PERSON = 20
+LARGE_POOL_SIZE = 4
+LARGE_POOL_MAX_PEOPLE = 600
+LARGE_POOL_DEPTH_PER_PERSON = 10
 
 
 @dataclass(frozen=True)
@@ -66,7 +72,12 @@ class TabuParams:
         params = np.zeros(k.P_SIZE, dtype=np.int64)
         # Measured on MDGPLIB n = 120..480 (bench/mdgp.py): long tabu runs pay
         # alone; with a pool, shorter runs pay (more crossovers in the budget).
-        depth = min(30_000, (POOL_DEPTH_PER_PERSON if pooled else 100) * n)
+        per_person = 100
+        if pooled:
+            per_person = (
+                POOL_DEPTH_PER_PERSON if n <= POOL_MAX_PEOPLE else LARGE_POOL_DEPTH_PER_PERSON
+            )
+        depth = min(30_000, per_person * n)
         params[k.P_DEPTH] = self.depth if self.depth is not None else depth
         params[k.P_TENURE] = self.tenure if self.tenure is not None else max(3, n // 40)
         params[k.P_TENURE_RAND] = (
@@ -80,15 +91,18 @@ class TabuParams:
         """Elite pool size, 0 for the plain iterated tabu search.
 
         The pool needs everyone free to join any group (its crossover ignores
-        `allowed`) and at least two groups. By default it runs up to
-        POOL_MAX_PEOPLE people only: measured on MDGPLIB, it won at n = 120
-        and 240 (3 and 10 s) and lost at n = 480 (30 s) on RanReal ds.
+        `allowed`) and at least two groups. By default: POOL_SIZE up to
+        POOL_MAX_PEOPLE people (won at n = 120 and 240, 3 and 10 s), then
+        LARGE_POOL_SIZE up to LARGE_POOL_MAX_PEOPLE (won at n = 480, 30 s, where
+        the larger pool lost), none above (not measured).
         """
         if not free or n_groups < 2:
             return 0
         if self.pool is not None:
             return self.pool if self.pool >= 2 else 0
-        return POOL_SIZE if n <= POOL_MAX_PEOPLE else 0
+        if n <= POOL_MAX_PEOPLE:
+            return POOL_SIZE
+        return LARGE_POOL_SIZE if n <= LARGE_POOL_MAX_PEOPLE else 0
 
 
 class _Search:
