@@ -31,6 +31,7 @@ pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
 
 ROOT = Path(__file__).resolve().parents[2]
 START_TIMEOUT = 60.0
+START_ATTEMPTS = 3  # per server, when one stops before it accepts connections
 
 
 class Browser:
@@ -117,40 +118,53 @@ def two_servers(cast: Cast, tmp_path: Path) -> Iterator[tuple[int, int]]:
         "SECRET_KEY": settings.SECRET_KEY,
         "PYTHONDONTWRITEBYTECODE": "1",
     }
-    ports = (_free_port(), _free_port())
-    servers = [
-        subprocess.Popen(
-            [
-                sys.executable,
-                "manage.py",
-                "runserver",
-                "--noreload",
-                "--skip-checks",
-                f"127.0.0.1:{port}",
-            ],
-            cwd=ROOT,
-            env=env,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        for port in ports
-    ]
+    logs = [tmp_path / "server-0.log", tmp_path / "server-1.log"]
+
+    def start(k: int) -> tuple[int, subprocess.Popen[bytes]]:
+        port = _free_port()
+        with logs[k].open("ab") as log:
+            server = subprocess.Popen(
+                [
+                    sys.executable,
+                    "manage.py",
+                    "runserver",
+                    "--noreload",
+                    "--skip-checks",
+                    f"127.0.0.1:{port}",
+                ],
+                cwd=ROOT,
+                env=env,
+                stdout=subprocess.DEVNULL,
+                stderr=log,
+            )
+        return port, server
+
+    started = [start(0), start(1)]
     try:
         deadline = time.monotonic() + START_TIMEOUT
-        for port in ports:
+        for k in range(2):
+            attempts = 1
             while True:
+                port, server = started[k]
                 try:
                     socket.create_connection(("127.0.0.1", port), timeout=1).close()
                     break
                 except OSError:
-                    if time.monotonic() > deadline:
-                        pytest.fail("the servers did not start in time")
+                    if server.poll() is not None and attempts < START_ATTEMPTS:
+                        # It stopped (its port was taken between the probe and its bind,
+                        # say): a new one on another port.
+                        attempts += 1
+                        started[k] = start(k)
+                        continue
+                    if time.monotonic() > deadline or server.poll() is not None:
+                        tails = [log.read_text(errors="replace")[-2000:] for log in logs]
+                        pytest.fail(f"the servers did not start in time: {tails}")
                     time.sleep(0.2)
-        yield ports
+        yield started[0][0], started[1][0]
     finally:
-        for server in servers:
+        for _port, server in started:
             server.terminate()
-        for server in servers:
+        for _port, server in started:
             try:
                 server.wait(timeout=10)
             except subprocess.TimeoutExpired:
