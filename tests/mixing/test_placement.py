@@ -157,3 +157,22 @@ def test_town_where_the_old_engine_left_placeable_people_is_placed_to_the_bound(
         assert result.report.placeable_bound == proven
         assert result.report.placed == proven
         assert "the placement is maximal" in result.report.summary()
+
+
+def test_people_whose_wishes_contradict_each_other_are_not_counted_as_placeable() -> None:
+    # a and b must be together and apart: they can never be placed, and the bound
+    # (hence "placement proven maximal") must know it.
+    problem = Problem.from_dict(
+        {
+            "version": 1,
+            "group_size": {"min": 2, "max": 3},
+            "criteria": [{"name": "job", "kind": "categorical"}],
+            "people": [{"id": pid, "attributes": {"job": pid}} for pid in "abcdef"],
+            "together": [["a", "b"]],
+            "apart": [["a", "b"]],
+        }
+    )
+    result = solve(problem, time_limit=5, seed=0, params=PARAMS)
+
+    assert result.report.placed == 4
+    assert result.report.placeable_bound == 4

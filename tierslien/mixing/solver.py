@@ -146,8 +146,6 @@ def solve(
     reasons: dict[int, Reason] = dict(sites.reasons)
     _drop_lonely_partners(problem, reasons)
     candidates = [i for i in range(problem.n) if i not in reasons]
-    hopeless = {i for i, r in reasons.items() if r.code not in ("venues_full", "too_few_nearby")}
-    bound = placeable_bound(problem, sites, [i for i in range(problem.n) if i not in hopeless])
     layout, found = _construct(problem, enc, sites, rng, candidates, previous, reasons)
     starts = _layout_starts(problem, sites, params, previous)
     tried: list[tuple[Layout, dict[int, Reason], IntArray]] = []
@@ -182,6 +180,10 @@ def solve(
             tried.append((layout, found, improved))
         layout, found, start = max(tried, key=lambda t: _standing(problem, enc, t[2]))
     reasons.update(found)
+    # The construction's own reasons (contradictory or oversized `together` wishes)
+    # are as hopeless as the sites' ones; only a full venue or too few nearby may change.
+    hopeless = {i for i, r in reasons.items() if r.code not in ("venues_full", "too_few_nearby")}
+    bound = placeable_bound(problem, sites, [i for i in range(problem.n) if i not in hopeless])
     # From here on a valid grouping exists (the construction); the rest improves it.
     report_progress("constructed", 0.0, 0.0)
 
