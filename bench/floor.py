@@ -25,18 +25,17 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import io
 import json
 import multiprocessing
 import os
 import shlex
-import subprocess
 import sys
-import tarfile
 import tempfile
 import time
 from pathlib import Path
 from typing import Any
+
+from engines import old_tree, run_worker
 
 ROOT = Path(__file__).resolve().parents[1]
 MDGP = next(
@@ -113,42 +112,7 @@ def _job(job: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def run_worker(tree: Path, jobs: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    code = (
-        "import json, sys; sys.path.insert(0, sys.argv[1]); import floor; "
-        "print(json.dumps(floor.worker(sys.argv[2], json.loads(sys.argv[3]))))"
-    )
-    out = subprocess.run(
-        [sys.executable, "-c", code, str(ROOT / "bench"), str(tree), json.dumps(jobs)],
-        capture_output=True,
-        text=True,
-        check=False,
-        cwd=tempfile.gettempdir(),
-    )
-    if out.returncode != 0:
-        raise RuntimeError(out.stderr[-3000:])
-    result: list[dict[str, Any]] = json.loads(out.stdout.strip().splitlines()[-1])
-    return result
-
-
 # ----- parent side -----
-
-
-def old_tree(base: str) -> Path:
-    sha = subprocess.run(
-        ["git", "rev-parse", base], cwd=ROOT, capture_output=True, text=True, check=True
-    ).stdout.strip()
-    tree = Path(tempfile.gettempdir()) / f"tierslien-floor-{sha[:10]}"
-    if not (tree / "tierslien" / "mixing" / "solver.py").exists():
-        archive = subprocess.run(
-            ["git", "archive", sha, "tierslien/__init__.py", "tierslien/mixing"],
-            cwd=ROOT,
-            capture_output=True,
-            check=True,
-        ).stdout
-        with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
-            tar.extractall(tree, filter="data")
-    return tree
 
 
 def towns(seeds: list[int], folder: Path) -> list[tuple[str, int, Path]]:
@@ -244,7 +208,7 @@ def main() -> None:
     trees = {"before": old_tree(args.base), "after": ROOT}
     folder = Path(tempfile.mkdtemp(prefix="floor-bench-"))
     for name, tree in trees.items():
-        warm = run_worker(tree, [{"kind": "warm"}])[0]["seconds"]
+        warm = run_worker("floor", tree, [{"kind": "warm"}])[0]["seconds"]
         print(f"warm-up {name}: {warm:.1f} s", file=sys.stderr)
 
     # (a) placement vs bound
@@ -253,7 +217,7 @@ def main() -> None:
         {"kind": "solve", "path": str(p), "time_limit": 10.0, "seed": 1, "max_iterations": 3000}
         for _, _, p in cases
     ]
-    placement = {name: run_worker(tree, jobs) for name, tree in trees.items()}
+    placement = {name: run_worker("floor", tree, jobs) for name, tree in trees.items()}
     lines = [
         "(a) Placement on towns of 300 people without venues (`bench/town.py`, venues removed; "
         "3,000 iterations per block, seed 1).",
@@ -283,7 +247,9 @@ def main() -> None:
     # (b) quality under a CPU hog
     nights = evenings(list(range(1, args.evenings + 1)), folder)
     reference = [
-        run_worker(ROOT, [{"kind": "solve", "path": str(p), "time_limit": 2.0, "seed": 1}])[0]
+        run_worker(
+            "floor", ROOT, [{"kind": "solve", "path": str(p), "time_limit": 2.0, "seed": 1}]
+        )[0]
         for p in nights
     ]
     bks = best_known()
@@ -300,11 +266,11 @@ def main() -> None:
             path = MDGP / family / f"{inst}.txt"
             for name, tree in trees.items():
                 job = {"kind": "mdgp", "path": str(path), "time_limit": args.time_limit, "seed": 1}
-                mdgp[name].append(run_worker(tree, [job])[0])
+                mdgp[name].append(run_worker("floor", tree, [job])[0])
         for p in nights:
             for name, tree in trees.items():
                 job = {"kind": "solve", "path": str(p), "time_limit": args.time_limit, "seed": 1}
-                night[name].append(run_worker(tree, [job])[0])
+                night[name].append(run_worker("floor", tree, [job])[0])
         load_hog = os.getloadavg()
     finally:
         for h in hogs:

@@ -18,7 +18,7 @@ on the seed (bench/RESULTS.md, "Mixing potential on the demo town"). Problems:
   (8.4 s, as in its flat-budget row).
 
 Each engine runs in its own worker process (its tree first on `sys.path`, as
-bench/floor.py does), after `warm_up()`, each problem with every seed. Printed
+bench/engines.py does), after `warm_up()`, each problem with every seed. Printed
 per problem and engine: diversity min-max and spread (max/min - 1), lift over
 random, number of groups, placed, entre-soi per shown categorical criterion
 (mean and min-max over seeds), and the wall time of one solve.
@@ -70,24 +70,6 @@ def worker(tree: str, jobs: list[dict[str, Any]]) -> list[dict[str, Any]]:
             }
         )
     return out
-
-
-def run_worker(tree: Path, jobs: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    code = (
-        "import json, sys; sys.path.insert(0, sys.argv[1]); import layouts; "
-        "print(json.dumps(layouts.worker(sys.argv[2], json.loads(sys.argv[3]))))"
-    )
-    out = subprocess.run(
-        [sys.executable, "-c", code, str(ROOT / "bench"), str(tree), json.dumps(jobs)],
-        capture_output=True,
-        text=True,
-        check=False,
-        cwd=tempfile.gettempdir(),
-    )
-    if out.returncode != 0:
-        raise RuntimeError(out.stderr[-3000:])
-    result: list[dict[str, Any]] = json.loads(out.stdout.strip().splitlines()[-1])
-    return result
 
 
 # ----- parent side -----
@@ -167,7 +149,7 @@ def main() -> None:
     parser.add_argument("--write", action="store_true")
     args = parser.parse_args()
     sys.path.insert(0, str(ROOT / "bench"))
-    from floor import old_tree
+    from engines import old_tree, run_worker
     from results import write_section
 
     command = shlex.join([".venv/bin/python", "bench/layouts.py", *sys.argv[1:]])
@@ -186,7 +168,7 @@ def main() -> None:
         for seed in args.seeds
     ]
     trees = {"before": old_tree(args.base), "after": ROOT}
-    runs = {label: run_worker(tree, jobs) for label, tree in trees.items()}
+    runs = {label: run_worker("layouts", tree, jobs) for label, tree in trees.items()}
 
     sha = subprocess.run(
         ["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True

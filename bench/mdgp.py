@@ -15,13 +15,11 @@ from __future__ import annotations
 import argparse
 import csv
 import datetime as dt
-import io
 import json
 import os
 import shlex
 import subprocess
 import sys
-import tarfile
 import tempfile
 import time
 from dataclasses import dataclass
@@ -32,6 +30,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from engines import old_tree  # noqa: E402
 from results import append_to_section, write_section  # noqa: E402
 
 from tierslien.mixing.core import CoreInstance, improve, pair_objective  # noqa: E402
@@ -231,16 +230,7 @@ class BaselineEngine:
             ["git", "rev-parse", rev], cwd=ROOT, capture_output=True, text=True, check=True
         ).stdout.strip()
         self.commit = sha[:7]
-        tree = Path(tempfile.gettempdir()) / f"tierslien-mdgp-{sha[:10]}"
-        if not (tree / "tierslien" / "mixing" / "core.py").exists():
-            archive = subprocess.run(
-                ["git", "archive", sha, "tierslien/__init__.py", "tierslien/mixing"],
-                cwd=ROOT,
-                capture_output=True,
-                check=True,
-            ).stdout
-            with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
-                tar.extractall(tree, filter="data")
+        tree = old_tree(sha)
         self.process = subprocess.Popen(
             [sys.executable, "-c", self.CODE, str(tree), str(ROOT / "bench")],
             stdin=subprocess.PIPE,

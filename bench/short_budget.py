@@ -17,7 +17,7 @@ lift over random come from the engine's report; "wall" is the `solve` call
 measured around it (construction, search, report and explanations).
 
 The previous engine is `git archive <base>` unpacked into a temporary directory,
-shared with bench/floor.py (same worker scheme: its tree first on `sys.path`).
+(bench/engines.py, shared by the before/after benches: its tree first on `sys.path`).
 
 CLI start-up: median of 5 runs of `python -m tierslien.mixing <evening of 40>
 --time-limit 0 -q -o out.json` and of `--help` (the `tierslien-mix` console
@@ -76,24 +76,6 @@ def worker(tree: str, jobs: list[dict[str, Any]]) -> list[dict[str, Any]]:
             {"diversity": r.diversity, "lift": r.lift, "repeats": r.repeats - asked, "wall": wall}
         )
     return out
-
-
-def run_worker(tree: Path, jobs: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    code = (
-        "import json, sys; sys.path.insert(0, sys.argv[1]); import short_budget; "
-        "print(json.dumps(short_budget.worker(sys.argv[2], json.loads(sys.argv[3]))))"
-    )
-    out = subprocess.run(
-        [sys.executable, "-c", code, str(ROOT / "bench"), str(tree), json.dumps(jobs)],
-        capture_output=True,
-        text=True,
-        check=False,
-        cwd=tempfile.gettempdir(),
-    )
-    if out.returncode != 0:
-        raise RuntimeError(out.stderr[-3000:])
-    result: list[dict[str, Any]] = json.loads(out.stdout.strip().splitlines()[-1])
-    return result
 
 
 # ----- parent side -----
@@ -155,7 +137,7 @@ def cli_seconds(tree: Path, arguments: list[str], folder: Path, runs: int = 5) -
 
 def main() -> None:
     sys.path.insert(0, str(ROOT / "bench"))
-    from floor import old_tree
+    from engines import old_tree, run_worker
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--base", default=BASE, help="commit of the previous engine")
@@ -203,8 +185,8 @@ def main() -> None:
         ]
         reference_jobs = [{"path": str(p), "time_limit": 2.0, "seed": 1} for p in paths]
         done = {
-            "before": run_worker(trees["before"], jobs),
-            "after": run_worker(trees["after"], jobs + reference_jobs),
+            "before": run_worker("short_budget", trees["before"], jobs),
+            "after": run_worker("short_budget", trees["after"], jobs + reference_jobs),
         }
         reference = done["after"][len(jobs) :]
         for name in trees:

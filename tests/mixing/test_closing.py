@@ -69,9 +69,8 @@ def _solution(problem: Problem, sites: Sites, layout: Layout) -> Solution:
 SLOTS = {"a": ["mon", "tue"], "b": ["tue"], "c": ["mon"], "d": ["tue"]}
 
 
-def test_a_group_closes_when_others_make_room_by_moving_someone() -> None:
-    # c1 and c2 can only meet on Monday, where group a is full: two people of a move
-    # to Tuesday's groups with room, and c1, c2 take their places.
+def _four_groups() -> tuple[Problem, Sites, Layout]:
+    """a full on Monday; b, d on Tuesday and c on Monday, each with one seat left."""
     groups_of = {
         "a": ["a1", "a2", "a3"],
         "b": ["b1", "b2"],
@@ -80,7 +79,13 @@ def test_a_group_closes_when_others_make_room_by_moving_someone() -> None:
     }
     problem = _problem(groups_of, SLOTS)
     sites = compute_sites(problem)
-    layout = _layout(problem, sites, groups_of)
+    return problem, sites, _layout(problem, sites, groups_of)
+
+
+def test_a_group_closes_when_others_make_room_by_moving_someone() -> None:
+    # c1 and c2 can only meet on Monday, where group a is full: two people of a move
+    # to Tuesday's groups with room, and c1, c2 take their places.
+    problem, sites, layout = _four_groups()
 
     assert close_groups(problem, sites, layout) == 1
 
@@ -103,15 +108,7 @@ def test_a_group_that_does_not_fit_elsewhere_is_left_exactly_as_it_was() -> None
 
 
 def test_groups_holding_locked_people_are_kept() -> None:
-    groups_of = {
-        "a": ["a1", "a2", "a3"],
-        "b": ["b1", "b2"],
-        "c": ["c1", "c2"],
-        "d": ["d1", "d2"],
-    }
-    problem = _problem(groups_of, SLOTS)
-    sites = compute_sites(problem)
-    layout = _layout(problem, sites, groups_of)
+    problem, sites, layout = _four_groups()
     # Without the locks, group a would close (a1 to c, a2 to b, a3 to d).
     layout.locked = {problem.index["a1"], problem.index["c1"]}
 

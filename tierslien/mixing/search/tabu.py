@@ -138,20 +138,7 @@ class _Search:
         self.pos = np.zeros(n, dtype=np.int64)
         self.tmp = np.zeros(n_groups + n)
         self.cand = np.zeros(max(n_groups, n_groups * (n_groups - 1) // 2), dtype=np.int64)
-        k.rebuild_pairs(
-            W,
-            self.allowed,
-            self.movable,
-            self.a,
-            self.C,
-            self.CT,
-            self.size,
-            self.own,
-            self.S,
-            self.mem,
-            self.pos,
-            self.tmp,
-        )
+        self._rebuild_pairs()
         self.tabu = np.zeros((n, n_groups), dtype=np.int64)
         self.run_best_a = self.a.copy()
         self.best_a = self.a.copy()
@@ -169,10 +156,8 @@ class _Search:
         mixed = np.random.SeedSequence(seed).generate_state(1, dtype=np.uint64)
         self.rng = np.array([mixed[0] | np.uint64(1)], dtype=np.uint64)
 
-    def load(self, assignment: IntArray) -> None:
-        """Start a fresh tabu run (empty tabu list) from `assignment`, keeping the best."""
-        self.a[:] = assignment
-        f = k.rebuild(self.W, self.a, self.C, self.CT, self.size)
+    def _rebuild_pairs(self) -> None:
+        """Recompute the per-pair-of-groups swap gains from the current assignment."""
         k.rebuild_pairs(
             self.W,
             self.allowed,
@@ -187,6 +172,12 @@ class _Search:
             self.pos,
             self.tmp,
         )
+
+    def load(self, assignment: IntArray) -> None:
+        """Start a fresh tabu run (empty tabu list) from `assignment`, keeping the best."""
+        self.a[:] = assignment
+        f = k.rebuild(self.W, self.a, self.C, self.CT, self.size)
+        self._rebuild_pairs()
         self.tabu[:, :] = 0
         self.base_a[:] = self.a
         self.run_best_a[:] = self.a
