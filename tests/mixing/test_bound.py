@@ -651,3 +651,53 @@ def test_site_lp_sees_the_villages_a_bridge_joins() -> None:
     assert report.diversity <= report.upper_bound + TOLERANCE
     placed, sizes = placed_and_sizes(problem, grouping)
     assert site_lp_bound(problem, enc, placed, sizes) == pytest.approx(report.upper_bound)
+
+
+@st.composite
+def one_site(draw: st.DrawFn) -> tuple[dict[str, Any], list[int]]:
+    """An evening's shape: no venue, no slot, categorical answers with some missing, and
+    the sizes of one round that places everyone."""
+    lo = draw(st.integers(2, 4))
+    hi = draw(st.integers(lo, lo + 2))
+    sizes = draw(st.lists(st.integers(lo, hi), min_size=1, max_size=8))
+    people = [
+        {
+            "id": f"p{i}",
+            "attributes": {
+                "job": draw(st.sampled_from(["a", "b", "c", None])),
+                "side": draw(st.sampled_from(["x", "y", None])),
+            },
+        }
+        for i in range(sum(sizes))
+    ]
+    data = {
+        "version": 1,
+        "group_size": {"min": lo, "max": hi},
+        "criteria": [
+            {"name": "job", "kind": "categorical"},
+            {"name": "side", "kind": "categorical", "weight": 0.5},
+        ],
+        "people": people,
+    }
+    return data, sizes
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(case=one_site())
+def test_with_one_site_the_lp_never_beats_the_separable_terms(
+    case: tuple[dict[str, Any], list[int]],
+) -> None:
+    """Why `site_lp_bound` returns the caps without solving when there is one site."""
+    data, sizes = case
+    problem = Problem.from_dict(data)
+    enc = encode(problem)
+    placed = np.arange(problem.n, dtype=np.int64)
+    caps = [criterion_bound(ec, placed, sizes) for ec in enc.criteria]
+    caps = [
+        min(cap, ec.scale * categorical_pairs_bound(ec.codes[placed], sizes))
+        if ec.codes is not None
+        else cap
+        for cap, ec in zip(caps, enc.criteria, strict=True)
+    ]
+    assert site_lp_bound(problem, enc, placed, sizes) >= sum(caps) - TOLERANCE
+    assert site_lp_bound(problem, enc, placed, sizes, caps=caps) == pytest.approx(sum(caps))

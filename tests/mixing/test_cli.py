@@ -103,7 +103,7 @@ def test_help_and_input_errors_load_neither_numba_nor_scipy_optimize(
     assert (numba_loaded, optimize_loaded) == ("False", "False")
 
 
-def test_a_solve_still_loads_the_compiled_kernels(tmp_path: Path) -> None:
+def test_a_solve_loads_the_compiled_kernels_but_no_lp_for_one_site(tmp_path: Path) -> None:
     source = tmp_path / "problem.json"
     source.write_text(json.dumps(problem_dict(12)))
     run = subprocess.run(
@@ -113,7 +113,7 @@ def test_a_solve_still_loads_the_compiled_kernels(tmp_path: Path) -> None:
         cwd=ROOT,
         check=False,
     )
-    assert run.stderr.strip().splitlines()[-1] == "0 True True"
+    assert run.stderr.strip().splitlines()[-1] == "0 True False"
 
 
 def test_csv_mode(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
