@@ -4,6 +4,7 @@ exists, below the separable bound where travel keeps people apart."""
 from __future__ import annotations
 
 import itertools
+import math
 from collections.abc import Iterator
 from typing import Any
 
@@ -701,3 +702,42 @@ def test_with_one_site_the_lp_never_beats_the_separable_terms(
     ]
     assert site_lp_bound(problem, enc, placed, sizes) >= sum(caps) - TOLERANCE
     assert site_lp_bound(problem, enc, placed, sizes, caps=caps) == pytest.approx(sum(caps))
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=problems(most=12), seed=st.integers(0, 3))
+def test_merging_sites_usable_by_the_same_people_keeps_the_lp_value(
+    data: dict[str, Any], seed: int
+) -> None:
+    problem = Problem.from_dict(data)
+    enc = encode(problem)
+    solution = solve(problem, time_limit=5, seed=seed, params=PARAMS).solution
+    if not solution.rounds or not solution.rounds[0].groups:
+        return
+    placed, sizes = placed_and_sizes(problem, solution)
+    merged = site_lp_bound(problem, enc, placed, sizes)
+    apart = site_lp_bound(problem, enc, placed, sizes, merge_sites=False)
+    assert merged == pytest.approx(apart, rel=1e-6, abs=1e-6)
+
+
+def test_one_venue_on_two_evenings_is_one_class_of_the_same_value() -> None:
+    """Everyone free both evenings at the one venue: two sites, usable by the same people."""
+    people = [
+        {"id": f"p{i}", "attributes": {"job": "ab"[i % 2] if i % 3 else "c"}} for i in range(12)
+    ]
+    problem = Problem.from_dict(
+        {
+            "version": 1,
+            "group_size": {"min": 3, "max": 4},
+            "criteria": [{"name": "job", "kind": "categorical"}],
+            "venues": [{"id": "hall", "slots": ["mon", "tue"], "capacity": 2}],
+            "people": people,
+        }
+    )
+    enc = encode(problem)
+    placed = np.arange(12, dtype=np.int64)
+    assert compute_sites(problem).count == 2
+    merged = site_lp_bound(problem, enc, placed, [4, 4, 4])
+    apart = site_lp_bound(problem, enc, placed, [4, 4, 4], merge_sites=False)
+    assert merged == pytest.approx(apart)
+    assert merged < math.inf
