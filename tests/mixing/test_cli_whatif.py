@@ -46,6 +46,7 @@ def test_what_if_names_the_best_lever(tmp_path: Path, capsys: pytest.CaptureFixt
     text = capsys.readouterr().out
     assert "The costliest constraint is the venues and their opening times" in text
     assert "Best lever: open venue hall on tue:" in text
+    assert "From one composition to another (3 draws):" in text
 
 
 def test_what_if_end_to_end_in_a_process(tmp_path: Path) -> None:
@@ -68,6 +69,7 @@ def test_what_if_end_to_end_in_a_process(tmp_path: Path) -> None:
         (["--sector", "nope"], "--sector: no criterion 'nope'"),
         (["--sector", "age"], "'age' must be a categorical criterion"),
         (["--max-levers", "-1"], "--max-levers must be >= 0"),
+        (["--draws", "0"], "--draws must be >= 1"),
     ],
 )
 def test_bad_what_if_options_exit_2_with_one_line(

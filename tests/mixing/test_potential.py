@@ -142,7 +142,7 @@ def test_applying_a_change_and_re_solving_reproduces_its_figures() -> None:
 
 def test_evaluate_by_hand_matches_the_analysis() -> None:
     problem = Problem.from_dict(closed_on_the_common_slot())
-    analysis = analyse(problem, time_limit=5, seed=0, params=FAST, max_levers=1)
+    analysis = analyse(problem, time_limit=5, seed=0, params=FAST, max_levers=1, draws=1)
     lever = analysis.levers[0]
     by_hand = evaluate(
         problem,
@@ -172,8 +172,10 @@ def test_progress_moves_within_solves_up_to_one() -> None:
     problem = Problem.from_dict(data)
     seen: list[float] = []
     analysis = analyse(problem, time_limit=5, params=FAST, max_levers=2, progress=seen.append)
-    # Every lever is solved twice (recomposing, keeping today's circles).
-    assert analysis.solves == 1 + len(analysis.relaxations) + 2 * len(analysis.levers)
+    # Every lever is solved twice (recomposing, keeping today's circles), and the best
+    # one's recomposition twice more with other seeds.
+    assert analysis.levers[0].spread is not None
+    assert analysis.solves == 1 + len(analysis.relaxations) + 2 * len(analysis.levers) + 2
     assert seen == sorted(seen) and seen[-1] == 1.0 and seen[0] < 1 / analysis.solves
     boundaries = {k / analysis.solves for k in range(analysis.solves + 1)}
     inside = [s for s in seen if all(abs(s - b) > 1e-9 for b in boundaries)]
@@ -200,6 +202,47 @@ def test_an_analysis_stored_before_kept_existed_still_reads() -> None:
     assert (lever.kept, lever.kept_changed, lever.kept_gain_placed) == (None, 0, 0)
     assert lever.gain_placed > 0 and lever.changed > 0  # the recomposition is all there
     assert "keeping today's circles" not in "\n".join(old.sentences())
+
+
+def test_the_best_lever_is_drawn_again_with_other_seeds() -> None:
+    problem = Problem.from_dict(closed_on_the_common_slot())
+    analysis = analyse(problem, time_limit=5, seed=4, params=FAST, max_levers=3, draws=3)
+    best = analysis.best_lever
+    assert best is not None and best.spread is not None
+    assert all(c.spread is None for c in analysis.levers[1:] + analysis.relaxations)
+    changed = apply_change(problem, best.kind, best.params)
+    draws = [best.figures] + [
+        figures_of(solve(changed, time_limit=5, seed=seed, params=FAST)) for seed in (5, 6)
+    ]
+    assert best.spread.draws == 3
+    assert best.spread.placed == (min(d.placed for d in draws), max(d.placed for d in draws))
+    assert best.spread.entre_soi.keys() == best.figures.entre_soi.keys()
+    for name, (low, high) in best.spread.entre_soi.items():
+        values = [d.entre_soi[name] for d in draws]
+        assert (low, high) == (min(values), max(values))
+        assert low <= best.figures.entre_soi[name] <= high
+    assert any(
+        s.startswith("From one composition to another (3 draws):") for s in analysis.sentences()
+    )
+    assert Analysis.from_dict(json.loads(json.dumps(analysis.to_dict()))) == analysis
+
+
+def test_one_draw_draws_nothing_again_and_zero_is_refused() -> None:
+    problem = Problem.from_dict(closed_on_the_common_slot())
+    once = analyse(problem, time_limit=5, params=FAST, max_levers=1, draws=1)
+    assert once.levers[0].spread is None
+    assert once.solves == 1 + len(once.relaxations) + 2
+    with pytest.raises(ProblemError, match="draws must be >= 1"):
+        analyse(problem, time_limit=5, params=FAST, max_levers=1, draws=0)
+
+
+def test_an_analysis_stored_before_spread_existed_reads_as_none() -> None:
+    problem = Problem.from_dict(closed_on_the_common_slot())
+    data = analyse(problem, time_limit=5, params=FAST, max_levers=1).to_dict()
+    assert data["levers"][0]["spread"] is not None
+    for change in data["levers"] + data["relaxations"]:
+        del change["spread"]
+    assert Analysis.from_dict(data).levers[0].spread is None
 
 
 def test_a_lever_kept_from_todays_circles_moves_few_people() -> None:
@@ -366,7 +409,9 @@ def test_a_lever_kept_from_saved_circles_keeps_them_whole_and_counts_against_the
         Group(members=tuple(tuesday[0:5]), venue="room", slot="tue"),
     )
     today = Solution(rounds=(Round(groups=groups),))
-    analysis = analyse(problem, time_limit=5, seed=1, params=FAST, max_levers=1, current=today)
+    analysis = analyse(
+        problem, time_limit=5, seed=1, params=FAST, max_levers=1, current=today, draws=1
+    )
     current = analysis.current
     assert current is not None and current.placed == 15
     assert current.groups == tuple(g.members for g in groups)

@@ -116,6 +116,13 @@ def _parser() -> argparse.ArgumentParser:
         "--max-levers", type=int, default=6, metavar="N", help="levers evaluated by a re-solve"
     )
     what_if.add_argument(
+        "--draws",
+        type=int,
+        default=3,
+        metavar="N",
+        help="compositions of the best lever whose range is shown (1: none)",
+    )
+    what_if.add_argument(
         "--online",
         metavar="CRITERION[=VALUE]",
         help="who accepts online circles: the people whose answer to CRITERION is VALUE "
@@ -298,6 +305,8 @@ def _run_what_if(
 
     if args.max_levers < 0:
         raise ProblemError("--max-levers must be >= 0")
+    if args.draws < 1:
+        raise ProblemError("--draws must be >= 1")
     sectors = sector_labels(problem, args.sector)
     accept_online = online_people(problem, args.online)
 
@@ -312,6 +321,7 @@ def _run_what_if(
         seed=args.seed,
         params=params,
         max_levers=args.max_levers,
+        draws=args.draws,
         accept_online=accept_online,
         progress=on_progress,
     )

@@ -10,7 +10,7 @@ from a real re-solve (`evaluate`); `apply_change` gives the problem it solves.
 
 from __future__ import annotations
 
-from tierslien.mixing.potential.analyse import Analysis, Change, analyse, evaluate
+from tierslien.mixing.potential.analyse import Analysis, Change, Spread, analyse, evaluate
 from tierslien.mixing.potential.changes import (
     KINDS,
     LEVERS,
@@ -35,6 +35,7 @@ __all__ = [
     "Change",
     "EncounterTable",
     "Figures",
+    "Spread",
     "analyse",
     "apply_change",
     "encounter_table",

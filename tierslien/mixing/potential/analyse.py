@@ -8,6 +8,7 @@ in `changes.py` only decides which levers are worth solving.
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -33,6 +34,11 @@ from tierslien.mixing.solver import Progress, ProgressCallback, SolveParams, sol
 
 ProgressFn = Callable[[float], None]
 
+# Compositions of the best lever (its own and DRAWS - 1 more seeds) whose range is
+# shown: two solves more than the analysis' 10 to 16, enough to show by how much one
+# composition may differ from another.
+DRAWS = 3
+
 # How each relaxation is named in sentences: (the constraint, the relaxed world).
 RELAXATION_WORDS: dict[str, tuple[str, str]] = {
     "travel": ("the travel distance", "with no travel limit"),
@@ -43,6 +49,54 @@ RELAXATION_WORDS: dict[str, tuple[str, str]] = {
     "shared": ("the shared criteria", "without the shared criteria"),
     "sizes": ("the group sizes", "with groups one smaller and one larger"),
 }
+
+
+@dataclass(frozen=True)
+class Spread:
+    """One change recomposed with `draws` seeds (its own first): the lowest and highest
+    of each figure. Why: a composition is one draw among groupings of nearly equal
+    diversity, and for a question with two or three answers their entre-soi differs
+    widely (bench/RESULTS.md, "Mixing potential on the demo town"); a facilitator who
+    applies the lever gets one such draw, so the range is what to expect."""
+
+    draws: int
+    placed: tuple[int, int]
+    diversity: tuple[float, float]
+    entre_soi: dict[str, tuple[float, float]]
+
+    @classmethod
+    def of(cls, figures: Sequence[Figures]) -> Spread:
+        names = [n for n in figures[0].entre_soi if all(n in f.entre_soi for f in figures)]
+        return cls(
+            draws=len(figures),
+            placed=(min(f.placed for f in figures), max(f.placed for f in figures)),
+            diversity=(min(f.diversity for f in figures), max(f.diversity for f in figures)),
+            entre_soi={
+                n: (min(f.entre_soi[n] for f in figures), max(f.entre_soi[n] for f in figures))
+                for n in names
+            },
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "draws": self.draws,
+            "placed": list(self.placed),
+            "diversity": [round(v, 6) for v in self.diversity],
+            "entre_soi": {n: [lo, hi] for n, (lo, hi) in self.entre_soi.items()},
+        }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Spread:
+        placed = list(data["placed"])
+        diversity = list(data["diversity"])
+        return cls(
+            draws=int(data["draws"]),
+            placed=(int(placed[0]), int(placed[1])),
+            diversity=(float(diversity[0]), float(diversity[1])),
+            entre_soi={
+                str(n): (float(v[0]), float(v[1])) for n, v in dict(data["entre_soi"]).items()
+            },
+        )
 
 
 @dataclass(frozen=True)
@@ -57,7 +111,10 @@ class Change:
 
     `changed`/`kept_changed` count against today's circles when given (`current`),
     else against the baseline; the gains are always against the baseline (both sides
-    solves with the same seed and limits)."""
+    solves with the same seed and limits).
+
+    `spread`: the full recomposition drawn again with other seeds (`analyse` does so
+    for the best lever), None when it was not."""
 
     kind: str
     params: dict[str, str | float]
@@ -69,6 +126,7 @@ class Change:
     kept_changed: int = 0  # people whose circle changes then
     kept_gain_placed: int = 0  # kept.placed - baseline.placed
     kept_gain_entre_soi: dict[str, float] = field(default_factory=dict)
+    spread: Spread | None = None
 
     def score(self) -> tuple[int, float]:
         """(people gained, mean entre-soi gain) of the full recomposition: how levers and
@@ -88,12 +146,15 @@ class Change:
             "kept_changed": self.kept_changed,
             "kept_gain_placed": self.kept_gain_placed,
             "kept_gain_entre_soi": dict(self.kept_gain_entre_soi),
+            "spread": None if self.spread is None else self.spread.to_dict(),
         }
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Change:
-        """Read `to_dict`'s output back; dicts written before `kept` existed read as None."""
+        """Read `to_dict`'s output back; dicts written before `kept` or `spread` existed
+        read as None."""
         kept = data.get("kept")
+        spread = data.get("spread")
         return cls(
             kind=str(data["kind"]),
             params=dict(data["params"]),
@@ -107,6 +168,7 @@ class Change:
             kept_gain_entre_soi={
                 str(k): float(v) for k, v in dict(data.get("kept_gain_entre_soi") or {}).items()
             },
+            spread=None if spread is None else Spread.from_dict(spread),
         )
 
 
@@ -213,6 +275,8 @@ class Analysis:
         for k, change in enumerate(self.levers):
             head = "Best lever" if change is best else f"Lever {k + 1}"
             out.append(f"{head}: {lever_text(change)}: {_lever_text(change, b)}.")
+            if change.spread is not None:
+                out.append(_spread_text(change.spread))
         return out
 
     def to_dict(self) -> dict[str, Any]:
@@ -286,6 +350,14 @@ def _lever_text(change: Change, baseline: Figures) -> str:
         f"{text}; keeping today's circles, {', '.join(kept)} and "
         f"{_circles_change(change.kept_changed)}"
     )
+
+
+def _spread_text(spread: Spread) -> str:
+    """ "From one composition to another (3 draws): 125-126 people placed, gender 1.33-1.65." """
+    lo, hi = spread.placed
+    parts = [f"{lo} people placed" if lo == hi else f"{lo}-{hi} people placed"]
+    parts += [f"{name} {a:.2f}-{b:.2f}" for name, (a, b) in spread.entre_soi.items()]
+    return f"From one composition to another ({spread.draws} draws): {', '.join(parts)}."
 
 
 def _moves(baseline: Figures, figures: Figures) -> list[str]:
@@ -441,9 +513,11 @@ def analyse(
     progress: ProgressFn | None = None,
     current: Solution | None = None,
     figures_without: frozenset[str] = frozenset(),
+    draws: int = DRAWS,
 ) -> Analysis:
     """Solve the problem, then each relaxation and the `max_levers` best-screened levers
-    (each lever twice: recomposing everything, and keeping today's circles).
+    (each lever twice: recomposing everything, and keeping today's circles), then the
+    best lever's recomposition again with `draws - 1` other seeds (`Change.spread`).
 
     `current`: today's circles (round-0 groups, ids of `problem`; ProblemError on an
     unknown or repeated id). When given, `Analysis.current` holds their figures (read
@@ -464,6 +538,8 @@ def analyse(
     does, and no figure reads them.)"""
     if max_levers < 0:
         raise ProblemError("max_levers must be >= 0", where="what-if")
+    if draws < 1:
+        raise ProblemError("draws must be >= 1", where="what-if")
     if current is not None:
         check_solution(problem, current)  # before any solve
     started = time.perf_counter()
@@ -486,7 +562,10 @@ def analyse(
         accept_online=accept,
         max_levers=max_levers,
     )
-    total = 1 + sum(solves_of(k) for k in kinds) + sum(solves_of(c.kind) for c in candidates)
+    again = draws - 1 if candidates else 0
+    total = (
+        1 + sum(solves_of(k) for k in kinds) + sum(solves_of(c.kind) for c in candidates) + again
+    )
     track.total = total
     track.solved()
     common: dict[str, Any] = {
@@ -513,10 +592,34 @@ def analyse(
             evaluate(problem, candidate.kind, candidate.params, progress=track.part(n), **common)
         )
         track.solved(n)
+    ranked = _ranked(levers)
+    if again and ranked and ranked[0].score() > (0, 0.0):
+        best = ranked[0]
+        figures = [best.figures]
+        for k in range(1, draws):
+            redrawn = solve(
+                apply_change(
+                    problem,
+                    best.kind,
+                    best.params,
+                    sectors=sectors,
+                    slots=slots,
+                    accept_online=accept,
+                ),
+                time_limit=time_limit,
+                seed=seed + k,
+                params=params,
+                progress=track.during(),
+            )
+            figures.append(figures_of(redrawn, hidden))
+            track.solved()
+        ranked = (dataclasses.replace(best, spread=Spread.of(figures)), *ranked[1:])
+    elif again:
+        track.solved(again)  # no lever gains: nothing to draw again
     return Analysis(
         baseline=baseline,
         relaxations=_ranked(relaxations),
-        levers=_ranked(levers),
+        levers=ranked,
         elapsed=time.perf_counter() - started,
         solves=total,
         criteria=tuple(baseline.entre_soi),
