@@ -75,6 +75,11 @@ def test_the_facilitator_starts_the_analysis_and_reads_it(
     assert "Apply: Open “Médiathèque” on Thursday evening" in text
     assert re.search(r"Its cost: \d+ (person|people) would change circle", text)
     assert re.search(r"Keeping the circles as they are as far as possible instead: \d+", text)
+    # The top lever was composed twice more with other seeds: its range is said.
+    ranges = re.search(r'<p class="muted" data-ranges="3">(.*?)</p>', text, re.S)
+    assert ranges is not None
+    assert ranges.group(1).startswith("From one composition to another (3 draws):")
+    assert re.search(r"“[^”]+” \d\.\d\d to \d\.\d\d", ranges.group(1))
 
 
 def test_while_running_the_page_refreshes_itself(
@@ -114,6 +119,11 @@ def test_applying_the_top_lever_then_recomposing_shows_predicted_and_obtained(
     obtained = int(re.search(r'data-obtained="(\d+)"', row).group(1))  # type: ignore[union-attr]
     assert predicted == 18
     assert abs(obtained - predicted) <= 0.05 * predicted
+    # Each entre-soi prediction comes with the range of the analysis' compositions.
+    for low, high in re.findall(r'data-range="([\d.]+) ([\d.]+)"', text):
+        assert float(low) <= float(high)
+    assert 'data-range="' in text
+    assert "In brackets: the lowest and highest of the analysis' 3 compositions" in text
 
 
 def test_applying_twice_says_the_venue_is_already_open(
@@ -179,6 +189,7 @@ def test_the_page_is_in_french_for_a_french_facilitator(
     assert "Ce qui limite le mélange" in text
     assert "Ouvrir « Médiathèque » le jeudi soir" in text
     assert "En gardant plutôt les cercles tels qu'ils sont" in text.replace("&#x27;", "'")
+    assert "D'une composition à l'autre (3 tirages) :" in text.replace("&#x27;", "'")
 
 
 def _queries(client: Client, url: str) -> int:

@@ -20,11 +20,24 @@ from tierslien.potential.words import (
     Told,
     constraint_name,
     lever_title,
+    ranges_of,
     relaxation_title,
     shown_criteria,
     told,
 )
 from tierslien.territories.models import Venue
+
+
+@dataclass(frozen=True)
+class OutcomeRow:
+    """One entre-soi figure of the applied lever: predicted, the range of the analysis'
+    compositions of it (None when it drew it once), and obtained (None: not composed)."""
+
+    label: str
+    predicted: float
+    obtained: float | None
+    low: float | None = None
+    high: float | None = None
 
 
 @dataclass(frozen=True)
@@ -36,7 +49,8 @@ class Outcome:
     placed_obtained: int | None  # None: not composed again yet
     diversity_predicted: float
     diversity_obtained: float | None
-    effects: tuple[tuple[str, float, float | None], ...]  # label, predicted, obtained
+    effects: tuple[OutcomeRow, ...]
+    draws: int = 1  # compositions the ranges come from (1: no range)
 
     @property
     def composed(self) -> bool:
@@ -200,15 +214,19 @@ def outcome(analysis: SeasonAnalysis, season: Season) -> Outcome | None:
         for c in report.get("criteria", [])
         if isinstance(c, dict) and isinstance(c.get("entre_soi"), int | float)
     }
+    ranges = {r.label: r for r in ranges_of(predicted.get("spread"), labels)}
     effects = tuple(
-        (
+        OutcomeRow(
             label,
             float(predicted["entre_soi"][name]),
             obtained[name] if composed and name in obtained else None,
+            ranges[label].low if label in ranges else None,
+            ranges[label].high if label in ranges else None,
         )
         for name, label in labels.items()
         if name in (predicted.get("entre_soi") or {})
     )
+    spread = predicted.get("spread")
     return Outcome(
         title=title,
         placed_predicted=int(predicted.get("placed", 0)),
@@ -216,4 +234,5 @@ def outcome(analysis: SeasonAnalysis, season: Season) -> Outcome | None:
         diversity_predicted=float(predicted.get("diversity", 0.0)),
         diversity_obtained=float(report.get("diversity", 0.0)) if composed else None,
         effects=effects,
+        draws=int(spread.get("draws", 1)) if isinstance(spread, dict) and ranges else 1,
     )

@@ -80,11 +80,15 @@ def venue_pk(engine_id: object) -> int | None:
 
 
 def predicted(lever: Mapping[str, Any]) -> dict[str, Any]:
+    """The lever's figures, and their range over its compositions with other seeds when
+    the analysis drew it again (the best lever): what the page compares the next
+    composition with."""
     figures = lever.get("figures") or {}
     return {
         "placed": int(figures.get("placed", 0)),
         "diversity": float(figures.get("diversity", 0.0)),
         "entre_soi": dict(figures.get("entre_soi") or {}),
+        "spread": lever.get("spread"),
     }
 
 

@@ -49,6 +49,27 @@ class Effect:
 
 
 @dataclass(frozen=True)
+class Range:
+    """A figure's lowest and highest over several compositions of the same change."""
+
+    label: str
+    low: float
+    high: float
+
+
+def ranges_of(spread: object, labels: Mapping[str, str]) -> tuple[Range, ...]:
+    """The entre-soi ranges of a stored `Change.spread` (None or malformed: none)."""
+    if not isinstance(spread, dict) or not isinstance(spread.get("entre_soi"), dict):
+        return ()
+    found = spread["entre_soi"]
+    return tuple(
+        Range(label, float(found[name][0]), float(found[name][1]))
+        for name, label in labels.items()
+        if isinstance(found.get(name), list | tuple) and len(found[name]) == 2
+    )
+
+
+@dataclass(frozen=True)
 class Told:
     """A relaxation or a lever, ready for the page."""
 
@@ -68,6 +89,9 @@ class Told:
     kept_changed: int | None = None
     venue: Venue | None = None  # open_slot: the venue, when it still exists
     people: int | None = None  # widen: people of the sector; online: people who accept
+    # The same change composed `draws` times with other seeds (the best lever only).
+    ranges: tuple[Range, ...] = ()
+    draws: int = 1
 
 
 def relaxation_title(kind: str) -> str:
@@ -143,7 +167,11 @@ def told(
     gains = [float(v) for v in (change.get("gain_entre_soi") or {}).values()]
     mean = sum(gains) / len(gains) if gains else 0.0
     kept = change.get("kept")
+    spread = change.get("spread")
+    ranges = ranges_of(spread, labels)
     return Told(
+        ranges=ranges,
+        draws=int(spread.get("draws", 1)) if isinstance(spread, dict) and ranges else 1,
         kept_placed=int(kept.get("placed", 0)) if isinstance(kept, dict) else None,
         kept_changed=int(change.get("kept_changed", 0)) if isinstance(kept, dict) else None,
         index=index,
