@@ -95,6 +95,8 @@ def test_facilitator_applies_the_top_lever_and_obtains_the_predicted_gain(
     expect(today.locator("[data-today]")).to_have_attribute("data-today", "6")
     expect(today.locator("[data-fresh]")).to_have_attribute("data-fresh", "6")
     expect(top.locator("[data-kept]")).to_contain_text("Keeping the circles as they are")
+    ranges = top.locator("[data-ranges]")
+    expect(ranges).to_contain_text("From one composition to another (3 draws)")
     shoot("season-potential", full_page=True)
 
     # Apply it, then compose again.
@@ -116,6 +118,7 @@ def test_facilitator_applies_the_top_lever_and_obtains_the_predicted_gain(
     got = float(diversity.locator("[data-obtained]").get_attribute("data-obtained") or 0)
     print(f"people placed: predicted {predicted}, obtained {obtained}")
     print(outcome.inner_text())
+    expect(outcome.locator("[data-range]").first).to_be_visible()
     assert predicted == 18
     assert abs(obtained - predicted) <= 0.05 * predicted, (predicted, obtained)
     assert abs(got - mixed) <= 0.05 * mixed, (mixed, got)
