@@ -263,17 +263,32 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     say("|---|---|---|---|---|---|---|")
     worst = 0.0
     cells = []
+    # The range the page shows beside each entre-soi prediction (the analysis' own
+    # composition of the lever and two more seeds), and whether the obtained one is in it.
+    spread = predicted.get("spread") or {}
+    ranges = {
+        f"entre-soi {k}": (float(v[0]), float(v[1]))
+        for k, v in (spread.get("entre_soi") or {}).items()
+    }
+    outside = []
     for label, p, o in rows:
         r = relative(p, o)
         worst = max(worst, r if r is not None else float("inf"))
         fmt = "{:.0f}" if label == "placed" else "{:.3f}"
         b, n = base.get(label, float("nan")), now.get(label, float("nan"))
         gain = "{:+.0f} / {:+.0f}" if label == "placed" else "{:+.3f} / {:+.3f}"
+        span = ""
+        if label in ranges:
+            low, high = ranges[label]
+            inside = low <= o <= high
+            if not inside:
+                outside.append(label)
+            span = f" [{low:.2f}–{high:.2f}{'' if inside else ' ✗'}]"
         say(
-            f"| {label} | {fmt.format(n)} | {fmt.format(b)} | {fmt.format(p)} "
+            f"| {label} | {fmt.format(n)} | {fmt.format(b)} | {fmt.format(p)}{span} "
             f"| {fmt.format(o)} | {_pct(r)} | {gain.format(p - b, o - n)} |"
         )
-        cells.append(f"{fmt.format(p)} → {fmt.format(o)} ({_pct(r)})")
+        cells.append(f"{fmt.format(p)}{span} → {fmt.format(o)} ({_pct(r)})")
     check = after["check"]
     if check is not None:
         say(
@@ -282,6 +297,13 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
             + ", ".join(f"{k} {v:.3f}" for k, v in check.entre_soi.items())
         )
     verdict = "within 5 %" if worst <= TARGET else f"misses 5 % (worst {worst:.1f} %)"
+    if ranges:
+        draws = int(spread.get("draws", 1))
+        verdict += (
+            f"; every entre-soi inside the range of {draws} compositions"
+            if not outside
+            else f"; outside the range of {draws} compositions: {', '.join(outside)}"
+        )
     say(f"Verdict: {verdict}.")
     row = (
         f"| {args.seed} | {args.time_limit:g} | {costliest} | {top.title} | "
@@ -381,7 +403,10 @@ def record(outcome: dict[str, Any], args: argparse.Namespace) -> None:
         "it; the top lever applied for real, then the season composed again through the "
         "recomposition view. *Obtained* is what the proposal page shows (`Season.report`, "
         "from `Built.shown`). Relative difference = |obtained − predicted| / predicted; "
-        "target ≤ 5 %. *analysis s* is wall time of the whole analysis (every re-solve).\n\n"
+        "target ≤ 5 %. [low–high] after a predicted entre-soi: the range the page shows "
+        "beside it (the analysis' composition of the lever and two more seeds), ✗ when the "
+        "obtained one lies outside. *analysis s* is wall time of the whole analysis (every "
+        "re-solve).\n\n"
         + header
         + "\n"
         + separator
