@@ -300,9 +300,9 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     if ranges:
         draws = int(spread.get("draws", 1))
         verdict += (
-            f"; every entre-soi inside the range of {draws} compositions"
+            f"; every entre-soi inside its likely range (from {draws} draws)"
             if not outside
-            else f"; outside the range of {draws} compositions: {', '.join(outside)}"
+            else f"; outside the likely range (from {draws} draws): {', '.join(outside)}"
         )
     say(f"Verdict: {verdict}.")
     row = (
@@ -403,10 +403,10 @@ def record(outcome: dict[str, Any], args: argparse.Namespace) -> None:
         "it; the top lever applied for real, then the season composed again through the "
         "recomposition view. *Obtained* is what the proposal page shows (`Season.report`, "
         "from `Built.shown`). Relative difference = |obtained − predicted| / predicted; "
-        "target ≤ 5 %. [low–high] after a predicted entre-soi: the range the page shows "
-        "beside it (the analysis' composition of the lever and two more seeds), ✗ when the "
-        "obtained one lies outside. *analysis s* is wall time of the whole analysis (every "
-        "re-solve).\n\n"
+        "target ≤ 5 %. [low–high] after a predicted entre-soi: the likely range the page "
+        "shows beside it (8 compositions in 10, Student's prediction interval from the "
+        "analysis' composition of the lever and two more seeds), ✗ when the obtained one "
+        "lies outside. *analysis s* is wall time of the whole analysis (every re-solve).\n\n"
         + header
         + "\n"
         + separator

@@ -96,7 +96,7 @@ def test_facilitator_applies_the_top_lever_and_obtains_the_predicted_gain(
     expect(today.locator("[data-fresh]")).to_have_attribute("data-fresh", "6")
     expect(top.locator("[data-kept]")).to_contain_text("Keeping the circles as they are")
     ranges = top.locator("[data-ranges]")
-    expect(ranges).to_contain_text("From one composition to another (3 draws)")
+    expect(ranges).to_contain_text("Likely, 8 compositions in 10 (estimated from 3 draws)")
     shoot("season-potential", full_page=True)
 
     # Apply it, then compose again.

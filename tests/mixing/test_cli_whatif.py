@@ -46,7 +46,7 @@ def test_what_if_names_the_best_lever(tmp_path: Path, capsys: pytest.CaptureFixt
     text = capsys.readouterr().out
     assert "The costliest constraint is the venues and their opening times" in text
     assert "Best lever: open venue hall on tue:" in text
-    assert "From one composition to another (3 draws):" in text
+    assert "Likely, 8 compositions in 10 (from 3 draws):" in text
 
 
 def test_what_if_end_to_end_in_a_process(tmp_path: Path) -> None:

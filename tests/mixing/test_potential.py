@@ -28,7 +28,7 @@ from tierslien.mixing.potential import (
     figures_of,
     figures_of_solution,
 )
-from tierslien.mixing.potential.analyse import changed_circles
+from tierslien.mixing.potential.analyse import changed_circles, likely_range
 from tierslien.mixing.potential.figures import without_criteria
 
 FAST = SolveParams(max_iterations=200)
@@ -215,16 +215,34 @@ def test_the_best_lever_is_drawn_again_with_other_seeds() -> None:
         figures_of(solve(changed, time_limit=5, seed=seed, params=FAST)) for seed in (5, 6)
     ]
     assert best.spread.draws == 3
-    assert best.spread.placed == (min(d.placed for d in draws), max(d.placed for d in draws))
+    assert best.spread.placed == tuple(d.placed for d in draws)
     assert best.spread.entre_soi.keys() == best.figures.entre_soi.keys()
-    for name, (low, high) in best.spread.entre_soi.items():
-        values = [d.entre_soi[name] for d in draws]
-        assert (low, high) == (min(values), max(values))
-        assert low <= best.figures.entre_soi[name] <= high
-    assert any(
-        s.startswith("From one composition to another (3 draws):") for s in analysis.sentences()
-    )
+    for name, values in best.spread.entre_soi.items():
+        assert values == tuple(d.entre_soi[name] for d in draws)
+        low, high = best.spread.likely[name]
+        assert low <= sum(values) / 3 <= high and low >= 1.0
+    said = [s for s in analysis.sentences() if s.startswith("Likely, 8 compositions in 10")]
+    assert said == [said[0]] and "(from 3 draws)" in said[0]
     assert Analysis.from_dict(json.loads(json.dumps(analysis.to_dict()))) == analysis
+
+
+def test_the_likely_range_is_students_prediction_interval() -> None:
+    assert likely_range([1.0, 2.0, 3.0]) == pytest.approx((-0.1778, 4.1778), abs=1e-4)
+    assert likely_range([1.0, 2.0, 3.0], floor=1.0) == pytest.approx((1.0, 4.1778), abs=1e-4)
+    assert likely_range([1.5]) == (1.5, 1.5)
+    assert likely_range([1.5, 1.5, 1.5]) == (1.5, 1.5)
+
+
+@pytest.mark.parametrize("k", [3, 5])
+def test_the_likely_range_holds_one_more_draw_eight_times_in_ten(k: int) -> None:
+    rng = np.random.default_rng(7)
+    trials = 4000
+    inside = 0
+    for _ in range(trials):
+        values = rng.normal(1.5, 0.1, size=k + 1)
+        low, high = likely_range(values[:k].tolist())
+        inside += int(low <= values[k] <= high)
+    assert 0.77 <= inside / trials <= 0.83
 
 
 def test_one_draw_draws_nothing_again_and_zero_is_refused() -> None:

@@ -78,7 +78,7 @@ def test_the_facilitator_starts_the_analysis_and_reads_it(
     # The top lever was composed twice more with other seeds: its range is said.
     ranges = re.search(r'<p class="muted" data-ranges="3">(.*?)</p>', text, re.S)
     assert ranges is not None
-    assert ranges.group(1).startswith("From one composition to another (3 draws):")
+    assert ranges.group(1).startswith("Likely, 8 compositions in 10 (estimated from 3 draws):")
     assert re.search(r"“[^”]+” \d\.\d\d to \d\.\d\d", ranges.group(1))
 
 
@@ -123,7 +123,10 @@ def test_applying_the_top_lever_then_recomposing_shows_predicted_and_obtained(
     for low, high in re.findall(r'data-range="([\d.]+) ([\d.]+)"', text):
         assert float(low) <= float(high)
     assert 'data-range="' in text
-    assert "In brackets: the lowest and highest of the analysis' 3 compositions" in text
+    assert (
+        "In brackets: where 8 compositions in 10 are expected to fall, estimated from the "
+        "analysis' 3 compositions" in text
+    )
 
 
 def test_applying_twice_says_the_venue_is_already_open(
@@ -189,7 +192,8 @@ def test_the_page_is_in_french_for_a_french_facilitator(
     assert "Ce qui limite le mélange" in text
     assert "Ouvrir « Médiathèque » le jeudi soir" in text
     assert "En gardant plutôt les cercles tels qu'ils sont" in text.replace("&#x27;", "'")
-    assert "D'une composition à l'autre (3 tirages) :" in text.replace("&#x27;", "'")
+    said = "Probablement, 8 compositions sur 10 (estimé à partir de 3 tirages) :"
+    assert said in text.replace("&#x27;", "'")
 
 
 def _queries(client: Client, url: str) -> int:

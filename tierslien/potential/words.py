@@ -50,7 +50,8 @@ class Effect:
 
 @dataclass(frozen=True)
 class Range:
-    """A figure's lowest and highest over several compositions of the same change."""
+    """Where one composition of a change likely puts a figure (8 times in 10), estimated
+    from the analysis' compositions of it (`mixing.potential.Spread.likely`)."""
 
     label: str
     low: float
@@ -58,10 +59,11 @@ class Range:
 
 
 def ranges_of(spread: object, labels: Mapping[str, str]) -> tuple[Range, ...]:
-    """The entre-soi ranges of a stored `Change.spread` (None or malformed: none)."""
-    if not isinstance(spread, dict) or not isinstance(spread.get("entre_soi"), dict):
+    """The likely entre-soi ranges of a stored `Change.spread` (None, or stored before
+    they were: none)."""
+    if not isinstance(spread, dict) or not isinstance(spread.get("likely"), dict):
         return ()
-    found = spread["entre_soi"]
+    found = spread["likely"]
     return tuple(
         Range(label, float(found[name][0]), float(found[name][1]))
         for name, label in labels.items()
