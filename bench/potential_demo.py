@@ -263,12 +263,13 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     say("|---|---|---|---|---|---|---|")
     worst = 0.0
     cells = []
-    # The range the page shows beside each entre-soi prediction (the analysis' own
-    # composition of the lever and two more seeds), and whether the obtained one is in it.
+    # The likely range the page shows beside each entre-soi prediction (8 in 10, from
+    # the analysis' own composition of the lever and two more seeds), and whether the
+    # obtained one is in it.
     spread = predicted.get("spread") or {}
     ranges = {
         f"entre-soi {k}": (float(v[0]), float(v[1]))
-        for k, v in (spread.get("entre_soi") or {}).items()
+        for k, v in (spread.get("likely") or {}).items()
     }
     outside = []
     for label, p, o in rows:
