@@ -136,7 +136,7 @@ class _Search:
         width = int(min(n, max(int(hi.max()), int(self.size.max())))) + 1 if n_groups else 1
         self.mem = np.zeros((n_groups, width), dtype=np.int64)
         self.pos = np.zeros(n, dtype=np.int64)
-        self.tmp = np.zeros(n_groups + n)
+        self.tmp = np.zeros(n_groups + 2 * n)
         self.cand = np.zeros(max(n_groups, n_groups * (n_groups - 1) // 2), dtype=np.int64)
         self._rebuild_pairs()
         self.tabu = np.zeros((n, n_groups), dtype=np.int64)
