@@ -262,6 +262,29 @@ def test_crossover_of_two_feasible_parents_keeps_every_group_within_its_bounds(
     assert_feasible(CoreInstance(weights, lo, hi), child)
 
 
+def test_crossing_a_grouping_with_a_relabelling_of_itself_gives_back_the_same_groups() -> None:
+    from tierslien.mixing.search import construct
+    from tierslien.mixing.search.tabu import crossover
+
+    rng = np.random.default_rng(7)
+    # Bounds differ from group to group but several groups have the same size:
+    # the same groups under other indices must still be recognised as whole.
+    lo = np.array([3, 4, 2, 5, 3, 4])
+    hi = np.array([5, 5, 6, 5, 7, 5])
+    sizes = np.array([5, 5, 5, 5, 4, 4])
+    n = int(sizes.sum())
+    everyone = np.ones((n, len(lo)), dtype=bool)
+    first = construct(sizes, sizes, everyone, rng)
+    relabel = np.array([3, 0, 1, 2, 5, 4])  # a permutation within each size
+    second = relabel[first]
+    weights = rng.random((n, n))
+    weights = weights + weights.T
+    child = crossover(first, second, lo, hi, weights, rng)
+    groups = {frozenset(np.flatnonzero(child == g)) for g in range(len(lo))}
+    assert groups == {frozenset(np.flatnonzero(first == g)) for g in range(len(lo))}
+    assert np.bincount(child, minlength=len(lo)).tolist() == sizes.tolist()
+
+
 @settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(seed=st.integers(0, 2**32 - 1), n_groups=st.integers(2, 6))
 def test_with_different_group_sizes_the_result_keeps_the_bounds_and_never_worsens_the_start(

@@ -231,11 +231,13 @@ def _group_swaps(
     n = a.shape[0]
     n_groups = size.shape[0]
     top_of = tmp[:n_groups]  # best swap gain with each group
-    vec = tmp[n_groups:]  # per person of other groups, the part of the gain not on k
+    vec = tmp[n_groups : n_groups + n]  # per person of other groups, the part of the gain not on k
+    row = tmp[n_groups + n :]  # vec minus k's weights: the part of the gain not on k's side
     top_of[:] = -np.inf
     CTg = CT[g]
     if free:
-        # Group by group: each inner loop is a branch-free max over h's members.
+        # Group by group: each inner loop is a branch-free max over h's members,
+        # gathering from one row computed in memory order (vectorised) per k.
         for q in range(n):
             vec[q] = CTg[q] - own[q]
         for t in range(size[g]):
@@ -243,13 +245,14 @@ def _group_swaps(
             ok = own[k]
             Ck = C[k]
             Wk = W[k]
+            for q in range(n):
+                row[q] = vec[q] - 2.0 * Wk[q]
             for h in range(n_groups):
                 if h == g:
                     continue
                 top = -np.inf
                 for u in range(size[h]):
-                    q = mem[h, u]
-                    top = max(top, vec[q] - 2.0 * Wk[q])
+                    top = max(top, row[mem[h, u]])
                 d = Ck[h] - ok + top
                 if d > top_of[h]:
                     top_of[h] = d

@@ -136,7 +136,7 @@ class _Search:
         width = int(min(n, max(int(hi.max()), int(self.size.max())))) + 1 if n_groups else 1
         self.mem = np.zeros((n_groups, width), dtype=np.int64)
         self.pos = np.zeros(n, dtype=np.int64)
-        self.tmp = np.zeros(n_groups + n)
+        self.tmp = np.zeros(n_groups + 2 * n)
         self.cand = np.zeros(max(n_groups, n_groups * (n_groups - 1) // 2), dtype=np.int64)
         self._rebuild_pairs()
         self.tabu = np.zeros((n, n_groups), dtype=np.int64)
@@ -300,17 +300,23 @@ def crossover(
     W: FloatMatrix,
     rng: np.random.Generator,
 ) -> IntArray:
-    """A child of two assignments that keeps the groups they do well, within the bounds.
+    """A child of two assignments that keeps the groups they do well, at `first`'s sizes.
 
     Taking turns, each parent gives its group with the most people not yet
-    placed to a free group of the child with the same bounds (the same index
-    when free: with different sizes, a group's index is its bounds). The
-    people left then join, one by one in random order, the open group where
-    they add most weight, the groups below their minimum first when they need
-    everyone left. Everyone may join every group (the caller checks).
+    placed to a free group of the child that `first` fills to the same size
+    (the same index when free). The people left then join, one by one in
+    random order, the group below its size where they add most weight.
+    Matching groups by size rather than by bounds matters with different
+    sizes ("ds"): bounds differ from group to group, so a match by bounds
+    tied each parent group to its own index and the second parent's groups
+    mostly found their index taken; sizes repeat, and the child keeps the
+    size profile of a tabu-run best (bounds kept, and moves that change the
+    profile all lose, so the tabu run could not repair a worse one). Everyone
+    may join every group (the caller checks); `lo` and `hi` only guard.
     """
     n = first.shape[0]
     n_groups = lo.shape[0]
+    target = np.bincount(first, minlength=n_groups).astype(np.int64)
     child = np.full(n, -1, dtype=np.int64)
     slot_free = np.ones(n_groups, dtype=bool)
     parents = (first, second)
@@ -318,14 +324,15 @@ def crossover(
         parent = parents[step % 2]
         unplaced = child < 0
         counts = np.bincount(parent[unplaced], minlength=n_groups)
+        sizes = np.bincount(parent, minlength=n_groups)
         best_count, best_group, best_slot = 0, -1, -1
         for group in rng.permutation(n_groups):
             if counts[group] <= best_count:
                 continue
-            if slot_free[group]:
+            if slot_free[group] and target[group] == sizes[group]:
                 slot = int(group)
             else:
-                same = np.flatnonzero(slot_free & (lo == lo[group]) & (hi == hi[group]))
+                same = np.flatnonzero(slot_free & (target == sizes[group]))
                 if same.size == 0:
                     continue
                 slot = int(same[0])
@@ -333,27 +340,17 @@ def crossover(
         if best_group < 0:
             break
         slot_free[best_slot] = False
-        members = np.flatnonzero(unplaced & (parent == best_group))
-        # Leave enough people for the other groups' minimums (ds: the parents'
-        # big groups may not fit together).
-        missing = np.maximum(lo - np.bincount(child[child >= 0], minlength=n_groups), 0)
-        missing[best_slot] = 0
-        room = int(unplaced.sum()) - int(missing.sum())
-        if members.size > room:
-            members = rng.choice(members, size=max(room, 0), replace=False)
-        child[members] = best_slot
+        child[unplaced & (parent == best_group)] = best_slot
     size = np.bincount(child[child >= 0], minlength=n_groups).astype(np.int64)
     placed = child >= 0
     gain = np.zeros((n, n_groups))
     np.add.at(gain.T, child[placed], W[placed])  # gain[i, g]: i's weights towards g
-    left = rng.permutation(np.flatnonzero(child < 0))
-    for remaining, person in zip(range(left.size, 0, -1), left, strict=True):
-        missing = np.maximum(lo - size, 0)
-        open_groups = (missing > 0) if remaining <= missing.sum() else (size < hi)
-        group = int(np.argmax(np.where(open_groups, gain[person], -np.inf)))
+    for person in rng.permutation(np.flatnonzero(child < 0)):
+        group = int(np.argmax(np.where(size < target, gain[person], -np.inf)))
         child[person] = group
         size[group] += 1
         gain[:, group] += W[:, person]
+    assert (size >= lo).all() and (size <= hi).all()
     return child
 
 
