@@ -1,7 +1,8 @@
 """Two engines side by side: a previous commit's engine, each in its own worker process.
 
-`old_tree(rev)` unpacks `git archive rev tierslien/__init__.py tierslien/mixing` into a
-temporary directory (kept between runs); `run_worker(module, tree, jobs)` runs
+`old_tree(rev, package)` unpacks `git archive rev tierslien/__init__.py tierslien/<package>`
+(the engine, `mixing`, by default; the lottery bench passes `lottery`) into a temporary
+directory (kept between runs); `run_worker(module, tree, jobs)` runs
 `<module>.worker(tree, jobs)` of a bench script in a fresh process with `tree` first on
 `sys.path`, so the two engines never mix, and returns what it printed as JSON.
 """
@@ -20,14 +21,15 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def old_tree(rev: str) -> Path:
+def old_tree(rev: str, package: str = "mixing") -> Path:
     sha = subprocess.run(
         ["git", "rev-parse", rev], cwd=ROOT, capture_output=True, text=True, check=True
     ).stdout.strip()
-    tree = Path(tempfile.gettempdir()) / f"tierslien-engine-{sha[:10]}"
-    if not (tree / "tierslien" / "mixing" / "solver.py").exists():
+    name = "engine" if package == "mixing" else package
+    tree = Path(tempfile.gettempdir()) / f"tierslien-{name}-{sha[:10]}"
+    if not (tree / "tierslien" / package / "__init__.py").exists():
         archive = subprocess.run(
-            ["git", "archive", sha, "tierslien/__init__.py", "tierslien/mixing"],
+            ["git", "archive", sha, "tierslien/__init__.py", f"tierslien/{package}"],
             cwd=ROOT,
             capture_output=True,
             check=True,

@@ -309,29 +309,18 @@ def reference_worker(name: str) -> dict[str, Any]:
 
 
 def baseline(name: str, commit: str, repeats: int, timeout: float) -> dict[str, Any]:
-    """`ours` with the library as it was at `commit` (extracted with `git archive`), in a
-    fresh subprocess."""
-    import tarfile
-    import tempfile
+    """`ours` with the library as it was at `commit` (`engines.old_tree`), in a fresh
+    subprocess."""
+    from engines import old_tree
 
-    with tempfile.TemporaryDirectory() as folder:
-        archive = subprocess.run(
-            ["git", "archive", commit, "tierslien/__init__.py", "tierslien/lottery"],
-            cwd=ROOT,
-            capture_output=True,
-            check=True,
-        ).stdout
-        with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
-            tar.extractall(folder, filter="data")
-        command = [sys.executable, __file__, "--code", folder, "--ours-worker", name]
-        command += ["--repeats", str(repeats)]
-        started = time.perf_counter()
-        try:
-            run = subprocess.run(
-                command, capture_output=True, text=True, timeout=timeout, check=False
-            )
-        except subprocess.TimeoutExpired:
-            return {"timeout": True, "seconds": time.perf_counter() - started}
+    folder = str(old_tree(commit, "lottery"))
+    command = [sys.executable, __file__, "--code", folder, "--ours-worker", name]
+    command += ["--repeats", str(repeats)]
+    started = time.perf_counter()
+    try:
+        run = subprocess.run(command, capture_output=True, text=True, timeout=timeout, check=False)
+    except subprocess.TimeoutExpired:
+        return {"timeout": True, "seconds": time.perf_counter() - started}
     if run.returncode != 0:
         raise SystemExit(f"baseline run failed: {run.stderr.strip()}")
     result: dict[str, Any] = json.loads(run.stdout.strip().splitlines()[-1])
