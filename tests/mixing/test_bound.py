@@ -24,7 +24,12 @@ from tierslien.mixing.bound import (
 )
 from tierslien.mixing.distance import Encoded, encode
 from tierslien.mixing.feasibility import compute_sites
-from tierslien.mixing.report import build_report, component_bounds, criterion_bound
+from tierslien.mixing.report import (
+    _refined_bound,
+    build_report,
+    component_bounds,
+    criterion_bound,
+)
 from tierslien.mixing.solution import Group, Round, Solution
 
 SLOTS = ["mon", "tue", "sat"]
@@ -693,13 +698,7 @@ def test_with_one_site_the_lp_never_beats_the_separable_terms(
     problem = Problem.from_dict(data)
     enc = encode(problem)
     placed = np.arange(problem.n, dtype=np.int64)
-    caps = [criterion_bound(ec, placed, sizes) for ec in enc.criteria]
-    caps = [
-        min(cap, ec.scale * categorical_pairs_bound(ec.codes[placed], sizes))
-        if ec.codes is not None
-        else cap
-        for cap, ec in zip(caps, enc.criteria, strict=True)
-    ]
+    caps = [_refined_bound(ec, placed, sizes) for ec in enc.criteria]  # the report's caps
     assert site_lp_bound(problem, enc, placed, sizes) >= sum(caps) - TOLERANCE
     assert site_lp_bound(problem, enc, placed, sizes, caps=caps) == pytest.approx(sum(caps))
 

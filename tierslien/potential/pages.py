@@ -214,7 +214,8 @@ def outcome(analysis: SeasonAnalysis, season: Season) -> Outcome | None:
         for c in report.get("criteria", [])
         if isinstance(c, dict) and isinstance(c.get("entre_soi"), int | float)
     }
-    ranges = {r.label: r for r in ranges_of(predicted.get("spread"), labels)}
+    draws, likely = ranges_of(predicted.get("spread"), labels)
+    ranges = {r.label: r for r in likely}
     effects = tuple(
         OutcomeRow(
             label,
@@ -226,7 +227,6 @@ def outcome(analysis: SeasonAnalysis, season: Season) -> Outcome | None:
         for name, label in labels.items()
         if name in (predicted.get("entre_soi") or {})
     )
-    spread = predicted.get("spread")
     return Outcome(
         title=title,
         placed_predicted=int(predicted.get("placed", 0)),
@@ -234,5 +234,5 @@ def outcome(analysis: SeasonAnalysis, season: Season) -> Outcome | None:
         diversity_predicted=float(predicted.get("diversity", 0.0)),
         diversity_obtained=float(report.get("diversity", 0.0)) if composed else None,
         effects=effects,
-        draws=int(spread.get("draws", 1)) if isinstance(spread, dict) and ranges else 1,
+        draws=draws,
     )

@@ -58,17 +58,18 @@ class Range:
     high: float
 
 
-def ranges_of(spread: object, labels: Mapping[str, str]) -> tuple[Range, ...]:
-    """The likely entre-soi ranges of a stored `Change.spread` (None, or stored before
-    they were: none)."""
+def ranges_of(spread: object, labels: Mapping[str, str]) -> tuple[int, tuple[Range, ...]]:
+    """The draws and likely entre-soi ranges of a stored `Change.spread`; (1, ()) when
+    there is none (a lever drawn once, or stored before ranges were)."""
     if not isinstance(spread, dict) or not isinstance(spread.get("likely"), dict):
-        return ()
+        return 1, ()
     found = spread["likely"]
-    return tuple(
+    ranges = tuple(
         Range(label, float(found[name][0]), float(found[name][1]))
         for name, label in labels.items()
         if isinstance(found.get(name), list | tuple) and len(found[name]) == 2
     )
+    return (int(spread.get("draws", 1)) if ranges else 1), ranges
 
 
 @dataclass(frozen=True)
@@ -169,11 +170,10 @@ def told(
     gains = [float(v) for v in (change.get("gain_entre_soi") or {}).values()]
     mean = sum(gains) / len(gains) if gains else 0.0
     kept = change.get("kept")
-    spread = change.get("spread")
-    ranges = ranges_of(spread, labels)
+    draws, ranges = ranges_of(change.get("spread"), labels)
     return Told(
         ranges=ranges,
-        draws=int(spread.get("draws", 1)) if isinstance(spread, dict) and ranges else 1,
+        draws=draws,
         kept_placed=int(kept.get("placed", 0)) if isinstance(kept, dict) else None,
         kept_changed=int(change.get("kept_changed", 0)) if isinstance(kept, dict) else None,
         index=index,

@@ -625,21 +625,15 @@ def analyse(
         best = ranked[0]
         figures = [best.figures]
         for k in range(1, draws):
-            redrawn = solve(
-                apply_change(
-                    problem,
-                    best.kind,
-                    best.params,
-                    sectors=sectors,
-                    slots=slots,
-                    accept_online=accept,
-                ),
-                time_limit=time_limit,
-                seed=seed + k,
-                params=params,
-                progress=track.during(),
+            redrawn = evaluate(
+                problem,
+                best.kind,
+                best.params,
+                keep=False,
+                progress=track.part(1),
+                **{**common, "seed": seed + k},
             )
-            figures.append(figures_of(redrawn, hidden))
+            figures.append(redrawn.figures)
             track.solved()
         ranked = (dataclasses.replace(best, spread=Spread.of(figures)), *ranked[1:])
     elif again:
