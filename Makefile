@@ -23,7 +23,7 @@ migrate: venv
 demo: migrate
 	@$(PY) manage.py load_demo
 
-# Compile (first time) or load the engine's Numba kernels, so no solve pays for it.
+# Compile the engine's kernels ahead of time and fill Numba's cache, so no solve pays for it.
 warm: venv
 	@$(PY) -m tierslien.mixing.warmup
 
@@ -34,7 +34,7 @@ run: messages demo warm
 prod:
 	@scripts/prod
 
-test: messages
+test: messages warm
 	@scripts/system-deps --with-browser || true
 	@scripts/node-deps
 	@scripts/test

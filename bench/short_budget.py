@@ -22,7 +22,8 @@ The previous engine is `git archive <base>` unpacked into a temporary directory,
 CLI start-up: median of 5 runs of `python -m tierslien.mixing <evening of 40>
 --time-limit 0 -q -o out.json` and of `--help` (the `tierslien-mix` console
 script runs the same `main`), each engine's tree first on PYTHONPATH, the
-Numba disk cache warm.
+Numba disk cache warm; the current engine both with its kernels compiled ahead of
+time (built first if needed) and with Numba's only (`TIERSLIEN_KERNELS=numba`).
 """
 
 from __future__ import annotations
@@ -119,8 +120,10 @@ def evening(n: int, seed: int) -> dict[str, Any]:
     }
 
 
-def cli_seconds(tree: Path, arguments: list[str], folder: Path, runs: int = 5) -> float:
-    env = {**os.environ, "PYTHONPATH": str(tree)}
+def cli_seconds(
+    tree: Path, arguments: list[str], folder: Path, runs: int = 5, kernels: str = "auto"
+) -> float:
+    env = {**os.environ, "PYTHONPATH": str(tree), "TIERSLIEN_KERNELS": kernels}
     times = []
     for _ in range(runs):
         started = time.perf_counter()
@@ -158,18 +161,26 @@ def main() -> None:
     trees = {"before": old_tree(args.base), "after": ROOT}
     folder = Path(tempfile.mkdtemp(prefix="short-budget-"))
 
-    # CLI start-up first, while nothing of ours is running beside it.
+    # CLI start-up first, while nothing of ours is running beside it. The current engine
+    # twice: with its kernels compiled ahead of time (built here if needed, as
+    # `python -m tierslien.mixing.warmup` does at install) and with Numba's only.
+    subprocess.run([sys.executable, "-m", "tierslien.mixing.search.aot"], cwd=ROOT, check=True)
     small = folder / "evening-40.json"
     small.write_text(json.dumps(evening(40, 1)))
     solve_args = [str(small), "--time-limit", "0", "-q", "-o", "out.json"]
-    for tree in trees.values():  # fills each engine's Numba cache if it is cold
-        cli_seconds(tree, solve_args, folder, runs=1)
+    engines = {
+        "before": (trees["before"], "auto"),
+        "numba": (ROOT, "numba"),
+        "after": (ROOT, "auto"),
+    }
+    for tree, kernels in engines.values():  # fills each engine's Numba cache if it is cold
+        cli_seconds(tree, solve_args, folder, runs=1, kernels=kernels)
     startup = {
         name: (
-            cli_seconds(tree, solve_args, folder),
-            cli_seconds(tree, ["--help"], folder),
+            cli_seconds(tree, solve_args, folder, kernels=kernels),
+            cli_seconds(tree, ["--help"], folder, kernels=kernels),
         )
-        for name, tree in trees.items()
+        for name, (tree, kernels) in engines.items()
     }
     print(startup, file=sys.stderr, flush=True)
 
@@ -239,13 +250,16 @@ def main() -> None:
         + ".",
         "",
         "CLI start-up, warm Numba cache, median of 5 runs (`python -m tierslien.mixing`, "
-        "wall seconds of the whole process):",
+        "wall seconds of the whole process); after: the current engine with its kernels "
+        "compiled ahead of time (`search/aot.py`), and with Numba's only "
+        "(`TIERSLIEN_KERNELS=numba`):",
         "",
-        "| command | before | after |",
-        "|---|---|---|",
+        "| command | before | after, Numba only | after, compiled ahead of time |",
+        "|---|---|---|---|",
         f"| `<evening of 40> --time-limit 0 -q -o out.json` | {startup['before'][0]:.3f} "
-        f"| {startup['after'][0]:.3f} |",
-        f"| `--help` | {startup['before'][1]:.3f} | {startup['after'][1]:.3f} |",
+        f"| {startup['numba'][0]:.3f} | {startup['after'][0]:.3f} |",
+        f"| `--help` | {startup['before'][1]:.3f} | {startup['numba'][1]:.3f} "
+        f"| {startup['after'][1]:.3f} |",
     ]
     elapsed = time.perf_counter() - began
     stamp = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from itertools import combinations
@@ -103,7 +104,7 @@ def test_help_and_input_errors_load_neither_numba_nor_scipy_optimize(
     assert (numba_loaded, optimize_loaded) == ("False", "False")
 
 
-def test_a_solve_loads_the_compiled_kernels_but_no_lp_for_one_site(tmp_path: Path) -> None:
+def test_a_solve_loads_numbas_kernels_but_no_lp_for_one_site(tmp_path: Path) -> None:
     source = tmp_path / "problem.json"
     source.write_text(json.dumps(problem_dict(12)))
     run = subprocess.run(
@@ -111,6 +112,7 @@ def test_a_solve_loads_the_compiled_kernels_but_no_lp_for_one_site(tmp_path: Pat
         capture_output=True,
         text=True,
         cwd=ROOT,
+        env={**os.environ, "TIERSLIEN_KERNELS": "numba"},  # not the compiled module (test_aot)
         check=False,
     )
     assert run.stderr.strip().splitlines()[-1] == "0 True False"

@@ -6,8 +6,10 @@ new process spends about half a second loading them. Both would otherwise
 come out of the first solve's time limit. `warm_up()` runs tiny solves that
 call every kernel with every argument type the engine uses, so that:
 
-- at install time, `python -m tierslien.mixing.warmup` fills the disk cache
-  (`make run` does it);
+- at install time, `python -m tierslien.mixing.warmup` compiles them ahead of time
+  into an extension module (`search/aot.py`: a new process then loads them in
+  milliseconds, without Numba) and fills Numba's disk cache, the fallback
+  (`make run`, `make test` and `scripts/prod` do it);
 - a long-running worker calls `warm_up()` (or `warm_up_in_background()`) once
   at start, and its first composition starts searching at once.
 
@@ -60,7 +62,8 @@ def _problem_dict(n: int, rounds: int, *, constrained: bool) -> dict[str, object
     return data
 
 
-def _exercise() -> None:
+def exercise() -> None:
+    """Call every search kernel with every argument type the engine uses."""
     # Imported here: importing this module stays cheap (no Numba load).
     from tierslien.mixing.core import CoreInstance, improve
     from tierslien.mixing.problem import Problem
@@ -115,7 +118,7 @@ def warm_up() -> float:
     with _lock:
         if _done.is_set():
             return 0.0
-        _exercise()
+        exercise()
         _done.set()
     elapsed = time.perf_counter() - started
     log.info("mixing engine kernels ready in %.2f s", elapsed)
@@ -134,12 +137,25 @@ def warm_up_in_background() -> threading.Thread:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="python -m tierslien.mixing.warmup",
-        description="Compile or load the mixing engine's kernels (fills Numba's disk cache).",
+        description=(
+            "Compile the mixing engine's kernels ahead of time (fast start-up) and fill "
+            "Numba's disk cache (the fallback)."
+        ),
     )
     parser.add_argument("--quiet", action="store_true", help="print nothing")
     args = parser.parse_args(argv)
+    from tierslien.mixing.search import _jit, aot
+
+    said = "Numba compiles them (TIERSLIEN_KERNELS=numba)"
+    if _jit.AHEAD_OF_TIME:
+        started = time.perf_counter()
+        try:
+            said = f"{aot.build().name}, in {time.perf_counter() - started:.1f} s"
+        except RuntimeError as error:
+            said = f"not built ({error}); Numba compiles them"
     elapsed = warm_up()
     if not args.quiet:
+        print(f"mixing engine kernels compiled ahead of time: {said}")
         print(f"mixing engine kernels ready in {elapsed:.2f} s")
     return 0
 

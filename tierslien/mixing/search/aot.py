@@ -1,0 +1,219 @@
+"""The search kernels compiled ahead of time into one extension module (`numba.pycc`).
+
+Why: even with a warm disk cache, a new process spends about 0.4 s importing Numba and
+loading its first kernel, which is most of a short command-line solve. An extension
+module built once at install time loads in milliseconds and never imports Numba.
+
+- `build()` (run by `python -m tierslien.mixing.warmup`, so by `make run`, `make test`
+  and the production set-up) compiles every public kernel of `KERNEL_MODULES` (those
+  the Python side calls; the private ones they call are compiled into them) with the
+  signature Numba compiled it for during the warm-up (`signatures_used`) and Numba's
+  own options (`_jit.FASTMATH`), so that it computes exactly what the just-in-time
+  kernel computes.
+- The module's name carries a digest of the kernels' source, the options and NumPy's
+  version (`module_name`): a kernel edited after the build simply finds no module and
+  Numba compiles it as before. `_jit` looks the module up at the first kernel call.
+
+Without a C compiler, setuptools or `numba.pycc` (deprecated by Numba, kept while it
+ships), `build` says why and the kernels are compiled just in time, as before.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib
+import json
+import os
+import sys
+import tempfile
+import warnings
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+import numpy as np
+
+from tierslien.mixing.search import _jit
+
+HERE = Path(__file__).resolve().parent
+PREFIX = "_aot_"
+# The modules whose kernels are compiled; `_jit.py` and this file decide how.
+KERNEL_MODULES = ("kernels", "rounds_kernels", "cyclic_kernels")
+_PACKAGE = "tierslien.mixing.search"
+
+
+def digest() -> str:
+    """What the compiled module depends on: the kernels' source, how they are compiled
+    (`_jit.py`, this file) and NumPy's version."""
+    h = hashlib.sha256(np.__version__.encode())
+    for name in (*KERNEL_MODULES, "_jit", "aot"):
+        h.update((HERE / f"{name}.py").read_bytes())
+    return h.hexdigest()[:16]
+
+
+def module_name() -> str:
+    return f"{PREFIX}{digest()}"
+
+
+@dataclass(frozen=True)
+class Compiled:
+    """The compiled module, and the arguments each of its functions was compiled for."""
+
+    module: ModuleType
+    arguments: dict[str, list[str]]  # export name -> "float64[2]", "int", ...
+
+
+def load() -> Compiled | None:
+    """The compiled module matching today's kernels, or None (not built, or stale)."""
+    name = module_name()
+    try:
+        arguments = json.loads((HERE / f"{name}.json").read_text())
+        module = importlib.import_module(f"{_PACKAGE}.{name}")
+    except (ImportError, OSError, ValueError):
+        return None
+    return Compiled(module, arguments)
+
+
+def exported() -> dict[str, Callable[..., Any]]:
+    """Exported name ("rounds_kernels__search_chunk") -> the kernel's Python function:
+    every public kernel (those called from Python) of `KERNEL_MODULES`."""
+    for short in KERNEL_MODULES:
+        importlib.import_module(f"{_PACKAGE}.{short}")
+    return {
+        _jit.export_name(kernel): kernel.py_func
+        for kernel in _jit.declared()
+        if kernel.__module__.rsplit(".", 1)[-1] in KERNEL_MODULES
+        and not kernel.__name__.startswith("_")
+    }
+
+
+def signatures_used() -> dict[str, Any]:
+    """Exported name -> the one signature the engine calls the kernel with, as Numba
+    compiled it during the warm-up (which calls every kernel with every argument type
+    the engine uses). Raises RuntimeError when a kernel has several."""
+    from tierslien.mixing import warmup
+
+    warmup.exercise()
+    out: dict[str, Any] = {}
+    for kernel in _jit.declared():
+        export = _jit.export_name(kernel)
+        found = list(getattr(kernel.target, "nopython_signatures", []))
+        if len(found) > 1:
+            raise RuntimeError(f"{export} is called with {len(found)} signatures")
+        if found:
+            out[export] = found[0]
+    return out
+
+
+def build(directory: Path = HERE, *, force: bool = False) -> Path:
+    """Compile the kernels into `directory`/<module_name()>.*.so (with the arguments
+    of each function in <module_name()>.json), unless today's are there already
+    (`force`: compile anyway); older builds are removed.
+
+    Raises RuntimeError (with the reason) when the module cannot be built here."""
+    name = module_name()
+    present = list(directory.glob(f"{name}.*"))
+    if not force and len(present) == 2:
+        return next(p for p in present if p.suffix != ".json")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # pycc's pending deprecation
+        try:
+            pycc: Any = importlib.import_module("numba.pycc")  # untyped
+        except ImportError as error:
+            raise RuntimeError(f"numba.pycc is not available: {error}") from error
+    functions = exported()
+    _jit.load_numba()  # kernels calling kernels resolve to Numba's dispatchers
+    signatures = signatures_used()
+    try:
+        return _build_into(directory, name, functions, signatures, pycc)
+    except OSError as error:  # a read-only code directory: say so, keep Numba
+        raise RuntimeError(f"cannot write into {directory}: {error}") from error
+
+
+def _build_into(
+    directory: Path, name: str, functions: dict[str, Any], signatures: dict[str, Any], pycc: Any
+) -> Path:
+    # Built aside, then moved in place: a process starting meanwhile finds either no
+    # module or a whole one.
+    with tempfile.TemporaryDirectory(dir=directory, prefix=".build-") as scratch:
+        cc = pycc.CC(name)
+        cc.output_dir = scratch
+        cc.verbose = False
+        arguments: dict[str, list[str]] = {}
+        for export, func in functions.items():
+            if export in signatures:  # else only kernels call it: compiled into them
+                cc.export(export, signatures[export])(func)
+                arguments[export] = [_argument(t) for t in signatures[export].args]
+        _compile(cc)
+        [so] = Path(scratch).glob(f"{name}.*")
+        types = Path(scratch) / f"{name}.json"
+        types.write_text(json.dumps(arguments, indent=1))
+        os.replace(types, directory / types.name)
+        built = directory / so.name
+        os.replace(so, built)
+    for old in directory.glob(f"{PREFIX}*"):
+        if not old.name.startswith(name):
+            old.unlink(missing_ok=True)
+    return built
+
+
+def _argument(numba_type: Any) -> str:
+    """A compiled argument as `_jit` checks it: "float64[2]" (a C-ordered, writable
+    array of that dtype and dimension) or "int", "float", "bool"."""
+    from numba.core import types
+
+    if isinstance(numba_type, types.Array):
+        if numba_type.layout != "C" or not numba_type.mutable:
+            raise RuntimeError(f"the engine passes a {numba_type}: only C-ordered writable")
+        return f"{numba_type.dtype}[{numba_type.ndim}]"
+    for kind, name in ((types.Boolean, "bool"), (types.Integer, "int"), (types.Float, "float")):
+        if isinstance(numba_type, kind):
+            return name
+    raise RuntimeError(f"the engine passes a {numba_type}: not compiled ahead of time")
+
+
+def _compile(cc: Any) -> None:
+    compiler: Any = importlib.import_module("numba.pycc.compiler")  # untyped
+    flags = compiler.Flags
+
+    class _NumbaFlags(flags):  # type: ignore[misc,valid-type]  # Flags is untyped
+        """pycc compiles the exported functions with default flags; the just-in-time
+        kernels use `_jit.FASTMATH` (reassociation changes results) and release the
+        GIL (searches run in threads)."""
+
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            super().__init__(*args, **kwargs)
+            self.fastmath = _jit.FASTMATH
+            self.release_gil = True
+
+    compiler.Flags = _NumbaFlags
+    try:
+        cc.compile()
+    except Exception as error:  # a missing compiler or headers: say so, keep Numba
+        raise RuntimeError(f"compiling the kernels failed: {error}") from error
+    finally:
+        compiler.Flags = flags
+
+
+def main(argv: list[str] | None = None) -> int:
+    import argparse
+
+    parser = argparse.ArgumentParser(
+        prog="python -m tierslien.mixing.search.aot",
+        description="Compile the engine's search kernels ahead of time (fast start-up).",
+    )
+    parser.add_argument("--force", action="store_true", help="compile even if up to date")
+    args = parser.parse_args(argv)
+    try:
+        path = build(force=args.force)
+    except RuntimeError as error:
+        print(f"kernels not compiled ahead of time ({error}); Numba compiles them", file=sys.stderr)
+        return 1
+    print(f"kernels compiled ahead of time: {path.name}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
