@@ -173,3 +173,29 @@ def test_an_edited_kernel_finds_no_compiled_module(
 ) -> None:
     monkeypatch.setattr(aot, "digest", lambda: "0" * 16)
     assert aot.load() is None
+
+
+def test_a_fresh_machine_builds_the_module(tmp_path: Path) -> None:
+    # With Numba's cache empty, kernels called by other kernels are compiled for more
+    # than one signature (the first build on a clean clone once gave up on that).
+    code = (
+        "import sys\n"
+        "from pathlib import Path\n"
+        "from tierslien.mixing.search import aot\n"
+        "print(aot.build(Path(sys.argv[1]), force=True).name)"
+    )
+    out = tmp_path / "built"
+    out.mkdir()
+    env = {**os.environ, "NUMBA_CACHE_DIR": str(tmp_path / "cache")}
+    run = subprocess.run(
+        [sys.executable, "-c", code, str(out)],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        env=env,
+        check=False,
+    )
+    assert run.returncode == 0, run.stderr
+    arguments = json.loads((out / f"{aot.module_name()}.json").read_text())
+    assert {"kernels__search_chunk", "rounds_kernels__search_chunk"} <= set(arguments)
+    assert (out / run.stdout.strip()).exists()

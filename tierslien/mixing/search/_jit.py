@@ -68,24 +68,25 @@ class _Ahead:
     """A kernel served by the module compiled ahead of time.
 
     The compiled code checks no argument: a transposed view or an int32 array would be
-    read wrong (or crash). So each call checks its arguments against those the kernel
-    was compiled for, and anything else goes to Numba, from then on for good (Numba
-    compiles what is needed, as it always did)."""
+    read wrong (or crash). So each call checks its arguments against those of each
+    signature the kernel was compiled for, and anything else goes to Numba, from then
+    on for good (Numba compiles what is needed, as it always did)."""
 
-    def __init__(self, kernel: _Kernel, compiled: Callable[..., Any], arguments: list[str]) -> None:
+    def __init__(
+        self, kernel: _Kernel, compiled: list[tuple[Callable[..., Any], list[str]]]
+    ) -> None:
         self.kernel = kernel
-        self.compiled = compiled
-        self.expected = [_expected(argument) for argument in arguments]
+        self.compiled = [(func, [_expected(a) for a in arguments]) for func, arguments in compiled]
         self.__name__ = kernel.__name__
         self.__module__ = kernel.__module__
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
-        if (
-            not kwargs
-            and len(args) == len(self.expected)
-            and all(fits(arg) for fits, arg in zip(self.expected, args, strict=True))
-        ):
-            return self.compiled(*args)
+        if not kwargs:
+            for func, expected in self.compiled:
+                if len(args) == len(expected) and all(
+                    fits(arg) for fits, arg in zip(expected, args, strict=True)
+                ):
+                    return func(*args)
         load_numba()
         assert self.kernel.target is not None
         return self.kernel.target(*args, **kwargs)
@@ -146,8 +147,13 @@ def _bind(kernel: _Kernel) -> None:
     for compiled in _compiled:
         name = export_name(kernel)
         if name in compiled.arguments:
-            func = getattr(compiled.module, name)
-            kernel.target = _Ahead(kernel, func, compiled.arguments[name])
+            kernel.target = _Ahead(
+                kernel,
+                [
+                    (getattr(compiled.module, f"{name}__{k}"), arguments)
+                    for k, arguments in enumerate(compiled.arguments[name])
+                ],
+            )
 
 
 def load_numba() -> None:

@@ -59,10 +59,12 @@ def module_name() -> str:
 
 @dataclass(frozen=True)
 class Compiled:
-    """The compiled module, and the arguments each of its functions was compiled for."""
+    """The compiled module, and the arguments each kernel was compiled for."""
 
     module: ModuleType
-    arguments: dict[str, list[str]]  # export name -> "float64[2]", "int", ...
+    # export name -> one list per signature ("float64[2]", "int", ...); the k-th is
+    # the module's function <export name>__<k>
+    arguments: dict[str, list[list[str]]]
 
 
 def load() -> Compiled | None:
@@ -89,22 +91,18 @@ def exported() -> dict[str, Callable[..., Any]]:
     }
 
 
-def signatures_used() -> dict[str, Any]:
-    """Exported name -> the one signature the engine calls the kernel with, as Numba
-    compiled it during the warm-up (which calls every kernel with every argument type
-    the engine uses). Raises RuntimeError when a kernel has several."""
+def signatures_used() -> dict[str, list[Any]]:
+    """Exported name -> the signatures Numba compiled the kernel for during the warm-up
+    (which calls every kernel with every argument type the engine uses; a kernel also
+    called by other kernels may have more than one)."""
     from tierslien.mixing import warmup
 
     warmup.exercise()
-    out: dict[str, Any] = {}
-    for kernel in _jit.declared():
-        export = _jit.export_name(kernel)
-        found = list(getattr(kernel.target, "nopython_signatures", []))
-        if len(found) > 1:
-            raise RuntimeError(f"{export} is called with {len(found)} signatures")
-        if found:
-            out[export] = found[0]
-    return out
+    found = {
+        _jit.export_name(kernel): list(getattr(kernel.target, "nopython_signatures", []))
+        for kernel in _jit.declared()
+    }
+    return {export: signatures for export, signatures in found.items() if signatures}
 
 
 def build(directory: Path = HERE, *, force: bool = False) -> Path:
@@ -141,11 +139,15 @@ def _build_into(
         cc = pycc.CC(name)
         cc.output_dir = scratch
         cc.verbose = False
-        arguments: dict[str, list[str]] = {}
+        arguments: dict[str, list[list[str]]] = {}
         for export, func in functions.items():
-            if export in signatures:  # else only kernels call it: compiled into them
-                cc.export(export, signatures[export])(func)
-                arguments[export] = [_argument(t) for t in signatures[export].args]
+            # Not called during the warm-up: only kernels call it, compiled into them.
+            for signature in signatures.get(export, []):
+                given = [_argument(t) for t in signature.args]
+                if None in given:
+                    continue  # not an argument `_jit` can check: left to Numba
+                cc.export(f"{export}__{len(arguments.get(export, []))}", signature)(func)
+                arguments.setdefault(export, []).append([str(a) for a in given])
         _compile(cc)
         [so] = Path(scratch).glob(f"{name}.*")
         types = Path(scratch) / f"{name}.json"
@@ -159,19 +161,19 @@ def _build_into(
     return built
 
 
-def _argument(numba_type: Any) -> str:
+def _argument(numba_type: Any) -> str | None:
     """A compiled argument as `_jit` checks it: "float64[2]" (a C-ordered, writable
-    array of that dtype and dimension) or "int", "float", "bool"."""
+    array of that dtype and dimension), "int", "float" or "bool"; None for anything else."""
     from numba.core import types
 
     if isinstance(numba_type, types.Array):
         if numba_type.layout != "C" or not numba_type.mutable:
-            raise RuntimeError(f"the engine passes a {numba_type}: only C-ordered writable")
+            return None
         return f"{numba_type.dtype}[{numba_type.ndim}]"
     for kind, name in ((types.Boolean, "bool"), (types.Integer, "int"), (types.Float, "float")):
         if isinstance(numba_type, kind):
             return name
-    raise RuntimeError(f"the engine passes a {numba_type}: not compiled ahead of time")
+    return None
 
 
 def _compile(cc: Any) -> None:
