@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.cast import build_cast, totp_secret
 from tests.e2e.conftest import sign_in
@@ -50,6 +51,7 @@ def test_a_venue_with_errors_shows_them_without_javascript(live_server, browser,
     page.fill("main input[name=name]", "Sans lieu")
     page.fill("main input[name=latitude]", "123")
     page.locator("main form button[type=submit]").last.click()
-    assert page.locator(".errorlist").count() >= 2
+    # Waits for the answer page (the click only starts the navigation): two lists at least.
+    expect(page.locator(".errorlist").nth(1)).to_be_attached()
     assert not Venue.objects.filter(name="Sans lieu").exists()
     context.close()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.cast import build_cast
 from tests.e2e.conftest import sign_in
@@ -35,8 +36,7 @@ def test_language_switch_and_portrait_work_without_javascript(live_server, no_js
     # A sensitive answer without the consent box is refused, and nothing is stored.
     page.check("main input[name=answer_engagement][value=activist]")
     page.locator("main form button[type=submit]").last.click()
-    page.wait_for_load_state()
-    assert page.locator(".errorlist").count() >= 1
+    expect(page.locator(".errorlist").first).to_be_attached()  # waits for the answer page
     assert not Answer.objects.filter(portrait__user=cast.outsider).exists()
 
     page.check("main input[name=consent_engagement]")
