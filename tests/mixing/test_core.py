@@ -312,7 +312,7 @@ def test_the_elite_pool_runs_only_when_everyone_may_join_every_group_up_to_600_p
     # A smaller pool of shorter runs between 300 and 600 people, none above (not measured).
     assert TabuParams().pool_size(480, 20, free=True) == 4
     depth = kernels.P_DEPTH
-    assert TabuParams().resolve(480, 20, pooled=True)[depth] == 10 * 480
+    assert TabuParams().resolve(480, 20, pooled=True)[depth] == 5 * 480
     assert TabuParams().resolve(480, 20)[depth] == 30_000
     assert TabuParams().pool_size(1000, 200, free=True) == 0
     assert TabuParams(pool=8).pool_size(480, 20, free=True) == 8
