@@ -164,7 +164,7 @@ def main() -> None:
     # CLI start-up first, while nothing of ours is running beside it. The current engine
     # twice: with its kernels compiled ahead of time (built here if needed, as
     # `python -m tierslien.mixing.warmup` does at install) and with Numba's only.
-    subprocess.run([sys.executable, "-m", "tierslien.mixing.search.aot"], cwd=ROOT, check=True)
+    subprocess.run([sys.executable, "-m", "tierslien.mixing.warmup"], cwd=ROOT, check=True)
     small = folder / "evening-40.json"
     small.write_text(json.dumps(evening(40, 1)))
     solve_args = [str(small), "--time-limit", "0", "-q", "-o", "out.json"]

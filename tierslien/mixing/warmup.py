@@ -150,7 +150,7 @@ def main(argv: list[str] | None = None) -> int:
     if _jit.AHEAD_OF_TIME:
         started = time.perf_counter()
         try:
-            said = f"{aot.build().name}, in {time.perf_counter() - started:.1f} s"
+            said = f"{aot.build(exercise).name}, in {time.perf_counter() - started:.1f} s"
         except RuntimeError as error:
             said = f"not built ({error}); Numba compiles them"
     elapsed = warm_up()

@@ -144,8 +144,8 @@ def _bind_compiled() -> None:
 
 
 def _bind(kernel: _Kernel) -> None:
+    name = export_name(kernel)
     for compiled in _compiled:
-        name = export_name(kernel)
         if name in compiled.arguments:
             kernel.target = _Ahead(
                 kernel,

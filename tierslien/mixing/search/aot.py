@@ -24,7 +24,6 @@ import hashlib
 import importlib
 import json
 import os
-import sys
 import tempfile
 import warnings
 from collections.abc import Callable
@@ -91,13 +90,11 @@ def exported() -> dict[str, Callable[..., Any]]:
     }
 
 
-def signatures_used() -> dict[str, list[Any]]:
-    """Exported name -> the signatures Numba compiled the kernel for during the warm-up
-    (which calls every kernel with every argument type the engine uses; a kernel also
-    called by other kernels may have more than one)."""
-    from tierslien.mixing import warmup
-
-    warmup.exercise()
+def signatures_used(exercise: Callable[[], None]) -> dict[str, list[Any]]:
+    """Exported name -> the signatures Numba compiled the kernel for while `exercise`
+    ran (the warm-up's, which calls every kernel with every argument type the engine
+    uses; a kernel also called by other kernels may have more than one)."""
+    exercise()
     found = {
         _jit.export_name(kernel): list(getattr(kernel.target, "nopython_signatures", []))
         for kernel in _jit.declared()
@@ -105,15 +102,16 @@ def signatures_used() -> dict[str, list[Any]]:
     return {export: signatures for export, signatures in found.items() if signatures}
 
 
-def build(directory: Path = HERE, *, force: bool = False) -> Path:
+def build(exercise: Callable[[], None], directory: Path = HERE) -> Path:
     """Compile the kernels into `directory`/<module_name()>.*.so (with the arguments
-    of each function in <module_name()>.json), unless today's are there already
-    (`force`: compile anyway); older builds are removed.
+    of each function in <module_name()>.json), unless today's are there already; older
+    builds are removed. `exercise` calls every kernel as the engine does (the caller,
+    `warmup`, passes its own: this module sits below it).
 
     Raises RuntimeError (with the reason) when the module cannot be built here."""
     name = module_name()
     present = list(directory.glob(f"{name}.*"))
-    if not force and len(present) == 2:
+    if len(present) == 2:
         return next(p for p in present if p.suffix != ".json")
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # pycc's pending deprecation
@@ -123,7 +121,7 @@ def build(directory: Path = HERE, *, force: bool = False) -> Path:
             raise RuntimeError(f"numba.pycc is not available: {error}") from error
     functions = exported()
     _jit.load_numba()  # kernels calling kernels resolve to Numba's dispatchers
-    signatures = signatures_used()
+    signatures = signatures_used(exercise)
     try:
         return _build_into(directory, name, functions, signatures, pycc)
     except OSError as error:  # a read-only code directory: say so, keep Numba
@@ -197,25 +195,3 @@ def _compile(cc: Any) -> None:
         raise RuntimeError(f"compiling the kernels failed: {error}") from error
     finally:
         compiler.Flags = flags
-
-
-def main(argv: list[str] | None = None) -> int:
-    import argparse
-
-    parser = argparse.ArgumentParser(
-        prog="python -m tierslien.mixing.search.aot",
-        description="Compile the engine's search kernels ahead of time (fast start-up).",
-    )
-    parser.add_argument("--force", action="store_true", help="compile even if up to date")
-    args = parser.parse_args(argv)
-    try:
-        path = build(force=args.force)
-    except RuntimeError as error:
-        print(f"kernels not compiled ahead of time ({error}); Numba compiles them", file=sys.stderr)
-        return 1
-    print(f"kernels compiled ahead of time: {path.name}")
-    return 0
-
-
-if __name__ == "__main__":
-    raise SystemExit(main())
