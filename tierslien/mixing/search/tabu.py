@@ -39,8 +39,8 @@ CHUNK_SECONDS = 0.02
 # instances get a smaller pool of shorter runs (measured at n = 480, 30 s: pool 8 of
 # 20 n lost to the plain search, pool 4 of 10 n won on ss and ds, bench/RESULTS.md;
 # then runs of 5 n beat 10 n on RanReal ds in each of three seeds of an ad hoc script,
-# 0.99798 -> 0.99904, and were even on bench/mdgp.py's seed 1; docs/mixing.md
-# on their mean, where pool 6 and runs of 20 n did not); above LARGE_POOL_MAX_PEOPLE,
+# 0.99798 -> 0.99904 on their mean, where pool 6 and runs of 20 n did not, and were
+# even on bench/mdgp.py's seed 1, docs/mixing.md); above LARGE_POOL_MAX_PEOPLE,
 # never measured, the plain iterated tabu search runs.
 POOL_SIZE = 8
 POOL_MAX_PEOPLE = 300
