@@ -177,6 +177,26 @@ def test_undeclared_attributes_are_ignored_with_one_warning_line(
     )
 
 
+def test_a_misspelt_key_is_warned_of_and_refused_in_strict_mode(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    data = problem_dict(12)
+    data["group_sizes"] = {"min": 3, "max": 4}  # the format's key is group_size
+    source = tmp_path / "problem.json"
+    source.write_text(json.dumps(data))
+    args = [str(source), "-o", str(tmp_path / "solution.json"), "--max-iterations", "100"]
+    assert main(args) == 0
+    assert capsys.readouterr().err == (
+        "tierslien-mix: warning: ignored key(s) the format does not define: "
+        "'group_sizes' (problem)\n"
+    )
+    assert main([*args, "--strict"]) == 2
+    assert capsys.readouterr().err == (
+        "tierslien-mix: error: the problem: 'group_sizes' is not a key of a problem in this "
+        "format\n"
+    )
+
+
 @pytest.mark.skipif(not MDGP.exists(), reason="shared benchmarks not available")
 def test_mdgp_mode_writes_the_interchange_format(tmp_path: Path) -> None:
     out = tmp_path / "solution.json"

@@ -83,6 +83,46 @@ def test_strict_mode_rejects_an_undeclared_attribute_naming_the_person() -> None
         Problem.from_dict(data, strict=True)
 
 
+def test_keys_the_format_does_not_define_are_ignored_with_one_warning(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    data = problem_dict(6, venues=[{"id": "hall", "name": "Salle des fêtes"}])
+    data["groups"] = {"min": 2, "max": 3}  # a misspelt group_size
+    data["group_size"]["max_"] = 9
+    data["criteria"][0]["label"] = "Âge"
+    data["people"][1]["slot"] = ["tue"]  # a misspelt slots: the person stays free at any time
+    data["people"][4]["slot"] = ["wed"]
+    with caplog.at_level(logging.WARNING, logger="tierslien.mixing.problem"):
+        problem = Problem.from_dict(data)
+    assert [r.getMessage() for r in caplog.records] == [
+        "ignored key(s) the format does not define: 'groups' (problem), 'max_' (group_size), "
+        "'label' (criterion, 1), 'slot' (people, 2), 'name' (venue, 1)"
+    ]
+    assert problem == Problem.from_dict(problem_dict(6, venues=[{"id": "hall"}]))
+    assert all(p.slots is None for p in problem.people)
+
+
+@pytest.mark.parametrize(
+    ("where", "expected"),
+    [
+        ("problem", "the problem: 'groups' is not a key of a problem"),
+        ("person", "person 'p1': 'slot' is not a key of a person"),
+        ("venue", "venue 'hall': 'name' is not a key of a venue"),
+    ],
+)
+def test_strict_mode_rejects_a_key_the_format_does_not_define(where: str, expected: str) -> None:
+    data = problem_dict(6, venues=[{"id": "hall"}])
+    if where == "problem":
+        data["groups"] = {"min": 2, "max": 3}
+    elif where == "person":
+        data["people"][1]["slot"] = ["tue"]
+    else:
+        data["venues"][0]["name"] = "Salle des fêtes"
+    Problem.from_dict(data)  # accepted, with a warning
+    with pytest.raises(ProblemError, match=expected):
+        Problem.from_dict(data, strict=True)
+
+
 def test_duplicate_person() -> None:
     data = problem_dict(6)
     data["people"][5]["id"] = "p0"

@@ -8,7 +8,8 @@
 Solutions are written in the interchange format (JSON v1, /work/shared/specs and
 docs/mixing.md), MDGPLIB ones too: element i of the instance is the person "i"
 (`--mdgp-format legacy` writes the former assignment file instead). Attributes
-that name no declared criterion are ignored with a warning (`--strict`: rejected).
+that name no declared criterion, and keys the format does not define, are ignored
+with a warning (`--strict`: rejected).
 `--what-if` analyses what limits the mix instead (tierslien.mixing.potential): it
 prints the upper bound, the costliest constraints and the best levers, each measured
 by a re-solve of `--time-limit` seconds, and `-o` writes the analysis as JSON.
@@ -98,7 +99,8 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--strict",
         action="store_true",
-        help="reject attributes that name no declared criterion (default: ignore, warn)",
+        help="reject attributes that name no declared criterion and keys the format does "
+        "not define (default: ignore, warn)",
     )
     what_if = parser.add_argument_group("what-if analysis (what limits the mix)")
     what_if.add_argument(

@@ -28,6 +28,64 @@ Value = str | float | frozenset[str] | None
 
 log = logging.getLogger(__name__)
 
+# The keys the format defines for each kind of object (../shared/specs/grouping-json-v1.md).
+# Any other key is ignored with a warning, as undeclared attributes are: a misspelt
+# "slot" would otherwise leave a person free at every time without a word.
+FORMAT_KEYS: dict[str, frozenset[str]] = {
+    "problem": frozenset(
+        {
+            "version",
+            "group_size",
+            "rounds",
+            "criteria",
+            "people",
+            "venues",
+            "met_before",
+            "apart",
+            "together",
+            "distances",
+        }
+    ),
+    "group_size": frozenset({"min", "max"}),
+    "criterion": frozenset({"name", "kind", "weight", "goal", "levels"}),
+    "person": frozenset({"id", "attributes", "slots", "needs", "location", "max_km"}),
+    "venue": frozenset({"id", "location", "slots", "capacity", "features"}),
+}
+
+
+class _Unknown:
+    """Keys the format does not define, counted per (kind of object, key) for one
+    warning; in strict mode (`counts` None) the first one is an error."""
+
+    def __init__(self, strict: bool) -> None:
+        self.counts: dict[tuple[str, str], int] | None = None if strict else {}
+
+    def check(self, raw: Mapping[str, Any], kind: str, where: str) -> None:
+        for key in raw:
+            if key in FORMAT_KEYS[kind]:
+                continue
+            if self.counts is None:
+                raise ProblemError(f"{key!r} is not a key of a {kind} in this format", where=where)
+            self.counts[(kind, str(key))] = self.counts.get((kind, str(key)), 0) + 1
+
+    def warn(self) -> None:
+        if not self.counts:
+            return
+        kinds = list(FORMAT_KEYS)
+        found = sorted(self.counts.items(), key=lambda item: (kinds.index(item[0][0]), item[0][1]))
+        log.warning(
+            "ignored key(s) the format does not define: %s",
+            ", ".join(
+                f"{key!r} ({kind if count == 1 else _PLURALS.get(kind, kind)}, {count})"
+                if kind not in ("problem", "group_size")
+                else f"{key!r} ({kind})"
+                for (kind, key), count in found
+            ),
+        )
+
+
+_PLURALS = {"criterion": "criteria", "person": "people", "venue": "venues"}
+
 
 class ProblemError(ValueError):
     """Malformed or contradictory problem; the message names the culprit."""
@@ -257,14 +315,19 @@ class Problem:
         version = data.get("version", 1)
         if version != 1:
             raise ProblemError(f"unsupported version {version!r} (expected 1)", where="version")
+        unknown = _Unknown(strict)
+        unknown.check(data, "problem", "the problem")
         size = data.get("group_size", {"min": 5, "max": 6})
         if not isinstance(size, dict) or "min" not in size or "max" not in size:
             raise ProblemError('expected {"min": ..., "max": ...}', where="group_size")
-        criteria = tuple(_criterion(raw, k) for k, raw in enumerate(_list(data, "criteria")))
+        unknown.check(size, "group_size", "group_size")
+        criteria = tuple(
+            _criterion(raw, k, unknown) for k, raw in enumerate(_list(data, "criteria"))
+        )
         by_name = {c.name: c for c in criteria}
         ignored: dict[str, int] = {}  # undeclared attribute key -> people carrying it
         people = tuple(
-            _person(raw, k, by_name, ignored=None if strict else ignored)
+            _person(raw, k, by_name, ignored=None if strict else ignored, unknown=unknown)
             for k, raw in enumerate(_list(data, "people"))
         )
         if ignored:
@@ -274,7 +337,8 @@ class Problem:
             )
         if not people:
             raise ProblemError("the problem has no people", where="people")
-        venues = tuple(_venue(raw, k) for k, raw in enumerate(_list(data, "venues")))
+        venues = tuple(_venue(raw, k, unknown) for k, raw in enumerate(_list(data, "venues")))
+        unknown.warn()
         distances = None
         if data.get("distances") is not None:
             try:
@@ -347,13 +411,14 @@ def _location(raw: object, *, where: str) -> Location | None:
         raise ProblemError(str(error), where=where) from None
 
 
-def _criterion(raw: object, k: int) -> Criterion:
+def _criterion(raw: object, k: int, unknown: _Unknown) -> Criterion:
     where = f"criteria[{k}]"
     if not isinstance(raw, dict):
         raise ProblemError("must be an object", where=where)
     name = raw.get("name")
     if isinstance(name, str) and name:
         where = f"criterion {name!r}"
+    unknown.check(raw, "criterion", where)
     levels = raw.get("levels")
     return Criterion(
         name=name,  # type: ignore[arg-type]  # checked in __post_init__
@@ -370,9 +435,10 @@ def _person(
     criteria: Mapping[str, Criterion],
     *,
     ignored: dict[str, int] | None = None,
+    unknown: _Unknown | None = None,
 ) -> Person:
     """One person; undeclared attribute keys are counted in `ignored` and dropped, or
-    rejected when `ignored` is None (strict mode)."""
+    rejected when `ignored` is None (strict mode); other keys go to `unknown`."""
     if not isinstance(raw, dict):
         raise ProblemError("must be an object", where=f"people[{k}]")
     pid = raw.get("id")
@@ -381,6 +447,8 @@ def _person(
     if not isinstance(pid, str) or not pid:
         raise ProblemError("needs a text id", where=f"people[{k}]")
     where = f"person {pid!r}"
+    if unknown is not None:
+        unknown.check(raw, "person", where)
     attributes_raw = raw.get("attributes", {})
     if not isinstance(attributes_raw, dict):
         raise ProblemError("attributes must be an object", where=where)
@@ -409,7 +477,7 @@ def _person(
     )
 
 
-def _venue(raw: object, k: int) -> Venue:
+def _venue(raw: object, k: int, unknown: _Unknown) -> Venue:
     if not isinstance(raw, dict):
         raise ProblemError("must be an object", where=f"venues[{k}]")
     vid = raw.get("id")
@@ -418,6 +486,7 @@ def _venue(raw: object, k: int) -> Venue:
     if not isinstance(vid, str) or not vid:
         raise ProblemError("needs a text id", where=f"venues[{k}]")
     where = f"venue {vid!r}"
+    unknown.check(raw, "venue", where)
     slots = raw.get("slots")
     return Venue(
         id=vid,
