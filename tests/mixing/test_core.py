@@ -10,7 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tierslien.mixing.core import CoreInstance, improve, pair_objective
-from tierslien.mixing.search import target_sizes
+from tierslien.mixing.search import kernels, tabu, target_sizes
 
 # Iteration budgets make the runs deterministic; the time limit only guards
 # against a hang (and leaves room for the first JIT compilation).
@@ -191,45 +191,87 @@ def test_a_single_group_or_nobody_needs_no_search() -> None:
     assert improve(empty, time_limit=1.0, seed=0).assignment.shape == (0,)
 
 
-@pytest.mark.parametrize("constrained", [False, True])
-def test_incremental_tables_match_a_full_recount(constrained: bool) -> None:
-    """After many tabu steps the gain tables (C, own, the best swap per pair of
-    groups) and the member lists equal the ones recomputed from scratch."""
+def check_tables(search: tabu._Search, W: np.ndarray, allowed: np.ndarray) -> None:
+    """The search's gain tables (C, own, member lists, the swap value per pair of
+    groups) against a recount from scratch: the exact best swap of each pair, or, in
+    bounds mode, never below it (and `A`, the best move from g to h, exact)."""
+    a = search.a
+    n, n_groups = allowed.shape
+    assert search.sf[kernels.SF_F] == pytest.approx(pair_objective(W, a), abs=1e-6)
+    onehot = np.eye(n_groups)[a]
+    np.testing.assert_allclose(search.C, W @ onehot, atol=1e-9)
+    own = search.C[np.arange(n), a]
+    np.testing.assert_allclose(search.own, own, atol=1e-9)
+    bounds = bool(search.st[kernels.ST_BOUNDS])
+    for g in range(n_groups):
+        members = sorted(search.mem[g, : search.size[g]].tolist())
+        assert members == np.nonzero(a == g)[0].tolist()
+        for h in range(n_groups):
+            if h == g:
+                continue
+            gains = [
+                search.C[i, h] - own[i] + search.C[j, g] - own[j] - 2 * W[i, j]
+                for i in np.nonzero(a == g)[0]
+                for j in np.nonzero(a == h)[0]
+                if allowed[i, h] and allowed[j, g]
+            ]
+            expected = max(gains) if gains else -np.inf
+            if bounds:
+                assert search.S[g, h] >= expected - 1e-9
+                moves = [search.C[i, h] - own[i] for i in np.nonzero(a == g)[0]]
+                assert search.A[g, h] == pytest.approx(max(moves, default=-np.inf), abs=1e-9)
+            else:
+                assert search.S[g, h] == pytest.approx(expected, abs=1e-9)
+
+
+@pytest.mark.parametrize("kind", ["free", "constrained", "negative weight"])
+def test_incremental_tables_match_a_full_recount(kind: str) -> None:
+    """After many tabu steps the gain tables equal the ones recomputed from scratch;
+    swap values are bounds only when everyone is free and no weight is negative."""
     from tierslien.mixing.search import construct, kernels, tabu
 
     rng = np.random.default_rng(3)
     n, n_groups = 30, 5
     W = rng.random((n, n))
     W = W + W.T
+    if kind == "negative weight":
+        W[0, 1] = W[1, 0] = -1.0
     np.fill_diagonal(W, 0.0)
     lo, hi = np.full(n_groups, 4, dtype=np.int64), np.full(n_groups, 8, dtype=np.int64)
     allowed = np.ones((n, n_groups), dtype=bool)
-    if constrained:
+    if kind == "constrained":
         allowed[rng.random((n, n_groups)) < 0.2] = False
         allowed[np.arange(n), rng.integers(0, n_groups, n)] = True
     start = construct(lo, hi, allowed, rng)
     params = tabu.TabuParams(depth=50).resolve(n, n_groups)
     search = tabu._Search(W, lo, hi, allowed, start, params, seed=1)
+    assert bool(search.st[kernels.ST_BOUNDS]) == (kind == "free")
     for _ in range(20):
         search.chunk(37)
-        a = search.a
-        assert search.sf[kernels.SF_F] == pytest.approx(pair_objective(W, a), abs=1e-6)
-        onehot = np.eye(n_groups)[a]
-        np.testing.assert_allclose(search.C, W @ onehot, atol=1e-9)
-        own = search.C[np.arange(n), a]
-        np.testing.assert_allclose(search.own, own, atol=1e-9)
-        for g in range(n_groups):
-            members = sorted(search.mem[g, : search.size[g]].tolist())
-            assert members == np.nonzero(a == g)[0].tolist()
-            for h in range(n_groups):
-                gains = [
-                    search.C[i, h] - own[i] + search.C[j, g] - own[j] - 2 * W[i, j]
-                    for i in np.nonzero(a == g)[0]
-                    for j in np.nonzero(a == h)[0]
-                    if h != g and allowed[i, h] and allowed[j, g]
-                ]
-                expected = max(gains) if gains else -np.inf
-                assert search.S[g, h] == pytest.approx(expected, abs=1e-9)
+        check_tables(search, W, allowed)
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(seed=st.integers(0, 2**32 - 1), n_groups=st.integers(2, 6))
+def test_swap_bounds_never_fall_below_the_best_swap(seed: int, n_groups: int) -> None:
+    """Bounds mode on random instances with different group sizes, through tabu
+    steps and the perturbations between runs: every pair's value stays at or above
+    its best swap, so the scan never skips a swap that could win."""
+    from tierslien.mixing.search import construct, tabu
+
+    rng = np.random.default_rng(seed)
+    lo, hi = different_sizes(rng, n_groups)
+    n = int(rng.integers(lo.sum(), hi.sum() + 1))
+    W = rng.integers(0, 100, size=(n, n)).astype(np.float64)  # ties, as MDGPLIB's have
+    W = W + W.T
+    np.fill_diagonal(W, 0.0)
+    allowed = np.ones((n, n_groups), dtype=bool)
+    start = construct(lo, hi, allowed, rng)
+    params = tabu.TabuParams(depth=20).resolve(n, n_groups)
+    search = tabu._Search(W, lo, hi, allowed, start, params, seed=seed)
+    for _ in range(8):
+        search.chunk(int(rng.integers(1, 30)))
+        check_tables(search, W, allowed)
 
 
 def different_sizes(rng: np.random.Generator, n_groups: int) -> tuple[np.ndarray, np.ndarray]:

@@ -16,7 +16,12 @@ chunking changing the result:
   (a, h) and (b, h) change: they are recomputed by reading the rows of a's
   and b's members once, O(n * (|a| + |b|)), in memory order. The best swap
   is then found by reading the few group pairs whose `S` can beat the best
-  move, best first;
+  move, best first. When everyone is free and no weight is negative
+  (`ST_BOUNDS`), those pairs get a cheap upper bound instead, O(n + (|a| +
+  |b|) G), from `A[g, h]` (the best gain of moving one member of g to h), and
+  a pair's exact value replaces its bound when the scan reads it: the same
+  moves are allowed, at 1.25-1.5x fewer seconds per iteration on MDGPLIB
+  n = 120-480 (docs/mixing.md);
 - `tabu[i, g]`: first iteration at which i may enter g again;
 - `st` (int64) and `sf` (float64): scalar counters, see the `ST_*`/`SF_*` indices;
 - `rng`: a xorshift64 state, so runs are reproducible and thread-independent.
@@ -44,7 +49,8 @@ ST_RUNS = 2  # tabu runs finished
 ST_STUCK = 3  # 1 when no move is possible at all (nothing left to search)
 ST_RUNS_SINCE_BEST = 4  # tabu runs since the global best last improved
 ST_FREE = 5  # 1 when everyone is movable and allowed in every group
-ST_SIZE = 6
+ST_BOUNDS = 6  # 1: after a step, `S` holds bounds for the two groups' pairs (see `_bound_pairs`)
+ST_SIZE = 7
 # sf: float state
 SF_F = 0  # current objective
 SF_RUN_BEST = 1  # best objective of the current tabu run
@@ -299,11 +305,12 @@ def rebuild_pairs(
     size: IntArray,
     own: FloatArray,
     S: FloatMatrix,
+    A: FloatMatrix,
     mem: IntMatrix,
     pos: IntArray,
     tmp: FloatArray,
 ) -> None:
-    """Recompute the member lists, `own` and the swap table `S` of `a` (sizes known)."""
+    """Recompute the member lists, `own`, the swap table `S` and `A` of `a` (sizes known)."""
     n = a.shape[0]
     n_groups = size.shape[0]
     free = _is_free(allowed, movable)
@@ -316,6 +323,61 @@ def rebuild_pairs(
         own[k] = C[k, g]
     for g in range(n_groups):
         _group_swaps(W, allowed, movable, a, C, CT, size, own, S, mem, tmp, g, free)
+    A[:, :] = -np.inf
+    for k in range(n):
+        g = a[k]
+        ok = own[k]
+        Ck = C[k]
+        Ag = A[g]
+        for h in range(n_groups):
+            Ag[h] = max(Ag[h], Ck[h] - ok)
+
+
+@jit
+def _bound_pairs(
+    a: IntArray,
+    C: FloatMatrix,
+    size: IntArray,
+    own: FloatArray,
+    S: FloatMatrix,
+    A: FloatMatrix,
+    mem: IntMatrix,
+    g1: int,
+    g2: int,
+) -> None:
+    """After a step between g1 and g2: `A` again, and bounds in `S` for their pairs.
+
+    `A[g, h]` is the best gain of moving one member of g to h (max of C[k, h] - own[k]).
+    A swap's gain is k's move gain plus q's minus 2 W[k, q], so with W >= 0
+    A[g, h] + A[h, g] bounds the best swap between g and h from above: O(n + |g| G)
+    instead of the exact O(|g| n) of `_group_swaps`. The scan of `_tabu_step` reads
+    the pairs best bound first and replaces a pair's bound by its exact value when it
+    reads it, so the move chosen is the same as with exact values.
+    """
+    n = a.shape[0]
+    n_groups = size.shape[0]
+    for g in (g1, g2):
+        Ag = A[g]
+        Ag[:] = -np.inf
+        for t in range(size[g]):
+            k = mem[g, t]
+            ok = own[k]
+            Ck = C[k]
+            for h in range(n_groups):
+                Ag[h] = max(Ag[h], Ck[h] - ok)
+    for x in range(n_groups):
+        A[x, g1] = -np.inf
+        A[x, g2] = -np.inf
+    for k in range(n):
+        x = a[k]
+        ok = own[k]
+        A[x, g1] = max(A[x, g1], C[k, g1] - ok)
+        A[x, g2] = max(A[x, g2], C[k, g2] - ok)
+    for g in (g1, g2):
+        for h in range(n_groups):
+            v = A[g, h] + A[h, g] if h != g and size[g] > 0 and size[h] > 0 else -np.inf
+            S[g, h] = v
+            S[h, g] = v
 
 
 @jit
@@ -331,6 +393,7 @@ def _tabu_step(
     size: IntArray,
     own: FloatArray,
     S: FloatMatrix,
+    A: FloatMatrix,
     mem: IntMatrix,
     pos: IntArray,
     tmp: FloatArray,
@@ -345,6 +408,7 @@ def _tabu_step(
     n = a.shape[0]
     n_groups = size.shape[0]
     free = st[ST_FREE] != 0
+    bounds = st[ST_BOUNDS] != 0
     it = st[ST_ITER]
     f = sf[SF_F]
     eps = sf[SF_EPS]
@@ -423,6 +487,7 @@ def _tabu_step(
         cand[top] = cand[m]
         g = c // n_groups
         h = c % n_groups
+        exact = -np.inf
         for u in range(size[g]):
             k = mem[g, u]
             if movable[k] == 0:
@@ -435,6 +500,7 @@ def _tabu_step(
                 if not free and (movable[q] == 0 or allowed[k, h] == 0 or allowed[q, g] == 0):
                     continue
                 d = mk + C[q, g] - own[q] - 2.0 * Wk[q]
+                exact = max(exact, d)
                 if d < best - eps:
                     continue
                 if (tk or tabu[q, g] > it) and d <= aspiration:
@@ -451,6 +517,9 @@ def _tabu_step(
                         bi = k
                         bj = q
                         swap = True
+        if bounds:
+            S[g, h] = exact
+            S[h, g] = exact
     if bi < 0:
         return False
     tenure = params[P_TENURE] + rng_below(rng, params[P_TENURE_RAND] + 1)
@@ -474,8 +543,11 @@ def _tabu_step(
     for u in range(size[gb]):
         k = mem[gb, u]
         own[k] = C[k, gb]
-    _group_swaps(W, allowed, movable, a, C, CT, size, own, S, mem, tmp, ai, free)
-    _group_swaps(W, allowed, movable, a, C, CT, size, own, S, mem, tmp, gb, free)
+    if bounds:
+        _bound_pairs(a, C, size, own, S, A, mem, ai, gb)
+    else:
+        _group_swaps(W, allowed, movable, a, C, CT, size, own, S, mem, tmp, ai, free)
+        _group_swaps(W, allowed, movable, a, C, CT, size, own, S, mem, tmp, gb, free)
     sf[SF_F] = f + best
     return True
 
@@ -493,6 +565,7 @@ def search_chunk(
     size: IntArray,
     own: FloatArray,
     S: FloatMatrix,
+    A: FloatMatrix,
     mem: IntMatrix,
     pos: IntArray,
     tmp: FloatArray,
@@ -530,6 +603,7 @@ def search_chunk(
             size,
             own,
             S,
+            A,
             mem,
             pos,
             tmp,
@@ -555,6 +629,7 @@ def search_chunk(
                 size,
                 own,
                 S,
+                A,
                 mem,
                 pos,
                 tmp,
@@ -601,7 +676,7 @@ def search_chunk(
             size[a[k]] += 1
         _perturb(W, allowed, movable, lo, hi, a, C, CT, size, params[P_STRENGTH], rng)
         f = rebuild(W, a, C, CT, size)  # also clears rounding drift
-        rebuild_pairs(W, allowed, movable, a, C, CT, size, own, S, mem, pos, tmp)
+        rebuild_pairs(W, allowed, movable, a, C, CT, size, own, S, A, mem, pos, tmp)
         sf[SF_F] = f
         sf[SF_RUN_BEST] = f
         run_best_a[:] = a

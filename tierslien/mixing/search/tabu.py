@@ -135,6 +135,7 @@ class _Search:
         f = k.rebuild(W, self.a, self.C, self.CT, self.size)
         self.own = np.zeros(n)
         self.S = np.zeros((n_groups, n_groups))
+        self.A = np.zeros((n_groups, n_groups))
         # One more than the largest group: a swap passes through size + 1.
         width = int(min(n, max(int(hi.max()), int(self.size.max())))) + 1 if n_groups else 1
         self.mem = np.zeros((n_groups, width), dtype=np.int64)
@@ -148,6 +149,8 @@ class _Search:
         self.base_a = self.a.copy()
         self.st = np.zeros(k.ST_SIZE, dtype=np.int64)
         self.st[k.ST_FREE] = int(bool(self.movable.all() and allowed.all()))
+        # Swap gains kept as bounds between reads (`kernels._bound_pairs`) need W >= 0.
+        self.st[k.ST_BOUNDS] = int(bool(self.st[k.ST_FREE]) and (W.size == 0 or W.min() >= 0.0))
         self.sf = np.zeros(k.SF_SIZE)
         self.sf[k.SF_F] = self.sf[k.SF_RUN_BEST] = self.sf[k.SF_BEST] = self.sf[k.SF_BASE] = f
         scale = float(np.abs(W).max()) if W.size else 0.0
@@ -171,6 +174,7 @@ class _Search:
             self.size,
             self.own,
             self.S,
+            self.A,
             self.mem,
             self.pos,
             self.tmp,
@@ -220,6 +224,7 @@ class _Search:
                 self.size,
                 self.own,
                 self.S,
+                self.A,
                 self.mem,
                 self.pos,
                 self.tmp,
