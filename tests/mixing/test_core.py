@@ -228,7 +228,7 @@ def check_tables(search: tabu._Search, W: np.ndarray, allowed: np.ndarray) -> No
 def test_incremental_tables_match_a_full_recount(kind: str) -> None:
     """After many tabu steps the gain tables equal the ones recomputed from scratch;
     swap values are bounds only when everyone is free and no weight is negative."""
-    from tierslien.mixing.search import construct, kernels, tabu
+    from tierslien.mixing.search import construct
 
     rng = np.random.default_rng(3)
     n, n_groups = 30, 5
@@ -257,7 +257,7 @@ def test_swap_bounds_never_fall_below_the_best_swap(seed: int, n_groups: int) ->
     """Bounds mode on random instances with different group sizes, through tabu
     steps and the perturbations between runs: every pair's value stays at or above
     its best swap, so the scan never skips a swap that could win."""
-    from tierslien.mixing.search import construct, tabu
+    from tierslien.mixing.search import construct
 
     rng = np.random.default_rng(seed)
     lo, hi = different_sizes(rng, n_groups)

@@ -51,6 +51,8 @@ FORMAT_KEYS: dict[str, frozenset[str]] = {
     "person": frozenset({"id", "attributes", "slots", "needs", "location", "max_km"}),
     "venue": frozenset({"id", "location", "slots", "capacity", "features"}),
 }
+# How the warning names several objects of a kind (the problem and group_size are one).
+_PLURALS = {"criterion": "criteria", "person": "people", "venue": "venues"}
 
 
 class _Unknown:
@@ -73,18 +75,13 @@ class _Unknown:
             return
         kinds = list(FORMAT_KEYS)
         found = sorted(self.counts.items(), key=lambda item: (kinds.index(item[0][0]), item[0][1]))
-        log.warning(
-            "ignored key(s) the format does not define: %s",
-            ", ".join(
-                f"{key!r} ({kind if count == 1 else _PLURALS.get(kind, kind)}, {count})"
-                if kind not in ("problem", "group_size")
-                else f"{key!r} ({kind})"
-                for (kind, key), count in found
-            ),
-        )
-
-
-_PLURALS = {"criterion": "criteria", "person": "people", "venue": "venues"}
+        parts = []
+        for (kind, key), count in found:
+            if kind in _PLURALS:
+                parts.append(f"{key!r} ({_PLURALS[kind] if count > 1 else kind}, {count})")
+            else:
+                parts.append(f"{key!r} ({kind})")
+        log.warning("ignored key(s) the format does not define: %s", ", ".join(parts))
 
 
 class ProblemError(ValueError):
@@ -434,8 +431,8 @@ def _person(
     k: int,
     criteria: Mapping[str, Criterion],
     *,
-    ignored: dict[str, int] | None = None,
-    unknown: _Unknown | None = None,
+    ignored: dict[str, int] | None,
+    unknown: _Unknown,
 ) -> Person:
     """One person; undeclared attribute keys are counted in `ignored` and dropped, or
     rejected when `ignored` is None (strict mode); other keys go to `unknown`."""
@@ -447,8 +444,7 @@ def _person(
     if not isinstance(pid, str) or not pid:
         raise ProblemError("needs a text id", where=f"people[{k}]")
     where = f"person {pid!r}"
-    if unknown is not None:
-        unknown.check(raw, "person", where)
+    unknown.check(raw, "person", where)
     attributes_raw = raw.get("attributes", {})
     if not isinstance(attributes_raw, dict):
         raise ProblemError("attributes must be an object", where=where)
