@@ -62,10 +62,15 @@ def browser_context_args(browser_context_args: dict) -> dict:
 
 # Runs axe-core once on the document in the page and returns its violations, one line
 # each (rule, impact, help, the first nodes' selectors); null when already done, or when
-# axe is absent (about:blank, a page without JavaScript).
+# axe is absent (about:blank, a page without JavaScript). A click may leave the next
+# document still being parsed (its URL already in view, its <main> not yet): axe waits for
+# the whole document, or it reads a half page (CI on 9fd495c: no main landmark).
 AXE_RUN = """async () => {
   if (typeof window.axe === "undefined" || window.__axeChecked) { return null; }
   window.__axeChecked = true;
+  if (document.readyState === "loading") {
+    await new Promise(done => document.addEventListener("DOMContentLoaded", done, {once: true}));
+  }
   const result = await window.axe.run(document, {resultTypes: ["violations"]});
   return result.violations.map(v =>
     `${v.id} (${v.impact}): ${v.help} — ` +

@@ -8,6 +8,10 @@ the management pages. axe-core checks each of them on the way (tests/e2e/conftes
 
 from __future__ import annotations
 
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
 import pytest
 from django.urls import reverse
 
@@ -154,3 +158,40 @@ def test_axe_reports_a_violation(live_server, page):
     assert any(
         line.startswith("image-alt") for lines in watch.violations.values() for line in lines
     )
+
+
+class _SlowPage(BaseHTTPRequestHandler):
+    """A valid page sent in two parts, a second apart: the browser shows its URL and its
+    first part (a skip link) before <main> arrives, as on a slow server after a click."""
+
+    def do_GET(self) -> None:
+        self.send_response(200)
+        self.send_header("Content-Type", "text/html; charset=utf-8")
+        self.end_headers()
+        self.wfile.write(
+            b'<!doctype html><html lang="fr"><head><title>Lent</title></head><body>'
+            b'<a class="skip-link" href="#contenu">Aller au contenu</a>'
+        )
+        self.wfile.flush()
+        time.sleep(1)
+        self.wfile.write(b'<main id="contenu" tabindex="-1"><h1>Lent</h1></main></body></html>')
+
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+
+def test_axe_reads_a_page_only_once_it_has_arrived(page):
+    """A check made while the document is still being parsed waits for all of it (else a
+    half page reads as one without a main landmark)."""
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _SlowPage)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        page.goto(f"http://127.0.0.1:{server.server_port}/", wait_until="commit")
+        page.wait_for_selector(".skip-link", state="attached")
+        assert page.evaluate("document.readyState") == "loading"
+        watch = AxeWatch()
+        watch.check(page)
+        assert watch.checked == 1
+        assert watch.violations == {}
+    finally:
+        server.shutdown()
