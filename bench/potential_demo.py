@@ -1,6 +1,6 @@
 """Mixing potential on the demo town (issue 14): predicted vs obtained, through the web app.
 
-    nice .venv/bin/python bench/potential_demo.py --seed 1 [--time-limit 5] [--write]
+    nice .venv/bin/python bench/potential_demo.py --seed 1 [--time-limit 5] [--keep] [--write]
 
 Builds a throw-away SQLite database, loads the Lienville demo (`load_demo`), and with
 Django's immediate tasks backend (jobs run inside the request or the action):
@@ -16,7 +16,9 @@ Django's immediate tasks backend (jobs run inside the request or the action):
    library assumed; widen by giving the registrations of the sector's people every
    weekly time (the registration service `join_season` refuses once registration is
    closed, so the rows are updated directly); online is not applicable;
-4. POSTs "compose again" (the recomposition view) and reads the new figures the way the
+4. POSTs "compose again" (the recomposition view; with --keep, "place the people left
+   out, keeping every circle", the completion view, compared with the analysis' figures
+   of the lever keeping today's circles) and reads the new figures the way the
    proposal page does: `Season.report`, computed from `Built.shown` (no sensitive
    question), and placed as the circles' members.
 
@@ -54,6 +56,12 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=1, help="seed of the compositions")
     parser.add_argument(
         "--time-limit", type=float, default=5.0, help="seconds per solve (analysis, compose)"
+    )
+    parser.add_argument(
+        "--keep",
+        action="store_true",
+        help="after the lever, place the people left out keeping every circle (the "
+        "completion view), compared with the analysis' figures keeping today's circles",
     )
     parser.add_argument("--write", action="store_true", help="add the row to bench/RESULTS.md")
     args = parser.parse_args()
@@ -196,6 +204,8 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
             return {"text": "\n".join(lines), "row": f"| {args.seed} | no lever |"}
         lever = analysis.result["levers"][top.index]
         predicted = services.predicted(lever)
+        if args.keep:  # the lever solved from today's circles: one solve, no range
+            predicted = {**predicted["kept"], "spread": None}
         baseline = analysis.result.get("baseline") or {}
 
         # 3. Apply the top lever for real.
@@ -238,13 +248,15 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         if not applied:
             return {"text": "\n".join(lines), "row": f"| {args.seed} | {top.title} | n/a |"}
 
-        # 4. Compose again through the recomposition view, read as the proposal page does.
+        # 4. Compose again through the recomposition view (or place the people left out
+        # through the completion view), read as the proposal page does.
         began = time.perf_counter()
-        post("manage_season_recompose")
+        post("manage_season_complete" if args.keep else "manage_season_recompose")
         recompose_s = time.perf_counter() - began
         after = shown_figures()
 
-    say(f"Recomposed in {recompose_s:.1f} s.")
+    way = "placed the people left out, keeping every circle" if args.keep else "recomposed"
+    say(f"{way.capitalize()} in {recompose_s:.1f} s.")
     rows = [("placed", float(predicted["placed"]), float(after["placed"]))]
     rows += [
         (f"entre-soi {name}", float(value), after["entre_soi"].get(name, float("nan")))
@@ -307,7 +319,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         )
     say(f"Verdict: {verdict}.")
     row = (
-        f"| {args.seed} | {args.time_limit:g} | {costliest} | {top.title} | "
+        f"| {_key(args)} | {args.time_limit:g} | {costliest} | {top.title} | "
         + " | ".join(cells)
         + f" | {verdict} | {analysis_s:.0f} |"
     )
@@ -317,6 +329,11 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         + " | verdict | analysis s |"
     )
     return {"text": "\n".join(lines), "row": row, "header": header, "columns": len(rows)}
+
+
+def _key(args: argparse.Namespace) -> str:
+    """The row's first cell: the seed, and the way the lever was followed by."""
+    return f"{args.seed} (keeping every circle)" if args.keep else str(args.seed)
 
 
 def facilitator_client(client: Any, user: Any) -> Any:
@@ -390,11 +407,11 @@ def record(outcome: dict[str, Any], args: argparse.Namespace) -> None:
             for line in body.splitlines()
             if line.startswith("| ") and not line.startswith("| seed")
         ]
-        rows = [r for r in rows if not r.startswith(f"| {args.seed} | {args.time_limit:g} |")]
+        rows = [r for r in rows if not r.startswith(f"| {_key(args)} | {args.time_limit:g} |")]
     stamp = datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d %H:%M UTC")
     command = (
         f"`nice .venv/bin/python bench/potential_demo.py --seed {args.seed} "
-        f"--time-limit {args.time_limit:g} --write`"
+        f"--time-limit {args.time_limit:g}{' --keep' if args.keep else ''} --write`"
     )
     write_section(
         SECTION,
@@ -402,7 +419,10 @@ def record(outcome: dict[str, Any], args: argparse.Namespace) -> None:
         "The demo's season open for registration, composed through the facilitator's view; "
         "the analysis through `potential.services.start_analysis` and read as the page reads "
         "it; the top lever applied for real, then the season composed again through the "
-        "recomposition view. *Obtained* is what the proposal page shows (`Season.report`, "
+        "recomposition view (rows marked *keeping every circle*: the completion view, which "
+        "places the people left out and moves nobody, against the analysis' figures of the "
+        "lever keeping today's circles). *Obtained* is what the proposal page shows "
+        "(`Season.report`, "
         "from `Built.shown`). Relative difference = |obtained − predicted| / predicted; "
         "target ≤ 5 %. [low–high] after a predicted entre-soi: the likely range the page "
         "shows beside it (8 compositions in 10, Student's prediction interval from the "

@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 from tests.cast import Cast
-from tests.circles.conftest import Crowd
+from tests.circles.conftest import Crowd, Proposed
 from tierslien import mixing
 from tierslien.circles import actions
 from tierslien.circles.actions import compose
@@ -267,3 +267,89 @@ def test_a_territory_without_venues_still_gets_circles_at_a_common_time(
     circles = list(Circle.objects.filter(season=season))
     assert circles and all(c.venue is None for c in circles)
     assert all(c.slot in ("tue-evening", "sat-morning") for c in circles)
+
+
+# --- Completing a proposal: every circle kept, the people left out placed ---
+
+
+def _complete(season: Season, capture: Any) -> Season:
+    with capture(execute=True):
+        actions.start_completion(season)
+    season.refresh_from_db()
+    return season
+
+
+def _members(circle: Circle) -> set[int]:
+    return set(Membership.objects.filter(circle=circle).values_list("user_id", flat=True))
+
+
+def test_completing_seats_the_person_left_out_and_moves_nobody(
+    proposed: Proposed, django_capture_on_commit_callbacks: Any
+) -> None:
+    first, second = _members(proposed.first), _members(proposed.second)
+    Circle.objects.filter(pk=proposed.first.pk).update(locked=True)
+    season = _complete(proposed.season, django_capture_on_commit_callbacks)
+    assert season.state == SeasonState.PROPOSED
+    assert season.job_state == JobState.DONE
+    circles = list(Circle.objects.filter(season=season).order_by("number"))
+    # The same two circles (rows, numbers, lock), the first untouched; the person waiting
+    # joins the one with room (Saturday morning, five people).
+    assert [c.pk for c in circles] == [proposed.first.pk, proposed.second.pk]
+    assert [c.number for c in circles] == [1, 2]
+    assert circles[0].locked and not circles[1].locked
+    assert _members(proposed.first) == first
+    assert _members(proposed.second) == second | {proposed.waiting.user_id}
+    assert not Unplaced.objects.filter(season=season).exists()
+    assert season.report["placed"] == 12
+    # The circle that changed got its figures again.
+    circles[1].refresh_from_db()
+    assert circles[1].diversity != 1.0 and circles[1].counts["sectors"] == 1
+
+
+def test_completing_after_a_venue_opens_at_a_new_time_forms_a_new_circle(
+    cast: Cast, proposed: Proposed, crowd: Crowd, django_capture_on_commit_callbacks: Any
+) -> None:
+    """Five people free only on Wednesday evening, when no venue opened: the venue opens
+    then, and completing gives them a circle of their own, nobody else moving."""
+    newcomers = crowd(proposed.season, 5, slots=["wed-evening"])
+    Unplaced.objects.bulk_create(
+        Unplaced(season=proposed.season, user=r.user, code="no_venue_open") for r in newcomers
+    )
+    first, second = _members(proposed.first), _members(proposed.second)
+    cast.venue.opening_slots = [*cast.venue.opening_slots, "wed-evening"]
+    cast.venue.save(update_fields=["opening_slots"])
+    season = _complete(proposed.season, django_capture_on_commit_callbacks)
+    assert season.state == SeasonState.PROPOSED
+    circles = list(Circle.objects.filter(season=season).order_by("number"))
+    assert [c.number for c in circles] == [1, 2, 3]
+    assert _members(proposed.first) == first
+    assert _members(proposed.second) >= second
+    assert circles[2].slot == "wed-evening"
+    assert _members(circles[2]) == {r.user_id for r in newcomers}
+    assert season.report["placed"] == 17
+
+
+def test_a_failed_completion_leaves_the_proposal_as_it_was(
+    proposed: Proposed,
+    django_capture_on_commit_callbacks: Any,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    before = {c.pk: _members(c) for c in Circle.objects.filter(season=proposed.season)}
+
+    def broken_save(*args: Any, **kwargs: Any) -> str:
+        Membership.objects.filter(circle=proposed.first).delete()
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(compose, "save_composition", compose.transaction.atomic(broken_save))
+    season = _complete(proposed.season, django_capture_on_commit_callbacks)
+    assert season.state == SeasonState.PROPOSED
+    assert season.job_state == JobState.FAILED
+    assert {c.pk: _members(c) for c in Circle.objects.filter(season=season)} == before
+    assert Unplaced.objects.get(season=season).user_id == proposed.waiting.user_id
+
+
+def test_only_a_proposal_can_be_completed(proposed: Proposed) -> None:
+    Season.objects.filter(pk=proposed.season.pk).update(state=SeasonState.PUBLISHED)
+    with pytest.raises(actions.CannotRecompose):
+        actions.start_completion(proposed.season)
+    assert Season.objects.get(pk=proposed.season.pk).state == SeasonState.PUBLISHED

@@ -27,6 +27,7 @@ REFUSED = [
         "This season is not open: it cannot be composed now.",
     ),
     ("manage_season_recompose", SeasonState.OPEN, "Only a proposal can be recomposed."),
+    ("manage_season_complete", SeasonState.OPEN, "Only a proposal can be recomposed."),
     ("manage_season_publish", SeasonState.OPEN, "Only a proposal can be published."),
     ("manage_season_start", SeasonState.PROPOSED, "Only a published season can start."),
     (

@@ -27,6 +27,7 @@ CIRCLE_POSTS = ["manage_circle_move", "manage_circle_swap", "manage_circle_lock"
 SEASON_POSTS = [
     "manage_season_place",
     "manage_season_recompose",
+    "manage_season_complete",
     "manage_season_publish",
     "manage_season_start",
 ]
@@ -341,6 +342,33 @@ def test_recompose_from_the_proposal(
     Season.objects.filter(pk=proposed.season.pk).update(state=SeasonState.OPEN)
     response = client.post(url("manage_season_recompose", proposed))
     assert response.status_code == 302
+
+
+def test_complete_from_the_proposal(
+    cast: Cast,
+    proposed: Proposed,
+    client_as: ClientAs,
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    client = client_as("facilitator")
+    proposal = reverse(
+        "manage_season_proposal", args=[proposed.season.territory.slug, proposed.season.pk]
+    )
+    assert "Place the people left out, keeping every circle" in client.get(proposal).text
+    User.objects.filter(pk=cast.facilitator.pk).update(language="fr")
+    page = unescape(client.get(proposal).text)
+    assert "Placer les personnes restées sans cercle, en gardant chaque cercle" in page
+    User.objects.filter(pk=cast.facilitator.pk).update(language="en")
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(url("manage_season_complete", proposed))
+    assert response.status_code == 302
+    assert _state(proposed) == SeasonState.PROPOSED
+    assert Membership.objects.filter(user=proposed.waiting.user).get().circle_id == (
+        proposed.second.pk
+    )
+    page = client.get(response.url, follow=True).content.decode()
+    assert "Everybody was placed." in page
+    assert "Place the people left out" not in page
 
 
 def test_start_button_and_circles_page(proposed: Proposed, client_as: ClientAs) -> None:

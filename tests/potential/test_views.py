@@ -14,6 +14,7 @@ from django.urls import reverse
 
 from tests.cast import Cast
 from tests.potential.conftest import THURSDAY
+from tierslien.circles import actions
 from tierslien.circles.models import Circle, Membership, Season, SeasonState
 from tierslien.lib.jobs import JobState
 from tierslien.potential.models import AnalysisKind, SeasonAnalysis
@@ -127,6 +128,52 @@ def test_applying_the_top_lever_then_recomposing_shows_predicted_and_obtained(
         "In brackets: where 8 compositions in 10 are expected to fall, estimated from the "
         "analysis' 3 compositions" in text
     )
+
+
+def test_applying_the_top_lever_then_placing_the_people_left_out_keeps_every_circle(
+    town: Season, cast: Cast, client_as: ClientAs, django_capture_on_commit_callbacks: Any
+) -> None:
+    """The other way after applying: every circle kept, the people left out placed; the
+    page compares it with the analysis' figures keeping today's circles, not with a
+    fresh composition's."""
+    with django_capture_on_commit_callbacks(execute=True):
+        actions.start_composition(town)
+    town.refresh_from_db()
+    assert town.state == SeasonState.PROPOSED
+    before = {
+        c.pk: set(c.memberships.values_list("user_id", flat=True))
+        for c in Circle.objects.filter(season=town)
+    }
+    assert sum(len(members) for members in before.values()) == 6
+    client = client_as("facilitator")
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(_url(town, "manage_season_potential_start"))
+    client.post(_url(town, "manage_season_potential_apply"), {"lever": "0"})
+    text = _text(client.get(_url(town)))
+    assert (
+        "Or keep every circle as it is and place only the people left out: the analysis "
+        "predicts 18 people placed that way." in text
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("manage_season_complete", args=[cast.territory.slug, town.pk]))
+    town.refresh_from_db()
+    assert town.state == SeasonState.PROPOSED and town.job_keep_all
+    for pk, members in before.items():  # nobody moved
+        assert set(Membership.objects.filter(circle_id=pk).values_list("user_id", flat=True)) == (
+            members
+        )
+    text = _text(client.get(_url(town)))
+    assert 'data-table="outcome" data-kept="1"' in text
+    assert "Predicted by the analysis keeping today's circles" in text
+    assert "Every circle was kept as it was" in text
+    assert 'data-range="' not in text  # one solve: no range
+    outcome = text.split('data-table="outcome"', 1)[1]
+    row = re.search(r'data-row="placed".*?</tr>', outcome).group(0)  # type: ignore[union-attr]
+    assert 'data-predicted="18"' in row and 'data-obtained="18"' in row
+    kept = SeasonAnalysis.objects.get(season=town).applied["predicted"]["kept"]
+    diversity = re.search(r'data-row="diversity".*?data-obtained="([\d.]+)"', outcome)
+    assert diversity is not None
+    assert abs(float(diversity.group(1)) - kept["diversity"]) <= 0.05 * kept["diversity"]
 
 
 def test_applying_twice_says_the_venue_is_already_open(

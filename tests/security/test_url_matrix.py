@@ -198,6 +198,7 @@ MATRIX: dict[str, dict[str, str]] = {
     "manage_season_reopen": MANAGE,
     "manage_season_place": MANAGE,
     "manage_season_recompose": MANAGE,
+    "manage_season_complete": MANAGE,
     "manage_season_publish": MANAGE,
     "manage_season_publish_confirm": MANAGE,
     "manage_season_retry": MANAGE,

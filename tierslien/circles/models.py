@@ -109,6 +109,9 @@ class Season(models.Model):
     job_seed = models.PositiveIntegerField(default=0)
     # Recomposing a proposal: locked circles stay as they are, the rest is composed again.
     job_keep_locked = models.BooleanField(default=False)
+    # Completing a proposal: every circle stays as it is, only the people left out are
+    # placed (in circles with room, or new ones): the engine's incremental mode.
+    job_keep_all = models.BooleanField(default=False)
     job_started_at = models.DateTimeField(null=True, blank=True)
     job_finished_at = models.DateTimeField(null=True, blank=True)
     # Recovery (lib/jobs.py): the attempt a worker holds (its writes are filtered on it)

@@ -79,6 +79,11 @@ urlpatterns = [
         name="manage_season_recompose",
     ),
     path(
+        "manage/seasons/<int:season_id>/complete/",
+        views.manage_season_complete,
+        name="manage_season_complete",
+    ),
+    path(
         "manage/seasons/<int:season_id>/publish/confirm/",
         views.manage_season_publish_confirm,
         name="manage_season_publish_confirm",

@@ -445,6 +445,20 @@ def manage_season_recompose(
     )
 
 
+@require_POST
+@territory_management
+def manage_season_complete(
+    request: HttpRequest, territory: Territory, season_id: int
+) -> HttpResponse:
+    return _season_action(
+        request,
+        territory,
+        season_id,
+        actions.start_completion,
+        _("The people left out are being placed; every circle stays as it is."),
+    )
+
+
 @require_safe
 @territory_management
 def manage_season_publish_confirm(

@@ -163,11 +163,7 @@ def todays_circles(season: Season) -> tuple[Built, mixing.Solution | None]:
     registered; circles left empty dropped; venue ids as the engine's, online circles on
     an online venue their members can use). None when the season has no circle."""
     found = load(season)
-    solution = found.solution()
-    groups = tuple(g for g in solution.rounds[0].groups if g.members)
-    if not groups:
-        return found.built, None
-    return found.built, mixing.Solution(rounds=(mixing.Round(groups=groups),))
+    return found.built, found.saved_solution()
 
 
 def mixed_on(problem: mixing.Problem) -> list[str]:

@@ -51,6 +51,10 @@ class Outcome:
     diversity_obtained: float | None
     effects: tuple[OutcomeRow, ...]
     draws: int = 1  # compositions the ranges come from (1: no range)
+    # The figures are those of the lever keeping today's circles: the people left out
+    # were placed, every circle kept (`Season.job_keep_all`), not composed again.
+    kept: bool = False
+    kept_placed: int | None = None  # predicted keeping today's circles (None: not solved)
 
     @property
     def composed(self) -> bool:
@@ -209,12 +213,18 @@ def outcome(analysis: SeasonAnalysis, season: Season) -> Outcome | None:
         and season.job_finished_at is not None
         and season.job_finished_at > at
     )
+    both = predicted.get("kept")
+    kept_placed = int(both["placed"]) if isinstance(both, dict) else None
+    kept = composed and season.job_keep_all and isinstance(both, dict)
+    spread = predicted.get("spread")
+    if kept:  # compared with the lever solved from today's circles: one solve, no range
+        predicted, spread = predicted["kept"], None
     obtained: dict[str, float] = {
         str(c.get("name")): float(c["entre_soi"])
         for c in report.get("criteria", [])
         if isinstance(c, dict) and isinstance(c.get("entre_soi"), int | float)
     }
-    draws, likely = ranges_of(predicted.get("spread"), labels)
+    draws, likely = ranges_of(spread, labels)
     ranges = {r.label: r for r in likely}
     effects = tuple(
         OutcomeRow(
@@ -235,4 +245,6 @@ def outcome(analysis: SeasonAnalysis, season: Season) -> Outcome | None:
         diversity_obtained=float(report.get("diversity", 0.0)) if composed else None,
         effects=effects,
         draws=draws,
+        kept=kept,
+        kept_placed=kept_placed,
     )

@@ -79,16 +79,25 @@ def venue_pk(engine_id: object) -> int | None:
     return int(text[1:]) if text.startswith("v") and text[1:].isdigit() else None
 
 
-def predicted(lever: Mapping[str, Any]) -> dict[str, Any]:
-    """The lever's figures, and their range over its compositions with other seeds when
-    the analysis drew it again (the best lever): what the page compares the next
-    composition with."""
-    figures = lever.get("figures") or {}
+def _figures(figures: Mapping[str, Any]) -> dict[str, Any]:
     return {
         "placed": int(figures.get("placed", 0)),
         "diversity": float(figures.get("diversity", 0.0)),
         "entre_soi": dict(figures.get("entre_soi") or {}),
+    }
+
+
+def predicted(lever: Mapping[str, Any]) -> dict[str, Any]:
+    """The lever's figures, and their range over its compositions with other seeds when
+    the analysis drew it again (the best lever): what the page compares the next
+    composition with. Under "kept": its figures keeping today's circles (None when the
+    season had none), what a completion (`circles.actions.start_completion`) is compared
+    with."""
+    kept = lever.get("kept")
+    return {
+        **_figures(lever.get("figures") or {}),
         "spread": lever.get("spread"),
+        "kept": _figures(kept) if isinstance(kept, Mapping) else None,
     }
 
 

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import datetime
 import logging
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from typing import Any, Final
 
 from django.conf import settings
@@ -29,6 +29,7 @@ from django.utils import timezone
 
 from tierslien import mixing
 from tierslien.circles import lifecycle
+from tierslien.circles.actions._seats import home_circle
 from tierslien.circles.actions.review import load, refresh_scores
 from tierslien.circles.engine import Built, build_problem, is_online_venue, without_locked
 from tierslien.circles.models import (
@@ -103,16 +104,25 @@ def run_composition(season_id: int) -> str:
 
 def _compose(season: Season, heartbeat: jobs.Heartbeat) -> str:
     attempt = season.job_attempt
-    built = build_problem(season)
-    if season.job_keep_locked:
+    previous = None
+    if season.job_keep_all:
+        # A completion: the saved circles are kept as they are (the engine's incremental
+        # mode) and only the people left out are placed, as the analysis' "keeping
+        # today's circles" figures were solved.
+        current = load(season)
+        built, previous = current.built, current.saved_solution()
+    else:
+        built = build_problem(season)
+    if season.job_keep_locked and not season.job_keep_all:
         built = _without_locked(season, built)
-    elif built.problem.n < season.min_size:
+    elif not season.job_keep_locked and built.problem.n < season.min_size:
         return str(fail(season.pk, "too_few_people", f"{built.problem.n} registered", attempt))
     result = mixing.solve(
         built.problem,
         time_limit=settings.COMPOSE_TIME_LIMIT,
         seed=season.job_seed,
         progress=progress_writer(season.pk, attempt=attempt, heartbeat=heartbeat),
+        previous=previous,
     )
     heartbeat.check()
     return str(save_composition(season.pk, built, result, attempt=attempt))
@@ -153,11 +163,42 @@ def save_composition(
         return str(season.state)  # sent elsewhere meanwhile: drop this result
     if attempt is not None and season.job_attempt != attempt:
         return str(season.state)  # taken for dead and run again: the current run saves
-    keep = Circle.objects.filter(season=season, locked=True) if season.job_keep_locked else None
-    Circle.objects.filter(season=season).exclude(pk__in=keep or []).delete()
-    Unplaced.objects.filter(season=season).delete()
-    numbers = _free_numbers(set(keep.values_list("number", flat=True)) if keep else set())
     groups = result.solution.rounds[0].groups if result.solution.rounds else ()
+    if season.job_keep_all:
+        changed = _complete_circles(season, built, groups)
+    else:
+        changed = _replace_circles(season, built, groups)
+    Unplaced.objects.filter(season=season).delete()
+    Unplaced.objects.bulk_create(
+        [
+            Unplaced(
+                season=season,
+                user_id=built.registrations[item.id].user_id,
+                code=item.reason.code,
+                params=dict(item.reason.params),
+                message=item.reason.message,
+            )
+            for item in result.solution.unplaced
+            if item.round == 0
+        ]
+    )
+    lifecycle.transition(season, str(SeasonState.PROPOSED))
+    # Every figure shown (each new circle's diversity and counts, the season's report,
+    # locked circles included) is computed without the sensitive questions: the engine's
+    # own report and explanations count them, so they are not kept.
+    shown = refresh_scores(load(season), changed)
+    season.job_state = JobState.DONE
+    season.job_progress = 1.0
+    season.job_best_score = round(float(shown.diversity), 6)
+    season.job_finished_at = timezone.now()
+    season.save(update_fields=["job_state", "job_progress", "job_best_score", "job_finished_at"])
+    return str(season.state)
+
+
+def _new_circles(
+    season: Season, built: Built, groups: Sequence[mixing.Group], numbers: Iterator[int]
+) -> list[int]:
+    """A circle for each group, with its members; their ids."""
     circles = Circle.objects.bulk_create(
         [
             Circle(
@@ -177,30 +218,55 @@ def save_composition(
             for member in group.members
         ]
     )
-    Unplaced.objects.bulk_create(
+    return [circle.pk for circle in circles]
+
+
+def _replace_circles(season: Season, built: Built, groups: Sequence[mixing.Group]) -> list[int]:
+    """The engine's groups in place of the season's circles (locked ones kept, when
+    recomposing); the new circles' ids."""
+    keep = Circle.objects.filter(season=season, locked=True) if season.job_keep_locked else None
+    Circle.objects.filter(season=season).exclude(pk__in=keep or []).delete()
+    numbers = _free_numbers(set(keep.values_list("number", flat=True)) if keep else set())
+    return _new_circles(season, built, groups, numbers)
+
+
+def _complete_circles(season: Season, built: Built, groups: Sequence[mixing.Group]) -> list[int]:
+    """A completion's groups onto the saved circles: each group continues the circle most
+    of its members come from (its number, venue, time and lock stay), gaining the people
+    placed in it; a group of newcomers only is a new circle; a circle no group continues
+    is removed. The ids of the circles whose members changed."""
+    current = load(season)
+    continued: dict[int, mixing.Group] = {}
+    fresh: list[mixing.Group] = []
+    for group in groups:
+        home = home_circle(current, group)
+        if home is None or home in continued:
+            fresh.append(group)
+        else:
+            continued[home] = group
+    changed = []
+    for circle in current.circles:
+        kept = continued.get(circle.pk)
+        if kept is None:
+            circle.delete()
+            continue
+        members = set(kept.members)
+        before = set(current.groups[circle.pk])
+        if members == before:
+            continue
+        changed.append(circle.pk)
+        gone = [built.registrations[pid].user_id for pid in before - members]
+        Membership.objects.filter(circle=circle, user_id__in=gone).delete()
+    Membership.objects.bulk_create(
         [
-            Unplaced(
-                season=season,
-                user_id=built.registrations[item.id].user_id,
-                code=item.reason.code,
-                params=dict(item.reason.params),
-                message=item.reason.message,
-            )
-            for item in result.solution.unplaced
-            if item.round == 0
+            Membership(circle_id=key, user_id=built.registrations[pid].user_id)
+            for key, group in continued.items()
+            for pid in group.members
+            if pid not in current.groups[key]
         ]
     )
-    lifecycle.transition(season, str(SeasonState.PROPOSED))
-    # Every figure shown (each new circle's diversity and counts, the season's report,
-    # locked circles included) is computed without the sensitive questions: the engine's
-    # own report and explanations count them, so they are not kept.
-    shown = refresh_scores(load(season), [circle.pk for circle in circles])
-    season.job_state = JobState.DONE
-    season.job_progress = 1.0
-    season.job_best_score = round(float(shown.diversity), 6)
-    season.job_finished_at = timezone.now()
-    season.save(update_fields=["job_state", "job_progress", "job_best_score", "job_finished_at"])
-    return str(season.state)
+    taken = {circle.number for circle in current.circles if circle.pk in continued}
+    return changed + _new_circles(season, built, fresh, _free_numbers(taken))
 
 
 @transaction.atomic

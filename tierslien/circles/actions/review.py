@@ -122,6 +122,11 @@ class Current:
             )
         )
 
+    def saved_solution(self) -> mixing.Solution | None:
+        """The circles that have members, as a solution of `built.problem` (None: none)."""
+        groups = tuple(g for g in self.solution().rounds[0].groups if g.members)
+        return mixing.Solution(rounds=(mixing.Round(groups=groups),)) if groups else None
+
     def circle(self, circle_id: int) -> Circle:
         """One of the season's circles, as read by `load`."""
         for circle in self.circles:

@@ -235,9 +235,21 @@ def start_recomposition(season: Season) -> Season:
     return _enqueue_composition(current, keep_locked=True)
 
 
-def _enqueue_composition(current: Season, *, keep_locked: bool) -> Season:
+@transaction.atomic
+def start_completion(season: Season) -> Season:
+    """Place the people a proposal left out, keeping every circle as it is (proposed →
+    composing): they join circles with room or form new ones, and nobody already in a
+    circle moves. What the analysis' "keeping today's circles" figures predict."""
+    current = _locked_season(season)
+    if current.state != SeasonState.PROPOSED:
+        raise CannotRecompose
+    return _enqueue_composition(current, keep_locked=True, keep_all=True)
+
+
+def _enqueue_composition(current: Season, *, keep_locked: bool, keep_all: bool = False) -> Season:
     lifecycle.transition(current, SeasonState.COMPOSING)
     current.job_keep_locked = keep_locked
+    current.job_keep_all = keep_all
     current.job_state = JobState.QUEUED
     current.job_progress = 0.0
     current.job_best_score = None
@@ -265,6 +277,7 @@ def _enqueue_composition(current: Season, *, keep_locked: bool) -> Season:
             "job_finished_at",
             "report",
             "job_keep_locked",
+            "job_keep_all",
         ]
     )
     enqueue_on_commit("compose_season", current.pk)
