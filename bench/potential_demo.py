@@ -400,13 +400,13 @@ def record(outcome: dict[str, Any], args: argparse.Namespace) -> None:
     text = RESULTS.read_text() if RESULTS.exists() else ""
     marker = f"## {SECTION}"
     rows: list[str] = []
+    readings = ""  # the paragraphs written by hand under the table are kept
     if marker in text:
         body = text.split(marker, 1)[1].split("\n## ", 1)[0]
-        rows = [
-            line
-            for line in body.splitlines()
-            if line.startswith("| ") and not line.startswith("| seed")
-        ]
+        lines = body.splitlines()
+        rows = [line for line in lines if line.startswith("| ") and not line.startswith("| seed")]
+        last = max((k for k, line in enumerate(lines) if line.startswith("|")), default=-1)
+        readings = "\n".join(lines[last + 1 :]).strip() if last >= 0 else ""
         rows = [r for r in rows if not r.startswith(f"| {_key(args)} | {args.time_limit:g} |")]
     stamp = datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d %H:%M UTC")
     command = (
@@ -432,7 +432,8 @@ def record(outcome: dict[str, Any], args: argparse.Namespace) -> None:
         + "\n"
         + separator
         + "\n"
-        + "\n".join([*rows, outcome["row"]]),
+        + "\n".join([*rows, outcome["row"]])
+        + (f"\n\n{readings}" if readings else ""),
     )
 
 
