@@ -329,6 +329,26 @@ def test_completing_after_a_venue_opens_at_a_new_time_forms_a_new_circle(
     assert season.report["placed"] == 17
 
 
+def test_a_circle_that_can_no_longer_meet_is_replaced_by_a_new_one_when_completing(
+    cast: Cast, proposed: Proposed, django_capture_on_commit_callbacks: Any
+) -> None:
+    """The venue no longer opens on Saturday morning: that circle's members are placed
+    afresh (here with the person waiting, on Tuesday evening) in a new circle, never in
+    the old row at a time it cannot meet."""
+    first = _members(proposed.first)
+    saturday = _members(proposed.second)
+    cast.venue.opening_slots = ["tue-evening"]
+    cast.venue.save(update_fields=["opening_slots"])
+    season = _complete(proposed.season, django_capture_on_commit_callbacks)
+    assert season.state == SeasonState.PROPOSED
+    circles = list(Circle.objects.filter(season=season).order_by("number"))
+    assert [c.pk for c in circles][0] == proposed.first.pk
+    assert _members(proposed.first) == first
+    assert not Circle.objects.filter(pk=proposed.second.pk).exists()
+    assert [(c.number, c.slot) for c in circles] == [(1, "tue-evening"), (2, "tue-evening")]
+    assert _members(circles[1]) == saturday | {proposed.waiting.user_id}
+
+
 def test_a_failed_completion_leaves_the_proposal_as_it_was(
     proposed: Proposed,
     django_capture_on_commit_callbacks: Any,

@@ -107,16 +107,16 @@ def _compose(season: Season, heartbeat: jobs.Heartbeat) -> str:
     previous = None
     if season.job_keep_all:
         # A completion: the saved circles are kept as they are (the engine's incremental
-        # mode) and only the people left out are placed, as the analysis' "keeping
-        # today's circles" figures were solved.
+        # mode) and only the people left out are placed, as the analysis solves a lever
+        # "keeping today's circles".
         current = load(season)
         built, previous = current.built, current.saved_solution()
+    elif season.job_keep_locked:
+        built = _without_locked(season, build_problem(season))
     else:
         built = build_problem(season)
-    if season.job_keep_locked and not season.job_keep_all:
-        built = _without_locked(season, built)
-    elif not season.job_keep_locked and built.problem.n < season.min_size:
-        return str(fail(season.pk, "too_few_people", f"{built.problem.n} registered", attempt))
+        if built.problem.n < season.min_size:
+            return str(fail(season.pk, "too_few_people", f"{built.problem.n} registered", attempt))
     result = mixing.solve(
         built.problem,
         time_limit=settings.COMPOSE_TIME_LIMIT,
@@ -232,15 +232,21 @@ def _replace_circles(season: Season, built: Built, groups: Sequence[mixing.Group
 
 def _complete_circles(season: Season, built: Built, groups: Sequence[mixing.Group]) -> list[int]:
     """A completion's groups onto the saved circles: each group continues the circle most
-    of its members come from (its number, venue, time and lock stay), gaining the people
-    placed in it; a group of newcomers only is a new circle; a circle no group continues
-    is removed. The ids of the circles whose members changed."""
+    of its members come from, at the same venue and time (its number and lock stay),
+    gaining the people placed in it; any other group is a new circle; a circle no group
+    continues is removed. The ids of the circles whose members changed, and new ones."""
     current = load(season)
+    # Where each circle meets, as the engine names it (the solution lists the circles in
+    # `current.circles`' order): a group elsewhere is a new circle, never a moved one.
+    where = {
+        circle.pk: (group.venue, group.slot)
+        for circle, group in zip(current.circles, current.solution().rounds[0].groups, strict=True)
+    }
     continued: dict[int, mixing.Group] = {}
     fresh: list[mixing.Group] = []
     for group in groups:
         home = home_circle(current, group)
-        if home is None or home in continued:
+        if home is None or home in continued or where[home] != (group.venue, group.slot):
             fresh.append(group)
         else:
             continued[home] = group
