@@ -427,7 +427,50 @@ def _tabu_step(
         if size[g] < hi[g]:
             cand[n_open] = g
             n_open += 1
-    for i in range(n if n_open > 0 else 0):
+    if bounds and n_open > 0:
+        # `A[x, g]` is the best gain of moving one member of x to g: only the pairs of
+        # groups whose best reaches `best` are read member by member, the best pair
+        # first (it usually sets `best` for the rest).
+        first_x = -1
+        first_g = -1
+        top_a = -np.inf
+        for x in range(n_groups):
+            if size[x] <= lo[x]:
+                continue
+            for t in range(n_open):
+                g = cand[t]
+                if g != x and A[x, g] > top_a:
+                    top_a = A[x, g]
+                    first_x = x
+                    first_g = g
+        for r in range(-1, n_groups):
+            x = first_x if r < 0 else r
+            if x < 0 or size[x] <= lo[x]:
+                continue
+            for t in range(n_open if r >= 0 else 1):
+                g = cand[t] if r >= 0 else first_g
+                if g == x or A[x, g] < best - eps or (r >= 0 and x == first_x and g == first_g):
+                    continue
+                for u in range(size[x]):
+                    i = mem[x, u]
+                    d = C[i, g] - own[i]
+                    if d < best - eps:
+                        continue
+                    if tabu[i, g] > it and d <= aspiration:
+                        continue
+                    if d > best + eps:
+                        best = d
+                        ties = 1
+                        bi = i
+                        bj = g
+                        swap = False
+                    else:
+                        ties += 1
+                        if rng_below(rng, ties) == 0:
+                            bi = i
+                            bj = g
+                            swap = False
+    for i in range(n if n_open > 0 and not bounds else 0):
         if movable[i] == 0:
             continue
         ai = a[i]
