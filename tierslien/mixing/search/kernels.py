@@ -443,6 +443,7 @@ def _tabu_step(
                     top_a = A[x, g]
                     first_x = x
                     first_g = g
+        # Round -1 reads the best pair alone; rounds 0.. every other pair in order.
         for r in range(-1, n_groups):
             x = first_x if r < 0 else r
             if x < 0 or size[x] <= lo[x]:
