@@ -205,6 +205,8 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         lever = analysis.result["levers"][top.index]
         predicted = services.predicted(lever)
         if args.keep:  # the lever solved from today's circles: one solve, no range
+            if predicted["kept"] is None:
+                raise SystemExit("--keep: the analysis had no circles to keep")
             predicted = {**predicted["kept"], "spread": None}
         baseline = analysis.result.get("baseline") or {}
 

@@ -257,21 +257,11 @@ def test_swap_bounds_never_fall_below_the_best_swap(seed: int, n_groups: int) ->
     """Bounds mode on random instances with different group sizes, through tabu
     steps and the perturbations between runs: every pair's value stays at or above
     its best swap, so the scan never skips a swap that could win."""
-    from tierslien.mixing.search import construct
-
     rng = np.random.default_rng(seed)
-    lo, hi = different_sizes(rng, n_groups)
-    n = int(rng.integers(lo.sum(), hi.sum() + 1))
-    W = rng.integers(0, 100, size=(n, n)).astype(np.float64)  # ties, as MDGPLIB's have
-    W = W + W.T
-    np.fill_diagonal(W, 0.0)
-    allowed = np.ones((n, n_groups), dtype=bool)
-    start = construct(lo, hi, allowed, rng)
-    params = tabu.TabuParams(depth=20).resolve(n, n_groups)
-    search = tabu._Search(W, lo, hi, allowed, start, params, seed=seed)
+    search = different_sizes_search(rng, n_groups, seed)
     for _ in range(8):
         search.chunk(int(rng.integers(1, 30)))
-        check_tables(search, W, allowed)
+        check_tables(search, search.W, search.allowed)
 
 
 def _step(search: tabu._Search) -> bool:
@@ -295,18 +285,8 @@ def test_a_step_read_through_the_tables_bounds_gains_what_reading_everything_gai
     gains exactly what a step reading every move and every exact swap gains."""
     import copy
 
-    from tierslien.mixing.search import construct
-
     rng = np.random.default_rng(seed)
-    lo, hi = different_sizes(rng, n_groups)
-    n = int(rng.integers(lo.sum(), hi.sum() + 1))
-    W = rng.integers(0, 100, size=(n, n)).astype(np.float64)  # ties, as MDGPLIB's have
-    W = W + W.T
-    np.fill_diagonal(W, 0.0)
-    allowed = np.ones((n, n_groups), dtype=bool)
-    start = construct(lo, hi, allowed, rng)
-    params = tabu.TabuParams(depth=20).resolve(n, n_groups)
-    search = tabu._Search(W, lo, hi, allowed, start, params, seed=seed)
+    search = different_sizes_search(rng, n_groups, seed)
     assert search.st[kernels.ST_BOUNDS]
     for _ in range(4):
         search.chunk(int(rng.integers(1, 30)))
@@ -324,13 +304,29 @@ def test_a_step_read_through_the_tables_bounds_gains_what_reading_everything_gai
                 everything.sf[kernels.SF_F] - before, abs=1e-9
             )
             search.st[kernels.ST_ITER] += 1
-        check_tables(search, W, allowed)
+        check_tables(search, search.W, search.allowed)
 
 
 def different_sizes(rng: np.random.Generator, n_groups: int) -> tuple[np.ndarray, np.ndarray]:
     """Bounds that differ from group to group, as MDGPLIB's "ds" instances have."""
     lo = rng.integers(1, 6, size=n_groups)
     return lo, lo + rng.integers(0, 5, size=n_groups)
+
+
+def different_sizes_search(rng: np.random.Generator, n_groups: int, seed: int) -> tabu._Search:
+    """A tabu search in bounds mode on a random instance with different group sizes and
+    integer weights (ties, as MDGPLIB's have), everyone free."""
+    from tierslien.mixing.search import construct
+
+    lo, hi = different_sizes(rng, n_groups)
+    n = int(rng.integers(lo.sum(), hi.sum() + 1))
+    W = rng.integers(0, 100, size=(n, n)).astype(np.float64)
+    W = W + W.T
+    np.fill_diagonal(W, 0.0)
+    allowed = np.ones((n, n_groups), dtype=bool)
+    start = construct(lo, hi, allowed, rng)
+    params = tabu.TabuParams(depth=20).resolve(n, n_groups)
+    return tabu._Search(W, lo, hi, allowed, start, params, seed=seed)
 
 
 @settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])

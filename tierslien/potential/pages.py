@@ -213,12 +213,12 @@ def outcome(analysis: SeasonAnalysis, season: Season) -> Outcome | None:
         and season.job_finished_at is not None
         and season.job_finished_at > at
     )
-    both = predicted.get("kept")
-    kept_placed = int(both["placed"]) if isinstance(both, dict) else None
-    kept = composed and season.job_keep_all and isinstance(both, dict)
+    kept_figures = predicted.get("kept")  # None: no circles when analysed, or older
+    kept_placed = int(kept_figures["placed"]) if isinstance(kept_figures, dict) else None
+    kept = composed and season.job_keep_all and isinstance(kept_figures, dict)
     spread = predicted.get("spread")
     if kept:  # compared with the lever solved from today's circles: one solve, no range
-        predicted, spread = predicted["kept"], None
+        predicted, spread = kept_figures, None
     obtained: dict[str, float] = {
         str(c.get("name")): float(c["entre_soi"])
         for c in report.get("criteria", [])
