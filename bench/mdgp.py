@@ -33,6 +33,7 @@ sys.path.insert(0, str(ROOT))
 from engines import old_tree  # noqa: E402
 from results import append_to_section, write_section  # noqa: E402
 
+from tierslien.mixing.cli import default_workers  # noqa: E402
 from tierslien.mixing.core import CoreInstance, improve, pair_objective  # noqa: E402
 from tierslien.mixing.warmup import warm_up as mixing_warm_up  # noqa: E402
 
@@ -276,7 +277,12 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--time-scale", type=float, default=1.0, help="multiply default times")
     parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument("--workers", type=int, default=1)
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=None,
+        help="parallel searches (default: as tierslien-mix, one per core, at most 4)",
+    )
     parser.add_argument("--write", action="store_true", help="store the table in RESULTS.md")
     parser.add_argument(
         "--append",
@@ -290,6 +296,13 @@ def main(argv: list[str] | None = None) -> int:
         help="also run the engine at commit REV (own process), alternating per instance",
     )
     parser.add_argument(
+        "--baseline-workers",
+        type=int,
+        default=None,
+        metavar="N",
+        help="with --baseline: its searches side by side (default: --workers)",
+    )
+    parser.add_argument(
         "--backend",
         choices=("numba", "numpy"),
         default="numba",
@@ -297,6 +310,9 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--verbose", action="store_true", help="one line per instance")
     args = parser.parse_args(argv)
+    if args.workers is None:
+        args.workers = default_workers(None)
+    before_workers = args.baseline_workers or args.workers
 
     sizes = [int(s) for s in args.sizes.split(",")]
     ids = set(args.ids.split(","))
@@ -340,7 +356,7 @@ def main(argv: list[str] | None = None) -> int:
             if engine == "before":
                 assert baseline is not None
                 answer = baseline.solve(
-                    path, time_limit=limit, seed=args.seed, workers=args.workers
+                    path, time_limit=limit, seed=args.seed, workers=before_workers
                 )
                 objective = answer["objective"]
                 iterations, elapsed = int(answer["iterations"]), answer["elapsed"]
@@ -381,7 +397,11 @@ def main(argv: list[str] | None = None) -> int:
         baseline.close()
     load_averages.append(os.getloadavg()[0])
 
-    against = f", before = engine at commit {baseline.commit}" if baseline is not None else ""
+    against = (
+        f", before = engine at commit {baseline.commit} with workers {before_workers}"
+        if baseline is not None
+        else ""
+    )
     lines = [
         f"Command: `{shlex.join(['.venv/bin/python', 'bench/mdgp.py', *(argv or sys.argv[1:])])}`"
         f" — {dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC, seed {args.seed}, "

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from tests.mixing.factories import problem_dict
-from tierslien.mixing.cli import main
+from tierslien.mixing.cli import default_workers, main
 from tierslien.mixing.mdgp import read_mdgp
 from tierslien.mixing.solution import Solution
 
@@ -250,3 +250,37 @@ def test_csv_kinds_are_inferred(tmp_path: Path) -> None:
         "lang": ("multi", "shared"),
     }
     assert "job" not in problem.people[1].attributes  # empty cell: prefer not to say
+
+
+@pytest.mark.parametrize(
+    ("cores", "max_iterations", "expected"),
+    [({0}, None, 1), ({0, 1}, None, 2), (set(range(16)), None, 4), ({0, 1}, 500, 1)],
+)
+def test_by_default_a_run_searches_on_every_core_unless_it_must_repeat(
+    monkeypatch: pytest.MonkeyPatch, cores: set[int], max_iterations: int | None, expected: int
+) -> None:
+    monkeypatch.setattr(os, "sched_getaffinity", lambda _pid: cores, raising=False)
+    assert default_workers(max_iterations) == expected
+
+
+@pytest.mark.skipif(not MDGP.exists(), reason="shared benchmarks not available")
+def test_mdgp_mode_runs_one_search_per_core_unless_told(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    import tierslien.mixing.core as core
+
+    seen: list[int] = []
+    real = core.improve
+
+    def spy(*args: object, **kwargs: object) -> object:
+        seen.append(int(kwargs["workers"]))  # type: ignore[call-overload]
+        return real(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(core, "improve", spy)
+    monkeypatch.setattr(os, "sched_getaffinity", lambda _pid: {0, 1}, raising=False)
+    out = tmp_path / "solution.json"
+    assert main(["--mdgp", str(MDGP), "-o", str(out), "--time-limit", "0.05"]) == 0
+    assert (
+        main(["--mdgp", str(MDGP), "-o", str(out), "--time-limit", "0.05", "--workers", "1"]) == 0
+    )
+    assert seen == [2, 1]

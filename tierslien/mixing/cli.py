@@ -23,6 +23,7 @@ import argparse
 import gc
 import json
 import logging
+import os
 import sys
 import time
 from collections.abc import Sequence
@@ -37,6 +38,7 @@ if TYPE_CHECKING:
     from tierslien.mixing.solver import SolveParams
 
 PROG = "tierslien-mix"
+MAX_AUTO_WORKERS = 4  # searches run side by side when --workers is not given, at most
 
 
 class ProgressBar:
@@ -85,7 +87,13 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("-o", "--output", help="solution file (.json, or .csv for a table)")
     parser.add_argument("--time-limit", type=float, default=10.0, metavar="S")
     parser.add_argument("--seed", type=int, default=0, metavar="N")
-    parser.add_argument("--workers", type=int, default=1, help="parallel searches (cores)")
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=None,
+        help="parallel searches, the best kept (default: one per core, at most "
+        f"{MAX_AUTO_WORKERS}; 1 with --max-iterations)",
+    )
     parser.add_argument(
         "--max-iterations", type=int, default=None, help="search budget (makes runs repeatable)"
     )
@@ -165,11 +173,27 @@ def main(argv: Sequence[str] | None = None) -> int:
             gc.freeze()
 
 
+def default_workers(max_iterations: int | None) -> int:
+    """How many searches run side by side when `--workers` is not given: one per core
+    this process may use (at most MAX_AUTO_WORKERS), since a command-line run has the
+    machine to itself; one with `--max-iterations`, whose run must repeat exactly on
+    any machine (the result depends on the number of searches)."""
+    if max_iterations is not None:
+        return 1
+    try:
+        cores = len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        cores = os.cpu_count() or 1
+    return max(1, min(MAX_AUTO_WORKERS, cores))
+
+
 def _run(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     from tierslien.mixing.solver import Progress, SolveParams, solve
 
     if args.time_limit < 0:
         raise ProblemError("--time-limit must be >= 0")
+    if args.workers is None:
+        args.workers = default_workers(args.max_iterations)
     if args.workers < 1:
         raise ProblemError("--workers must be >= 1")
     bar = None
