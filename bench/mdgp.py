@@ -33,7 +33,6 @@ sys.path.insert(0, str(ROOT))
 from engines import old_tree  # noqa: E402
 from results import append_to_section, write_section  # noqa: E402
 
-from tierslien.mixing.cli import default_workers  # noqa: E402
 from tierslien.mixing.core import CoreInstance, improve, pair_objective  # noqa: E402
 from tierslien.mixing.warmup import warm_up as mixing_warm_up  # noqa: E402
 
@@ -311,6 +310,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--verbose", action="store_true", help="one line per instance")
     args = parser.parse_args(argv)
     if args.workers is None:
+        # Imported here: the baseline's process imports this module over an older engine.
+        from tierslien.mixing.cli import default_workers
+
         args.workers = default_workers(None)
     before_workers = args.baseline_workers or args.workers
 
